@@ -1,0 +1,77 @@
+//! Wires the parts together: store, adapters, engine and service, from a
+//! config. The one place that knows every concrete type.
+
+use std::sync::Arc;
+
+use crate::cloud::aws::AwsAccess;
+use crate::cloud::zilliz::ZillizClient;
+use crate::config::Config;
+use crate::engine::{Engine, EngineParts, StepHook};
+use crate::ports::chat::ChatSink;
+use crate::ports::clock::{Clock, SystemClock};
+use crate::ports::cloud::{CloudAccess, Vendor};
+use crate::secret::Secret;
+use crate::service::{Service, ServiceParts};
+use crate::store::Store;
+
+pub struct App {
+    pub store: Arc<Store>,
+    pub engine: Engine,
+    pub service: Arc<Service>,
+}
+
+/// Optional replacements for tests and benchmarks.
+#[derive(Default)]
+pub struct Overrides {
+    pub clock: Option<Arc<dyn Clock>>,
+    pub hook: Option<Arc<dyn StepHook>>,
+    pub zilliz_retries: Option<(crate::engine::Backoff, u32)>,
+}
+
+impl App {
+    pub fn build(
+        config: &Config,
+        zilliz_key: Secret,
+        chat: Arc<dyn ChatSink>,
+        overrides: Overrides,
+    ) -> anyhow::Result<Self> {
+        if let Some(parent) = config.store.path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let store = Arc::new(Store::open(
+            &config.store.path,
+            config.store.cache_capacity_bytes,
+        )?);
+        let mut zilliz = ZillizClient::new(&config.zilliz.base_url, zilliz_key)?;
+        if let Some((backoff, attempts)) = overrides.zilliz_retries {
+            zilliz = zilliz.with_retries(backoff, attempts);
+        }
+        let vendor: Arc<dyn Vendor> = Arc::new(zilliz);
+        let cloud: Arc<dyn CloudAccess> = Arc::new(AwsAccess::new(config.aws.clone()));
+        let clock = overrides.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let engine = Engine::new(EngineParts {
+            store: store.clone(),
+            cloud: cloud.clone(),
+            vendor: vendor.clone(),
+            chat: chat.clone(),
+            clock: clock.clone(),
+            settings: config.engine.settings(),
+            hook: overrides.hook,
+        });
+        let service = Arc::new(Service::new(ServiceParts {
+            store: store.clone(),
+            engine: engine.clone(),
+            policy: config.policy.clone(),
+            cloud,
+            vendor,
+            chat,
+            clock,
+            dry_run_preflight: config.aws.dry_run_preflight,
+        }));
+        Ok(Self {
+            store,
+            engine,
+            service,
+        })
+    }
+}

@@ -1,0 +1,304 @@
+//! What the bot says about a job, in the platform-neutral message model:
+//! the approval card (one per job, updated in place) and the notes posted in
+//! its thread. Adapters decide how these look; this module decides what
+//! they say.
+
+use std::time::Duration;
+
+use crate::domain::ids::JobId;
+use crate::domain::job::{Job, JobState, Origin, Step, Teardown};
+use crate::domain::plan::{Plan, join};
+use crate::ports::chat::{Action, Button, ButtonStyle, Card, Note, Tone};
+use crate::ports::clock::rfc3339;
+
+fn button(job: JobId, action: Action) -> Button {
+    let (label, style, confirm) = match action {
+        Action::Approve => (
+            "Approve",
+            ButtonStyle::Primary,
+            Some(format!(
+                "Approve {job}? The bot will create AWS resources in the account shown."
+            )),
+        ),
+        Action::Reject => ("Reject", ButtonStyle::Danger, None),
+        Action::Retry => ("Retry", ButtonStyle::Primary, None),
+        Action::Rollback => (
+            "Roll back",
+            ButtonStyle::Danger,
+            Some(format!("Remove everything {job} created?")),
+        ),
+        Action::Cancel => ("Cancel", ButtonStyle::Danger, None),
+    };
+    Button {
+        action,
+        job,
+        label: label.to_owned(),
+        style,
+        confirm,
+    }
+}
+
+/// The buttons that make sense in a state; the others are removed from the card.
+pub fn buttons_for(job: &Job) -> Vec<Button> {
+    let actions: &[Action] = match job.state {
+        JobState::PendingApproval => &[Action::Approve, Action::Reject],
+        JobState::Approved | JobState::Running { .. } => &[Action::Cancel],
+        JobState::Failed { .. } => &[Action::Retry, Action::Rollback],
+        _ => &[],
+    };
+    actions.iter().map(|a| button(job.id, *a)).collect()
+}
+
+fn tone_for(state: &JobState) -> Tone {
+    match state {
+        JobState::PendingApproval => Tone::Waiting,
+        JobState::Approved | JobState::Running { .. } | JobState::TearingDown { .. } => {
+            Tone::Working
+        }
+        JobState::Succeeded | JobState::RolledBack | JobState::Deleted => Tone::Success,
+        JobState::Failed { .. } => Tone::Failure,
+        JobState::Cancelled | JobState::Rejected | JobState::Expired => Tone::Neutral,
+    }
+}
+
+/// The card's top line: the current state, and who decided.
+pub fn status_line(job: &Job) -> String {
+    let who = job
+        .decided_by
+        .as_ref()
+        .map(|u| format!(" by {u}"))
+        .unwrap_or_default();
+    match &job.state {
+        JobState::PendingApproval => {
+            format!("Waiting for approval (expires {})", rfc3339(job.expires_at))
+        }
+        JobState::Approved => format!("Approved{who}, queued"),
+        JobState::Running { step } => format!("Approved{who}, running step {step}"),
+        JobState::Rejected => format!("Rejected{who}"),
+        JobState::Cancelled => format!("Cancelled{who}"),
+        other => {
+            let mut s = other.to_string();
+            if let Some(first) = s.get(..1) {
+                s = first.to_uppercase() + &s[1..];
+            }
+            s
+        }
+    }
+}
+
+/// The job's card, as it should look now.
+pub fn card(job: &Job) -> Card {
+    let r = &job.request;
+    let mut fields = vec![
+        ("Requester".to_owned(), job.requester.to_string()),
+        ("Project".to_owned(), r.project.to_string()),
+        ("Region".to_owned(), r.region.to_string()),
+        ("VPC".to_owned(), r.vpc.to_string()),
+        ("Subnets".to_owned(), join(&r.subnets)),
+        ("Security groups".to_owned(), join(&r.security_groups)),
+        ("Clusters".to_owned(), join(&r.clusters)),
+        (
+            "AWS account".to_owned(),
+            job.account.clone().unwrap_or_else(|| "unknown".to_owned()),
+        ),
+    ];
+    if let Some(role) = &r.role {
+        fields.push(("Role".to_owned(), role.to_string()));
+    }
+    if let Some(e) = &job.resources.endpoint {
+        fields.push(("Endpoint".to_owned(), e.id.to_string()));
+    }
+    let plan = Plan {
+        endpoint_service: job
+            .resources
+            .endpoint_service
+            .clone()
+            .unwrap_or_else(|| "the Zilliz endpoint service".to_owned()),
+        account: job.account.clone(),
+        findings: job.findings.clone(),
+    };
+    Card {
+        job: job.id,
+        title: format!(
+            "Private link {}: {} → Zilliz Cloud {}",
+            job.id, r.vpc, r.region
+        ),
+        status: status_line(job),
+        tone: tone_for(&job.state),
+        fields,
+        actions: plan.actions(r),
+        warnings: plan.warnings().map(ToString::to_string).collect(),
+        buttons: buttons_for(job),
+    }
+}
+
+fn note(job: JobId, tone: Tone, text: String) -> Note {
+    Note {
+        job,
+        text,
+        tone,
+        buttons: Vec::new(),
+    }
+}
+
+pub fn decided(job: &Job, what: &str) -> Note {
+    let who = job
+        .decided_by
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    note(job.id, Tone::Working, format!("{what} by {who}."))
+}
+
+pub fn step_started(job: JobId, step: Step) -> Note {
+    note(job, Tone::Working, format!("▶ step {step}"))
+}
+
+pub fn step_finished(job: JobId, step: Step, detail: &str) -> Note {
+    note(job, Tone::Working, format!("✔ step {step}: {detail}"))
+}
+
+pub fn still_waiting(job: JobId, step: Step, elapsed: Duration, what: &str) -> Note {
+    note(
+        job,
+        Tone::Working,
+        format!(
+            "… still waiting at step {step} ({}s): {what}",
+            elapsed.as_secs()
+        ),
+    )
+}
+
+pub fn failed(job: &Job, step: Step, error: &str) -> Note {
+    Note {
+        job: job.id,
+        text: format!(
+            "✘ step {step} failed: {error}\nRetry runs the job again from this step; Roll back removes what it created."
+        ),
+        tone: Tone::Failure,
+        buttons: vec![
+            button(job.id, Action::Retry),
+            button(job.id, Action::Rollback),
+        ],
+    }
+}
+
+pub fn cancelled(job: &Job) -> Note {
+    note(
+        job.id,
+        Tone::Neutral,
+        format!(
+            "Cancelled. Resources created so far are kept; `/privatelink rollback {}` removes them.",
+            job.id
+        ),
+    )
+}
+
+/// The resources a job holds, one per line.
+pub fn resources(job: &Job) -> Vec<String> {
+    let res = &job.resources;
+    let origin = |o: Origin| match o {
+        Origin::Created => "created",
+        Origin::Adopted => "adopted, left in place on teardown",
+    };
+    let mut out = Vec::new();
+    if let Some(e) = &res.endpoint {
+        out.push(format!("VPC endpoint {} ({})", e.id, origin(e.origin)));
+        if let Some(dns) = &e.dns_name {
+            out.push(format!("Endpoint DNS name {dns}"));
+        }
+    }
+    if let Some(o) = res.registration {
+        out.push(format!(
+            "Zilliz registration in {} ({})",
+            job.request.project,
+            origin(o)
+        ));
+    }
+    for c in &res.clusters {
+        out.push(format!(
+            "{}: private link {}{}{}",
+            c.cluster,
+            c.private_link_address,
+            c.zone_id
+                .as_ref()
+                .map(|z| format!(", hosted zone {z}"))
+                .unwrap_or_default(),
+            if c.record {
+                format!(", alias A {} → endpoint", c.host)
+            } else {
+                String::new()
+            }
+        ));
+    }
+    out
+}
+
+pub fn summary(job: &Job) -> Note {
+    let mut text = format!("✅ {} succeeded. Connect through:", job.id);
+    for c in &job.resources.clusters {
+        text.push_str(&format!("\n• {}: {}", c.cluster, c.private_link_address));
+    }
+    text.push_str("\nResources:");
+    for line in resources(job) {
+        text.push_str(&format!("\n• {line}"));
+    }
+    note(job.id, Tone::Success, text)
+}
+
+pub fn torn_down(job: &Job, reason: Teardown, kept: &[String]) -> Note {
+    let what = match reason {
+        Teardown::Rollback => "Rolled back",
+        Teardown::Delete => "Deleted",
+    };
+    let mut text = format!("{what}: everything {} created is gone.", job.id);
+    for k in kept {
+        text.push_str(&format!("\n• kept (not created by this job): {k}"));
+    }
+    note(job.id, Tone::Success, text)
+}
+
+/// The answer to `status`.
+pub fn status_text(job: &Job) -> String {
+    let mut out = format!("{} — {}\n", job.id, status_line(job));
+    out.push_str(&format!(
+        "Requested by {} at {}; {} in {} for {}\n",
+        job.requester,
+        rfc3339(job.created_at),
+        job.request.vpc,
+        job.request.region,
+        join(&job.request.clusters)
+    ));
+    for s in &job.steps {
+        let done = if s.finished_at.is_some() {
+            "done"
+        } else {
+            "started"
+        };
+        out.push_str(&format!(
+            "  step {} — {done}{}\n",
+            s.step,
+            s.note
+                .as_ref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default()
+        ));
+    }
+    for line in resources(job) {
+        out.push_str(&format!("  • {line}\n"));
+    }
+    out.trim_end().to_owned()
+}
+
+/// One line for `list`.
+pub fn list_line(job: &Job) -> String {
+    format!(
+        "{} {:<16} {} {} {} (by {})",
+        job.id,
+        job.state.key(),
+        job.request.vpc,
+        job.request.region,
+        join(&job.request.clusters),
+        job.requester
+    )
+}

@@ -1,0 +1,229 @@
+//! The console adapter: commands from a line-oriented input (a terminal or a
+//! script), cards and thread messages printed as text.
+//!
+//! Script lines: `/as <user> [role,…]` switches the acting user,
+//! `approve <job>` and `reject <job>` stand in for the buttons, `/wait <job>`
+//! waits until the engine is done with a job, `/expire` runs the expiry
+//! sweep; `$last` stands for the job most recently created. Anything else is
+//! a `/privatelink` command. `#` starts a comment.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+
+use crate::config::ConsoleSettings;
+use crate::domain::ids::{JobId, Platform, UserRef};
+use crate::domain::job::{Conversation, MessageRef};
+use crate::domain::policy::Actor;
+use crate::ports::chat::{Action, Button, ButtonStyle, Card, ChatError, ChatSink, Note, Tone};
+use crate::service::{Event, Inbound, Service};
+
+/// Where the console writes; shared by the input loop and the sink.
+pub type SharedOut = Arc<Mutex<Box<dyn Write + Send>>>;
+
+pub fn stdout() -> SharedOut {
+    Arc::new(Mutex::new(Box::new(std::io::stdout())))
+}
+
+fn write(out: &SharedOut, text: &str) {
+    if let Ok(mut w) = out.lock() {
+        let _ = writeln!(w, "{text}");
+        let _ = w.flush();
+    }
+}
+
+fn icon(tone: Tone) -> &'static str {
+    match tone {
+        Tone::Waiting => "⏳",
+        Tone::Working => "⚙",
+        Tone::Success => "✅",
+        Tone::Failure => "❌",
+        Tone::Neutral => "•",
+    }
+}
+
+fn render_buttons(buttons: &[Button]) -> String {
+    buttons
+        .iter()
+        .map(|b| {
+            let style = match b.style {
+                ButtonStyle::Primary => "*",
+                ButtonStyle::Danger => "!",
+                ButtonStyle::Plain => "",
+            };
+            format!("[{style}{}: `{} {}`]", b.label, b.action.as_str(), b.job)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A card as text.
+pub fn render_card(card: &Card) -> String {
+    let mut s = format!("{} {}\n  {}\n", icon(card.tone), card.title, card.status);
+    for (k, v) in &card.fields {
+        s.push_str(&format!("  {k}: {v}\n"));
+    }
+    if !card.actions.is_empty() {
+        s.push_str("  Plan:\n");
+        for a in &card.actions {
+            s.push_str(&format!("   - {a}\n"));
+        }
+    }
+    for w in &card.warnings {
+        s.push_str(&format!("  ⚠ {w}\n"));
+    }
+    if !card.buttons.is_empty() {
+        s.push_str(&format!("  {}\n", render_buttons(&card.buttons)));
+    }
+    s.trim_end().to_owned()
+}
+
+/// Prints cards and thread messages.
+pub struct ConsoleSink {
+    out: SharedOut,
+    next: AtomicU64,
+}
+
+impl ConsoleSink {
+    pub fn new(out: SharedOut) -> Self {
+        Self {
+            out,
+            next: AtomicU64::new(1),
+        }
+    }
+}
+
+#[async_trait]
+impl ChatSink for ConsoleSink {
+    async fn post_card(&self, to: &Conversation, card: &Card) -> Result<MessageRef, ChatError> {
+        let id = format!("msg-{}", self.next.fetch_add(1, Ordering::SeqCst));
+        write(
+            &self.out,
+            &format!("┌─ card {id} in #{}\n{}", to.channel, render_card(card)),
+        );
+        Ok(MessageRef {
+            platform: Platform::Console,
+            channel: to.channel.clone(),
+            id,
+        })
+    }
+
+    async fn update_card(&self, at: &MessageRef, card: &Card) -> Result<(), ChatError> {
+        let buttons = if card.buttons.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", render_buttons(&card.buttons))
+        };
+        write(
+            &self.out,
+            &format!(
+                "↻  card {} now: {} {}{buttons}",
+                at.id,
+                icon(card.tone),
+                card.status
+            ),
+        );
+        Ok(())
+    }
+
+    async fn post_in_thread(&self, card: &MessageRef, note: &Note) -> Result<(), ChatError> {
+        let mut text = format!(
+            "│  [{} thread of {}] {}",
+            note.job,
+            card.id,
+            note.text.replace('\n', "\n│    ")
+        );
+        if !note.buttons.is_empty() {
+            text.push_str(&format!("\n│    {}", render_buttons(&note.buttons)));
+        }
+        write(&self.out, &text);
+        Ok(())
+    }
+}
+
+/// Reads commands until the input ends, then waits for running jobs.
+pub async fn run<R: AsyncBufRead + Unpin>(
+    service: &Service,
+    input: R,
+    out: SharedOut,
+    settings: &ConsoleSettings,
+) -> anyhow::Result<()> {
+    let mut actor = Actor::new(UserRef::new(Platform::Console, settings.user.clone()));
+    let conversation = Conversation {
+        platform: Platform::Console,
+        channel: settings.channel.clone(),
+    };
+    let mut last: Option<JobId> = None;
+    let mut lines = input.lines();
+    while let Some(raw) = lines.next_line().await? {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = match last {
+            Some(id) => line.replace("$last", &id.to_string()),
+            None => line.to_owned(),
+        };
+        write(&out, &format!("\n{}> {line}", actor.user.id));
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let event = match words.as_slice() {
+            ["/as", user, rest @ ..] => {
+                actor = Actor {
+                    user: UserRef::new(Platform::Console, *user),
+                    roles: rest
+                        .iter()
+                        .flat_map(|r| r.trim_start_matches("roles=").split(','))
+                        .filter(|r| !r.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                };
+                continue;
+            }
+            ["/wait", job] => {
+                match JobId::parse(job) {
+                    Ok(id) => service.engine().wait(id).await,
+                    Err(e) => write(&out, &format!("  (only you) {e}")),
+                }
+                continue;
+            }
+            ["/expire"] => {
+                let expired = service.expire_due().await;
+                write(&out, &format!("  (only you) expired: {expired:?}"));
+                continue;
+            }
+            [verb @ ("approve" | "reject"), job] => match JobId::parse(job) {
+                Ok(job) => Event::Click {
+                    action: Action::parse(verb).unwrap_or(Action::Reject),
+                    job,
+                },
+                Err(e) => {
+                    write(&out, &format!("  (only you) {e}"));
+                    continue;
+                }
+            },
+            _ => Event::Command(line.clone()),
+        };
+        let reply = service
+            .handle(Inbound {
+                actor: actor.clone(),
+                conversation: conversation.clone(),
+                delivery: None,
+                event,
+            })
+            .await;
+        if let Some(id) = reply.job {
+            last = Some(id);
+        }
+        if !reply.is_empty() {
+            write(
+                &out,
+                &format!("  (only you) {}", reply.text.replace('\n', "\n    ")),
+            );
+        }
+    }
+    service.engine().wait_all().await;
+    Ok(())
+}

@@ -1,0 +1,4 @@
+//! Chat adapters: each turns a platform's events into `service::Inbound` and
+//! renders the core's neutral cards and notes. No business rules here.
+
+pub mod console;

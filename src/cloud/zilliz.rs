@@ -1,0 +1,325 @@
+//! The Zilliz Cloud control-plane client (the documented V2 REST calls),
+//! implementing the `Vendor` port over reqwest.
+//!
+//! Success is `{"code": 0, "data": …}`; anything else carries the vendor's
+//! message, sometimes with HTTP 200, so the code is always checked. 429 and
+//! 5xx answers are retried with backoff, honouring `Retry-After`.
+
+use std::time::Duration;
+
+use anyhow::{Context, anyhow};
+use async_trait::async_trait;
+use reqwest::{Method, StatusCode};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::domain::ids::{ClusterId, EndpointId, ProjectId, ZillizRegion};
+use crate::engine::Backoff;
+use crate::ports::cloud::{CloudResult, ClusterInfo, EndpointService, RegisteredEndpoint, Vendor};
+use crate::secret::Secret;
+
+/// Zilliz's answer when a cluster does not exist (or is not visible).
+const CLUSTER_NOT_FOUND: i64 = 80001;
+const PAGE_SIZE: u32 = 100;
+
+pub struct ZillizClient {
+    http: reqwest::Client,
+    base: String,
+    key: Secret,
+    backoff: Backoff,
+    attempts: u32,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    code: i64,
+    #[serde(default)]
+    data: Option<Value>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("Zilliz Cloud error {code}: {message}")]
+struct ApiError {
+    code: i64,
+    message: String,
+}
+
+impl ZillizClient {
+    pub fn new(base_url: &str, key: Secret) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .user_agent(concat!("privatelink-bot/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self {
+            http,
+            base: base_url.trim_end_matches('/').to_owned(),
+            key,
+            backoff: Backoff {
+                initial: Duration::from_millis(500),
+                max: Duration::from_secs(10),
+            },
+            attempts: 5,
+        })
+    }
+
+    /// Overrides the retry policy (tests use short delays).
+    pub fn with_retries(mut self, backoff: Backoff, attempts: u32) -> Self {
+        self.backoff = backoff;
+        self.attempts = attempts.max(1);
+        self
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<Value>,
+    ) -> anyhow::Result<T> {
+        let url = format!("{}{path}", self.base);
+        let mut attempt = 0;
+        loop {
+            let mut req = self
+                .http
+                .request(method.clone(), &url)
+                .bearer_auth(self.key.expose())
+                .query(query);
+            if let Some(b) = &body {
+                req = req.json(b);
+            }
+            let result = req.send().await;
+            let retry_after = match &result {
+                Ok(resp)
+                    if resp.status() == StatusCode::TOO_MANY_REQUESTS
+                        || resp.status().is_server_error() =>
+                {
+                    Some(
+                        resp.headers()
+                            .get(reqwest::header::RETRY_AFTER)
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.trim().parse::<u64>().ok())
+                            .map(Duration::from_secs),
+                    )
+                }
+                Err(e) if e.is_connect() || e.is_timeout() => Some(None),
+                _ => None,
+            };
+            attempt += 1;
+            if let Some(hint) = retry_after
+                && attempt < self.attempts
+            {
+                let delay = hint.unwrap_or_else(|| self.backoff.delay(attempt - 1));
+                tracing::debug!(%path, attempt, ?delay, "retrying Zilliz Cloud call");
+                tokio::time::sleep(delay.min(Duration::from_secs(60))).await;
+                continue;
+            }
+            // reqwest errors name the URL, never the Authorization header.
+            let resp = result.with_context(|| format!("{method} {path}"))?;
+            let status = resp.status();
+            let text = resp
+                .text()
+                .await
+                .with_context(|| format!("{method} {path}"))?;
+            let envelope: Envelope = serde_json::from_str(&text).map_err(|_| {
+                anyhow!(
+                    "{method} {path}: HTTP {status} with a body that is not Zilliz's envelope: {}",
+                    text.chars().take(200).collect::<String>()
+                )
+            })?;
+            if envelope.code != 0 {
+                return Err(ApiError {
+                    code: envelope.code,
+                    message: envelope.message.unwrap_or_else(|| format!("HTTP {status}")),
+                }
+                .into());
+            }
+            let data = envelope.data.unwrap_or(Value::Null);
+            return serde_json::from_value(data)
+                .with_context(|| format!("{method} {path}: unexpected data shape"));
+        }
+    }
+}
+
+fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ServicesPage {
+    #[serde(default)]
+    endpoint_services: Vec<ServiceItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ServiceItem {
+    #[serde(default, deserialize_with = "lenient_string")]
+    region_id: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    endpoint_service: String,
+    #[serde(default)]
+    whitelist_required: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EndpointsPage {
+    #[serde(default)]
+    endpoints: Vec<EndpointItem>,
+    #[serde(default)]
+    count: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EndpointItem {
+    #[serde(default, deserialize_with = "lenient_string")]
+    endpoint_id: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    region_id: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    endpoint_status: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ClusterItem {
+    #[serde(default, deserialize_with = "lenient_string")]
+    cluster_id: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    cluster_name: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    project_id: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    region_id: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    plan: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    status: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    private_link_address: String,
+}
+
+#[async_trait]
+impl Vendor for ZillizClient {
+    async fn endpoint_services(
+        &self,
+        region: &ZillizRegion,
+        project: &ProjectId,
+    ) -> CloudResult<Vec<EndpointService>> {
+        let page: ServicesPage = self
+            .call(
+                Method::GET,
+                "/v2/privateEndpointServices",
+                &[
+                    ("regionId", region.to_string()),
+                    ("projectId", project.to_string()),
+                ],
+                None,
+            )
+            .await?;
+        Ok(page
+            .endpoint_services
+            .into_iter()
+            .map(|s| EndpointService {
+                region: s.region_id,
+                service_name: s.endpoint_service,
+                whitelist_required: s.whitelist_required,
+            })
+            .collect())
+    }
+
+    async fn register_endpoint(
+        &self,
+        project: &ProjectId,
+        region: &ZillizRegion,
+        endpoint: &EndpointId,
+    ) -> CloudResult<()> {
+        let _: Value = self
+            .call(
+                Method::POST,
+                &format!("/v2/projects/{project}/privateEndpoints"),
+                &[],
+                Some(json!({ "regionId": region.as_str(), "endpointId": endpoint.as_str() })),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn endpoints(&self, project: &ProjectId) -> CloudResult<Vec<RegisteredEndpoint>> {
+        let mut out = Vec::new();
+        for page_no in 1u32.. {
+            let page: EndpointsPage = self
+                .call(
+                    Method::GET,
+                    &format!("/v2/projects/{project}/privateEndpoints"),
+                    &[
+                        ("currentPage", page_no.to_string()),
+                        ("pageSize", PAGE_SIZE.to_string()),
+                    ],
+                    None,
+                )
+                .await?;
+            let got = page.endpoints.len();
+            out.extend(page.endpoints.into_iter().map(|e| RegisteredEndpoint {
+                endpoint_id: e.endpoint_id,
+                region: e.region_id,
+                status: e.endpoint_status,
+            }));
+            let total = page.count.unwrap_or(out.len() as u64);
+            if got < PAGE_SIZE as usize || out.len() as u64 >= total {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    async fn deregister_endpoint(
+        &self,
+        project: &ProjectId,
+        region: &ZillizRegion,
+        endpoint: &EndpointId,
+    ) -> CloudResult<()> {
+        let listed = self.endpoints(project).await?;
+        if !listed.iter().any(|e| e.endpoint_id == endpoint.as_str()) {
+            return Ok(());
+        }
+        let _: Value = self
+            .call(
+                Method::DELETE,
+                &format!("/v2/projects/{project}/privateEndpoints/{endpoint}"),
+                &[("regionId", region.to_string())],
+                None,
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn cluster(&self, cluster: &ClusterId) -> CloudResult<Option<ClusterInfo>> {
+        let result: anyhow::Result<ClusterItem> = self
+            .call(Method::GET, &format!("/v2/clusters/{cluster}"), &[], None)
+            .await;
+        match result {
+            Ok(c) => Ok(Some(ClusterInfo {
+                id: c.cluster_id,
+                name: c.cluster_name,
+                project_id: c.project_id,
+                region_id: c.region_id,
+                plan: c.plan,
+                status: c.status,
+                private_link_address: Some(c.private_link_address).filter(|a| !a.is_empty()),
+            })),
+            Err(e)
+                if e.downcast_ref::<ApiError>()
+                    .is_some_and(|a| a.code == CLUSTER_NOT_FOUND) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}

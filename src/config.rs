@@ -1,0 +1,242 @@
+//! Typed configuration: a TOML file, overridden by environment variables
+//! `PRIVATELINK_BOT__<SECTION>__<KEY>` (for containers), validated at start.
+//! Secrets are never in the file: the file names the environment variable
+//! that holds each one.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+use crate::cloud::aws::AwsSettings;
+use crate::domain::policy::Policy;
+use crate::engine::{Backoff, EngineSettings};
+use crate::secret::Secret;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub store: StoreSettings,
+    pub zilliz: ZillizSettings,
+    #[serde(default)]
+    pub aws: AwsSettings,
+    #[serde(default)]
+    pub engine: EngineConfig,
+    pub policy: Policy,
+    #[serde(default)]
+    pub console: ConsoleSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSettings {
+    pub path: PathBuf,
+    /// sled's page cache; kept small, as sled 0.34 can grow past it.
+    #[serde(default = "default_cache")]
+    pub cache_capacity_bytes: u64,
+}
+
+fn default_cache() -> u64 {
+    16 * 1024 * 1024
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZillizSettings {
+    /// `https://api.cloud.zilliz.com` (global) or the China control plane.
+    pub base_url: String,
+    /// The environment variable holding the API key.
+    #[serde(default = "default_key_env")]
+    pub api_key_env: String,
+}
+
+fn default_key_env() -> String {
+    "ZILLIZ_API_KEY".to_owned()
+}
+
+impl ZillizSettings {
+    /// Reads the API key from the environment. The error names the
+    /// variable, never a value.
+    pub fn api_key(&self) -> anyhow::Result<Secret> {
+        match std::env::var(&self.api_key_env) {
+            Ok(v) if !v.trim().is_empty() => Ok(Secret::new(v.trim())),
+            _ => bail!(
+                "the Zilliz Cloud API key is missing: set the environment variable {}",
+                self.api_key_env
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EngineConfig {
+    #[serde(with = "humantime_serde")]
+    pub wait_timeout: Duration,
+    #[serde(with = "humantime_serde")]
+    pub backoff_initial: Duration,
+    #[serde(with = "humantime_serde")]
+    pub backoff_max: Duration,
+    #[serde(with = "humantime_serde")]
+    pub progress_every: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        let d = EngineSettings::default();
+        Self {
+            wait_timeout: d.wait_timeout,
+            backoff_initial: d.backoff.initial,
+            backoff_max: d.backoff.max,
+            progress_every: d.progress_every,
+        }
+    }
+}
+
+impl EngineConfig {
+    pub fn settings(&self) -> EngineSettings {
+        EngineSettings {
+            wait_timeout: self.wait_timeout,
+            backoff: Backoff {
+                initial: self.backoff_initial,
+                max: self.backoff_max,
+            },
+            progress_every: self.progress_every,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsoleSettings {
+    /// Who the console acts as until a `/as` line says otherwise.
+    pub user: String,
+    pub channel: String,
+}
+
+impl Default for ConsoleSettings {
+    fn default() -> Self {
+        Self {
+            user: std::env::var("USER").unwrap_or_else(|_| "operator".to_owned()),
+            channel: "console".to_owned(),
+        }
+    }
+}
+
+const ENV_PREFIX: &str = "PRIVATELINK_BOT__";
+
+/// Applies `PRIVATELINK_BOT__SECTION__KEY=value` overrides to the parsed
+/// file. Values that parse as TOML (numbers, booleans, arrays) keep their
+/// type; anything else is a string.
+fn apply_env(
+    doc: &mut toml::Table,
+    vars: impl Iterator<Item = (String, String)>,
+) -> anyhow::Result<()> {
+    for (name, value) in vars {
+        let Some(path) = name.strip_prefix(ENV_PREFIX) else {
+            continue;
+        };
+        let keys: Vec<String> = path.split("__").map(|k| k.to_ascii_lowercase()).collect();
+        let Some((last, sections)) = keys.split_last() else {
+            continue;
+        };
+        let mut table = &mut *doc;
+        for s in sections {
+            table = table
+                .entry(s.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+                .as_table_mut()
+                .with_context(|| format!("{name}: {s} is not a section"))?;
+        }
+        let parsed = format!("v = {value}")
+            .parse::<toml::Table>()
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or(toml::Value::String(value));
+        table.insert(last.clone(), parsed);
+    }
+    Ok(())
+}
+
+impl Config {
+    pub fn from_toml(
+        text: &str,
+        vars: impl Iterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
+        let mut doc: toml::Table = text.parse().context("the config is not valid TOML")?;
+        apply_env(&mut doc, vars)?;
+        let config: Config = toml::Value::Table(doc)
+            .try_into()
+            .context("the config does not match the expected shape")?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("could not read the config file {}", path.display()))?;
+        Self::from_toml(&text, std::env::vars()).with_context(|| format!("in {}", path.display()))
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let url = url::Url::parse(&self.zilliz.base_url)
+            .with_context(|| format!("zilliz.base_url {:?} is not a URL", self.zilliz.base_url))?;
+        if !matches!(url.scheme(), "https" | "http") {
+            bail!("zilliz.base_url must be http(s)");
+        }
+        if let Some(e) = &self.aws.endpoint_url {
+            url::Url::parse(e).with_context(|| format!("aws.endpoint_url {e:?} is not a URL"))?;
+        }
+        if self.aws.emulator_credentials && self.aws.endpoint_url.is_none() {
+            bail!("aws.emulator_credentials is only for an emulator: set aws.endpoint_url too");
+        }
+        if self.policy.approvers.is_empty() {
+            bail!("policy.approvers is empty: nobody could approve a job");
+        }
+        if self.engine.backoff_initial.is_zero()
+            || self.engine.backoff_max < self.engine.backoff_initial
+        {
+            bail!("engine.backoff_initial must be positive and at most engine.backoff_max");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: &str = r#"
+[store]
+path = "data/bot.sled"
+[zilliz]
+base_url = "https://api.cloud.zilliz.com"
+[policy]
+approvers = ["slack:U1"]
+"#;
+
+    #[test]
+    fn env_overrides_and_validation() {
+        let c = Config::from_toml(
+            MIN,
+            [
+                (
+                    "PRIVATELINK_BOT__AWS__ENDPOINT_URL".to_owned(),
+                    "http://127.0.0.1:5000".to_owned(),
+                ),
+                (
+                    "PRIVATELINK_BOT__POLICY__ALLOW_SELF_APPROVAL".to_owned(),
+                    "true".to_owned(),
+                ),
+            ]
+            .into_iter(),
+        )
+        .unwrap();
+        assert_eq!(c.aws.endpoint_url.as_deref(), Some("http://127.0.0.1:5000"));
+        assert!(c.policy.allow_self_approval);
+        assert_eq!(c.policy.approval_ttl, Duration::from_secs(86400));
+        assert!(Config::from_toml(&MIN.replace("slack:U1", "nobody"), std::iter::empty()).is_err());
+        assert!(Config::from_toml(&format!("{MIN}\n[bogus]\nx=1"), std::iter::empty()).is_err());
+    }
+}

@@ -1,0 +1,540 @@
+//! The `/privatelink` command grammar, shared by every chat platform and the
+//! console. Pure: text in, a typed [`Command`] or a [`ParseError`] out.
+//!
+//! Arguments may be written `key=value`, `--key value` or `--key=value`; list
+//! values are comma separated. Every problem found is reported at once, each
+//! naming its field, so a person fixes a command in one go.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::{
+    ClusterId, IdError, JobId, ProjectId, RoleArn, SecurityGroupId, SubnetId, VpcId, ZillizRegion,
+};
+
+/// The most items a list argument may hold: an interface endpoint takes one
+/// subnet per availability zone and a handful of security groups, so longer
+/// lists are typos, not intent.
+pub const MAX_LIST_ITEMS: usize = 16;
+
+/// A parsed request to connect a VPC to a Zilliz Cloud project's clusters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateRequest {
+    pub project: ProjectId,
+    pub region: ZillizRegion,
+    pub vpc: VpcId,
+    pub subnets: Vec<SubnetId>,
+    pub security_groups: Vec<SecurityGroupId>,
+    pub clusters: Vec<ClusterId>,
+    pub role: Option<RoleArn>,
+}
+
+/// Which jobs `list` shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFilter {
+    Mine,
+    Pending,
+    Running,
+    Failed,
+    All,
+}
+
+/// A command someone typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Create(CreateRequest),
+    Plan(CreateRequest),
+    Status(JobId),
+    List(ListFilter),
+    Cancel(JobId),
+    Retry(JobId),
+    Rollback(JobId),
+    Delete(JobId),
+    Help(Option<String>),
+}
+
+/// One thing wrong with a command, naming the field where there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// Everything wrong with a command, and how it should have looked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub problems: Vec<Problem>,
+    pub usage: &'static str,
+}
+
+impl ParseError {
+    fn single(field: Option<&str>, message: impl Into<String>, usage: &'static str) -> Self {
+        Self {
+            problems: vec![Problem {
+                field: field.map(str::to_owned),
+                message: message.into(),
+            }],
+            usage,
+        }
+    }
+
+    /// The problem reported for `field`, if any (used by forms that show
+    /// errors beside their inputs).
+    pub fn for_field(&self, field: &str) -> Option<&str> {
+        self.problems
+            .iter()
+            .find(|p| p.field.as_deref() == Some(field))
+            .map(|p| p.message.as_str())
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for p in &self.problems {
+            match &p.field {
+                Some(field) => writeln!(f, "`{field}`: {}", p.message)?,
+                None => writeln!(f, "{}", p.message)?,
+            }
+        }
+        write!(f, "Usage: {}", self.usage)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+pub const USAGE_CREATE: &str = "/privatelink create project=<proj-…> region=<aws-…> vpc=<vpc-…> subnets=<subnet-…,…> sg=<sg-…,…> clusters=<cluster id,…> [role=<IAM role ARN>]";
+pub const USAGE_PLAN: &str = "/privatelink plan project=<proj-…> region=<aws-…> vpc=<vpc-…> subnets=<subnet-…,…> sg=<sg-…,…> clusters=<cluster id,…> [role=<IAM role ARN>]";
+pub const USAGE_STATUS: &str = "/privatelink status <job id, e.g. PL-1042>";
+pub const USAGE_LIST: &str = "/privatelink list [mine|pending|running|failed|all]";
+pub const USAGE_CANCEL: &str = "/privatelink cancel <job id>";
+pub const USAGE_RETRY: &str = "/privatelink retry <job id>";
+pub const USAGE_ROLLBACK: &str = "/privatelink rollback <job id>";
+pub const USAGE_DELETE: &str = "/privatelink delete <job id>";
+pub const USAGE_HELP: &str = "/privatelink help [command]";
+pub const USAGE_ANY: &str =
+    "/privatelink create|plan|status|list|cancel|retry|rollback|delete|help …";
+
+/// The sub-commands, their usage line and what they do, for `help`.
+pub const SUBCOMMANDS: &[(&str, &str, &str)] = &[
+    (
+        "create",
+        USAGE_CREATE,
+        "Check the request against AWS and Zilliz Cloud, then post an approval card. Once approved, the bot creates the VPC endpoint, registers it with the project, and sets up a Route 53 private hosted zone with an alias record per cluster.",
+    ),
+    (
+        "plan",
+        USAGE_PLAN,
+        "Run the same checks as create and show the plan. Nothing is stored or created.",
+    ),
+    (
+        "status",
+        USAGE_STATUS,
+        "Show a job's state, its steps and the resources it created.",
+    ),
+    ("list", USAGE_LIST, "List jobs (default: mine)."),
+    (
+        "cancel",
+        USAGE_CANCEL,
+        "Withdraw a pending request, or stop a running job at its next step.",
+    ),
+    (
+        "retry",
+        USAGE_RETRY,
+        "Run a failed job again from the step that failed.",
+    ),
+    (
+        "rollback",
+        USAGE_ROLLBACK,
+        "Remove what a failed or cancelled job created, newest first.",
+    ),
+    (
+        "delete",
+        USAGE_DELETE,
+        "Tear down a private link that a job set up.",
+    ),
+    ("help", USAGE_HELP, "Show this help, or one command's."),
+];
+
+/// Parses the text after `/privatelink` (a leading `/privatelink` is
+/// tolerated, so console lines can be pasted from chat).
+pub fn parse(text: &str) -> Result<Command, ParseError> {
+    let mut words = tokenize(text);
+    if words.first().map(String::as_str) == Some("/privatelink") {
+        words.remove(0);
+    }
+    let Some((verb, args)) = words.split_first() else {
+        return Err(ParseError::single(None, "no command given", USAGE_ANY));
+    };
+    match verb.to_ascii_lowercase().as_str() {
+        "create" => parse_create(args, USAGE_CREATE).map(Command::Create),
+        "plan" => parse_create(args, USAGE_PLAN).map(Command::Plan),
+        "status" => parse_job(args, USAGE_STATUS).map(Command::Status),
+        "cancel" => parse_job(args, USAGE_CANCEL).map(Command::Cancel),
+        "retry" => parse_job(args, USAGE_RETRY).map(Command::Retry),
+        "rollback" => parse_job(args, USAGE_ROLLBACK).map(Command::Rollback),
+        "delete" => parse_job(args, USAGE_DELETE).map(Command::Delete),
+        "list" => parse_list(args),
+        "help" => match args {
+            [] => Ok(Command::Help(None)),
+            [topic] => {
+                let topic = topic.to_ascii_lowercase();
+                if SUBCOMMANDS.iter().any(|(name, _, _)| *name == topic) {
+                    Ok(Command::Help(Some(topic)))
+                } else {
+                    Err(ParseError::single(
+                        None,
+                        format!("there is no command {topic:?} to explain"),
+                        USAGE_HELP,
+                    ))
+                }
+            }
+            _ => Err(ParseError::single(
+                None,
+                "help takes at most one command name",
+                USAGE_HELP,
+            )),
+        },
+        other => Err(ParseError::single(
+            None,
+            format!("unknown command {other:?}"),
+            USAGE_ANY,
+        )),
+    }
+}
+
+/// Splits on white space, re-joining list values written with a space after
+/// a comma (`subnets=a, b`), which people type and chat clients produce.
+fn tokenize(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        let word = word.replace(['“', '”'], "\"");
+        let word = word.trim_matches('"');
+        match out.last_mut() {
+            Some(prev) if prev.ends_with(',') && !word.starts_with("--") && !word.contains('=') => {
+                prev.push_str(word)
+            }
+            Some(prev) if word.starts_with(',') => prev.push_str(word),
+            _ => out.push(word.to_owned()),
+        }
+    }
+    out
+}
+
+fn parse_job(args: &[String], usage: &'static str) -> Result<JobId, ParseError> {
+    match args {
+        [] => Err(ParseError::single(
+            Some("job"),
+            "a job id is required",
+            usage,
+        )),
+        [id] => JobId::parse(id).map_err(|e| ParseError::single(Some("job"), e.to_string(), usage)),
+        _ => Err(ParseError::single(
+            Some("job"),
+            "give exactly one job id",
+            usage,
+        )),
+    }
+}
+
+fn parse_list(args: &[String]) -> Result<Command, ParseError> {
+    let filter = match args {
+        [] => ListFilter::Mine,
+        [f] => match f.to_ascii_lowercase().as_str() {
+            "mine" => ListFilter::Mine,
+            "pending" => ListFilter::Pending,
+            "running" => ListFilter::Running,
+            "failed" => ListFilter::Failed,
+            "all" => ListFilter::All,
+            other => {
+                return Err(ParseError::single(
+                    Some("filter"),
+                    format!("{other:?} is not a filter: use mine, pending, running, failed or all"),
+                    USAGE_LIST,
+                ));
+            }
+        },
+        _ => {
+            return Err(ParseError::single(
+                Some("filter"),
+                "give at most one filter",
+                USAGE_LIST,
+            ));
+        }
+    };
+    Ok(Command::List(filter))
+}
+
+/// The keys `create` and `plan` take, with the aliases people reach for.
+fn canonical_key(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "project" | "project-id" | "project_id" => "project",
+        "region" | "region-id" | "region_id" => "region",
+        "vpc" | "vpc-id" | "vpc_id" => "vpc",
+        "subnets" | "subnet" => "subnets",
+        "sg" | "sgs" | "security-groups" | "security_groups" | "security-group" => "sg",
+        "clusters" | "cluster" => "clusters",
+        "role" | "role-arn" | "role_arn" => "role",
+        _ => return None,
+    })
+}
+
+/// Collects `key=value` / `--key value` pairs, reporting malformed words,
+/// unknown keys and keys given twice.
+fn collect_pairs<'a>(
+    args: &'a [String],
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<&'static str, &'a str> {
+    let mut pairs = BTreeMap::new();
+    let mut i = 0;
+    while i < args.len() {
+        let word = args[i].as_str();
+        i += 1;
+        let (key, value) = if let Some(flag) = word.strip_prefix("--") {
+            match flag.split_once('=') {
+                Some((k, v)) => (k, v),
+                None => match args.get(i) {
+                    Some(v) if !v.starts_with("--") => {
+                        i += 1;
+                        (flag, v.as_str())
+                    }
+                    _ => (flag, ""),
+                },
+            }
+        } else if let Some((k, v)) = word.split_once('=') {
+            (k, v)
+        } else {
+            problems.push(Problem {
+                field: None,
+                message: format!("{word:?} is not an argument: write key=value or --key value"),
+            });
+            continue;
+        };
+        let lower = key.to_ascii_lowercase();
+        let Some(canonical) = canonical_key(&lower) else {
+            problems.push(Problem {
+                field: Some(key.to_owned()),
+                message: format!(
+                    "unknown key {key:?}: expected project, region, vpc, subnets, sg, clusters or role"
+                ),
+            });
+            continue;
+        };
+        if pairs.insert(canonical, value).is_some() {
+            problems.push(Problem {
+                field: Some(canonical.to_owned()),
+                message: "given more than once".to_owned(),
+            });
+        }
+    }
+    pairs
+}
+
+fn parse_create(args: &[String], usage: &'static str) -> Result<CreateRequest, ParseError> {
+    let mut problems = Vec::new();
+    let pairs = collect_pairs(args, &mut problems);
+
+    let mut one = |field: &'static str, required: bool| -> Option<&str> {
+        match pairs.get(field) {
+            None if required => {
+                problems.push(Problem {
+                    field: Some(field.to_owned()),
+                    message: "is required".to_owned(),
+                });
+                None
+            }
+            None => None,
+            Some(v) if v.trim().is_empty() => {
+                problems.push(Problem {
+                    field: Some(field.to_owned()),
+                    message: "has an empty value".to_owned(),
+                });
+                None
+            }
+            Some(v) => Some(v.trim()),
+        }
+    };
+    let project = one("project", true);
+    let region = one("region", true);
+    let vpc = one("vpc", true);
+    let subnets = one("subnets", true);
+    let sgs = one("sg", true);
+    let clusters = one("clusters", true);
+    let role = one("role", false);
+
+    fn single<T>(
+        field: &str,
+        value: Option<&str>,
+        parse: fn(&str) -> Result<T, IdError>,
+        problems: &mut Vec<Problem>,
+    ) -> Option<T> {
+        let value = value?;
+        parse(value)
+            .map_err(|e| {
+                problems.push(Problem {
+                    field: Some(field.to_owned()),
+                    message: e.to_string(),
+                })
+            })
+            .ok()
+    }
+
+    fn list<T: PartialEq>(
+        field: &str,
+        value: Option<&str>,
+        parse: fn(&str) -> Result<T, IdError>,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Vec<T>> {
+        let value = value?;
+        let mut items = Vec::new();
+        let mut ok = true;
+        for raw in value.split(',').map(str::trim) {
+            if raw.is_empty() {
+                problems.push(Problem {
+                    field: Some(field.to_owned()),
+                    message: format!("has an empty item in {value:?}"),
+                });
+                ok = false;
+                continue;
+            }
+            match parse(raw) {
+                Ok(item) if items.contains(&item) => {
+                    problems.push(Problem {
+                        field: Some(field.to_owned()),
+                        message: format!("lists {raw} twice"),
+                    });
+                    ok = false;
+                }
+                Ok(item) => items.push(item),
+                Err(e) => {
+                    problems.push(Problem {
+                        field: Some(field.to_owned()),
+                        message: e.to_string(),
+                    });
+                    ok = false;
+                }
+            }
+        }
+        if items.len() > MAX_LIST_ITEMS {
+            problems.push(Problem {
+                field: Some(field.to_owned()),
+                message: format!("lists {} items; at most {MAX_LIST_ITEMS}", items.len()),
+            });
+            ok = false;
+        }
+        ok.then_some(items)
+    }
+
+    let project = single("project", project, ProjectId::parse, &mut problems);
+    let region = single("region", region, ZillizRegion::parse, &mut problems);
+    let vpc = single("vpc", vpc, VpcId::parse, &mut problems);
+    let subnets = list("subnets", subnets, SubnetId::parse, &mut problems);
+    let security_groups = list("sg", sgs, SecurityGroupId::parse, &mut problems);
+    let clusters = list("clusters", clusters, ClusterId::parse, &mut problems);
+    let role = single("role", role, RoleArn::parse, &mut problems);
+
+    if let (Some(role), Some(region)) = (&role, &region) {
+        let (rp, zp) = (role.partition(), region.aws_region().partition());
+        if rp != zp {
+            problems.push(Problem {
+                field: Some("role".to_owned()),
+                message: format!(
+                    "is in the {} partition but region {region} is in the {} partition",
+                    rp.as_str(),
+                    zp.as_str()
+                ),
+            });
+        }
+    }
+
+    match (project, region, vpc, subnets, security_groups, clusters) {
+        (
+            Some(project),
+            Some(region),
+            Some(vpc),
+            Some(subnets),
+            Some(security_groups),
+            Some(clusters),
+        ) if problems.is_empty() => Ok(CreateRequest {
+            project,
+            region,
+            vpc,
+            subnets,
+            security_groups,
+            clusters,
+            role,
+        }),
+        _ => Err(ParseError { problems, usage }),
+    }
+}
+
+/// The help text for one command, or for all of them.
+pub fn help(topic: Option<&str>) -> String {
+    match topic.and_then(|t| SUBCOMMANDS.iter().find(|(name, _, _)| *name == t)) {
+        Some((_, usage, what)) => format!("{usage}\n{what}"),
+        None => {
+            let mut out = String::from(
+                "privatelink-bot sets up AWS PrivateLink from your VPC to Zilliz Cloud Dedicated clusters.\n",
+            );
+            for (_, usage, what) in SUBCOMMANDS {
+                out.push_str(&format!("• {usage}\n    {what}\n"));
+            }
+            out.push_str("Arguments may also be written --key value.");
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OK: &str = "create project=proj-abc123 region=aws-us-west-2 vpc=vpc-0123abcd subnets=subnet-0123abcd,subnet-4567abcd sg=sg-0123abcd clusters=in01-abc";
+
+    #[test]
+    fn parses_a_create_in_both_styles() {
+        let Command::Create(a) = parse(OK).unwrap() else {
+            panic!("not a create")
+        };
+        let b = parse("/privatelink create --project proj-abc123 --region aws-us-west-2 --vpc=vpc-0123abcd --subnets subnet-0123abcd, subnet-4567abcd --sg sg-0123abcd --clusters in01-abc").unwrap();
+        assert_eq!(Command::Create(a.clone()), b);
+        assert_eq!(a.subnets.len(), 2);
+        assert_eq!(a.role, None);
+    }
+
+    #[test]
+    fn reports_every_problem_with_its_field() {
+        let err = parse("create project=proj-abc region=us-west-2 vpc=vpc-12 subnets=subnet-0123abcd,subnet-0123abcd sg= bogus=1").unwrap_err();
+        for field in ["region", "vpc", "subnets", "sg", "bogus", "clusters"] {
+            assert!(
+                err.for_field(field).is_some(),
+                "no problem for {field}: {err}"
+            );
+        }
+        assert!(err.to_string().contains("Usage: /privatelink create"));
+    }
+
+    #[test]
+    fn role_partition_must_match_region() {
+        let err = parse(&format!("{OK} role=arn:aws-cn:iam::123456789012:role/bot")).unwrap_err();
+        assert!(err.for_field("role").unwrap().contains("partition"));
+    }
+
+    #[test]
+    fn short_commands() {
+        assert_eq!(
+            parse("status pl-7").unwrap(),
+            Command::Status(JobId::new(7))
+        );
+        assert_eq!(parse("list").unwrap(), Command::List(ListFilter::Mine));
+        assert!(parse("list everything").is_err());
+        assert!(parse("retry").is_err());
+        assert_eq!(
+            parse("help create").unwrap(),
+            Command::Help(Some("create".into()))
+        );
+        assert!(parse("frobnicate").is_err());
+        assert!(parse("").is_err());
+    }
+}

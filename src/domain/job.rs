@@ -1,0 +1,272 @@
+//! Jobs: a stored private-link request and everything that happened to it.
+//!
+//! A job carries its own record of the cloud resources it created or adopted,
+//! so that retry resumes, and rollback removes exactly what this job owns and
+//! nothing else.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::command::CreateRequest;
+use super::ids::{ClusterId, EndpointId, JobId, UserRef};
+use super::plan::Finding;
+
+/// Milliseconds since the Unix epoch. Stored as a plain number so that the
+/// record stays readable and independent of any time crate.
+pub type Millis = u64;
+
+/// The steps of a create job, in order (the design's table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    ResolveService,
+    EnsureEndpoint,
+    EnsureRegistration,
+    WaitAccepted,
+    ReadAddresses,
+    EnsureZones,
+    UpsertRecords,
+    Verify,
+}
+
+impl Step {
+    pub const ALL: [Step; 8] = [
+        Step::ResolveService,
+        Step::EnsureEndpoint,
+        Step::EnsureRegistration,
+        Step::WaitAccepted,
+        Step::ReadAddresses,
+        Step::EnsureZones,
+        Step::UpsertRecords,
+        Step::Verify,
+    ];
+
+    pub fn number(self) -> usize {
+        Step::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Step::ResolveService => "resolve the Zilliz endpoint service",
+            Step::EnsureEndpoint => "ensure the VPC endpoint",
+            Step::EnsureRegistration => "register the endpoint with the Zilliz project",
+            Step::WaitAccepted => "wait for the endpoint to be accepted",
+            Step::ReadAddresses => "read the clusters' private link addresses",
+            Step::EnsureZones => "ensure the private hosted zones",
+            Step::UpsertRecords => "upsert the alias records",
+            Step::Verify => "verify the end state",
+        }
+    }
+
+    pub fn next(self) -> Option<Step> {
+        Step::ALL.get(self.number()).copied()
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/8 {}", self.number(), self.describe())
+    }
+}
+
+/// Why a teardown runs: to undo a failed or cancelled job, or to remove a
+/// private link that is no longer wanted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Teardown {
+    Rollback,
+    Delete,
+}
+
+/// Where a job is in its life.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum JobState {
+    PendingApproval,
+    Approved,
+    Running { step: Step },
+    Succeeded,
+    Failed { step: Step, error: String },
+    Cancelled,
+    Rejected,
+    Expired,
+    TearingDown { reason: Teardown },
+    RolledBack,
+    Deleted,
+}
+
+impl JobState {
+    /// A short, stable name used for indexes and filters.
+    pub fn key(&self) -> &'static str {
+        match self {
+            JobState::PendingApproval => "pending_approval",
+            JobState::Approved => "approved",
+            JobState::Running { .. } => "running",
+            JobState::Succeeded => "succeeded",
+            JobState::Failed { .. } => "failed",
+            JobState::Cancelled => "cancelled",
+            JobState::Rejected => "rejected",
+            JobState::Expired => "expired",
+            JobState::TearingDown {
+                reason: Teardown::Rollback,
+            } => "rolling_back",
+            JobState::TearingDown {
+                reason: Teardown::Delete,
+            } => "deleting",
+            JobState::RolledBack => "rolled_back",
+            JobState::Deleted => "deleted",
+        }
+    }
+
+    /// States in which the engine owes the job work; these are resumed at start.
+    pub fn engine_owes_work(&self) -> bool {
+        matches!(
+            self,
+            JobState::Approved | JobState::Running { .. } | JobState::TearingDown { .. }
+        )
+    }
+
+    /// States that hold the (VPC, region) slot: one such job at a time.
+    pub fn holds_slot(&self) -> bool {
+        matches!(self, JobState::PendingApproval) || self.engine_owes_work()
+    }
+}
+
+impl fmt::Display for JobState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JobState::PendingApproval => f.write_str("pending approval"),
+            JobState::Approved => f.write_str("approved, queued"),
+            JobState::Running { step } => write!(f, "running step {step}"),
+            JobState::Succeeded => f.write_str("succeeded"),
+            JobState::Failed { step, error } => write!(f, "failed at step {step}: {error}"),
+            JobState::Cancelled => f.write_str("cancelled"),
+            JobState::Rejected => f.write_str("rejected"),
+            JobState::Expired => f.write_str("expired before approval"),
+            JobState::TearingDown {
+                reason: Teardown::Rollback,
+            } => f.write_str("rolling back"),
+            JobState::TearingDown {
+                reason: Teardown::Delete,
+            } => f.write_str("deleting"),
+            JobState::RolledBack => f.write_str("rolled back"),
+            JobState::Deleted => f.write_str("deleted"),
+        }
+    }
+}
+
+/// Whether the job made a resource or found it already there. Teardown removes
+/// only what the job made or explicitly adopted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Created,
+    Adopted,
+}
+
+/// The VPC endpoint the job owns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointRecord {
+    pub id: EndpointId,
+    pub origin: Origin,
+    pub dns_name: Option<String>,
+    pub hosted_zone_id: Option<String>,
+}
+
+/// One cluster's DNS: its private link host, the zone named after it and the
+/// alias record in that zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterDns {
+    pub cluster: ClusterId,
+    pub private_link_address: String,
+    pub host: String,
+    pub zone_id: Option<String>,
+    pub zone_origin: Option<Origin>,
+    pub record: bool,
+}
+
+/// Everything the job has made, adopted or learnt, recorded as it happens.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resources {
+    pub endpoint_service: Option<String>,
+    pub endpoint: Option<EndpointRecord>,
+    /// Whether the job registered the endpoint with Zilliz itself (false when
+    /// it found the registration already there).
+    pub registration: Option<Origin>,
+    pub clusters: Vec<ClusterDns>,
+}
+
+/// What a step did, as stored: started and, once done, finished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRecord {
+    pub step: Step,
+    pub started_at: Millis,
+    pub finished_at: Option<Millis>,
+    pub note: Option<String>,
+}
+
+/// A chat message the job is attached to (its approval card), as the
+/// platform identifies it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MessageRef {
+    pub platform: super::ids::Platform,
+    pub channel: String,
+    pub id: String,
+}
+
+/// Where a request came from and where its card lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub platform: super::ids::Platform,
+    pub channel: String,
+}
+
+/// A private-link job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    pub id: JobId,
+    pub request: CreateRequest,
+    pub requester: UserRef,
+    pub conversation: Conversation,
+    pub card: Option<MessageRef>,
+    pub state: JobState,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+    pub decided_by: Option<UserRef>,
+    pub findings: Vec<Finding>,
+    pub account: Option<String>,
+    pub steps: Vec<StepRecord>,
+    pub resources: Resources,
+    /// Set by `cancel` on a running job; the engine stops at the next step.
+    pub cancel_requested: bool,
+    /// Bumped by every stored change; a compare-and-swap checks it.
+    pub version: u64,
+}
+
+impl Job {
+    /// The key under which only one job may be active at a time.
+    pub fn slot(&self) -> String {
+        format!("{}|{}", self.request.vpc, self.request.region)
+    }
+
+    /// The step to run next: the first create step not yet finished.
+    pub fn next_step(&self) -> Option<Step> {
+        Step::ALL.into_iter().find(|s| {
+            !self
+                .steps
+                .iter()
+                .any(|r| r.step == *s && r.finished_at.is_some())
+        })
+    }
+}
+
+/// One line of the append-only audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub at: Millis,
+    pub job: Option<JobId>,
+    pub actor: String,
+    pub action: String,
+    pub outcome: String,
+}

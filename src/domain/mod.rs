@@ -1,0 +1,8 @@
+//! The bot's vocabulary: ids, the command grammar, jobs, plans and the
+//! approval policy. Pure data and rules; nothing here does I/O.
+
+pub mod command;
+pub mod ids;
+pub mod job;
+pub mod plan;
+pub mod policy;

@@ -1,0 +1,185 @@
+//! Who may request and who may decide: the approval policy from config.
+//!
+//! Decisions are made against the stored job at the moment of each click, so a
+//! stale card or a forwarded button never grants more than the policy does.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::ids::{Platform, UserRef};
+use super::job::{Job, JobState};
+
+/// A configured principal: `slack:U123`, `slack:group:S123`,
+/// `discord:role:987`, `console:alice`, or `<platform>:*` for everyone on a
+/// platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    User(UserRef),
+    Role { platform: Platform, id: String },
+    Everyone(Platform),
+}
+
+impl Principal {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || {
+            format!(
+                "{text:?} is not a principal: expected <platform>:<user id>, <platform>:role:<id>, <platform>:group:<id> or <platform>:* (platform slack, discord or console)"
+            )
+        };
+        let (platform, rest) = text.split_once(':').ok_or_else(bad)?;
+        let platform = Platform::parse(platform).ok_or_else(bad)?;
+        if rest == "*" {
+            return Ok(Principal::Everyone(platform));
+        }
+        if let Some(id) = rest
+            .strip_prefix("role:")
+            .or_else(|| rest.strip_prefix("group:"))
+        {
+            if id.is_empty() {
+                return Err(bad());
+            }
+            return Ok(Principal::Role {
+                platform,
+                id: id.to_owned(),
+            });
+        }
+        if rest.is_empty() || rest.contains(':') {
+            return Err(bad());
+        }
+        Ok(Principal::User(UserRef::new(platform, rest)))
+    }
+
+    fn matches(&self, actor: &Actor) -> bool {
+        match self {
+            Principal::User(u) => *u == actor.user,
+            Principal::Role { platform, id } => {
+                *platform == actor.user.platform && actor.roles.iter().any(|r| r == id)
+            }
+            Principal::Everyone(platform) => *platform == actor.user.platform,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Principal {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Principal::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Someone acting: the user and the roles or groups the platform says they hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user: UserRef,
+    pub roles: Vec<String>,
+}
+
+impl Actor {
+    pub fn new(user: UserRef) -> Self {
+        Self {
+            user,
+            roles: Vec::new(),
+        }
+    }
+}
+
+/// The policy, as configured.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Who may ask for private links. Empty means anyone who can reach the bot.
+    #[serde(default)]
+    pub requesters: Vec<Principal>,
+    /// Who may approve, reject, retry, roll back and delete.
+    pub approvers: Vec<Principal>,
+    /// Whether a requester who is also an approver may approve their own job.
+    #[serde(default)]
+    pub allow_self_approval: bool,
+    /// How long a request waits for a decision before it expires.
+    #[serde(default = "default_ttl", with = "humantime_serde")]
+    pub approval_ttl: Duration,
+}
+
+fn default_ttl() -> Duration {
+    Duration::from_secs(24 * 3600)
+}
+
+/// Why an actor may not do something, in words for them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Denied(pub String);
+
+impl Policy {
+    pub fn may_request(&self, actor: &Actor) -> Result<(), Denied> {
+        if self.requesters.is_empty() || self.requesters.iter().any(|p| p.matches(actor)) {
+            Ok(())
+        } else {
+            Err(Denied(
+                "you are not allowed to request private links; ask a platform admin to add you to the bot's requesters".into(),
+            ))
+        }
+    }
+
+    pub fn is_approver(&self, actor: &Actor) -> bool {
+        self.approvers.iter().any(|p| p.matches(actor))
+    }
+
+    /// May `actor` approve or reject `job` now?
+    pub fn may_decide(&self, actor: &Actor, job: &Job) -> Result<(), Denied> {
+        if !self.is_approver(actor) {
+            return Err(Denied(format!(
+                "you are not an approver for private links, so you cannot decide {}",
+                job.id
+            )));
+        }
+        if actor.user == job.requester && !self.allow_self_approval {
+            return Err(Denied(format!(
+                "you requested {}; someone else must approve it",
+                job.id
+            )));
+        }
+        Ok(())
+    }
+
+    /// May `actor` cancel `job`? The requester may withdraw their own pending
+    /// request; approvers may cancel anything.
+    pub fn may_cancel(&self, actor: &Actor, job: &Job) -> Result<(), Denied> {
+        if self.is_approver(actor)
+            || (actor.user == job.requester && job.state == JobState::PendingApproval)
+        {
+            Ok(())
+        } else {
+            Err(Denied(format!("only approvers may cancel {} now", job.id)))
+        }
+    }
+
+    /// May `actor` retry, roll back or delete `job`? These change cloud
+    /// resources, so they take an approver.
+    pub fn may_operate(&self, actor: &Actor, job: &Job, what: &str) -> Result<(), Denied> {
+        if self.is_approver(actor) {
+            Ok(())
+        } else {
+            Err(Denied(format!("only approvers may {what} {}", job.id)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn principals_parse() {
+        assert_eq!(
+            Principal::parse("slack:U1").unwrap(),
+            Principal::User(UserRef::new(Platform::Slack, "U1"))
+        );
+        assert!(matches!(
+            Principal::parse("discord:role:42").unwrap(),
+            Principal::Role { .. }
+        ));
+        assert!(Principal::parse("teams:U1").is_err());
+        assert!(Principal::parse("slack:").is_err());
+    }
+}

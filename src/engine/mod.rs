@@ -1,0 +1,431 @@
+//! The job runner: takes approved jobs through the create steps, and
+//! rollback/delete jobs through teardown, one worker per job.
+//!
+//! The engine keeps nothing in memory that matters: every step is recorded in
+//! the store before and after it runs, and every step is an "ensure" that
+//! looks for earlier work before creating anything. A crash at any point
+//! followed by [`Engine::resume`] therefore finishes the job without
+//! duplicating a resource.
+
+mod backoff;
+mod steps;
+mod teardown;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::task::JoinHandle;
+
+pub use backoff::Backoff;
+
+use crate::cards;
+use crate::domain::ids::JobId;
+use crate::domain::job::{AuditEvent, Job, JobState, Resources, Step, StepRecord, Teardown};
+use crate::ports::chat::{ChatSink, Note};
+use crate::ports::clock::Clock;
+use crate::ports::cloud::{CloudAccess, Vendor};
+use crate::store::{ChangeError, Store};
+
+/// How long the engine waits and how it polls.
+#[derive(Debug, Clone)]
+pub struct EngineSettings {
+    /// The longest a wait step (acceptance, addresses) may take.
+    pub wait_timeout: Duration,
+    pub backoff: Backoff,
+    /// How often a long wait posts "still waiting".
+    pub progress_every: Duration,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        Self {
+            wait_timeout: Duration::from_secs(20 * 60),
+            backoff: Backoff {
+                initial: Duration::from_secs(2),
+                max: Duration::from_secs(30),
+            },
+            progress_every: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Where in a step a hook is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookPoint {
+    /// The step's start is recorded; nothing has been done yet.
+    Started,
+    /// The step's cloud effects are done; its finish is not yet recorded.
+    Effected,
+}
+
+/// Called at the two points of every step. Used by tests to stop the engine
+/// at the worst moments (a crash), and available for tracing.
+#[async_trait]
+pub trait StepHook: Send + Sync {
+    async fn at(&self, job: JobId, step: Step, point: HookPoint);
+}
+
+/// What the engine needs from the rest of the bot.
+pub struct EngineParts {
+    pub store: Arc<Store>,
+    pub cloud: Arc<dyn CloudAccess>,
+    pub vendor: Arc<dyn Vendor>,
+    pub chat: Arc<dyn ChatSink>,
+    pub clock: Arc<dyn Clock>,
+    pub settings: EngineSettings,
+    pub hook: Option<Arc<dyn StepHook>>,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    parts: EngineParts,
+    workers: Mutex<HashMap<JobId, JoinHandle<()>>>,
+}
+
+/// A step's failure, in words for the job's thread.
+pub(crate) type StepError = String;
+
+impl Engine {
+    pub fn new(parts: EngineParts) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                parts,
+                workers: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.inner.parts.store
+    }
+
+    /// Starts workers for every job the engine owes work (approved, running,
+    /// tearing down), as after a restart. Returns their ids.
+    pub fn resume(&self) -> Result<Vec<JobId>, crate::store::StoreError> {
+        let mut ids = Vec::new();
+        for state in ["approved", "running", "rolling_back", "deleting"] {
+            for job in self.store().jobs_in_state(state)? {
+                ids.push(job.id);
+            }
+        }
+        ids.sort();
+        for id in &ids {
+            tracing::info!(job = %id, "resuming job");
+            self.kick(*id);
+        }
+        Ok(ids)
+    }
+
+    /// Makes sure a worker will look at `id` after its latest change. A new
+    /// worker waits for the previous one, so at most one runs per job and a
+    /// change made while a worker was finishing is never missed.
+    pub fn kick(&self, id: JobId) {
+        let Ok(mut workers) = self.inner.workers.lock() else {
+            return;
+        };
+        let previous = workers.remove(&id);
+        let inner = self.inner.clone();
+        let handle = tokio::spawn(async move {
+            if let Some(previous) = previous {
+                let _ = previous.await;
+            }
+            inner.run(id).await;
+        });
+        workers.insert(id, handle);
+    }
+
+    /// Waits until no worker is running for `id`.
+    pub async fn wait(&self, id: JobId) {
+        loop {
+            let handle = match self.inner.workers.lock() {
+                Ok(mut w) => w.remove(&id),
+                Err(_) => None,
+            };
+            match handle {
+                Some(h) => {
+                    let _ = h.await;
+                }
+                None => return,
+            }
+        }
+    }
+
+    /// Waits until no worker is running for any job.
+    pub async fn wait_all(&self) {
+        loop {
+            let ids: Vec<JobId> = match self.inner.workers.lock() {
+                Ok(w) => w.keys().copied().collect(),
+                Err(_) => return,
+            };
+            if ids.is_empty() {
+                return;
+            }
+            for id in ids {
+                self.wait(id).await;
+            }
+        }
+    }
+
+    /// Stops every worker where it stands, as a crash or a hard shutdown
+    /// would. Nothing is cleaned up: a later `resume` picks the jobs up.
+    pub async fn halt(&self) {
+        let handles: Vec<JoinHandle<()>> = match self.inner.workers.lock() {
+            Ok(mut w) => w.drain().map(|(_, h)| h).collect(),
+            Err(_) => return,
+        };
+        for h in handles {
+            h.abort();
+            let _ = h.await;
+        }
+    }
+}
+
+fn engine_event(job: JobId, action: &str, outcome: String, at: u64) -> AuditEvent {
+    AuditEvent {
+        at,
+        job: Some(job),
+        actor: "engine".to_owned(),
+        action: action.to_owned(),
+        outcome,
+    }
+}
+
+impl Inner {
+    fn now(&self) -> u64 {
+        self.parts.clock.now()
+    }
+
+    async fn run(&self, id: JobId) {
+        loop {
+            match self.advance(id).await {
+                Ok(true) => continue,
+                Ok(false) => return,
+                Err(e) => {
+                    // The store failed: stop; the job stays where it was
+                    // recorded and resumes on the next start.
+                    tracing::error!(job = %id, error = %e, "engine stopped on a store error");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Does the next piece of work for the job; false when there is none.
+    async fn advance(&self, id: JobId) -> Result<bool, ChangeError> {
+        let Some(job) = self.parts.store.get(id)? else {
+            return Ok(false);
+        };
+        if job.cancel_requested
+            && job.state.engine_owes_work()
+            && !matches!(job.state, JobState::TearingDown { .. })
+        {
+            let job = self
+                .change(id, "cancel", |j| {
+                    j.state = JobState::Cancelled;
+                    j.cancel_requested = false;
+                    Ok(())
+                })
+                .await?;
+            self.refresh_card(&job).await;
+            self.say(&job, cards::cancelled(&job)).await;
+            return Ok(false);
+        }
+        match job.state.clone() {
+            JobState::Approved => {
+                let Some(step) = job.next_step() else {
+                    return Ok(false);
+                };
+                let job = self.enter_step(&job, step).await?;
+                self.refresh_card(&job).await;
+                Ok(true)
+            }
+            JobState::Running { step } => self.run_step(job, step).await,
+            JobState::TearingDown { reason } => {
+                self.run_teardown(job, reason).await?;
+                Ok(false)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// Records that `step` starts (state and step record in one change).
+    async fn enter_step(&self, job: &Job, step: Step) -> Result<Job, ChangeError> {
+        let now = self.now();
+        let expected = job.state.clone();
+        self.change(job.id, "step_started", move |j| {
+            if j.state != expected {
+                return Err(format!("state moved to {} meanwhile", j.state));
+            }
+            j.state = JobState::Running { step };
+            let open = j
+                .steps
+                .iter()
+                .any(|s| s.step == step && s.finished_at.is_none());
+            if !open {
+                j.steps.push(StepRecord {
+                    step,
+                    started_at: now,
+                    finished_at: None,
+                    note: None,
+                });
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn run_step(&self, job: Job, step: Step) -> Result<bool, ChangeError> {
+        self.say(&job, cards::step_started(job.id, step)).await;
+        if let Some(hook) = &self.parts.hook {
+            hook.at(job.id, step, HookPoint::Started).await;
+        }
+        let outcome = self.perform(&job, step).await;
+        match outcome {
+            Ok((resources, detail)) => {
+                if let Some(hook) = &self.parts.hook {
+                    hook.at(job.id, step, HookPoint::Effected).await;
+                }
+                let now = self.now();
+                let next = step.next();
+                let detail_for_record = detail.clone();
+                let job = self
+                    .change(job.id, "step_finished", move |j| {
+                        if j.state != (JobState::Running { step }) {
+                            return Err(format!("state moved to {} meanwhile", j.state));
+                        }
+                        j.resources = resources.clone();
+                        for r in j.steps.iter_mut().filter(|r| r.step == step) {
+                            r.finished_at.get_or_insert(now);
+                            r.note = Some(detail_for_record.clone());
+                        }
+                        j.state = match next {
+                            Some(_) => JobState::Approved,
+                            None => JobState::Succeeded,
+                        };
+                        Ok(())
+                    })
+                    .await?;
+                self.say(&job, cards::step_finished(job.id, step, &detail))
+                    .await;
+                if job.state == JobState::Succeeded {
+                    self.refresh_card(&job).await;
+                    self.say(&job, cards::summary(&job)).await;
+                    return Ok(false);
+                }
+                // `Approved` between steps keeps "what to run next" derived
+                // from the step records alone.
+                Ok(true)
+            }
+            Err(error) => {
+                let e = error.clone();
+                let job = self
+                    .change(job.id, "step_failed", move |j| {
+                        j.state = JobState::Failed {
+                            step,
+                            error: e.clone(),
+                        };
+                        Ok(())
+                    })
+                    .await?;
+                tracing::warn!(job = %job.id, %step, %error, "step failed");
+                self.refresh_card(&job).await;
+                self.say(&job, cards::failed(&job, step, &error)).await;
+                Ok(false)
+            }
+        }
+    }
+
+    async fn run_teardown(&self, job: Job, reason: Teardown) -> Result<(), ChangeError> {
+        let result = self.teardown(&job).await;
+        match result {
+            Ok(kept) => {
+                let job = self
+                    .change(job.id, "teardown_finished", move |j| {
+                        j.state = match reason {
+                            Teardown::Rollback => JobState::RolledBack,
+                            Teardown::Delete => JobState::Deleted,
+                        };
+                        j.resources = Resources::default();
+                        Ok(())
+                    })
+                    .await?;
+                self.refresh_card(&job).await;
+                self.say(&job, cards::torn_down(&job, reason, &kept)).await;
+            }
+            Err(error) => {
+                let step = job
+                    .steps
+                    .iter()
+                    .map(|s| s.step)
+                    .max()
+                    .unwrap_or(Step::ResolveService);
+                let message = format!("teardown failed: {error}");
+                let m = message.clone();
+                let job = self
+                    .change(job.id, "teardown_failed", move |j| {
+                        j.state = JobState::Failed {
+                            step,
+                            error: m.clone(),
+                        };
+                        Ok(())
+                    })
+                    .await?;
+                self.refresh_card(&job).await;
+                self.say(&job, cards::failed(&job, step, &message)).await;
+            }
+        }
+        Ok(())
+    }
+
+    async fn change(
+        &self,
+        id: JobId,
+        action: &str,
+        f: impl Fn(&mut Job) -> Result<(), String>,
+    ) -> Result<Job, ChangeError> {
+        let job = self
+            .parts
+            .store
+            .update(id, engine_event(id, action, String::new(), self.now()), f)
+            .await?;
+        tracing::info!(job = %id, action, state = job.state.key(), "job changed");
+        Ok(job)
+    }
+
+    /// Saves resources mid-step (an intent recorded before a cloud effect).
+    async fn save_resources(&self, id: JobId, resources: &Resources) -> Result<(), StepError> {
+        self.parts
+            .store
+            .update(
+                id,
+                engine_event(id, "resources_recorded", String::new(), self.now()),
+                |j| {
+                    j.resources = resources.clone();
+                    Ok(())
+                },
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    async fn say(&self, job: &Job, note: Note) {
+        let Some(card) = &job.card else { return };
+        if let Err(e) = self.parts.chat.post_in_thread(card, &note).await {
+            tracing::warn!(job = %job.id, error = %e, "could not post progress");
+        }
+    }
+
+    async fn refresh_card(&self, job: &Job) {
+        let Some(at) = &job.card else { return };
+        if let Err(e) = self.parts.chat.update_card(at, &cards::card(job)).await {
+            tracing::warn!(job = %job.id, error = %e, "could not update the card");
+        }
+    }
+}

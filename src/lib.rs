@@ -1,0 +1,17 @@
+//! privatelink-bot: a ChatOps bot that sets up AWS PrivateLink from a VPC to
+//! Zilliz Cloud Dedicated clusters, with approval, crash-safe jobs and
+//! rollback. See ARCHITECTURE.md for the map.
+
+pub mod app;
+pub mod cards;
+pub mod chat;
+pub mod cloud;
+pub mod config;
+pub mod domain;
+pub mod engine;
+pub mod ports;
+pub mod sandbox;
+pub mod secret;
+pub mod service;
+pub mod store;
+pub mod telemetry;

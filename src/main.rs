@@ -1,0 +1,160 @@
+//! The command line: `console`, `demo`, `jobs …`, `check-config`,
+//! `fake-zilliz`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use privatelink_bot::app::{App, Overrides};
+use privatelink_bot::chat::console::{self, ConsoleSink};
+use privatelink_bot::config::Config;
+use privatelink_bot::domain::ids::JobId;
+use privatelink_bot::ports::clock::rfc3339;
+use privatelink_bot::sandbox;
+use privatelink_bot::store::Store;
+use privatelink_bot::{cards, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "privatelink-bot",
+    version,
+    about = "AWS PrivateLink to Zilliz Cloud, from chat, with approval"
+)]
+struct Cli {
+    /// The config file.
+    #[arg(
+        long,
+        global = true,
+        env = "PRIVATELINK_BOT_CONFIG",
+        default_value = "config/privatelink-bot.toml"
+    )]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Read /privatelink commands from stdin (scriptable); cards print as text.
+    Console,
+    /// Run the whole create flow locally: moto for AWS, a fake Zilliz Cloud, the console for chat.
+    Demo,
+    /// Inspect the job store without running the bot.
+    Jobs {
+        #[command(subcommand)]
+        what: JobsCmd,
+    },
+    /// Load and validate the config (and check the Zilliz API key is set).
+    CheckConfig,
+    /// Serve the fake Zilliz Cloud control plane, for local experiments.
+    FakeZilliz {
+        #[arg(long, default_value_t = 8787)]
+        port: u16,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCmd {
+    /// Every job, one line each.
+    List,
+    /// One job in full.
+    Show { job: String },
+    /// The audit log, optionally for one job.
+    Audit { job: Option<String> },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let quiet = matches!(cli.command, Cmd::Demo | Cmd::Console);
+    telemetry::init(if quiet { "warn" } else { "info" });
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Cmd::Demo => sandbox::demo::run(console::stdout()).await,
+        Cmd::Console => {
+            let config = Config::load(&cli.config)?;
+            let out = console::stdout();
+            let app = App::build(
+                &config,
+                config.zilliz.api_key()?,
+                Arc::new(ConsoleSink::new(out.clone())),
+                Overrides::default(),
+            )?;
+            let resumed = app.engine.resume()?;
+            if !resumed.is_empty() {
+                eprintln!("resumed {} job(s): {resumed:?}", resumed.len());
+            }
+            let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+            console::run(&app.service, stdin, out, &config.console).await
+        }
+        Cmd::CheckConfig => {
+            let config = Config::load(&cli.config)?;
+            config.zilliz.api_key()?;
+            println!(
+                "config OK: store {}, Zilliz Cloud {}, {} approver rule(s)",
+                config.store.path.display(),
+                config.zilliz.base_url,
+                config.policy.approvers.len()
+            );
+            Ok(())
+        }
+        Cmd::Jobs { what } => {
+            let config = Config::load(&cli.config)?;
+            let store = Store::open(&config.store.path, config.store.cache_capacity_bytes)?;
+            match what {
+                JobsCmd::List => {
+                    for job in store.all_jobs()? {
+                        println!("{}", cards::list_line(&job));
+                    }
+                }
+                JobsCmd::Show { job } => {
+                    let id = JobId::parse(&job)?;
+                    match store.get(id)? {
+                        Some(job) => println!("{}", cards::status_text(&job)),
+                        None => anyhow::bail!("there is no job {id}"),
+                    }
+                }
+                JobsCmd::Audit { job } => {
+                    let id = job.as_deref().map(JobId::parse).transpose()?;
+                    for e in store.audit_log(id)? {
+                        let job = e.job.map(|j| j.to_string()).unwrap_or_default();
+                        println!(
+                            "{} {job} {} {} {}",
+                            rfc3339(e.at),
+                            e.actor,
+                            e.action,
+                            e.outcome
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        Cmd::FakeZilliz { port } => {
+            let key = std::env::var("ZILLIZ_API_KEY").unwrap_or_else(|_| "sandbox".to_owned());
+            let fake = sandbox::fake_zilliz::FakeZilliz::start_on(
+                ([127, 0, 0, 1], port).into(),
+                &key,
+                Default::default(),
+            )
+            .await?;
+            println!(
+                "fake Zilliz Cloud on {} (empty state); Ctrl-C stops it",
+                fake.url
+            );
+            tokio::signal::ctrl_c().await?;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! The platform-neutral message model and the port chat adapters implement.
+//!
+//! The core says *what* to show (a card with fields and buttons, a note in a
+//! thread); each adapter decides *how* (Block Kit, Discord components, text).
+
+use async_trait::async_trait;
+
+use crate::domain::ids::JobId;
+use crate::domain::job::{Conversation, MessageRef};
+
+/// What a button does. A button carries only this and a job id; the bot
+/// re-reads the job and re-checks the clicker's rights on every click.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Approve,
+    Reject,
+    Retry,
+    Rollback,
+    Cancel,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+            Action::Retry => "retry",
+            Action::Rollback => "rollback",
+            Action::Cancel => "cancel",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "approve" => Action::Approve,
+            "reject" => Action::Reject,
+            "retry" => Action::Retry,
+            "rollback" => Action::Rollback,
+            "cancel" => Action::Cancel,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ButtonStyle {
+    Primary,
+    Danger,
+    Plain,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    pub action: Action,
+    pub job: JobId,
+    pub label: String,
+    pub style: ButtonStyle,
+    /// A question to confirm before the click counts.
+    pub confirm: Option<String>,
+}
+
+/// The overall mood of a message, which adapters map to colours or emoji.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Waiting,
+    Working,
+    Success,
+    Failure,
+    Neutral,
+}
+
+/// An approval card: one per job, updated in place as the job moves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Card {
+    pub job: JobId,
+    pub title: String,
+    /// The top line: always the job's current state.
+    pub status: String,
+    pub tone: Tone,
+    pub fields: Vec<(String, String)>,
+    /// The plan, one action per line.
+    pub actions: Vec<String>,
+    pub warnings: Vec<String>,
+    pub buttons: Vec<Button>,
+}
+
+/// A message in a card's thread: progress, waits, summaries, failures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub job: JobId,
+    pub text: String,
+    pub tone: Tone,
+    pub buttons: Vec<Button>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("chat: {0}")]
+pub struct ChatError(pub String);
+
+/// Posting to chat. Implemented by each platform adapter.
+#[async_trait]
+pub trait ChatSink: Send + Sync {
+    async fn post_card(&self, to: &Conversation, card: &Card) -> Result<MessageRef, ChatError>;
+    async fn update_card(&self, at: &MessageRef, card: &Card) -> Result<(), ChatError>;
+    async fn post_in_thread(&self, card: &MessageRef, note: &Note) -> Result<(), ChatError>;
+}

@@ -1,0 +1,246 @@
+//! Ports to the clouds: `Network` and `Dns` for AWS, `Vendor` for Zilliz
+//! Cloud. Shapes are what the bot needs, not what the SDKs return.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::domain::ids::{
+    AwsRegion, ClusterId, EndpointId, JobId, ProjectId, RoleArn, SecurityGroupId, SubnetId, VpcId,
+    ZillizRegion,
+};
+
+pub type CloudResult<T> = Result<T, anyhow::Error>;
+
+/// The tag key that marks every endpoint the bot creates; its value is the job id.
+pub const JOB_TAG: &str = "privatelink-bot:job";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VpcInfo {
+    pub dns_support: bool,
+    pub dns_hostnames: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubnetInfo {
+    pub id: SubnetId,
+    pub vpc: String,
+    pub availability_zone: String,
+}
+
+/// An ingress rule, reduced to what preflight checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngressRule {
+    /// "tcp", "udp", "icmp" or "-1" for all.
+    pub protocol: String,
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+}
+
+impl IngressRule {
+    pub fn admits_tcp(&self, port: i32) -> bool {
+        match self.protocol.as_str() {
+            "-1" | "all" => true,
+            "tcp" | "6" => match (self.from_port, self.to_port) {
+                (Some(from), Some(to)) => from <= port && port <= to,
+                _ => true,
+            },
+            _ => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityGroupInfo {
+    pub id: SecurityGroupId,
+    pub vpc: String,
+    pub ingress: Vec<IngressRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointInfo {
+    pub id: EndpointId,
+    pub vpc: String,
+    pub service_name: String,
+    /// EC2's state, lower case: pendingacceptance, pending, available, deleting, deleted, rejected, failed, expired.
+    pub state: String,
+    /// (DNS name, hosted zone id) pairs; the first is the regional name.
+    pub dns_entries: Vec<(String, String)>,
+    pub job_tag: Option<String>,
+}
+
+impl EndpointInfo {
+    /// Whether the endpoint is alive or on its way to being so.
+    pub fn is_live(&self) -> bool {
+        !matches!(
+            self.state.as_str(),
+            "deleting" | "deleted" | "rejected" | "failed" | "expired"
+        )
+    }
+}
+
+/// What to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointSpec {
+    pub vpc: VpcId,
+    pub service_name: String,
+    pub subnets: Vec<SubnetId>,
+    pub security_groups: Vec<SecurityGroupId>,
+    pub job: JobId,
+}
+
+/// The outcome of asking AWS whether the bot may create the endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Permission {
+    Allowed,
+    Denied(String),
+    /// Not checked (dry runs turned off, or not supported by the target).
+    Unknown,
+}
+
+/// EC2 as the bot needs it.
+#[async_trait]
+pub trait Network: Send + Sync {
+    async fn account_id(&self) -> CloudResult<String>;
+    async fn vpc(&self, vpc: &VpcId) -> CloudResult<Option<VpcInfo>>;
+    /// The subnets that exist among `ids`; missing ones are left out.
+    async fn subnets(&self, ids: &[SubnetId]) -> CloudResult<Vec<SubnetInfo>>;
+    /// The security groups that exist among `ids`; missing ones are left out.
+    async fn security_groups(&self, ids: &[SecurityGroupId])
+    -> CloudResult<Vec<SecurityGroupInfo>>;
+    /// The availability zones an endpoint service offers, or None when the
+    /// service is not visible to this account.
+    async fn service_zones(&self, service_name: &str) -> CloudResult<Option<Vec<String>>>;
+    async fn may_create_endpoint(&self, spec: &EndpointSpec) -> CloudResult<Permission>;
+    async fn endpoints_tagged(&self, job: JobId) -> CloudResult<Vec<EndpointInfo>>;
+    async fn endpoints_to_service(
+        &self,
+        vpc: &VpcId,
+        service_name: &str,
+    ) -> CloudResult<Vec<EndpointInfo>>;
+    async fn endpoint(&self, id: &EndpointId) -> CloudResult<Option<EndpointInfo>>;
+    async fn create_endpoint(&self, spec: &EndpointSpec) -> CloudResult<EndpointInfo>;
+    /// Deletes an endpoint; one that is already gone is not an error.
+    async fn delete_endpoint(&self, id: &EndpointId) -> CloudResult<()>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneInfo {
+    pub id: String,
+    pub name: String,
+    pub caller_reference: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AliasTarget {
+    pub dns_name: String,
+    pub hosted_zone_id: String,
+}
+
+/// Route 53 as the bot needs it.
+#[async_trait]
+pub trait Dns: Send + Sync {
+    /// Private zones with this name associated with this VPC.
+    async fn private_zones(
+        &self,
+        name: &str,
+        vpc: &VpcId,
+        region: &AwsRegion,
+    ) -> CloudResult<Vec<ZoneInfo>>;
+    async fn create_private_zone(
+        &self,
+        name: &str,
+        vpc: &VpcId,
+        region: &AwsRegion,
+        caller_reference: &str,
+        comment: &str,
+    ) -> CloudResult<ZoneInfo>;
+    /// The alias A record at `name` in `zone`, if there is one.
+    async fn alias_record(&self, zone: &str, name: &str) -> CloudResult<Option<AliasTarget>>;
+    async fn upsert_alias(&self, zone: &str, name: &str, target: &AliasTarget) -> CloudResult<()>;
+    /// Deletes the alias record; one that is already gone is not an error.
+    async fn delete_alias(&self, zone: &str, name: &str, target: &AliasTarget) -> CloudResult<()>;
+    /// Deletes a zone; one that is already gone is not an error.
+    async fn delete_zone(&self, zone: &str) -> CloudResult<()>;
+}
+
+/// EC2 and Route 53 for one account and region.
+#[derive(Clone)]
+pub struct AwsTarget {
+    pub network: Arc<dyn Network>,
+    pub dns: Arc<dyn Dns>,
+}
+
+/// Gives AWS clients for a region, optionally through an assumed role.
+#[async_trait]
+pub trait CloudAccess: Send + Sync {
+    async fn target(&self, region: &AwsRegion, role: Option<&RoleArn>) -> CloudResult<AwsTarget>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointService {
+    pub region: String,
+    pub service_name: String,
+    pub whitelist_required: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisteredEndpoint {
+    pub endpoint_id: String,
+    pub region: String,
+    pub status: String,
+}
+
+impl RegisteredEndpoint {
+    pub fn is_running(&self) -> bool {
+        matches!(
+            self.status.to_ascii_lowercase().as_str(),
+            "running" | "available" | "accepted" | "active"
+        )
+    }
+
+    pub fn has_failed(&self) -> bool {
+        matches!(
+            self.status.to_ascii_lowercase().as_str(),
+            "failed" | "rejected" | "deleted"
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterInfo {
+    pub id: String,
+    pub name: String,
+    pub project_id: String,
+    pub region_id: String,
+    pub plan: String,
+    pub status: String,
+    /// Empty until a private endpoint is registered and accepted.
+    pub private_link_address: Option<String>,
+}
+
+/// Zilliz Cloud's control plane as the bot needs it.
+#[async_trait]
+pub trait Vendor: Send + Sync {
+    async fn endpoint_services(
+        &self,
+        region: &ZillizRegion,
+        project: &ProjectId,
+    ) -> CloudResult<Vec<EndpointService>>;
+    async fn register_endpoint(
+        &self,
+        project: &ProjectId,
+        region: &ZillizRegion,
+        endpoint: &EndpointId,
+    ) -> CloudResult<()>;
+    async fn endpoints(&self, project: &ProjectId) -> CloudResult<Vec<RegisteredEndpoint>>;
+    /// Deregisters; one that is already gone is not an error.
+    async fn deregister_endpoint(
+        &self,
+        project: &ProjectId,
+        region: &ZillizRegion,
+        endpoint: &EndpointId,
+    ) -> CloudResult<()>;
+    /// A cluster's details, or None when there is no such cluster.
+    async fn cluster(&self, cluster: &ClusterId) -> CloudResult<Option<ClusterInfo>>;
+}

@@ -1,0 +1,388 @@
+//! A fake Zilliz Cloud control plane for the sandbox demo and the tests.
+//!
+//! It speaks the documented wire format over real HTTP (bearer key, the
+//! `{code, data}` envelope, camelCase fields) and keeps state: endpoints
+//! registered with a project move from PENDING to RUNNING after a number of
+//! reads, and only then do the project's clusters in that region get a
+//! `privateLinkAddress`. Faults (429s, 5xx, refusals) can be injected.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+#[derive(Debug, Clone)]
+pub struct FakeCluster {
+    pub id: String,
+    pub name: String,
+    pub project: String,
+    pub region: String,
+    pub plan: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct FakeService {
+    pub region: String,
+    pub service_name: String,
+    pub whitelist_required: bool,
+}
+
+#[derive(Debug, Clone)]
+struct FakeEndpoint {
+    endpoint_id: String,
+    region: String,
+    /// Reads left before the endpoint is accepted.
+    pending_reads: u32,
+}
+
+/// A fault to answer the next matching request with, instead of serving it.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    /// Matches requests whose "METHOD /path" starts with this.
+    pub request_prefix: String,
+    pub status: u16,
+    pub code: i64,
+    pub message: String,
+    pub retry_after: Option<u64>,
+}
+
+#[derive(Debug, Default)]
+pub struct FakeState {
+    pub clusters: BTreeMap<String, FakeCluster>,
+    pub services: Vec<FakeService>,
+    endpoints: BTreeMap<String, Vec<FakeEndpoint>>,
+    /// How many list reads a new registration stays PENDING for.
+    pub accept_after_reads: u32,
+    pub faults: VecDeque<Fault>,
+    /// Every request served or refused, as "METHOD /path".
+    pub requests: Vec<String>,
+}
+
+impl FakeState {
+    fn is_running(&self, project: &str, region: &str) -> bool {
+        self.endpoints.get(project).is_some_and(|eps| {
+            eps.iter()
+                .any(|e| e.region == region && e.pending_reads == 0)
+        })
+    }
+
+    /// The private link address the fake hands out for a cluster.
+    pub fn private_link_address(cluster: &FakeCluster) -> String {
+        format!(
+            "https://{}.{}.privatelink.vectordb.zillizcloud.com:19530",
+            cluster.id, cluster.region
+        )
+    }
+
+    /// Endpoint ids registered with a project.
+    pub fn registered(&self, project: &str) -> Vec<String> {
+        self.endpoints
+            .get(project)
+            .map(|eps| eps.iter().map(|e| e.endpoint_id.clone()).collect())
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Clone)]
+struct App {
+    key: Arc<String>,
+    state: Arc<Mutex<FakeState>>,
+}
+
+impl App {
+    fn lock(&self) -> MutexGuard<'_, FakeState> {
+        // A panic while holding the lock would poison it; the state itself
+        // is still consistent enough for a fake.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A running fake; dropping it stops the server.
+pub struct FakeZilliz {
+    pub url: String,
+    pub state: Arc<Mutex<FakeState>>,
+    _stop: oneshot::Sender<()>,
+}
+
+impl FakeZilliz {
+    /// Starts the fake on a free loopback port, accepting `api_key`.
+    pub async fn start(api_key: &str, state: FakeState) -> std::io::Result<Self> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), api_key, state).await
+    }
+
+    pub async fn start_on(
+        addr: SocketAddr,
+        api_key: &str,
+        state: FakeState,
+    ) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let state = Arc::new(Mutex::new(state));
+        let app = App {
+            key: Arc::new(api_key.to_owned()),
+            state: state.clone(),
+        };
+        let router = Router::new()
+            .route("/v2/privateEndpointServices", get(services))
+            .route(
+                "/v2/projects/{project}/privateEndpoints",
+                get(list_endpoints).post(register),
+            )
+            .route(
+                "/v2/projects/{project}/privateEndpoints/{endpoint}",
+                delete(deregister),
+            )
+            .route("/v2/clusters/{cluster}", get(cluster))
+            .with_state(app);
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(Self {
+            url,
+            state,
+            _stop: stop,
+        })
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, FakeState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn ok(data: Value) -> Response {
+    Json(json!({ "code": 0, "data": data })).into_response()
+}
+
+fn fail(status: StatusCode, code: i64, message: &str) -> Response {
+    (status, Json(json!({ "code": code, "message": message }))).into_response()
+}
+
+/// Checks the key and injected faults; records the request.
+fn gate(app: &App, headers: &HeaderMap, request: String) -> Option<Response> {
+    let mut st = app.lock();
+    st.requests.push(request.clone());
+    let expected = format!("Bearer {}", app.key);
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
+        return Some(fail(StatusCode::UNAUTHORIZED, 80020, "invalid token"));
+    }
+    let idx = st
+        .faults
+        .iter()
+        .position(|f| request.starts_with(&f.request_prefix))?;
+    let f = st.faults.remove(idx)?;
+    let mut resp = fail(
+        StatusCode::from_u16(f.status).unwrap_or(StatusCode::OK),
+        f.code,
+        &f.message,
+    );
+    if let Some(s) = f.retry_after
+        && let Ok(v) = s.to_string().parse()
+    {
+        resp.headers_mut().insert("retry-after", v);
+    }
+    Some(resp)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ServicesQuery {
+    region_id: Option<String>,
+}
+
+async fn services(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(q): Query<ServicesQuery>,
+) -> Response {
+    if let Some(r) = gate(&app, &headers, "GET /v2/privateEndpointServices".into()) {
+        return r;
+    }
+    let st = app.lock();
+    let items: Vec<Value> = st
+        .services
+        .iter()
+        .filter(|s| q.region_id.as_ref().is_none_or(|r| *r == s.region))
+        .map(|s| {
+            json!({
+                "regionId": s.region,
+                "cloudId": "aws",
+                "endpointService": s.service_name,
+                "whitelistRequired": s.whitelist_required,
+            })
+        })
+        .collect();
+    let count = items.len();
+    ok(json!({ "endpointServices": items, "currentPage": 1, "pageSize": 10, "count": count }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RegisterBody {
+    region_id: String,
+    endpoint_id: String,
+}
+
+async fn register(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(project): Path<String>,
+    body: Option<Json<RegisterBody>>,
+) -> Response {
+    if let Some(r) = gate(
+        &app,
+        &headers,
+        format!("POST /v2/projects/{project}/privateEndpoints"),
+    ) {
+        return r;
+    }
+    let Some(Json(body)) = body else {
+        return fail(StatusCode::BAD_REQUEST, 80002, "invalid request body");
+    };
+    let mut st = app.lock();
+    let pending = st.accept_after_reads;
+    if !st.services.iter().any(|s| s.region == body.region_id) {
+        return fail(StatusCode::OK, 80003, "region not supported");
+    }
+    let list = st.endpoints.entry(project).or_default();
+    if list.iter().any(|e| e.endpoint_id == body.endpoint_id) {
+        return fail(StatusCode::OK, 80004, "private endpoint already exists");
+    }
+    list.push(FakeEndpoint {
+        endpoint_id: body.endpoint_id.clone(),
+        region: body.region_id.clone(),
+        pending_reads: pending,
+    });
+    ok(json!({ "endpointId": body.endpoint_id, "regionId": body.region_id }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageQuery {
+    current_page: Option<usize>,
+    page_size: Option<usize>,
+}
+
+async fn list_endpoints(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(project): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    if let Some(r) = gate(
+        &app,
+        &headers,
+        format!("GET /v2/projects/{project}/privateEndpoints"),
+    ) {
+        return r;
+    }
+    let mut st = app.lock();
+    let services = st.services.clone();
+    let list = st.endpoints.entry(project).or_default();
+    let page = q.current_page.unwrap_or(1).max(1);
+    let size = q.page_size.unwrap_or(10).clamp(1, 100);
+    let count = list.len();
+    let items: Vec<Value> = list
+        .iter_mut()
+        .skip((page - 1) * size)
+        .take(size)
+        .map(|e| {
+            let status = if e.pending_reads == 0 {
+                "RUNNING"
+            } else {
+                "PENDING"
+            };
+            e.pending_reads = e.pending_reads.saturating_sub(1);
+            let service = services
+                .iter()
+                .find(|s| s.region == e.region)
+                .map(|s| s.service_name.clone())
+                .unwrap_or_default();
+            json!({
+                "regionId": e.region,
+                "cloudId": "aws",
+                "endpointService": service,
+                "endpointServiceStatus": "RUNNING",
+                "endpointId": e.endpoint_id,
+                "endpointStatus": status,
+                "gcpProjectId": "",
+            })
+        })
+        .collect();
+    ok(json!({ "endpoints": items, "currentPage": page, "pageSize": size, "count": count }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RegionQuery {
+    region_id: Option<String>,
+}
+
+async fn deregister(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path((project, endpoint)): Path<(String, String)>,
+    Query(q): Query<RegionQuery>,
+) -> Response {
+    if let Some(r) = gate(
+        &app,
+        &headers,
+        format!("DELETE /v2/projects/{project}/privateEndpoints/{endpoint}"),
+    ) {
+        return r;
+    }
+    let mut st = app.lock();
+    let list = st.endpoints.entry(project).or_default();
+    let before = list.len();
+    list.retain(|e| {
+        !(e.endpoint_id == endpoint && q.region_id.as_ref().is_none_or(|r| *r == e.region))
+    });
+    if list.len() == before {
+        return fail(StatusCode::OK, 80005, "private endpoint not found");
+    }
+    ok(json!({ "endpointId": endpoint }))
+}
+
+async fn cluster(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Some(r) = gate(&app, &headers, format!("GET /v2/clusters/{id}")) {
+        return r;
+    }
+    let st = app.lock();
+    let Some(c) = st.clusters.get(&id) else {
+        return fail(
+            StatusCode::OK,
+            80001,
+            "cluster not exist or you don't have permission",
+        );
+    };
+    let address = if st.is_running(&c.project, &c.region) {
+        FakeState::private_link_address(c)
+    } else {
+        String::new()
+    };
+    ok(json!({
+        "clusterId": c.id,
+        "clusterName": c.name,
+        "projectId": c.project,
+        "regionId": c.region,
+        "plan": c.plan,
+        "status": c.status,
+        "connectAddress": format!("https://{}.api.{}.zillizcloud.com", c.id, c.region),
+        "privateLinkAddress": address,
+        "cuSize": 1,
+    }))
+}

@@ -1,0 +1,158 @@
+//! The sandbox: everything the bot talks to, running locally with no cloud
+//! or chat credentials. AWS is moto_server on loopback (through the real
+//! SDK), Zilliz Cloud is the fake control plane, chat is the console. Used
+//! by `privatelink-bot demo` and by the integration tests.
+
+pub mod demo;
+pub mod fake_zilliz;
+pub mod fixtures;
+pub mod moto;
+
+use std::path::Path;
+
+use aws_config::SdkConfig;
+
+use crate::config::Config;
+use fake_zilliz::{FakeCluster, FakeService, FakeState, FakeZilliz};
+use fixtures::{CustomerNetwork, EndState, NetworkShape};
+use moto::Moto;
+
+pub const REGION: &str = "us-west-2";
+pub const ZILLIZ_REGION: &str = "aws-us-west-2";
+pub const PROJECT: &str = "proj-sandbox0001";
+
+/// A running sandbox. Dropping it stops moto and the fake.
+pub struct Sandbox {
+    pub moto: Moto,
+    pub zilliz: FakeZilliz,
+    pub aws: SdkConfig,
+    pub network: CustomerNetwork,
+    pub service_name: String,
+    pub clusters: Vec<String>,
+    pub api_key: String,
+}
+
+fn random_key() -> String {
+    (0..32)
+        .map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[rand::random_range(0..36)]))
+        .collect()
+}
+
+impl Sandbox {
+    /// Starts moto and the fake, and builds a customer VPC and Zilliz's
+    /// endpoint service, with `clusters` Dedicated clusters in the project.
+    pub async fn start(clusters: usize) -> anyhow::Result<Self> {
+        let moto = Moto::start().await?;
+        let aws = fixtures::emulator_config(&moto.url, REGION).await;
+        let service_name = fixtures::zilliz_endpoint_service(&moto.url, &aws, REGION).await?;
+        let network = fixtures::customer_network(&aws, REGION, 10, NetworkShape::default()).await?;
+        let cluster_ids: Vec<String> = (1..=clusters)
+            .map(|i| format!("in01-sandbox{i:04}"))
+            .collect();
+        let mut state = FakeState::default();
+        state.accept_after_reads = 2;
+        state.services.push(FakeService {
+            region: ZILLIZ_REGION.to_owned(),
+            service_name: service_name.clone(),
+            whitelist_required: false,
+        });
+        for id in &cluster_ids {
+            state.clusters.insert(
+                id.clone(),
+                FakeCluster {
+                    id: id.clone(),
+                    name: format!("sandbox-{id}"),
+                    project: PROJECT.to_owned(),
+                    region: ZILLIZ_REGION.to_owned(),
+                    plan: "Enterprise".to_owned(),
+                    status: "RUNNING".to_owned(),
+                },
+            );
+        }
+        let api_key = random_key();
+        let zilliz = FakeZilliz::start(&api_key, state).await?;
+        Ok(Self {
+            moto,
+            zilliz,
+            aws,
+            network,
+            service_name,
+            clusters: cluster_ids,
+            api_key,
+        })
+    }
+
+    /// A config for the bot against this sandbox: console users, with `bob`
+    /// and anyone holding the `ops` role as approvers.
+    pub fn config(&self, store: &Path) -> anyhow::Result<Config> {
+        let text = format!(
+            r#"
+[store]
+path = {store:?}
+cache_capacity_bytes = 8388608
+
+[zilliz]
+base_url = "{zilliz}"
+api_key_env = "SANDBOX_ZILLIZ_API_KEY"
+
+[aws]
+endpoint_url = "{moto}"
+emulator_credentials = true
+dry_run_preflight = false
+
+[engine]
+wait_timeout = "60s"
+backoff_initial = "50ms"
+backoff_max = "500ms"
+progress_every = "1s"
+
+[policy]
+requesters = ["console:*"]
+approvers = ["console:bob", "console:role:ops"]
+allow_self_approval = false
+approval_ttl = "24h"
+
+[console]
+user = "alice"
+channel = "platform-ops"
+"#,
+            store = store.display().to_string(),
+            zilliz = self.zilliz.url,
+            moto = self.moto.url,
+        );
+        Config::from_toml(&text, std::iter::empty())
+    }
+
+    /// The arguments of a valid create for this sandbox.
+    pub fn create_args(&self) -> String {
+        format!(
+            "project={PROJECT} region={ZILLIZ_REGION} vpc={} subnets={} sg={} clusters={}",
+            self.network.vpc,
+            self.network.subnets.join(","),
+            self.network.security_group,
+            self.clusters.join(",")
+        )
+    }
+
+    /// The private link hosts the fake hands out for the clusters.
+    pub fn hosts(&self) -> Vec<String> {
+        let st = self.zilliz.lock();
+        self.clusters
+            .iter()
+            .filter_map(|c| st.clusters.get(c))
+            .map(|c| {
+                let address = FakeState::private_link_address(c);
+                address
+                    .trim_start_matches("https://")
+                    .split(':')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    pub async fn end_state(&self) -> anyhow::Result<EndState> {
+        fixtures::end_state(&self.aws, REGION, &self.network.vpc).await
+    }
+}
