@@ -1,1 +1,172 @@
-fn main() {}
+//! Benchmarks, measured side by side in one run:
+//! - `create/parse_authorize_persist`: a typed create request parsed,
+//!   authorized and stored (sled transaction + flush to disk);
+//! - `create/approve_to_verified_on_moto`: approve → the eight steps → the
+//!   job verified done, for a one-cluster job against moto_server and the
+//!   fake Zilliz Cloud (each iteration's job is deleted, untimed, so every
+//!   iteration creates fresh resources).
+//!
+//! Run with `cargo bench --bench flow`. No test asserts on time.
+
+use std::hint::black_box;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use privatelink_bot::app::{App, Overrides};
+use privatelink_bot::chat::console::ConsoleSink;
+use privatelink_bot::domain::command::{self, Command};
+use privatelink_bot::domain::ids::{Platform, UserRef};
+use privatelink_bot::domain::job::{AuditEvent, Conversation, Job, JobState, Resources};
+use privatelink_bot::domain::policy::{Actor, Policy, Principal};
+use privatelink_bot::ports::chat::Action;
+use privatelink_bot::sandbox::Sandbox;
+use privatelink_bot::secret::Secret;
+use privatelink_bot::service::{Event, Inbound};
+use privatelink_bot::store::Store;
+
+const LINE: &str = "create project=proj-abc123 region=aws-us-west-2 vpc=vpc-0123456789abcdef0 subnets=subnet-0123456789abcdef0,subnet-0123456789abcdef1 sg=sg-0123456789abcdef0 clusters=in01-3e5ad8adc38c2f1";
+
+struct Sink;
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn parse_authorize_persist(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("bench.sled"), 8 << 20).expect("store");
+    let policy = Policy {
+        requesters: vec![Principal::parse("slack:*").expect("principal")],
+        approvers: vec![Principal::parse("slack:UAPPROVER").expect("principal")],
+        allow_self_approval: false,
+        approval_ttl: Duration::from_secs(86400),
+    };
+    let actor = Actor::new(UserRef::new(Platform::Slack, "UREQUESTER"));
+    let mut group = c.benchmark_group("create");
+    group.bench_function("parse_authorize_persist", |b| {
+        b.to_async(&rt).iter(|| async {
+            let Ok(Command::Create(request)) = command::parse(black_box(LINE)) else {
+                panic!("the bench line parses");
+            };
+            policy.may_request(&actor).expect("allowed");
+            let id = store.next_job_id().await.expect("id");
+            // A fresh VPC per job, so that the one-job-per-VPC slot never refuses.
+            let mut request = request;
+            request.vpc =
+                privatelink_bot::domain::ids::VpcId::parse(&format!("vpc-{:017x}", id.number()))
+                    .expect("vpc id");
+            let job = Job {
+                id,
+                request,
+                requester: actor.user.clone(),
+                conversation: Conversation {
+                    platform: Platform::Slack,
+                    channel: "C1".into(),
+                },
+                card: None,
+                state: JobState::PendingApproval,
+                created_at: 0,
+                expires_at: 86_400_000,
+                decided_by: None,
+                findings: Vec::new(),
+                account: None,
+                steps: Vec::new(),
+                resources: Resources::default(),
+                cancel_requested: false,
+                version: 0,
+            };
+            let event = AuditEvent {
+                at: 0,
+                job: Some(id),
+                actor: actor.user.to_string(),
+                action: "create".into(),
+                outcome: String::new(),
+            };
+            store.insert(&job, event).await.expect("stored");
+        })
+    });
+    group.finish();
+}
+
+fn approve_to_verified_on_moto(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (sandbox, app) = rt.block_on(async {
+        let sandbox = Sandbox::start(1).await.expect("sandbox");
+        let config = sandbox
+            .config(&dir.path().join("store.sled"))
+            .expect("config");
+        let out: privatelink_bot::chat::console::SharedOut = Arc::new(Mutex::new(Box::new(Sink)));
+        let app = App::build(
+            &config,
+            Secret::new(&sandbox.api_key),
+            Arc::new(ConsoleSink::new(out)),
+            Overrides::default(),
+        )
+        .expect("app");
+        (sandbox, app)
+    });
+    let conversation = Conversation {
+        platform: Platform::Console,
+        channel: "bench".into(),
+    };
+    let send = |user: &str, event: Event| {
+        app.service.handle(Inbound {
+            actor: Actor::new(UserRef::new(Platform::Console, user)),
+            conversation: conversation.clone(),
+            delivery: None,
+            event,
+        })
+    };
+    let mut group = c.benchmark_group("create");
+    group.sample_size(10);
+    group.bench_function("approve_to_verified_on_moto", |b| {
+        b.to_async(&rt).iter_custom(|iters| {
+            let (sandbox, app, send) = (&sandbox, &app, &send);
+            async move {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let created = send(
+                        "alice",
+                        Event::Command(format!("create {}", sandbox.create_args())),
+                    )
+                    .await;
+                    let id = created.job.expect("created");
+                    let started = Instant::now();
+                    send(
+                        "bob",
+                        Event::Click {
+                            action: Action::Approve,
+                            job: id,
+                        },
+                    )
+                    .await;
+                    app.engine.wait(id).await;
+                    total += started.elapsed();
+                    assert_eq!(
+                        app.store.get(id).ok().flatten().map(|j| j.state),
+                        Some(JobState::Succeeded)
+                    );
+                    send("bob", Event::Command(format!("delete {id}"))).await;
+                    app.engine.wait(id).await;
+                }
+                total
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    parse_authorize_persist,
+    approve_to_verified_on_moto
+);
+criterion_main!(benches);

@@ -95,6 +95,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if !resumed.is_empty() {
                 eprintln!("resumed {} job(s): {resumed:?}", resumed.len());
             }
+            let service = app.service.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+                loop {
+                    tick.tick().await;
+                    service.housekeeping().await;
+                }
+            });
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
             console::run(&app.service, stdin, out, &config.console).await
         }

@@ -80,13 +80,30 @@ fn json_abort(e: serde_json::Error) -> Abort {
 }
 
 impl Store {
-    /// Opens (or creates) the store at `path`.
+    /// Opens (or creates) the store at `path`. If another instance still
+    /// holds the store's lock (a restart racing the old process's exit, or
+    /// sled's IO threads finishing), waits up to ten seconds for it.
     pub fn open(path: &Path, cache_capacity: u64) -> Result<Self, StoreError> {
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(cache_capacity)
-            .open()?;
-        Self::from_db(db)
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut delay = std::time::Duration::from_millis(5);
+        loop {
+            match sled::Config::new()
+                .path(path)
+                .cache_capacity(cache_capacity)
+                .open()
+            {
+                Ok(db) => return Self::from_db(db),
+                Err(sled::Error::Io(e))
+                    if e.kind() == std::io::ErrorKind::WouldBlock
+                        && std::time::Instant::now() < deadline =>
+                {
+                    tracing::warn!(path = %path.display(), "the store is locked by another instance; waiting");
+                    std::thread::sleep(delay);
+                    delay = (delay * 2).min(std::time::Duration::from_millis(200));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// A store that lives in memory only (benchmarks).

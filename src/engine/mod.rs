@@ -129,11 +129,13 @@ impl Engine {
         let Ok(mut workers) = self.inner.workers.lock() else {
             return;
         };
-        let previous = workers.remove(&id);
+        // Aborting the new worker must abort the one it waits for too, or a
+        // hard stop would leave the older worker running.
+        let previous = workers.remove(&id).map(AbortOnDrop);
         let inner = self.inner.clone();
         let handle = tokio::spawn(async move {
-            if let Some(previous) = previous {
-                let _ = previous.await;
+            if let Some(mut previous) = previous {
+                let _ = (&mut previous.0).await;
             }
             inner.run(id).await;
         });
@@ -186,6 +188,15 @@ impl Engine {
     }
 }
 
+/// A worker handle that aborts its task when dropped.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 fn engine_event(job: JobId, action: &str, outcome: String, at: u64) -> AuditEvent {
     AuditEvent {
         at,
@@ -206,6 +217,12 @@ impl Inner {
             match self.advance(id).await {
                 Ok(true) => continue,
                 Ok(false) => return,
+                // Someone else moved the job first (a cancel, say): the
+                // next look at the job decides what, if anything, to do.
+                Err(ChangeError::Refused(why)) => {
+                    tracing::info!(job = %id, %why, "job changed under the engine; looking again");
+                    continue;
+                }
                 Err(e) => {
                     // The store failed: stop; the job stays where it was
                     // recorded and resumes on the next start.

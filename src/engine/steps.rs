@@ -255,7 +255,7 @@ impl Inner {
                 Box::pin(async move {
                     let e = aws
                         .network
-                        .endpoint(&endpoint)
+                        .endpoint(endpoint)
                         .await
                         .map_err(err("could not describe the endpoint"))?
                         .ok_or_else(|| format!("{endpoint} no longer exists"))?;
@@ -263,7 +263,7 @@ impl Inner {
                         return Err(format!("{endpoint} is {}", e.state));
                     }
                     let zilliz = vendor
-                        .endpoints(&project)
+                        .endpoints(project)
                         .await
                         .map_err(err("Zilliz Cloud did not list the project's endpoints"))?
                         .into_iter()
@@ -293,7 +293,7 @@ impl Inner {
                 .wait_for(job, Step::ReadAddresses, &what, move || {
                     Box::pin(async move {
                         let c = vendor
-                            .cluster(&id)
+                            .cluster(id)
                             .await
                             .map_err(err("Zilliz Cloud did not describe the cluster"))?
                             .ok_or_else(|| format!("cluster {id} no longer exists"))?;

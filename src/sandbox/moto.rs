@@ -55,6 +55,15 @@ pub fn moto_server_binary() -> anyhow::Result<PathBuf> {
     if let Some(p) = on_path("moto_server").filter(|p| works(p)) {
         return Ok(p);
     }
+    // Tests start many sandboxes at once, in threads or processes: one
+    // installs while the others wait on the lock, then find it installed.
+    let parent = venv.parent().unwrap_or(&venv);
+    std::fs::create_dir_all(parent)?;
+    let lock = std::fs::File::create(parent.join("moto-venv.lock"))?;
+    lock.lock()?;
+    if bin.is_file() && works(&bin) {
+        return Ok(bin);
+    }
     eprintln!(
         "moto_server not found; installing moto[server] into {}",
         venv.display()

@@ -507,6 +507,19 @@ impl Service {
         expired
     }
 
+    /// Periodic upkeep: expires due requests and forgets delivery ids older
+    /// than a day (platforms redeliver within minutes).
+    pub async fn housekeeping(&self) {
+        let expired = self.expire_due().await;
+        if !expired.is_empty() {
+            tracing::info!(?expired, "expired unanswered requests");
+        }
+        let day_ago = self.p.clock.now().saturating_sub(24 * 3600 * 1000);
+        if let Err(e) = self.p.store.forget_deliveries_before(day_ago) {
+            tracing::warn!(error = %e, "could not prune delivery ids");
+        }
+    }
+
     async fn cancel(&self, actor: &Actor, job: Job) -> Reply {
         let id = job.id;
         if let Err(denied) = self.p.policy.may_cancel(actor, &job) {

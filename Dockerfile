@@ -1,0 +1,34 @@
+# syntax=docker/dockerfile:1.7
+# Build: docker build -t privatelink-bot .
+# Run:   docker run -i --rm -e ZILLIZ_API_KEY -v plb-data:/data \
+#          -v $PWD/config/privatelink-bot.toml:/etc/privatelink-bot/config.toml:ro privatelink-bot console
+
+FROM rust:1.95-slim-bookworm AS build
+WORKDIR /src
+# Dependencies first, so that source edits do not rebuild the AWS SDK.
+COPY Cargo.toml Cargo.lock ./
+RUN mkdir -p src benches && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
+    && echo 'fn main() {}' > benches/flow.rs \
+    && cargo build --release --locked \
+    && rm -rf src benches
+COPY src ./src
+COPY benches ./benches
+RUN touch src/main.rs src/lib.rs && cargo build --release --locked --bin privatelink-bot
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates tini \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin bot \
+    && mkdir -p /data /etc/privatelink-bot && chown bot /data
+COPY --from=build /src/target/release/privatelink-bot /usr/local/bin/privatelink-bot
+COPY config/privatelink-bot.example.toml /etc/privatelink-bot/config.example.toml
+USER bot
+WORKDIR /data
+VOLUME ["/data"]
+ENV PRIVATELINK_BOT_CONFIG=/etc/privatelink-bot/config.toml \
+    PRIVATELINK_BOT__STORE__PATH=/data/privatelink-bot.sled \
+    RUST_LOG=info
+# tini forwards signals, so a stop flushes and exits cleanly; jobs resume on the next start.
+ENTRYPOINT ["/usr/bin/tini", "--", "privatelink-bot"]
+CMD ["check-config"]

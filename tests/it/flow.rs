@@ -1,0 +1,120 @@
+//! The happy path, through the console adapter as a person would use it.
+
+use privatelink_bot::chat::console;
+use privatelink_bot::domain::ids::JobId;
+use privatelink_bot::domain::job::{JobState, Origin};
+
+use crate::harness::Harness;
+
+#[tokio::test]
+async fn console_script_creates_a_verified_private_link() {
+    let h = Harness::start().await;
+    let args = h.sandbox.create_args();
+    let script =
+        format!("/as alice\ncreate {args}\n/as bob\napprove $last\n/wait $last\nstatus $last\n");
+    let out: console::SharedOut =
+        std::sync::Arc::new(std::sync::Mutex::new(Box::new(h.out.clone())));
+    console::run(&h.app().service, script.as_bytes(), out, &h.config.console)
+        .await
+        .expect("console runs");
+
+    let id = JobId::parse("PL-1000").unwrap();
+    let job = h.job(id);
+    assert_eq!(job.state, JobState::Succeeded);
+    let endpoint = job.resources.endpoint.clone().expect("endpoint recorded");
+    assert_eq!(endpoint.origin, Origin::Created);
+
+    // What moto holds is what the job says it made.
+    let state = h.end_state().await;
+    state
+        .verify(&h.sandbox.hosts())
+        .expect("one endpoint, zone and alias");
+    assert_eq!(state.endpoints[0].0, endpoint.id.to_string());
+    assert_eq!(h.registered(), vec![endpoint.id.to_string()]);
+
+    // The card, its updates and the thread went to chat.
+    let t = h.transcript();
+    assert!(t.contains("┌─ card msg-1 in #platform-ops"), "{t}");
+    assert!(
+        t.contains("[*Approve: `approve PL-1000`] [!Reject: `reject PL-1000`]"),
+        "{t}"
+    );
+    assert!(
+        t.contains("card msg-1 now: ⚙ Approved by console:bob"),
+        "{t}"
+    );
+    for step in 1..=8 {
+        assert!(
+            t.contains(&format!("✔ step {step}/8")),
+            "step {step} missing: {t}"
+        );
+    }
+    assert!(t.contains("card msg-1 now: ✅ Succeeded"), "{t}");
+    assert!(
+        t.contains(&format!(
+            "✅ PL-1000 succeeded. Connect through:\n│    • in01-sandbox0001: https://{}:19530",
+            h.sandbox.hosts()[0]
+        )),
+        "{t}"
+    );
+
+    // The audit log tells who did what.
+    let audit = h.app().store.audit_log(Some(id)).unwrap();
+    let said: Vec<(String, String, String)> = audit
+        .iter()
+        .map(|e| (e.actor.clone(), e.action.clone(), e.outcome.clone()))
+        .collect();
+    assert_eq!(
+        said[0],
+        (
+            "console:alice".into(),
+            "create".into(),
+            "pending_approval".into()
+        )
+    );
+    assert!(said.contains(&("console:bob".into(), "approve".into(), "approved".into())));
+    assert_eq!(said.last().unwrap().2, "succeeded");
+}
+
+#[tokio::test]
+async fn two_clusters_get_a_zone_and_record_each_on_one_endpoint() {
+    let h = Harness::start_with(2, |_| {}, None).await;
+    let id = h.create_and_run().await;
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    let state = h.end_state().await;
+    state.verify(&h.sandbox.hosts()).expect("verified");
+    assert_eq!(state.zones.len(), 2);
+}
+
+#[tokio::test]
+async fn list_and_status_answer_from_the_store() {
+    let h = Harness::start().await;
+    let id = h.create().await;
+    let mine = h.say("alice", "list").await;
+    assert!(
+        mine.text.contains(&format!("{id} pending_approval")),
+        "{}",
+        mine.text
+    );
+    assert_eq!(h.say("carol", "list").await.text, "No jobs.");
+    let pending = h.say("carol", "list pending").await;
+    assert!(pending.text.contains(&id.to_string()));
+    let status = h.say("carol", &format!("status {id}")).await;
+    assert!(
+        status
+            .text
+            .starts_with(&format!("{id} — Waiting for approval")),
+        "{}",
+        status.text
+    );
+    assert_eq!(
+        h.say("carol", "status PL-9").await.text,
+        "There is no job PL-9."
+    );
+    assert!(
+        h.say("carol", "help create")
+            .await
+            .text
+            .starts_with("/privatelink create project=")
+    );
+}

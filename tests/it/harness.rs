@@ -1,0 +1,243 @@
+//! The test harness: a sandbox (moto_server + fake Zilliz Cloud) and the bot
+//! built from config exactly as `main` builds it, with the console adapter
+//! writing into a buffer the tests can read.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use privatelink_bot::app::{App, Overrides};
+use privatelink_bot::chat::console::{ConsoleSink, SharedOut};
+use privatelink_bot::config::Config;
+use privatelink_bot::domain::ids::{JobId, Platform, UserRef};
+use privatelink_bot::domain::job::{Conversation, Job, JobState, Step};
+use privatelink_bot::domain::policy::Actor;
+use privatelink_bot::engine::{HookPoint, StepHook};
+use privatelink_bot::ports::chat::Action;
+use privatelink_bot::ports::clock::{Clock, ManualClock, SystemClock};
+use privatelink_bot::sandbox::Sandbox;
+use privatelink_bot::sandbox::fixtures::EndState;
+use privatelink_bot::secret::Secret;
+use privatelink_bot::service::{Event, Inbound, Reply};
+use tokio::sync::Notify;
+
+/// A `Write` into a shared buffer.
+#[derive(Clone, Default)]
+pub struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut v) = self.0.lock() {
+            v.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Buffer {
+    pub fn text(&self) -> String {
+        self.0
+            .lock()
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// Stops the engine at one point of one step, forever, as a crash would;
+/// tells the test when it got there.
+pub struct CrashAt {
+    pub step: Step,
+    pub point: HookPoint,
+    pub reached: Notify,
+}
+
+#[async_trait]
+impl StepHook for CrashAt {
+    async fn at(&self, _job: JobId, step: Step, point: HookPoint) {
+        if step == self.step && point == self.point {
+            self.reached.notify_one();
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+pub struct Harness {
+    pub sandbox: Sandbox,
+    /// Holds the sled directory for the harness's lifetime.
+    pub _dir: tempfile::TempDir,
+    pub config: Config,
+    pub out: Buffer,
+    /// Always `Some` between calls; `None` only while a crash drops it.
+    bot: Option<App>,
+    pub clock: Arc<ManualClock>,
+}
+
+pub fn store_path(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("store.sled")
+}
+
+impl Harness {
+    pub async fn start() -> Self {
+        Self::start_with(1, |_| {}, None).await
+    }
+
+    /// Starts a sandbox with `clusters` clusters, lets `tweak` change the
+    /// config, and builds the bot (with `hook` in its engine).
+    pub async fn start_with(
+        clusters: usize,
+        tweak: impl FnOnce(&mut Config),
+        hook: Option<Arc<dyn StepHook>>,
+    ) -> Self {
+        let sandbox = Sandbox::start(clusters).await.expect("sandbox starts");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = sandbox.config(&store_path(&dir)).expect("sandbox config");
+        tweak(&mut config);
+        let clock = Arc::new(ManualClock::new(SystemClock.now()));
+        let out = Buffer::default();
+        let app = build(&sandbox, &config, &out, clock.clone(), hook);
+        Self {
+            sandbox,
+            _dir: dir,
+            config,
+            out,
+            bot: Some(app),
+            clock,
+        }
+    }
+
+    pub fn app(&self) -> &App {
+        self.bot.as_ref().expect("the bot is running")
+    }
+
+    /// Drops the running bot without letting it finish anything (a crash),
+    /// then starts a new one on the same sled directory and resumes.
+    pub async fn crash_and_restart(&mut self, hook: Option<Arc<dyn StepHook>>) -> Vec<JobId> {
+        self.app().engine.halt().await;
+        // The old bot goes first: sled keeps a file lock until its last
+        // handle is dropped, as a dead process would release it.
+        drop(self.bot.take());
+        let fresh = build(
+            &self.sandbox,
+            &self.config,
+            &self.out,
+            self.clock.clone(),
+            hook,
+        );
+        self.bot.insert(fresh).engine.resume().expect("resume")
+    }
+
+    pub fn transcript(&self) -> String {
+        self.out.text()
+    }
+
+    pub fn actor(user: &str, roles: &[&str]) -> Actor {
+        Actor {
+            user: UserRef::new(Platform::Console, user),
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+
+    pub async fn send(&self, actor: Actor, delivery: Option<&str>, event: Event) -> Reply {
+        self.app()
+            .service
+            .handle(Inbound {
+                actor,
+                conversation: Conversation {
+                    platform: Platform::Console,
+                    channel: "platform-ops".to_owned(),
+                },
+                delivery: delivery.map(str::to_owned),
+                event,
+            })
+            .await
+    }
+
+    /// `user` types `/privatelink <text>`.
+    pub async fn say(&self, user: &str, text: &str) -> Reply {
+        self.send(
+            Self::actor(user, &[]),
+            None,
+            Event::Command(text.to_owned()),
+        )
+        .await
+    }
+
+    pub async fn click(&self, user: &str, action: Action, job: JobId) -> Reply {
+        self.send(Self::actor(user, &[]), None, Event::Click { action, job })
+            .await
+    }
+
+    /// alice asks for the sandbox's link; returns the job id.
+    pub async fn create(&self) -> JobId {
+        let reply = self
+            .say("alice", &format!("create {}", self.sandbox.create_args()))
+            .await;
+        reply
+            .job
+            .unwrap_or_else(|| panic!("create was refused: {}", reply.text))
+    }
+
+    /// alice asks, bob approves, and the job runs to its end.
+    pub async fn create_and_run(&self) -> JobId {
+        let id = self.create().await;
+        let reply = self.click("bob", Action::Approve, id).await;
+        assert!(reply.text.contains("approved"), "{}", reply.text);
+        self.app().engine.wait(id).await;
+        id
+    }
+
+    pub fn job(&self, id: JobId) -> Job {
+        self.app()
+            .store
+            .get(id)
+            .expect("store")
+            .expect("job exists")
+    }
+
+    pub fn state(&self, id: JobId) -> JobState {
+        self.job(id).state
+    }
+
+    pub async fn end_state(&self) -> EndState {
+        self.sandbox.end_state().await.expect("end state")
+    }
+
+    pub fn registered(&self) -> Vec<String> {
+        self.sandbox
+            .zilliz
+            .lock()
+            .registered(privatelink_bot::sandbox::PROJECT)
+    }
+}
+
+fn build(
+    sandbox: &Sandbox,
+    config: &Config,
+    out: &Buffer,
+    clock: Arc<ManualClock>,
+    hook: Option<Arc<dyn StepHook>>,
+) -> App {
+    let shared: SharedOut = Arc::new(Mutex::new(Box::new(out.clone())));
+    App::build(
+        config,
+        Secret::new(&sandbox.api_key),
+        Arc::new(ConsoleSink::new(shared)),
+        Overrides {
+            clock: Some(clock),
+            hook,
+            zilliz_retries: Some((
+                privatelink_bot::engine::Backoff {
+                    initial: Duration::from_millis(10),
+                    max: Duration::from_millis(50),
+                },
+                4,
+            )),
+        },
+    )
+    .expect("the bot builds from the sandbox config")
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the bot driven over its real interfaces, against
+//! moto_server (started by the harness on a free port) and the fake Zilliz
+//! Cloud control plane. One binary, so the AWS SDK is linked once.
+
+mod approvals;
+mod crash;
+mod flow;
+mod harness;
+mod parsing;
+mod preflight;
+mod teardown;
+mod zilliz;

@@ -1,0 +1,188 @@
+//! Preflight runs before any card: blocking findings refuse the request with
+//! the reason and the fix, and nothing is stored; warnings go on the card.
+
+use privatelink_bot::sandbox::fixtures::{self, NetworkShape};
+use privatelink_bot::sandbox::{REGION, ZILLIZ_REGION};
+
+use crate::harness::Harness;
+
+fn assert_refused(h: &Harness, text: &str, expected: &[&str]) {
+    for e in expected {
+        assert!(text.contains(e), "missing {e:?} in:\n{text}");
+    }
+    assert!(
+        text.starts_with("Preflight refused the request; nothing was stored"),
+        "{text}"
+    );
+    assert!(h.app().store.all_jobs().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_vpc_without_dns_support_is_refused_with_the_fix() {
+    let h = Harness::start().await;
+    let broken = fixtures::customer_network(
+        &h.sandbox.aws,
+        REGION,
+        20,
+        NetworkShape {
+            dns_support: false,
+            dns_hostnames: false,
+            open_ports: true,
+        },
+    )
+    .await
+    .unwrap();
+    let args = format!(
+        "create project=proj-sandbox0001 region={ZILLIZ_REGION} vpc={} subnets={} sg={} clusters=in01-sandbox0001",
+        broken.vpc,
+        broken.subnets.join(","),
+        broken.security_group
+    );
+    let reply = h.say("alice", &args).await;
+    assert_refused(
+        &h,
+        &reply.text,
+        &[
+            "has DNS resolution (enableDnsSupport) off",
+            &format!(
+                "aws ec2 modify-vpc-attribute --vpc-id {} --enable-dns-support",
+                broken.vpc
+            ),
+            "DNS hostnames (enableDnsHostnames) off",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn wrong_subnets_groups_and_clusters_are_each_named() {
+    let h = Harness::start().await;
+    let other = fixtures::customer_network(&h.sandbox.aws, REGION, 30, NetworkShape::default())
+        .await
+        .unwrap();
+    let net = &h.sandbox.network;
+    {
+        let mut st = h.sandbox.zilliz.lock();
+        let mut serverless = st.clusters["in01-sandbox0001"].clone();
+        serverless.id = "in03-serverless1".into();
+        serverless.plan = "Serverless".into();
+        st.clusters.insert(serverless.id.clone(), serverless);
+    }
+    let args = format!(
+        "create project=proj-sandbox0001 region={ZILLIZ_REGION} vpc={} subnets={},{} sg={} clusters=in01-sandbox0001,in03-serverless1,in01-missing",
+        net.vpc, net.subnets[0], other.subnets[1], other.security_group
+    );
+    let reply = h.say("alice", &args).await;
+    assert_refused(
+        &h,
+        &reply.text,
+        &[
+            &format!(
+                "Subnet {} is in {}, not {}",
+                other.subnets[1], other.vpc, net.vpc
+            ),
+            &format!(
+                "Security group {} is in {}, not {}",
+                other.security_group, other.vpc, net.vpc
+            ),
+            "Cluster in03-serverless1 is on the Serverless plan; private links work for Dedicated clusters only",
+            "Cluster in01-missing does not exist in Zilliz Cloud",
+        ],
+    );
+    assert!(h.end_state().await.endpoints.is_empty());
+}
+
+#[tokio::test]
+async fn closed_ports_and_whitelisting_are_warnings_on_the_card() {
+    let h = Harness::start().await;
+    h.sandbox.zilliz.lock().services[0].whitelist_required = true;
+    let closed = fixtures::customer_network(
+        &h.sandbox.aws,
+        REGION,
+        40,
+        NetworkShape {
+            open_ports: false,
+            ..NetworkShape::default()
+        },
+    )
+    .await
+    .unwrap();
+    let args = format!(
+        "create project=proj-sandbox0001 region={ZILLIZ_REGION} vpc={} subnets={} sg={} clusters=in01-sandbox0001",
+        closed.vpc,
+        closed.subnets.join(","),
+        closed.security_group
+    );
+    let reply = h.say("alice", &args).await;
+    assert!(
+        reply.job.is_some(),
+        "warnings must not block: {}",
+        reply.text
+    );
+    let t = h.transcript();
+    assert!(t.contains("⚠ None of the security groups"), "{t}");
+    assert!(t.contains("lets TCP 443 and 19530 in"), "{t}");
+    assert!(
+        t.contains("⚠ Zilliz Cloud requires project proj-sandbox0001 to be allow-listed"),
+        "{t}"
+    );
+}
+
+#[tokio::test]
+async fn plan_shows_findings_and_stores_nothing() {
+    let h = Harness::start().await;
+    let reply = h
+        .say("alice", &format!("plan {}", h.sandbox.create_args()))
+        .await;
+    assert!(
+        reply
+            .text
+            .starts_with("Plan (nothing was stored or created):"),
+        "{}",
+        reply.text
+    );
+    assert!(reply.text.contains(&h.sandbox.service_name));
+    assert!(reply.text.contains("AWS account: 123456789012"));
+    assert!(h.app().store.all_jobs().unwrap().is_empty());
+    assert!(h.end_state().await.endpoints.is_empty());
+    assert!(!h.transcript().contains("card"));
+}
+
+#[tokio::test]
+async fn an_unknown_region_and_a_rejected_api_key_block_without_leaking_the_key() {
+    let h = Harness::start_with(1, |c| c.zilliz.base_url = c.zilliz.base_url.clone(), None).await;
+    let reply = h
+        .say(
+            "alice",
+            &h.sandbox
+                .create_args()
+                .replace(ZILLIZ_REGION, "aws-eu-central-1")
+                .replace("project=", "create project="),
+        )
+        .await;
+    assert!(
+        reply
+            .text
+            .contains("Zilliz Cloud offers no private endpoint service in aws-eu-central-1"),
+        "{}",
+        reply.text
+    );
+
+    // The same bot with a wrong key: refused, and the key is nowhere.
+    let wrong_key = "sk-wrong-0123456789";
+    let vendor = privatelink_bot::cloud::zilliz::ZillizClient::new(
+        &h.sandbox.zilliz.url,
+        privatelink_bot::secret::Secret::new(wrong_key),
+    )
+    .unwrap();
+    use privatelink_bot::ports::cloud::Vendor;
+    let err = vendor
+        .endpoint_services(
+            &privatelink_bot::domain::ids::ZillizRegion::parse(ZILLIZ_REGION).unwrap(),
+            &privatelink_bot::domain::ids::ProjectId::parse("proj-sandbox0001").unwrap(),
+        )
+        .await
+        .unwrap_err();
+    let shown = format!("{err:#} {err:?}");
+    assert!(shown.contains("invalid token"), "{shown}");
+    assert!(!shown.contains(wrong_key), "the API key leaked: {shown}");
+}

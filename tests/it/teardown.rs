@@ -1,0 +1,183 @@
+//! Failure, retry, rollback and delete: teardown removes exactly what the
+//! job created, tolerates what is already gone, and keeps what it adopted.
+
+use aws_sdk_ec2::types::VpcEndpointType;
+use privatelink_bot::domain::job::{JobState, Origin, Step};
+use privatelink_bot::ports::chat::Action;
+use privatelink_bot::sandbox::fake_zilliz::Fault;
+
+use crate::harness::Harness;
+
+/// Makes Zilliz refuse cluster reads (a non-retryable vendor error) so the
+/// job fails at step 5, after the endpoint and registration exist.
+fn break_cluster_reads(h: &Harness, times: usize) {
+    let mut st = h.sandbox.zilliz.lock();
+    for _ in 0..times {
+        st.faults.push_back(Fault {
+            request_prefix: "GET /v2/clusters/".into(),
+            status: 200,
+            code: 90001,
+            message: "internal error, please retry later".into(),
+            retry_after: None,
+        });
+    }
+}
+
+async fn failed_job(h: &Harness) -> privatelink_bot::domain::ids::JobId {
+    let id = h.create().await;
+    break_cluster_reads(h, 1);
+    h.click("bob", Action::Approve, id).await;
+    h.app().engine.wait(id).await;
+    match h.state(id) {
+        JobState::Failed { step, error } => {
+            assert_eq!(step, Step::ReadAddresses);
+            assert!(
+                error.contains("Zilliz Cloud error 90001: internal error"),
+                "{error}"
+            );
+        }
+        other => panic!("expected a failure, got {other:?}\n{}", h.transcript()),
+    }
+    id
+}
+
+#[tokio::test]
+async fn a_failed_job_shows_retry_and_rollback_and_a_retry_finishes_it() {
+    let h = Harness::start().await;
+    let id = failed_job(&h).await;
+    let t = h.transcript();
+    assert!(t.contains("✘ step 5/8 read the clusters' private link addresses failed: Zilliz Cloud did not describe the cluster: Zilliz Cloud error 90001"), "{t}");
+    assert!(
+        t.contains("[*Retry: `retry PL-1000`] [!Roll back: `rollback PL-1000`]"),
+        "{t}"
+    );
+    // Only approvers may retry.
+    assert!(
+        h.click("alice", Action::Retry, id)
+            .await
+            .text
+            .contains("only approvers may retry")
+    );
+    assert_eq!(
+        h.click("bob", Action::Retry, id).await.text,
+        format!("Retrying {id}.")
+    );
+    h.app().engine.wait(id).await;
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    h.end_state()
+        .await
+        .verify(&h.sandbox.hosts())
+        .expect("one of each after retry");
+    // Steps 1-4 were not run again.
+    assert_eq!(h.transcript().matches("▶ step 2/8").count(), 1);
+}
+
+#[tokio::test]
+async fn rollback_of_a_failed_job_leaves_nothing_behind() {
+    let h = Harness::start().await;
+    let id = failed_job(&h).await;
+    assert_eq!(h.end_state().await.endpoints.len(), 1);
+    assert_eq!(h.registered().len(), 1);
+    assert_eq!(
+        h.say("bob", &format!("rollback {id}")).await.text,
+        format!("Rolling back {id}.")
+    );
+    h.app().engine.wait(id).await;
+    assert_eq!(h.state(id), JobState::RolledBack, "{}", h.transcript());
+    let state = h.end_state().await;
+    assert!(state.endpoints.is_empty(), "{state:?}");
+    assert!(state.zones.is_empty(), "{state:?}");
+    assert!(h.registered().is_empty());
+    // A second rollback is refused with the reason.
+    assert!(
+        h.say("bob", &format!("rollback {id}"))
+            .await
+            .text
+            .contains("only failed or cancelled jobs")
+    );
+}
+
+#[tokio::test]
+async fn delete_removes_records_zones_registration_and_endpoint() {
+    let h = Harness::start_with(2, |_| {}, None).await;
+    let id = h.create_and_run().await;
+    assert_eq!(h.end_state().await.zones.len(), 2);
+    assert!(
+        h.say("alice", &format!("delete {id}"))
+            .await
+            .text
+            .contains("only approvers may delete")
+    );
+    assert_eq!(
+        h.say("bob", &format!("delete {id}")).await.text,
+        format!("Deleting {id}.")
+    );
+    h.app().engine.wait(id).await;
+    assert_eq!(h.state(id), JobState::Deleted, "{}", h.transcript());
+    let state = h.end_state().await;
+    assert!(
+        state.endpoints.is_empty() && state.zones.is_empty(),
+        "{state:?}"
+    );
+    assert!(h.registered().is_empty());
+    // The VPC is free again.
+    h.create().await;
+}
+
+#[tokio::test]
+async fn teardown_tolerates_resources_already_gone() {
+    let h = Harness::start().await;
+    let id = h.create_and_run().await;
+    // Someone deleted the endpoint by hand.
+    let endpoint = h.job(id).resources.endpoint.unwrap().id;
+    aws_sdk_ec2::Client::new(&h.sandbox.aws)
+        .delete_vpc_endpoints()
+        .vpc_endpoint_ids(endpoint.as_str())
+        .send()
+        .await
+        .unwrap();
+    h.say("bob", &format!("delete {id}")).await;
+    h.app().engine.wait(id).await;
+    assert_eq!(h.state(id), JobState::Deleted, "{}", h.transcript());
+    assert!(h.end_state().await.zones.is_empty());
+}
+
+#[tokio::test]
+async fn an_existing_endpoint_is_adopted_and_kept_on_delete() {
+    let h = Harness::start().await;
+    let net = &h.sandbox.network;
+    let made_by_hand = aws_sdk_ec2::Client::new(&h.sandbox.aws)
+        .create_vpc_endpoint()
+        .vpc_endpoint_type(VpcEndpointType::Interface)
+        .vpc_id(&net.vpc)
+        .service_name(&h.sandbox.service_name)
+        .subnet_ids(&net.subnets[0])
+        .send()
+        .await
+        .unwrap()
+        .vpc_endpoint()
+        .unwrap()
+        .vpc_endpoint_id()
+        .unwrap()
+        .to_owned();
+    let id = h.create_and_run().await;
+    let job = h.job(id);
+    let endpoint = job.resources.endpoint.clone().unwrap();
+    assert_eq!(endpoint.id.as_str(), made_by_hand);
+    assert_eq!(endpoint.origin, Origin::Adopted);
+    h.end_state()
+        .await
+        .verify(&h.sandbox.hosts())
+        .expect("one endpoint, adopted");
+
+    h.say("bob", &format!("delete {id}")).await;
+    h.app().engine.wait(id).await;
+    assert_eq!(h.state(id), JobState::Deleted);
+    let state = h.end_state().await;
+    assert_eq!(state.endpoints.len(), 1, "the adopted endpoint must stay");
+    assert_eq!(state.endpoints[0].0, made_by_hand);
+    assert!(state.zones.is_empty());
+    assert!(h.transcript().contains(&format!(
+        "kept (not created by this job): VPC endpoint {made_by_hand}"
+    )));
+}

@@ -1,0 +1,149 @@
+//! The Zilliz Cloud client against the fake control plane: envelopes,
+//! retries on 429/5xx, and errors that carry the vendor's message.
+
+use std::time::Duration;
+
+use privatelink_bot::cloud::zilliz::ZillizClient;
+use privatelink_bot::domain::ids::{ClusterId, EndpointId, ProjectId, ZillizRegion};
+use privatelink_bot::engine::Backoff;
+use privatelink_bot::ports::cloud::Vendor;
+use privatelink_bot::sandbox::fake_zilliz::{
+    FakeCluster, FakeService, FakeState, FakeZilliz, Fault,
+};
+use privatelink_bot::secret::Secret;
+
+async fn fake() -> (FakeZilliz, ZillizClient) {
+    let mut state = FakeState::default();
+    state.services.push(FakeService {
+        region: "aws-us-west-2".into(),
+        service_name: "com.amazonaws.vpce.us-west-2.vpce-svc-0123456789abcdef0".into(),
+        whitelist_required: false,
+    });
+    state.clusters.insert(
+        "in01-abc".into(),
+        FakeCluster {
+            id: "in01-abc".into(),
+            name: "c".into(),
+            project: "proj-abc".into(),
+            region: "aws-us-west-2".into(),
+            plan: "Enterprise".into(),
+            status: "RUNNING".into(),
+        },
+    );
+    let fake = FakeZilliz::start("key-1", state).await.unwrap();
+    let client = ZillizClient::new(&fake.url, Secret::new("key-1"))
+        .unwrap()
+        .with_retries(
+            Backoff {
+                initial: Duration::from_millis(5),
+                max: Duration::from_millis(20),
+            },
+            4,
+        );
+    (fake, client)
+}
+
+fn fault(prefix: &str, status: u16, code: i64) -> Fault {
+    Fault {
+        request_prefix: prefix.into(),
+        status,
+        code,
+        message: format!("injected {status}"),
+        retry_after: Some(0),
+    }
+}
+
+#[tokio::test]
+async fn rate_limits_and_server_errors_are_retried() {
+    let (fake, client) = fake().await;
+    {
+        let mut st = fake.lock();
+        st.faults.push_back(fault("GET /v2/clusters/", 429, 429));
+        st.faults.push_back(fault("GET /v2/clusters/", 503, 500));
+    }
+    let c = client
+        .cluster(&ClusterId::parse("in01-abc").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.project_id, "proj-abc");
+    assert_eq!(
+        c.private_link_address, None,
+        "no address before a registration"
+    );
+    assert_eq!(
+        fake.lock()
+            .requests
+            .iter()
+            .filter(|r| r.starts_with("GET /v2/clusters/in01-abc"))
+            .count(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn retries_give_up_after_the_configured_attempts() {
+    let (fake, client) = fake().await;
+    for _ in 0..4 {
+        fake.lock()
+            .faults
+            .push_back(fault("GET /v2/clusters/", 503, 500));
+    }
+    let err = client
+        .cluster(&ClusterId::parse("in01-abc").unwrap())
+        .await
+        .unwrap_err();
+    assert!(format!("{err:#}").contains("injected 503"), "{err:#}");
+}
+
+#[tokio::test]
+async fn registration_lifecycle_and_vendor_errors() {
+    let (fake, client) = fake().await;
+    let project = ProjectId::parse("proj-abc").unwrap();
+    let region = ZillizRegion::parse("aws-us-west-2").unwrap();
+    let endpoint = EndpointId::parse("vpce-0123456789abcdef0").unwrap();
+    client
+        .register_endpoint(&project, &region, &endpoint)
+        .await
+        .unwrap();
+    // A second registration: the vendor's message comes through.
+    let err = client
+        .register_endpoint(&project, &region, &endpoint)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        format!("{err:#}"),
+        "Zilliz Cloud error 80004: private endpoint already exists"
+    );
+    let listed = client.endpoints(&project).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].is_running());
+    let c = client
+        .cluster(&ClusterId::parse("in01-abc").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        c.private_link_address
+            .unwrap()
+            .starts_with("https://in01-abc.")
+    );
+    client
+        .deregister_endpoint(&project, &region, &endpoint)
+        .await
+        .unwrap();
+    // Already gone is not an error.
+    client
+        .deregister_endpoint(&project, &region, &endpoint)
+        .await
+        .unwrap();
+    assert!(client.endpoints(&project).await.unwrap().is_empty());
+    assert!(
+        client
+            .cluster(&ClusterId::parse("in01-nope").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(fake.lock().requests.iter().all(|r| !r.contains("key-1")));
+}
