@@ -51,76 +51,7 @@ fn parse_ec2_id(
     }
 }
 
-macro_rules! ec2_id {
-    ($(#[$doc:meta])* $name:ident, $prefix:literal, $what:literal) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
-
-        impl $name {
-            pub fn parse(value: &str) -> Result<Self, IdError> {
-                parse_ec2_id(
-                    value,
-                    $prefix,
-                    $what,
-                    concat!($prefix, "- followed by 8 or 17 lowercase hex digits"),
-                )
-                .map(Self)
-            }
-
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = IdError;
-            fn try_from(value: String) -> Result<Self, IdError> {
-                Self::parse(&value)
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(id: $name) -> String {
-                id.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    };
-}
-
-ec2_id!(
-    /// An AWS VPC id, `vpc-0abc…`.
-    VpcId,
-    "vpc",
-    "a VPC id"
-);
-ec2_id!(
-    /// An AWS subnet id, `subnet-0abc…`.
-    SubnetId,
-    "subnet",
-    "a subnet id"
-);
-ec2_id!(
-    /// An AWS security group id, `sg-0abc…`.
-    SecurityGroupId,
-    "sg",
-    "a security group id"
-);
-ec2_id!(
-    /// An AWS VPC endpoint id, `vpce-0abc…`.
-    EndpointId,
-    "vpce",
-    "a VPC endpoint id"
-);
-
-/// Implements the string plumbing shared by the non-EC2 ids.
+/// Implements the string plumbing shared by every string-backed id.
 macro_rules! string_id {
     ($name:ident) => {
         impl $name {
@@ -149,6 +80,54 @@ macro_rules! string_id {
         }
     };
 }
+
+macro_rules! ec2_id {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(value: &str) -> Result<Self, IdError> {
+                parse_ec2_id(
+                    value,
+                    $prefix,
+                    $what,
+                    concat!($prefix, "- followed by 8 or 17 lowercase hex digits"),
+                )
+                .map(Self)
+            }
+        }
+
+        string_id!($name);
+    };
+}
+
+ec2_id!(
+    /// An AWS VPC id, `vpc-0abc…`.
+    VpcId,
+    "vpc",
+    "a VPC id"
+);
+ec2_id!(
+    /// An AWS subnet id, `subnet-0abc…`.
+    SubnetId,
+    "subnet",
+    "a subnet id"
+);
+ec2_id!(
+    /// An AWS security group id, `sg-0abc…`.
+    SecurityGroupId,
+    "sg",
+    "a security group id"
+);
+ec2_id!(
+    /// An AWS VPC endpoint id, `vpce-0abc…`.
+    EndpointId,
+    "vpce",
+    "a VPC endpoint id"
+);
 
 /// A Zilliz Cloud project id, `proj-…`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

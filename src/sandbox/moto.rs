@@ -78,7 +78,12 @@ pub fn moto_server_binary() -> anyhow::Result<PathBuf> {
         bail!("python3 -m venv {} failed", venv.display());
     }
     let status = std::process::Command::new(venv.join("bin").join("pip"))
-        .args(["install", "--quiet", "moto[server]>=5,<6"])
+        .args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "moto[server]>=5,<6",
+        ])
         .status()
         .context("could not run pip")?;
     if !status.success() || !bin.is_file() {

@@ -208,17 +208,21 @@ impl Service {
         }
     }
 
-    async fn plan(&self, actor: &Actor, req: CreateRequest) -> Reply {
-        if let Err(denied) = self.p.policy.may_request(actor) {
-            return Reply::say(denied.to_string());
-        }
-        let plan = preflight::preflight(
-            &req,
+    async fn preflight(&self, req: &CreateRequest) -> crate::domain::plan::Plan {
+        preflight::preflight(
+            req,
             &*self.p.cloud,
             &*self.p.vendor,
             self.p.dry_run_preflight,
         )
-        .await;
+        .await
+    }
+
+    async fn plan(&self, actor: &Actor, req: CreateRequest) -> Reply {
+        if let Err(denied) = self.p.policy.may_request(actor) {
+            return Reply::say(denied.to_string());
+        }
+        let plan = self.preflight(&req).await;
         let mut text = String::from("Plan (nothing was stored or created):\n");
         for a in plan.actions(&req) {
             text.push_str(&format!("• {a}\n"));
@@ -259,13 +263,7 @@ impl Service {
             Ok(None) => {}
             Err(reply) => return reply,
         }
-        let plan = preflight::preflight(
-            &req,
-            &*self.p.cloud,
-            &*self.p.vendor,
-            self.p.dry_run_preflight,
-        )
-        .await;
+        let plan = self.preflight(&req).await;
         let blocking: Vec<String> = plan.blocking().map(|f| format!("• {f}")).collect();
         if !blocking.is_empty() {
             return Reply::say(format!(

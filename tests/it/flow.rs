@@ -118,3 +118,19 @@ async fn list_and_status_answer_from_the_store() {
             .starts_with("/privatelink create project=")
     );
 }
+
+#[tokio::test]
+async fn the_sandbox_demo_runs_and_verifies_in_moto() {
+    let out = crate::harness::Buffer::default();
+    let shared: console::SharedOut =
+        std::sync::Arc::new(std::sync::Mutex::new(Box::new(out.clone())));
+    privatelink_bot::sandbox::demo::run(shared)
+        .await
+        .expect("the demo verifies its end state");
+    let t = out.text();
+    assert!(
+        t.contains("you requested PL-1000; someone else must approve it"),
+        "{t}"
+    );
+    assert!(t.contains("VERIFIED: one endpoint"), "{t}");
+}
