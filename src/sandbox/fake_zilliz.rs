@@ -84,6 +84,13 @@ impl FakeState {
         )
     }
 
+    /// Accepts every pending registration now (as Zilliz's operators would).
+    pub fn accept_all(&mut self) {
+        for e in self.endpoints.values_mut().flatten() {
+            e.pending_reads = 0;
+        }
+    }
+
     /// Endpoint ids registered with a project.
     pub fn registered(&self, project: &str) -> Vec<String> {
         self.endpoints

@@ -9,4 +9,5 @@ mod harness;
 mod parsing;
 mod preflight;
 mod teardown;
+mod waits;
 mod zilliz;

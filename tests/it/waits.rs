@@ -1,0 +1,97 @@
+//! Waits report progress with elapsed time and give up at the configured
+//! timeout; `role=` is assumed through STS for every AWS call of the job.
+
+use std::time::Duration;
+
+use privatelink_bot::domain::job::{JobState, Step};
+use privatelink_bot::ports::chat::Action;
+
+use crate::harness::Harness;
+
+#[tokio::test]
+async fn a_slow_acceptance_posts_still_waiting_with_elapsed_time() {
+    let h = Harness::start_with(
+        1,
+        |c| {
+            c.engine.progress_every = Duration::from_millis(100);
+            c.engine.backoff_max = Duration::from_millis(60);
+        },
+        None,
+    )
+    .await;
+    h.sandbox.zilliz.lock().accept_after_reads = 12;
+    let id = h.create_and_run().await;
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    let t = h.transcript();
+    assert!(
+        t.contains("… still waiting at step 4/8 wait for the endpoint to be accepted ("),
+        "{t}"
+    );
+    assert!(t.contains("s): vpce-"), "{t}");
+}
+
+#[tokio::test]
+async fn a_wait_that_never_ends_fails_at_the_timeout_and_can_be_retried() {
+    let h = Harness::start_with(
+        1,
+        |c| c.engine.wait_timeout = Duration::from_millis(300),
+        None,
+    )
+    .await;
+    h.sandbox.zilliz.lock().accept_after_reads = 1_000_000;
+    let id = h.create_and_run().await;
+    match h.state(id) {
+        JobState::Failed { step, error } => {
+            assert_eq!(step, Step::WaitAccepted);
+            assert!(error.starts_with("timed out after"), "{error}");
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    // Zilliz accepts at last; a retry picks up from the wait.
+    h.sandbox.zilliz.lock().accept_all();
+    h.click("bob", Action::Retry, id).await;
+    h.app().engine.wait(id).await;
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    h.end_state()
+        .await
+        .verify(&h.sandbox.hosts())
+        .expect("one of each");
+}
+
+#[tokio::test]
+async fn role_is_assumed_through_sts_for_the_job() {
+    let h = Harness::start().await;
+    // Same account as the sandbox's VPC: the job runs with the role's credentials.
+    let role = "arn:aws:iam::123456789012:role/privatelink-bot";
+    let reply = h
+        .say(
+            "alice",
+            &format!("create {} role={role}", h.sandbox.create_args()),
+        )
+        .await;
+    let id = reply.job.unwrap_or_else(|| panic!("{}", reply.text));
+    assert!(h.transcript().contains(&format!("Role: {role}")));
+    h.click("bob", Action::Approve, id).await;
+    h.app().engine.wait(id).await;
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    h.end_state()
+        .await
+        .verify(&h.sandbox.hosts())
+        .expect("one of each");
+
+    // A role in another account sees that account's (empty) EC2: preflight
+    // says so instead of creating anything.
+    let other = "arn:aws:iam::210987654321:role/privatelink-bot";
+    let reply = h
+        .say(
+            "dave",
+            &format!("plan {} role={other}", h.sandbox.create_args()),
+        )
+        .await;
+    assert!(
+        reply.text.contains("(account 210987654321)"),
+        "{}",
+        reply.text
+    );
+    assert!(reply.text.contains("BLOCKING: VPC"), "{}", reply.text);
+}
