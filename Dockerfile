@@ -4,6 +4,11 @@
 #          -v $PWD/config/privatelink-bot.toml:/etc/privatelink-bot/config.toml:ro privatelink-bot console
 
 FROM rust:1.95-slim-bookworm AS build
+# aws-lc-sys (rustls' crypto, used by the AWS SDK and reqwest) builds C code;
+# cmake and perl cover the targets where its cc-only build is not enough.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends cmake perl make \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so that source edits do not rebuild the AWS SDK.
 COPY Cargo.toml Cargo.lock ./

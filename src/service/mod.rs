@@ -577,6 +577,13 @@ impl Service {
                         j.id, j.state
                     ));
                 }
+                if j.next_step().is_none() {
+                    // Every create step finished: what failed was a teardown.
+                    return Err(format!(
+                        "{}'s create steps all finished; what failed was its teardown. Roll it back to run the teardown again.",
+                        j.id
+                    ));
+                }
                 j.state = JobState::Approved;
                 j.cancel_requested = false;
                 Ok(())

@@ -181,3 +181,44 @@ async fn an_existing_endpoint_is_adopted_and_kept_on_delete() {
         "kept (not created by this job): VPC endpoint {made_by_hand}"
     )));
 }
+
+#[tokio::test]
+async fn a_failed_teardown_is_finished_by_rollback_not_retry() {
+    let h = Harness::start().await;
+    let id = h.create_and_run().await;
+    h.sandbox.zilliz.lock().faults.push_back(Fault {
+        request_prefix: "DELETE /v2/projects/".into(),
+        status: 200,
+        code: 90002,
+        message: "endpoint is busy".into(),
+        retry_after: None,
+    });
+    h.say("bob", &format!("delete {id}")).await;
+    h.app().engine.wait(id).await;
+    match h.state(id) {
+        JobState::Failed { error, .. } => {
+            assert!(
+                error.contains("teardown failed") && error.contains("endpoint is busy"),
+                "{error}"
+            )
+        }
+        other => panic!("expected the teardown to fail, got {other:?}"),
+    }
+    let retry = h.click("bob", Action::Retry, id).await;
+    assert!(
+        retry
+            .text
+            .contains("Roll it back to run the teardown again"),
+        "{}",
+        retry.text
+    );
+    h.click("bob", Action::Rollback, id).await;
+    h.app().engine.wait(id).await;
+    assert_eq!(h.state(id), JobState::RolledBack, "{}", h.transcript());
+    let state = h.end_state().await;
+    assert!(
+        state.endpoints.is_empty() && state.zones.is_empty(),
+        "{state:?}"
+    );
+    assert!(h.registered().is_empty());
+}
