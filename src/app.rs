@@ -25,7 +25,7 @@ pub struct App {
 pub struct Overrides {
     pub clock: Option<Arc<dyn Clock>>,
     pub hook: Option<Arc<dyn StepHook>>,
-    pub zilliz_retries: Option<(crate::engine::Backoff, u32)>,
+    pub zilliz_retries: Option<(crate::backoff::Backoff, u32)>,
 }
 
 impl App {

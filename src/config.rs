@@ -9,9 +9,10 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
+use crate::backoff::Backoff;
 use crate::cloud::aws::AwsSettings;
 use crate::domain::policy::Policy;
-use crate::engine::{Backoff, EngineSettings};
+use crate::engine::EngineSettings;
 use crate::secret::Secret;
 
 #[derive(Debug, Clone, Deserialize)]

@@ -3,6 +3,7 @@
 //! rollback. See ARCHITECTURE.md for the map.
 
 pub mod app;
+pub mod backoff;
 pub mod cards;
 pub mod chat;
 pub mod cloud;

@@ -14,8 +14,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use crate::backoff::Backoff;
 use crate::domain::ids::{ClusterId, EndpointId, ProjectId, ZillizRegion};
-use crate::engine::Backoff;
 use crate::ports::cloud::{CloudResult, ClusterInfo, EndpointService, RegisteredEndpoint, Vendor};
 use crate::secret::Secret;
 

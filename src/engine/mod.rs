@@ -7,7 +7,6 @@
 //! followed by [`Engine::resume`] therefore finishes the job without
 //! duplicating a resource.
 
-mod backoff;
 mod steps;
 mod teardown;
 
@@ -18,7 +17,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::task::JoinHandle;
 
-pub use backoff::Backoff;
+use crate::backoff::Backoff;
 
 use crate::cards;
 use crate::domain::ids::JobId;

@@ -231,7 +231,7 @@ fn build(
             clock: Some(clock),
             hook,
             zilliz_retries: Some((
-                privatelink_bot::engine::Backoff {
+                privatelink_bot::backoff::Backoff {
                     initial: Duration::from_millis(10),
                     max: Duration::from_millis(50),
                 },

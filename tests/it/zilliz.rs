@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use privatelink_bot::backoff::Backoff;
 use privatelink_bot::cloud::zilliz::ZillizClient;
 use privatelink_bot::domain::ids::{ClusterId, EndpointId, ProjectId, ZillizRegion};
-use privatelink_bot::engine::Backoff;
 use privatelink_bot::ports::cloud::Vendor;
 use privatelink_bot::sandbox::fake_zilliz::{
     FakeCluster, FakeService, FakeState, FakeZilliz, Fault,
