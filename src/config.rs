@@ -27,6 +27,35 @@ pub struct Config {
     pub policy: Policy,
     #[serde(default)]
     pub console: ConsoleSettings,
+    /// Slack, when the bot serves it.
+    #[serde(default)]
+    pub slack: Option<crate::chat::slack::SlackSettings>,
+    #[serde(default)]
+    pub http: HttpSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSettings {
+    /// Where `serve` listens for Slack's requests and health checks.
+    pub listen: String,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".to_owned(),
+        }
+    }
+}
+
+/// Reads a secret from the environment variable `name`; the error names the
+/// variable, never a value.
+pub fn secret_from_env(name: &str, what: &str) -> anyhow::Result<Secret> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => Ok(Secret::new(v.trim())),
+        _ => bail!("the {what} is missing: set the environment variable {name}"),
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -60,13 +89,7 @@ impl ZillizSettings {
     /// Reads the API key from the environment. The error names the
     /// variable, never a value.
     pub fn api_key(&self) -> anyhow::Result<Secret> {
-        match std::env::var(&self.api_key_env) {
-            Ok(v) if !v.trim().is_empty() => Ok(Secret::new(v.trim())),
-            _ => bail!(
-                "the Zilliz Cloud API key is missing: set the environment variable {}",
-                self.api_key_env
-            ),
-        }
+        secret_from_env(&self.api_key_env, "Zilliz Cloud API key")
     }
 }
 

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod ports;
 pub mod sandbox;
 pub mod secret;
+pub mod serve;
 pub mod service;
 pub mod store;
 pub mod telemetry;

@@ -37,6 +37,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Serve chat platforms over HTTP (Slack endpoints, /healthz) and run jobs.
+    Serve,
     /// Read /privatelink commands from stdin (scriptable); cards print as text.
     Console,
     /// Run the whole create flow locally: moto for AWS, a fake Zilliz Cloud, the console for chat.
@@ -82,6 +84,11 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Cmd::Demo => sandbox::demo::run(console::stdout()).await,
+        Cmd::Serve => {
+            let config = Config::load(&cli.config)?;
+            let secrets = privatelink_bot::serve::Secrets::from_env(&config)?;
+            privatelink_bot::serve::run(&config, secrets).await
+        }
         Cmd::Console => {
             let config = Config::load(&cli.config)?;
             let out = console::stdout();

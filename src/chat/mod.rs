@@ -2,3 +2,5 @@
 //! renders the core's neutral cards and notes. No business rules here.
 
 pub mod console;
+pub mod router;
+pub mod slack;

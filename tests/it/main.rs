@@ -4,10 +4,12 @@
 
 mod approvals;
 mod crash;
+mod fake_slack;
 mod flow;
 mod harness;
 mod parsing;
 mod preflight;
+mod slack;
 mod teardown;
 mod waits;
 mod zilliz;

@@ -1,0 +1,42 @@
+//! One `ChatSink` over several platforms: each message goes to the adapter
+//! of the platform its conversation or card lives on.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::domain::ids::Platform;
+use crate::domain::job::{Conversation, MessageRef};
+use crate::ports::chat::{Card, ChatError, ChatSink, Note};
+
+#[derive(Default)]
+pub struct ChatRouter {
+    sinks: HashMap<Platform, Arc<dyn ChatSink>>,
+}
+
+impl ChatRouter {
+    pub fn with(mut self, platform: Platform, sink: Arc<dyn ChatSink>) -> Self {
+        self.sinks.insert(platform, sink);
+        self
+    }
+
+    fn sink(&self, platform: Platform) -> Result<&Arc<dyn ChatSink>, ChatError> {
+        self.sinks
+            .get(&platform)
+            .ok_or_else(|| ChatError(format!("{platform} is not configured")))
+    }
+}
+
+#[async_trait]
+impl ChatSink for ChatRouter {
+    async fn post_card(&self, to: &Conversation, card: &Card) -> Result<MessageRef, ChatError> {
+        self.sink(to.platform)?.post_card(to, card).await
+    }
+    async fn update_card(&self, at: &MessageRef, card: &Card) -> Result<(), ChatError> {
+        self.sink(at.platform)?.update_card(at, card).await
+    }
+    async fn post_in_thread(&self, card: &MessageRef, note: &Note) -> Result<(), ChatError> {
+        self.sink(card.platform)?.post_in_thread(card, note).await
+    }
+}

@@ -1,0 +1,99 @@
+//! Slack over HTTP: `POST /slack/commands` and `POST /slack/interactions`.
+//! Every request is verified with the signing secret (HMAC-SHA256 over
+//! `v0:<timestamp>:<raw body>`, constant-time, five-minute window) before
+//! anything is parsed; a missing, wrong or stale signature gets 401.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde::Deserialize;
+use slack_morphism::prelude::*;
+use slack_morphism::signature_verifier::SlackEventSignatureVerifier;
+
+use super::inbound::{SlackHandler, from_block_actions, from_command};
+use crate::secret::Secret;
+
+#[derive(Clone)]
+struct Http {
+    handler: Arc<SlackHandler>,
+    verifier: Arc<SlackEventSignatureVerifier>,
+}
+
+pub fn routes(handler: Arc<SlackHandler>, signing_secret: &Secret) -> Router {
+    let verifier = SlackEventSignatureVerifier::new(&SlackSigningSecret::new(
+        signing_secret.expose().to_owned(),
+    ));
+    Router::new()
+        .route("/slack/commands", post(commands))
+        .route("/slack/interactions", post(interactions))
+        .with_state(Http {
+            handler,
+            verifier: Arc::new(verifier),
+        })
+}
+
+/// The verified body, or the status to answer with (always 401).
+fn verified<'a>(http: &Http, headers: &HeaderMap, body: &'a Bytes) -> Result<&'a str, StatusCode> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let unauthorized = || StatusCode::UNAUTHORIZED;
+    let (Some(signature), Some(timestamp)) = (
+        header("x-slack-signature"),
+        header("x-slack-request-timestamp"),
+    ) else {
+        return Err(unauthorized());
+    };
+    let text = std::str::from_utf8(body).map_err(|_| unauthorized())?;
+    match http.verifier.verify(signature, text, timestamp) {
+        Ok(()) => Ok(text),
+        Err(e) => {
+            tracing::info!(error = %e, "refused a Slack request with a bad signature");
+            Err(unauthorized())
+        }
+    }
+}
+
+async fn commands(State(http): State<Http>, headers: HeaderMap, body: Bytes) -> Response {
+    let text = match verified(&http, &headers, &body) {
+        Ok(t) => t,
+        Err(status) => return status.into_response(),
+    };
+    let Ok(event) = serde_urlencoded::from_str::<SlackCommandEvent>(text) else {
+        return (StatusCode::BAD_REQUEST, "not a slash command payload").into_response();
+    };
+    http.handler
+        .spawn(from_command(&event), Some(event.response_url.clone()));
+    StatusCode::OK.into_response()
+}
+
+#[derive(Deserialize)]
+struct InteractionForm {
+    payload: String,
+}
+
+async fn interactions(State(http): State<Http>, headers: HeaderMap, body: Bytes) -> Response {
+    let text = match verified(&http, &headers, &body) {
+        Ok(t) => t,
+        Err(status) => return status.into_response(),
+    };
+    let Ok(form) = serde_urlencoded::from_str::<InteractionForm>(text) else {
+        return (StatusCode::BAD_REQUEST, "no payload").into_response();
+    };
+    let Ok(event) = serde_json::from_str::<SlackInteractionEvent>(&form.payload) else {
+        return (StatusCode::BAD_REQUEST, "not an interaction payload").into_response();
+    };
+    match event {
+        SlackInteractionEvent::BlockActions(ev) => match from_block_actions(&ev) {
+            Ok(inbound) => {
+                http.handler.spawn(inbound, ev.response_url.clone());
+                StatusCode::OK.into_response()
+            }
+            Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+        },
+        _ => (StatusCode::BAD_REQUEST, "unsupported interaction").into_response(),
+    }
+}

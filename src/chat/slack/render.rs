@@ -1,0 +1,181 @@
+//! Block Kit for the core's neutral messages: the approval card and thread
+//! notes. Written as Slack's documented JSON and checked by deserializing
+//! into slack-morphism's typed blocks.
+
+use serde_json::{Value, json};
+use slack_morphism::prelude::*;
+
+use crate::ports::chat::{Button, ButtonStyle, Card, Note, Tone};
+
+fn emoji(tone: Tone) -> &'static str {
+    match tone {
+        Tone::Waiting => ":hourglass_flowing_sand:",
+        Tone::Working => ":gear:",
+        Tone::Success => ":white_check_mark:",
+        Tone::Failure => ":x:",
+        Tone::Neutral => ":white_circle:",
+    }
+}
+
+/// Escapes text for mrkdwn: `&`, `<` and `>` are control characters there.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A button's value: only the action and the job id.
+pub fn button_value(b: &Button) -> String {
+    format!("{}:{}", b.action.as_str(), b.job)
+}
+
+fn button(b: &Button) -> Value {
+    let mut v = json!({
+        "type": "button",
+        "action_id": format!("privatelink_{}", b.action.as_str()),
+        "text": { "type": "plain_text", "text": b.label },
+        "value": button_value(b),
+    });
+    match b.style {
+        ButtonStyle::Primary => v["style"] = json!("primary"),
+        ButtonStyle::Danger => v["style"] = json!("danger"),
+        ButtonStyle::Plain => {}
+    }
+    if let Some(question) = &b.confirm {
+        v["confirm"] = json!({
+            "title": { "type": "plain_text", "text": "Are you sure?" },
+            "text": { "type": "mrkdwn", "text": escape(question) },
+            "confirm": { "type": "plain_text", "text": b.label },
+            "deny": { "type": "plain_text", "text": "Cancel" },
+        });
+    }
+    v
+}
+
+fn blocks(values: Vec<Value>) -> Vec<SlackBlock> {
+    values
+        .into_iter()
+        .filter_map(|v| match serde_json::from_value::<SlackBlock>(v.clone()) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                tracing::error!(error = %e, block = %v, "a Block Kit block did not match Slack's model");
+                None
+            }
+        })
+        .collect()
+}
+
+/// The card as Block Kit, plus the fallback text notifications show.
+pub fn card(card: &Card) -> SlackMessageContent {
+    let mut out = vec![
+        json!({ "type": "header", "text": { "type": "plain_text", "text": card.title.chars().take(150).collect::<String>() } }),
+        json!({ "type": "section", "text": { "type": "mrkdwn", "text": format!("{} *{}*", emoji(card.tone), escape(&card.status)) } }),
+    ];
+    // Slack allows ten fields per section.
+    for chunk in card.fields.chunks(10) {
+        let fields: Vec<Value> = chunk
+            .iter()
+            .map(|(k, v)| json!({ "type": "mrkdwn", "text": format!("*{}*\n{}", escape(k), escape(v)) }))
+            .collect();
+        out.push(json!({ "type": "section", "fields": fields }));
+    }
+    if !card.actions.is_empty() {
+        let plan: Vec<String> = card
+            .actions
+            .iter()
+            .map(|a| format!("• {}", escape(a)))
+            .collect();
+        out.push(json!({ "type": "section", "text": { "type": "mrkdwn", "text": format!("*Plan*\n{}", plan.join("\n")) } }));
+    }
+    for w in &card.warnings {
+        out.push(json!({ "type": "context", "elements": [ { "type": "mrkdwn", "text": format!(":warning: {}", escape(w)) } ] }));
+    }
+    if !card.buttons.is_empty() {
+        out.push(json!({ "type": "actions", "block_id": format!("privatelink_{}", card.job), "elements": card.buttons.iter().map(button).collect::<Vec<_>>() }));
+    }
+    SlackMessageContent::new()
+        .with_text(format!("{}: {}", card.title, card.status))
+        .with_blocks(blocks(out))
+}
+
+/// A thread note as Block Kit.
+pub fn note(note: &Note) -> SlackMessageContent {
+    let mut out = vec![
+        json!({ "type": "section", "text": { "type": "mrkdwn", "text": escape(&note.text) } }),
+    ];
+    if !note.buttons.is_empty() {
+        out.push(json!({ "type": "actions", "elements": note.buttons.iter().map(button).collect::<Vec<_>>() }));
+    }
+    SlackMessageContent::new()
+        .with_text(note.text.clone())
+        .with_blocks(blocks(out))
+}
+
+/// Several notes for one thread, joined into one message (rate limits).
+pub fn notes(notes: &[Note]) -> SlackMessageContent {
+    match notes {
+        [one] => note(one),
+        many => {
+            let text = many
+                .iter()
+                .map(|n| n.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let buttons = many.iter().flat_map(|n| n.buttons.clone()).collect();
+            note(&Note {
+                job: many[0].job,
+                text,
+                tone: many[many.len() - 1].tone,
+                buttons,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::JobId;
+    use crate::ports::chat::Action;
+
+    #[test]
+    fn a_card_renders_every_part_as_typed_blocks() {
+        let job = JobId::new(1042);
+        let c = Card {
+            job,
+            title: "Private link PL-1042".into(),
+            status: "Waiting for approval".into(),
+            tone: Tone::Waiting,
+            fields: vec![("VPC".into(), "vpc-0123abcd".into())],
+            actions: vec!["Create <endpoint> & zone".into()],
+            warnings: vec!["ports closed".into()],
+            buttons: vec![
+                Button {
+                    action: Action::Approve,
+                    job,
+                    label: "Approve".into(),
+                    style: ButtonStyle::Primary,
+                    confirm: Some("Sure?".into()),
+                },
+                Button {
+                    action: Action::Reject,
+                    job,
+                    label: "Reject".into(),
+                    style: ButtonStyle::Danger,
+                    confirm: None,
+                },
+            ],
+        };
+        let content = card(&c);
+        let blocks = content.blocks.unwrap();
+        assert_eq!(
+            blocks.len(),
+            6,
+            "header, status, fields, plan, warning, actions"
+        );
+        let json = serde_json::to_string(&blocks).unwrap();
+        assert!(json.contains("\"value\":\"approve:PL-1042\""), "{json}");
+        assert!(json.contains("\"style\":\"danger\""));
+        assert!(json.contains("&lt;endpoint&gt; &amp; zone"));
+    }
+}

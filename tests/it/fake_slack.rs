@@ -1,0 +1,158 @@
+//! A fake Slack Web API over real HTTP: checks the bot token, records
+//! `chat.postMessage`, `chat.update`, `chat.postEphemeral`, `views.open` and
+//! `response_url` calls, and can answer 429 with `Retry-After`.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub body: Value,
+}
+
+#[derive(Default)]
+pub struct FakeSlackState {
+    pub calls: Vec<Call>,
+    pub rate_limit_next: u32,
+    next_ts: u64,
+}
+
+#[derive(Clone)]
+struct App {
+    token: Arc<String>,
+    state: Arc<Mutex<FakeSlackState>>,
+    changed: Arc<Notify>,
+}
+
+pub struct FakeSlack {
+    pub url: String,
+    state: Arc<Mutex<FakeSlackState>>,
+    changed: Arc<Notify>,
+}
+
+impl FakeSlack {
+    pub async fn start(token: &str) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(Mutex::new(FakeSlackState::default()));
+        let changed = Arc::new(Notify::new());
+        let app = App {
+            token: Arc::new(token.to_owned()),
+            state: state.clone(),
+            changed: changed.clone(),
+        };
+        let router = Router::new()
+            .route("/api/{method}", post(api))
+            .route("/response/{id}", post(response_url))
+            .with_state(app);
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Self {
+            url,
+            state,
+            changed,
+        }
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.state.lock().unwrap().calls.clone()
+    }
+
+    pub fn rate_limit_next(&self, n: u32) {
+        self.state.lock().unwrap().rate_limit_next = n;
+    }
+
+    /// Waits (bounded) until the recorded calls satisfy `done`.
+    pub async fn wait_for(&self, what: &str, done: impl Fn(&[Call]) -> bool) -> Vec<Call> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let notified = self.changed.notified();
+            let calls = self.calls();
+            if done(&calls) {
+                return calls;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!("timed out waiting for {what}; calls: {calls:#?}");
+            }
+        }
+    }
+}
+
+fn record(app: &App, method: &str, body: Value) {
+    app.state.lock().unwrap().calls.push(Call {
+        method: method.to_owned(),
+        body,
+    });
+    app.changed.notify_waiters();
+}
+
+fn json_response(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [("content-type", "application/json; charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+async fn api(
+    State(app): State<App>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if auth != format!("Bearer {}", app.token) {
+        return json_response(
+            StatusCode::OK,
+            json!({ "ok": false, "error": "invalid_auth" }),
+        );
+    }
+    {
+        let mut st = app.state.lock().unwrap();
+        if st.rate_limit_next > 0 {
+            st.rate_limit_next -= 1;
+            drop(st);
+            record(&app, &format!("{method} (429)"), Value::Null);
+            let mut r = json_response(
+                StatusCode::TOO_MANY_REQUESTS,
+                json!({ "ok": false, "error": "ratelimited" }),
+            );
+            r.headers_mut().insert("retry-after", "1".parse().unwrap());
+            return r;
+        }
+    }
+    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let channel = body["channel"].clone();
+    let ts = match method.as_str() {
+        "chat.update" => body["ts"].as_str().unwrap_or_default().to_owned(),
+        _ => {
+            let mut st = app.state.lock().unwrap();
+            st.next_ts += 1;
+            format!("1700000000.{:06}", st.next_ts)
+        }
+    };
+    record(&app, &method, body);
+    json_response(
+        StatusCode::OK,
+        json!({ "ok": true, "channel": channel, "ts": ts, "message": { "ts": ts, "type": "message", "text": "" } }),
+    )
+}
+
+async fn response_url(State(app): State<App>, Path(id): Path<String>, body: String) -> Response {
+    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    record(&app, &format!("response_url/{id}"), body);
+    (StatusCode::OK, "ok").into_response()
+}

@@ -1,0 +1,491 @@
+//! Slack over HTTP, end to end: signed requests into `serve`'s router, the
+//! bot's real slack-morphism client out to a fake Slack Web API, AWS on moto,
+//! Zilliz on the fake control plane.
+
+use std::time::Duration;
+
+use hmac::{KeyInit, Mac};
+use privatelink_bot::app::Overrides;
+use privatelink_bot::backoff::Backoff;
+use privatelink_bot::chat::slack::SlackSettings;
+use privatelink_bot::domain::ids::JobId;
+use privatelink_bot::domain::job::JobState;
+use privatelink_bot::sandbox::Sandbox;
+use privatelink_bot::sandbox::fake_zilliz::Fault;
+use privatelink_bot::secret::Secret;
+use privatelink_bot::serve::{self, Secrets, Server};
+use serde_json::json;
+
+use crate::fake_slack::{Call, FakeSlack};
+
+const TOKEN: &str = "xoxb-test-token-0123456789";
+const SIGNING: &str = "test-signing-secret-0123456789";
+
+struct SlackBot {
+    sandbox: Sandbox,
+    slack: FakeSlack,
+    server: Server,
+    url: String,
+    http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn sign(secret: &str, ts: i64, body: &str) -> String {
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("v0:{ts}:{body}").as_bytes());
+    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+impl SlackBot {
+    async fn start() -> Self {
+        let sandbox = Sandbox::start(1).await.expect("sandbox");
+        let slack = FakeSlack::start(TOKEN).await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = sandbox.config(&dir.path().join("store.sled")).unwrap();
+        config.policy.requesters = vec![];
+        config.policy.approvers =
+            vec![privatelink_bot::domain::policy::Principal::parse("slack:UBOB").unwrap()];
+        config.slack = Some(SlackSettings {
+            api_url: format!("{}/api/", slack.url),
+            bot_token_env: "UNUSED".into(),
+            signing_secret_env: "UNUSED".into(),
+            progress_interval: Duration::from_millis(200),
+        });
+        let server = serve::build(
+            &config,
+            Secrets {
+                zilliz_api_key: Secret::new(&sandbox.api_key),
+                slack_bot_token: Some(Secret::new(TOKEN)),
+                slack_signing_secret: Some(Secret::new(SIGNING)),
+            },
+            Overrides {
+                zilliz_retries: Some((
+                    Backoff {
+                        initial: Duration::from_millis(10),
+                        max: Duration::from_millis(50),
+                    },
+                    3,
+                )),
+                ..Overrides::default()
+            },
+        )
+        .expect("serve builds");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let router = server.router.clone();
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Self {
+            sandbox,
+            slack,
+            server,
+            url,
+            http: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    async fn post_raw(
+        &self,
+        path: &str,
+        body: &str,
+        headers: &[(&str, String)],
+    ) -> reqwest::StatusCode {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_owned());
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        req.send().await.unwrap().status()
+    }
+
+    async fn post_signed(&self, path: &str, body: &str) -> reqwest::StatusCode {
+        let ts = now();
+        self.post_raw(
+            path,
+            body,
+            &[
+                ("x-slack-request-timestamp", ts.to_string()),
+                ("x-slack-signature", sign(SIGNING, ts, body)),
+            ],
+        )
+        .await
+    }
+
+    async fn command(&self, user: &str, text: &str, trigger: &str) -> reqwest::StatusCode {
+        let body = serde_urlencoded::to_string([
+            ("token", "ignored"),
+            ("team_id", "T0"),
+            ("team_domain", "acme"),
+            ("channel_id", "C0PLATFORM"),
+            ("channel_name", "platform"),
+            ("user_id", user),
+            ("user_name", user),
+            ("command", "/privatelink"),
+            ("text", text),
+            (
+                "response_url",
+                &format!("{}/response/{trigger}", self.slack.url),
+            ),
+            ("trigger_id", trigger),
+            ("api_app_id", "A0"),
+        ])
+        .unwrap();
+        self.post_signed("/slack/commands", &body).await
+    }
+
+    fn click_body(&self, user: &str, value: &str, trigger: &str, card_ts: &str) -> String {
+        let payload = json!({
+            "type": "block_actions",
+            "team": { "id": "T0", "domain": "acme" },
+            "user": { "id": user, "team_id": "T0", "username": user, "name": user },
+            "api_app_id": "A0",
+            "container": { "type": "message", "message_ts": card_ts, "channel_id": "C0PLATFORM", "is_ephemeral": false },
+            "trigger_id": trigger,
+            "channel": { "id": "C0PLATFORM", "name": "platform" },
+            "response_url": format!("{}/response/{trigger}", self.slack.url),
+            "actions": [ { "type": "button", "action_id": "privatelink_x", "block_id": "b", "value": value, "action_ts": "1700000000.1" } ],
+        });
+        serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap()
+    }
+
+    async fn click(
+        &self,
+        user: &str,
+        value: &str,
+        trigger: &str,
+        card_ts: &str,
+    ) -> reqwest::StatusCode {
+        let body = self.click_body(user, value, trigger, card_ts);
+        self.post_signed("/slack/interactions", &body).await
+    }
+
+    fn create_args(&self) -> String {
+        format!("create {}", self.sandbox.create_args())
+    }
+
+    /// The first card the bot posted: its ts and the job id in its buttons.
+    async fn card(&self) -> (String, JobId) {
+        let calls = self
+            .slack
+            .wait_for("the approval card", |c| {
+                c.iter()
+                    .any(|c| c.method == "chat.postMessage" && c.body["thread_ts"].is_null())
+            })
+            .await;
+        let card = calls
+            .iter()
+            .find(|c| c.method == "chat.postMessage" && c.body["thread_ts"].is_null())
+            .unwrap();
+        let blocks = card.body["blocks"].to_string();
+        let id = blocks
+            .split("approve:")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap();
+        let ts = self.card_ts(&calls);
+        (ts, JobId::parse(id).unwrap())
+    }
+
+    fn card_ts(&self, calls: &[Call]) -> String {
+        // The fake hands out ts values in order: the card is the first post.
+        let n = calls
+            .iter()
+            .position(|c| c.method == "chat.postMessage")
+            .unwrap();
+        let posts_before = calls[..n]
+            .iter()
+            .filter(|c| c.method == "chat.postMessage")
+            .count();
+        format!("1700000000.{:06}", posts_before + 1)
+    }
+
+    async fn ephemeral(&self, trigger: &str) -> String {
+        let key = format!("response_url/{trigger}");
+        let calls = self
+            .slack
+            .wait_for(&key, |c| c.iter().any(|c| c.method == key))
+            .await;
+        calls.iter().find(|c| c.method == key).unwrap().body["text"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn wait_state(&self, id: JobId, done: impl Fn(&JobState) -> bool) -> JobState {
+        self.slack
+            .wait_for("the card to reach its state", |_| {
+                self.server
+                    .app
+                    .store
+                    .get(id)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|j| done(&j.state))
+            })
+            .await;
+        self.server.app.engine.wait(id).await;
+        if let Some(s) = &self.server.slack {
+            s.flush().await;
+        }
+        self.server.app.store.get(id).unwrap().unwrap().state
+    }
+}
+
+#[tokio::test]
+async fn slash_command_card_approval_progress_and_success() {
+    let bot = SlackBot::start().await;
+    assert_eq!(bot.command("UALICE", &bot.create_args(), "T1").await, 200);
+    let (card_ts, id) = bot.card().await;
+    let card = bot
+        .slack
+        .calls()
+        .into_iter()
+        .find(|c| c.method == "chat.postMessage")
+        .unwrap();
+    assert_eq!(card.body["channel"], "C0PLATFORM");
+    let blocks = card.body["blocks"].to_string();
+    assert!(
+        blocks.contains(&bot.sandbox.network.vpc)
+            && blocks.contains("\"style\":\"primary\"")
+            && blocks.contains("\"confirm\""),
+        "{blocks}"
+    );
+    assert!(bot.ephemeral("T1").await.contains("waiting for approval"));
+
+    // The requester's own click is refused privately.
+    assert_eq!(
+        bot.click("UALICE", &format!("approve:{id}"), "T2", &card_ts)
+            .await,
+        200
+    );
+    assert!(bot.ephemeral("T2").await.contains("not an approver"));
+
+    assert_eq!(
+        bot.click("UBOB", &format!("approve:{id}"), "T3", &card_ts)
+            .await,
+        200
+    );
+    assert_eq!(
+        bot.wait_state(id, |s| *s == JobState::Succeeded).await,
+        JobState::Succeeded
+    );
+
+    let calls = bot.slack.calls();
+    let updates: Vec<&Call> = calls.iter().filter(|c| c.method == "chat.update").collect();
+    assert!(updates.iter().all(|u| u.body["ts"] == card_ts.as_str()));
+    let last = updates.last().unwrap().body.to_string();
+    assert!(last.contains("Succeeded"), "{last}");
+    assert!(
+        !last.contains("\"actions\""),
+        "a finished card keeps no buttons: {last}"
+    );
+    let thread: Vec<&Call> = calls
+        .iter()
+        .filter(|c| c.method == "chat.postMessage" && c.body["thread_ts"] == card_ts.as_str())
+        .collect();
+    let text: String = thread
+        .iter()
+        .map(|c| c.body["text"].as_str().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(text.contains("Approved by slack:UBOB"), "{text}");
+    assert!(text.contains("step 8/8 verify the end state"), "{text}");
+    assert!(
+        text.contains(&format!("{id} succeeded. Connect through")),
+        "{text}"
+    );
+    // Coalesced: fewer thread messages than notes (1 approval + 16 step notes + summary).
+    assert!(thread.len() < 18, "{} thread messages", thread.len());
+    bot.sandbox
+        .end_state()
+        .await
+        .unwrap()
+        .verify(&bot.sandbox.hosts())
+        .unwrap();
+    // No call ever carried the token in its body.
+    assert!(calls.iter().all(|c| !c.body.to_string().contains(TOKEN)));
+}
+
+#[tokio::test]
+async fn reject_and_a_failed_job_retried_over_slack() {
+    let bot = SlackBot::start().await;
+    bot.command("UALICE", &bot.create_args(), "T1").await;
+    let (card_ts, first) = bot.card().await;
+    bot.click("UBOB", &format!("reject:{first}"), "T2", &card_ts)
+        .await;
+    assert_eq!(
+        bot.wait_state(first, |s| *s == JobState::Rejected).await,
+        JobState::Rejected
+    );
+    assert!(bot.ephemeral("T2").await.contains("You rejected"));
+
+    // A second request fails at step 5, then Retry from the thread finishes it.
+    bot.command("UALICE", &bot.create_args(), "T3").await;
+    let id = JobId::new(first.number() + 1);
+    bot.slack
+        .wait_for("the second card", |c| {
+            c.iter()
+                .filter(|c| c.method == "chat.postMessage" && c.body["thread_ts"].is_null())
+                .count()
+                == 2
+        })
+        .await;
+    bot.sandbox.zilliz.lock().faults.push_back(Fault {
+        request_prefix: "GET /v2/clusters/".into(),
+        status: 200,
+        code: 90001,
+        message: "internal error".into(),
+        retry_after: None,
+    });
+    bot.click("UBOB", &format!("approve:{id}"), "T4", "x").await;
+    assert!(matches!(
+        bot.wait_state(id, |s| matches!(s, JobState::Failed { .. }))
+            .await,
+        JobState::Failed { .. }
+    ));
+    let calls = bot.slack.calls();
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.body.to_string().contains(&format!("retry:{id}"))),
+        "no Retry button posted"
+    );
+    bot.click("UBOB", &format!("retry:{id}"), "T5", "x").await;
+    assert_eq!(
+        bot.wait_state(id, |s| *s == JobState::Succeeded).await,
+        JobState::Succeeded
+    );
+}
+
+#[tokio::test]
+async fn unsigned_stale_or_tampered_requests_get_401_and_change_nothing() {
+    let bot = SlackBot::start().await;
+    let body = serde_urlencoded::to_string([
+        ("team_id", "T0"),
+        ("channel_id", "C0"),
+        ("user_id", "UALICE"),
+        ("command", "/privatelink"),
+        ("text", "help"),
+        ("response_url", "http://127.0.0.1:9/r"),
+        ("trigger_id", "T1"),
+    ])
+    .unwrap();
+    let ts = now();
+    let good = sign(SIGNING, ts, &body);
+    type Headers<'a> = Vec<(&'a str, String)>;
+    let cases: Vec<(&str, Headers, String)> = vec![
+        ("no headers", vec![], body.clone()),
+        (
+            "no signature",
+            vec![("x-slack-request-timestamp", ts.to_string())],
+            body.clone(),
+        ),
+        (
+            "wrong secret",
+            vec![
+                ("x-slack-request-timestamp", ts.to_string()),
+                ("x-slack-signature", sign("other", ts, &body)),
+            ],
+            body.clone(),
+        ),
+        (
+            "stale",
+            vec![
+                ("x-slack-request-timestamp", (ts - 600).to_string()),
+                ("x-slack-signature", sign(SIGNING, ts - 600, &body)),
+            ],
+            body.clone(),
+        ),
+        (
+            "altered body",
+            vec![
+                ("x-slack-request-timestamp", ts.to_string()),
+                ("x-slack-signature", good.clone()),
+            ],
+            body.replace("help", "create"),
+        ),
+    ];
+    for (what, headers, b) in cases {
+        for path in ["/slack/commands", "/slack/interactions"] {
+            assert_eq!(
+                bot.post_raw(path, &b, &headers).await,
+                401,
+                "{what} on {path}"
+            );
+        }
+    }
+    // Signed garbage is a 400, not a crash.
+    assert_eq!(
+        bot.post_signed("/slack/interactions", "payload=%7Bnot-json")
+            .await,
+        400
+    );
+    assert_eq!(bot.post_signed("/slack/commands", "nonsense").await, 400);
+    assert!(bot.server.app.store.all_jobs().unwrap().is_empty());
+    assert!(bot.slack.calls().is_empty(), "{:?}", bot.slack.calls());
+}
+
+#[tokio::test]
+async fn a_duplicate_click_has_one_effect_and_429_is_retried() {
+    let bot = SlackBot::start().await;
+    bot.slack.rate_limit_next(1);
+    bot.command("UALICE", &bot.create_args(), "T1").await;
+    let (card_ts, id) = bot.card().await;
+    assert!(
+        bot.slack
+            .calls()
+            .iter()
+            .any(|c| c.method == "chat.postMessage (429)")
+    );
+    let body = bot.click_body("UBOB", &format!("approve:{id}"), "T2", &card_ts);
+    for _ in 0..3 {
+        assert_eq!(bot.post_signed("/slack/interactions", &body).await, 200);
+    }
+    assert_eq!(
+        bot.wait_state(id, |s| *s == JobState::Succeeded).await,
+        JobState::Succeeded
+    );
+    let approvals = bot
+        .server
+        .app
+        .store
+        .audit_log(Some(id))
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "approve")
+        .count();
+    assert_eq!(approvals, 1);
+    let answers = bot
+        .slack
+        .calls()
+        .iter()
+        .filter(|c| c.method == "response_url/T2")
+        .count();
+    assert_eq!(answers, 1);
+    bot.sandbox
+        .end_state()
+        .await
+        .unwrap()
+        .verify(&bot.sandbox.hosts())
+        .unwrap();
+}
+
+#[test]
+fn the_signing_helper_matches_slacks_documented_example() {
+    // From Slack's "Verifying requests from Slack" guide.
+    let body = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
+    assert_eq!(
+        sign("8f742231b10e8888abcd99yyyzzz85a5", 1531420618, body),
+        "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
+    );
+}
