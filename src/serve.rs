@@ -21,28 +21,35 @@ use crate::secret::Secret;
 pub struct Secrets {
     pub zilliz_api_key: Secret,
     pub slack_bot_token: Option<Secret>,
+    /// Needed for the HTTP transport.
     pub slack_signing_secret: Option<Secret>,
+    /// Needed for Socket Mode.
+    pub slack_app_token: Option<Secret>,
 }
 
 impl Secrets {
     pub fn from_env(config: &Config) -> anyhow::Result<Self> {
-        let (bot, signing) = match &config.slack {
-            Some(s) => (
-                Some(crate::config::secret_from_env(
-                    &s.bot_token_env,
-                    "Slack bot token",
-                )?),
-                Some(crate::config::secret_from_env(
-                    &s.signing_secret_env,
-                    "Slack signing secret",
-                )?),
-            ),
-            None => (None, None),
-        };
+        use crate::config::secret_from_env;
+        let (mut bot, mut signing, mut app) = (None, None, None);
+        if let Some(s) = &config.slack {
+            bot = Some(secret_from_env(&s.bot_token_env, "Slack bot token")?);
+            match s.transport {
+                slack::Transport::Http => {
+                    signing = Some(secret_from_env(
+                        &s.signing_secret_env,
+                        "Slack signing secret",
+                    )?)
+                }
+                slack::Transport::Socket => {
+                    app = Some(secret_from_env(&s.app_token_env, "Slack app-level token")?)
+                }
+            }
+        }
         Ok(Self {
             zilliz_api_key: config.zilliz.api_key()?,
             slack_bot_token: bot,
             slack_signing_secret: signing,
+            slack_app_token: app,
         })
     }
 }
@@ -51,16 +58,16 @@ pub struct Server {
     pub app: App,
     pub router: Router,
     pub slack: Option<Arc<SlackSink>>,
+    /// The Slack handler, shared by both transports.
+    pub slack_handler: Option<Arc<SlackHandler>>,
+    /// Socket Mode, when configured: the handler's client and the app token.
+    socket: Option<(Arc<sink::Client>, Secret)>,
 }
 
 pub fn build(config: &Config, secrets: Secrets, overrides: Overrides) -> anyhow::Result<Server> {
     let mut chat = ChatRouter::default();
     let mut slack_parts = None;
-    if let (Some(settings), Some(token), Some(signing)) = (
-        &config.slack,
-        &secrets.slack_bot_token,
-        &secrets.slack_signing_secret,
-    ) {
+    if let (Some(settings), Some(token)) = (&config.slack, &secrets.slack_bot_token) {
         let client = Arc::new(sink::client(&settings.api_url)?);
         let sink = Arc::new(SlackSink::new(
             client.clone(),
@@ -68,29 +75,48 @@ pub fn build(config: &Config, secrets: Secrets, overrides: Overrides) -> anyhow:
             settings.progress_interval,
         ));
         chat = chat.with(Platform::Slack, sink.clone());
-        slack_parts = Some((client, sink, signing.clone()));
+        slack_parts = Some((client, sink, token.clone()));
     }
     let app = App::build(config, secrets.zilliz_api_key, Arc::new(chat), overrides)?;
     let mut router = Router::new().route("/healthz", get(|| async { "ok" }));
-    let mut slack_sink = None;
-    if let Some((client, sink, signing)) = slack_parts {
-        let handler = Arc::new(SlackHandler {
-            service: app.service.clone(),
-            client,
-        });
-        router = router.merge(slack::http::routes(handler, &signing));
+    let (mut slack_sink, mut slack_handler, mut socket) = (None, None, None);
+    if let Some((client, sink, token)) = slack_parts {
+        let handler = Arc::new(SlackHandler::new(
+            app.service.clone(),
+            client.clone(),
+            &token,
+        ));
+        if let Some(signing) = &secrets.slack_signing_secret {
+            router = router.merge(slack::http::routes(handler.clone(), signing));
+        }
+        if let Some(app_token) = &secrets.slack_app_token {
+            socket = Some((client, app_token.clone()));
+        }
         slack_sink = Some(sink);
+        slack_handler = Some(handler);
     }
     Ok(Server {
         app,
         router,
         slack: slack_sink,
+        slack_handler,
+        socket,
     })
 }
 
 /// Runs the server until Ctrl-C: resumes owed jobs, sweeps expiries.
 pub async fn run(config: &Config, secrets: Secrets) -> anyhow::Result<()> {
+    // The WebSocket client takes rustls' process default; two providers are
+    // linked, so name one.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let server = build(config, secrets, Overrides::default())?;
+    if let (Some(handler), Some((client, app_token))) = (&server.slack_handler, &server.socket) {
+        tokio::spawn(slack::socket::run(
+            handler.clone(),
+            client.clone(),
+            app_token.clone(),
+        ));
+    }
     let resumed = server.app.engine.resume()?;
     tracing::info!(?resumed, "resumed jobs");
     let service = server.app.service.clone();

@@ -56,6 +56,8 @@ impl SlackBot {
             api_url: format!("{}/api/", slack.url),
             bot_token_env: "UNUSED".into(),
             signing_secret_env: "UNUSED".into(),
+            transport: privatelink_bot::chat::slack::Transport::Http,
+            app_token_env: "UNUSED".into(),
             progress_interval: Duration::from_millis(200),
         });
         let server = serve::build(
@@ -64,6 +66,7 @@ impl SlackBot {
                 zilliz_api_key: Secret::new(&sandbox.api_key),
                 slack_bot_token: Some(Secret::new(TOKEN)),
                 slack_signing_secret: Some(Secret::new(SIGNING)),
+                slack_app_token: None,
             },
             Overrides {
                 zilliz_retries: Some((
@@ -488,4 +491,182 @@ fn the_signing_helper_matches_slacks_documented_example() {
         sign("8f742231b10e8888abcd99yyyzzz85a5", 1531420618, body),
         "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
     );
+}
+
+fn view_submission(user: &str, channel: &str, view_id: &str, fields: &[(&str, &str)]) -> String {
+    let mut values = serde_json::Map::new();
+    for (field, value) in fields {
+        values.insert(
+            (*field).into(),
+            json!({ "value": { "type": "plain_text_input", "value": value } }),
+        );
+    }
+    json!({
+        "type": "view_submission",
+        "team": { "id": "T0", "domain": "acme" },
+        "user": { "id": user, "team_id": "T0", "username": user, "name": user },
+        "api_app_id": "A0",
+        "trigger_id": format!("trigger-{view_id}"),
+        "view": {
+            "id": view_id, "type": "modal", "callback_id": "privatelink_create", "private_metadata": channel,
+            "title": { "type": "plain_text", "text": "New private link" },
+            "blocks": [], "state": { "values": values }, "hash": "h", "team_id": "T0", "app_id": "A0",
+        },
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn create_without_arguments_opens_a_form_with_field_errors() {
+    let bot = SlackBot::start().await;
+    assert_eq!(bot.command("UALICE", "create", "T1").await, 200);
+    let calls = bot
+        .slack
+        .wait_for("views.open", |c| c.iter().any(|c| c.method == "views.open"))
+        .await;
+    let open = calls.iter().find(|c| c.method == "views.open").unwrap();
+    assert_eq!(open.body["trigger_id"], "T1");
+    assert_eq!(open.body["view"]["callback_id"], "privatelink_create");
+    assert_eq!(open.body["view"]["private_metadata"], "C0PLATFORM");
+    assert_eq!(open.body["view"]["blocks"].as_array().unwrap().len(), 7);
+
+    // A bad VPC and a missing cluster: errors go onto those fields, synchronously.
+    let net = bot.sandbox.network.clone();
+    let subnets = net.subnets.join(", ");
+    let mut fields = vec![
+        ("project", "proj-sandbox0001"),
+        ("region", "aws-us-west-2"),
+        ("vpc", "vpc-123"),
+        ("subnets", subnets.as_str()),
+        ("sg", net.security_group.as_str()),
+    ];
+    let payload = view_submission("UALICE", "C0PLATFORM", "V1", &fields);
+    let body = serde_urlencoded::to_string([("payload", payload)]).unwrap();
+    let ts = now();
+    let response = bot
+        .http
+        .post(format!("{}/slack/interactions", bot.url))
+        .header("x-slack-request-timestamp", ts.to_string())
+        .header("x-slack-signature", sign(SIGNING, ts, &body))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let answer: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(answer["response_action"], "errors");
+    assert!(
+        answer["errors"]["vpc"]
+            .as_str()
+            .unwrap()
+            .contains("is not a VPC id"),
+        "{answer}"
+    );
+    assert_eq!(answer["errors"]["clusters"], "is required");
+    assert!(bot.server.app.store.all_jobs().unwrap().is_empty());
+
+    // Fixed: the form closes and the same path as the typed command runs.
+    fields[2] = ("vpc", net.vpc.as_str());
+    fields.push(("clusters", "in01-sandbox0001"));
+    let payload = view_submission("UALICE", "C0PLATFORM", "V1", &fields);
+    let status = bot
+        .post_signed(
+            "/slack/interactions",
+            &serde_urlencoded::to_string([("payload", payload)]).unwrap(),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, id) = bot.card().await;
+    assert_eq!(
+        bot.server
+            .app
+            .store
+            .get(id)
+            .unwrap()
+            .unwrap()
+            .requester
+            .to_string(),
+        "slack:UALICE"
+    );
+    let calls = bot
+        .slack
+        .wait_for("the private answer", |c| {
+            c.iter().any(|c| c.method == "chat.postEphemeral")
+        })
+        .await;
+    let eph = calls
+        .iter()
+        .find(|c| c.method == "chat.postEphemeral")
+        .unwrap();
+    assert_eq!(eph.body["user"], "UALICE");
+    assert!(
+        eph.body["text"]
+            .as_str()
+            .unwrap()
+            .contains("waiting for approval")
+    );
+}
+
+#[tokio::test]
+async fn socket_mode_envelopes_ack_by_id_and_share_the_http_handlers() {
+    use privatelink_bot::chat::slack::socket::{Outcome, on_envelope};
+    let bot = SlackBot::start().await;
+    let handler = bot.server.slack_handler.clone().unwrap();
+
+    assert_eq!(
+        on_envelope(&handler, r#"{"type":"hello","num_connections":1}"#),
+        Outcome::default()
+    );
+    assert!(
+        on_envelope(
+            &handler,
+            r#"{"type":"disconnect","reason":"refresh_requested"}"#
+        )
+        .reconnect
+    );
+
+    let command = json!({
+        "envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": true,
+        "payload": {
+            "team_id": "T0", "channel_id": "C0PLATFORM", "user_id": "UALICE", "command": "/privatelink",
+            "text": bot.create_args(), "response_url": format!("{}/response/S1", bot.slack.url), "trigger_id": "S1",
+        },
+    });
+    let out = on_envelope(&handler, &command.to_string());
+    assert_eq!(out.ack.as_deref(), Some(r#"{"envelope_id":"env-1"}"#));
+    let (card_ts, id) = bot.card().await;
+
+    // The same click arrives over Socket Mode and over HTTP: one effect.
+    let click = bot.click_body("UBOB", &format!("approve:{id}"), "S2", &card_ts);
+    let payload: serde_json::Value = serde_json::from_str(
+        &serde_urlencoded::from_str::<Vec<(String, String)>>(&click).unwrap()[0].1,
+    )
+    .unwrap();
+    let envelope = json!({ "envelope_id": "env-2", "type": "interactive", "accepts_response_payload": false, "payload": payload });
+    assert_eq!(
+        on_envelope(&handler, &envelope.to_string()).ack.as_deref(),
+        Some(r#"{"envelope_id":"env-2"}"#)
+    );
+    assert_eq!(bot.post_signed("/slack/interactions", &click).await, 200);
+    assert_eq!(
+        bot.wait_state(id, |s| *s == JobState::Succeeded).await,
+        JobState::Succeeded
+    );
+    let approvals = bot
+        .server
+        .app
+        .store
+        .audit_log(Some(id))
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "approve")
+        .count();
+    assert_eq!(approvals, 1);
+
+    // An unknown envelope with an id is still acknowledged, so Slack stops resending it.
+    let out = on_envelope(
+        &handler,
+        r#"{"envelope_id":"env-3","type":"events_api","payload":{}}"#,
+    );
+    assert_eq!(out.ack.as_deref(), Some(r#"{"envelope_id":"env-3"}"#));
 }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use slack_morphism::prelude::*;
 use slack_morphism::signature_verifier::SlackEventSignatureVerifier;
 
-use super::inbound::{SlackHandler, from_block_actions, from_command};
+use super::inbound::SlackHandler;
 use crate::secret::Secret;
 
 #[derive(Clone)]
@@ -65,9 +65,15 @@ async fn commands(State(http): State<Http>, headers: HeaderMap, body: Bytes) -> 
     let Ok(event) = serde_urlencoded::from_str::<SlackCommandEvent>(text) else {
         return (StatusCode::BAD_REQUEST, "not a slash command payload").into_response();
     };
-    http.handler
-        .spawn(from_command(&event), Some(event.response_url.clone()));
-    StatusCode::OK.into_response()
+    answer(http.handler.command(&event))
+}
+
+/// The body to answer with now, or an empty 200 (the acknowledgement).
+fn answer(body: Option<serde_json::Value>) -> Response {
+    match body {
+        Some(v) => axum::Json(v).into_response(),
+        None => StatusCode::OK.into_response(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -83,17 +89,8 @@ async fn interactions(State(http): State<Http>, headers: HeaderMap, body: Bytes)
     let Ok(form) = serde_urlencoded::from_str::<InteractionForm>(text) else {
         return (StatusCode::BAD_REQUEST, "no payload").into_response();
     };
-    let Ok(event) = serde_json::from_str::<SlackInteractionEvent>(&form.payload) else {
-        return (StatusCode::BAD_REQUEST, "not an interaction payload").into_response();
-    };
-    match event {
-        SlackInteractionEvent::BlockActions(ev) => match from_block_actions(&ev) {
-            Ok(inbound) => {
-                http.handler.spawn(inbound, ev.response_url.clone());
-                StatusCode::OK.into_response()
-            }
-            Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
-        },
-        _ => (StatusCode::BAD_REQUEST, "unsupported interaction").into_response(),
+    match http.handler.interaction(&form.payload) {
+        Ok(body) => answer(body),
+        Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
     }
 }

@@ -1,40 +1,72 @@
-//! Slack payloads → the service's `Inbound`, and the private reply back
-//! through the payload's `response_url`. Shared by the HTTP endpoints and
-//! Socket Mode, so both transports behave the same.
+//! Slack payloads → the service's `Inbound`, and answers back. Shared by
+//! the HTTP endpoints and Socket Mode: each entry point returns the body to
+//! answer with at once (an HTTP response, or a Socket Mode ack's payload)
+//! and leaves slow work to a background task, so Slack's three seconds hold.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use serde_json::{Value, json};
 use slack_morphism::prelude::*;
 
 use super::sink::{Client, with_retry};
+use crate::domain::command;
 use crate::domain::ids::{JobId, Platform, UserRef};
 use crate::domain::job::Conversation;
 use crate::domain::policy::Actor;
 use crate::ports::chat::Action;
+use crate::secret::Secret;
 use crate::service::{Event, Inbound, Service};
 
-/// Why a payload was not turned into an event.
+/// Why a payload was not turned into an event (answered with 400).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct Unhandled(pub String);
 
-fn actor(user: &SlackUserId) -> Actor {
-    Actor::new(UserRef::new(Platform::Slack, user.to_string()))
+/// The modal's callback id, and its inputs (block id = the command's key).
+const MODAL: &str = "privatelink_create";
+const MODAL_FIELDS: &[(&str, &str, &str, bool)] = &[
+    ("project", "Zilliz Cloud project id", "proj-…", false),
+    ("region", "Zilliz Cloud region", "aws-us-west-2", false),
+    ("vpc", "VPC id", "vpc-…", false),
+    (
+        "subnets",
+        "Subnet ids (one per availability zone, comma separated)",
+        "subnet-…,subnet-…",
+        false,
+    ),
+    ("sg", "Security group ids (comma separated)", "sg-…", false),
+    (
+        "clusters",
+        "Dedicated cluster ids (comma separated)",
+        "in01-…",
+        false,
+    ),
+    (
+        "role",
+        "IAM role ARN to assume (optional)",
+        "arn:aws:iam::123456789012:role/…",
+        true,
+    ),
+];
+
+fn actor(user: &str) -> Actor {
+    Actor::new(UserRef::new(Platform::Slack, user))
 }
 
-fn conversation(channel: &SlackChannelId) -> Conversation {
+fn conversation(channel: &str) -> Conversation {
     Conversation {
         platform: Platform::Slack,
-        channel: channel.to_string(),
+        channel: channel.to_owned(),
     }
 }
 
-/// A slash command. The trigger id is unique per invocation, so it doubles
-/// as the delivery id.
+/// A slash command. The trigger id is unique per invocation and the same on
+/// a redelivery, so it doubles as the delivery id.
 pub fn from_command(ev: &SlackCommandEvent) -> Inbound {
     Inbound {
-        actor: actor(&ev.user_id),
-        conversation: conversation(&ev.channel_id),
+        actor: actor(ev.user_id.as_ref()),
+        conversation: conversation(ev.channel_id.as_ref()),
         delivery: Some(format!("slack:{}", ev.trigger_id)),
         event: Event::Command(ev.text.clone().unwrap_or_default()),
     }
@@ -61,43 +93,212 @@ pub fn from_block_actions(ev: &SlackInteractionBlockActionsEvent) -> Result<Inbo
         .and_then(|(a, j)| Some((Action::parse(a)?, JobId::parse(j).ok()?)))
         .ok_or_else(|| Unhandled(format!("not one of the bot's buttons: {value:?}")))?;
     Ok(Inbound {
-        actor: actor(&user.id),
-        conversation: conversation(&channel.id),
+        actor: actor(user.id.as_ref()),
+        conversation: conversation(channel.id.as_ref()),
         delivery: Some(format!("slack:{}", ev.trigger_id)),
         event: Event::Click { action, job },
     })
+}
+
+/// Where the private answer goes.
+#[derive(Debug, Clone)]
+pub enum ReplyTo {
+    ResponseUrl(SlackResponseUrl),
+    /// `chat.postEphemeral`, for paths with no response_url (modal submissions).
+    Ephemeral {
+        channel: String,
+        user: String,
+    },
 }
 
 /// Runs inbound events through the service and answers privately.
 pub struct SlackHandler {
     pub service: Arc<Service>,
     pub client: Arc<Client>,
+    token: SlackApiToken,
 }
 
 impl SlackHandler {
-    /// Acknowledge first, work after: the caller returns to Slack at once
-    /// and this runs in the background.
-    pub fn spawn(self: &Arc<Self>, inbound: Inbound, response_url: Option<SlackResponseUrl>) {
-        let me = self.clone();
-        tokio::spawn(async move { me.handle(inbound, response_url).await });
+    pub fn new(service: Arc<Service>, client: Arc<Client>, bot_token: &Secret) -> Self {
+        Self {
+            service,
+            client,
+            token: SlackApiToken::new(SlackApiTokenValue(bot_token.expose().to_owned())),
+        }
     }
 
-    pub async fn handle(&self, inbound: Inbound, response_url: Option<SlackResponseUrl>) {
-        let reply = self.service.handle(inbound).await;
-        if reply.is_empty() {
-            return;
+    /// A slash command. `create` with no arguments opens the form instead.
+    pub fn command(self: &Arc<Self>, ev: &SlackCommandEvent) -> Option<Value> {
+        let text = ev.text.clone().unwrap_or_default();
+        if text.trim().eq_ignore_ascii_case("create") {
+            let me = self.clone();
+            let (trigger, channel) = (ev.trigger_id.clone(), ev.channel_id.to_string());
+            let reply = ReplyTo::ResponseUrl(ev.response_url.clone());
+            tokio::spawn(async move { me.open_modal(trigger, channel, reply).await });
+            return None;
         }
-        let Some(url) = response_url else { return };
-        let request = SlackApiPostWebhookMessageRequest::new(
-            SlackMessageContent::new().with_text(reply.text.clone()),
-        )
-        .with_replace_original(false);
-        if let Err(e) = with_retry("response_url", || {
-            self.client.respond_to_event(&url, &request)
-        })
-        .await
-        {
-            tracing::warn!(error = %e, "could not answer through response_url");
+        self.spawn(
+            from_command(ev),
+            ReplyTo::ResponseUrl(ev.response_url.clone()),
+        );
+        None
+    }
+
+    /// An interaction payload (the JSON in `payload=`).
+    pub fn interaction(self: &Arc<Self>, payload: &str) -> Result<Option<Value>, Unhandled> {
+        let raw: Value = serde_json::from_str(payload)
+            .map_err(|_| Unhandled("the payload is not JSON".into()))?;
+        match raw["type"].as_str() {
+            Some("block_actions") => {
+                let Ok(SlackInteractionEvent::BlockActions(ev)) = serde_json::from_value(raw)
+                else {
+                    return Err(Unhandled("not a block_actions payload".into()));
+                };
+                let inbound = from_block_actions(&ev)?;
+                let reply = match &ev.response_url {
+                    Some(url) => ReplyTo::ResponseUrl(url.clone()),
+                    None => ReplyTo::Ephemeral {
+                        channel: inbound.conversation.channel.clone(),
+                        user: inbound.actor.user.id.clone(),
+                    },
+                };
+                self.spawn(inbound, reply);
+                Ok(None)
+            }
+            Some("view_submission") if raw["view"]["callback_id"] == MODAL => {
+                Ok(self.submit_modal(&raw))
+            }
+            other => Err(Unhandled(format!("unsupported interaction {other:?}"))),
+        }
+    }
+
+    /// A submitted form: field errors go back onto the form at once (the
+    /// core's parser names the fields); a valid one closes the form and runs
+    /// the same path as the typed command.
+    fn submit_modal(self: &Arc<Self>, raw: &Value) -> Option<Value> {
+        let values = &raw["view"]["state"]["values"];
+        let mut text = String::from("create");
+        for (field, _, _, _) in MODAL_FIELDS {
+            let value = values[*field]["value"]["value"]
+                .as_str()
+                .unwrap_or_default()
+                .trim();
+            if !value.is_empty() {
+                text.push_str(&format!(
+                    " {field}={}",
+                    value.split_whitespace().collect::<String>()
+                ));
+            }
+        }
+        if let Err(e) = command::parse(&text) {
+            let mut errors = BTreeMap::new();
+            for p in &e.problems {
+                let field = p.field.as_deref().unwrap_or("project");
+                errors
+                    .entry(field.to_owned())
+                    .or_insert_with(|| p.message.clone());
+            }
+            return Some(json!({ "response_action": "errors", "errors": errors }));
+        }
+        let user = raw["user"]["id"].as_str().unwrap_or_default().to_owned();
+        let channel = raw["view"]["private_metadata"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let view = raw["view"]["id"].as_str().unwrap_or_default();
+        let inbound = Inbound {
+            actor: actor(&user),
+            conversation: conversation(&channel),
+            delivery: Some(format!("slack:view:{view}")),
+            event: Event::Command(text),
+        };
+        self.spawn(inbound, ReplyTo::Ephemeral { channel, user });
+        None
+    }
+
+    async fn open_modal(&self, trigger: SlackTriggerId, channel: String, reply: ReplyTo) {
+        let blocks: Vec<Value> = MODAL_FIELDS
+            .iter()
+            .map(|(field, label, hint, optional)| {
+                json!({
+                    "type": "input",
+                    "block_id": field,
+                    "optional": optional,
+                    "label": { "type": "plain_text", "text": label },
+                    "element": { "type": "plain_text_input", "action_id": "value", "placeholder": { "type": "plain_text", "text": hint } },
+                })
+            })
+            .collect();
+        let view = json!({
+            "type": "modal",
+            "callback_id": MODAL,
+            "private_metadata": channel,
+            "title": { "type": "plain_text", "text": "New private link" },
+            "submit": { "type": "plain_text", "text": "Check and request" },
+            "close": { "type": "plain_text", "text": "Cancel" },
+            "blocks": blocks,
+        });
+        let view: SlackView = match serde_json::from_value(view) {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::error!(error = %e, "the create form did not match Slack's view model");
+                return;
+            }
+        };
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiViewsOpenRequest::new(trigger, view);
+        if let Err(e) = with_retry("views.open", || session.views_open(&request)).await {
+            tracing::warn!(error = %e, "could not open the create form");
+            self.answer(
+                &reply,
+                &format!(
+                    "Could not open the form ({e}). Type the command instead:\n{}",
+                    command::USAGE_CREATE
+                ),
+            )
+            .await;
+        }
+    }
+
+    /// Acknowledge first, work after.
+    pub fn spawn(self: &Arc<Self>, inbound: Inbound, reply: ReplyTo) {
+        let me = self.clone();
+        tokio::spawn(async move {
+            let answer = me.service.handle(inbound).await;
+            if !answer.is_empty() {
+                me.answer(&reply, &answer.text).await;
+            }
+        });
+    }
+
+    async fn answer(&self, reply: &ReplyTo, text: &str) {
+        let content = SlackMessageContent::new().with_text(text.to_owned());
+        let result = match reply {
+            ReplyTo::ResponseUrl(url) => {
+                let request =
+                    SlackApiPostWebhookMessageRequest::new(content).with_replace_original(false);
+                with_retry("response_url", || {
+                    self.client.respond_to_event(url, &request)
+                })
+                .await
+                .map(|_| ())
+            }
+            ReplyTo::Ephemeral { channel, user } => {
+                let session = self.client.open_session(&self.token);
+                let request = SlackApiChatPostEphemeralRequest::new(
+                    SlackChannelId(channel.clone()),
+                    SlackUserId(user.clone()),
+                    content,
+                );
+                with_retry("chat.postEphemeral", || {
+                    session.chat_post_ephemeral(&request)
+                })
+                .await
+                .map(|_| ())
+            }
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "could not answer privately");
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod http;
 pub mod inbound;
 pub mod render;
 pub mod sink;
+pub mod socket;
 
 use std::time::Duration;
 
@@ -21,9 +22,27 @@ pub struct SlackSettings {
     pub bot_token_env: String,
     #[serde(default = "default_signing_secret_env")]
     pub signing_secret_env: String,
+    /// `http` (Slack calls /slack/commands and /slack/interactions) or
+    /// `socket` (the bot connects out with an app-level token; no public URL).
+    #[serde(default)]
+    pub transport: Transport,
+    #[serde(default = "default_app_token_env")]
+    pub app_token_env: String,
     /// At most one progress message per channel this often.
     #[serde(default = "default_interval", with = "humantime_serde")]
     pub progress_interval: Duration,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    #[default]
+    Http,
+    Socket,
+}
+
+fn default_app_token_env() -> String {
+    "SLACK_APP_TOKEN".to_owned()
 }
 
 fn default_api_url() -> String {
