@@ -224,6 +224,12 @@ impl SlackBot {
             .to_owned()
     }
 
+    /// Approve actions in the audit log (accepted or refused) for a job.
+    fn approve_attempts(&self, id: JobId) -> usize {
+        let log = self.server.app.store.audit_log(Some(id)).unwrap();
+        log.iter().filter(|e| e.action == "approve").count()
+    }
+
     async fn wait_state(&self, id: JobId, done: impl Fn(&JobState) -> bool) -> JobState {
         self.slack
             .wait_for("the card to reach its state", |_| {
@@ -458,16 +464,7 @@ async fn a_duplicate_click_has_one_effect_and_429_is_retried() {
         bot.wait_state(id, |s| *s == JobState::Succeeded).await,
         JobState::Succeeded
     );
-    let approvals = bot
-        .server
-        .app
-        .store
-        .audit_log(Some(id))
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.action == "approve")
-        .count();
-    assert_eq!(approvals, 1);
+    assert_eq!(bot.approve_attempts(id), 1);
     let answers = bot
         .slack
         .calls()
@@ -652,16 +649,7 @@ async fn socket_mode_envelopes_ack_by_id_and_share_the_http_handlers() {
         bot.wait_state(id, |s| *s == JobState::Succeeded).await,
         JobState::Succeeded
     );
-    let approvals = bot
-        .server
-        .app
-        .store
-        .audit_log(Some(id))
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.action == "approve")
-        .count();
-    assert_eq!(approvals, 1);
+    assert_eq!(bot.approve_attempts(id), 1);
 
     // An unknown envelope with an id is still acknowledged, so Slack stops resending it.
     let out = on_envelope(
