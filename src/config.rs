@@ -30,6 +30,9 @@ pub struct Config {
     /// Slack, when the bot serves it.
     #[serde(default)]
     pub slack: Option<crate::chat::slack::SlackSettings>,
+    /// Discord, when the bot serves it.
+    #[serde(default)]
+    pub discord: Option<crate::chat::discord::DiscordSettings>,
     #[serde(default)]
     pub http: HttpSettings,
 }

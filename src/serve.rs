@@ -9,6 +9,9 @@ use axum::Router;
 use axum::routing::get;
 
 use crate::app::{App, Overrides};
+use crate::chat::discord::inbound::DiscordHandler;
+use crate::chat::discord::sink::DiscordSink;
+use crate::chat::discord::{self, Transport as DiscordTransport};
 use crate::chat::router::ChatRouter;
 use crate::chat::slack::inbound::SlackHandler;
 use crate::chat::slack::sink::{self, SlackSink};
@@ -25,6 +28,7 @@ pub struct Secrets {
     pub slack_signing_secret: Option<Secret>,
     /// Needed for Socket Mode.
     pub slack_app_token: Option<Secret>,
+    pub discord_bot_token: Option<Secret>,
 }
 
 impl Secrets {
@@ -45,11 +49,16 @@ impl Secrets {
                 }
             }
         }
+        let discord = match &config.discord {
+            Some(d) => Some(secret_from_env(&d.bot_token_env, "Discord bot token")?),
+            None => None,
+        };
         Ok(Self {
             zilliz_api_key: config.zilliz.api_key()?,
             slack_bot_token: bot,
             slack_signing_secret: signing,
             slack_app_token: app,
+            discord_bot_token: discord,
         })
     }
 }
@@ -62,6 +71,7 @@ pub struct Server {
     pub slack_handler: Option<Arc<SlackHandler>>,
     /// Socket Mode, when configured: the handler's client and the app token.
     socket: Option<(Arc<sink::Client>, Secret)>,
+    pub discord_handler: Option<Arc<DiscordHandler>>,
 }
 
 pub fn build(config: &Config, secrets: Secrets, overrides: Overrides) -> anyhow::Result<Server> {
@@ -76,6 +86,12 @@ pub fn build(config: &Config, secrets: Secrets, overrides: Overrides) -> anyhow:
         ));
         chat = chat.with(Platform::Slack, sink.clone());
         slack_parts = Some((client, sink, token.clone()));
+    }
+    let mut discord_http = None;
+    if let (Some(settings), Some(token)) = (&config.discord, &secrets.discord_bot_token) {
+        let http = Arc::new(discord::http(settings, token));
+        chat = chat.with(Platform::Discord, Arc::new(DiscordSink::new(http.clone())));
+        discord_http = Some((http, settings));
     }
     let app = App::build(config, secrets.zilliz_api_key, Arc::new(chat), overrides)?;
     let mut router = Router::new().route("/healthz", get(|| async { "ok" }));
@@ -95,12 +111,27 @@ pub fn build(config: &Config, secrets: Secrets, overrides: Overrides) -> anyhow:
         slack_sink = Some(sink);
         slack_handler = Some(handler);
     }
+    let mut discord_handler = None;
+    if let Some((http, settings)) = discord_http {
+        let handler = Arc::new(DiscordHandler {
+            service: app.service.clone(),
+            http,
+        });
+        if settings.transport == DiscordTransport::Http {
+            router = router.merge(discord::http::routes(
+                handler.clone(),
+                &settings.public_key,
+            )?);
+        }
+        discord_handler = Some(handler);
+    }
     Ok(Server {
         app,
         router,
         slack: slack_sink,
         slack_handler,
         socket,
+        discord_handler,
     })
 }
 
@@ -109,6 +140,7 @@ pub async fn run(config: &Config, secrets: Secrets) -> anyhow::Result<()> {
     // The WebSocket client takes rustls' process default; two providers are
     // linked, so name one.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let secrets_discord_token = secrets.discord_bot_token.clone();
     let server = build(config, secrets, Overrides::default())?;
     if let (Some(handler), Some((client, app_token))) = (&server.slack_handler, &server.socket) {
         tokio::spawn(slack::socket::run(
@@ -127,6 +159,27 @@ pub async fn run(config: &Config, secrets: Secrets) -> anyhow::Result<()> {
             service.housekeeping().await;
         }
     });
+    if let (Some(handler), Some(settings), Some(token)) = (
+        &server.discord_handler,
+        &config.discord,
+        &secrets_discord_token,
+    ) {
+        match settings.transport {
+            DiscordTransport::Http => {
+                discord::register_commands(&handler.http, &settings.guilds).await?
+            }
+            // The gateway registers once it is ready.
+            DiscordTransport::Gateway => {
+                let (handler, token, guilds) =
+                    (handler.clone(), token.clone(), settings.guilds.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = discord::gateway::run(handler, token, guilds).await {
+                        tracing::error!(error = %e, "the Discord gateway stopped");
+                    }
+                });
+            }
+        }
+    }
     let listener = tokio::net::TcpListener::bind(&config.http.listen).await?;
     tracing::info!(listen = %config.http.listen, "serving");
     axum::serve(listener, server.router)

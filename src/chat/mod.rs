@@ -2,5 +2,6 @@
 //! renders the core's neutral cards and notes. No business rules here.
 
 pub mod console;
+pub mod discord;
 pub mod router;
 pub mod slack;

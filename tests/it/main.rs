@@ -4,6 +4,8 @@
 
 mod approvals;
 mod crash;
+mod discord;
+mod fake_discord;
 mod fake_slack;
 mod flow;
 mod harness;

@@ -67,6 +67,7 @@ impl SlackBot {
                 slack_bot_token: Some(Secret::new(TOKEN)),
                 slack_signing_secret: Some(Secret::new(SIGNING)),
                 slack_app_token: None,
+                discord_bot_token: None,
             },
             Overrides {
                 zilliz_retries: Some((

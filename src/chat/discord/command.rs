@@ -1,0 +1,129 @@
+//! The `/privatelink` application command: its definition for registration,
+//! and the conversion of its typed options back into the command grammar,
+//! so that Discord input goes through the same parser and validation as
+//! Slack's and the console's text.
+
+use serenity::all::{CommandData, CommandDataOptionValue, CommandOptionType};
+use serenity::builder::{CreateCommand, CreateCommandOption};
+
+/// Regions offered as choices (Discord allows 25); any other is typed.
+const REGIONS: &[&str] = &[
+    "aws-us-east-1",
+    "aws-us-east-2",
+    "aws-us-west-2",
+    "aws-ca-central-1",
+    "aws-eu-central-1",
+    "aws-eu-west-1",
+    "aws-eu-west-2",
+    "aws-ap-southeast-1",
+    "aws-ap-southeast-2",
+    "aws-ap-northeast-1",
+    "aws-ap-south-1",
+    "aws-cn-north-1",
+    "aws-cn-northwest-1",
+];
+
+fn text(name: &str, description: &str, required: bool) -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::String, name, description).required(required)
+}
+
+fn create_options(sub: CreateCommandOption) -> CreateCommandOption {
+    let mut region = text("region", "Zilliz Cloud region id", true);
+    for r in REGIONS {
+        region = region.add_string_choice(*r, *r);
+    }
+    sub.add_sub_option(text("project", "Zilliz Cloud project id (proj-…)", true))
+        .add_sub_option(region)
+        .add_sub_option(text("vpc", "VPC id (vpc-…)", true))
+        .add_sub_option(text(
+            "subnets",
+            "Subnet ids, comma separated, one per zone",
+            true,
+        ))
+        .add_sub_option(text(
+            "security_groups",
+            "Security group ids, comma separated",
+            true,
+        ))
+        .add_sub_option(text(
+            "clusters",
+            "Dedicated cluster ids, comma separated",
+            true,
+        ))
+        .add_sub_option(text("role", "IAM role ARN to assume", false))
+}
+
+fn job_sub(name: &str, description: &str) -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::SubCommand, name, description).add_sub_option(text(
+        "job",
+        "Job id, such as PL-1042",
+        true,
+    ))
+}
+
+/// The command to register, globally or per guild.
+pub fn definition() -> CreateCommand {
+    let sub = |name: &str, description: &str| {
+        CreateCommandOption::new(CommandOptionType::SubCommand, name, description)
+    };
+    let list = sub("list", "List jobs").add_sub_option(
+        text("filter", "Which jobs", false)
+            .add_string_choice("mine", "mine")
+            .add_string_choice("pending", "pending")
+            .add_string_choice("running", "running")
+            .add_string_choice("failed", "failed")
+            .add_string_choice("all", "all"),
+    );
+    CreateCommand::new("privatelink")
+        .description("AWS PrivateLink to Zilliz Cloud, with approval")
+        .add_option(create_options(sub(
+            "create",
+            "Request a private link (needs approval)",
+        )))
+        .add_option(create_options(sub(
+            "plan",
+            "Check a request and show the plan; nothing is created",
+        )))
+        .add_option(job_sub("status", "Show a job"))
+        .add_option(list)
+        .add_option(job_sub("cancel", "Cancel a job"))
+        .add_option(job_sub("retry", "Retry a failed job"))
+        .add_option(job_sub("rollback", "Roll back a failed job"))
+        .add_option(job_sub("delete", "Delete a private link"))
+        .add_option(sub("help", "How to use the bot").add_sub_option(text(
+            "command",
+            "A command",
+            false,
+        )))
+}
+
+/// Turns the interaction's options into grammar text, e.g.
+/// `create project=proj-1 region=aws-us-west-2 …`. Values are checked by the
+/// core parser afterwards; here only the shape is.
+pub fn to_text(data: &CommandData) -> Result<String, String> {
+    if data.name != "privatelink" {
+        return Err(format!("unknown command /{}", data.name));
+    }
+    let [sub] = data.options.as_slice() else {
+        return Err("expected exactly one subcommand".into());
+    };
+    let CommandDataOptionValue::SubCommand(options) = &sub.value else {
+        return Err(format!("{} is not a subcommand", sub.name));
+    };
+    let mut out = sub.name.clone();
+    for o in options {
+        let CommandDataOptionValue::String(value) = &o.value else {
+            return Err(format!("option {} must be text", o.name));
+        };
+        let value: String = value.split_whitespace().collect();
+        if value.is_empty() {
+            continue;
+        }
+        match (sub.name.as_str(), o.name.as_str()) {
+            (_, "job" | "filter" | "command") => out.push_str(&format!(" {value}")),
+            (_, "security_groups") => out.push_str(&format!(" sg={value}")),
+            (_, key) => out.push_str(&format!(" {key}={value}")),
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,59 @@
+//! Discord over the gateway (serenity's client): no public URL needed.
+//! Interactions arrive as events and go through the same conversion and
+//! handler as the HTTP endpoint; the response is sent back over REST.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serenity::Client;
+use serenity::all::{Context, EventHandler, GatewayIntents, Interaction, Ready};
+
+use super::inbound::DiscordHandler;
+use crate::secret::Secret;
+
+struct Events {
+    handler: Arc<DiscordHandler>,
+    guilds: Vec<u64>,
+}
+
+#[async_trait]
+impl EventHandler for Events {
+    async fn ready(&self, ctx: Context, ready: Ready) {
+        tracing::info!(user = %ready.user.name, "Discord gateway ready");
+        if let Err(e) = super::register_commands(&ctx.http, &self.guilds).await {
+            tracing::warn!(error = %e, "could not register /privatelink");
+        }
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        let response = match self.handler.respond(&interaction) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(error = %e, "an interaction the bot does not handle");
+                return;
+            }
+        };
+        let sent = match &interaction {
+            Interaction::Command(c) => c.create_response(&ctx.http, response).await,
+            Interaction::Component(c) => c.create_response(&ctx.http, response).await,
+            _ => Ok(()),
+        };
+        if let Err(e) = sent {
+            tracing::warn!(error = %e, "could not answer an interaction");
+        }
+    }
+}
+
+/// Runs the gateway client until it stops.
+pub async fn run(
+    handler: Arc<DiscordHandler>,
+    token: Secret,
+    guilds: Vec<u64>,
+) -> anyhow::Result<()> {
+    // Interactions need no privileged intents.
+    let mut client = Client::builder(token.expose(), GatewayIntents::GUILDS)
+        .event_handler(Events { handler, guilds })
+        .await?;
+    client.start().await?;
+    Ok(())
+}

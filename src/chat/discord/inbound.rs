@@ -1,0 +1,134 @@
+//! Discord interactions → the service's `Inbound`, and the immediate
+//! interaction response. Shared by the HTTP interactions endpoint and the
+//! gateway, so both behave the same.
+//!
+//! Everything but PING is answered with a deferred, ephemeral response at
+//! once (Discord wants an answer within three seconds; preflight can take
+//! longer); the private reply then replaces it through the interaction's
+//! webhook. Cards and progress go through the bot token (see `sink`).
+
+use std::sync::Arc;
+
+use serenity::all::{Interaction, Member, User};
+use serenity::builder::{
+    Builder, CreateInteractionResponse, CreateInteractionResponseMessage, EditInteractionResponse,
+};
+use serenity::http::Http;
+
+use super::command;
+use crate::domain::ids::{JobId, Platform, UserRef};
+use crate::domain::job::Conversation;
+use crate::domain::policy::Actor;
+use crate::ports::chat::Action;
+use crate::service::{Event, Inbound, Service};
+
+/// Why an interaction was not turned into an event (answered with 400).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Unhandled(pub String);
+
+fn actor(user: &User, member: Option<&Member>) -> Actor {
+    Actor {
+        user: UserRef::new(Platform::Discord, user.id.to_string()),
+        // Guild roles, so approvers can be named by role.
+        roles: member
+            .map(|m| m.roles.iter().map(ToString::to_string).collect())
+            .unwrap_or_default(),
+    }
+}
+
+/// What an interaction asks of the bot.
+pub enum Asked {
+    Ping,
+    /// An event for the service, and the token to answer it privately with.
+    Event {
+        inbound: Inbound,
+        token: String,
+    },
+}
+
+/// Converts an interaction. Pure: no I/O.
+pub fn from_interaction(interaction: &Interaction) -> Result<Asked, Unhandled> {
+    match interaction {
+        Interaction::Ping(_) => Ok(Asked::Ping),
+        Interaction::Command(c) => {
+            let text = command::to_text(&c.data).map_err(Unhandled)?;
+            Ok(Asked::Event {
+                inbound: Inbound {
+                    actor: actor(&c.user, c.member.as_deref()),
+                    conversation: Conversation {
+                        platform: Platform::Discord,
+                        channel: c.channel_id.to_string(),
+                    },
+                    delivery: Some(format!("discord:{}", c.id)),
+                    event: Event::Command(text),
+                },
+                token: c.token.clone(),
+            })
+        }
+        Interaction::Component(c) => {
+            let (action, job) = c
+                .data
+                .custom_id
+                .split_once(':')
+                .and_then(|(a, j)| Some((Action::parse(a)?, JobId::parse(j).ok()?)))
+                .ok_or_else(|| {
+                    Unhandled(format!(
+                        "not one of the bot's buttons: {:?}",
+                        c.data.custom_id
+                    ))
+                })?;
+            Ok(Asked::Event {
+                inbound: Inbound {
+                    actor: actor(&c.user, c.member.as_ref()),
+                    conversation: Conversation {
+                        platform: Platform::Discord,
+                        channel: c.channel_id.to_string(),
+                    },
+                    delivery: Some(format!("discord:{}", c.id)),
+                    event: Event::Click { action, job },
+                },
+                token: c.token.clone(),
+            })
+        }
+        _ => Err(Unhandled(
+            "an interaction type the bot does not handle".into(),
+        )),
+    }
+}
+
+pub struct DiscordHandler {
+    pub service: Arc<Service>,
+    pub http: Arc<Http>,
+}
+
+impl DiscordHandler {
+    /// The response to give now; the work continues in the background.
+    pub fn respond(
+        self: &Arc<Self>,
+        interaction: &Interaction,
+    ) -> Result<CreateInteractionResponse, Unhandled> {
+        match from_interaction(interaction)? {
+            Asked::Ping => Ok(CreateInteractionResponse::Pong),
+            Asked::Event { inbound, token } => {
+                let me = self.clone();
+                tokio::spawn(async move {
+                    let reply = me.service.handle(inbound).await;
+                    let text = if reply.is_empty() {
+                        "Already handled.".to_owned()
+                    } else {
+                        reply.text
+                    };
+                    let text: String = text.chars().take(2000).collect();
+                    let edit = EditInteractionResponse::new().content(text);
+                    if let Err(e) = edit.execute(&*me.http, &token).await {
+                        tracing::warn!(error = %e, "could not answer the interaction");
+                    }
+                });
+                Ok(CreateInteractionResponse::Defer(
+                    CreateInteractionResponseMessage::new().ephemeral(true),
+                ))
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Posting to Discord with the bot token (interaction tokens expire after 15
+//! minutes, and jobs can run longer): the card as a channel message edited in
+//! place, progress in a thread started from it. A thread started from a
+//! message has the message's id, so the card's reference is enough.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serenity::all::{ChannelId, MessageId};
+use serenity::builder::{CreateMessage, CreateThread, EditMessage};
+use serenity::http::{Http, HttpError};
+
+use super::render;
+use crate::backoff::Backoff;
+use crate::domain::ids::Platform;
+use crate::domain::job::{Conversation, MessageRef};
+use crate::ports::chat::{Card, ChatError, ChatSink, Note};
+
+/// Discord's error code for "a thread has already been created for this message".
+const THREAD_EXISTS: isize = 160004;
+const ATTEMPTS: u32 = 4;
+
+fn status(e: &serenity::Error) -> Option<(u16, isize)> {
+    match e {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
+            Some((r.status_code.as_u16(), r.error.code))
+        }
+        _ => None,
+    }
+}
+
+/// Runs a REST call, retrying 429s. With serenity's rate limiter on (the
+/// default) it waits out `retry_after` itself; with it off (a proxy, the
+/// tests) `retry_after` is not exposed, so the retry uses backoff.
+pub async fn with_retry<T, F, Fut>(mut call: F) -> serenity::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = serenity::Result<T>>,
+{
+    let backoff = Backoff {
+        initial: Duration::from_millis(500),
+        max: Duration::from_secs(5),
+    };
+    let mut attempt = 0;
+    loop {
+        match call().await {
+            Ok(v) => return Ok(v),
+            Err(e) if status(&e).is_some_and(|(s, _)| s == 429) && attempt + 1 < ATTEMPTS => {
+                tokio::time::sleep(backoff.delay(attempt)).await;
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn failed(what: &'static str) -> impl Fn(serenity::Error) -> ChatError {
+    move |e| ChatError(format!("{what}: {e}"))
+}
+
+fn id(text: &str) -> Result<u64, ChatError> {
+    text.parse()
+        .map_err(|_| ChatError(format!("{text:?} is not a Discord id")))
+}
+
+pub struct DiscordSink {
+    http: Arc<Http>,
+    threads: Mutex<HashSet<u64>>,
+}
+
+impl DiscordSink {
+    pub fn new(http: Arc<Http>) -> Self {
+        Self {
+            http,
+            threads: Mutex::new(HashSet::new()),
+        }
+    }
+}
+
+#[async_trait]
+impl ChatSink for DiscordSink {
+    async fn post_card(&self, to: &Conversation, card: &Card) -> Result<MessageRef, ChatError> {
+        let channel = ChannelId::new(id(&to.channel)?);
+        let message = with_retry(|| {
+            channel.send_message(
+                &*self.http,
+                CreateMessage::new()
+                    .embed(render::embed(card))
+                    .components(render::buttons(&card.buttons)),
+            )
+        })
+        .await
+        .map_err(failed("create message"))?;
+        Ok(MessageRef {
+            platform: Platform::Discord,
+            channel: to.channel.clone(),
+            id: message.id.to_string(),
+        })
+    }
+
+    async fn update_card(&self, at: &MessageRef, card: &Card) -> Result<(), ChatError> {
+        let channel = ChannelId::new(id(&at.channel)?);
+        let message = MessageId::new(id(&at.id)?);
+        with_retry(|| {
+            channel.edit_message(
+                &*self.http,
+                message,
+                EditMessage::new()
+                    .embed(render::embed(card))
+                    .components(render::buttons(&card.buttons)),
+            )
+        })
+        .await
+        .map_err(failed("edit message"))?;
+        Ok(())
+    }
+
+    async fn post_in_thread(&self, card: &MessageRef, note: &Note) -> Result<(), ChatError> {
+        let channel = ChannelId::new(id(&card.channel)?);
+        let message = id(&card.id)?;
+        let known = self
+            .threads
+            .lock()
+            .map(|t| t.contains(&message))
+            .unwrap_or(false);
+        if !known {
+            let name = format!("{} progress", note.job);
+            let created = with_retry(|| {
+                channel.create_thread_from_message(
+                    &*self.http,
+                    MessageId::new(message),
+                    CreateThread::new(name.clone()),
+                )
+            })
+            .await;
+            match created {
+                Ok(_) => {}
+                // Made by an earlier run of the bot: post into it.
+                Err(e) if status(&e).is_some_and(|(_, code)| code == THREAD_EXISTS) => {}
+                Err(e) => return Err(failed("start thread")(e)),
+            }
+            if let Ok(mut t) = self.threads.lock() {
+                t.insert(message);
+            }
+        }
+        let thread = ChannelId::new(message);
+        with_retry(|| {
+            thread.send_message(
+                &*self.http,
+                CreateMessage::new()
+                    .content(render::content(note))
+                    .components(render::buttons(&note.buttons)),
+            )
+        })
+        .await
+        .map_err(failed("thread message"))?;
+        Ok(())
+    }
+}

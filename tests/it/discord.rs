@@ -1,0 +1,512 @@
+//! Discord end to end: interactions signed with a test Ed25519 key pair into
+//! `serve`'s router, serenity's real HTTP client out to a fake Discord REST
+//! API, AWS on moto, Zilliz on the fake control plane.
+
+use std::time::Duration;
+
+use ed25519_dalek::{Signer, SigningKey};
+use privatelink_bot::app::Overrides;
+use privatelink_bot::backoff::Backoff;
+use privatelink_bot::chat::discord::{self, DiscordSettings, Transport};
+use privatelink_bot::domain::ids::JobId;
+use privatelink_bot::domain::job::JobState;
+use privatelink_bot::domain::policy::Principal;
+use privatelink_bot::sandbox::Sandbox;
+use privatelink_bot::sandbox::fake_zilliz::Fault;
+use privatelink_bot::secret::Secret;
+use privatelink_bot::serve::{self, Secrets, Server};
+use serde_json::{Value, json};
+
+use crate::fake_discord::{FakeDiscord, message};
+
+const TOKEN: &str = "discord-test-token";
+const APP: &str = "555";
+const CHANNEL: &str = "777";
+const OPS_ROLE: &str = "999";
+
+struct DiscordBot {
+    sandbox: Sandbox,
+    discord: FakeDiscord,
+    server: Server,
+    key: SigningKey,
+    url: String,
+    http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn member(user: &str, roles: &[&str]) -> Value {
+    json!({
+        "user": { "id": user, "username": format!("user{user}"), "discriminator": "0", "global_name": null, "avatar": null },
+        "roles": roles, "joined_at": "2026-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0,
+    })
+}
+
+fn base(id: &str, kind: u8, user: &str, roles: &[&str]) -> Value {
+    json!({
+        "id": id, "application_id": APP, "type": kind, "token": format!("token-{id}"), "version": 1,
+        "channel_id": CHANNEL, "guild_id": "888", "member": member(user, roles),
+        "locale": "en-US", "guild_locale": "en-US", "app_permissions": "0", "entitlements": [],
+        "authorizing_integration_owners": {}, "context": 0, "attachment_size_limit": 10485760,
+    })
+}
+
+fn command(id: &str, user: &str, sub: &str, options: &[(&str, &str)]) -> Value {
+    let mut v = base(id, 2, user, &[]);
+    let opts: Vec<Value> = options
+        .iter()
+        .map(|(n, val)| json!({ "name": n, "type": 3, "value": val }))
+        .collect();
+    v["data"] = json!({ "id": "4242", "name": "privatelink", "type": 1, "options": [ { "name": sub, "type": 1, "options": opts } ] });
+    v
+}
+
+fn click(id: &str, user: &str, roles: &[&str], custom_id: &str, card: &str) -> Value {
+    let mut v = base(id, 3, user, roles);
+    v["message"] = message(card, CHANNEL);
+    v["data"] = json!({ "custom_id": custom_id, "component_type": 2 });
+    v
+}
+
+impl DiscordBot {
+    async fn start() -> Self {
+        let sandbox = Sandbox::start(1).await.expect("sandbox");
+        let discord = FakeDiscord::start(TOKEN).await;
+        let dir = tempfile::tempdir().unwrap();
+        let key = SigningKey::from_bytes(&[7u8; 32]);
+        let mut config = sandbox.config(&dir.path().join("store.sled")).unwrap();
+        config.policy.requesters = vec![];
+        config.policy.approvers = vec![
+            Principal::parse("discord:222").unwrap(),
+            Principal::parse(&format!("discord:role:{OPS_ROLE}")).unwrap(),
+        ];
+        config.discord = Some(DiscordSettings {
+            application_id: APP.parse().unwrap(),
+            public_key: hex::encode(key.verifying_key().to_bytes()),
+            bot_token_env: "UNUSED".into(),
+            guilds: vec![888],
+            transport: Transport::Http,
+            api_url: Some(discord.url.clone()),
+        });
+        let server = serve::build(
+            &config,
+            Secrets {
+                zilliz_api_key: Secret::new(&sandbox.api_key),
+                slack_bot_token: None,
+                slack_signing_secret: None,
+                slack_app_token: None,
+                discord_bot_token: Some(Secret::new(TOKEN)),
+            },
+            Overrides {
+                zilliz_retries: Some((
+                    Backoff {
+                        initial: Duration::from_millis(10),
+                        max: Duration::from_millis(50),
+                    },
+                    3,
+                )),
+                ..Overrides::default()
+            },
+        )
+        .expect("serve builds");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let router = server.router.clone();
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Self {
+            sandbox,
+            discord,
+            server,
+            key,
+            url,
+            http: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    async fn post_raw(&self, body: &str, headers: &[(&str, String)]) -> reqwest::Response {
+        let mut req = self
+            .http
+            .post(format!("{}/discord/interactions", self.url))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        req.send().await.unwrap()
+    }
+
+    fn signed_headers(&self, key: &SigningKey, ts: i64, body: &str) -> Vec<(&'static str, String)> {
+        let sig = key.sign(format!("{ts}{body}").as_bytes());
+        vec![
+            ("x-signature-ed25519", hex::encode(sig.to_bytes())),
+            ("x-signature-timestamp", ts.to_string()),
+        ]
+    }
+
+    async fn post(&self, interaction: &Value) -> reqwest::Response {
+        let body = interaction.to_string();
+        let headers = self.signed_headers(&self.key, now(), &body);
+        self.post_raw(&body, &headers).await
+    }
+
+    fn create_options(&self) -> Vec<(String, String)> {
+        let n = &self.sandbox.network;
+        vec![
+            ("project".into(), "proj-sandbox0001".into()),
+            ("region".into(), "aws-us-west-2".into()),
+            ("vpc".into(), n.vpc.clone()),
+            ("subnets".into(), n.subnets.join(",")),
+            ("security_groups".into(), n.security_group.clone()),
+            ("clusters".into(), "in01-sandbox0001".into()),
+        ]
+    }
+
+    async fn create(&self, id: &str, user: &str) -> (String, JobId) {
+        let opts = self.create_options();
+        let opts: Vec<(&str, &str)> = opts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let r = self.post(&command(id, user, "create", &opts)).await;
+        assert_eq!(r.status(), 200);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["type"], 5, "deferred: {body}");
+        assert_eq!(body["data"]["flags"], 64, "ephemeral: {body}");
+        let posts = |c: &[crate::fake_discord::Call]| {
+            c.iter()
+                .filter(|c| c.method == "POST" && c.path == format!("/channels/{CHANNEL}/messages"))
+                .count()
+        };
+        let before = posts(&self.discord.calls());
+        let calls = self
+            .discord
+            .wait_for("the card", |c| posts(c) > before)
+            .await;
+        let card = calls
+            .iter()
+            .filter(|c| c.method == "POST" && c.path == format!("/channels/{CHANNEL}/messages"))
+            .nth(before)
+            .unwrap();
+        let text = card.body.to_string();
+        let job = text
+            .split("approve:")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap();
+        // The fake numbers messages in order.
+        let card_id = (900_000
+            + calls
+                .iter()
+                .filter(|c| c.method == "POST" && c.path.ends_with("/messages"))
+                .position(|c| c.body == card.body)
+                .unwrap() as u64
+            + 1)
+        .to_string();
+        (card_id, JobId::parse(job).unwrap())
+    }
+
+    async fn wait_state(&self, id: JobId, done: impl Fn(&JobState) -> bool) -> JobState {
+        self.discord
+            .wait_for("the job's state", |_| {
+                self.server
+                    .app
+                    .store
+                    .get(id)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|j| done(&j.state))
+            })
+            .await;
+        self.server.app.engine.wait(id).await;
+        self.server.app.store.get(id).unwrap().unwrap().state
+    }
+
+    async fn ephemeral_reply(&self, interaction_id: &str) -> String {
+        let path = format!("/webhooks/{APP}/token-{interaction_id}/messages/@original");
+        let calls = self
+            .discord
+            .wait_for(&path, |c| c.iter().any(|c| c.path == path))
+            .await;
+        calls.iter().find(|c| c.path == path).unwrap().body["content"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+#[tokio::test]
+async fn create_card_approve_by_role_progress_thread_and_success() {
+    let bot = DiscordBot::start().await;
+    discord::register_commands(&bot.server.discord_handler.as_ref().unwrap().http, &[888])
+        .await
+        .unwrap();
+    let reg = bot
+        .discord
+        .calls()
+        .into_iter()
+        .find(|c| c.method == "PUT")
+        .unwrap();
+    assert_eq!(reg.path, format!("/applications/{APP}/guilds/888/commands"));
+    assert_eq!(reg.body[0]["name"], "privatelink");
+    assert!(
+        reg.body[0]["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["name"] == "create")
+    );
+
+    let (card, id) = bot.create("1001", "111").await;
+    assert!(
+        bot.ephemeral_reply("1001")
+            .await
+            .contains("waiting for approval")
+    );
+    let cards: Vec<_> = bot
+        .discord
+        .calls()
+        .into_iter()
+        .filter(|c| c.path == format!("/channels/{CHANNEL}/messages"))
+        .collect();
+    let embed = &cards[0].body["embeds"][0];
+    assert!(
+        embed.to_string().contains(&bot.sandbox.network.vpc),
+        "{embed}"
+    );
+    let buttons = cards[0].body["components"][0]["components"].to_string();
+    assert!(
+        buttons.contains(&format!("\"custom_id\":\"approve:{id}\""))
+            && buttons.contains("\"style\":3")
+            && buttons.contains("\"style\":4"),
+        "{buttons}"
+    );
+
+    // The requester cannot approve; a member holding the approver role can.
+    bot.post(&click("1002", "111", &[], &format!("approve:{id}"), &card))
+        .await;
+    assert!(
+        bot.ephemeral_reply("1002")
+            .await
+            .contains("not an approver")
+    );
+    let r = bot
+        .post(&click(
+            "1003",
+            "333",
+            &[OPS_ROLE],
+            &format!("approve:{id}"),
+            &card,
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        bot.wait_state(id, |s| *s == JobState::Succeeded).await,
+        JobState::Succeeded
+    );
+
+    let calls = bot.discord.calls();
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.path == format!("/channels/{CHANNEL}/messages/{card}/threads"))
+    );
+    let thread: Vec<String> = calls
+        .iter()
+        .filter(|c| c.path == format!("/channels/{card}/messages"))
+        .map(|c| c.body["content"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        thread.iter().any(|t| t.contains("Approved by discord:333")),
+        "{thread:?}"
+    );
+    assert!(
+        thread
+            .iter()
+            .any(|t| t.contains(&format!("{id} succeeded. Connect through"))),
+        "{thread:?}"
+    );
+    let edits: Vec<_> = calls
+        .iter()
+        .filter(|c| c.method == "PATCH" && c.path == format!("/channels/{CHANNEL}/messages/{card}"))
+        .collect();
+    let last = edits.last().unwrap().body.to_string();
+    assert!(last.contains("Succeeded"), "{last}");
+    assert_eq!(
+        edits.last().unwrap().body["components"],
+        json!([]),
+        "a finished card keeps no buttons"
+    );
+    bot.sandbox
+        .end_state()
+        .await
+        .unwrap()
+        .verify(&bot.sandbox.hosts())
+        .unwrap();
+}
+
+#[tokio::test]
+async fn reject_and_a_failed_job_retried_over_discord() {
+    let bot = DiscordBot::start().await;
+    let (card, first) = bot.create("2001", "111").await;
+    bot.post(&click(
+        "2002",
+        "222",
+        &[],
+        &format!("reject:{first}"),
+        &card,
+    ))
+    .await;
+    assert_eq!(
+        bot.wait_state(first, |s| *s == JobState::Rejected).await,
+        JobState::Rejected
+    );
+
+    let (card, id) = bot.create("2003", "111").await;
+    bot.sandbox.zilliz.lock().faults.push_back(Fault {
+        request_prefix: "GET /v2/clusters/".into(),
+        status: 200,
+        code: 90001,
+        message: "internal error".into(),
+        retry_after: None,
+    });
+    bot.post(&click("2004", "222", &[], &format!("approve:{id}"), &card))
+        .await;
+    assert!(matches!(
+        bot.wait_state(id, |s| matches!(s, JobState::Failed { .. }))
+            .await,
+        JobState::Failed { .. }
+    ));
+    let retry_posted = bot.discord.calls().iter().any(|c| {
+        c.path == format!("/channels/{card}/messages")
+            && c.body.to_string().contains(&format!("retry:{id}"))
+    });
+    assert!(retry_posted, "no Retry button in the thread");
+    bot.post(&click("2005", "222", &[], &format!("retry:{id}"), &card))
+        .await;
+    assert_eq!(
+        bot.wait_state(id, |s| *s == JobState::Succeeded).await,
+        JobState::Succeeded
+    );
+}
+
+#[tokio::test]
+async fn ping_pong_and_bad_signatures_get_401_and_change_nothing() {
+    let bot = DiscordBot::start().await;
+    let ping = json!({ "id": "1", "application_id": APP, "type": 1, "token": "t", "version": 1 });
+    let r = bot.post(&ping).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({ "type": 1 }));
+
+    let body = command("3001", "111", "help", &[]).to_string();
+    let other = SigningKey::from_bytes(&[9u8; 32]);
+    let ts = now();
+    let good = bot.signed_headers(&bot.key, ts, &body);
+    type Headers<'a> = Vec<(&'a str, String)>;
+    let cases: Vec<(&str, Headers, String)> = vec![
+        ("no headers", vec![], body.clone()),
+        (
+            "another key",
+            bot.signed_headers(&other, ts, &body),
+            body.clone(),
+        ),
+        (
+            "stale",
+            bot.signed_headers(&bot.key, ts - 600, &body),
+            body.clone(),
+        ),
+        ("altered body", good.clone(), body.replace("help", "list")),
+        (
+            "garbage signature",
+            vec![
+                ("x-signature-ed25519", "zz".into()),
+                ("x-signature-timestamp", ts.to_string()),
+            ],
+            body.clone(),
+        ),
+    ];
+    for (what, headers, b) in cases {
+        assert_eq!(bot.post_raw(&b, &headers).await.status(), 401, "{what}");
+    }
+    // Signed but malformed: 400.
+    let r = bot.post(&json!({ "type": 2, "nonsense": true })).await;
+    assert_eq!(r.status(), 400);
+    let unknown = command("3002", "111", "frobnicate", &[]);
+    let mut bad = unknown.clone();
+    bad["data"]["options"][0]["type"] = json!(3);
+    assert_eq!(bot.post(&bad).await.status(), 400);
+    assert!(bot.server.app.store.all_jobs().unwrap().is_empty());
+    assert!(bot.discord.calls().is_empty(), "{:?}", bot.discord.calls());
+}
+
+#[tokio::test]
+async fn option_errors_reach_the_user_and_duplicates_have_one_effect() {
+    let bot = DiscordBot::start().await;
+    let r = bot
+        .post(&command(
+            "4001",
+            "111",
+            "create",
+            &[
+                ("project", "proj-x"),
+                ("region", "aws-us-west-2"),
+                ("vpc", "vpc-1"),
+            ],
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    let text = bot.ephemeral_reply("4001").await;
+    assert!(
+        text.contains("`vpc`: \"vpc-1\" is not a VPC id")
+            && text.contains("`subnets`: is required"),
+        "{text}"
+    );
+    assert!(bot.server.app.store.all_jobs().unwrap().is_empty());
+
+    bot.discord.rate_limit_next(1);
+    let (card, id) = bot.create("4002", "111").await;
+    assert!(bot.discord.calls().iter().any(|c| c.method == "POST (429)"));
+    let approve = click("4003", "222", &[], &format!("approve:{id}"), &card);
+    for _ in 0..3 {
+        assert_eq!(bot.post(&approve).await.status(), 200);
+    }
+    assert_eq!(
+        bot.wait_state(id, |s| *s == JobState::Succeeded).await,
+        JobState::Succeeded
+    );
+    let approvals = bot
+        .server
+        .app
+        .store
+        .audit_log(Some(id))
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "approve")
+        .count();
+    assert_eq!(approvals, 1);
+}
+
+#[test]
+fn gateway_and_http_share_the_conversion() {
+    use privatelink_bot::chat::discord::inbound::{Asked, from_interaction};
+    use privatelink_bot::service::Event;
+    let interaction: serenity::all::Interaction =
+        serde_json::from_value(command("5001", "111", "status", &[("job", "PL-1042")])).unwrap();
+    let Ok(Asked::Event { inbound, token }) = from_interaction(&interaction) else {
+        panic!("not an event")
+    };
+    assert_eq!(token, "token-5001");
+    assert_eq!(inbound.actor.user.to_string(), "discord:111");
+    assert_eq!(inbound.delivery.as_deref(), Some("discord:5001"));
+    assert!(matches!(inbound.event, Event::Command(ref t) if t == "status PL-1042"));
+    let clicked: serenity::all::Interaction =
+        serde_json::from_value(click("5002", "333", &[OPS_ROLE], "rollback:PL-7", "123")).unwrap();
+    let Ok(Asked::Event { inbound, .. }) = from_interaction(&clicked) else {
+        panic!("not an event")
+    };
+    assert_eq!(inbound.actor.roles, vec![OPS_ROLE.to_owned()]);
+    assert!(matches!(inbound.event, Event::Click { job, .. } if job.to_string() == "PL-7"));
+}

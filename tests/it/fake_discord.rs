@@ -1,0 +1,193 @@
+//! A fake Discord REST API (v10) over real HTTP: checks the bot token,
+//! records message creation and edits, thread creation, interaction
+//! response edits and command registration, and can answer 429.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub path: String,
+    pub body: Value,
+}
+
+#[derive(Default)]
+pub struct State_ {
+    pub calls: Vec<Call>,
+    pub rate_limit_next: u32,
+    threads: Vec<String>,
+    next_id: u64,
+}
+
+#[derive(Clone)]
+struct App {
+    token: Arc<String>,
+    state: Arc<Mutex<State_>>,
+    changed: Arc<Notify>,
+}
+
+pub struct FakeDiscord {
+    pub url: String,
+    state: Arc<Mutex<State_>>,
+    changed: Arc<Notify>,
+}
+
+/// A message as Discord returns it.
+pub fn message(id: &str, channel: &str) -> Value {
+    json!({
+        "id": id, "channel_id": channel, "type": 0, "content": "", "tts": false,
+        "author": { "id": "555", "username": "privatelink-bot", "discriminator": "0", "global_name": null, "avatar": null, "bot": true },
+        "timestamp": "2026-11-24T00:00:00.000000+00:00", "edited_timestamp": null,
+        "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
+        "pinned": false, "components": [], "flags": 0,
+    })
+}
+
+impl FakeDiscord {
+    pub async fn start(token: &str) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(Mutex::new(State_ {
+            next_id: 900_000,
+            ..State_::default()
+        }));
+        let changed = Arc::new(Notify::new());
+        let app = App {
+            token: Arc::new(token.to_owned()),
+            state: state.clone(),
+            changed: changed.clone(),
+        };
+        let router = Router::new()
+            .route("/api/v10/{*rest}", any(api))
+            .with_state(app);
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Self {
+            url,
+            state,
+            changed,
+        }
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.state.lock().unwrap().calls.clone()
+    }
+
+    pub fn rate_limit_next(&self, n: u32) {
+        self.state.lock().unwrap().rate_limit_next = n;
+    }
+
+    pub async fn wait_for(&self, what: &str, done: impl Fn(&[Call]) -> bool) -> Vec<Call> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let notified = self.changed.notified();
+            let calls = self.calls();
+            if done(&calls) {
+                return calls;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!("timed out waiting for {what}; calls: {calls:#?}");
+            }
+        }
+    }
+}
+
+fn reply(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [("content-type", "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+async fn api(
+    State(app): State<App>,
+    method: Method,
+    uri: Uri,
+    Path(rest): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let path = uri.path().trim_start_matches("/api/v10").to_owned();
+    let parts: Vec<&str> = rest.split('/').collect();
+    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let is_webhook = parts.first() == Some(&"webhooks");
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !is_webhook && auth != format!("Bot {}", app.token) {
+        return reply(
+            StatusCode::UNAUTHORIZED,
+            json!({ "code": 0, "message": "401: Unauthorized" }),
+        );
+    }
+    let response = {
+        let mut st = app.state.lock().unwrap();
+        if st.rate_limit_next > 0 && !is_webhook {
+            st.rate_limit_next -= 1;
+            st.calls.push(Call {
+                method: format!("{method} (429)"),
+                path: path.clone(),
+                body: Value::Null,
+            });
+            drop(st);
+            app.changed.notify_waiters();
+            return reply(
+                StatusCode::TOO_MANY_REQUESTS,
+                json!({ "message": "You are being rate limited.", "retry_after": 0.05, "global": false }),
+            );
+        }
+        st.calls.push(Call {
+            method: method.to_string(),
+            path: path.clone(),
+            body: body.clone(),
+        });
+        match (method.as_str(), parts.as_slice()) {
+            ("POST", ["channels", channel, "messages"]) => {
+                st.next_id += 1;
+                reply(StatusCode::OK, message(&st.next_id.to_string(), channel))
+            }
+            ("PATCH", ["channels", channel, "messages", id]) => {
+                reply(StatusCode::OK, message(id, channel))
+            }
+            ("POST", ["channels", channel, "messages", id, "threads"]) => {
+                if st.threads.iter().any(|t| t == id) {
+                    reply(
+                        StatusCode::BAD_REQUEST,
+                        json!({ "code": 160004, "message": "A thread has already been created for this message" }),
+                    )
+                } else {
+                    st.threads.push((*id).to_owned());
+                    reply(
+                        StatusCode::CREATED,
+                        json!({ "id": id, "type": 11, "guild_id": "888", "parent_id": channel, "name": body["name"], "position": 0, "permission_overwrites": [], "nsfw": false }),
+                    )
+                }
+            }
+            ("PUT", ["applications", _, "commands"])
+            | ("PUT", ["applications", _, "guilds", _, "commands"]) => {
+                reply(StatusCode::OK, json!([]))
+            }
+            ("PATCH", ["webhooks", _, _, "messages", "@original"]) => {
+                reply(StatusCode::OK, message("1", "777"))
+            }
+            _ => reply(
+                StatusCode::NOT_FOUND,
+                json!({ "code": 0, "message": "404: Not Found" }),
+            ),
+        }
+    };
+    app.changed.notify_waiters();
+    response
+}
