@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1.7
 # Build: docker build -t privatelink-bot .
-# Run:   docker run -i --rm -e ZILLIZ_API_KEY -v plb-data:/data \
-#          -v $PWD/config/privatelink-bot.toml:/etc/privatelink-bot/config.toml:ro privatelink-bot console
+# Run:   docker run --rm -p 8080:8080 -e ZILLIZ_API_KEY -e SLACK_BOT_TOKEN -e SLACK_SIGNING_SECRET \
+#          -v plb-data:/data -v $PWD/config/privatelink-bot.toml:/etc/privatelink-bot/config.toml:ro \
+#          privatelink-bot            # serve; or add `console` (with -i) for the console
 
 FROM rust:1.95-slim-bookworm AS build
 # aws-lc-sys (rustls' crypto, used by the AWS SDK and reqwest) builds C code;
@@ -33,7 +34,9 @@ WORKDIR /data
 VOLUME ["/data"]
 ENV PRIVATELINK_BOT_CONFIG=/etc/privatelink-bot/config.toml \
     PRIVATELINK_BOT__STORE__PATH=/data/privatelink-bot.sled \
+    PRIVATELINK_BOT__HTTP__LISTEN=0.0.0.0:8080 \
     RUST_LOG=info
+EXPOSE 8080
 # tini forwards signals, so a stop flushes and exits cleanly; jobs resume on the next start.
 ENTRYPOINT ["/usr/bin/tini", "--", "privatelink-bot"]
-CMD ["check-config"]
+CMD ["serve"]

@@ -2,6 +2,8 @@
 //! Nothing logged carries a secret: secrets are `Secret`s, which print as
 //! `[redacted]`.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 pub fn init(default_level: &str) {
@@ -10,6 +12,8 @@ pub fn init(default_level: &str) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour codes only for people; log collectors get plain text.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
 }
