@@ -2,22 +2,18 @@
 //! `serve`'s router, serenity's real HTTP client out to a fake Discord REST
 //! API, AWS on moto, Zilliz on the fake control plane.
 
-use std::time::Duration;
-
 use ed25519_dalek::{Signer, SigningKey};
-use privatelink_bot::app::Overrides;
-use privatelink_bot::backoff::Backoff;
 use privatelink_bot::chat::discord::{self, DiscordSettings, Transport};
 use privatelink_bot::domain::ids::JobId;
 use privatelink_bot::domain::job::JobState;
-use privatelink_bot::domain::policy::Principal;
 use privatelink_bot::sandbox::Sandbox;
 use privatelink_bot::sandbox::fake_zilliz::Fault;
 use privatelink_bot::secret::Secret;
-use privatelink_bot::serve::{self, Secrets, Server};
+use privatelink_bot::serve::{Secrets, Server};
 use serde_json::{Value, json};
 
 use crate::fake_discord::{FakeDiscord, message};
+use crate::harness::serve_sandbox;
 
 const TOKEN: &str = "discord-test-token";
 const APP: &str = "555";
@@ -76,57 +72,40 @@ fn click(id: &str, user: &str, roles: &[&str], custom_id: &str, card: &str) -> V
 
 impl DiscordBot {
     async fn start() -> Self {
-        let sandbox = Sandbox::start(1).await.expect("sandbox");
         let discord = FakeDiscord::start(TOKEN).await;
-        let dir = tempfile::tempdir().unwrap();
         let key = SigningKey::from_bytes(&[7u8; 32]);
-        let mut config = sandbox.config(&dir.path().join("store.sled")).unwrap();
-        config.policy.requesters = vec![];
-        config.policy.approvers = vec![
-            Principal::parse("discord:222").unwrap(),
-            Principal::parse(&format!("discord:role:{OPS_ROLE}")).unwrap(),
-        ];
-        config.discord = Some(DiscordSettings {
-            application_id: APP.parse().unwrap(),
-            public_key: hex::encode(key.verifying_key().to_bytes()),
-            bot_token_env: "UNUSED".into(),
-            guilds: vec![888],
-            transport: Transport::Http,
-            api_url: Some(discord.url.clone()),
-        });
-        let server = serve::build(
-            &config,
-            Secrets {
-                zilliz_api_key: Secret::new(&sandbox.api_key),
+        let public_key = hex::encode(key.verifying_key().to_bytes());
+        let api_url = discord.url.clone();
+        let ops = format!("discord:role:{OPS_ROLE}");
+        let served = serve_sandbox(
+            &["discord:222", &ops],
+            |c| {
+                c.discord = Some(DiscordSettings {
+                    application_id: APP.parse().unwrap(),
+                    public_key,
+                    bot_token_env: "UNUSED".into(),
+                    guilds: vec![888],
+                    transport: Transport::Http,
+                    api_url: Some(api_url),
+                })
+            },
+            |zilliz_api_key| Secrets {
+                zilliz_api_key,
                 slack_bot_token: None,
                 slack_signing_secret: None,
                 slack_app_token: None,
                 discord_bot_token: Some(Secret::new(TOKEN)),
             },
-            Overrides {
-                zilliz_retries: Some((
-                    Backoff {
-                        initial: Duration::from_millis(10),
-                        max: Duration::from_millis(50),
-                    },
-                    3,
-                )),
-                ..Overrides::default()
-            },
         )
-        .expect("serve builds");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let router = server.router.clone();
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        .await;
         Self {
-            sandbox,
+            sandbox: served.sandbox,
             discord,
-            server,
+            server: served.server,
             key,
-            url,
+            url: served.url,
             http: reqwest::Client::new(),
-            _dir: dir,
+            _dir: served.dir,
         }
     }
 

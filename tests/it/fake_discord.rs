@@ -3,7 +3,6 @@
 //! response edits and command registration, and can answer 429.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -12,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
+
+use crate::harness::Recorder;
 
 #[derive(Debug, Clone)]
 pub struct Call {
@@ -23,7 +23,6 @@ pub struct Call {
 
 #[derive(Default)]
 pub struct State_ {
-    pub calls: Vec<Call>,
     pub rate_limit_next: u32,
     threads: Vec<String>,
     next_id: u64,
@@ -33,13 +32,13 @@ pub struct State_ {
 struct App {
     token: Arc<String>,
     state: Arc<Mutex<State_>>,
-    changed: Arc<Notify>,
+    recorder: Arc<Recorder<Call>>,
 }
 
 pub struct FakeDiscord {
     pub url: String,
     state: Arc<Mutex<State_>>,
-    changed: Arc<Notify>,
+    recorder: Arc<Recorder<Call>>,
 }
 
 /// A message as Discord returns it.
@@ -61,11 +60,11 @@ impl FakeDiscord {
             next_id: 900_000,
             ..State_::default()
         }));
-        let changed = Arc::new(Notify::new());
+        let recorder = Arc::new(Recorder::default());
         let app = App {
             token: Arc::new(token.to_owned()),
             state: state.clone(),
-            changed: changed.clone(),
+            recorder: recorder.clone(),
         };
         let router = Router::new()
             .route("/api/v10/{*rest}", any(api))
@@ -74,12 +73,12 @@ impl FakeDiscord {
         Self {
             url,
             state,
-            changed,
+            recorder,
         }
     }
 
     pub fn calls(&self) -> Vec<Call> {
-        self.state.lock().unwrap().calls.clone()
+        self.recorder.calls()
     }
 
     pub fn rate_limit_next(&self, n: u32) {
@@ -87,17 +86,7 @@ impl FakeDiscord {
     }
 
     pub async fn wait_for(&self, what: &str, done: impl Fn(&[Call]) -> bool) -> Vec<Call> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            let notified = self.changed.notified();
-            let calls = self.calls();
-            if done(&calls) {
-                return calls;
-            }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                panic!("timed out waiting for {what}; calls: {calls:#?}");
-            }
-        }
+        self.recorder.wait_for(what, done).await
     }
 }
 
@@ -132,23 +121,22 @@ async fn api(
             json!({ "code": 0, "message": "401: Unauthorized" }),
         );
     }
-    let response = {
+    {
         let mut st = app.state.lock().unwrap();
         if st.rate_limit_next > 0 && !is_webhook {
             st.rate_limit_next -= 1;
-            st.calls.push(Call {
+            drop(st);
+            app.recorder.push(Call {
                 method: format!("{method} (429)"),
                 path: path.clone(),
                 body: Value::Null,
             });
-            drop(st);
-            app.changed.notify_waiters();
             return reply(
                 StatusCode::TOO_MANY_REQUESTS,
                 json!({ "message": "You are being rate limited.", "retry_after": 0.05, "global": false }),
             );
         }
-        st.calls.push(Call {
+        app.recorder.push(Call {
             method: method.to_string(),
             path: path.clone(),
             body: body.clone(),
@@ -187,7 +175,5 @@ async fn api(
                 json!({ "code": 0, "message": "404: Not Found" }),
             ),
         }
-    };
-    app.changed.notify_waiters();
-    response
+    }
 }

@@ -3,7 +3,6 @@
 //! `response_url` calls, and can answer 429 with `Retry-After`.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -12,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
+
+use crate::harness::Recorder;
 
 #[derive(Debug, Clone)]
 pub struct Call {
@@ -22,7 +22,6 @@ pub struct Call {
 
 #[derive(Default)]
 pub struct FakeSlackState {
-    pub calls: Vec<Call>,
     pub rate_limit_next: u32,
     next_ts: u64,
 }
@@ -31,13 +30,13 @@ pub struct FakeSlackState {
 struct App {
     token: Arc<String>,
     state: Arc<Mutex<FakeSlackState>>,
-    changed: Arc<Notify>,
+    recorder: Arc<Recorder<Call>>,
 }
 
 pub struct FakeSlack {
     pub url: String,
     state: Arc<Mutex<FakeSlackState>>,
-    changed: Arc<Notify>,
+    recorder: Arc<Recorder<Call>>,
 }
 
 impl FakeSlack {
@@ -45,11 +44,11 @@ impl FakeSlack {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(FakeSlackState::default()));
-        let changed = Arc::new(Notify::new());
+        let recorder = Arc::new(Recorder::default());
         let app = App {
             token: Arc::new(token.to_owned()),
             state: state.clone(),
-            changed: changed.clone(),
+            recorder: recorder.clone(),
         };
         let router = Router::new()
             .route("/api/{method}", post(api))
@@ -59,40 +58,28 @@ impl FakeSlack {
         Self {
             url,
             state,
-            changed,
+            recorder,
         }
     }
 
     pub fn calls(&self) -> Vec<Call> {
-        self.state.lock().unwrap().calls.clone()
+        self.recorder.calls()
     }
 
     pub fn rate_limit_next(&self, n: u32) {
         self.state.lock().unwrap().rate_limit_next = n;
     }
 
-    /// Waits (bounded) until the recorded calls satisfy `done`.
     pub async fn wait_for(&self, what: &str, done: impl Fn(&[Call]) -> bool) -> Vec<Call> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            let notified = self.changed.notified();
-            let calls = self.calls();
-            if done(&calls) {
-                return calls;
-            }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                panic!("timed out waiting for {what}; calls: {calls:#?}");
-            }
-        }
+        self.recorder.wait_for(what, done).await
     }
 }
 
 fn record(app: &App, method: &str, body: Value) {
-    app.state.lock().unwrap().calls.push(Call {
+    app.recorder.push(Call {
         method: method.to_owned(),
         body,
     });
-    app.changed.notify_waiters();
 }
 
 fn json_response(status: StatusCode, body: Value) -> Response {

@@ -241,3 +241,100 @@ fn build(
     )
     .expect("the bot builds from the sandbox config")
 }
+
+/// `privatelink-bot serve` over a fresh sandbox, listening on a free
+/// loopback port, built by the same function `main` uses.
+pub struct Served {
+    pub sandbox: Sandbox,
+    pub server: privatelink_bot::serve::Server,
+    pub url: String,
+    /// Holds the sled directory for as long as the bot runs.
+    pub dir: tempfile::TempDir,
+}
+
+/// Starts `serve` with `approvers`; `configure` adds the platform's section
+/// and `secrets` names its tokens (the Zilliz key is filled in).
+pub async fn serve_sandbox(
+    approvers: &[&str],
+    configure: impl FnOnce(&mut Config),
+    secrets: impl FnOnce(Secret) -> privatelink_bot::serve::Secrets,
+) -> Served {
+    let sandbox = Sandbox::start(1).await.expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = sandbox.config(&store_path(&dir)).expect("config");
+    config.policy.requesters = vec![];
+    config.policy.approvers = approvers
+        .iter()
+        .map(|p| privatelink_bot::domain::policy::Principal::parse(p).expect("principal"))
+        .collect();
+    configure(&mut config);
+    let server = privatelink_bot::serve::build(
+        &config,
+        secrets(Secret::new(&sandbox.api_key)),
+        Overrides {
+            zilliz_retries: Some((
+                privatelink_bot::backoff::Backoff {
+                    initial: Duration::from_millis(10),
+                    max: Duration::from_millis(50),
+                },
+                3,
+            )),
+            ..Overrides::default()
+        },
+    )
+    .expect("serve builds");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    let router = server.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Served {
+        sandbox,
+        server,
+        url,
+        dir,
+    }
+}
+
+/// What a fake chat API received, with a way to wait for what is expected.
+pub struct Recorder<C> {
+    calls: Mutex<Vec<C>>,
+    changed: Notify,
+}
+
+impl<C> Default for Recorder<C> {
+    fn default() -> Self {
+        Self {
+            calls: Mutex::new(Vec::new()),
+            changed: Notify::new(),
+        }
+    }
+}
+
+impl<C: Clone + std::fmt::Debug> Recorder<C> {
+    pub fn push(&self, call: C) {
+        self.calls.lock().expect("calls").push(call);
+        self.changed.notify_waiters();
+    }
+
+    pub fn calls(&self) -> Vec<C> {
+        self.calls.lock().expect("calls").clone()
+    }
+
+    /// Waits (bounded) until the recorded calls satisfy `done`; also wakes
+    /// when something else notifies (`poke`).
+    pub async fn wait_for(&self, what: &str, done: impl Fn(&[C]) -> bool) -> Vec<C> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let notified = self.changed.notified();
+            let calls = self.calls();
+            if done(&calls) {
+                return calls;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!("timed out waiting for {what}; calls: {calls:#?}");
+            }
+        }
+    }
+}

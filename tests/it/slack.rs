@@ -5,18 +5,17 @@
 use std::time::Duration;
 
 use hmac::{KeyInit, Mac};
-use privatelink_bot::app::Overrides;
-use privatelink_bot::backoff::Backoff;
 use privatelink_bot::chat::slack::SlackSettings;
 use privatelink_bot::domain::ids::JobId;
 use privatelink_bot::domain::job::JobState;
 use privatelink_bot::sandbox::Sandbox;
 use privatelink_bot::sandbox::fake_zilliz::Fault;
 use privatelink_bot::secret::Secret;
-use privatelink_bot::serve::{self, Secrets, Server};
+use privatelink_bot::serve::{Secrets, Server};
 use serde_json::json;
 
 use crate::fake_slack::{Call, FakeSlack};
+use crate::harness::serve_sandbox;
 
 const TOKEN: &str = "xoxb-test-token-0123456789";
 const SIGNING: &str = "test-signing-secret-0123456789";
@@ -45,53 +44,36 @@ fn sign(secret: &str, ts: i64, body: &str) -> String {
 
 impl SlackBot {
     async fn start() -> Self {
-        let sandbox = Sandbox::start(1).await.expect("sandbox");
         let slack = FakeSlack::start(TOKEN).await;
-        let dir = tempfile::tempdir().unwrap();
-        let mut config = sandbox.config(&dir.path().join("store.sled")).unwrap();
-        config.policy.requesters = vec![];
-        config.policy.approvers =
-            vec![privatelink_bot::domain::policy::Principal::parse("slack:UBOB").unwrap()];
-        config.slack = Some(SlackSettings {
-            api_url: format!("{}/api/", slack.url),
-            bot_token_env: "UNUSED".into(),
-            signing_secret_env: "UNUSED".into(),
-            transport: privatelink_bot::chat::slack::Transport::Http,
-            app_token_env: "UNUSED".into(),
-            progress_interval: Duration::from_millis(200),
-        });
-        let server = serve::build(
-            &config,
-            Secrets {
-                zilliz_api_key: Secret::new(&sandbox.api_key),
+        let api_url = format!("{}/api/", slack.url);
+        let served = serve_sandbox(
+            &["slack:UBOB"],
+            |c| {
+                c.slack = Some(SlackSettings {
+                    api_url,
+                    bot_token_env: "UNUSED".into(),
+                    signing_secret_env: "UNUSED".into(),
+                    transport: privatelink_bot::chat::slack::Transport::Http,
+                    app_token_env: "UNUSED".into(),
+                    progress_interval: Duration::from_millis(200),
+                })
+            },
+            |zilliz_api_key| Secrets {
+                zilliz_api_key,
                 slack_bot_token: Some(Secret::new(TOKEN)),
                 slack_signing_secret: Some(Secret::new(SIGNING)),
                 slack_app_token: None,
                 discord_bot_token: None,
             },
-            Overrides {
-                zilliz_retries: Some((
-                    Backoff {
-                        initial: Duration::from_millis(10),
-                        max: Duration::from_millis(50),
-                    },
-                    3,
-                )),
-                ..Overrides::default()
-            },
         )
-        .expect("serve builds");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let router = server.router.clone();
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        .await;
         Self {
-            sandbox,
+            sandbox: served.sandbox,
             slack,
-            server,
-            url,
+            server: served.server,
+            url: served.url,
             http: reqwest::Client::new(),
-            _dir: dir,
+            _dir: served.dir,
         }
     }
 
