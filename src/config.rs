@@ -221,6 +221,20 @@ impl Config {
         if self.policy.approvers.is_empty() {
             bail!("policy.approvers is empty: nobody could approve a job");
         }
+        if let Some(slack) = &self.slack {
+            url::Url::parse(&slack.api_url)
+                .with_context(|| format!("slack.api_url {:?} is not a URL", slack.api_url))?;
+        }
+        if let Some(discord) = &self.discord {
+            let key = &discord.public_key;
+            if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+                bail!("discord.public_key must be the application's public key: 64 hex digits");
+            }
+            if let Some(u) = &discord.api_url {
+                url::Url::parse(u)
+                    .with_context(|| format!("discord.api_url {u:?} is not a URL"))?;
+            }
+        }
         if self.engine.backoff_initial.is_zero()
             || self.engine.backoff_max < self.engine.backoff_initial
         {
@@ -265,5 +279,10 @@ approvers = ["slack:U1"]
         assert_eq!(c.policy.approval_ttl, Duration::from_secs(86400));
         assert!(Config::from_toml(&MIN.replace("slack:U1", "nobody"), std::iter::empty()).is_err());
         assert!(Config::from_toml(&format!("{MIN}\n[bogus]\nx=1"), std::iter::empty()).is_err());
+        let discord = format!("{MIN}\n[discord]\napplication_id = 1\npublic_key = \"abc\"");
+        let err = Config::from_toml(&discord, std::iter::empty()).unwrap_err();
+        assert!(format!("{err:#}").contains("64 hex digits"), "{err:#}");
+        let ok = discord.replace("abc", &"ab".repeat(32));
+        assert!(Config::from_toml(&ok, std::iter::empty()).is_ok());
     }
 }
