@@ -17,16 +17,7 @@ async fn a_requester_cannot_approve_their_own_job() {
     let h = Harness::start().await;
     let id = h.create().await;
     // alice holds the approver role, but asked for the job herself.
-    let reply = h
-        .send(
-            Harness::actor("alice", &["ops"]),
-            None,
-            Event::Click {
-                action: Action::Approve,
-                job: id,
-            },
-        )
-        .await;
+    let reply = h.click_as("alice", &["ops"], Action::Approve, id).await;
     assert_eq!(
         reply.text,
         format!("you requested {id}; someone else must approve it")
@@ -43,16 +34,7 @@ async fn a_requester_cannot_approve_their_own_job() {
 async fn self_approval_is_allowed_only_when_configured() {
     let h = Harness::start_with(1, |c| c.policy.allow_self_approval = true, None).await;
     let id = h.create().await;
-    let reply = h
-        .send(
-            Harness::actor("alice", &["ops"]),
-            None,
-            Event::Click {
-                action: Action::Approve,
-                job: id,
-            },
-        )
-        .await;
+    let reply = h.click_as("alice", &["ops"], Action::Approve, id).await;
     assert!(reply.text.contains("You approved"), "{}", reply.text);
     h.app().engine.wait(id).await;
     assert_eq!(h.state(id), JobState::Succeeded);
@@ -82,16 +64,7 @@ async fn a_non_approver_is_refused_and_audited() {
 async fn a_member_of_the_approver_role_may_approve() {
     let h = Harness::start().await;
     let id = h.create().await;
-    let reply = h
-        .send(
-            Harness::actor("carol", &["ops"]),
-            None,
-            Event::Click {
-                action: Action::Approve,
-                job: id,
-            },
-        )
-        .await;
+    let reply = h.click_as("carol", &["ops"], Action::Approve, id).await;
     assert!(reply.text.contains("You approved"), "{}", reply.text);
     h.app().engine.wait(id).await;
     assert_eq!(h.state(id), JobState::Succeeded);

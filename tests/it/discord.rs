@@ -13,7 +13,7 @@ use privatelink_bot::serve::{Secrets, Server};
 use serde_json::{Value, json};
 
 use crate::fake_discord::{FakeDiscord, message};
-use crate::harness::serve_sandbox;
+use crate::harness::{now, serve_sandbox};
 
 const TOKEN: &str = "discord-test-token";
 const APP: &str = "555";
@@ -28,13 +28,6 @@ struct DiscordBot {
     url: String,
     http: reqwest::Client,
     _dir: tempfile::TempDir,
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 fn member(user: &str, roles: &[&str]) -> Value {

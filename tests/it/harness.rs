@@ -168,7 +168,12 @@ impl Harness {
     }
 
     pub async fn click(&self, user: &str, action: Action, job: JobId) -> Reply {
-        self.send(Self::actor(user, &[]), None, Event::Click { action, job })
+        self.click_as(user, &[], action, job).await
+    }
+
+    /// A click by `user` holding `roles`.
+    pub async fn click_as(&self, user: &str, roles: &[&str], action: Action, job: JobId) -> Reply {
+        self.send(Self::actor(user, roles), None, Event::Click { action, job })
             .await
     }
 
@@ -337,4 +342,12 @@ impl<C: Clone + std::fmt::Debug> Recorder<C> {
             }
         }
     }
+}
+
+/// Seconds since the epoch, as platforms stamp signed requests.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs() as i64
 }

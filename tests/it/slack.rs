@@ -15,7 +15,7 @@ use privatelink_bot::serve::{Secrets, Server};
 use serde_json::json;
 
 use crate::fake_slack::{Call, FakeSlack};
-use crate::harness::serve_sandbox;
+use crate::harness::{now, serve_sandbox};
 
 const TOKEN: &str = "xoxb-test-token-0123456789";
 const SIGNING: &str = "test-signing-secret-0123456789";
@@ -27,13 +27,6 @@ struct SlackBot {
     url: String,
     http: reqwest::Client,
     _dir: tempfile::TempDir,
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 fn sign(secret: &str, ts: i64, body: &str) -> String {
