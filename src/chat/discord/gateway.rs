@@ -39,7 +39,8 @@ impl EventHandler for Events {
             _ => Ok(()),
         };
         if let Err(e) = sent {
-            tracing::warn!(error = %e, "could not answer an interaction");
+            let error = super::sink::describe(&e);
+            tracing::warn!(%error, "could not answer an interaction");
         }
     }
 }

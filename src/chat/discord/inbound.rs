@@ -122,7 +122,8 @@ impl DiscordHandler {
                     let text: String = text.chars().take(2000).collect();
                     let edit = EditInteractionResponse::new().content(text);
                     if let Err(e) = edit.execute(&*me.http, &token).await {
-                        tracing::warn!(error = %e, "could not answer the interaction");
+                        let error = super::sink::describe(&e);
+                        tracing::warn!(%error, "could not answer the interaction");
                     }
                 });
                 Ok(CreateInteractionResponse::Defer(

@@ -56,8 +56,32 @@ where
     }
 }
 
+/// An error in words without its URL: interaction webhook URLs carry the
+/// interaction token, which must not reach a log.
+pub fn describe(e: &serenity::Error) -> String {
+    match e {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => format!(
+            "HTTP {} (Discord code {}: {})",
+            r.status_code.as_u16(),
+            r.error.code,
+            r.error.message
+        ),
+        serenity::Error::Http(HttpError::Request(r)) => format!(
+            "request failed ({})",
+            if r.is_timeout() {
+                "timeout"
+            } else if r.is_connect() {
+                "connection"
+            } else {
+                "transport"
+            }
+        ),
+        other => other.to_string(),
+    }
+}
+
 fn failed(what: &'static str) -> impl Fn(serenity::Error) -> ChatError {
-    move |e| ChatError(format!("{what}: {e}"))
+    move |e| ChatError(format!("{what}: {}", describe(&e)))
 }
 
 fn id(text: &str) -> Result<u64, ChatError> {
