@@ -97,10 +97,14 @@ pub fn build(config: &Config, secrets: Secrets, overrides: Overrides) -> anyhow:
     let mut router = Router::new().route("/healthz", get(|| async { "ok" }));
     let (mut slack_sink, mut slack_handler, mut socket) = (None, None, None);
     if let Some((client, sink, token)) = slack_parts {
+        // Slack sends no group membership: the handler looks up the groups
+        // the policy names.
+        let groups = config.policy.role_ids(Platform::Slack);
         let handler = Arc::new(SlackHandler::new(
             app.service.clone(),
             client.clone(),
             &token,
+            groups,
         ));
         if let Some(signing) = &secrets.slack_signing_secret {
             router = router.merge(slack::http::routes(handler.clone(), signing));

@@ -121,6 +121,23 @@ impl Policy {
         }
     }
 
+    /// The role or group ids the policy names for `platform`: what an
+    /// adapter must look up when its platform does not send membership.
+    pub fn role_ids(&self, platform: Platform) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .requesters
+            .iter()
+            .chain(&self.approvers)
+            .filter_map(|p| match p {
+                Principal::Role { platform: pl, id } if *pl == platform => Some(id.clone()),
+                _ => None,
+            })
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
     pub fn is_approver(&self, actor: &Actor) -> bool {
         self.approvers.iter().any(|p| p.matches(actor))
     }

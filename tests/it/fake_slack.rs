@@ -23,6 +23,8 @@ pub struct Call {
 #[derive(Default)]
 pub struct FakeSlackState {
     pub rate_limit_next: u32,
+    /// User group id → member user ids, for usergroups.users.list.
+    pub groups: std::collections::HashMap<String, Vec<String>>,
     next_ts: u64,
 }
 
@@ -51,7 +53,7 @@ impl FakeSlack {
             recorder: recorder.clone(),
         };
         let router = Router::new()
-            .route("/api/{method}", post(api))
+            .route("/api/{method}", post(api).get(api_get))
             .route("/response/{id}", post(response_url))
             .with_state(app);
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
@@ -64,6 +66,15 @@ impl FakeSlack {
 
     pub fn calls(&self) -> Vec<Call> {
         self.recorder.calls()
+    }
+
+    pub fn set_group(&self, group: &str, users: &[&str]) {
+        let users = users.iter().map(|u| u.to_string()).collect();
+        self.state
+            .lock()
+            .unwrap()
+            .groups
+            .insert(group.to_owned(), users);
     }
 
     pub fn rate_limit_next(&self, n: u32) {
@@ -136,6 +147,42 @@ async fn api(
         StatusCode::OK,
         json!({ "ok": true, "channel": channel, "ts": ts, "message": { "ts": ts, "type": "message", "text": "" } }),
     )
+}
+
+/// The read methods slack-morphism sends as GET with a query string.
+async fn api_get(
+    State(app): State<App>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if auth != format!("Bearer {}", app.token) {
+        return json_response(
+            StatusCode::OK,
+            json!({ "ok": false, "error": "invalid_auth" }),
+        );
+    }
+    record(&app, &method, json!(query));
+    match method.as_str() {
+        "usergroups.users.list" => {
+            let group = query.get("usergroup").cloned().unwrap_or_default();
+            match app.state.lock().unwrap().groups.get(&group) {
+                Some(users) => json_response(StatusCode::OK, json!({ "ok": true, "users": users })),
+                None => json_response(
+                    StatusCode::OK,
+                    json!({ "ok": false, "error": "no_such_subteam" }),
+                ),
+            }
+        }
+        _ => json_response(
+            StatusCode::OK,
+            json!({ "ok": false, "error": "unknown_method" }),
+        ),
+    }
 }
 
 async fn response_url(State(app): State<App>, Path(id): Path<String>, body: String) -> Response {

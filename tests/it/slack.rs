@@ -37,10 +37,14 @@ fn sign(secret: &str, ts: i64, body: &str) -> String {
 
 impl SlackBot {
     async fn start() -> Self {
+        Self::start_with(&["slack:UBOB"]).await
+    }
+
+    async fn start_with(approvers: &[&str]) -> Self {
         let slack = FakeSlack::start(TOKEN).await;
         let api_url = format!("{}/api/", slack.url);
         let served = serve_sandbox(
-            &["slack:UBOB"],
+            approvers,
             |c| {
                 c.slack = Some(SlackSettings {
                     api_url,
@@ -633,4 +637,31 @@ async fn socket_mode_envelopes_ack_by_id_and_share_the_http_handlers() {
         r#"{"envelope_id":"env-3","type":"events_api","payload":{}}"#,
     );
     assert_eq!(out.ack.as_deref(), Some(r#"{"envelope_id":"env-3"}"#));
+}
+
+#[tokio::test]
+async fn a_slack_user_group_can_hold_the_approver_right() {
+    let bot = SlackBot::start_with(&["slack:UBOB", "slack:group:S0OPS"]).await;
+    bot.slack.set_group("S0OPS", &["UCAROL", "UDAVE"]);
+    bot.command("UALICE", &bot.create_args(), "T1").await;
+    let (card_ts, id) = bot.card().await;
+    bot.click("UMALLORY", &format!("approve:{id}"), "T2", &card_ts)
+        .await;
+    assert!(bot.ephemeral("T2").await.contains("not an approver"));
+    bot.click("UCAROL", &format!("approve:{id}"), "T3", &card_ts)
+        .await;
+    assert_eq!(
+        bot.wait_state(id, |s| *s == JobState::Succeeded).await,
+        JobState::Succeeded
+    );
+    let job = bot.server.app.store.get(id).unwrap().unwrap();
+    assert_eq!(job.decided_by.unwrap().to_string(), "slack:UCAROL");
+    // Membership was read once and then served from the cache.
+    let lookups = bot
+        .slack
+        .calls()
+        .iter()
+        .filter(|c| c.method == "usergroups.users.list")
+        .count();
+    assert_eq!(lookups, 1);
 }

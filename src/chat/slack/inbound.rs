@@ -3,8 +3,9 @@
 //! answer with at once (an HTTP response, or a Socket Mode ack's payload)
 //! and leaves slow work to a background task, so Slack's three seconds hold.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use slack_morphism::prelude::*;
@@ -111,20 +112,77 @@ pub enum ReplyTo {
     },
 }
 
+/// How long a user group's member list is trusted before it is read again.
+const GROUP_TTL: Duration = Duration::from_secs(300);
+
 /// Runs inbound events through the service and answers privately.
 pub struct SlackHandler {
     pub service: Arc<Service>,
     pub client: Arc<Client>,
     token: SlackApiToken,
+    /// User groups the policy names; Slack does not send membership, so the
+    /// adapter looks it up (cached) and passes it on as the actor's roles.
+    groups: Vec<String>,
+    members: Mutex<HashMap<String, (Instant, Vec<String>)>>,
 }
 
 impl SlackHandler {
-    pub fn new(service: Arc<Service>, client: Arc<Client>, bot_token: &Secret) -> Self {
+    pub fn new(
+        service: Arc<Service>,
+        client: Arc<Client>,
+        bot_token: &Secret,
+        groups: Vec<String>,
+    ) -> Self {
         Self {
             service,
             client,
             token: SlackApiToken::new(SlackApiTokenValue(bot_token.expose().to_owned())),
+            groups,
+            members: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The policy's groups that `user` belongs to. A group that cannot be
+    /// read counts as not containing the user (the safe side), and is logged.
+    async fn groups_of(&self, user: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for group in &self.groups {
+            let cached = self.members.lock().ok().and_then(|m| {
+                m.get(group)
+                    .filter(|(at, _)| at.elapsed() < GROUP_TTL)
+                    .map(|(_, users)| users.clone())
+            });
+            let users = match cached {
+                Some(u) => u,
+                None => {
+                    let session = self.client.open_session(&self.token);
+                    let request =
+                        SlackApiUserGroupsUsersListRequest::new(SlackUserGroupId(group.clone()));
+                    match with_retry("usergroups.users.list", || {
+                        session.usergroups_users_list(&request)
+                    })
+                    .await
+                    {
+                        Ok(r) => {
+                            let users: Vec<String> =
+                                r.users.iter().map(ToString::to_string).collect();
+                            if let Ok(mut m) = self.members.lock() {
+                                m.insert(group.clone(), (Instant::now(), users.clone()));
+                            }
+                            users
+                        }
+                        Err(e) => {
+                            tracing::warn!(%group, error = %e, "could not read a user group's members");
+                            Vec::new()
+                        }
+                    }
+                }
+            };
+            if users.iter().any(|u| u == user) {
+                out.push(group.clone());
+            }
+        }
+        out
     }
 
     /// A slash command. `create` with no arguments opens the form instead.
@@ -264,6 +322,8 @@ impl SlackHandler {
     pub fn spawn(self: &Arc<Self>, inbound: Inbound, reply: ReplyTo) {
         let me = self.clone();
         tokio::spawn(async move {
+            let mut inbound = inbound;
+            inbound.actor.roles = me.groups_of(&inbound.actor.user.id).await;
             let answer = me.service.handle(inbound).await;
             if !answer.is_empty() {
                 me.answer(&reply, &answer.text).await;
