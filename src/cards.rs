@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::domain::ids::JobId;
+use crate::domain::ids::{JobId, UserRef};
 use crate::domain::job::{Job, JobState, Origin, Step, Teardown};
 use crate::domain::plan::{Plan, join};
 use crate::ports::chat::{Action, Button, ButtonStyle, Card, Note, Tone};
@@ -141,13 +141,9 @@ fn note(job: JobId, tone: Tone, text: String) -> Note {
     }
 }
 
-pub fn decided(job: &Job, what: &str) -> Note {
-    let who = job
-        .decided_by
-        .as_ref()
-        .map(ToString::to_string)
-        .unwrap_or_default();
-    note(job.id, Tone::Working, format!("{what} by {who}."))
+/// "Approved by slack:U1." and the like, for the thread.
+pub fn decided(job: JobId, who: &UserRef, what: &str) -> Note {
+    note(job, Tone::Working, format!("{what} by {who}."))
 }
 
 pub fn step_started(job: JobId, step: Step) -> Note {

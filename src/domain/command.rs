@@ -31,6 +31,14 @@ pub struct CreateRequest {
     pub role: Option<RoleArn>,
 }
 
+impl CreateRequest {
+    /// The key under which only one job may be active at a time: the VPC
+    /// and the Zilliz region.
+    pub fn slot(&self) -> String {
+        format!("{}|{}", self.vpc, self.region)
+    }
+}
+
 /// Which jobs `list` shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListFilter {

@@ -119,6 +119,10 @@ impl JobState {
         }
     }
 
+    /// The `key()`s of the states in which the engine owes the job work.
+    pub const OWED_WORK_KEYS: [&'static str; 4] =
+        ["approved", "running", "rolling_back", "deleting"];
+
     /// States in which the engine owes the job work; these are resumed at start.
     pub fn engine_owes_work(&self) -> bool {
         matches!(
@@ -247,7 +251,7 @@ pub struct Job {
 impl Job {
     /// The key under which only one job may be active at a time.
     pub fn slot(&self) -> String {
-        format!("{}|{}", self.request.vpc, self.request.region)
+        self.request.slot()
     }
 
     /// The step to run next: the first create step not yet finished.
@@ -269,4 +273,28 @@ pub struct AuditEvent {
     pub actor: String,
     pub action: String,
     pub outcome: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owed_work_keys_are_the_keys_of_the_owed_states() {
+        let owed = [
+            JobState::Approved,
+            JobState::Running { step: Step::Verify },
+            JobState::TearingDown {
+                reason: Teardown::Rollback,
+            },
+            JobState::TearingDown {
+                reason: Teardown::Delete,
+            },
+        ];
+        assert!(owed.iter().all(JobState::engine_owes_work));
+        let keys: Vec<&str> = owed.iter().map(JobState::key).collect();
+        assert_eq!(keys, JobState::OWED_WORK_KEYS);
+        assert!(!JobState::Succeeded.engine_owes_work());
+        assert!(!JobState::PendingApproval.engine_owes_work());
+    }
 }

@@ -108,7 +108,7 @@ impl Engine {
     /// tearing down), as after a restart. Returns their ids.
     pub fn resume(&self) -> Result<Vec<JobId>, crate::store::StoreError> {
         let mut ids = Vec::new();
-        for state in ["approved", "running", "rolling_back", "deleting"] {
+        for state in JobState::OWED_WORK_KEYS {
             for job in self.store().jobs_in_state(state)? {
                 ids.push(job.id);
             }
@@ -237,9 +237,9 @@ impl Inner {
         let Some(job) = self.parts.store.get(id)? else {
             return Ok(false);
         };
+        // A cancel stops a create job between steps; a teardown always finishes.
         if job.cancel_requested
-            && job.state.engine_owes_work()
-            && !matches!(job.state, JobState::TearingDown { .. })
+            && matches!(job.state, JobState::Approved | JobState::Running { .. })
         {
             let job = self
                 .change(id, "cancel", |j| {

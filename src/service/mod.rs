@@ -161,12 +161,14 @@ impl Service {
         let jobs = match filter {
             ListFilter::Mine => store.jobs_requested_by(&actor.user),
             ListFilter::Pending => store.jobs_in_state("pending_approval"),
-            ListFilter::Running => ["approved", "running", "rolling_back", "deleting"]
-                .iter()
-                .try_fold(Vec::new(), |mut acc, s| {
-                    acc.extend(store.jobs_in_state(s)?);
-                    Ok(acc)
-                }),
+            ListFilter::Running => {
+                JobState::OWED_WORK_KEYS
+                    .iter()
+                    .try_fold(Vec::new(), |mut acc, s| {
+                        acc.extend(store.jobs_in_state(s)?);
+                        Ok(acc)
+                    })
+            }
             ListFilter::Failed => store.jobs_in_state("failed"),
             ListFilter::All => store.all_jobs(),
         };
@@ -187,8 +189,7 @@ impl Service {
 
     /// Refuses early when another job already holds the (VPC, region).
     fn slot_conflict(&self, req: &CreateRequest) -> Result<Option<String>, Reply> {
-        let slot = format!("{}|{}", req.vpc, req.region);
-        match self.p.store.slot_holder(&slot) {
+        match self.p.store.slot_holder(&req.slot()) {
             Ok(None) => Ok(None),
             Ok(Some(other)) => {
                 let state = self
@@ -447,16 +448,19 @@ impl Service {
         };
         self.refresh_card(&job).await;
         if action == Action::Approve {
-            self.note(&job, cards::decided(&job, "Approved")).await;
+            self.note(&job, cards::decided(id, &actor.user, "Approved"))
+                .await;
             self.p.engine.kick(id);
             Reply::say(format!("You approved {id}; it is running."))
         } else {
-            self.note(&job, cards::decided(&job, "Rejected")).await;
+            self.note(&job, cards::decided(id, &actor.user, "Rejected"))
+                .await;
             Reply::say(format!("You rejected {id}."))
         }
     }
 
-    async fn expire(&self, job: &Job) {
+    /// Expires `job` if it is still pending and due; says whether it did.
+    async fn expire(&self, job: &Job) -> bool {
         let now = self.p.clock.now();
         let event = AuditEvent {
             at: now,
@@ -476,8 +480,12 @@ impl Service {
                 Ok(())
             })
             .await;
-        if let Ok(job) = result {
-            self.refresh_card(&job).await;
+        match result {
+            Ok(job) => {
+                self.refresh_card(&job).await;
+                true
+            }
+            Err(_) => false,
         }
     }
 
@@ -497,8 +505,7 @@ impl Service {
         };
         let mut expired = Vec::new();
         for job in due {
-            self.expire(&job).await;
-            if matches!(self.p.store.get(job.id), Ok(Some(j)) if j.state == JobState::Expired) {
+            if self.expire(&job).await {
                 expired.push(job.id);
             }
         }
@@ -645,17 +652,8 @@ impl Service {
         match result {
             Ok(job) => {
                 self.refresh_card(&job).await;
-                self.note(
-                    &job,
-                    cards::decided(
-                        &Job {
-                            decided_by: Some(actor.user.clone()),
-                            ..job.clone()
-                        },
-                        label,
-                    ),
-                )
-                .await;
+                self.note(&job, cards::decided(id, &actor.user, label))
+                    .await;
                 self.p.engine.kick(id);
                 Reply::say(format!("{label} {id}."))
             }
