@@ -93,6 +93,20 @@ fn record(app: &App, method: &str, body: Value) {
     });
 }
 
+/// Slack's answer to a missing or wrong bot token (HTTP 200, ok: false).
+fn refuse_bad_token(app: &App, headers: &HeaderMap) -> Option<Response> {
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    (auth != format!("Bearer {}", app.token)).then(|| {
+        json_response(
+            StatusCode::OK,
+            json!({ "ok": false, "error": "invalid_auth" }),
+        )
+    })
+}
+
 fn json_response(status: StatusCode, body: Value) -> Response {
     (
         status,
@@ -108,15 +122,8 @@ async fn api(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    let auth = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if auth != format!("Bearer {}", app.token) {
-        return json_response(
-            StatusCode::OK,
-            json!({ "ok": false, "error": "invalid_auth" }),
-        );
+    if let Some(refused) = refuse_bad_token(&app, &headers) {
+        return refused;
     }
     {
         let mut st = app.state.lock().unwrap();
@@ -156,15 +163,8 @@ async fn api_get(
     headers: HeaderMap,
     axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Response {
-    let auth = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if auth != format!("Bearer {}", app.token) {
-        return json_response(
-            StatusCode::OK,
-            json!({ "ok": false, "error": "invalid_auth" }),
-        );
+    if let Some(refused) = refuse_bad_token(&app, &headers) {
+        return refused;
     }
     record(&app, &method, json!(query));
     match method.as_str() {
