@@ -13,7 +13,7 @@ use privatelink_bot::serve::{Secrets, Server};
 use serde_json::{Value, json};
 
 use crate::fake_discord::{FakeDiscord, message};
-use crate::harness::{now, serve_sandbox};
+use crate::harness::{job_state_when, now, serve_sandbox};
 
 const TOKEN: &str = "discord-test-token";
 const APP: &str = "555";
@@ -182,19 +182,7 @@ impl DiscordBot {
     }
 
     async fn wait_state(&self, id: JobId, done: impl Fn(&JobState) -> bool) -> JobState {
-        self.discord
-            .wait_for("the job's state", |_| {
-                self.server
-                    .app
-                    .store
-                    .get(id)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|j| done(&j.state))
-            })
-            .await;
-        self.server.app.engine.wait(id).await;
-        self.server.app.store.get(id).unwrap().unwrap().state
+        job_state_when(&self.server.app, self.discord.recorder(), id, done).await
     }
 
     async fn ephemeral_reply(&self, interaction_id: &str) -> String {

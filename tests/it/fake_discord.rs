@@ -77,6 +77,10 @@ impl FakeDiscord {
         }
     }
 
+    pub fn recorder(&self) -> &Recorder<Call> {
+        &self.recorder
+    }
+
     pub fn calls(&self) -> Vec<Call> {
         self.recorder.calls()
     }

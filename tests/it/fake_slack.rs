@@ -64,6 +64,10 @@ impl FakeSlack {
         }
     }
 
+    pub fn recorder(&self) -> &Recorder<Call> {
+        &self.recorder
+    }
+
     pub fn calls(&self) -> Vec<Call> {
         self.recorder.calls()
     }

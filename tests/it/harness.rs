@@ -302,6 +302,27 @@ pub async fn serve_sandbox(
     }
 }
 
+/// Waits until job `id` satisfies `done` (checked whenever the fake chat API
+/// records a call, as the engine reports every change there), then until
+/// the engine has finished with it; returns the state.
+pub async fn job_state_when<C: Clone + std::fmt::Debug>(
+    app: &App,
+    chat: &Recorder<C>,
+    id: JobId,
+    done: impl Fn(&JobState) -> bool,
+) -> JobState {
+    chat.wait_for("the job's state", |_| {
+        app.store
+            .get(id)
+            .ok()
+            .flatten()
+            .is_some_and(|j| done(&j.state))
+    })
+    .await;
+    app.engine.wait(id).await;
+    app.store.get(id).expect("store").expect("job").state
+}
+
 /// What a fake chat API received, with a way to wait for what is expected.
 pub struct Recorder<C> {
     calls: Mutex<Vec<C>>,

@@ -15,7 +15,7 @@ use privatelink_bot::serve::{Secrets, Server};
 use serde_json::json;
 
 use crate::fake_slack::{Call, FakeSlack};
-use crate::harness::{now, serve_sandbox};
+use crate::harness::{job_state_when, now, serve_sandbox};
 
 const TOKEN: &str = "xoxb-test-token-0123456789";
 const SIGNING: &str = "test-signing-secret-0123456789";
@@ -211,22 +211,12 @@ impl SlackBot {
     }
 
     async fn wait_state(&self, id: JobId, done: impl Fn(&JobState) -> bool) -> JobState {
-        self.slack
-            .wait_for("the card to reach its state", |_| {
-                self.server
-                    .app
-                    .store
-                    .get(id)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|j| done(&j.state))
-            })
-            .await;
-        self.server.app.engine.wait(id).await;
+        let state = job_state_when(&self.server.app, self.slack.recorder(), id, done).await;
+        // Progress goes out through the coalescing worker: let it drain.
         if let Some(s) = &self.server.slack {
             s.flush().await;
         }
-        self.server.app.store.get(id).unwrap().unwrap().state
+        state
     }
 }
 
