@@ -6,6 +6,13 @@
 //!   fake Zilliz Cloud (each iteration's job is deleted, untimed, so every
 //!   iteration creates fresh resources).
 //!
+//! - `store_writes/flush_each_change` and `store_writes/group_commit`: 64
+//!   tasks at once, each changing its own job (a transition plus its audit
+//!   line), through the one writer: first with a flush per change (the old
+//!   discipline, minus its concurrent flushes, which could hang sled), then
+//!   with group commit. Criterion reports changes per second; fsyncs per
+//!   change are printed beside them.
+//!
 //! Run with `cargo bench --bench flow`. No test asserts on time.
 
 use std::hint::black_box;
@@ -13,18 +20,18 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use privatelink_bot::app::{App, Overrides};
 use privatelink_bot::chat::console::ConsoleSink;
-use privatelink_bot::domain::command::{self, Command};
-use privatelink_bot::domain::ids::{Platform, UserRef};
+use privatelink_bot::domain::command::{self, Command, CreateRequest};
+use privatelink_bot::domain::ids::{JobId, Platform, UserRef, VpcId};
 use privatelink_bot::domain::job::{AuditEvent, Conversation, Job, JobState, Resources};
 use privatelink_bot::domain::policy::{Actor, Policy, Principal};
 use privatelink_bot::ports::chat::Action;
 use privatelink_bot::sandbox::Sandbox;
 use privatelink_bot::secret::Secret;
 use privatelink_bot::service::{Event, Inbound};
-use privatelink_bot::store::Store;
+use privatelink_bot::store::{Admission, Store, StoreOptions};
 
 const LINE: &str = "create project=proj-abc123 region=aws-us-west-2 vpc=vpc-0123456789abcdef0 subnets=subnet-0123456789abcdef0,subnet-0123456789abcdef1 sg=sg-0123456789abcdef0 clusters=in01-3e5ad8adc38c2f1";
 
@@ -41,7 +48,12 @@ impl Write for Sink {
 fn parse_authorize_persist(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&dir.path().join("bench.sled"), 8 << 20).expect("store");
+    let store = rt
+        .block_on(Store::open(
+            &dir.path().join("bench.sled"),
+            StoreOptions::default(),
+        ))
+        .expect("store");
     let policy = Policy {
         requesters: vec![Principal::parse("slack:*").expect("principal")],
         approvers: vec![Principal::parse("slack:UAPPROVER").expect("principal")],
@@ -56,32 +68,13 @@ fn parse_authorize_persist(c: &mut Criterion) {
                 panic!("the bench line parses");
             };
             policy.may_request(&actor).expect("allowed");
-            let id = store.next_job_id().await.expect("id");
+            let id = store.next_job_id(Admission::Intake).await.expect("id");
             // A fresh VPC per job, so that the one-job-per-VPC slot never refuses.
             let mut request = request;
             request.vpc =
                 privatelink_bot::domain::ids::VpcId::parse(&format!("vpc-{:017x}", id.number()))
                     .expect("vpc id");
-            let job = Job {
-                id,
-                request,
-                requester: actor.user.clone(),
-                conversation: Conversation {
-                    platform: Platform::Slack,
-                    channel: "C1".into(),
-                },
-                card: None,
-                state: JobState::PendingApproval,
-                created_at: 0,
-                expires_at: 86_400_000,
-                decided_by: None,
-                findings: Vec::new(),
-                account: None,
-                steps: Vec::new(),
-                resources: Resources::default(),
-                cancel_requested: false,
-                version: 0,
-            };
+            let job = pending_job(id, request, &actor);
             let event = AuditEvent {
                 at: 0,
                 job: Some(id),
@@ -89,10 +82,121 @@ fn parse_authorize_persist(c: &mut Criterion) {
                 action: "create".into(),
                 outcome: String::new(),
             };
-            store.insert(&job, event).await.expect("stored");
+            store
+                .insert(Admission::Intake, &job, event)
+                .await
+                .expect("stored");
         })
     });
     group.finish();
+}
+
+fn pending_job(id: JobId, request: CreateRequest, actor: &Actor) -> Job {
+    Job {
+        id,
+        request,
+        requester: actor.user.clone(),
+        conversation: Conversation {
+            platform: Platform::Slack,
+            channel: "C1".into(),
+        },
+        card: None,
+        state: JobState::PendingApproval,
+        created_at: 0,
+        expires_at: 86_400_000,
+        decided_by: None,
+        findings: Vec::new(),
+        account: None,
+        steps: Vec::new(),
+        resources: Resources::default(),
+        cancel_requested: false,
+        version: 0,
+    }
+}
+
+/// Tasks changing the store at once in `store_writes`.
+const WRITERS: usize = 64;
+
+fn store_writes(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let actor = Actor::new(UserRef::new(Platform::Slack, "UREQUESTER"));
+    let Ok(Command::Create(request)) = command::parse(LINE) else {
+        panic!("the bench line parses");
+    };
+    let mut group = c.benchmark_group("store_writes");
+    group.throughput(Throughput::Elements(WRITERS as u64));
+    let mut fsyncs = Vec::new();
+    for (name, max_batch) in [("flush_each_change", 1), ("group_commit", 256)] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let options = StoreOptions {
+            max_batch,
+            ..StoreOptions::default()
+        };
+        let store = Arc::new(
+            rt.block_on(Store::open(&dir.path().join("bench.sled"), options))
+                .expect("store"),
+        );
+        let ids: Vec<JobId> = rt.block_on(async {
+            let mut ids = Vec::new();
+            for n in 0..WRITERS {
+                let id = store.next_job_id(Admission::Owed).await.expect("id");
+                let mut request = request.clone();
+                request.vpc = VpcId::parse(&format!("vpc-{n:017x}")).expect("vpc id");
+                let event = event(id, "create");
+                store
+                    .insert(Admission::Owed, &pending_job(id, request, &actor), event)
+                    .await
+                    .expect("stored");
+                ids.push(id);
+            }
+            ids
+        });
+        let before = store.writer_figures();
+        group.bench_function(name, |b| {
+            b.to_async(&rt).iter(|| {
+                let tasks: Vec<_> = ids
+                    .iter()
+                    .map(|&id| {
+                        let store = store.clone();
+                        tokio::spawn(async move {
+                            store
+                                .update(Admission::Owed, id, event(id, "touch"), |j| {
+                                    j.cancel_requested = !j.cancel_requested;
+                                    Ok(())
+                                })
+                                .await
+                                .expect("changed");
+                        })
+                    })
+                    .collect();
+                async move {
+                    for t in tasks {
+                        t.await.expect("task");
+                    }
+                }
+            })
+        });
+        let after = store.writer_figures();
+        let changes = after.changes - before.changes;
+        let flushes = after.flushes - before.flushes;
+        fsyncs.push((name, flushes as f64 / changes.max(1) as f64, changes));
+    }
+    group.finish();
+    for (name, per_change, changes) in fsyncs {
+        println!(
+            "store_writes/{name}: {per_change:.3} flushes per change ({changes} changes, {WRITERS} tasks at once)"
+        );
+    }
+}
+
+fn event(id: JobId, action: &str) -> AuditEvent {
+    AuditEvent {
+        at: 0,
+        job: Some(id),
+        actor: "bench".into(),
+        action: action.into(),
+        outcome: String::new(),
+    }
 }
 
 fn approve_to_verified_on_moto(c: &mut Criterion) {
@@ -110,6 +214,7 @@ fn approve_to_verified_on_moto(c: &mut Criterion) {
             Arc::new(ConsoleSink::new(out)),
             Overrides::default(),
         )
+        .await
         .expect("app");
         (sandbox, app)
     });
@@ -151,7 +256,7 @@ fn approve_to_verified_on_moto(c: &mut Criterion) {
                     app.engine.wait(id).await;
                     total += started.elapsed();
                     assert_eq!(
-                        app.store.get(id).ok().flatten().map(|j| j.state),
+                        app.store.get(id).await.ok().flatten().map(|j| j.state),
                         Some(JobState::Succeeded)
                     );
                     send("bob", Event::Command(format!("delete {id}"))).await;
@@ -167,6 +272,7 @@ fn approve_to_verified_on_moto(c: &mut Criterion) {
 criterion_group!(
     benches,
     parse_authorize_persist,
+    store_writes,
     approve_to_verified_on_moto
 );
 criterion_main!(benches);

@@ -12,7 +12,7 @@ use crate::ports::clock::{Clock, SystemClock};
 use crate::ports::cloud::{CloudAccess, Vendor};
 use crate::secret::Secret;
 use crate::service::{Service, ServiceParts};
-use crate::store::Store;
+use crate::store::{Store, StoreOptions, WriteHook};
 
 pub struct App {
     pub store: Arc<Store>,
@@ -26,22 +26,25 @@ pub struct Overrides {
     pub clock: Option<Arc<dyn Clock>>,
     pub hook: Option<Arc<dyn StepHook>>,
     pub zilliz_retries: Option<(crate::backoff::Backoff, u32)>,
+    /// Called by the store's writer before each change (tests hold it).
+    pub store_hook: Option<Arc<dyn WriteHook>>,
 }
 
 impl App {
-    pub fn build(
+    pub async fn build(
         config: &Config,
         zilliz_key: Secret,
         chat: Arc<dyn ChatSink>,
         overrides: Overrides,
     ) -> anyhow::Result<Self> {
         if let Some(parent) = config.store.path.parent() {
-            std::fs::create_dir_all(parent)?;
+            tokio::fs::create_dir_all(parent).await?;
         }
-        let store = Arc::new(Store::open(
-            &config.store.path,
-            config.store.cache_capacity_bytes,
-        )?);
+        let options = StoreOptions {
+            hook: overrides.store_hook,
+            ..config.store.options()
+        };
+        let store = Arc::new(Store::open(&config.store.path, options).await?);
         let mut zilliz = ZillizClient::new(&config.zilliz.base_url, zilliz_key)?;
         if let Some((backoff, attempts)) = overrides.zilliz_retries {
             zilliz = zilliz.with_retries(backoff, attempts);

@@ -14,6 +14,7 @@ use crate::cloud::aws::AwsSettings;
 use crate::domain::policy::Policy;
 use crate::engine::EngineSettings;
 use crate::secret::Secret;
+use crate::store::StoreOptions;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,10 +69,45 @@ pub struct StoreSettings {
     /// sled's page cache; kept small, as sled 0.34 can grow past it.
     #[serde(default = "default_cache")]
     pub cache_capacity_bytes: u64,
+    /// How long one store operation may take before the bot declares itself
+    /// unhealthy (`/healthz` fails, `serve` and `console` exit non-zero).
+    #[serde(default = "default_liveness_bound", with = "humantime_serde")]
+    pub liveness_bound: Duration,
+    /// Changes that may wait for the store's writer; new commands past it
+    /// are answered "busy, try again".
+    #[serde(default = "default_queue_limit")]
+    pub queue_limit: usize,
+    /// Changes committed with one flush at the most.
+    #[serde(default = "default_max_batch")]
+    pub max_batch: usize,
 }
 
 fn default_cache() -> u64 {
-    16 * 1024 * 1024
+    StoreOptions::default().cache_capacity
+}
+
+fn default_liveness_bound() -> Duration {
+    StoreOptions::default().liveness_bound
+}
+
+fn default_queue_limit() -> usize {
+    StoreOptions::default().queue_limit
+}
+
+fn default_max_batch() -> usize {
+    StoreOptions::default().max_batch
+}
+
+impl StoreSettings {
+    pub fn options(&self) -> StoreOptions {
+        StoreOptions {
+            cache_capacity: self.cache_capacity_bytes,
+            liveness_bound: self.liveness_bound,
+            queue_limit: self.queue_limit,
+            max_batch: self.max_batch,
+            hook: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -239,6 +275,12 @@ impl Config {
             || self.engine.backoff_max < self.engine.backoff_initial
         {
             bail!("engine.backoff_initial must be positive and at most engine.backoff_max");
+        }
+        if self.store.liveness_bound.is_zero() {
+            bail!("store.liveness_bound must be positive, e.g. \"30s\"");
+        }
+        if self.store.queue_limit == 0 || self.store.max_batch == 0 {
+            bail!("store.queue_limit and store.max_batch must be at least 1");
         }
         Ok(())
     }

@@ -13,7 +13,7 @@ use privatelink_bot::config::Config;
 use privatelink_bot::domain::ids::JobId;
 use privatelink_bot::ports::clock::rfc3339;
 use privatelink_bot::sandbox;
-use privatelink_bot::store::Store;
+use privatelink_bot::store::{Stall, Store};
 use privatelink_bot::{cards, telemetry};
 
 #[derive(Parser)]
@@ -74,12 +74,21 @@ async fn main() -> ExitCode {
     telemetry::init(if quiet { "warn" } else { "info" });
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is::<Stall>() => {
+            eprintln!("error: {e:#}; exiting so that a supervisor restarts the bot");
+            // At once: returning would drop the runtime, which waits for the
+            // very store operation that is stuck.
+            std::process::exit(EXIT_STORE_STALLED)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
 }
+
+/// The exit status when the store's liveness bound tripped (EX_SOFTWARE).
+const EXIT_STORE_STALLED: i32 = 70;
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -97,8 +106,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 config.zilliz.api_key()?,
                 Arc::new(ConsoleSink::new(out.clone())),
                 Overrides::default(),
-            )?;
-            let resumed = app.engine.resume()?;
+            )
+            .await?;
+            let resumed = app.engine.resume().await?;
             if !resumed.is_empty() {
                 eprintln!("resumed {} job(s): {resumed:?}", resumed.len());
             }
@@ -111,7 +121,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             });
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-            console::run(&app.service, stdin, out, &config.console).await
+            let liveness = app.store.liveness().clone();
+            tokio::select! {
+                done = console::run(&app.service, stdin, out, &config.console) => done,
+                stall = liveness.tripped() => Err(stall.into()),
+            }
         }
         Cmd::CheckConfig => {
             let config = Config::load(&cli.config)?;
@@ -126,23 +140,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Cmd::Jobs { what } => {
             let config = Config::load(&cli.config)?;
-            let store = Store::open(&config.store.path, config.store.cache_capacity_bytes)?;
+            let store = Store::open(&config.store.path, config.store.options()).await?;
             match what {
                 JobsCmd::List => {
-                    for job in store.all_jobs()? {
+                    for job in store.all_jobs().await? {
                         println!("{}", cards::list_line(&job));
                     }
                 }
                 JobsCmd::Show { job } => {
                     let id = JobId::parse(&job)?;
-                    match store.get(id)? {
+                    match store.get(id).await? {
                         Some(job) => println!("{}", cards::status_text(&job)),
                         None => anyhow::bail!("there is no job {id}"),
                     }
                 }
                 JobsCmd::Audit { job } => {
                     let id = job.as_deref().map(JobId::parse).transpose()?;
-                    for e in store.audit_log(id)? {
+                    for e in store.audit_log(id).await? {
                         let job = e.job.map(|j| j.to_string()).unwrap_or_default();
                         println!(
                             "{} {job} {} {} {}",

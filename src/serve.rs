@@ -1,11 +1,14 @@
 //! `privatelink-bot serve`: the long-running bot. Builds the chat adapters
-//! the config names, the app, and the HTTP router (Slack endpoints and
-//! `/healthz`). Tests build it through the same function.
+//! the config names, the app, and the HTTP router (Slack and Discord
+//! endpoints, `/healthz`), then runs it until Ctrl-C or until the store's
+//! liveness trips. Tests build and run it through the same functions.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::get;
 
 use crate::app::{App, Overrides};
@@ -19,6 +22,7 @@ use crate::chat::slack::{self as slack};
 use crate::config::Config;
 use crate::domain::ids::Platform;
 use crate::secret::Secret;
+use crate::store::Liveness;
 
 /// The secrets `serve` needs, read by `main` from the environment.
 pub struct Secrets {
@@ -72,9 +76,24 @@ pub struct Server {
     /// Socket Mode, when configured: the handler's client and the app token.
     socket: Option<(Arc<sink::Client>, Secret)>,
     pub discord_handler: Option<Arc<DiscordHandler>>,
+    /// For registering the command once the gateway is ready.
+    discord_token: Option<Secret>,
 }
 
-pub fn build(config: &Config, secrets: Secrets, overrides: Overrides) -> anyhow::Result<Server> {
+/// `GET /healthz`: 200 while every store operation finishes within its
+/// liveness bound; 503, naming the stuck operation, once one did not.
+async fn healthz(State(liveness): State<Arc<Liveness>>) -> (StatusCode, String) {
+    match liveness.stalled() {
+        None => (StatusCode::OK, "ok".to_owned()),
+        Some(stall) => (StatusCode::SERVICE_UNAVAILABLE, stall.to_string()),
+    }
+}
+
+pub async fn build(
+    config: &Config,
+    secrets: Secrets,
+    overrides: Overrides,
+) -> anyhow::Result<Server> {
     let mut chat = ChatRouter::default();
     let mut slack_parts = None;
     if let (Some(settings), Some(token)) = (&config.slack, &secrets.slack_bot_token) {
@@ -93,8 +112,11 @@ pub fn build(config: &Config, secrets: Secrets, overrides: Overrides) -> anyhow:
         chat = chat.with(Platform::Discord, Arc::new(DiscordSink::new(http.clone())));
         discord_http = Some((http, settings));
     }
-    let app = App::build(config, secrets.zilliz_api_key, Arc::new(chat), overrides)?;
-    let mut router = Router::new().route("/healthz", get(|| async { "ok" }));
+    let app = App::build(config, secrets.zilliz_api_key, Arc::new(chat), overrides).await?;
+    let mut router = Router::new().route(
+        "/healthz",
+        get(healthz).with_state(app.store.liveness().clone()),
+    );
     let (mut slack_sink, mut slack_handler, mut socket) = (None, None, None);
     if let Some((client, sink, token)) = slack_parts {
         // Slack sends no group membership: the handler looks up the groups
@@ -136,60 +158,79 @@ pub fn build(config: &Config, secrets: Secrets, overrides: Overrides) -> anyhow:
         slack_handler,
         socket,
         discord_handler,
+        discord_token: secrets.discord_bot_token,
     })
 }
 
-/// Runs the server until Ctrl-C: resumes owed jobs, sweeps expiries.
+/// Runs the server until Ctrl-C.
 pub async fn run(config: &Config, secrets: Secrets) -> anyhow::Result<()> {
     // The WebSocket client takes rustls' process default; two providers are
     // linked, so name one.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let secrets_discord_token = secrets.discord_bot_token.clone();
-    let server = build(config, secrets, Overrides::default())?;
-    if let (Some(handler), Some((client, app_token))) = (&server.slack_handler, &server.socket) {
-        tokio::spawn(slack::socket::run(
-            handler.clone(),
-            client.clone(),
-            app_token.clone(),
-        ));
-    }
-    let resumed = server.app.engine.resume()?;
-    tracing::info!(?resumed, "resumed jobs");
-    let service = server.app.service.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            service.housekeeping().await;
-        }
-    });
-    if let (Some(handler), Some(settings), Some(token)) = (
-        &server.discord_handler,
-        &config.discord,
-        &secrets_discord_token,
-    ) {
-        match settings.transport {
-            DiscordTransport::Http => {
-                discord::register_commands(&handler.http, &settings.guilds).await?
-            }
-            // The gateway registers once it is ready.
-            DiscordTransport::Gateway => {
-                let (handler, token, guilds) =
-                    (handler.clone(), token.clone(), settings.guilds.clone());
-                tokio::spawn(async move {
-                    if let Err(e) = discord::gateway::run(handler, token, guilds).await {
-                        tracing::error!(error = %e, "the Discord gateway stopped");
-                    }
-                });
-            }
-        }
-    }
+    let server = build(config, secrets, Overrides::default()).await?;
     let listener = tokio::net::TcpListener::bind(&config.http.listen).await?;
-    tracing::info!(listen = %config.http.listen, "serving");
-    axum::serve(listener, server.router)
-        .with_graceful_shutdown(async {
+    server
+        .run(config, listener, async {
             let _ = tokio::signal::ctrl_c().await;
         })
-        .await?;
-    Ok(())
+        .await
+}
+
+impl Server {
+    /// Serves on `listener` until `shutdown` resolves: resumes owed jobs,
+    /// sweeps expiries, starts Socket Mode or the gateway when configured.
+    /// Returns a [`crate::store::Stall`] error if the store's liveness trips,
+    /// so the process exits non-zero and its supervisor restarts it.
+    pub async fn run(
+        self,
+        config: &Config,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        if let (Some(handler), Some((client, app_token))) = (&self.slack_handler, &self.socket) {
+            tokio::spawn(slack::socket::run(
+                handler.clone(),
+                client.clone(),
+                app_token.clone(),
+            ));
+        }
+        let resumed = self.app.engine.resume().await?;
+        tracing::info!(?resumed, "resumed jobs");
+        let service = self.app.service.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                service.housekeeping().await;
+            }
+        });
+        if let (Some(handler), Some(settings), Some(token)) =
+            (&self.discord_handler, &config.discord, &self.discord_token)
+        {
+            match settings.transport {
+                DiscordTransport::Http => {
+                    discord::register_commands(&handler.http, &settings.guilds).await?
+                }
+                // The gateway registers once it is ready.
+                DiscordTransport::Gateway => {
+                    let (handler, token, guilds) =
+                        (handler.clone(), token.clone(), settings.guilds.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = discord::gateway::run(handler, token, guilds).await {
+                            tracing::error!(error = %e, "the Discord gateway stopped");
+                        }
+                    });
+                }
+            }
+        }
+        tracing::info!(listen = ?listener.local_addr().ok(), "serving");
+        let liveness = self.app.store.liveness().clone();
+        tokio::select! {
+            served = axum::serve(listener, self.router).with_graceful_shutdown(shutdown) => {
+                served?;
+                Ok(())
+            }
+            stall = liveness.tripped() => Err(anyhow::Error::new(stall)),
+        }
+    }
 }

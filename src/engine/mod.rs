@@ -25,7 +25,7 @@ use crate::domain::job::{AuditEvent, Job, JobState, Resources, Step, StepRecord,
 use crate::ports::chat::{ChatSink, Note};
 use crate::ports::clock::Clock;
 use crate::ports::cloud::{CloudAccess, Vendor};
-use crate::store::{ChangeError, Store};
+use crate::store::{Admission, ChangeError, Store};
 
 /// How long the engine waits and how it polls.
 #[derive(Debug, Clone)]
@@ -106,13 +106,12 @@ impl Engine {
 
     /// Starts workers for every job the engine owes work (approved, running,
     /// tearing down), as after a restart. Returns their ids.
-    pub fn resume(&self) -> Result<Vec<JobId>, crate::store::StoreError> {
-        let mut ids = Vec::new();
-        for state in JobState::OWED_WORK_KEYS {
-            for job in self.store().jobs_in_state(state)? {
-                ids.push(job.id);
-            }
-        }
+    pub async fn resume(&self) -> Result<Vec<JobId>, crate::store::StoreError> {
+        let owed = self
+            .store()
+            .jobs_in_states(&JobState::OWED_WORK_KEYS)
+            .await?;
+        let mut ids: Vec<JobId> = owed.iter().map(|j| j.id).collect();
         ids.sort();
         for id in &ids {
             tracing::info!(job = %id, "resuming job");
@@ -234,7 +233,7 @@ impl Inner {
 
     /// Does the next piece of work for the job; false when there is none.
     async fn advance(&self, id: JobId) -> Result<bool, ChangeError> {
-        let Some(job) = self.parts.store.get(id)? else {
+        let Some(job) = self.parts.store.get(id).await? else {
             return Ok(false);
         };
         // A cancel stops a create job between steps; a teardown always finishes.
@@ -403,12 +402,13 @@ impl Inner {
         &self,
         id: JobId,
         action: &str,
-        f: impl Fn(&mut Job) -> Result<(), String>,
+        f: impl Fn(&mut Job) -> Result<(), String> + Send + 'static,
     ) -> Result<Job, ChangeError> {
+        let event = engine_event(id, action, String::new(), self.now());
         let job = self
             .parts
             .store
-            .update(id, engine_event(id, action, String::new(), self.now()), f)
+            .update(Admission::Owed, id, event, f)
             .await?;
         tracing::info!(job = %id, action, state = job.state.key(), "job changed");
         Ok(job)
@@ -416,12 +416,14 @@ impl Inner {
 
     /// Saves resources mid-step (an intent recorded before a cloud effect).
     async fn save_resources(&self, id: JobId, resources: &Resources) -> Result<(), StepError> {
+        let resources = resources.clone();
         self.parts
             .store
             .update(
+                Admission::Owed,
                 id,
                 engine_event(id, "resources_recorded", String::new(), self.now()),
-                |j| {
+                move |j| {
                     j.resources = resources.clone();
                     Ok(())
                 },

@@ -58,8 +58,9 @@ async fn run_in(sandbox: &Sandbox, dir: &std::path::Path, out: SharedOut) -> any
         Secret::new(&sandbox.api_key),
         sink,
         Overrides::default(),
-    )?;
-    app.engine.resume()?;
+    )
+    .await?;
+    app.engine.resume().await?;
 
     let args = sandbox.create_args();
     let script = format!(

@@ -18,7 +18,7 @@ use crate::engine::Engine;
 use crate::ports::chat::{Action, ChatSink};
 use crate::ports::clock::Clock;
 use crate::ports::cloud::{CloudAccess, Vendor};
-use crate::store::{ChangeError, Store};
+use crate::store::{Admission, ChangeError, Store};
 
 /// Something a person did in chat.
 #[derive(Debug, Clone)]
@@ -82,7 +82,14 @@ pub struct Service {
     p: ServiceParts,
 }
 
-fn store_failed(e: impl std::fmt::Display) -> Reply {
+fn store_failed(e: impl Into<ChangeError>) -> Reply {
+    let e = e.into();
+    if e.is_busy() {
+        tracing::warn!("the store's queue is full; a command was turned away");
+        return Reply::say(
+            "The bot is busy right now and did not take this in; nothing was changed. Try again in a moment.",
+        );
+    }
     tracing::error!(error = %e, "store failure");
     Reply::say(
         "The bot could not read or write its state; nothing was changed. The error is in the bot's log.",
@@ -114,7 +121,7 @@ impl Service {
             match self
                 .p
                 .store
-                .first_delivery(delivery, self.p.clock.now())
+                .first_delivery(Admission::Intake, delivery, self.p.clock.now())
                 .await
             {
                 Ok(true) => {}
@@ -142,12 +149,12 @@ impl Service {
         match command {
             Command::Create(req) => self.create(actor, conversation, req).await,
             Command::Plan(req) => self.plan(actor, req).await,
-            Command::Status(id) => match self.p.store.get(id) {
+            Command::Status(id) => match self.p.store.get(id).await {
                 Ok(Some(job)) => Reply::say(cards::status_text(&job)),
                 Ok(None) => Reply::say(format!("There is no job {id}.")),
                 Err(e) => store_failed(e),
             },
-            Command::List(filter) => self.list(actor, filter),
+            Command::List(filter) => self.list(actor, filter).await,
             Command::Cancel(id) => self.act(actor, Action::Cancel, id).await,
             Command::Retry(id) => self.act(actor, Action::Retry, id).await,
             Command::Rollback(id) => self.act(actor, Action::Rollback, id).await,
@@ -156,21 +163,14 @@ impl Service {
         }
     }
 
-    fn list(&self, actor: &Actor, filter: ListFilter) -> Reply {
+    async fn list(&self, actor: &Actor, filter: ListFilter) -> Reply {
         let store = &self.p.store;
         let jobs = match filter {
-            ListFilter::Mine => store.jobs_requested_by(&actor.user),
-            ListFilter::Pending => store.jobs_in_state("pending_approval"),
-            ListFilter::Running => {
-                JobState::OWED_WORK_KEYS
-                    .iter()
-                    .try_fold(Vec::new(), |mut acc, s| {
-                        acc.extend(store.jobs_in_state(s)?);
-                        Ok(acc)
-                    })
-            }
-            ListFilter::Failed => store.jobs_in_state("failed"),
-            ListFilter::All => store.all_jobs(),
+            ListFilter::Mine => store.jobs_requested_by(&actor.user).await,
+            ListFilter::Pending => store.jobs_in_state("pending_approval").await,
+            ListFilter::Running => store.jobs_in_states(&JobState::OWED_WORK_KEYS).await,
+            ListFilter::Failed => store.jobs_in_state("failed").await,
+            ListFilter::All => store.all_jobs().await,
         };
         match jobs {
             Ok(mut jobs) if !jobs.is_empty() => {
@@ -188,14 +188,15 @@ impl Service {
     }
 
     /// Refuses early when another job already holds the (VPC, region).
-    fn slot_conflict(&self, req: &CreateRequest) -> Result<Option<String>, Reply> {
-        match self.p.store.slot_holder(&req.slot()) {
+    async fn slot_conflict(&self, req: &CreateRequest) -> Result<Option<String>, Reply> {
+        match self.p.store.slot_holder(&req.slot()).await {
             Ok(None) => Ok(None),
             Ok(Some(other)) => {
                 let state = self
                     .p
                     .store
                     .get(other)
+                    .await
                     .ok()
                     .flatten()
                     .map(|j| j.state.to_string())
@@ -255,11 +256,14 @@ impl Service {
             let _ = self
                 .p
                 .store
-                .audit(self.event(None, actor, "create", "refused: not a requester"))
+                .audit(
+                    Admission::Intake,
+                    self.event(None, actor, "create", "refused: not a requester"),
+                )
                 .await;
             return Reply::say(denied.to_string());
         }
-        match self.slot_conflict(&req) {
+        match self.slot_conflict(&req).await {
             Ok(Some(why)) => return Reply::say(why),
             Ok(None) => {}
             Err(reply) => return reply,
@@ -272,7 +276,7 @@ impl Service {
                 blocking.join("\n")
             ));
         }
-        let id = match self.p.store.next_job_id().await {
+        let id = match self.p.store.next_job_id(Admission::Intake).await {
             Ok(id) => id,
             Err(e) => return store_failed(e),
         };
@@ -300,7 +304,11 @@ impl Service {
         match self
             .p
             .store
-            .insert(&job, self.event(Some(id), actor, "create", ""))
+            .insert(
+                Admission::Intake,
+                &job,
+                self.event(Some(id), actor, "create", ""),
+            )
             .await
         {
             Ok(()) => {}
@@ -323,6 +331,7 @@ impl Service {
                     .p
                     .store
                     .update(
+                        Admission::Owed,
                         id,
                         self.event(Some(id), actor, "card_posted", ""),
                         move |j| {
@@ -373,7 +382,10 @@ impl Service {
         if let Err(e) = self
             .p
             .store
-            .audit(self.event(Some(id), actor, action, &format!("refused: {why}")))
+            .audit(
+                Admission::Intake,
+                self.event(Some(id), actor, action, &format!("refused: {why}")),
+            )
             .await
         {
             return store_failed(e);
@@ -383,7 +395,7 @@ impl Service {
 
     /// A click, or a typed cancel/retry/rollback.
     async fn act(&self, actor: &Actor, action: Action, id: JobId) -> Reply {
-        let job = match self.p.store.get(id) {
+        let job = match self.p.store.get(id).await {
             Ok(Some(job)) => job,
             Ok(None) => return Reply::say(format!("There is no job {id}.")),
             Err(e) => return store_failed(e),
@@ -426,20 +438,25 @@ impl Service {
         let result = self
             .p
             .store
-            .update(id, self.event(Some(id), actor, verb, ""), move |j| {
-                if j.state != JobState::PendingApproval {
-                    return Err(format!("{} is already {}; nothing to do.", j.id, j.state));
-                }
-                if now >= j.expires_at {
-                    return Err(format!("{} expired before anyone decided.", j.id));
-                }
-                j.state = match action {
-                    Action::Approve => JobState::Approved,
-                    _ => JobState::Rejected,
-                };
-                j.decided_by = Some(decider.clone());
-                Ok(())
-            })
+            .update(
+                Admission::Intake,
+                id,
+                self.event(Some(id), actor, verb, ""),
+                move |j| {
+                    if j.state != JobState::PendingApproval {
+                        return Err(format!("{} is already {}; nothing to do.", j.id, j.state));
+                    }
+                    if now >= j.expires_at {
+                        return Err(format!("{} expired before anyone decided.", j.id));
+                    }
+                    j.state = match action {
+                        Action::Approve => JobState::Approved,
+                        _ => JobState::Rejected,
+                    };
+                    j.decided_by = Some(decider.clone());
+                    Ok(())
+                },
+            )
             .await;
         let job = match result {
             Ok(job) => job,
@@ -472,7 +489,7 @@ impl Service {
         let result = self
             .p
             .store
-            .update(job.id, event, move |j| {
+            .update(Admission::Owed, job.id, event, move |j| {
                 if j.state != JobState::PendingApproval || now < j.expires_at {
                     return Err("not due".to_owned());
                 }
@@ -493,7 +510,7 @@ impl Service {
     /// periodically by the process that serves chat.
     pub async fn expire_due(&self) -> Vec<JobId> {
         let now = self.p.clock.now();
-        let due = match self.p.store.jobs_in_state("pending_approval") {
+        let due = match self.p.store.jobs_in_state("pending_approval").await {
             Ok(jobs) => jobs
                 .into_iter()
                 .filter(|j| now >= j.expires_at)
@@ -520,7 +537,7 @@ impl Service {
             tracing::info!(?expired, "expired unanswered requests");
         }
         let day_ago = self.p.clock.now().saturating_sub(24 * 3600 * 1000);
-        if let Err(e) = self.p.store.forget_deliveries_before(day_ago) {
+        if let Err(e) = self.p.store.forget_deliveries_before(day_ago).await {
             tracing::warn!(error = %e, "could not prune delivery ids");
         }
     }
@@ -534,24 +551,29 @@ impl Service {
         let result = self
             .p
             .store
-            .update(id, self.event(Some(id), actor, "cancel", ""), move |j| {
-                match j.state {
-                    JobState::PendingApproval => {
-                        j.state = JobState::Cancelled;
-                        j.decided_by = Some(who.clone());
+            .update(
+                Admission::Intake,
+                id,
+                self.event(Some(id), actor, "cancel", ""),
+                move |j| {
+                    match j.state {
+                        JobState::PendingApproval => {
+                            j.state = JobState::Cancelled;
+                            j.decided_by = Some(who.clone());
+                        }
+                        // The engine owns running jobs; it stops at the next step
+                        // boundary, where nothing is half done.
+                        JobState::Approved | JobState::Running { .. } => j.cancel_requested = true,
+                        _ => {
+                            return Err(format!(
+                                "{} is {}; there is nothing to cancel.",
+                                j.id, j.state
+                            ));
+                        }
                     }
-                    // The engine owns running jobs; it stops at the next step
-                    // boundary, where nothing is half done.
-                    JobState::Approved | JobState::Running { .. } => j.cancel_requested = true,
-                    _ => {
-                        return Err(format!(
-                            "{} is {}; there is nothing to cancel.",
-                            j.id, j.state
-                        ));
-                    }
-                }
-                Ok(())
-            })
+                    Ok(())
+                },
+            )
             .await;
         match result {
             Ok(job) if job.state == JobState::Cancelled => {
@@ -577,7 +599,11 @@ impl Service {
         let result = self
             .p
             .store
-            .update(id, self.event(Some(id), actor, "retry", ""), |j| {
+            .update(
+                Admission::Intake,
+                id,
+                self.event(Some(id), actor, "retry", ""),
+                |j| {
                 if !matches!(j.state, JobState::Failed { .. }) {
                     return Err(format!(
                         "{} is {}; only failed jobs can be retried.",
@@ -600,7 +626,7 @@ impl Service {
     }
 
     async fn delete(&self, actor: &Actor, id: JobId) -> Reply {
-        match self.p.store.get(id) {
+        match self.p.store.get(id).await {
             Ok(Some(job)) => self.teardown(actor, job, Teardown::Delete).await,
             Ok(None) => Reply::say(format!("There is no job {id}.")),
             Err(e) => store_failed(e),
@@ -619,7 +645,11 @@ impl Service {
         let result = self
             .p
             .store
-            .update(id, self.event(Some(id), actor, verb, ""), move |j| {
+            .update(
+                Admission::Intake,
+                id,
+                self.event(Some(id), actor, verb, ""),
+                move |j| {
                 let allowed = match reason {
                     Teardown::Rollback => matches!(j.state, JobState::Failed { .. } | JobState::Cancelled),
                     Teardown::Delete => j.state == JobState::Succeeded,

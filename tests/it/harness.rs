@@ -21,6 +21,7 @@ use privatelink_bot::sandbox::Sandbox;
 use privatelink_bot::sandbox::fixtures::EndState;
 use privatelink_bot::secret::Secret;
 use privatelink_bot::service::{Event, Inbound, Reply};
+use privatelink_bot::store::WriteHook;
 use tokio::sync::Notify;
 
 /// A `Write` into a shared buffer.
@@ -93,13 +94,24 @@ impl Harness {
         tweak: impl FnOnce(&mut Config),
         hook: Option<Arc<dyn StepHook>>,
     ) -> Self {
+        Self::start_full(clusters, tweak, hook, None).await
+    }
+
+    /// As `start_with`, with `store_hook` called by the store's writer
+    /// before each change.
+    pub async fn start_full(
+        clusters: usize,
+        tweak: impl FnOnce(&mut Config),
+        hook: Option<Arc<dyn StepHook>>,
+        store_hook: Option<Arc<dyn WriteHook>>,
+    ) -> Self {
         let sandbox = Sandbox::start(clusters).await.expect("sandbox starts");
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = sandbox.config(&store_path(&dir)).expect("sandbox config");
         tweak(&mut config);
         let clock = Arc::new(ManualClock::new(SystemClock.now()));
         let out = Buffer::default();
-        let app = build(&sandbox, &config, &out, clock.clone(), hook);
+        let app = build(&sandbox, &config, &out, clock.clone(), hook, store_hook).await;
         Self {
             sandbox,
             _dir: dir,
@@ -127,8 +139,15 @@ impl Harness {
             &self.out,
             self.clock.clone(),
             hook,
-        );
-        self.bot.insert(fresh).engine.resume().expect("resume")
+            None,
+        )
+        .await;
+        self.bot
+            .insert(fresh)
+            .engine
+            .resume()
+            .await
+            .expect("resume")
     }
 
     pub fn transcript(&self) -> String {
@@ -199,6 +218,7 @@ impl Harness {
     pub fn job(&self, id: JobId) -> Job {
         self.app()
             .store
+            .blocking()
             .get(id)
             .expect("store")
             .expect("job exists")
@@ -220,12 +240,13 @@ impl Harness {
     }
 }
 
-fn build(
+async fn build(
     sandbox: &Sandbox,
     config: &Config,
     out: &Buffer,
     clock: Arc<ManualClock>,
     hook: Option<Arc<dyn StepHook>>,
+    store_hook: Option<Arc<dyn WriteHook>>,
 ) -> App {
     let shared: SharedOut = Arc::new(Mutex::new(Box::new(out.clone())));
     App::build(
@@ -242,8 +263,10 @@ fn build(
                 },
                 4,
             )),
+            store_hook,
         },
     )
+    .await
     .expect("the bot builds from the sandbox config")
 }
 
@@ -287,6 +310,7 @@ pub async fn serve_sandbox(
             ..Overrides::default()
         },
     )
+    .await
     .expect("serve builds");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -313,6 +337,7 @@ pub async fn job_state_when<C: Clone + std::fmt::Debug>(
 ) -> JobState {
     chat.wait_for("the job's state", |_| {
         app.store
+            .blocking()
             .get(id)
             .ok()
             .flatten()
@@ -320,7 +345,12 @@ pub async fn job_state_when<C: Clone + std::fmt::Debug>(
     })
     .await;
     app.engine.wait(id).await;
-    app.store.get(id).expect("store").expect("job").state
+    app.store
+        .blocking()
+        .get(id)
+        .expect("store")
+        .expect("job")
+        .state
 }
 
 /// What a fake chat API received, with a way to wait for what is expected.

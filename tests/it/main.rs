@@ -12,6 +12,7 @@ mod harness;
 mod parsing;
 mod preflight;
 mod slack;
+mod store;
 mod teardown;
 mod waits;
 mod zilliz;

@@ -206,7 +206,13 @@ impl SlackBot {
 
     /// Approve actions in the audit log (accepted or refused) for a job.
     fn approve_attempts(&self, id: JobId) -> usize {
-        let log = self.server.app.store.audit_log(Some(id)).unwrap();
+        let log = self
+            .server
+            .app
+            .store
+            .blocking()
+            .audit_log(Some(id))
+            .unwrap();
         log.iter().filter(|e| e.action == "approve").count()
     }
 
@@ -410,7 +416,15 @@ async fn unsigned_stale_or_tampered_requests_get_401_and_change_nothing() {
         400
     );
     assert_eq!(bot.post_signed("/slack/commands", "nonsense").await, 400);
-    assert!(bot.server.app.store.all_jobs().unwrap().is_empty());
+    assert!(
+        bot.server
+            .app
+            .store
+            .blocking()
+            .all_jobs()
+            .unwrap()
+            .is_empty()
+    );
     assert!(bot.slack.calls().is_empty(), "{:?}", bot.slack.calls());
 }
 
@@ -530,7 +544,15 @@ async fn create_without_arguments_opens_a_form_with_field_errors() {
         "{answer}"
     );
     assert_eq!(answer["errors"]["clusters"], "is required");
-    assert!(bot.server.app.store.all_jobs().unwrap().is_empty());
+    assert!(
+        bot.server
+            .app
+            .store
+            .blocking()
+            .all_jobs()
+            .unwrap()
+            .is_empty()
+    );
 
     // Fixed: the form closes and the same path as the typed command runs.
     fields[2] = ("vpc", net.vpc.as_str());
@@ -548,6 +570,7 @@ async fn create_without_arguments_opens_a_form_with_field_errors() {
         bot.server
             .app
             .store
+            .blocking()
             .get(id)
             .unwrap()
             .unwrap()
@@ -644,7 +667,7 @@ async fn a_slack_user_group_can_hold_the_approver_right() {
         bot.wait_state(id, |s| *s == JobState::Succeeded).await,
         JobState::Succeeded
     );
-    let job = bot.server.app.store.get(id).unwrap().unwrap();
+    let job = bot.server.app.store.blocking().get(id).unwrap().unwrap();
     assert_eq!(job.decided_by.unwrap().to_string(), "slack:UCAROL");
     // Membership was read once and then served from the cache.
     let lookups = bot

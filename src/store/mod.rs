@@ -1,0 +1,415 @@
+//! The sled store: jobs, the append-only audit log, indexes, the one-active-
+//! job-per-(VPC, region) slots and the seen delivery ids.
+//!
+//! Every change to a job is one sled transaction across all the trees it
+//! touches (job, indexes, slot, audit), made durable before the caller may
+//! tell anyone it happened. A crash therefore leaves either the old or the
+//! new state, never a half.
+//!
+//! Threading discipline (see ARCHITECTURE.md): every change goes through
+//! one writer thread ([`writer`]) with group commit; reads run on tokio's
+//! blocking pool; nothing here blocks an async worker thread. Every
+//! operation is watched ([`liveness`]): one that overruns its bound makes
+//! the bot unhealthy for good.
+
+mod liveness;
+mod tables;
+mod writer;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+
+pub use liveness::{Liveness, Stall};
+pub use tables::Reader;
+pub use writer::{WriteHook, WriterFigures};
+
+use crate::domain::ids::{JobId, UserRef, VpcId};
+use crate::domain::job::{AuditEvent, Job};
+use tables::Trees;
+use writer::{Answer, Write, Writer, WriterCounters};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("store: corrupt record: {0}")]
+    Corrupt(#[from] serde_json::Error),
+    /// The writer's queue is full: new work is refused rather than piled up.
+    #[error("store: busy, too many changes waiting")]
+    Busy,
+    /// The writer thread is gone (the store is closing, or it failed).
+    #[error("store: closed")]
+    Closed,
+    #[error("store: could not start a thread: {0}")]
+    Thread(#[from] std::io::Error),
+}
+
+/// Why a change was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    #[error("there is no job {0}")]
+    NotFound(JobId),
+    /// The change was refused by its own rule (for example, wrong state).
+    #[error("{0}")]
+    Refused(String),
+    /// Another job holds this job's (VPC, region) slot.
+    #[error("{0} is already active for this VPC and region")]
+    SlotTaken(JobId),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ChangeError {
+    /// The store turned the change away because too much is waiting.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, ChangeError::Store(StoreError::Busy))
+    }
+}
+
+/// Whether a change may wait for room in the writer's queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// New work from a person (a command, a click): refused with
+    /// [`StoreError::Busy`] when the queue is full, so a burst is answered
+    /// "busy, try again" instead of piling up in memory.
+    Intake,
+    /// Work the bot already owes (a running job's records, expiry): waits
+    /// for room. Bounded by the number of jobs, not by the request rate.
+    Owed,
+}
+
+/// How the store runs.
+#[derive(Clone)]
+pub struct StoreOptions {
+    /// sled's page cache; kept small, as sled 0.34 can grow past it.
+    pub cache_capacity: u64,
+    /// How long one store operation may take before the bot is declared
+    /// unhealthy.
+    pub liveness_bound: Duration,
+    /// Changes that may wait for the writer; intake past it is refused.
+    pub queue_limit: usize,
+    /// Changes committed with one flush at the most. 1 means a flush per
+    /// change (the benchmark's "before").
+    pub max_batch: usize,
+    /// Called before each change (tests).
+    pub hook: Option<Arc<dyn WriteHook>>,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            cache_capacity: 16 * 1024 * 1024,
+            liveness_bound: Duration::from_secs(30),
+            queue_limit: 1024,
+            max_batch: 256,
+            hook: None,
+        }
+    }
+}
+
+/// The bot's persistent state. All methods are safe to call from async
+/// code: none blocks the calling thread.
+pub struct Store {
+    trees: Trees,
+    writes: mpsc::Sender<Write>,
+    liveness: Arc<Liveness>,
+    counters: Arc<WriterCounters>,
+}
+
+/// How long `open` waits for another instance to release the store's lock
+/// (a restart racing the old process's exit, or sled's IO threads finishing).
+const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+impl Store {
+    /// Opens (or creates) the store at `path`, on the writer thread.
+    pub async fn open(path: &Path, options: StoreOptions) -> Result<Self, StoreError> {
+        let config = sled::Config::new()
+            .path(path)
+            .cache_capacity(options.cache_capacity)
+            .flush_every_ms(None);
+        let path = path.to_owned();
+        Self::start(options, move || open_waiting_for_lock(&config, &path)).await
+    }
+
+    /// A store that lives in memory only (benchmarks).
+    pub async fn temporary(options: StoreOptions) -> Result<Self, StoreError> {
+        let config = sled::Config::new().temporary(true).flush_every_ms(None);
+        Self::start(options, move || Ok(config.open()?)).await
+    }
+
+    async fn start(
+        options: StoreOptions,
+        open: impl FnOnce() -> Result<sled::Db, StoreError> + Send + 'static,
+    ) -> Result<Self, StoreError> {
+        let liveness = Liveness::start(options.liveness_bound)?;
+        let counters = Arc::new(WriterCounters::default());
+        let (writes, queue) = mpsc::channel(options.queue_limit.max(1));
+        let (ready, opened) = oneshot::channel();
+        Writer {
+            queue,
+            liveness: liveness.clone(),
+            counters: counters.clone(),
+            hook: options.hook,
+            max_batch: options.max_batch,
+        }
+        .spawn(Box::new(open), ready)?;
+        let trees = opened.await.map_err(|_| StoreError::Closed)??;
+        Ok(Self {
+            trees,
+            writes,
+            liveness,
+            counters,
+        })
+    }
+
+    /// The store's liveness: `/healthz` and the processes watch it.
+    pub fn liveness(&self) -> &Arc<Liveness> {
+        &self.liveness
+    }
+
+    /// What the writer has done so far (benchmarks, tests).
+    pub fn writer_figures(&self) -> WriterFigures {
+        self.counters.figures()
+    }
+
+    /// Changes waiting for the writer right now.
+    pub fn queue_depth(&self) -> usize {
+        self.writes.max_capacity() - self.writes.capacity()
+    }
+
+    /// Synchronous reads, for callers off the async runtime (the admin
+    /// CLI, tests). Async code uses the reads below.
+    pub fn blocking(&self) -> Reader {
+        Reader(self.trees.clone())
+    }
+
+    /// Runs a read on the blocking pool, watched by the liveness bound.
+    async fn read<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        f: impl FnOnce(&Reader) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let reader = self.blocking();
+        let liveness = self.liveness.clone();
+        tokio::task::spawn_blocking(move || {
+            let _op = liveness.begin(format!("read: {what}"));
+            f(&reader)
+        })
+        .await
+        .map_err(|_| StoreError::Closed)?
+    }
+
+    /// Hands `change` to the writer and waits for its durable answer.
+    async fn write<T: Send + 'static, E: From<StoreError> + Send + 'static>(
+        &self,
+        admission: Admission,
+        what: String,
+        durable: bool,
+        change: impl FnOnce(&Trees) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E> {
+        let (tell, answer) = oneshot::channel();
+        let apply = Box::new(move |trees: &Trees| -> Answer {
+            let result = change(trees);
+            Box::new(move |flushed: Result<(), sled::Error>| {
+                let _ = tell.send(match (result, flushed) {
+                    (Ok(v), Ok(())) => Ok(v),
+                    (Ok(_), Err(e)) => Err(StoreError::Sled(e).into()),
+                    (Err(e), _) => Err(e),
+                });
+            })
+        });
+        let w = Write {
+            what,
+            durable,
+            apply,
+        };
+        let queued = match admission {
+            Admission::Intake => self.writes.try_send(w).map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => StoreError::Busy,
+                mpsc::error::TrySendError::Closed(_) => StoreError::Closed,
+            }),
+            Admission::Owed => self.writes.send(w).await.map_err(|_| StoreError::Closed),
+        };
+        queued?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Hands out the next job id. A number that reached a stored job is never reused.
+    pub async fn next_job_id(&self, admission: Admission) -> Result<JobId, StoreError> {
+        // Not durable by itself: the flush after the job's insert covers it.
+        self.write(admission, "next job id".to_owned(), false, |t| {
+            t.next_job_id()
+        })
+        .await
+    }
+
+    /// Stores a new job, taking its slot, with an audit event.
+    pub async fn insert(
+        &self,
+        admission: Admission,
+        job: &Job,
+        event: AuditEvent,
+    ) -> Result<(), ChangeError> {
+        let id = job.id;
+        let job = job.clone();
+        self.write(
+            admission,
+            format!("{} {id}", event.action),
+            true,
+            move |t| {
+                t.apply(id, &event, |current| match current {
+                    Some(_) => Err(ChangeError::Refused(format!("{id} exists already"))),
+                    None => Ok(job.clone()),
+                })
+            },
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Changes a job by `change`, atomically with its indexes, its slot and
+    /// an audit event, durably. `change` may run more than once (sled
+    /// retries conflicting transactions), so it must not have side effects.
+    pub async fn update(
+        &self,
+        admission: Admission,
+        id: JobId,
+        event: AuditEvent,
+        change: impl Fn(&mut Job) -> Result<(), String> + Send + 'static,
+    ) -> Result<Job, ChangeError> {
+        self.write(
+            admission,
+            format!("{} {id}", event.action),
+            true,
+            move |t| {
+                t.apply(id, &event, |current| {
+                    let mut job = current.ok_or(ChangeError::NotFound(id))?;
+                    change(&mut job).map_err(ChangeError::Refused)?;
+                    Ok(job)
+                })
+            },
+        )
+        .await
+    }
+
+    /// Appends an audit event that changes no job (a refused click, say).
+    pub async fn audit(&self, admission: Admission, event: AuditEvent) -> Result<(), StoreError> {
+        let what = format!("audit {}", event.action);
+        self.write(admission, what, true, move |t| t.append_audit(&event))
+            .await
+    }
+
+    /// Records a platform delivery id; true the first time it is seen, false
+    /// for a duplicate delivery that must have no further effect.
+    pub async fn first_delivery(
+        &self,
+        admission: Admission,
+        delivery: &str,
+        at: u64,
+    ) -> Result<bool, StoreError> {
+        let delivery = delivery.to_owned();
+        self.write(
+            admission,
+            "record a delivery id".to_owned(),
+            true,
+            move |t| t.first_delivery(&delivery, at),
+        )
+        .await
+    }
+
+    /// Forgets delivery ids older than `before`: platforms redeliver within
+    /// minutes, so the table need not grow without bound. Not flushed by
+    /// itself: forgetting again after a crash is harmless.
+    pub async fn forget_deliveries_before(&self, before: u64) -> Result<usize, StoreError> {
+        self.write(
+            Admission::Owed,
+            "forget old delivery ids".to_owned(),
+            false,
+            move |t| t.forget_deliveries_before(before),
+        )
+        .await
+    }
+
+    pub async fn get(&self, id: JobId) -> Result<Option<Job>, StoreError> {
+        self.read("get a job", move |r| r.get(id)).await
+    }
+
+    /// The job holding the (VPC, region) slot `slot`, if any.
+    pub async fn slot_holder(&self, slot: &str) -> Result<Option<JobId>, StoreError> {
+        let slot = slot.to_owned();
+        self.read("slot holder", move |r| r.slot_holder(&slot))
+            .await
+    }
+
+    /// Audit events, oldest first, optionally for one job.
+    pub async fn audit_log(&self, job: Option<JobId>) -> Result<Vec<AuditEvent>, StoreError> {
+        self.read("audit log", move |r| r.audit_log(job)).await
+    }
+
+    /// Jobs whose state key (see `JobState::key`) is `state`.
+    pub async fn jobs_in_state(&self, state: &'static str) -> Result<Vec<Job>, StoreError> {
+        self.read("jobs in a state", move |r| r.jobs_in_state(state))
+            .await
+    }
+
+    /// Jobs in any of `states`, in that order.
+    pub async fn jobs_in_states(
+        &self,
+        states: &'static [&'static str],
+    ) -> Result<Vec<Job>, StoreError> {
+        self.read("jobs in states", move |r| {
+            let mut all = Vec::new();
+            for state in states {
+                all.extend(r.jobs_in_state(state)?);
+            }
+            Ok(all)
+        })
+        .await
+    }
+
+    pub async fn jobs_requested_by(&self, user: &UserRef) -> Result<Vec<Job>, StoreError> {
+        let user = user.clone();
+        self.read("jobs by requester", move |r| r.jobs_requested_by(&user))
+            .await
+    }
+
+    pub async fn jobs_for_vpc(&self, vpc: &VpcId) -> Result<Vec<Job>, StoreError> {
+        let vpc = vpc.clone();
+        self.read("jobs by VPC", move |r| r.jobs_for_vpc(&vpc))
+            .await
+    }
+
+    pub async fn all_jobs(&self) -> Result<Vec<Job>, StoreError> {
+        self.read("all jobs", |r| r.all_jobs()).await
+    }
+}
+
+/// Opens sled, waiting (bounded) while another instance holds its lock.
+/// Runs on the writer thread, so the waiting blocks nobody else.
+fn open_waiting_for_lock(config: &sled::Config, path: &Path) -> Result<sled::Db, StoreError> {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    let mut delay = Duration::from_millis(5);
+    loop {
+        match config.open() {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(_))
+                if std::time::Instant::now() < deadline && locked_by_another(path) =>
+            {
+                tracing::warn!(path = %path.display(), "the store is locked by another instance; waiting");
+                std::thread::sleep(delay);
+                delay = (delay * 2).min(Duration::from_millis(200));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Whether another handle holds the lock sled takes on `<path>/db`. sled
+/// reports that as an untyped IO error, so ask the lock itself.
+fn locked_by_another(path: &Path) -> bool {
+    std::fs::File::open(path.join("db"))
+        .is_ok_and(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
+}

@@ -1,0 +1,283 @@
+//! The sled trees and everything done to them, synchronously: the reads
+//! ([`Reader`]) and the changes the writer thread applies. Nothing here is
+//! async and nothing here flushes: flushing is the writer's job, once per
+//! batch.
+
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::{Db, Transactional, Tree};
+
+use super::{ChangeError, StoreError};
+use crate::domain::ids::{JobId, UserRef, VpcId};
+use crate::domain::job::{AuditEvent, Job};
+
+/// The first job number handed out: short, human ids such as `PL-1042`.
+const FIRST_JOB_NUMBER: u64 = 1000;
+
+/// The store's trees. Cloning is cheap (sled handles are shared).
+#[derive(Clone)]
+pub(super) struct Trees {
+    pub(super) db: Db,
+    jobs: Tree,
+    audit: Tree,
+    by_status: Tree,
+    by_requester: Tree,
+    by_vpc: Tree,
+    slots: Tree,
+    deliveries: Tree,
+}
+
+fn job_key(id: JobId) -> [u8; 8] {
+    id.number().to_be_bytes()
+}
+
+fn index_key(prefix: &str, id: JobId) -> Vec<u8> {
+    let mut k = index_prefix(prefix);
+    k.extend_from_slice(&job_key(id));
+    k
+}
+
+fn index_prefix(prefix: &str) -> Vec<u8> {
+    let mut k = prefix.as_bytes().to_vec();
+    k.push(0);
+    k
+}
+
+fn job_id_from(bytes: &[u8]) -> Option<JobId> {
+    <[u8; 8]>::try_from(bytes)
+        .ok()
+        .map(|b| JobId::new(u64::from_be_bytes(b)))
+}
+
+type Abort = ConflictableTransactionError<ChangeError>;
+
+fn abort(e: ChangeError) -> Abort {
+    ConflictableTransactionError::Abort(e)
+}
+
+fn json_abort(e: serde_json::Error) -> Abort {
+    abort(ChangeError::Store(StoreError::Corrupt(e)))
+}
+
+impl Trees {
+    pub(super) fn open(db: Db) -> Result<Self, StoreError> {
+        Ok(Self {
+            jobs: db.open_tree("jobs")?,
+            audit: db.open_tree("audit")?,
+            by_status: db.open_tree("idx_status")?,
+            by_requester: db.open_tree("idx_requester")?,
+            by_vpc: db.open_tree("idx_vpc")?,
+            slots: db.open_tree("slots")?,
+            deliveries: db.open_tree("deliveries")?,
+            db,
+        })
+    }
+
+    /// Hands out the next job id. A number that reached a stored job is
+    /// never reused: sled persists in order, so the flush after the job's
+    /// insert covers the counter, and a number lost in a crash before that
+    /// was never shown to anyone.
+    pub(super) fn next_job_id(&self) -> Result<JobId, StoreError> {
+        let next = self.db.update_and_fetch("next_job_number", |old| {
+            let n = old
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes)
+                .unwrap_or(FIRST_JOB_NUMBER - 1);
+            Some((n + 1).to_be_bytes().to_vec())
+        })?;
+        Ok(next
+            .and_then(|b| job_id_from(&b))
+            .unwrap_or(JobId::new(FIRST_JOB_NUMBER)))
+    }
+
+    /// Changes job `id` to what `next` makes of its current value, atomically
+    /// with its indexes, its slot and an audit event. `next` may run more
+    /// than once (sled retries conflicting transactions), so it must not
+    /// have side effects.
+    pub(super) fn apply(
+        &self,
+        id: JobId,
+        event: &AuditEvent,
+        next: impl Fn(Option<Job>) -> Result<Job, ChangeError>,
+    ) -> Result<Job, ChangeError> {
+        let trees = (
+            &self.jobs,
+            &self.audit,
+            &self.by_status,
+            &self.by_requester,
+            &self.by_vpc,
+            &self.slots,
+        );
+        let result = trees.transaction(|(jobs, audit, by_status, by_requester, by_vpc, slots)| {
+            let key = job_key(id);
+            let current: Option<Job> = match jobs.get(key)? {
+                Some(b) => Some(serde_json::from_slice(&b).map_err(json_abort)?),
+                None => None,
+            };
+            let mut job = next(current.clone()).map_err(abort)?;
+            job.version = current.as_ref().map_or(1, |c| c.version + 1);
+
+            if let Some(old) = &current {
+                by_status.remove(index_key(old.state.key(), id))?;
+            }
+            by_status.insert(index_key(job.state.key(), id), &[])?;
+            by_requester.insert(index_key(&job.requester.to_string(), id), &[])?;
+            by_vpc.insert(index_key(job.request.vpc.as_str(), id), &[])?;
+
+            let held_before = current.as_ref().is_some_and(|c| c.state.holds_slot());
+            move_slot(slots, &job, held_before, job.state.holds_slot())?;
+
+            jobs.insert(&key, serde_json::to_vec(&job).map_err(json_abort)?)?;
+            let mut event = event.clone();
+            if event.outcome.is_empty() {
+                event.outcome = job.state.key().to_owned();
+            }
+            let audit_key = audit.generate_id()?.to_be_bytes();
+            audit.insert(&audit_key, serde_json::to_vec(&event).map_err(json_abort)?)?;
+            Ok(job)
+        });
+        match result {
+            Ok(job) => Ok(job),
+            Err(TransactionError::Abort(e)) => Err(e),
+            Err(TransactionError::Storage(e)) => Err(StoreError::from(e).into()),
+        }
+    }
+
+    /// Appends an audit event that changes no job.
+    pub(super) fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
+        // Same monotonic counter as the transactional appends, so the log's
+        // key order is the order things happened.
+        let key = self.db.generate_id()?.to_be_bytes();
+        self.audit.insert(key, serde_json::to_vec(event)?)?;
+        Ok(())
+    }
+
+    /// Records a delivery id; true the first time it is seen.
+    pub(super) fn first_delivery(&self, delivery: &str, at: u64) -> Result<bool, StoreError> {
+        Ok(self
+            .deliveries
+            .compare_and_swap(
+                delivery.as_bytes(),
+                None as Option<&[u8]>,
+                Some(&at.to_be_bytes()[..]),
+            )?
+            .is_ok())
+    }
+
+    pub(super) fn forget_deliveries_before(&self, before: u64) -> Result<usize, StoreError> {
+        let mut n = 0;
+        for item in self.deliveries.iter() {
+            let (k, v) = item?;
+            let at = <[u8; 8]>::try_from(v.as_ref())
+                .map(u64::from_be_bytes)
+                .unwrap_or(0);
+            if at < before {
+                self.deliveries.remove(k)?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// The store's reads, synchronous. On the async runtime use the `Store`'s
+/// own async reads, which run these on the blocking pool; call these
+/// directly only off the runtime (the admin CLI, tests).
+#[derive(Clone)]
+pub struct Reader(pub(super) Trees);
+
+impl Reader {
+    pub fn get(&self, id: JobId) -> Result<Option<Job>, StoreError> {
+        match self.0.jobs.get(job_key(id))? {
+            Some(bytes) => Ok(Some(serde_json::from_slice(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The job holding the (VPC, region) slot `slot`, if any.
+    pub fn slot_holder(&self, slot: &str) -> Result<Option<JobId>, StoreError> {
+        Ok(self
+            .0
+            .slots
+            .get(slot.as_bytes())?
+            .and_then(|b| job_id_from(&b)))
+    }
+
+    /// Audit events, oldest first, optionally for one job.
+    pub fn audit_log(&self, job: Option<JobId>) -> Result<Vec<AuditEvent>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.0.audit.iter() {
+            let (_, v) = item?;
+            let event: AuditEvent = serde_json::from_slice(&v)?;
+            if job.is_none() || event.job == job {
+                out.push(event);
+            }
+        }
+        Ok(out)
+    }
+
+    fn jobs_in(&self, tree: &Tree, prefix: &str) -> Result<Vec<Job>, StoreError> {
+        let mut out = Vec::new();
+        for item in tree.scan_prefix(index_prefix(prefix)) {
+            let (k, _) = item?;
+            let tail = &k[k.len().saturating_sub(8)..];
+            if let Some(id) = job_id_from(tail)
+                && let Some(job) = self.get(id)?
+            {
+                out.push(job);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Jobs whose state key (see `JobState::key`) is `state`.
+    pub fn jobs_in_state(&self, state: &str) -> Result<Vec<Job>, StoreError> {
+        self.jobs_in(&self.0.by_status, state)
+    }
+
+    pub fn jobs_requested_by(&self, user: &UserRef) -> Result<Vec<Job>, StoreError> {
+        self.jobs_in(&self.0.by_requester, &user.to_string())
+    }
+
+    pub fn jobs_for_vpc(&self, vpc: &VpcId) -> Result<Vec<Job>, StoreError> {
+        self.jobs_in(&self.0.by_vpc, vpc.as_str())
+    }
+
+    pub fn all_jobs(&self) -> Result<Vec<Job>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.0.jobs.iter() {
+            let (_, v) = item?;
+            out.push(serde_json::from_slice(&v)?);
+        }
+        Ok(out)
+    }
+}
+
+/// Takes or releases the job's (VPC, region) slot as its state requires.
+fn move_slot(
+    slots: &TransactionalTree,
+    job: &Job,
+    held_before: bool,
+    holds_now: bool,
+) -> Result<(), Abort> {
+    let slot = job.slot();
+    let ours = job_key(job.id);
+    let holder = slots.get(slot.as_bytes())?;
+    match (held_before, holds_now) {
+        (false, true) => match holder {
+            Some(h) if h.as_ref() != ours => Err(abort(ChangeError::SlotTaken(
+                job_id_from(&h).unwrap_or(JobId::new(0)),
+            ))),
+            _ => {
+                slots.insert(slot.as_bytes(), &ours)?;
+                Ok(())
+            }
+        },
+        (true, false) => {
+            if holder.as_deref() == Some(&ours[..]) {
+                slots.remove(slot.as_bytes())?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,274 @@
+//! The store's threading discipline under load: one writer with group
+//! commit, bounded intake, and a liveness bound that turns a stuck store
+//! into a failing health check and a non-zero exit instead of a silent
+//! freeze. A hang fails these tests through the liveness bound (the store
+//! says what it was stuck on), with a generous outer timeout as backstop.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use privatelink_bot::domain::command::{self, Command};
+use privatelink_bot::domain::ids::{JobId, Platform, UserRef, VpcId};
+use privatelink_bot::domain::job::{AuditEvent, Conversation, Job, JobState, Resources};
+use privatelink_bot::store::{Admission, ChangeError, Store, StoreError, StoreOptions, WriteHook};
+use tokio::sync::Notify;
+
+/// Holds every change whose description starts with `prefix` until
+/// released; tells the test when the first one got there.
+pub struct Gate {
+    prefix: &'static str,
+    closed: Mutex<bool>,
+    opened: Condvar,
+    pub entered: AtomicUsize,
+    pub reached: Notify,
+}
+
+impl Gate {
+    pub fn closed(prefix: &'static str) -> Arc<Self> {
+        Arc::new(Self {
+            prefix,
+            closed: Mutex::new(true),
+            opened: Condvar::new(),
+            entered: AtomicUsize::new(0),
+            reached: Notify::new(),
+        })
+    }
+
+    pub fn open(&self) {
+        *self.closed.lock().expect("gate") = false;
+        self.opened.notify_all();
+    }
+}
+
+impl WriteHook for Gate {
+    fn before(&self, what: &str) {
+        if !what.starts_with(self.prefix) {
+            return;
+        }
+        self.entered.fetch_add(1, Ordering::SeqCst);
+        self.reached.notify_one();
+        let mut closed = self.closed.lock().expect("gate");
+        while *closed {
+            closed = self.opened.wait(closed).expect("gate");
+        }
+    }
+}
+
+const LINE: &str = "create project=proj-abc123 region=aws-us-west-2 vpc=vpc-0123456789abcdef0 subnets=subnet-0123456789abcdef0,subnet-0123456789abcdef1 sg=sg-0123456789abcdef0 clusters=in01-3e5ad8adc38c2f1";
+
+/// A pending job on a VPC of its own (`n`), so slots never collide.
+fn pending_job(id: JobId, n: usize) -> Job {
+    let Ok(Command::Create(mut request)) = command::parse(LINE) else {
+        panic!("the line parses");
+    };
+    request.vpc = VpcId::parse(&format!("vpc-{n:017x}")).expect("vpc id");
+    Job {
+        id,
+        request,
+        requester: UserRef::new(Platform::Console, "alice"),
+        conversation: Conversation {
+            platform: Platform::Console,
+            channel: "ops".into(),
+        },
+        card: None,
+        state: JobState::PendingApproval,
+        created_at: 0,
+        expires_at: u64::MAX,
+        decided_by: None,
+        findings: Vec::new(),
+        account: None,
+        steps: Vec::new(),
+        resources: Resources::default(),
+        cancel_requested: false,
+        version: 0,
+    }
+}
+
+fn event(id: JobId, action: &str) -> AuditEvent {
+    AuditEvent {
+        at: 0,
+        job: Some(id),
+        actor: "test".into(),
+        action: action.into(),
+        outcome: String::new(),
+    }
+}
+
+async fn insert_jobs(store: &Store, n: usize) -> Vec<JobId> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let id = store.next_job_id(Admission::Owed).await.expect("id");
+        store
+            .insert(Admission::Owed, &pending_job(id, i), event(id, "create"))
+            .await
+            .expect("inserted");
+        ids.push(id);
+    }
+    ids
+}
+
+/// Runs `work` unless the store's liveness trips first, which fails the
+/// test naming the stuck operation.
+async fn live<T>(store: &Store, work: impl std::future::Future<Output = T>) -> T {
+    let outcome = tokio::time::timeout(Duration::from_secs(300), async {
+        tokio::select! {
+            done = work => done,
+            stall = store.liveness().tripped() => panic!("the store hung: {stall}"),
+        }
+    })
+    .await;
+    outcome.expect("the work finished (outer backstop)")
+}
+
+const JOBS: usize = 16;
+const TASKS: usize = 64;
+const ROUNDS: usize = 150;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_tasks_changing_jobs_and_recording_deliveries_at_once_never_hang() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("store.sled");
+    let options = StoreOptions {
+        liveness_bound: Duration::from_secs(20),
+        ..StoreOptions::default()
+    };
+    let store = Arc::new(Store::open(&path, options.clone()).await.expect("store"));
+    let ids = insert_jobs(&store, JOBS).await;
+    let before = store.writer_figures();
+
+    live(&store, async {
+        let tasks: Vec<_> = (0..TASKS)
+            .map(|t| {
+                let (store, id) = (store.clone(), ids[t % JOBS]);
+                tokio::spawn(async move {
+                    for i in 0..ROUNDS {
+                        store
+                            .update(Admission::Owed, id, event(id, "touch"), |j| {
+                                j.cancel_requested = !j.cancel_requested;
+                                Ok(())
+                            })
+                            .await
+                            .expect("changed");
+                        let delivery = format!("d-{t}-{i}");
+                        let first = store.first_delivery(Admission::Intake, &delivery, 1).await;
+                        assert!(first.expect("recorded"), "{delivery} is new");
+                        let again = store.first_delivery(Admission::Intake, &delivery, 2).await;
+                        assert!(!again.expect("looked up"), "{delivery} is a duplicate");
+                        if i % 10 == 0 {
+                            assert!(store.get(id).await.expect("read").is_some());
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("task finished without panicking");
+        }
+    })
+    .await;
+
+    // Every change landed exactly once, in one transaction with its audit line.
+    let per_job = (TASKS / JOBS * ROUNDS) as u64;
+    for &id in &ids {
+        let job = store.get(id).await.expect("read").expect("job");
+        assert_eq!(job.version, 1 + per_job, "{id}");
+    }
+    let audit = store.audit_log(None).await.expect("audit");
+    assert_eq!(audit.len(), JOBS + TASKS * ROUNDS);
+
+    // Group commit: far fewer flushes than changes.
+    let figures = store.writer_figures();
+    let changes = figures.changes - before.changes;
+    let flushes = figures.flushes - before.flushes;
+    assert_eq!(changes, (TASKS * ROUNDS * 3) as u64);
+    assert!(
+        flushes * 2 < changes,
+        "{flushes} flushes for {changes} changes: no group commit"
+    );
+    assert!(store.liveness().stalled().is_none());
+
+    // What was answered was durable: a new process sees all of it.
+    drop(store);
+    let reopened = Store::open(&path, options).await.expect("reopened");
+    for &id in &ids {
+        let job = reopened.get(id).await.expect("read").expect("job");
+        assert_eq!(job.version, 1 + per_job, "{id} after reopening");
+    }
+    assert!(
+        !reopened
+            .first_delivery(Admission::Intake, "d-0-0", 3)
+            .await
+            .expect("looked up"),
+        "delivery ids survive a restart"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_queue_turns_new_work_away_while_owed_work_waits_its_turn() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gate = Gate::closed("touch");
+    let store = Arc::new(
+        Store::open(
+            &dir.path().join("store.sled"),
+            StoreOptions {
+                queue_limit: 4,
+                hook: Some(gate.clone()),
+                ..StoreOptions::default()
+            },
+        )
+        .await
+        .expect("store"),
+    );
+    let ids = insert_jobs(&store, 1).await;
+    let id = ids[0];
+    let touch = |store: Arc<Store>| async move {
+        store
+            .update(Admission::Owed, id, event(id, "touch"), |j| {
+                j.cancel_requested = !j.cancel_requested;
+                Ok(())
+            })
+            .await
+    };
+    // The writer is held inside the first change; four more fill the queue
+    // and a sixth waits for room.
+    let held = tokio::spawn(touch(store.clone()));
+    gate.reached.notified().await;
+    let queued: Vec<_> = (0..5).map(|_| tokio::spawn(touch(store.clone()))).collect();
+    // Once the queue is full, intake is refused at once.
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while store.queue_depth() < 4 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the queue fills");
+    let delivery = store.first_delivery(Admission::Intake, "d-busy", 1).await;
+    assert!(matches!(delivery, Err(StoreError::Busy)), "{delivery:?}");
+    let create = store
+        .insert(
+            Admission::Intake,
+            &pending_job(JobId::new(5000), 99),
+            event(JobId::new(5000), "create"),
+        )
+        .await;
+    assert!(
+        matches!(create, Err(ChangeError::Store(StoreError::Busy))),
+        "{create:?}"
+    );
+
+    gate.open();
+    held.await.expect("task").expect("held change lands");
+    for q in queued {
+        q.await.expect("task").expect("owed change lands");
+    }
+    let job = store.get(id).await.expect("read").expect("job");
+    assert_eq!(job.version, 1 + 6, "every owed change landed once");
+    assert!(
+        store
+            .first_delivery(Admission::Intake, "d-busy", 1)
+            .await
+            .expect("room again"),
+        "a refused delivery id was not recorded, so the platform's retry counts"
+    );
+}
