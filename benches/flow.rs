@@ -12,6 +12,10 @@
 //!   discipline, minus its concurrent flushes, which could hang sled), then
 //!   with group commit. Criterion reports changes per second; fsyncs per
 //!   change are printed beside them.
+//! - `store_reads/on_the_calling_thread` and `store_reads/on_the_blocking_pool`:
+//!   one job read directly (what async code did before) and through
+//!   `spawn_blocking` (what it does now), to price keeping sled off the
+//!   async workers.
 //!
 //! Run with `cargo bench --bench flow`. No test asserts on time.
 
@@ -189,6 +193,43 @@ fn store_writes(c: &mut Criterion) {
     }
 }
 
+fn store_reads(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = rt
+        .block_on(Store::open(
+            &dir.path().join("bench.sled"),
+            StoreOptions::default(),
+        ))
+        .expect("store");
+    let Ok(Command::Create(request)) = command::parse(LINE) else {
+        panic!("the bench line parses");
+    };
+    let actor = Actor::new(UserRef::new(Platform::Slack, "UREQUESTER"));
+    let id = rt.block_on(async {
+        let id = store.next_job_id(Admission::Owed).await.expect("id");
+        store
+            .insert(
+                Admission::Owed,
+                &pending_job(id, request, &actor),
+                event(id, "create"),
+            )
+            .await
+            .expect("stored");
+        id
+    });
+    let mut group = c.benchmark_group("store_reads");
+    group.bench_function("on_the_calling_thread", |b| {
+        let reader = store.blocking();
+        b.iter(|| reader.get(black_box(id)).expect("read"))
+    });
+    group.bench_function("on_the_blocking_pool", |b| {
+        b.to_async(&rt)
+            .iter(|| async { store.get(black_box(id)).await.expect("read") })
+    });
+    group.finish();
+}
+
 fn event(id: JobId, action: &str) -> AuditEvent {
     AuditEvent {
         at: 0,
@@ -273,6 +314,7 @@ criterion_group!(
     benches,
     parse_authorize_persist,
     store_writes,
+    store_reads,
     approve_to_verified_on_moto
 );
 criterion_main!(benches);

@@ -74,7 +74,7 @@ async fn main() -> ExitCode {
     telemetry::init(if quiet { "warn" } else { "info" });
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.is::<Stall>() => {
+        Err(e) if e.chain().any(|cause| cause.is::<Stall>()) => {
             eprintln!("error: {e:#}; exiting so that a supervisor restarts the bot");
             // At once: returning would drop the runtime, which waits for the
             // very store operation that is stuck.

@@ -45,6 +45,9 @@ pub enum StoreError {
     Closed,
     #[error("store: could not start a thread: {0}")]
     Thread(#[from] std::io::Error),
+    /// An operation overran the liveness bound (while opening, say).
+    #[error("store: stalled")]
+    Stalled(#[source] Stall),
 }
 
 /// Why a change was not made.
@@ -156,7 +159,12 @@ impl Store {
             max_batch: options.max_batch,
         }
         .spawn(Box::new(open), ready)?;
-        let trees = opened.await.map_err(|_| StoreError::Closed)??;
+        // Opening can wait on another instance's lock; past the liveness
+        // bound, start-up fails rather than hangs.
+        let trees = tokio::select! {
+            opened = opened => opened.map_err(|_| StoreError::Closed)??,
+            stall = liveness.tripped() => return Err(StoreError::Stalled(stall)),
+        };
         Ok(Self {
             trees,
             writes,
@@ -396,7 +404,7 @@ fn open_waiting_for_lock(config: &sled::Config, path: &Path) -> Result<sled::Db,
         match config.open() {
             Ok(db) => return Ok(db),
             Err(sled::Error::Io(_))
-                if std::time::Instant::now() < deadline && locked_by_another(path) =>
+                if std::time::Instant::now() < deadline && lock_contended(path) =>
             {
                 tracing::warn!(path = %path.display(), "the store is locked by another instance; waiting");
                 std::thread::sleep(delay);
@@ -407,9 +415,14 @@ fn open_waiting_for_lock(config: &sled::Config, path: &Path) -> Result<sled::Db,
     }
 }
 
-/// Whether another handle holds the lock sled takes on `<path>/db`. sled
-/// reports that as an untyped IO error, so ask the lock itself.
-fn locked_by_another(path: &Path) -> bool {
-    std::fs::File::open(path.join("db"))
-        .is_ok_and(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
+/// Whether an IO error from opening sled can be the lock sled takes on
+/// `<path>/db`: sled reports contention as an untyped IO error, so ask the
+/// lock itself. Held now, or free by now (the holder just let go): worth
+/// another try. A file that cannot be opened or locked at all: not.
+fn lock_contended(path: &Path) -> bool {
+    std::fs::File::open(path.join("db")).is_ok_and(|f| match f.try_lock() {
+        Ok(()) => true,
+        Err(std::fs::TryLockError::WouldBlock) => true,
+        Err(std::fs::TryLockError::Error(_)) => false,
+    })
 }

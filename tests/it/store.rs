@@ -110,7 +110,7 @@ async fn insert_jobs(store: &Store, n: usize) -> Vec<JobId> {
 
 /// Runs `work` unless the store's liveness trips first, which fails the
 /// test naming the stuck operation.
-async fn live<T>(store: &Store, work: impl std::future::Future<Output = T>) -> T {
+pub async fn live<T>(store: &Store, work: impl std::future::Future<Output = T>) -> T {
     let outcome = tokio::time::timeout(Duration::from_secs(300), async {
         tokio::select! {
             done = work => done,

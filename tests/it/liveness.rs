@@ -1,0 +1,137 @@
+//! A stuck store must never look healthy: once a store operation overruns
+//! the liveness bound, `/healthz` fails, naming what is stuck, and `serve`
+//! / `console` end with an error (the binary exits non-zero) so that a
+//! supervisor restarts the bot.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use privatelink_bot::app::Overrides;
+use privatelink_bot::domain::ids::{Platform, UserRef};
+use privatelink_bot::domain::job::Conversation;
+use privatelink_bot::domain::policy::Actor;
+use privatelink_bot::sandbox::Sandbox;
+use privatelink_bot::secret::Secret;
+use privatelink_bot::serve::{self, Secrets};
+use privatelink_bot::service::{Event, Inbound};
+use privatelink_bot::store::{Stall, Store, StoreOptions};
+
+use crate::harness::store_path;
+use crate::store::Gate;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_operation_held_past_the_bound_fails_healthz_and_ends_serve() {
+    let sandbox = Sandbox::start(1).await.expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = sandbox.config(&store_path(&dir)).expect("config");
+    config.store.liveness_bound = Duration::from_millis(300);
+    let gate = Gate::closed("create");
+    let server = serve::build(
+        &config,
+        Secrets {
+            zilliz_api_key: Secret::new(&sandbox.api_key),
+            slack_bot_token: None,
+            slack_signing_secret: None,
+            slack_app_token: None,
+            discord_bot_token: None,
+        },
+        Overrides {
+            store_hook: Some(gate.clone()),
+            ..Overrides::default()
+        },
+    )
+    .await
+    .expect("serve builds");
+    let service = server.app.service.clone();
+    let liveness = server.app.store.liveness().clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let healthz = format!("http://{}/healthz", listener.local_addr().expect("address"));
+    let serving = tokio::spawn({
+        let config = config.clone();
+        async move { server.run(&config, listener, std::future::pending()).await }
+    });
+    let http = reqwest::Client::new();
+    let ok = http.get(&healthz).send().await.expect("healthz answers");
+    assert_eq!(ok.status(), 200);
+
+    // A create whose store write never finishes (a disk that stopped
+    // answering, as far as the bot can tell).
+    let args = sandbox.create_args();
+    tokio::spawn(async move {
+        service
+            .handle(Inbound {
+                actor: Actor::new(UserRef::new(Platform::Console, "alice")),
+                conversation: Conversation {
+                    platform: Platform::Console,
+                    channel: "ops".into(),
+                },
+                delivery: None,
+                event: Event::Command(format!("create {args}")),
+            })
+            .await
+    });
+    let stall = tokio::time::timeout(Duration::from_secs(60), liveness.tripped())
+        .await
+        .expect("the watchdog trips");
+    assert_eq!(stall.what, "write: create PL-1000");
+
+    let sick = http.get(&healthz).send().await.expect("healthz answers");
+    assert_eq!(sick.status(), 503);
+    let body = sick.text().await.expect("body");
+    assert!(body.contains("create PL-1000"), "{body}");
+
+    let ended = tokio::time::timeout(Duration::from_secs(60), serving)
+        .await
+        .expect("serve ends by itself")
+        .expect("serve did not panic");
+    let err = ended.expect_err("serve ends with an error");
+    assert!(err.chain().any(|c| c.is::<Stall>()), "{err:#}");
+    gate.open();
+}
+
+#[tokio::test]
+async fn the_binary_exits_non_zero_when_its_store_stays_stuck() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = store_path(&dir);
+    // Another instance holds the store, so opening it waits on the lock,
+    // past a liveness bound shorter than the lock wait.
+    let holder = Store::open(&path, StoreOptions::default())
+        .await
+        .expect("the first instance opens");
+    let config = dir.path().join("bot.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[store]
+path = {path:?}
+liveness_bound = "300ms"
+[zilliz]
+base_url = "http://127.0.0.1:9"
+[policy]
+approvers = ["console:bob"]
+"#,
+            path = path.display().to_string()
+        ),
+    )
+    .expect("config written");
+    let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_privatelink-bot"))
+        .args(["--config", &config.display().to_string(), "console"])
+        .env("ZILLIZ_API_KEY", "test-key-not-a-secret")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let out = tokio::time::timeout(Duration::from_secs(60), run.wait_with_output())
+        .await
+        .expect("the binary exits by itself")
+        .expect("its output");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(70), "{stderr}");
+    assert!(stderr.contains("open the store"), "{stderr}");
+    drop(holder);
+}
