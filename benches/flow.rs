@@ -36,6 +36,8 @@ use privatelink_bot::sandbox::Sandbox;
 use privatelink_bot::secret::Secret;
 use privatelink_bot::service::{Event, Inbound};
 use privatelink_bot::store::{Admission, Store, StoreOptions};
+use tempfile::TempDir;
+use tokio::runtime::Runtime;
 
 const LINE: &str = "create project=proj-abc123 region=aws-us-west-2 vpc=vpc-0123456789abcdef0 subnets=subnet-0123456789abcdef0,subnet-0123456789abcdef1 sg=sg-0123456789abcdef0 clusters=in01-3e5ad8adc38c2f1";
 
@@ -52,12 +54,7 @@ impl Write for Sink {
 fn parse_authorize_persist(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = rt
-        .block_on(Store::open(
-            &dir.path().join("bench.sled"),
-            StoreOptions::default(),
-        ))
-        .expect("store");
+    let store = open_store(&rt, &dir, StoreOptions::default());
     let policy = Policy {
         requesters: vec![Principal::parse("slack:*").expect("principal")],
         approvers: vec![Principal::parse("slack:UAPPROVER").expect("principal")],
@@ -136,10 +133,7 @@ fn store_writes(c: &mut Criterion) {
             max_batch,
             ..StoreOptions::default()
         };
-        let store = Arc::new(
-            rt.block_on(Store::open(&dir.path().join("bench.sled"), options))
-                .expect("store"),
-        );
+        let store = Arc::new(open_store(&rt, &dir, options));
         let ids: Vec<JobId> = rt.block_on(async {
             let mut ids = Vec::new();
             for n in 0..WRITERS {
@@ -196,12 +190,7 @@ fn store_writes(c: &mut Criterion) {
 fn store_reads(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = rt
-        .block_on(Store::open(
-            &dir.path().join("bench.sled"),
-            StoreOptions::default(),
-        ))
-        .expect("store");
+    let store = open_store(&rt, &dir, StoreOptions::default());
     let Ok(Command::Create(request)) = command::parse(LINE) else {
         panic!("the bench line parses");
     };
@@ -228,6 +217,11 @@ fn store_reads(c: &mut Criterion) {
             .iter(|| async { store.get(black_box(id)).await.expect("read") })
     });
     group.finish();
+}
+
+fn open_store(rt: &Runtime, dir: &TempDir, options: StoreOptions) -> Store {
+    rt.block_on(Store::open(&dir.path().join("bench.sled"), options))
+        .expect("store")
 }
 
 fn event(id: JobId, action: &str) -> AuditEvent {

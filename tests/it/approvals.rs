@@ -23,7 +23,7 @@ async fn a_requester_cannot_approve_their_own_job() {
         format!("you requested {id}; someone else must approve it")
     );
     assert_eq!(h.state(id), JobState::PendingApproval);
-    let audit = h.app().store.blocking().audit_log(Some(id)).unwrap();
+    let audit = h.app().store.audit_log(Some(id)).await.unwrap();
     assert!(audit.iter().any(|e| e.actor == "console:alice"
         && e.action == "approve"
         && e.outcome.starts_with("refused")));
@@ -52,8 +52,8 @@ async fn a_non_approver_is_refused_and_audited() {
     let refusals = h
         .app()
         .store
-        .blocking()
         .audit_log(Some(id))
+        .await
         .unwrap()
         .into_iter()
         .filter(|e| e.actor == "console:mallory" && e.outcome.starts_with("refused"))
@@ -141,8 +141,8 @@ async fn a_duplicate_approve_is_a_no_op() {
     let approvals = h
         .app()
         .store
-        .blocking()
         .audit_log(Some(id))
+        .await
         .unwrap()
         .into_iter()
         .filter(|e| e.action == "approve" && e.outcome == "approved")
@@ -216,7 +216,7 @@ async fn a_second_job_on_the_same_vpc_is_refused_while_the_first_is_active() {
         "{}",
         reply.text
     );
-    assert_eq!(h.app().store.blocking().all_jobs().unwrap().len(), 1);
+    assert_eq!(h.app().store.all_jobs().await.unwrap().len(), 1);
     h.app().engine.halt().await;
 }
 

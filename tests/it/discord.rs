@@ -398,15 +398,7 @@ async fn ping_pong_and_bad_signatures_get_401_and_change_nothing() {
     let mut bad = unknown.clone();
     bad["data"]["options"][0]["type"] = json!(3);
     assert_eq!(bot.post(&bad).await.status(), 400);
-    assert!(
-        bot.server
-            .app
-            .store
-            .blocking()
-            .all_jobs()
-            .unwrap()
-            .is_empty()
-    );
+    assert!(bot.server.app.store.all_jobs().await.unwrap().is_empty());
     assert!(bot.discord.calls().is_empty(), "{:?}", bot.discord.calls());
 }
 
@@ -432,15 +424,7 @@ async fn option_errors_reach_the_user_and_duplicates_have_one_effect() {
             && text.contains("`subnets`: is required"),
         "{text}"
     );
-    assert!(
-        bot.server
-            .app
-            .store
-            .blocking()
-            .all_jobs()
-            .unwrap()
-            .is_empty()
-    );
+    assert!(bot.server.app.store.all_jobs().await.unwrap().is_empty());
 
     bot.discord.rate_limit_next(1);
     let (card, id) = bot.create("4002", "111").await;
@@ -457,8 +441,8 @@ async fn option_errors_reach_the_user_and_duplicates_have_one_effect() {
         .server
         .app
         .store
-        .blocking()
         .audit_log(Some(id))
+        .await
         .unwrap()
         .iter()
         .filter(|e| e.action == "approve")

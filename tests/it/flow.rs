@@ -59,7 +59,7 @@ async fn console_script_creates_a_verified_private_link() {
     );
 
     // The audit log tells who did what.
-    let audit = h.app().store.blocking().audit_log(Some(id)).unwrap();
+    let audit = h.app().store.audit_log(Some(id)).await.unwrap();
     let said: Vec<(String, String, String)> = audit
         .iter()
         .map(|e| (e.actor.clone(), e.action.clone(), e.outcome.clone()))

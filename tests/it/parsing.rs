@@ -72,7 +72,7 @@ async fn every_parser_error_names_its_field_and_stores_nothing() {
         assert!(reply.job.is_none());
     }
     assert!(
-        h.app().store.blocking().all_jobs().unwrap().is_empty(),
+        h.app().store.all_jobs().await.unwrap().is_empty(),
         "a bad command stored a job"
     );
     assert!(h.end_state().await.endpoints.is_empty());

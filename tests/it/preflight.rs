@@ -142,7 +142,7 @@ async fn plan_shows_findings_and_stores_nothing() {
     );
     assert!(reply.text.contains(&h.sandbox.service_name));
     assert!(reply.text.contains("AWS account: 123456789012"));
-    assert!(h.app().store.blocking().all_jobs().unwrap().is_empty());
+    assert!(h.app().store.all_jobs().await.unwrap().is_empty());
     assert!(h.end_state().await.endpoints.is_empty());
     assert!(!h.transcript().contains("card"));
 }

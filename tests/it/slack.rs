@@ -416,15 +416,7 @@ async fn unsigned_stale_or_tampered_requests_get_401_and_change_nothing() {
         400
     );
     assert_eq!(bot.post_signed("/slack/commands", "nonsense").await, 400);
-    assert!(
-        bot.server
-            .app
-            .store
-            .blocking()
-            .all_jobs()
-            .unwrap()
-            .is_empty()
-    );
+    assert!(bot.server.app.store.all_jobs().await.unwrap().is_empty());
     assert!(bot.slack.calls().is_empty(), "{:?}", bot.slack.calls());
 }
 
@@ -544,15 +536,7 @@ async fn create_without_arguments_opens_a_form_with_field_errors() {
         "{answer}"
     );
     assert_eq!(answer["errors"]["clusters"], "is required");
-    assert!(
-        bot.server
-            .app
-            .store
-            .blocking()
-            .all_jobs()
-            .unwrap()
-            .is_empty()
-    );
+    assert!(bot.server.app.store.all_jobs().await.unwrap().is_empty());
 
     // Fixed: the form closes and the same path as the typed command runs.
     fields[2] = ("vpc", net.vpc.as_str());
@@ -570,8 +554,8 @@ async fn create_without_arguments_opens_a_form_with_field_errors() {
         bot.server
             .app
             .store
-            .blocking()
             .get(id)
+            .await
             .unwrap()
             .unwrap()
             .requester
@@ -667,7 +651,7 @@ async fn a_slack_user_group_can_hold_the_approver_right() {
         bot.wait_state(id, |s| *s == JobState::Succeeded).await,
         JobState::Succeeded
     );
-    let job = bot.server.app.store.blocking().get(id).unwrap().unwrap();
+    let job = bot.server.app.store.get(id).await.unwrap().unwrap();
     assert_eq!(job.decided_by.unwrap().to_string(), "slack:UCAROL");
     // Membership was read once and then served from the cache.
     let lookups = bot
