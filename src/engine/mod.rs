@@ -9,13 +9,12 @@
 
 mod steps;
 mod teardown;
+mod workers;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use tokio::task::JoinHandle;
 
 use crate::backoff::Backoff;
 
@@ -26,6 +25,7 @@ use crate::ports::chat::{ChatSink, Note};
 use crate::ports::clock::Clock;
 use crate::ports::cloud::{CloudAccess, Vendor};
 use crate::store::{Admission, ChangeError, Store};
+use workers::Workers;
 
 /// How long the engine waits and how it polls.
 #[derive(Debug, Clone)]
@@ -84,8 +84,11 @@ pub struct Engine {
 
 struct Inner {
     parts: EngineParts,
-    workers: Mutex<HashMap<JobId, JoinHandle<()>>>,
+    workers: Arc<Workers>,
 }
+
+/// Refused changes in a row after which a worker stops trying.
+const MAX_REFUSALS: u32 = 5;
 
 /// A step's failure, in words for the job's thread.
 pub(crate) type StepError = String;
@@ -95,7 +98,7 @@ impl Engine {
         Self {
             inner: Arc::new(Inner {
                 parts,
-                workers: Mutex::new(HashMap::new()),
+                workers: Arc::default(),
             }),
         }
     }
@@ -120,78 +123,34 @@ impl Engine {
         Ok(ids)
     }
 
-    /// Makes sure a worker will look at `id` after its latest change. A new
-    /// worker waits for the previous one, so at most one runs per job and a
-    /// change made while a worker was finishing is never missed.
+    /// Makes sure a worker will look at `id` after its latest change; at
+    /// most one runs per job (see `workers`).
     pub fn kick(&self, id: JobId) {
-        let Ok(mut workers) = self.inner.workers.lock() else {
-            return;
-        };
-        // Aborting the new worker must abort the one it waits for too, or a
-        // hard stop would leave the older worker running.
-        let previous = workers.remove(&id).map(AbortOnDrop);
         let inner = self.inner.clone();
-        let handle = tokio::spawn(async move {
-            if let Some(mut previous) = previous {
-                let _ = (&mut previous.0).await;
-            }
-            inner.run(id).await;
-        });
-        workers.insert(id, handle);
+        self.inner
+            .workers
+            .kick(id, async move { inner.run(id).await });
     }
 
     /// Waits until no worker is running for `id`.
     pub async fn wait(&self, id: JobId) {
-        loop {
-            let handle = match self.inner.workers.lock() {
-                Ok(mut w) => w.remove(&id),
-                Err(_) => None,
-            };
-            match handle {
-                Some(h) => {
-                    let _ = h.await;
-                }
-                None => return,
-            }
-        }
+        self.inner.workers.wait(id).await
     }
 
     /// Waits until no worker is running for any job.
     pub async fn wait_all(&self) {
-        loop {
-            let ids: Vec<JobId> = match self.inner.workers.lock() {
-                Ok(w) => w.keys().copied().collect(),
-                Err(_) => return,
-            };
-            if ids.is_empty() {
-                return;
-            }
-            for id in ids {
-                self.wait(id).await;
-            }
-        }
+        self.inner.workers.wait_all().await
     }
 
     /// Stops every worker where it stands, as a crash or a hard shutdown
     /// would. Nothing is cleaned up: a later `resume` picks the jobs up.
     pub async fn halt(&self) {
-        let handles: Vec<JoinHandle<()>> = match self.inner.workers.lock() {
-            Ok(mut w) => w.drain().map(|(_, h)| h).collect(),
-            Err(_) => return,
-        };
-        for h in handles {
-            h.abort();
-            let _ = h.await;
-        }
+        self.inner.workers.halt().await
     }
-}
 
-/// A worker handle that aborts its task when dropped.
-struct AbortOnDrop(JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
+    /// How many jobs have a worker right now; finished workers are pruned.
+    pub fn workers(&self) -> usize {
+        self.inner.workers.registered()
     }
 }
 
@@ -211,15 +170,23 @@ impl Inner {
     }
 
     async fn run(&self, id: JobId) {
+        let mut refusals = 0;
         loop {
             match self.advance(id).await {
-                Ok(true) => continue,
+                Ok(true) => refusals = 0,
                 Ok(false) => return,
                 // Someone else moved the job first (a cancel, say): the
                 // next look at the job decides what, if anything, to do.
+                // Backed off and capped, so a rule that keeps refusing
+                // cannot spin the worker.
                 Err(ChangeError::Refused(why)) => {
+                    refusals += 1;
+                    if refusals > MAX_REFUSALS {
+                        tracing::error!(job = %id, %why, refusals, "the job keeps changing under the engine; this worker gives up until the next kick or restart");
+                        return;
+                    }
                     tracing::info!(job = %id, %why, "job changed under the engine; looking again");
-                    continue;
+                    tokio::time::sleep(self.parts.settings.backoff.delay(refusals)).await;
                 }
                 Err(e) => {
                     // The store failed: stop; the job stays where it was

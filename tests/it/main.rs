@@ -17,4 +17,5 @@ mod store;
 mod stress;
 mod teardown;
 mod waits;
+mod workers;
 mod zilliz;
