@@ -44,6 +44,7 @@ pub fn buttons_for(job: &Job) -> Vec<Button> {
         JobState::PendingApproval => &[Action::Approve, Action::Reject],
         JobState::Approved | JobState::Running { .. } => &[Action::Cancel],
         JobState::Failed { .. } => &[Action::Retry, Action::Rollback],
+        JobState::TeardownFailed { .. } => &[Action::Rollback],
         _ => &[],
     };
     actions.iter().map(|a| button(job.id, *a)).collect()
@@ -56,7 +57,7 @@ fn tone_for(state: &JobState) -> Tone {
             Tone::Working
         }
         JobState::Succeeded | JobState::RolledBack | JobState::Deleted => Tone::Success,
-        JobState::Failed { .. } => Tone::Failure,
+        JobState::Failed { .. } | JobState::TeardownFailed { .. } => Tone::Failure,
         JobState::Cancelled | JobState::Rejected | JobState::Expired => Tone::Neutral,
     }
 }
@@ -176,6 +177,24 @@ pub fn failed(job: &Job, step: Step, error: &str) -> Note {
             button(job.id, Action::Retry),
             button(job.id, Action::Rollback),
         ],
+    }
+}
+
+/// A rollback or delete failed part-way: never a retry (that would
+/// re-create what it removed); rolling back or deleting again finishes it.
+pub fn teardown_failed(job: &Job, reason: Teardown, error: &str) -> Note {
+    let what = match reason {
+        Teardown::Rollback => "Rollback",
+        Teardown::Delete => "Delete",
+    };
+    Note {
+        job: job.id,
+        text: format!(
+            "✘ {what} failed: {error}\nRoll back (or `/privatelink delete {}`) runs the teardown again; what is already gone is skipped.",
+            job.id
+        ),
+        tone: Tone::Failure,
+        buttons: vec![button(job.id, Action::Rollback)],
     }
 }
 

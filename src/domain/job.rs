@@ -79,56 +79,134 @@ pub enum Teardown {
     Delete,
 }
 
-/// Where a job is in its life.
+/// Where a job is in its life. Which state follows which is decided by
+/// `Job::apply` (see `lifecycle`), never by assigning to this field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum JobState {
     PendingApproval,
     Approved,
-    Running { step: Step },
+    Running {
+        step: Step,
+    },
     Succeeded,
-    Failed { step: Step, error: String },
+    /// A create step failed: retry resumes from it, rollback undoes the job.
+    Failed {
+        step: Step,
+        error: String,
+    },
     Cancelled,
     Rejected,
     Expired,
-    TearingDown { reason: Teardown },
+    TearingDown {
+        reason: Teardown,
+    },
+    /// A rollback or delete failed part-way. Never retried into a create:
+    /// rolling back or deleting again finishes the teardown.
+    TeardownFailed {
+        reason: Teardown,
+        error: String,
+    },
     RolledBack,
     Deleted,
 }
 
-impl JobState {
-    /// A short, stable name used for indexes and filters.
-    pub fn key(&self) -> &'static str {
+/// A state's kind, without its data: what indexes, filters and audit lines
+/// name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StateKey {
+    PendingApproval,
+    Approved,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+    Rejected,
+    Expired,
+    RollingBack,
+    Deleting,
+    TeardownFailed,
+    RolledBack,
+    Deleted,
+}
+
+impl StateKey {
+    pub const ALL: [StateKey; 13] = [
+        StateKey::PendingApproval,
+        StateKey::Approved,
+        StateKey::Running,
+        StateKey::Succeeded,
+        StateKey::Failed,
+        StateKey::Cancelled,
+        StateKey::Rejected,
+        StateKey::Expired,
+        StateKey::RollingBack,
+        StateKey::Deleting,
+        StateKey::TeardownFailed,
+        StateKey::RolledBack,
+        StateKey::Deleted,
+    ];
+
+    /// The kinds of the states in which the engine owes the job work.
+    pub const OWED_WORK: [StateKey; 4] = [
+        StateKey::Approved,
+        StateKey::Running,
+        StateKey::RollingBack,
+        StateKey::Deleting,
+    ];
+
+    /// A short, stable name: the stored index key and the audit outcome.
+    pub fn as_str(self) -> &'static str {
         match self {
-            JobState::PendingApproval => "pending_approval",
-            JobState::Approved => "approved",
-            JobState::Running { .. } => "running",
-            JobState::Succeeded => "succeeded",
-            JobState::Failed { .. } => "failed",
-            JobState::Cancelled => "cancelled",
-            JobState::Rejected => "rejected",
-            JobState::Expired => "expired",
+            StateKey::PendingApproval => "pending_approval",
+            StateKey::Approved => "approved",
+            StateKey::Running => "running",
+            StateKey::Succeeded => "succeeded",
+            StateKey::Failed => "failed",
+            StateKey::Cancelled => "cancelled",
+            StateKey::Rejected => "rejected",
+            StateKey::Expired => "expired",
+            StateKey::RollingBack => "rolling_back",
+            StateKey::Deleting => "deleting",
+            StateKey::TeardownFailed => "teardown_failed",
+            StateKey::RolledBack => "rolled_back",
+            StateKey::Deleted => "deleted",
+        }
+    }
+}
+
+impl fmt::Display for StateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl JobState {
+    pub fn key(&self) -> StateKey {
+        match self {
+            JobState::PendingApproval => StateKey::PendingApproval,
+            JobState::Approved => StateKey::Approved,
+            JobState::Running { .. } => StateKey::Running,
+            JobState::Succeeded => StateKey::Succeeded,
+            JobState::Failed { .. } => StateKey::Failed,
+            JobState::Cancelled => StateKey::Cancelled,
+            JobState::Rejected => StateKey::Rejected,
+            JobState::Expired => StateKey::Expired,
             JobState::TearingDown {
                 reason: Teardown::Rollback,
-            } => "rolling_back",
+            } => StateKey::RollingBack,
             JobState::TearingDown {
                 reason: Teardown::Delete,
-            } => "deleting",
-            JobState::RolledBack => "rolled_back",
-            JobState::Deleted => "deleted",
+            } => StateKey::Deleting,
+            JobState::TeardownFailed { .. } => StateKey::TeardownFailed,
+            JobState::RolledBack => StateKey::RolledBack,
+            JobState::Deleted => StateKey::Deleted,
         }
     }
 
-    /// The `key()`s of the states in which the engine owes the job work.
-    pub const OWED_WORK_KEYS: [&'static str; 4] =
-        ["approved", "running", "rolling_back", "deleting"];
-
     /// States in which the engine owes the job work; these are resumed at start.
     pub fn engine_owes_work(&self) -> bool {
-        matches!(
-            self,
-            JobState::Approved | JobState::Running { .. } | JobState::TearingDown { .. }
-        )
+        StateKey::OWED_WORK.contains(&self.key())
     }
 
     /// States that hold the (VPC, region) slot: one such job at a time.
@@ -154,6 +232,14 @@ impl fmt::Display for JobState {
             JobState::TearingDown {
                 reason: Teardown::Delete,
             } => f.write_str("deleting"),
+            JobState::TeardownFailed {
+                reason: Teardown::Rollback,
+                error,
+            } => write!(f, "rollback failed: {error}"),
+            JobState::TeardownFailed {
+                reason: Teardown::Delete,
+                error,
+            } => write!(f, "delete failed: {error}"),
             JobState::RolledBack => f.write_str("rolled back"),
             JobState::Deleted => f.write_str("deleted"),
         }
@@ -292,9 +378,17 @@ mod tests {
             },
         ];
         assert!(owed.iter().all(JobState::engine_owes_work));
-        let keys: Vec<&str> = owed.iter().map(JobState::key).collect();
-        assert_eq!(keys, JobState::OWED_WORK_KEYS);
+        let keys: Vec<StateKey> = owed.iter().map(JobState::key).collect();
+        assert_eq!(keys, StateKey::OWED_WORK);
         assert!(!JobState::Succeeded.engine_owes_work());
         assert!(!JobState::PendingApproval.engine_owes_work());
+    }
+
+    #[test]
+    fn state_keys_are_distinct() {
+        let mut names: Vec<&str> = StateKey::ALL.iter().map(|k| k.as_str()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), StateKey::ALL.len());
     }
 }

@@ -4,5 +4,6 @@
 pub mod command;
 pub mod ids;
 pub mod job;
+pub mod lifecycle;
 pub mod plan;
 pub mod policy;

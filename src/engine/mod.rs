@@ -20,7 +20,8 @@ use crate::backoff::Backoff;
 
 use crate::cards;
 use crate::domain::ids::JobId;
-use crate::domain::job::{AuditEvent, Job, JobState, Resources, Step, StepRecord, Teardown};
+use crate::domain::job::{AuditEvent, Job, JobState, Resources, StateKey, Step, Teardown};
+use crate::domain::lifecycle::Transition;
 use crate::ports::chat::{ChatSink, Note};
 use crate::ports::clock::Clock;
 use crate::ports::cloud::{CloudAccess, Vendor};
@@ -110,10 +111,7 @@ impl Engine {
     /// Starts workers for every job the engine owes work (approved, running,
     /// tearing down), as after a restart. Returns their ids.
     pub async fn resume(&self) -> Result<Vec<JobId>, crate::store::StoreError> {
-        let owed = self
-            .store()
-            .jobs_in_states(&JobState::OWED_WORK_KEYS)
-            .await?;
+        let owed = self.store().jobs_in_states(&StateKey::OWED_WORK).await?;
         let mut ids: Vec<JobId> = owed.iter().map(|j| j.id).collect();
         ids.sort();
         for id in &ids {
@@ -207,13 +205,7 @@ impl Inner {
         if job.cancel_requested
             && matches!(job.state, JobState::Approved | JobState::Running { .. })
         {
-            let job = self
-                .change(id, "cancel", |j| {
-                    j.state = JobState::Cancelled;
-                    j.cancel_requested = false;
-                    Ok(())
-                })
-                .await?;
+            let job = self.transition(id, Transition::StopCancelled).await?;
             self.refresh_card(&job).await;
             self.say(&job, cards::cancelled(&job)).await;
             return Ok(false);
@@ -238,28 +230,9 @@ impl Inner {
 
     /// Records that `step` starts (state and step record in one change).
     async fn enter_step(&self, job: &Job, step: Step) -> Result<Job, ChangeError> {
-        let now = self.now();
-        let expected = job.state.clone();
-        self.change(job.id, "step_started", move |j| {
-            if j.state != expected {
-                return Err(format!("state moved to {} meanwhile", j.state));
-            }
-            j.state = JobState::Running { step };
-            let open = j
-                .steps
-                .iter()
-                .any(|s| s.step == step && s.finished_at.is_none());
-            if !open {
-                j.steps.push(StepRecord {
-                    step,
-                    started_at: now,
-                    finished_at: None,
-                    note: None,
-                });
-            }
-            Ok(())
-        })
-        .await
+        let at = self.now();
+        self.transition(job.id, Transition::EnterStep { step, at })
+            .await
     }
 
     async fn run_step(&self, job: Job, step: Step) -> Result<bool, ChangeError> {
@@ -273,26 +246,13 @@ impl Inner {
                 if let Some(hook) = &self.parts.hook {
                     hook.at(job.id, step, HookPoint::Effected).await;
                 }
-                let now = self.now();
-                let next = step.next();
-                let detail_for_record = detail.clone();
-                let job = self
-                    .change(job.id, "step_finished", move |j| {
-                        if j.state != (JobState::Running { step }) {
-                            return Err(format!("state moved to {} meanwhile", j.state));
-                        }
-                        j.resources = resources.clone();
-                        for r in j.steps.iter_mut().filter(|r| r.step == step) {
-                            r.finished_at.get_or_insert(now);
-                            r.note = Some(detail_for_record.clone());
-                        }
-                        j.state = match next {
-                            Some(_) => JobState::Approved,
-                            None => JobState::Succeeded,
-                        };
-                        Ok(())
-                    })
-                    .await?;
+                let finished = Transition::FinishStep {
+                    step,
+                    resources,
+                    note: detail.clone(),
+                    at: self.now(),
+                };
+                let job = self.transition(job.id, finished).await?;
                 self.say(&job, cards::step_finished(job.id, step, &detail))
                     .await;
                 if job.state == JobState::Succeeded {
@@ -305,16 +265,11 @@ impl Inner {
                 Ok(true)
             }
             Err(error) => {
-                let e = error.clone();
-                let job = self
-                    .change(job.id, "step_failed", move |j| {
-                        j.state = JobState::Failed {
-                            step,
-                            error: e.clone(),
-                        };
-                        Ok(())
-                    })
-                    .await?;
+                let failed = Transition::FailStep {
+                    step,
+                    error: error.clone(),
+                };
+                let job = self.transition(job.id, failed).await?;
                 tracing::warn!(job = %job.id, %step, %error, "step failed");
                 self.refresh_card(&job).await;
                 self.say(&job, cards::failed(&job, step, &error)).await;
@@ -327,57 +282,36 @@ impl Inner {
         let result = self.teardown(&job).await;
         match result {
             Ok(kept) => {
-                let job = self
-                    .change(job.id, "teardown_finished", move |j| {
-                        j.state = match reason {
-                            Teardown::Rollback => JobState::RolledBack,
-                            Teardown::Delete => JobState::Deleted,
-                        };
-                        j.resources = Resources::default();
-                        Ok(())
-                    })
-                    .await?;
+                let job = self.transition(job.id, Transition::FinishTeardown).await?;
                 self.refresh_card(&job).await;
                 self.say(&job, cards::torn_down(&job, reason, &kept)).await;
             }
             Err(error) => {
-                let step = job
-                    .steps
-                    .iter()
-                    .map(|s| s.step)
-                    .max()
-                    .unwrap_or(Step::ResolveService);
-                let message = format!("teardown failed: {error}");
-                let m = message.clone();
-                let job = self
-                    .change(job.id, "teardown_failed", move |j| {
-                        j.state = JobState::Failed {
-                            step,
-                            error: m.clone(),
-                        };
-                        Ok(())
-                    })
-                    .await?;
+                let failed = Transition::FailTeardown {
+                    error: error.clone(),
+                };
+                let job = self.transition(job.id, failed).await?;
+                tracing::warn!(job = %job.id, %error, "teardown failed");
                 self.refresh_card(&job).await;
-                self.say(&job, cards::failed(&job, step, &message)).await;
+                self.say(&job, cards::teardown_failed(&job, reason, &error))
+                    .await;
             }
         }
         Ok(())
     }
 
-    async fn change(
-        &self,
-        id: JobId,
-        action: &str,
-        f: impl Fn(&mut Job) -> Result<(), String> + Send + 'static,
-    ) -> Result<Job, ChangeError> {
-        let event = engine_event(id, action, String::new(), self.now());
+    /// Applies `t` to the job as stored, with its audit line.
+    async fn transition(&self, id: JobId, t: Transition) -> Result<Job, ChangeError> {
+        let action = t.to_string();
+        let event = engine_event(id, &action, String::new(), self.now());
         let job = self
             .parts
             .store
-            .update(Admission::Owed, id, event, f)
+            .update(Admission::Owed, id, event, move |j| {
+                j.apply(t.clone()).map(|_| ())
+            })
             .await?;
-        tracing::info!(job = %id, action, state = job.state.key(), "job changed");
+        tracing::info!(job = %id, action, state = %job.state.key(), "job changed");
         Ok(job)
     }
 

@@ -27,7 +27,8 @@ pub use tables::Reader;
 pub use writer::{WriteHook, WriterFigures};
 
 use crate::domain::ids::{JobId, UserRef, VpcId};
-use crate::domain::job::{AuditEvent, Job};
+use crate::domain::job::{AuditEvent, Job, StateKey};
+use crate::domain::lifecycle::Refusal;
 use tables::Trees;
 use writer::{Answer, Write, Writer, WriterCounters};
 
@@ -55,9 +56,12 @@ pub enum StoreError {
 pub enum ChangeError {
     #[error("there is no job {0}")]
     NotFound(JobId),
-    /// The change was refused by its own rule (for example, wrong state).
+    /// The change was refused by the job's rules or the policy, judged
+    /// against the job as stored.
     #[error("{0}")]
-    Refused(String),
+    Refused(#[from] Refusal),
+    #[error("{0} exists already")]
+    Exists(JobId),
     /// Another job holds this job's (VPC, region) slot.
     #[error("{0} is already active for this VPC and region")]
     SlotTaken(JobId),
@@ -269,7 +273,7 @@ impl Store {
             true,
             move |t| {
                 t.apply(id, &event, |current| match current {
-                    Some(_) => Err(ChangeError::Refused(format!("{id} exists already"))),
+                    Some(_) => Err(ChangeError::Exists(id)),
                     None => Ok(job.clone()),
                 })
             },
@@ -286,7 +290,7 @@ impl Store {
         admission: Admission,
         id: JobId,
         event: AuditEvent,
-        change: impl Fn(&mut Job) -> Result<(), String> + Send + 'static,
+        change: impl Fn(&mut Job) -> Result<(), Refusal> + Send + 'static,
     ) -> Result<Job, ChangeError> {
         self.write(
             admission,
@@ -357,8 +361,8 @@ impl Store {
         self.read("audit log", move |r| r.audit_log(job)).await
     }
 
-    /// Jobs whose state key (see `JobState::key`) is `state`.
-    pub async fn jobs_in_state(&self, state: &'static str) -> Result<Vec<Job>, StoreError> {
+    /// Jobs whose state is of kind `state`.
+    pub async fn jobs_in_state(&self, state: StateKey) -> Result<Vec<Job>, StoreError> {
         self.read("jobs in a state", move |r| r.jobs_in_state(state))
             .await
     }
@@ -366,11 +370,11 @@ impl Store {
     /// Jobs in any of `states`, in that order.
     pub async fn jobs_in_states(
         &self,
-        states: &'static [&'static str],
+        states: &'static [StateKey],
     ) -> Result<Vec<Job>, StoreError> {
         self.read("jobs in states", move |r| {
             let mut all = Vec::new();
-            for state in states {
+            for &state in states {
                 all.extend(r.jobs_in_state(state)?);
             }
             Ok(all)

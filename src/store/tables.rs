@@ -8,7 +8,7 @@ use sled::{Db, Transactional, Tree};
 
 use super::{ChangeError, StoreError};
 use crate::domain::ids::{JobId, UserRef, VpcId};
-use crate::domain::job::{AuditEvent, Job};
+use crate::domain::job::{AuditEvent, Job, StateKey};
 
 /// The first job number handed out: short, human ids such as `PL-1042`.
 const FIRST_JOB_NUMBER: u64 = 1000;
@@ -117,9 +117,9 @@ impl Trees {
             job.version = current.as_ref().map_or(1, |c| c.version + 1);
 
             if let Some(old) = &current {
-                by_status.remove(index_key(old.state.key(), id))?;
+                by_status.remove(index_key(old.state.key().as_str(), id))?;
             }
-            by_status.insert(index_key(job.state.key(), id), &[])?;
+            by_status.insert(index_key(job.state.key().as_str(), id), &[])?;
             by_requester.insert(index_key(&job.requester.to_string(), id), &[])?;
             by_vpc.insert(index_key(job.request.vpc.as_str(), id), &[])?;
 
@@ -129,7 +129,7 @@ impl Trees {
             jobs.insert(&key, serde_json::to_vec(&job).map_err(json_abort)?)?;
             let mut event = event.clone();
             if event.outcome.is_empty() {
-                event.outcome = job.state.key().to_owned();
+                event.outcome = job.state.key().as_str().to_owned();
             }
             let audit_key = audit.generate_id()?.to_be_bytes();
             audit.insert(&audit_key, serde_json::to_vec(&event).map_err(json_abort)?)?;
@@ -229,9 +229,9 @@ impl Reader {
         Ok(out)
     }
 
-    /// Jobs whose state key (see `JobState::key`) is `state`.
-    pub fn jobs_in_state(&self, state: &str) -> Result<Vec<Job>, StoreError> {
-        self.jobs_in(&self.0.by_status, state)
+    /// Jobs whose state is of kind `state`.
+    pub fn jobs_in_state(&self, state: StateKey) -> Result<Vec<Job>, StoreError> {
+        self.jobs_in(&self.0.by_status, state.as_str())
     }
 
     pub fn jobs_requested_by(&self, user: &UserRef) -> Result<Vec<Job>, StoreError> {

@@ -12,6 +12,7 @@ mod harness;
 mod liveness;
 mod parsing;
 mod preflight;
+mod races;
 mod slack;
 mod store;
 mod stress;

@@ -2,7 +2,7 @@
 //! job created, tolerates what is already gone, and keeps what it adopted.
 
 use aws_sdk_ec2::types::VpcEndpointType;
-use privatelink_bot::domain::job::{JobState, Origin, Step};
+use privatelink_bot::domain::job::{JobState, Origin, Step, Teardown};
 use privatelink_bot::ports::chat::Action;
 use privatelink_bot::sandbox::fake_zilliz::Fault;
 
@@ -182,10 +182,9 @@ async fn an_existing_endpoint_is_adopted_and_kept_on_delete() {
     )));
 }
 
-#[tokio::test]
-async fn a_failed_teardown_is_finished_by_rollback_not_retry() {
-    let h = Harness::start().await;
-    let id = h.create_and_run().await;
+/// Makes Zilliz refuse the next deregistration (a non-retryable error), so
+/// the teardown fails after it removed the records and zones.
+fn break_deregistration(h: &Harness) {
     h.sandbox.zilliz.lock().faults.push_back(Fault {
         request_prefix: "DELETE /v2/projects/".into(),
         status: 200,
@@ -193,25 +192,74 @@ async fn a_failed_teardown_is_finished_by_rollback_not_retry() {
         message: "endpoint is busy".into(),
         retry_after: None,
     });
+}
+
+#[tokio::test]
+async fn a_failed_delete_is_finished_by_delete_not_retry() {
+    let h = Harness::start().await;
+    let id = h.create_and_run().await;
+    break_deregistration(&h);
     h.say("bob", &format!("delete {id}")).await;
     h.app().engine.wait(id).await;
     match h.state(id) {
-        JobState::Failed { error, .. } => {
-            assert!(
-                error.contains("teardown failed") && error.contains("endpoint is busy"),
-                "{error}"
-            )
-        }
+        JobState::TeardownFailed {
+            reason: Teardown::Delete,
+            error,
+        } => assert!(error.contains("endpoint is busy"), "{error}"),
         other => panic!("expected the teardown to fail, got {other:?}"),
     }
     let retry = h.click("bob", Action::Retry, id).await;
     assert!(
         retry
             .text
-            .contains("Roll it back to run the teardown again"),
+            .contains("Roll it back or delete it to finish the teardown"),
         "{}",
         retry.text
     );
+    h.say("bob", &format!("delete {id}")).await;
+    h.app().engine.wait(id).await;
+    assert_eq!(h.state(id), JobState::Deleted, "{}", h.transcript());
+    let state = h.end_state().await;
+    assert!(
+        state.endpoints.is_empty() && state.zones.is_empty(),
+        "{state:?}"
+    );
+    assert!(h.registered().is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_rollback_cannot_be_retried_into_a_create_and_roll_back_finishes_it() {
+    let h = Harness::start().await;
+    let id = failed_job(&h).await;
+    break_deregistration(&h);
+    h.click("bob", Action::Rollback, id).await;
+    h.app().engine.wait(id).await;
+    assert!(
+        matches!(
+            h.state(id),
+            JobState::TeardownFailed {
+                reason: Teardown::Rollback,
+                ..
+            }
+        ),
+        "{:?}",
+        h.state(id)
+    );
+    let t = h.transcript();
+    assert!(t.contains("✘ Rollback failed"), "{t}");
+    assert!(t.contains("[!Roll back: `rollback PL-1000`]"), "{t}");
+
+    // Retry would re-create what the rollback removed: refused, nothing runs.
+    let retry = h.click("bob", Action::Retry, id).await;
+    assert!(retry.text.contains("teardown failed"), "{}", retry.text);
+    h.app().engine.wait(id).await;
+    assert!(matches!(h.state(id), JobState::TeardownFailed { .. }));
+    assert_eq!(
+        h.end_state().await.endpoints.len(),
+        1,
+        "the endpoint is still there, not made again"
+    );
+
     h.click("bob", Action::Rollback, id).await;
     h.app().engine.wait(id).await;
     assert_eq!(h.state(id), JobState::RolledBack, "{}", h.transcript());

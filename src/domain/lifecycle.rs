@@ -1,0 +1,285 @@
+//! The job's life cycle as pure rules: which transition is allowed in which
+//! state, and what it does to the job.
+//!
+//! The service and the engine name a [`Transition`]; the store applies it
+//! with [`Job::apply`] inside the transaction that persists it, against the
+//! job as stored (after the policy has been checked against that same
+//! stored job), so a decision made on a stale read is refused, never
+//! applied to a state nobody looked at.
+
+use std::fmt;
+
+use super::ids::{JobId, UserRef};
+use super::job::{Job, JobState, Millis, Resources, Step, StepRecord, Teardown};
+use super::policy::Denied;
+
+/// Something that may happen to a job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transition {
+    /// An approver approves a pending request.
+    Approve { by: UserRef, at: Millis },
+    /// An approver rejects a pending request.
+    Reject { by: UserRef, at: Millis },
+    /// Withdraw a pending request, or ask a running job to stop at its
+    /// next step boundary.
+    Cancel { by: UserRef },
+    /// The approval window has passed.
+    Expire { at: Millis },
+    /// Run a failed create again from the failed step.
+    Retry,
+    /// Undo a failed or cancelled job, or finish a failed teardown.
+    Rollback,
+    /// Remove a private link that is no longer wanted, or finish a failed
+    /// teardown.
+    Delete,
+    /// The engine honours a requested cancel at a step boundary.
+    StopCancelled,
+    /// The engine starts `step`.
+    EnterStep { step: Step, at: Millis },
+    /// The engine finished `step`, with what it made and learnt.
+    FinishStep {
+        step: Step,
+        resources: Resources,
+        note: String,
+        at: Millis,
+    },
+    /// The engine could not do `step`.
+    FailStep { step: Step, error: String },
+    /// The teardown removed (or left, as shared) everything.
+    FinishTeardown,
+    /// The teardown failed part-way.
+    FailTeardown { error: String },
+}
+
+/// What an allowed transition did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The job moved to a new state.
+    Moved,
+    /// A cancel on a running job: the engine stops at the next boundary.
+    CancelRequested,
+}
+
+/// Why a transition was refused, in words for the person who asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("{job} is already {state}{}; nothing to do.", by.as_ref().map(|u| format!(" by {u}")).unwrap_or_default())]
+    AlreadyDecided {
+        job: JobId,
+        state: JobState,
+        by: Option<UserRef>,
+    },
+    #[error("{0} expired before anyone decided; request it again.")]
+    ExpiredUndecided(JobId),
+    #[error("{0} is not due to expire.")]
+    NotDue(JobId),
+    #[error("{job} is {state}; there is nothing to cancel.")]
+    NothingToCancel { job: JobId, state: JobState },
+    #[error("{job} is {state}; only failed jobs can be retried.")]
+    NotRetryable { job: JobId, state: JobState },
+    #[error(
+        "{0}'s teardown failed; retrying would re-create what it removed. Roll it back or delete it to finish the teardown."
+    )]
+    TeardownNotRetryable(JobId),
+    #[error(
+        "{job} is {state}; only failed or cancelled jobs can be rolled back; use delete for a finished link."
+    )]
+    NotRollbackable { job: JobId, state: JobState },
+    #[error("{job} is {state}; only succeeded jobs can be deleted; use rollback for a failed one.")]
+    NotDeletable { job: JobId, state: JobState },
+    /// The engine's view of the job is out of date (someone moved it).
+    #[error("{job} moved to {state} meanwhile")]
+    Moved { job: JobId, state: JobState },
+    /// The policy does not let this person do it.
+    #[error("{0}")]
+    Denied(#[from] Denied),
+}
+
+impl Job {
+    /// Applies `t` if the job's state allows it. Pure: the caller persists
+    /// the result (the store does, in one transaction with the audit line).
+    pub fn apply(&mut self, t: Transition) -> Result<Outcome, Refusal> {
+        use JobState as S;
+        use Transition as T;
+        let id = self.id;
+        let moved = |state: &JobState| Refusal::Moved {
+            job: id,
+            state: state.clone(),
+        };
+        match (&self.state, t) {
+            (S::PendingApproval, T::Approve { at, .. } | T::Reject { at, .. })
+                if at >= self.expires_at =>
+            {
+                Err(Refusal::ExpiredUndecided(id))
+            }
+            (S::PendingApproval, T::Approve { by, .. }) => {
+                self.decide(JobState::Approved, by);
+                Ok(Outcome::Moved)
+            }
+            (S::PendingApproval, T::Reject { by, .. }) => {
+                self.decide(JobState::Rejected, by);
+                Ok(Outcome::Moved)
+            }
+            (S::PendingApproval, T::Cancel { by }) => {
+                self.decide(JobState::Cancelled, by);
+                Ok(Outcome::Moved)
+            }
+            (S::PendingApproval, T::Expire { at }) if at >= self.expires_at => {
+                self.state = JobState::Expired;
+                Ok(Outcome::Moved)
+            }
+            (_, T::Expire { .. }) => Err(Refusal::NotDue(id)),
+            (state, T::Approve { .. } | T::Reject { .. }) => Err(Refusal::AlreadyDecided {
+                job: id,
+                state: state.clone(),
+                by: self.decided_by.clone(),
+            }),
+
+            // The engine owns running jobs; a cancel stops it at the next
+            // step boundary, where nothing is half done.
+            (S::Approved | S::Running { .. }, T::Cancel { .. }) => {
+                self.cancel_requested = true;
+                Ok(Outcome::CancelRequested)
+            }
+            (state, T::Cancel { .. }) => Err(Refusal::NothingToCancel {
+                job: id,
+                state: state.clone(),
+            }),
+            (S::Approved | S::Running { .. }, T::StopCancelled) if self.cancel_requested => {
+                self.state = JobState::Cancelled;
+                self.cancel_requested = false;
+                Ok(Outcome::Moved)
+            }
+            (S::Approved, T::EnterStep { step, at }) => {
+                self.state = JobState::Running { step };
+                let open = self
+                    .steps
+                    .iter()
+                    .any(|s| s.step == step && s.finished_at.is_none());
+                if !open {
+                    self.steps.push(StepRecord {
+                        step,
+                        started_at: at,
+                        finished_at: None,
+                        note: None,
+                    });
+                }
+                Ok(Outcome::Moved)
+            }
+            (
+                S::Running { step: running },
+                T::FinishStep {
+                    step,
+                    resources,
+                    note,
+                    at,
+                },
+            ) if *running == step => {
+                self.resources = resources;
+                for r in self.steps.iter_mut().filter(|r| r.step == step) {
+                    r.finished_at.get_or_insert(at);
+                    r.note = Some(note.clone());
+                }
+                // `Approved` between steps keeps "what to run next" derived
+                // from the step records alone.
+                self.state = match step.next() {
+                    Some(_) => JobState::Approved,
+                    None => JobState::Succeeded,
+                };
+                Ok(Outcome::Moved)
+            }
+            (S::Running { step: running }, T::FailStep { step, error }) if *running == step => {
+                self.state = JobState::Failed { step, error };
+                Ok(Outcome::Moved)
+            }
+            (S::TearingDown { reason }, T::FinishTeardown) => {
+                self.state = match reason {
+                    Teardown::Rollback => JobState::RolledBack,
+                    Teardown::Delete => JobState::Deleted,
+                };
+                self.resources = Resources::default();
+                Ok(Outcome::Moved)
+            }
+            (S::TearingDown { reason }, T::FailTeardown { error }) => {
+                self.state = JobState::TeardownFailed {
+                    reason: *reason,
+                    error,
+                };
+                Ok(Outcome::Moved)
+            }
+            (
+                state,
+                T::StopCancelled
+                | T::EnterStep { .. }
+                | T::FinishStep { .. }
+                | T::FailStep { .. }
+                | T::FinishTeardown
+                | T::FailTeardown { .. },
+            ) => Err(moved(state)),
+
+            (S::Failed { .. }, T::Retry) if self.next_step().is_some() => {
+                self.state = JobState::Approved;
+                self.cancel_requested = false;
+                Ok(Outcome::Moved)
+            }
+            // A Failed job whose create steps all finished is a teardown
+            // failure stored before TeardownFailed existed.
+            (S::Failed { .. } | S::TeardownFailed { .. }, T::Retry) => {
+                Err(Refusal::TeardownNotRetryable(id))
+            }
+            (state, T::Retry) => Err(Refusal::NotRetryable {
+                job: id,
+                state: state.clone(),
+            }),
+            (S::Failed { .. } | S::Cancelled | S::TeardownFailed { .. }, T::Rollback) => {
+                self.state = JobState::TearingDown {
+                    reason: Teardown::Rollback,
+                };
+                Ok(Outcome::Moved)
+            }
+            (state, T::Rollback) => Err(Refusal::NotRollbackable {
+                job: id,
+                state: state.clone(),
+            }),
+            (S::Succeeded | S::TeardownFailed { .. }, T::Delete) => {
+                self.state = JobState::TearingDown {
+                    reason: Teardown::Delete,
+                };
+                Ok(Outcome::Moved)
+            }
+            (state, T::Delete) => Err(Refusal::NotDeletable {
+                job: id,
+                state: state.clone(),
+            }),
+        }
+    }
+
+    fn decide(&mut self, state: JobState, by: UserRef) {
+        self.state = state;
+        self.decided_by = Some(by);
+    }
+}
+
+impl fmt::Display for Transition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Transition::Approve { .. } => "approve",
+            Transition::Reject { .. } => "reject",
+            Transition::Cancel { .. } => "cancel",
+            Transition::Expire { .. } => "expire",
+            Transition::Retry => "retry",
+            Transition::Rollback => "roll back",
+            Transition::Delete => "delete",
+            Transition::StopCancelled => "cancel",
+            Transition::EnterStep { .. } => "step_started",
+            Transition::FinishStep { .. } => "step_finished",
+            Transition::FailStep { .. } => "step_failed",
+            Transition::FinishTeardown => "teardown_finished",
+            Transition::FailTeardown { .. } => "teardown_failed",
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "lifecycle_table.rs"]
+mod table;

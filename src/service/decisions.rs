@@ -1,0 +1,232 @@
+//! Decisions on jobs: every click and typed action (approve, reject,
+//! cancel, retry, roll back, delete) becomes one lifecycle transition,
+//! authorized and applied in one store transaction against the job as
+//! stored; and the expiry of requests nobody decided.
+
+use super::{Reply, Service, store_failed};
+use crate::cards;
+use crate::domain::ids::JobId;
+use crate::domain::job::{AuditEvent, Job, JobState};
+use crate::domain::lifecycle::{Refusal, Transition};
+use crate::domain::policy::{Actor, Denied, Policy};
+use crate::ports::chat::{Action, Note};
+use crate::store::{Admission, ChangeError};
+
+/// What a person asks of a job: the buttons, plus `delete` (typed only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ask {
+    Click(Action),
+    Delete,
+}
+
+/// Which policy rule covers an ask.
+type Rule = fn(&Policy, &Actor, &Job) -> Result<(), Denied>;
+
+impl Ask {
+    /// The verb for audit lines and refusals.
+    fn verb(self) -> &'static str {
+        match self {
+            Ask::Click(Action::Rollback) => "roll back",
+            Ask::Click(a) => a.as_str(),
+            Ask::Delete => "delete",
+        }
+    }
+
+    fn rule(self) -> Rule {
+        match self {
+            Ask::Click(Action::Approve | Action::Reject) => |p, a, j| p.may_decide(a, j),
+            Ask::Click(Action::Cancel) => |p, a, j| p.may_cancel(a, j),
+            Ask::Click(Action::Retry) => |p, a, j| p.may_operate(a, j, "retry"),
+            Ask::Click(Action::Rollback) => |p, a, j| p.may_operate(a, j, "roll back"),
+            Ask::Delete => |p, a, j| p.may_operate(a, j, "delete"),
+        }
+    }
+
+    fn transition(self, actor: &Actor, now: u64) -> Transition {
+        let by = actor.user.clone();
+        match self {
+            Ask::Click(Action::Approve) => Transition::Approve { by, at: now },
+            Ask::Click(Action::Reject) => Transition::Reject { by, at: now },
+            Ask::Click(Action::Cancel) => Transition::Cancel { by },
+            Ask::Click(Action::Retry) => Transition::Retry,
+            Ask::Click(Action::Rollback) => Transition::Rollback,
+            Ask::Delete => Transition::Delete,
+        }
+    }
+}
+
+impl Service {
+    /// A click, or a typed cancel/retry/rollback/delete: the policy and the
+    /// transition are judged together against the stored job.
+    pub(super) async fn act(&self, actor: &Actor, ask: Ask, id: JobId) -> Reply {
+        let now = self.p.clock.now();
+        let (policy, who, rule) = (self.p.policy.clone(), actor.clone(), ask.rule());
+        let transition = ask.transition(actor, now);
+        let result = self
+            .p
+            .store
+            .update(
+                Admission::Intake,
+                id,
+                self.event(Some(id), actor, ask.verb(), ""),
+                move |job| {
+                    rule(&policy, &who, job)?;
+                    job.apply(transition.clone()).map(|_| ())
+                },
+            )
+            .await;
+        match result {
+            Ok(job) => self.acted(actor, ask, job).await,
+            Err(ChangeError::NotFound(_)) => Reply::say(format!("There is no job {id}.")),
+            Err(ChangeError::Refused(Refusal::Denied(denied))) => {
+                self.refused(actor, id, ask.verb(), denied.to_string())
+                    .await
+            }
+            Err(ChangeError::Refused(why @ Refusal::ExpiredUndecided(_))) => {
+                self.expire(id).await;
+                self.refused(actor, id, ask.verb(), why.to_string()).await
+            }
+            Err(ChangeError::Refused(why)) => Reply::say(why.to_string()),
+            Err(ChangeError::SlotTaken(other)) => Reply::say(format!(
+                "{other} is active on the same VPC and region; wait for it to finish first."
+            )),
+            Err(e) => store_failed(e),
+        }
+    }
+
+    /// Tells chat and the engine what an allowed ask changed.
+    async fn acted(&self, actor: &Actor, ask: Ask, job: Job) -> Reply {
+        let id = job.id;
+        let label = match ask {
+            Ask::Click(Action::Approve) => "Approved",
+            Ask::Click(Action::Reject) => "Rejected",
+            Ask::Click(Action::Cancel) if job.state == JobState::Cancelled => {
+                self.refresh_card(&job).await;
+                return Reply::say(format!("{id} is cancelled."));
+            }
+            Ask::Click(Action::Cancel) => {
+                self.p.engine.kick(id);
+                return Reply::say(format!(
+                    "{id} will stop after its current step; resources made so far are kept until you roll it back."
+                ));
+            }
+            Ask::Click(Action::Retry) => "Retrying",
+            Ask::Click(Action::Rollback) => "Rolling back",
+            Ask::Delete => "Deleting",
+        };
+        self.refresh_card(&job).await;
+        self.note(&job, cards::decided(id, &actor.user, label))
+            .await;
+        match ask {
+            Ask::Click(Action::Reject) => Reply::say(format!("You rejected {id}.")),
+            Ask::Click(Action::Approve) => {
+                self.p.engine.kick(id);
+                Reply::say(format!("You approved {id}; it is running."))
+            }
+            _ => {
+                self.p.engine.kick(id);
+                Reply::say(format!("{label} {id}."))
+            }
+        }
+    }
+
+    /// Records a refused ask in the audit log and answers with the reason.
+    async fn refused(&self, actor: &Actor, id: JobId, action: &str, why: String) -> Reply {
+        if let Err(e) = self
+            .p
+            .store
+            .audit(
+                Admission::Intake,
+                self.event(Some(id), actor, action, &format!("refused: {why}")),
+            )
+            .await
+        {
+            return store_failed(e);
+        }
+        Reply::say(why)
+    }
+
+    /// Expires job `id` if it is still pending and due; says whether it did.
+    async fn expire(&self, id: JobId) -> bool {
+        let now = self.p.clock.now();
+        let event = AuditEvent {
+            at: now,
+            job: Some(id),
+            actor: "bot".to_owned(),
+            action: "expire".to_owned(),
+            outcome: String::new(),
+        };
+        let result = self
+            .p
+            .store
+            .update(Admission::Owed, id, event, move |j| {
+                j.apply(Transition::Expire { at: now }).map(|_| ())
+            })
+            .await;
+        match result {
+            Ok(job) => {
+                self.refresh_card(&job).await;
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Expires every pending job whose approval window has passed. Run
+    /// periodically by the process that serves chat.
+    pub async fn expire_due(&self) -> Vec<JobId> {
+        let now = self.p.clock.now();
+        let due = match self
+            .p
+            .store
+            .jobs_in_state(crate::domain::job::StateKey::PendingApproval)
+            .await
+        {
+            Ok(jobs) => jobs
+                .into_iter()
+                .filter(|j| now >= j.expires_at)
+                .map(|j| j.id)
+                .collect::<Vec<_>>(),
+            Err(e) => {
+                tracing::error!(error = %e, "could not scan pending jobs");
+                return Vec::new();
+            }
+        };
+        let mut expired = Vec::new();
+        for id in due {
+            if self.expire(id).await {
+                expired.push(id);
+            }
+        }
+        expired
+    }
+
+    /// Periodic upkeep: expires due requests and forgets delivery ids older
+    /// than a day (platforms redeliver within minutes).
+    pub async fn housekeeping(&self) {
+        let expired = self.expire_due().await;
+        if !expired.is_empty() {
+            tracing::info!(?expired, "expired unanswered requests");
+        }
+        let day_ago = self.p.clock.now().saturating_sub(24 * 3600 * 1000);
+        if let Err(e) = self.p.store.forget_deliveries_before(day_ago).await {
+            tracing::warn!(error = %e, "could not prune delivery ids");
+        }
+    }
+
+    pub(super) async fn refresh_card(&self, job: &Job) {
+        if let Some(at) = &job.card
+            && let Err(e) = self.p.chat.update_card(at, &cards::card(job)).await
+        {
+            tracing::warn!(job = %job.id, error = %e, "could not update the card");
+        }
+    }
+
+    async fn note(&self, job: &Job, note: Note) {
+        if let Some(at) = &job.card
+            && let Err(e) = self.p.chat.post_in_thread(at, &note).await
+        {
+            tracing::warn!(job = %job.id, error = %e, "could not post in the thread");
+        }
+    }
+}

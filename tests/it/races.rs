@@ -1,0 +1,96 @@
+//! Rights and transitions are judged together, against the job as stored:
+//! a requester's cancel racing an approver's approve ends as exactly one of
+//! them, never as a requester cancelling a job that was approved meanwhile,
+//! and the audit log tells the same story as the state.
+
+use privatelink_bot::domain::job::JobState;
+use privatelink_bot::ports::chat::Action;
+use privatelink_bot::sandbox::fixtures::{self, NetworkShape};
+use privatelink_bot::sandbox::{PROJECT, REGION, ZILLIZ_REGION};
+
+use crate::harness::Harness;
+
+const RACES: usize = 12;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_and_approve_at_once_end_as_exactly_one_of_them() {
+    let h = Harness::start().await;
+    let cluster = h.sandbox.clusters[0].clone();
+    let (mut cancelled, mut approved) = (0, 0);
+    for i in 0..RACES {
+        // A VPC per race: one active job per VPC and region.
+        let octet = u8::try_from(100 + i).expect("octet");
+        let n = fixtures::customer_network(&h.sandbox.aws, REGION, octet, NetworkShape::default())
+            .await
+            .expect("network");
+        let line = format!(
+            "create project={PROJECT} region={ZILLIZ_REGION} vpc={} subnets={} sg={} clusters={cluster}",
+            n.vpc,
+            n.subnets.join(","),
+            n.security_group
+        );
+        let id = h.say("alice", &line).await.job.expect("created");
+
+        // Both orders of arrival, each raced: the first polled reaches the
+        // store's queue first, the other is judged against what it left.
+        let (cancel, approve) = if i % 2 == 0 {
+            tokio::join!(
+                h.click("alice", Action::Cancel, id),
+                h.click("bob", Action::Approve, id)
+            )
+        } else {
+            let (approve, cancel) = tokio::join!(
+                h.click("bob", Action::Approve, id),
+                h.click("alice", Action::Cancel, id)
+            );
+            (cancel, approve)
+        };
+        h.app().engine.wait(id).await;
+        let job = h.job(id);
+        let audit = h.app().store.audit_log(Some(id)).await.expect("audit");
+        let landed = |action: &str, outcome: &str| {
+            audit
+                .iter()
+                .filter(|e| e.action == action && e.outcome == outcome)
+                .count()
+        };
+        match &job.state {
+            JobState::Cancelled => {
+                cancelled += 1;
+                assert_eq!(cancel.text, format!("{id} is cancelled."));
+                assert!(
+                    approve.text.contains("already cancelled"),
+                    "{}",
+                    approve.text
+                );
+                assert_eq!(landed("cancel", "cancelled"), 1);
+                assert_eq!(landed("approve", "approved"), 0);
+            }
+            JobState::Succeeded => {
+                approved += 1;
+                assert!(approve.text.contains("You approved"), "{}", approve.text);
+                assert!(
+                    cancel.text.contains("only approvers may cancel"),
+                    "{}",
+                    cancel.text
+                );
+                assert!(!job.cancel_requested);
+                assert_eq!(landed("approve", "approved"), 1);
+                assert_eq!(
+                    audit
+                        .iter()
+                        .filter(|e| e.action == "cancel" && e.actor == "console:alice")
+                        .map(|e| e.outcome.as_str())
+                        .collect::<Vec<_>>(),
+                    vec![format!("refused: only approvers may cancel {id} now")],
+                    "the refused cancel is audited as refused"
+                );
+            }
+            other => {
+                panic!("race {i}: {id} ended {other:?}; cancel: {cancel:?}, approve: {approve:?}")
+            }
+        }
+    }
+    assert_eq!(cancelled + approved, RACES);
+    assert!(cancelled > 0 && approved > 0, "both outcomes were raced");
+}
