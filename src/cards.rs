@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::domain::ids::{JobId, UserRef};
 use crate::domain::job::{Job, JobState, Origin, Step, Teardown};
+use crate::domain::ownership::{Resource, Verdict};
 use crate::domain::plan::{Plan, join};
 use crate::ports::chat::{Action, Button, ButtonStyle, Card, Note, Tone};
 use crate::ports::clock::rfc3339;
@@ -214,7 +215,7 @@ pub fn resources(job: &Job) -> Vec<String> {
     let res = &job.resources;
     let origin = |o: Origin| match o {
         Origin::Created => "created",
-        Origin::Adopted => "adopted, left in place on teardown",
+        Origin::Adopted => "adopted",
     };
     let mut out = Vec::new();
     if let Some(e) = &res.endpoint {
@@ -261,14 +262,21 @@ pub fn summary(job: &Job) -> Note {
     note(job.id, Tone::Success, text)
 }
 
-pub fn torn_down(job: &Job, reason: Teardown, kept: &[String]) -> Note {
+pub fn torn_down(job: &Job, reason: Teardown, kept: &[(Resource, Verdict)]) -> Note {
     let what = match reason {
         Teardown::Rollback => "Rolled back",
         Teardown::Delete => "Deleted",
     };
-    let mut text = format!("{what}: everything {} created is gone.", job.id);
-    for k in kept {
-        text.push_str(&format!("\n• kept (not created by this job): {k}"));
+    let mut text = if kept.is_empty() {
+        format!("{what}: everything {} created is gone.", job.id)
+    } else {
+        format!(
+            "{what}: what {} held alone is gone; the rest stays.",
+            job.id
+        )
+    };
+    for (resource, why) in kept {
+        text.push_str(&format!("\n• kept ({why}): {resource}"));
     }
     note(job.id, Tone::Success, text)
 }

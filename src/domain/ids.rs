@@ -324,7 +324,7 @@ string_id!(RoleArn);
 pub struct JobId(u64);
 
 impl JobId {
-    pub fn new(number: u64) -> Self {
+    pub const fn new(number: u64) -> Self {
         Self(number)
     }
 

@@ -5,5 +5,6 @@ pub mod command;
 pub mod ids;
 pub mod job;
 pub mod lifecycle;
+pub mod ownership;
 pub mod plan;
 pub mod policy;

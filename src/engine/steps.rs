@@ -9,6 +9,7 @@ use std::time::Instant;
 use crate::cards;
 use crate::domain::ids::{ClusterId, EndpointId, JobId};
 use crate::domain::job::{ClusterDns, EndpointRecord, Job, Origin, Resources, Step};
+use crate::domain::ownership::Resource;
 use crate::ports::cloud::{AliasTarget, AwsTarget, EndpointInfo, EndpointSpec};
 
 use super::{Inner, StepError};
@@ -154,8 +155,9 @@ impl Inner {
             .map_err(err("could not look up endpoints in the VPC"))?;
         if let Some(e) = existing.iter().find(|e| e.is_live()) {
             res.endpoint = Some(endpoint_record(e, Origin::Adopted));
+            let owner = self.owner_of(&Resource::Endpoint(e.id.clone())).await?;
             return Ok(format!(
-                "adopted existing endpoint {} to {service} (it will be left in place on teardown)",
+                "adopted existing endpoint {} to {service} ({owner})",
                 e.id
             ));
         }
@@ -174,6 +176,20 @@ impl Inner {
             .map_err(err("could not create the VPC endpoint"))?;
         res.endpoint = Some(endpoint_record(&e, Origin::Created));
         Ok(format!("created {} ({})", e.id, e.state))
+    }
+
+    /// Who made a resource a job is about to adopt, in words for the thread.
+    async fn owner_of(&self, resource: &Resource) -> Result<String, StepError> {
+        let owners = self
+            .parts
+            .store
+            .owners(resource)
+            .await
+            .map_err(|e| format!("could not read who uses {resource}: {e}"))?;
+        Ok(match owners.made_by {
+            Some(job) => format!("made by {job}; shared, removed with its last user"),
+            None => "not made by the bot; it stays on teardown".to_owned(),
+        })
     }
 
     async fn ensure_registration(
@@ -366,7 +382,14 @@ impl Inner {
                     (z, Origin::Created, "created")
                 }
             };
-            lines.push(format!("{verb} zone {} for {}", zone.id, c.host));
+            let owner = match origin {
+                Origin::Created => String::new(),
+                Origin::Adopted => format!(
+                    " ({})",
+                    self.owner_of(&Resource::Zone(zone.id.clone())).await?
+                ),
+            };
+            lines.push(format!("{verb} zone {} for {}{owner}", zone.id, c.host));
             c.zone_id = Some(zone.id);
             c.zone_origin = Some(origin);
         }

@@ -29,6 +29,7 @@ pub use writer::{WriteHook, WriterFigures};
 use crate::domain::ids::{JobId, UserRef, VpcId};
 use crate::domain::job::{AuditEvent, Job, StateKey};
 use crate::domain::lifecycle::Refusal;
+use crate::domain::ownership::{Owners, Resource};
 use tables::Trees;
 use writer::{Answer, Write, Writer, WriterCounters};
 
@@ -354,6 +355,12 @@ impl Store {
         let slot = slot.to_owned();
         self.read("slot holder", move |r| r.slot_holder(&slot))
             .await
+    }
+
+    /// Who made `resource` and who uses it now.
+    pub async fn owners(&self, resource: &Resource) -> Result<Owners, StoreError> {
+        let resource = resource.clone();
+        self.read("owners", move |r| r.owners(&resource)).await
     }
 
     /// Audit events, oldest first, optionally for one job.

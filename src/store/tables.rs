@@ -8,7 +8,10 @@ use sled::{Db, Transactional, Tree};
 
 use super::{ChangeError, StoreError};
 use crate::domain::ids::{JobId, UserRef, VpcId};
-use crate::domain::job::{AuditEvent, Job, StateKey};
+use std::collections::BTreeMap;
+
+use crate::domain::job::{AuditEvent, Job, Origin, StateKey};
+use crate::domain::ownership::{Owners, Resource};
 
 /// The first job number handed out: short, human ids such as `PL-1042`.
 const FIRST_JOB_NUMBER: u64 = 1000;
@@ -24,6 +27,8 @@ pub(super) struct Trees {
     by_vpc: Tree,
     slots: Tree,
     deliveries: Tree,
+    /// Per cloud resource (`Resource::key`): who made it, who uses it.
+    owners: Tree,
 }
 
 fn job_key(id: JobId) -> [u8; 8] {
@@ -68,6 +73,7 @@ impl Trees {
             by_vpc: db.open_tree("idx_vpc")?,
             slots: db.open_tree("slots")?,
             deliveries: db.open_tree("deliveries")?,
+            owners: db.open_tree("owners")?,
             db,
         })
     }
@@ -106,35 +112,39 @@ impl Trees {
             &self.by_requester,
             &self.by_vpc,
             &self.slots,
+            &self.owners,
         );
-        let result = trees.transaction(|(jobs, audit, by_status, by_requester, by_vpc, slots)| {
-            let key = job_key(id);
-            let current: Option<Job> = match jobs.get(key)? {
-                Some(b) => Some(serde_json::from_slice(&b).map_err(json_abort)?),
-                None => None,
-            };
-            let mut job = next(current.clone()).map_err(abort)?;
-            job.version = current.as_ref().map_or(1, |c| c.version + 1);
+        let result = trees.transaction(
+            |(jobs, audit, by_status, by_requester, by_vpc, slots, owners)| {
+                let key = job_key(id);
+                let current: Option<Job> = match jobs.get(key)? {
+                    Some(b) => Some(serde_json::from_slice(&b).map_err(json_abort)?),
+                    None => None,
+                };
+                let mut job = next(current.clone()).map_err(abort)?;
+                job.version = current.as_ref().map_or(1, |c| c.version + 1);
 
-            if let Some(old) = &current {
-                by_status.remove(index_key(old.state.key().as_str(), id))?;
-            }
-            by_status.insert(index_key(job.state.key().as_str(), id), &[])?;
-            by_requester.insert(index_key(&job.requester.to_string(), id), &[])?;
-            by_vpc.insert(index_key(job.request.vpc.as_str(), id), &[])?;
+                if let Some(old) = &current {
+                    by_status.remove(index_key(old.state.key().as_str(), id))?;
+                }
+                by_status.insert(index_key(job.state.key().as_str(), id), &[])?;
+                by_requester.insert(index_key(&job.requester.to_string(), id), &[])?;
+                by_vpc.insert(index_key(job.request.vpc.as_str(), id), &[])?;
 
-            let held_before = current.as_ref().is_some_and(|c| c.state.holds_slot());
-            move_slot(slots, &job, held_before, job.state.holds_slot())?;
+                let held_before = current.as_ref().is_some_and(|c| c.state.holds_slot());
+                move_slot(slots, &job, held_before, job.state.holds_slot())?;
+                move_holdings(owners, current.as_ref(), &job)?;
 
-            jobs.insert(&key, serde_json::to_vec(&job).map_err(json_abort)?)?;
-            let mut event = event.clone();
-            if event.outcome.is_empty() {
-                event.outcome = job.state.key().as_str().to_owned();
-            }
-            let audit_key = audit.generate_id()?.to_be_bytes();
-            audit.insert(&audit_key, serde_json::to_vec(&event).map_err(json_abort)?)?;
-            Ok(job)
-        });
+                jobs.insert(&key, serde_json::to_vec(&job).map_err(json_abort)?)?;
+                let mut event = event.clone();
+                if event.outcome.is_empty() {
+                    event.outcome = job.state.key().as_str().to_owned();
+                }
+                let audit_key = audit.generate_id()?.to_be_bytes();
+                audit.insert(&audit_key, serde_json::to_vec(&event).map_err(json_abort)?)?;
+                Ok(job)
+            },
+        );
         match result {
             Ok(job) => Ok(job),
             Err(TransactionError::Abort(e)) => Err(e),
@@ -202,6 +212,14 @@ impl Reader {
             .and_then(|b| job_id_from(&b)))
     }
 
+    /// Who made `resource` and who uses it now.
+    pub fn owners(&self, resource: &Resource) -> Result<Owners, StoreError> {
+        match self.0.owners.get(resource.key().as_bytes())? {
+            Some(b) => Ok(serde_json::from_slice(&b)?),
+            None => Ok(Owners::default()),
+        }
+    }
+
     /// Audit events, oldest first, optionally for one job.
     pub fn audit_log(&self, job: Option<JobId>) -> Result<Vec<AuditEvent>, StoreError> {
         let mut out = Vec::new();
@@ -250,6 +268,57 @@ impl Reader {
         }
         Ok(out)
     }
+}
+
+/// Keeps the owners of every resource in step with what the job holds:
+/// the job becomes a user of what it newly records and stops being one of
+/// what it no longer holds; an entry with no users left is dropped.
+fn move_holdings(
+    owners: &TransactionalTree,
+    before: Option<&Job>,
+    after: &Job,
+) -> Result<(), Abort> {
+    let old: BTreeMap<String, Origin> = before
+        .map(|j| j.holdings())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|h| (h.resource.key(), h.origin))
+        .collect();
+    let new: BTreeMap<String, Origin> = after
+        .holdings()
+        .into_iter()
+        .map(|h| (h.resource.key(), h.origin))
+        .collect();
+    let read = |key: &str| -> Result<Owners, Abort> {
+        match owners.get(key.as_bytes())? {
+            Some(b) => serde_json::from_slice(&b).map_err(json_abort),
+            None => Ok(Owners::default()),
+        }
+    };
+    for (key, origin) in &new {
+        if old.get(key) == Some(origin) {
+            continue;
+        }
+        let mut entry = read(key)?;
+        entry.add(after.id, *origin);
+        owners.insert(
+            key.as_bytes(),
+            serde_json::to_vec(&entry).map_err(json_abort)?,
+        )?;
+    }
+    for key in old.keys().filter(|k| !new.contains_key(*k)) {
+        let mut entry = read(key)?;
+        entry.users.remove(&after.id);
+        if entry.users.is_empty() {
+            owners.remove(key.as_bytes())?;
+        } else {
+            owners.insert(
+                key.as_bytes(),
+                serde_json::to_vec(&entry).map_err(json_abort)?,
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Takes or releases the job's (VPC, region) slot as its state requires.

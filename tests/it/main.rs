@@ -13,6 +13,7 @@ mod liveness;
 mod parsing;
 mod preflight;
 mod races;
+mod sharing;
 mod slack;
 mod store;
 mod stress;

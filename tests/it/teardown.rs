@@ -178,7 +178,7 @@ async fn an_existing_endpoint_is_adopted_and_kept_on_delete() {
     assert_eq!(state.endpoints[0].0, made_by_hand);
     assert!(state.zones.is_empty());
     assert!(h.transcript().contains(&format!(
-        "kept (not created by this job): VPC endpoint {made_by_hand}"
+        "kept (not created by the bot): VPC endpoint {made_by_hand}"
     )));
 }
 

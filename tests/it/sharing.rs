@@ -1,0 +1,112 @@
+//! Two jobs on one VPC and region share what the first one made: the second
+//! adopts the endpoint, its registration, and the zone and record of the
+//! cluster they have in common. Deleting either leaves the other verified;
+//! deleting both leaves nothing.
+
+use privatelink_bot::domain::ids::JobId;
+use privatelink_bot::domain::job::{JobState, Origin};
+use privatelink_bot::ports::chat::Action;
+use privatelink_bot::sandbox::{PROJECT, ZILLIZ_REGION};
+
+use crate::harness::Harness;
+
+fn create_line(h: &Harness, clusters: &[String]) -> String {
+    let n = &h.sandbox.network;
+    format!(
+        "create project={PROJECT} region={ZILLIZ_REGION} vpc={} subnets={} sg={} clusters={}",
+        n.vpc,
+        n.subnets.join(","),
+        n.security_group,
+        clusters.join(",")
+    )
+}
+
+async fn run(h: &Harness, clusters: &[String]) -> JobId {
+    let id = h
+        .say("alice", &create_line(h, clusters))
+        .await
+        .job
+        .expect("created");
+    h.click("bob", Action::Approve, id).await;
+    h.app().engine.wait(id).await;
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    id
+}
+
+async fn delete(h: &Harness, id: JobId) {
+    h.say("bob", &format!("delete {id}")).await;
+    h.app().engine.wait(id).await;
+    assert_eq!(h.state(id), JobState::Deleted, "{}", h.transcript());
+}
+
+/// Job A links cluster 1; job B, later, clusters 1 and 2 on the same VPC.
+async fn two_jobs_sharing() -> (Harness, JobId, JobId) {
+    let h = Harness::start_with(2, |_| {}, None).await;
+    let clusters = h.sandbox.clusters.clone();
+    let a = run(&h, &clusters[..1]).await;
+    let b = run(&h, &clusters).await;
+    let (ja, jb) = (h.job(a), h.job(b));
+    let (ea, eb) = (
+        ja.resources.endpoint.clone().expect("A's endpoint"),
+        jb.resources.endpoint.clone().expect("B's endpoint"),
+    );
+    assert_eq!(ea.id, eb.id, "B adopted A's endpoint");
+    assert_eq!((ea.origin, eb.origin), (Origin::Created, Origin::Adopted));
+    assert_eq!(jb.resources.registration, Some(Origin::Adopted));
+    assert_eq!(
+        jb.resources.clusters[0].zone_id, ja.resources.clusters[0].zone_id,
+        "B adopted A's zone for cluster 1"
+    );
+    assert!(
+        h.transcript().contains(&format!("made by {a}; shared")),
+        "{}",
+        h.transcript()
+    );
+    h.end_state()
+        .await
+        .verify(&h.sandbox.hosts())
+        .expect("both clusters linked");
+    (h, a, b)
+}
+
+#[tokio::test]
+async fn deleting_the_first_job_keeps_what_the_second_uses_then_the_second_takes_it_all() {
+    let (h, a, b) = two_jobs_sharing().await;
+    delete(&h, a).await;
+    let t = h.transcript();
+    let endpoint = h.job(b).resources.endpoint.expect("endpoint").id;
+    assert!(
+        t.contains(&format!(
+            "kept (still used by {b}): VPC endpoint {endpoint}"
+        )),
+        "{t}"
+    );
+    h.end_state()
+        .await
+        .verify(&h.sandbox.hosts())
+        .expect("B is still linked: endpoint, zones and records in place");
+    assert_eq!(h.registered(), vec![endpoint.to_string()]);
+
+    delete(&h, b).await;
+    let end = h.end_state().await;
+    assert!(
+        end.endpoints.is_empty() && end.zones.is_empty(),
+        "the last user takes what the bot made: {end:?}"
+    );
+    assert!(h.registered().is_empty());
+}
+
+#[tokio::test]
+async fn deleting_the_second_job_keeps_what_the_first_uses_then_the_first_takes_it_all() {
+    let (h, a, b) = two_jobs_sharing().await;
+    delete(&h, b).await;
+    h.end_state()
+        .await
+        .verify(&h.sandbox.hosts()[..1])
+        .expect("A is still linked, and B's own zone is gone");
+
+    delete(&h, a).await;
+    let end = h.end_state().await;
+    assert!(end.endpoints.is_empty() && end.zones.is_empty(), "{end:?}");
+    assert!(h.registered().is_empty());
+}
