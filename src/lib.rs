@@ -11,6 +11,7 @@ pub mod config;
 pub mod domain;
 pub mod engine;
 pub mod ports;
+pub mod retry;
 pub mod sandbox;
 pub mod secret;
 pub mod serve;

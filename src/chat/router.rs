@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use crate::domain::ids::Platform;
 use crate::domain::job::{Conversation, MessageRef};
 use crate::ports::chat::{Card, ChatError, ChatSink, Note};
+use crate::ports::error::ErrorKind;
 
 #[derive(Default)]
 pub struct ChatRouter {
@@ -22,9 +23,12 @@ impl ChatRouter {
     }
 
     fn sink(&self, platform: Platform) -> Result<&Arc<dyn ChatSink>, ChatError> {
-        self.sinks
-            .get(&platform)
-            .ok_or_else(|| ChatError(format!("{platform} is not configured")))
+        self.sinks.get(&platform).ok_or_else(|| {
+            ChatError::new(
+                ErrorKind::InvalidInput,
+                format!("{platform} is not configured"),
+            )
+        })
     }
 }
 

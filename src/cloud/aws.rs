@@ -5,12 +5,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Context, anyhow};
 use async_trait::async_trait;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_sdk_ec2::error::ProvideErrorMetadata;
+use aws_sdk_ec2::config::http::HttpResponse;
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::operation::RequestId;
 use aws_sdk_ec2::types::{
     Filter, ResourceType, Tag, TagSpecification, VpcAttributeName, VpcEndpoint, VpcEndpointType,
 };
@@ -24,8 +25,9 @@ use crate::domain::ids::{
     AwsRegion, EndpointId, JobId, Partition, RoleArn, SecurityGroupId, SubnetId, VpcId,
 };
 use crate::ports::cloud::{
-    AliasTarget, AwsTarget, CloudAccess, CloudResult, Dns, EndpointInfo, EndpointSpec, IngressRule,
-    JOB_TAG, Network, Permission, SecurityGroupInfo, SubnetInfo, VpcInfo, ZoneInfo,
+    AliasTarget, AwsTarget, CloudAccess, CloudError, CloudResult, Dns, EndpointInfo, EndpointSpec,
+    ErrorKind, IngressRule, JOB_TAG, Network, Permission, Provider, SecurityGroupInfo, SubnetInfo,
+    VpcInfo, ZoneInfo,
 };
 
 /// AWS settings from config.
@@ -121,19 +123,93 @@ impl CloudAccess for AwsAccess {
     }
 }
 
-/// The error code AWS returned, if the failure was a service error.
-fn code<E: ProvideErrorMetadata>(e: &E) -> Option<&str> {
-    e.code()
+/// The kind of an AWS error code: one table for EC2, Route 53 and STS.
+pub fn kind_of_code(code: &str) -> ErrorKind {
+    match code {
+        "Throttling"
+        | "ThrottlingException"
+        | "RequestLimitExceeded"
+        | "PriorRequestNotComplete"
+        | "TooManyRequestsException"
+        | "RequestThrottled"
+        | "RequestThrottledException"
+        | "SlowDown" => ErrorKind::Throttled,
+        "UnauthorizedOperation"
+        | "AccessDenied"
+        | "AccessDeniedException"
+        | "AuthFailure"
+        | "InvalidClientTokenId"
+        | "ExpiredToken"
+        | "ExpiredTokenException"
+        | "SignatureDoesNotMatch"
+        | "UnrecognizedClientException"
+        | "OptInRequired" => ErrorKind::Denied,
+        "InternalError"
+        | "InternalFailure"
+        | "ServiceUnavailable"
+        | "Unavailable"
+        | "ServiceUnavailableException" => ErrorKind::Unavailable,
+        "ConflictingDomainExists"
+        | "HostedZoneAlreadyExists"
+        | "HostedZoneNotEmpty"
+        | "IdempotentParameterMismatch"
+        | "DependencyViolation"
+        | "ConcurrentModification"
+        | "IncorrectState" => ErrorKind::Conflict,
+        "InvalidServiceName" => ErrorKind::NotFound,
+        c if c.ends_with(".NotFound") || c.starts_with("NoSuch") => ErrorKind::NotFound,
+        c if c.starts_with("Invalid") || c.starts_with("Missing") || c == "ValidationError" => {
+            ErrorKind::InvalidInput
+        }
+        _ => ErrorKind::Other,
+    }
 }
 
-fn describe<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
-    e: E,
-) -> anyhow::Error {
-    match (e.code(), e.message()) {
-        (Some(c), Some(m)) => anyhow!("{c}: {m}"),
-        (Some(c), None) => anyhow!("{c}"),
-        _ => anyhow::Error::new(e),
+/// Turns an SDK failure into the port's typed error: the code's kind when
+/// AWS answered, `Unavailable` when it did not (timeout, connection), and
+/// the HTTP status when the code says nothing.
+fn describe<E>(provider: Provider) -> impl Fn(SdkError<E, HttpResponse>) -> CloudError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    move |e| {
+        let request_id = e.request_id().map(str::to_owned);
+        let (kind, code, message) = match &e {
+            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => (
+                ErrorKind::Unavailable,
+                None,
+                format!("{provider} did not answer: {}", DisplayErrorContext(&e)),
+            ),
+            _ => {
+                let code = e.code().map(str::to_owned);
+                let status = e.raw_response().map(|r| r.status().as_u16());
+                let kind = match (code.as_deref().map(kind_of_code), status) {
+                    (Some(kind), _) if kind != ErrorKind::Other => kind,
+                    (_, Some(429)) => ErrorKind::Throttled,
+                    (_, Some(s)) if s >= 500 => ErrorKind::Unavailable,
+                    _ => ErrorKind::Other,
+                };
+                let message = e
+                    .message()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| DisplayErrorContext(&e).to_string());
+                (kind, code, message)
+            }
+        };
+        let mut error = CloudError::new(kind, provider, message).with_request_id(request_id);
+        error.code = code;
+        error
     }
+}
+
+/// A well-formed answer that lacks what the bot needs.
+fn missing(provider: Provider, what: &str) -> CloudError {
+    CloudError::new(ErrorKind::Other, provider, what)
+}
+
+/// A request the bot could not even build.
+fn unbuildable(e: impl std::fmt::Display) -> CloudError {
+    CloudError::new(ErrorKind::InvalidInput, Provider::Route53, e.to_string())
 }
 
 struct Ec2Network {
@@ -184,7 +260,7 @@ impl Ec2Network {
                 .set_next_token(next.clone())
                 .send()
                 .await
-                .map_err(describe)?;
+                .map_err(describe(Provider::Ec2))?;
             out.extend(page.vpc_endpoints().iter().filter_map(endpoint_info));
             next = page
                 .next_token()
@@ -204,7 +280,7 @@ impl Ec2Network {
             .attribute(name.clone())
             .send()
             .await
-            .map_err(describe)?;
+            .map_err(describe(Provider::Ec2))?;
         let value = match name {
             VpcAttributeName::EnableDnsSupport => out.enable_dns_support(),
             _ => out.enable_dns_hostnames(),
@@ -221,10 +297,10 @@ impl Network for Ec2Network {
             .get_caller_identity()
             .send()
             .await
-            .map_err(describe)?;
+            .map_err(describe(Provider::Sts))?;
         out.account()
             .map(str::to_owned)
-            .context("STS returned no account id")
+            .ok_or_else(|| missing(Provider::Sts, "GetCallerIdentity returned no account id"))
     }
 
     async fn vpc(&self, vpc: &VpcId) -> CloudResult<Option<VpcInfo>> {
@@ -234,7 +310,7 @@ impl Network for Ec2Network {
             .filters(filter("vpc-id", [vpc.to_string()]))
             .send()
             .await
-            .map_err(describe)?;
+            .map_err(describe(Provider::Ec2))?;
         if found.vpcs().is_empty() {
             return Ok(None);
         }
@@ -257,7 +333,7 @@ impl Network for Ec2Network {
             .filters(filter("subnet-id", ids.iter().map(ToString::to_string)))
             .send()
             .await
-            .map_err(describe)?;
+            .map_err(describe(Provider::Ec2))?;
         Ok(out
             .subnets()
             .iter()
@@ -281,7 +357,7 @@ impl Network for Ec2Network {
             .filters(filter("group-id", ids.iter().map(ToString::to_string)))
             .send()
             .await
-            .map_err(describe)?;
+            .map_err(describe(Provider::Ec2))?;
         Ok(out
             .security_groups()
             .iter()
@@ -316,8 +392,8 @@ impl Network for Ec2Network {
                 .iter()
                 .find(|d| d.service_name() == Some(service_name))
                 .map(|d| d.availability_zones().to_vec())),
-            Err(e) if code(&e) == Some("InvalidServiceName") => Ok(None),
-            Err(e) => Err(describe(e)),
+            Err(e) if e.code() == Some("InvalidServiceName") => Ok(None),
+            Err(e) => Err(describe(Provider::Ec2)(e)),
         }
     }
 
@@ -342,8 +418,8 @@ impl Network for Ec2Network {
             .send()
             .await;
         match result {
-            Err(e) if code(&e) == Some("DryRunOperation") => Ok(Permission::Allowed),
-            Err(e) if code(&e) == Some("UnauthorizedOperation") => Ok(Permission::Denied(
+            Err(e) if e.code() == Some("DryRunOperation") => Ok(Permission::Allowed),
+            Err(e) if e.code() == Some("UnauthorizedOperation") => Ok(Permission::Denied(
                 e.message().unwrap_or("unauthorized").to_owned(),
             )),
             // Any other answer (including success from a target that ignores
@@ -384,8 +460,13 @@ impl Network for Ec2Network {
             .await
         {
             Ok(out) => Ok(out.vpc_endpoints().iter().find_map(endpoint_info)),
-            Err(e) if code(&e).is_some_and(|c| c.starts_with("InvalidVpcEndpointId")) => Ok(None),
-            Err(e) => Err(describe(e)),
+            Err(e)
+                if e.code()
+                    .is_some_and(|c| c.starts_with("InvalidVpcEndpointId")) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(describe(Provider::Ec2)(e)),
         }
     }
 
@@ -424,10 +505,10 @@ impl Network for Ec2Network {
             .tag_specifications(tags)
             .send()
             .await
-            .map_err(describe)?;
+            .map_err(describe(Provider::Ec2))?;
         out.vpc_endpoint()
             .and_then(endpoint_info)
-            .context("CreateVpcEndpoint returned no endpoint")
+            .ok_or_else(|| missing(Provider::Ec2, "CreateVpcEndpoint returned no endpoint"))
     }
 
     async fn delete_endpoint(&self, id: &EndpointId) -> CloudResult<()> {
@@ -439,19 +520,23 @@ impl Network for Ec2Network {
             .await
         {
             Ok(out) => out,
-            Err(e) if code(&e).is_some_and(|c| c.starts_with("InvalidVpcEndpoint")) => {
+            Err(e)
+                if e.code()
+                    .is_some_and(|c| c.starts_with("InvalidVpcEndpoint")) =>
+            {
                 return Ok(());
             }
-            Err(e) => return Err(describe(e)),
+            Err(e) => return Err(describe(Provider::Ec2)(e)),
         };
         for item in out.unsuccessful() {
             let err = item.error();
             let c = err.and_then(|e| e.code()).unwrap_or_default();
             if !c.starts_with("InvalidVpcEndpoint") {
-                return Err(anyhow!(
-                    "could not delete {id}: {c} {}",
+                let message = format!(
+                    "could not delete {id}: {}",
                     err.and_then(|e| e.message()).unwrap_or_default()
-                ));
+                );
+                return Err(CloudError::new(kind_of_code(c), Provider::Ec2, message).with_code(c));
             }
         }
         Ok(())
@@ -490,7 +575,7 @@ impl Dns for Route53Dns {
                 .set_hosted_zone_id(start_id.clone())
                 .send()
                 .await
-                .map_err(describe)?;
+                .map_err(describe(Provider::Route53))?;
             for z in page.hosted_zones() {
                 if !same_name(z.name(), name) {
                     // Zones come sorted by name: past ours, nothing more to find.
@@ -506,7 +591,7 @@ impl Dns for Route53Dns {
                     .id(&id)
                     .send()
                     .await
-                    .map_err(describe)?;
+                    .map_err(describe(Provider::Route53))?;
                 if detail
                     .vpcs()
                     .iter()
@@ -555,10 +640,10 @@ impl Dns for Route53Dns {
             )
             .send()
             .await
-            .map_err(describe)?;
+            .map_err(describe(Provider::Route53))?;
         let zone = out
             .hosted_zone()
-            .context("CreateHostedZone returned no zone")?;
+            .ok_or_else(|| missing(Provider::Route53, "CreateHostedZone returned no zone"))?;
         Ok(ZoneInfo {
             id: bare_zone_id(zone.id()),
             name: zone.name().to_owned(),
@@ -576,7 +661,7 @@ impl Dns for Route53Dns {
             .max_items(1)
             .send()
             .await
-            .map_err(describe)?;
+            .map_err(describe(Provider::Route53))?;
         Ok(out
             .resource_record_sets()
             .iter()
@@ -596,8 +681,7 @@ impl Dns for Route53Dns {
         match self.change(zone, name, target, ChangeAction::Delete).await {
             Ok(()) => Ok(()),
             // Route 53 answers InvalidChangeBatch for a record that is not there.
-            Err(e) if format!("{e:#}").contains("InvalidChangeBatch") => Ok(()),
-            Err(e) if format!("{e:#}").contains("NoSuchHostedZone") => Ok(()),
+            Err(e) if e.has_code("InvalidChangeBatch") || e.kind == ErrorKind::NotFound => Ok(()),
             Err(e) => Err(e),
         }
     }
@@ -605,8 +689,8 @@ impl Dns for Route53Dns {
     async fn delete_zone(&self, zone: &str) -> CloudResult<()> {
         match self.r53.delete_hosted_zone().id(zone).send().await {
             Ok(_) => Ok(()),
-            Err(e) if code(&e) == Some("NoSuchHostedZone") => Ok(()),
-            Err(e) => Err(describe(e)),
+            Err(e) if e.code() == Some("NoSuchHostedZone") => Ok(()),
+            Err(e) => Err(describe(Provider::Route53)(e)),
         }
     }
 }
@@ -627,25 +711,57 @@ impl Route53Dns {
                     .dns_name(&target.dns_name)
                     .hosted_zone_id(&target.hosted_zone_id)
                     .evaluate_target_health(false)
-                    .build()?,
+                    .build()
+                    .map_err(unbuildable)?,
             )
-            .build()?;
+            .build()
+            .map_err(unbuildable)?;
         let batch = ChangeBatch::builder()
             .comment("privatelink-bot")
             .changes(
                 Change::builder()
                     .action(action)
                     .resource_record_set(record)
-                    .build()?,
+                    .build()
+                    .map_err(unbuildable)?,
             )
-            .build()?;
+            .build()
+            .map_err(unbuildable)?;
         self.r53
             .change_resource_record_sets()
             .hosted_zone_id(zone)
             .change_batch(batch)
             .send()
             .await
-            .map_err(describe)?;
+            .map_err(describe(Provider::Route53))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aws_codes_are_typed_by_kind() {
+        let cases = [
+            ("RequestLimitExceeded", ErrorKind::Throttled),
+            ("Throttling", ErrorKind::Throttled),
+            ("PriorRequestNotComplete", ErrorKind::Throttled),
+            ("UnauthorizedOperation", ErrorKind::Denied),
+            ("AccessDenied", ErrorKind::Denied),
+            ("InvalidVpcID.NotFound", ErrorKind::NotFound),
+            ("InvalidVpcEndpointId.NotFound", ErrorKind::NotFound),
+            ("NoSuchHostedZone", ErrorKind::NotFound),
+            ("ConflictingDomainExists", ErrorKind::Conflict),
+            ("HostedZoneNotEmpty", ErrorKind::Conflict),
+            ("InvalidParameterValue", ErrorKind::InvalidInput),
+            ("InvalidVpcEndpointId.Malformed", ErrorKind::InvalidInput),
+            ("InternalError", ErrorKind::Unavailable),
+            ("SomethingElse", ErrorKind::Other),
+        ];
+        for (code, kind) in cases {
+            assert_eq!(kind_of_code(code), kind, "{code}");
+        }
     }
 }

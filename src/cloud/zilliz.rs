@@ -1,13 +1,13 @@
 //! The Zilliz Cloud control-plane client (the documented V2 REST calls),
 //! implementing the `Vendor` port over reqwest.
 //!
-//! Success is `{"code": 0, "data": …}`; anything else carries the vendor's
-//! message, sometimes with HTTP 200, so the code is always checked. 429 and
-//! 5xx answers are retried with backoff, honouring `Retry-After`.
+//! Success is `{"code": 0, "data": …}` (V1's `200` too); anything else
+//! carries the vendor's code and message, sometimes with HTTP 200, so the
+//! code is always checked and classified (see `kind_of`). Reads are retried
+//! on 429, 5xx and lost connections; writes only on 429 (see `retry`).
 
 use std::time::Duration;
 
-use anyhow::{Context, anyhow};
 use async_trait::async_trait;
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
@@ -16,19 +16,18 @@ use serde_json::{Value, json};
 
 use crate::backoff::Backoff;
 use crate::domain::ids::{ClusterId, EndpointId, ProjectId, ZillizRegion};
-use crate::ports::cloud::{CloudResult, ClusterInfo, EndpointService, RegisteredEndpoint, Vendor};
+use crate::ports::cloud::{ClusterInfo, EndpointService, RegisteredEndpoint, Vendor};
+use crate::ports::error::{CloudError, CloudResult, ErrorKind, Provider};
+use crate::retry::{Effect, RetryPolicy};
 use crate::secret::Secret;
 
-/// Zilliz's answer when a cluster does not exist (or is not visible).
-const CLUSTER_NOT_FOUND: i64 = 80001;
 const PAGE_SIZE: u32 = 100;
 
 pub struct ZillizClient {
     http: reqwest::Client,
     base: String,
     key: Secret,
-    backoff: Backoff,
-    attempts: u32,
+    retry: RetryPolicy,
 }
 
 #[derive(Deserialize)]
@@ -40,11 +39,20 @@ struct Envelope {
     message: Option<String>,
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("Zilliz Cloud error {code}: {message}")]
-struct ApiError {
-    code: i64,
-    message: String,
+/// The kind of a Zilliz answer, from its HTTP status and vendor code as
+/// documented (see `shared/reference/zilliz-cloud-api.md`).
+pub fn kind_of(status: StatusCode, code: Option<i64>) -> ErrorKind {
+    match code {
+        Some(21119 | 80001 | 80002 | 96012..=96016 | 96027) => ErrorKind::Denied,
+        Some(96018 | 96036) => ErrorKind::NotFound,
+        Some(96005 | 96008 | 96025) => ErrorKind::InvalidInput,
+        _ if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN => {
+            ErrorKind::Denied
+        }
+        _ if status == StatusCode::TOO_MANY_REQUESTS => ErrorKind::Throttled,
+        _ if status.is_server_error() => ErrorKind::Unavailable,
+        _ => ErrorKind::Other,
+    }
 }
 
 impl ZillizClient {
@@ -57,18 +65,22 @@ impl ZillizClient {
             http,
             base: base_url.trim_end_matches('/').to_owned(),
             key,
-            backoff: Backoff {
-                initial: Duration::from_millis(500),
-                max: Duration::from_secs(10),
+            retry: RetryPolicy {
+                backoff: Backoff {
+                    initial: Duration::from_millis(500),
+                    max: Duration::from_secs(10),
+                },
+                attempts: 5,
             },
-            attempts: 5,
         })
     }
 
     /// Overrides the retry policy (tests use short delays).
     pub fn with_retries(mut self, backoff: Backoff, attempts: u32) -> Self {
-        self.backoff = backoff;
-        self.attempts = attempts.max(1);
+        self.retry = RetryPolicy {
+            backoff,
+            attempts: attempts.max(1),
+        };
         self
     }
 
@@ -78,68 +90,91 @@ impl ZillizClient {
         path: &str,
         query: &[(&str, String)],
         body: Option<Value>,
-    ) -> anyhow::Result<T> {
+    ) -> CloudResult<T> {
+        let effect = if method == Method::GET {
+            Effect::Read
+        } else {
+            Effect::Write
+        };
+        let what = format!("{method} {path}");
+        self.retry
+            .run(&what, effect, || {
+                self.once(&method, path, query, body.as_ref())
+            })
+            .await
+    }
+
+    async fn once<T: DeserializeOwned>(
+        &self,
+        method: &Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> CloudResult<T> {
         let url = format!("{}{path}", self.base);
-        let mut attempt = 0;
-        loop {
-            let mut req = self
-                .http
-                .request(method.clone(), &url)
-                .bearer_auth(self.key.expose())
-                .query(query);
-            if let Some(b) = &body {
-                req = req.json(b);
-            }
-            let result = req.send().await;
-            let retry_after = match &result {
-                Ok(resp)
-                    if resp.status() == StatusCode::TOO_MANY_REQUESTS
-                        || resp.status().is_server_error() =>
-                {
-                    Some(
-                        resp.headers()
-                            .get(reqwest::header::RETRY_AFTER)
-                            .and_then(|v| v.to_str().ok())
-                            .and_then(|v| v.trim().parse::<u64>().ok())
-                            .map(Duration::from_secs),
-                    )
-                }
-                Err(e) if e.is_connect() || e.is_timeout() => Some(None),
-                _ => None,
-            };
-            attempt += 1;
-            if let Some(hint) = retry_after
-                && attempt < self.attempts
-            {
-                let delay = hint.unwrap_or_else(|| self.backoff.delay(attempt - 1));
-                tracing::debug!(%path, attempt, ?delay, "retrying Zilliz Cloud call");
-                tokio::time::sleep(delay.min(Duration::from_secs(60))).await;
-                continue;
-            }
-            // reqwest errors name the URL, never the Authorization header.
-            let resp = result.with_context(|| format!("{method} {path}"))?;
-            let status = resp.status();
-            let text = resp
-                .text()
-                .await
-                .with_context(|| format!("{method} {path}"))?;
-            let envelope: Envelope = serde_json::from_str(&text).map_err(|_| {
-                anyhow!(
-                    "{method} {path}: HTTP {status} with a body that is not Zilliz's envelope: {}",
-                    text.chars().take(200).collect::<String>()
-                )
-            })?;
-            if envelope.code != 0 {
-                return Err(ApiError {
-                    code: envelope.code,
-                    message: envelope.message.unwrap_or_else(|| format!("HTTP {status}")),
-                }
-                .into());
-            }
-            let data = envelope.data.unwrap_or(Value::Null);
-            return serde_json::from_value(data)
-                .with_context(|| format!("{method} {path}: unexpected data shape"));
+        let fail = |kind, message: String| CloudError::new(kind, Provider::Zilliz, message);
+        let mut req = self
+            .http
+            .request(method.clone(), &url)
+            .bearer_auth(self.key.expose())
+            .query(query);
+        if let Some(b) = body {
+            req = req.json(b);
         }
+        // reqwest errors name the URL, never the Authorization header.
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| fail(ErrorKind::Unavailable, format!("{method} {path}: {e}")))?;
+        let status = resp.status();
+        let request_id = resp
+            .headers()
+            .get("requestid")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| fail(ErrorKind::Unavailable, format!("{method} {path}: {e}")))?;
+        let envelope: Envelope = match serde_json::from_str(&text) {
+            Ok(envelope) => envelope,
+            Err(_) => {
+                let mut e = fail(
+                    kind_of(status, None),
+                    format!(
+                        "{method} {path}: HTTP {status} with a body that is not Zilliz's envelope: {}",
+                        text.chars().take(200).collect::<String>()
+                    ),
+                )
+                .with_request_id(request_id);
+                e.retry_after = retry_after;
+                return Err(e);
+            }
+        };
+        if !matches!(envelope.code, 0 | 200) {
+            let mut e = fail(
+                kind_of(status, Some(envelope.code)),
+                envelope.message.unwrap_or_else(|| format!("HTTP {status}")),
+            )
+            .with_code(envelope.code.to_string())
+            .with_request_id(request_id);
+            e.retry_after = retry_after;
+            return Err(e);
+        }
+        let data = envelope.data.unwrap_or(Value::Null);
+        serde_json::from_value(data).map_err(|e| {
+            fail(
+                ErrorKind::Other,
+                format!("{method} {path}: unexpected data shape: {e}"),
+            )
+            .with_request_id(request_id)
+        })
     }
 }
 
@@ -300,7 +335,7 @@ impl Vendor for ZillizClient {
     }
 
     async fn cluster(&self, cluster: &ClusterId) -> CloudResult<Option<ClusterInfo>> {
-        let result: anyhow::Result<ClusterItem> = self
+        let result: CloudResult<ClusterItem> = self
             .call(Method::GET, &format!("/v2/clusters/{cluster}"), &[], None)
             .await;
         match result {
@@ -313,12 +348,7 @@ impl Vendor for ZillizClient {
                 status: c.status,
                 private_link_address: Some(c.private_link_address).filter(|a| !a.is_empty()),
             })),
-            Err(e)
-                if e.downcast_ref::<ApiError>()
-                    .is_some_and(|a| a.code == CLUSTER_NOT_FOUND) =>
-            {
-                Ok(None)
-            }
+            Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
     }

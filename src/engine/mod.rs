@@ -24,7 +24,7 @@ use crate::domain::job::{AuditEvent, Job, JobState, Resources, StateKey, Step, T
 use crate::domain::lifecycle::Transition;
 use crate::ports::chat::{ChatSink, Note};
 use crate::ports::clock::Clock;
-use crate::ports::cloud::{CloudAccess, Vendor};
+use crate::ports::cloud::{CloudAccess, CloudError, Vendor};
 use crate::store::{Admission, ChangeError, Store};
 use workers::Workers;
 
@@ -88,11 +88,52 @@ struct Inner {
     workers: Arc<Workers>,
 }
 
+/// Tries of a step that keeps failing transiently, before it fails.
+const STEP_ATTEMPTS: u32 = 4;
+
 /// Refused changes in a row after which a worker stops trying.
 const MAX_REFUSALS: u32 = 5;
 
-/// A step's failure, in words for the job's thread.
-pub(crate) type StepError = String;
+/// Why a step (or a teardown) failed: what it was doing, and the provider's
+/// typed error when a call failed. The engine decides by the cause's kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepError {
+    pub context: String,
+    pub cause: Option<CloudError>,
+}
+
+impl StepError {
+    /// A call to a provider failed while doing `context`.
+    pub(crate) fn call(context: impl Into<String>, cause: CloudError) -> Self {
+        Self {
+            context: context.into(),
+            cause: Some(cause),
+        }
+    }
+
+    /// Whether doing the step again later may succeed.
+    pub fn is_transient(&self) -> bool {
+        self.cause.as_ref().is_some_and(|c| c.kind.is_transient())
+    }
+}
+
+impl From<String> for StepError {
+    fn from(context: String) -> Self {
+        Self {
+            context,
+            cause: None,
+        }
+    }
+}
+
+impl std::fmt::Display for StepError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.cause {
+            Some(cause) => write!(f, "{}: {cause}", self.context),
+            None => f.write_str(&self.context),
+        }
+    }
+}
 
 impl Engine {
     pub fn new(parts: EngineParts) -> Self {
@@ -240,7 +281,7 @@ impl Inner {
         if let Some(hook) = &self.parts.hook {
             hook.at(job.id, step, HookPoint::Started).await;
         }
-        let outcome = self.perform(&job, step).await;
+        let outcome = self.perform_patiently(&job, step).await;
         match outcome {
             Ok((resources, detail)) => {
                 if let Some(hook) = &self.parts.hook {
@@ -267,12 +308,13 @@ impl Inner {
             Err(error) => {
                 let failed = Transition::FailStep {
                     step,
-                    error: error.clone(),
+                    error: error.to_string(),
                 };
                 let job = self.transition(job.id, failed).await?;
                 tracing::warn!(job = %job.id, %step, %error, "step failed");
                 self.refresh_card(&job).await;
-                self.say(&job, cards::failed(&job, step, &error)).await;
+                self.say(&job, cards::failed(&job, step, &error.to_string()))
+                    .await;
                 Ok(false)
             }
         }
@@ -288,16 +330,46 @@ impl Inner {
             }
             Err(error) => {
                 let failed = Transition::FailTeardown {
-                    error: error.clone(),
+                    error: error.to_string(),
                 };
                 let job = self.transition(job.id, failed).await?;
                 tracing::warn!(job = %job.id, %error, "teardown failed");
                 self.refresh_card(&job).await;
-                self.say(&job, cards::teardown_failed(&job, reason, &error))
-                    .await;
+                self.say(
+                    &job,
+                    cards::teardown_failed(&job, reason, &error.to_string()),
+                )
+                .await;
             }
         }
         Ok(())
+    }
+
+    /// Runs a step; when it fails in a way the provider calls transient
+    /// (throttled, unavailable), runs it again with backoff, from the job as
+    /// stored now (a step may have recorded an intent). Every step is an
+    /// ensure that looks before it acts, so this never repeats an effect
+    /// blindly.
+    async fn perform_patiently(
+        &self,
+        job: &Job,
+        step: Step,
+    ) -> Result<(Resources, String), StepError> {
+        let mut job = job.clone();
+        let mut attempt = 0;
+        loop {
+            let error = match self.perform(&job, step).await {
+                Err(e) if e.is_transient() && attempt + 1 < STEP_ATTEMPTS => e,
+                done => return done,
+            };
+            tracing::info!(job = %job.id, %step, %error, attempt, "transient failure; running the step again");
+            tokio::time::sleep(self.parts.settings.backoff.delay(attempt)).await;
+            attempt += 1;
+            match self.parts.store.get(job.id).await {
+                Ok(Some(fresh)) => job = fresh,
+                _ => return Err(error),
+            }
+        }
     }
 
     /// Applies `t` to the job as stored, with its audit line.
@@ -331,7 +403,7 @@ impl Inner {
             )
             .await
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| StepError::from(format!("could not record the job's resources: {e}")))
     }
 
     async fn say(&self, job: &Job, note: Note) {

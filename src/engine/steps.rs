@@ -10,7 +10,7 @@ use crate::cards;
 use crate::domain::ids::{ClusterId, EndpointId, JobId};
 use crate::domain::job::{ClusterDns, EndpointRecord, Job, Origin, Resources, Step};
 use crate::domain::ownership::Resource;
-use crate::ports::cloud::{AliasTarget, AwsTarget, EndpointInfo, EndpointSpec};
+use crate::ports::cloud::{AliasTarget, AwsTarget, CloudError, EndpointInfo, EndpointSpec};
 
 use super::{Inner, StepError};
 
@@ -35,7 +35,9 @@ pub(crate) fn host_of(address: &str) -> Result<String, StepError> {
                 .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
         })
         .filter(|h| h.contains('.'))
-        .ok_or_else(|| format!("Zilliz returned a private link address with no host: {address:?}"))
+        .ok_or_else(|| {
+            format!("Zilliz returned a private link address with no host: {address:?}").into()
+        })
 }
 
 fn endpoint_record(e: &EndpointInfo, origin: Origin) -> EndpointRecord {
@@ -51,8 +53,8 @@ fn endpoint_record(e: &EndpointInfo, origin: Origin) -> EndpointRecord {
 /// One poll of a wait: `Some` when the wait is over.
 type Check<'a, T> = Pin<Box<dyn Future<Output = Result<Option<T>, StepError>> + Send + 'a>>;
 
-fn err(context: &str) -> impl Fn(anyhow::Error) -> StepError + '_ {
-    move |e| format!("{context}: {e:#}")
+fn err(context: &str) -> impl Fn(CloudError) -> StepError + '_ {
+    move |e| StepError::call(context, e)
 }
 
 impl Inner {
@@ -104,14 +106,14 @@ impl Inner {
     fn service_name(res: &Resources) -> Result<&str, StepError> {
         res.endpoint_service
             .as_deref()
-            .ok_or_else(|| "the endpoint service is not known yet".to_owned())
+            .ok_or_else(|| StepError::from("the endpoint service is not known yet".to_owned()))
     }
 
     fn endpoint_id(res: &Resources) -> Result<&EndpointId, StepError> {
         res.endpoint
             .as_ref()
             .map(|e| &e.id)
-            .ok_or_else(|| "the job has no VPC endpoint yet".to_owned())
+            .ok_or_else(|| StepError::from("the job has no VPC endpoint yet".to_owned()))
     }
 
     async fn ensure_endpoint(&self, job: &Job, res: &mut Resources) -> Result<String, StepError> {
@@ -244,7 +246,8 @@ impl Inner {
                 return Err(format!(
                     "timed out after {}s waiting for {what}",
                     started.elapsed().as_secs()
-                ));
+                )
+                .into());
             }
             if last_note.elapsed() >= settings.progress_every {
                 last_note = Instant::now();
@@ -276,7 +279,7 @@ impl Inner {
                         .map_err(err("could not describe the endpoint"))?
                         .ok_or_else(|| format!("{endpoint} no longer exists"))?;
                     if !e.is_live() {
-                        return Err(format!("{endpoint} is {}", e.state));
+                        return Err(format!("{endpoint} is {}", e.state).into());
                     }
                     let zilliz = vendor
                         .endpoints(project)
@@ -287,7 +290,9 @@ impl Inner {
                     if let Some(z) = &zilliz
                         && z.has_failed()
                     {
-                        return Err(format!("Zilliz Cloud reports {endpoint} as {}", z.status));
+                        return Err(
+                            format!("Zilliz Cloud reports {endpoint} as {}", z.status).into()
+                        );
                     }
                     let running = zilliz.is_some_and(|z| z.is_running());
                     Ok((e.state == "available" && running).then_some(e))
@@ -400,13 +405,13 @@ impl Inner {
         let e = res
             .endpoint
             .as_ref()
-            .ok_or_else(|| "the job has no VPC endpoint".to_owned())?;
+            .ok_or_else(|| StepError::from("the job has no VPC endpoint".to_owned()))?;
         match (&e.dns_name, &e.hosted_zone_id) {
             (Some(dns_name), Some(hosted_zone_id)) => Ok(AliasTarget {
                 dns_name: dns_name.clone(),
                 hosted_zone_id: hosted_zone_id.clone(),
             }),
-            _ => Err(format!("{} has no DNS name to point at", e.id)),
+            _ => Err(format!("{} has no DNS name to point at", e.id).into()),
         }
     }
 
@@ -439,7 +444,7 @@ impl Inner {
             .map_err(err("could not describe the endpoint"))?
             .ok_or_else(|| format!("{id} does not exist"))?;
         if e.state != "available" {
-            return Err(format!("{id} is {}, not available", e.state));
+            return Err(format!("{id} is {}, not available", e.state).into());
         }
         let target = Self::alias_target(res)?;
         let region = job.request.region.aws_region();
@@ -456,7 +461,8 @@ impl Inner {
                 return Err(format!(
                     "zone {zone} for {} is not associated with {}",
                     c.host, job.request.vpc
-                ));
+                )
+                .into());
             }
             let record = aws
                 .dns
@@ -472,7 +478,8 @@ impl Inner {
                 return Err(format!(
                     "the alias record for {} does not point at {}",
                     c.host, target.dns_name
-                ));
+                )
+                .into());
             }
         }
         Ok(format!(

@@ -11,7 +11,7 @@
 
 use crate::domain::job::{Job, Origin};
 use crate::domain::ownership::{Resource, Verdict};
-use crate::ports::cloud::AliasTarget;
+use crate::ports::cloud::{AliasTarget, CloudError};
 
 use super::steps::caller_reference_prefix;
 use super::{Inner, StepError};
@@ -33,7 +33,7 @@ impl Inner {
             .store
             .owners(resource)
             .await
-            .map_err(|e| format!("could not read who uses {resource}: {e}"))?;
+            .map_err(|e| StepError::from(format!("could not read who uses {resource}: {e}")))?;
         Ok(owners.verdict_for(job.id, recorded))
     }
 
@@ -45,10 +45,7 @@ impl Inner {
         let region = r.region.aws_region();
         let prefix = caller_reference_prefix(job.id);
         let mut kept: Vec<Kept> = Vec::new();
-        let fail = |what: &str| {
-            let what = what.to_owned();
-            move |e: anyhow::Error| format!("{what}: {e:#}")
-        };
+        let fail = |what: &'static str| move |e: CloudError| StepError::call(what, e);
 
         let target = res.endpoint.as_ref().and_then(|e| {
             Some(AliasTarget {

@@ -5,6 +5,8 @@
 
 use async_trait::async_trait;
 
+use super::error::ErrorKind;
+
 use crate::domain::ids::JobId;
 use crate::domain::job::{Conversation, MessageRef};
 
@@ -93,9 +95,34 @@ pub struct Note {
     pub buttons: Vec<Button>,
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("chat: {0}")]
-pub struct ChatError(pub String);
+/// A chat platform's failure, typed by kind like a cloud error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("chat: {message}")]
+pub struct ChatError {
+    pub kind: ErrorKind,
+    pub message: String,
+    /// How long the platform asked us to wait, when it said.
+    pub retry_after: Option<std::time::Duration>,
+}
+
+impl ChatError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+}
+
+impl crate::retry::Classified for ChatError {
+    fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+    fn retry_after(&self) -> Option<std::time::Duration> {
+        self.retry_after
+    }
+}
 
 /// Posting to chat. Implemented by each platform adapter.
 #[async_trait]

@@ -10,7 +10,7 @@ use crate::domain::ids::{
     ZillizRegion,
 };
 
-pub type CloudResult<T> = Result<T, anyhow::Error>;
+pub use super::error::{CloudError, CloudResult, ErrorKind, Provider};
 
 /// The tag key that marks every endpoint the bot creates; its value is the job id.
 pub const JOB_TAG: &str = "privatelink-bot:job";

@@ -4,3 +4,4 @@
 pub mod chat;
 pub mod clock;
 pub mod cloud;
+pub mod error;

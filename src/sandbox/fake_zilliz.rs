@@ -370,11 +370,9 @@ async fn cluster(State(app): State<App>, headers: HeaderMap, Path(id): Path<Stri
     }
     let st = app.lock();
     let Some(c) = st.clusters.get(&id) else {
-        return fail(
-            StatusCode::OK,
-            80001,
-            "cluster not exist or you don't have permission",
-        );
+        // Zilliz's V2 code for a missing cluster (96018); its HTTP status
+        // is not documented, and the bot reads only the code.
+        return fail(StatusCode::OK, 96018, "cluster not exist");
     };
     let address = if st.is_running(&c.project, &c.region) {
         FakeState::private_link_address(c)

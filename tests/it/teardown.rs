@@ -270,3 +270,53 @@ async fn a_failed_rollback_cannot_be_retried_into_a_create_and_roll_back_finishe
     );
     assert!(h.registered().is_empty());
 }
+
+fn posts(h: &Harness) -> usize {
+    h.sandbox
+        .zilliz
+        .lock()
+        .requests
+        .iter()
+        .filter(|r| r.starts_with("POST /v2/projects/"))
+        .count()
+}
+
+#[tokio::test]
+async fn a_registration_answered_with_a_server_error_is_ensured_again_not_repeated_blindly() {
+    let h = Harness::start().await;
+    h.sandbox.zilliz.lock().faults.push_back(Fault {
+        request_prefix: "POST /v2/projects/".into(),
+        status: 503,
+        code: 500,
+        message: "service unavailable".into(),
+        retry_after: None,
+    });
+    let id = h.create_and_run().await;
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    let job = h.job(id);
+    assert_eq!(job.resources.registration, Some(Origin::Created));
+    assert_eq!(h.registered().len(), 1);
+    // The step looked (listed) before it registered again.
+    assert_eq!(posts(&h), 2);
+}
+
+#[tokio::test]
+async fn a_refused_permission_fails_the_step_at_once() {
+    let h = Harness::start().await;
+    h.sandbox.zilliz.lock().faults.push_back(Fault {
+        request_prefix: "POST /v2/projects/".into(),
+        status: 200,
+        code: 96013,
+        message: "no permission to operate private endpoints".into(),
+        retry_after: None,
+    });
+    let id = h.create_and_run().await;
+    match h.state(id) {
+        JobState::Failed { step, error } => {
+            assert_eq!(step, Step::EnsureRegistration);
+            assert!(error.contains("96013"), "{error}");
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    assert_eq!(posts(&h), 1, "a denied call is not tried again");
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 use privatelink_bot::backoff::Backoff;
 use privatelink_bot::cloud::zilliz::ZillizClient;
 use privatelink_bot::domain::ids::{ClusterId, EndpointId, ProjectId, ZillizRegion};
-use privatelink_bot::ports::cloud::Vendor;
+use privatelink_bot::ports::cloud::{ErrorKind, Vendor};
 use privatelink_bot::sandbox::fake_zilliz::{
     FakeCluster, FakeService, FakeState, FakeZilliz, Fault,
 };
@@ -146,4 +146,66 @@ async fn registration_lifecycle_and_vendor_errors() {
             .is_none()
     );
     assert!(fake.lock().requests.iter().all(|r| !r.contains("key-1")));
+}
+
+#[tokio::test]
+async fn a_write_is_repeated_after_a_rate_limit_but_never_after_a_server_error() {
+    let (fake, client) = fake().await;
+    let project = ProjectId::parse("proj-abc").unwrap();
+    let region = ZillizRegion::parse("aws-us-west-2").unwrap();
+    let endpoint = EndpointId::parse("vpce-0123456789abcdef0").unwrap();
+    let posts = |fake: &FakeZilliz| {
+        fake.lock()
+            .requests
+            .iter()
+            .filter(|r| r.starts_with("POST /v2/projects/"))
+            .count()
+    };
+    fake.lock()
+        .faults
+        .push_back(fault("POST /v2/projects/", 503, 500));
+    let err = client
+        .register_endpoint(&project, &region, &endpoint)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Unavailable, "{err}");
+    assert_eq!(
+        posts(&fake),
+        1,
+        "a 5xx may have acted: not repeated blindly"
+    );
+
+    fake.lock()
+        .faults
+        .push_back(fault("POST /v2/projects/", 429, 429));
+    client
+        .register_endpoint(&project, &region, &endpoint)
+        .await
+        .expect("a rate-limited write was refused unperformed, so it is retried");
+    assert_eq!(posts(&fake), 3);
+}
+
+#[test]
+fn vendor_answers_are_typed_by_their_documented_codes() {
+    use reqwest::StatusCode as S;
+    let cases = [
+        (S::OK, Some(96018), ErrorKind::NotFound),
+        (S::OK, Some(96036), ErrorKind::NotFound),
+        (S::UNAUTHORIZED, Some(21119), ErrorKind::Denied),
+        (S::OK, Some(80001), ErrorKind::Denied),
+        (S::OK, Some(80002), ErrorKind::Denied),
+        (S::OK, Some(96013), ErrorKind::Denied),
+        (S::OK, Some(96027), ErrorKind::Denied),
+        (S::OK, Some(96005), ErrorKind::InvalidInput),
+        (S::TOO_MANY_REQUESTS, None, ErrorKind::Throttled),
+        (S::SERVICE_UNAVAILABLE, Some(500), ErrorKind::Unavailable),
+        (S::OK, Some(90002), ErrorKind::Other),
+    ];
+    for (status, code, kind) in cases {
+        assert_eq!(
+            privatelink_bot::cloud::zilliz::kind_of(status, code),
+            kind,
+            "{status} {code:?}"
+        );
+    }
 }

@@ -17,6 +17,8 @@ use crate::backoff::Backoff;
 use crate::domain::ids::Platform;
 use crate::domain::job::{Conversation, MessageRef};
 use crate::ports::chat::{Card, ChatError, ChatSink, Note};
+use crate::ports::error::ErrorKind;
+use crate::retry::{Classified, Effect, RetryPolicy};
 
 /// Discord's error code for "a thread has already been created for this message".
 const THREAD_EXISTS: isize = 160004;
@@ -31,29 +33,43 @@ fn status(e: &serenity::Error) -> Option<(u16, isize)> {
     }
 }
 
-/// Runs a REST call, retrying 429s. With serenity's rate limiter on (the
-/// default) it waits out `retry_after` itself; with it off (a proxy, the
-/// tests) `retry_after` is not exposed, so the retry uses backoff.
-pub async fn with_retry<T, F, Fut>(mut call: F) -> serenity::Result<T>
+/// The kind of a Discord REST failure.
+impl Classified for serenity::Error {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
+                match r.status_code.as_u16() {
+                    429 => ErrorKind::Throttled,
+                    401 | 403 => ErrorKind::Denied,
+                    404 => ErrorKind::NotFound,
+                    400 => ErrorKind::InvalidInput,
+                    s if s >= 500 => ErrorKind::Unavailable,
+                    _ => ErrorKind::Other,
+                }
+            }
+            serenity::Error::Http(HttpError::Request(_)) => ErrorKind::Unavailable,
+            _ => ErrorKind::Other,
+        }
+    }
+}
+
+/// Runs a REST call through the one retry helper: 429s are retried. With
+/// serenity's rate limiter on (the default) it waits out `retry_after`
+/// itself; with it off (a proxy, the tests) `retry_after` is not exposed, so
+/// the retry uses backoff.
+pub async fn with_retry<T, F, Fut>(call: F) -> serenity::Result<T>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = serenity::Result<T>>,
 {
-    let backoff = Backoff {
-        initial: Duration::from_millis(500),
-        max: Duration::from_secs(5),
+    let policy = RetryPolicy {
+        backoff: Backoff {
+            initial: Duration::from_millis(500),
+            max: Duration::from_secs(5),
+        },
+        attempts: ATTEMPTS,
     };
-    let mut attempt = 0;
-    loop {
-        match call().await {
-            Ok(v) => return Ok(v),
-            Err(e) if status(&e).is_some_and(|(s, _)| s == 429) && attempt + 1 < ATTEMPTS => {
-                tokio::time::sleep(backoff.delay(attempt)).await;
-                attempt += 1;
-            }
-            Err(e) => return Err(e),
-        }
-    }
+    policy.run("Discord REST call", Effect::Write, call).await
 }
 
 /// An error in words without its URL: interaction webhook URLs carry the
@@ -81,12 +97,16 @@ pub fn describe(e: &serenity::Error) -> String {
 }
 
 fn failed(what: &'static str) -> impl Fn(serenity::Error) -> ChatError {
-    move |e| ChatError(format!("{what}: {}", describe(&e)))
+    move |e| ChatError::new(e.kind(), format!("{what}: {}", describe(&e)))
 }
 
 fn id(text: &str) -> Result<u64, ChatError> {
-    text.parse()
-        .map_err(|_| ChatError(format!("{text:?} is not a Discord id")))
+    text.parse().map_err(|_| {
+        ChatError::new(
+            ErrorKind::InvalidInput,
+            format!("{text:?} is not a Discord id"),
+        )
+    })
 }
 
 pub struct DiscordSink {

@@ -17,9 +17,12 @@ use slack_morphism::prelude::*;
 use tokio::sync::{mpsc, oneshot};
 
 use super::render;
+use crate::backoff::Backoff;
 use crate::domain::ids::Platform;
 use crate::domain::job::{Conversation, MessageRef};
 use crate::ports::chat::{Card, ChatError, ChatSink, Note};
+use crate::ports::error::ErrorKind;
+use crate::retry::{Effect, RetryPolicy};
 use crate::secret::Secret;
 
 pub type Client = SlackClient<
@@ -44,28 +47,72 @@ pub fn client(api_url: &str) -> anyhow::Result<Client> {
     Ok(SlackClient::new(connector))
 }
 
-const MAX_ATTEMPTS: u32 = 4;
+/// 429s are retried after Slack's `Retry-After` (a second when it does not
+/// say); a post that may have landed is never repeated.
+const RETRY: RetryPolicy = RetryPolicy {
+    backoff: Backoff {
+        initial: Duration::from_secs(1),
+        max: Duration::from_secs(30),
+    },
+    attempts: 4,
+};
 
-/// Runs a Web API call, retrying after `Retry-After` on 429.
+/// The kind of a Slack Web API failure.
+fn classify(what: &str, e: SlackClientError) -> ChatError {
+    let kind = match &e {
+        SlackClientError::RateLimitError(_) => ErrorKind::Throttled,
+        SlackClientError::ApiError(api) => match api.code.as_str() {
+            "ratelimited" => ErrorKind::Throttled,
+            "not_authed"
+            | "invalid_auth"
+            | "account_inactive"
+            | "token_revoked"
+            | "token_expired"
+            | "missing_scope"
+            | "not_allowed_token_type"
+            | "no_permission" => ErrorKind::Denied,
+            "channel_not_found" | "message_not_found" | "thread_not_found" | "not_in_channel" => {
+                ErrorKind::NotFound
+            }
+            "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => {
+                ErrorKind::Unavailable
+            }
+            "invalid_arguments"
+            | "invalid_blocks"
+            | "invalid_blocks_format"
+            | "msg_too_long"
+            | "no_text"
+            | "too_many_attachments" => ErrorKind::InvalidInput,
+            _ => ErrorKind::Other,
+        },
+        SlackClientError::HttpError(h) if h.status_code.is_server_error() => ErrorKind::Unavailable,
+        SlackClientError::HttpProtocolError(_) | SlackClientError::SystemError(_) => {
+            ErrorKind::Unavailable
+        }
+        _ => ErrorKind::Other,
+    };
+    let retry_after = match &e {
+        SlackClientError::RateLimitError(r) => r.retry_after,
+        _ => None,
+    };
+    // Slack's errors carry no token: the client redacts it.
+    let mut error = ChatError::new(kind, format!("{what}: {e}"));
+    error.retry_after = retry_after;
+    error
+}
+
+/// Runs a Web API call through the one retry helper.
 pub async fn with_retry<T, F, Fut>(what: &str, mut call: F) -> Result<T, ChatError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = ClientResult<T>>,
 {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match call().await {
-            Ok(v) => return Ok(v),
-            Err(SlackClientError::RateLimitError(e)) if attempt < MAX_ATTEMPTS => {
-                let wait = e.retry_after.unwrap_or(Duration::from_secs(1));
-                tracing::info!(what, ?wait, "Slack rate limit; retrying");
-                tokio::time::sleep(wait.min(Duration::from_secs(60))).await;
-            }
-            // Slack's errors carry no token: the client redacts it.
-            Err(e) => return Err(ChatError(format!("{what}: {e}"))),
-        }
-    }
+    RETRY
+        .run(what, Effect::Write, || {
+            let fut = call();
+            async move { fut.await.map_err(|e| classify(what, e)) }
+        })
+        .await
 }
 
 enum Work {
@@ -180,6 +227,8 @@ impl ChatSink for SlackSink {
     async fn post_in_thread(&self, card: &MessageRef, note: &Note) -> Result<(), ChatError> {
         self.queue
             .send(Work::Note(card.clone(), note.clone()))
-            .map_err(|_| ChatError("the Slack progress worker stopped".into()))
+            .map_err(|_| {
+                ChatError::new(ErrorKind::Unavailable, "the Slack progress worker stopped")
+            })
     }
 }
