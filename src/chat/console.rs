@@ -217,7 +217,7 @@ pub async fn run<R: AsyncBufRead + Unpin>(
         if let Some(id) = reply.job {
             last = Some(id);
         }
-        if !reply.is_empty() {
+        if !reply.duplicate {
             write(
                 &out,
                 &format!("  (only you) {}", reply.text.replace('\n', "\n    ")),

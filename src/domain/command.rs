@@ -10,6 +10,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::help::{
+    SUBCOMMANDS, USAGE_ANY, USAGE_CANCEL, USAGE_CREATE, USAGE_DELETE, USAGE_HELP, USAGE_LIST,
+    USAGE_PLAN, USAGE_RETRY, USAGE_ROLLBACK, USAGE_STATUS,
+};
 use super::ids::{
     ClusterId, IdError, JobId, ProjectId, RoleArn, SecurityGroupId, SubnetId, VpcId, ZillizRegion,
 };
@@ -111,59 +115,6 @@ impl fmt::Display for ParseError {
 }
 
 impl std::error::Error for ParseError {}
-
-pub const USAGE_CREATE: &str = "/privatelink create project=<proj-…> region=<aws-…> vpc=<vpc-…> subnets=<subnet-…,…> sg=<sg-…,…> clusters=<cluster id,…> [role=<IAM role ARN>]";
-pub const USAGE_PLAN: &str = "/privatelink plan project=<proj-…> region=<aws-…> vpc=<vpc-…> subnets=<subnet-…,…> sg=<sg-…,…> clusters=<cluster id,…> [role=<IAM role ARN>]";
-pub const USAGE_STATUS: &str = "/privatelink status <job id, e.g. PL-1042>";
-pub const USAGE_LIST: &str = "/privatelink list [mine|pending|running|failed|all]";
-pub const USAGE_CANCEL: &str = "/privatelink cancel <job id>";
-pub const USAGE_RETRY: &str = "/privatelink retry <job id>";
-pub const USAGE_ROLLBACK: &str = "/privatelink rollback <job id>";
-pub const USAGE_DELETE: &str = "/privatelink delete <job id>";
-pub const USAGE_HELP: &str = "/privatelink help [command]";
-pub const USAGE_ANY: &str =
-    "/privatelink create|plan|status|list|cancel|retry|rollback|delete|help …";
-
-/// The sub-commands, their usage line and what they do, for `help`.
-pub const SUBCOMMANDS: &[(&str, &str, &str)] = &[
-    (
-        "create",
-        USAGE_CREATE,
-        "Check the request against AWS and Zilliz Cloud, then post an approval card. Once approved, the bot creates the VPC endpoint, registers it with the project, and sets up a Route 53 private hosted zone with an alias record per cluster.",
-    ),
-    (
-        "plan",
-        USAGE_PLAN,
-        "Run the same checks as create and show the plan. Nothing is stored or created.",
-    ),
-    (
-        "status",
-        USAGE_STATUS,
-        "Show a job's state, its steps and the resources it created.",
-    ),
-    ("list", USAGE_LIST, "List jobs (default: mine)."),
-    (
-        "cancel",
-        USAGE_CANCEL,
-        "Withdraw a pending request, or stop a running job at its next step.",
-    ),
-    (
-        "retry",
-        USAGE_RETRY,
-        "Run a failed job again from the step that failed.",
-    ),
-    (
-        "rollback",
-        USAGE_ROLLBACK,
-        "Remove what a failed or cancelled job created, newest first.",
-    ),
-    (
-        "delete",
-        USAGE_DELETE,
-        "Tear down a private link that a job set up.",
-    ),
-    ("help", USAGE_HELP, "Show this help, or one command's."),
-];
 
 /// Parses the text after `/privatelink` (a leading `/privatelink` is
 /// tolerated, so console lines can be pasted from chat).
@@ -474,23 +425,6 @@ fn parse_create(args: &[String], usage: &'static str) -> Result<CreateRequest, P
             role,
         }),
         _ => Err(ParseError { problems, usage }),
-    }
-}
-
-/// The help text for one command, or for all of them.
-pub fn help(topic: Option<&str>) -> String {
-    match topic.and_then(|t| SUBCOMMANDS.iter().find(|(name, _, _)| *name == t)) {
-        Some((_, usage, what)) => format!("{usage}\n{what}"),
-        None => {
-            let mut out = String::from(
-                "privatelink-bot sets up AWS PrivateLink from your VPC to Zilliz Cloud Dedicated clusters.\n",
-            );
-            for (_, usage, what) in SUBCOMMANDS {
-                out.push_str(&format!("• {usage}\n    {what}\n"));
-            }
-            out.push_str("Arguments may also be written --key value.");
-            out
-        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! approval policy. Pure data and rules; nothing here does I/O.
 
 pub mod command;
+pub mod help;
 pub mod ids;
 pub mod job;
 pub mod lifecycle;

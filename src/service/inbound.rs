@@ -25,13 +25,15 @@ pub enum Event {
     Click { action: Action, job: JobId },
 }
 
-/// The answer shown only to the person who acted. Empty: say nothing (a
-/// duplicate delivery).
+/// The answer shown only to the person who acted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
     pub text: String,
     /// The job a `create` stored, so scripts and forms can refer to it.
     pub job: Option<JobId>,
+    /// A second delivery of something already handled: nothing was done,
+    /// and there is nothing to say.
+    pub duplicate: bool,
 }
 
 impl Reply {
@@ -39,14 +41,14 @@ impl Reply {
         Self {
             text: text.into(),
             job: None,
+            duplicate: false,
         }
     }
 
-    pub fn none() -> Self {
-        Self::say("")
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.text.is_empty()
+    pub fn duplicate_delivery() -> Self {
+        Self {
+            duplicate: true,
+            ..Self::say("")
+        }
     }
 }

@@ -88,7 +88,7 @@ impl Service {
                 Ok(true) => {}
                 Ok(false) => {
                     tracing::info!(delivery, "duplicate delivery dropped");
-                    return Reply::none();
+                    return Reply::duplicate_delivery();
                 }
                 Err(e) => return store_failed(e),
             }
@@ -120,7 +120,7 @@ impl Service {
             Command::Retry(id) => self.act(actor, Ask::Click(Action::Retry), id).await,
             Command::Rollback(id) => self.act(actor, Ask::Click(Action::Rollback), id).await,
             Command::Delete(id) => self.act(actor, Ask::Delete, id).await,
-            Command::Help(topic) => Reply::say(command::help(topic.as_deref())),
+            Command::Help(topic) => Reply::say(crate::domain::help::help(topic.as_deref())),
         }
     }
 

@@ -125,7 +125,7 @@ async fn a_duplicate_approve_is_a_no_op() {
             click.clone(),
         )
         .await;
-    assert!(redelivered.is_empty());
+    assert!(redelivered.duplicate && redelivered.text.is_empty());
     // A second click (double click, another approver): told, nothing done.
     h.app().engine.wait(id).await;
     let second = h
@@ -261,12 +261,12 @@ async fn housekeeping_expires_requests_and_forgets_old_delivery_ids() {
     assert!(
         !h.send(Harness::actor("bob", &[]), Some("d-1"), status.clone())
             .await
-            .is_empty()
+            .duplicate
     );
     assert!(
         h.send(Harness::actor("bob", &[]), Some("d-1"), status.clone())
             .await
-            .is_empty()
+            .duplicate
     );
     h.clock.advance(Duration::from_secs(48 * 3600));
     h.app().service.housekeeping().await;
@@ -275,6 +275,6 @@ async fn housekeeping_expires_requests_and_forgets_old_delivery_ids() {
     assert!(
         !h.send(Harness::actor("bob", &[]), Some("d-1"), status)
             .await
-            .is_empty()
+            .duplicate
     );
 }

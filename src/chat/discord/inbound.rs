@@ -114,7 +114,7 @@ impl DiscordHandler {
                 let me = self.clone();
                 tokio::spawn(async move {
                     let reply = me.service.handle(inbound).await;
-                    let text = if reply.is_empty() {
+                    let text = if reply.duplicate {
                         "Already handled.".to_owned()
                     } else {
                         reply.text

@@ -311,7 +311,7 @@ impl SlackHandler {
                 &reply,
                 &format!(
                     "Could not open the form ({e}). Type the command instead:\n{}",
-                    command::USAGE_CREATE
+                    crate::domain::help::USAGE_CREATE
                 ),
             )
             .await;
@@ -325,7 +325,7 @@ impl SlackHandler {
             let mut inbound = inbound;
             inbound.actor.roles = me.groups_of(&inbound.actor.user.id).await;
             let answer = me.service.handle(inbound).await;
-            if !answer.is_empty() {
+            if !answer.duplicate {
                 me.answer(&reply, &answer.text).await;
             }
         });

@@ -1,0 +1,227 @@
+//! The AWS adapter, one file per service: `ec2.rs` (the `Network` port),
+//! `route53.rs` (the `Dns` port), `sts.rs` (the account id and assumed
+//! roles). This file builds and caches the clients per (region, role) and
+//! types every SDK failure for the ports. Credentials come from the default
+//! chain, or from an assumed role; the endpoint URL can be pointed at an
+//! emulator.
+
+mod ec2;
+mod route53;
+mod sts;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_sdk_ec2::config::http::HttpResponse;
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::operation::RequestId;
+use serde::Deserialize;
+
+use crate::domain::ids::{AwsRegion, Partition, RoleArn};
+use crate::ports::cloud::{AwsTarget, CloudAccess, CloudError, CloudResult, ErrorKind, Provider};
+use ec2::Ec2Network;
+use route53::Route53Dns;
+
+/// AWS settings from config.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsSettings {
+    /// Send every AWS call here instead of AWS (an emulator such as moto).
+    #[serde(default)]
+    pub endpoint_url: Option<String>,
+    /// Use fixed dummy credentials: only for an emulator, never for AWS.
+    #[serde(default)]
+    pub emulator_credentials: bool,
+    /// Ask EC2 with DryRun whether the bot may create the endpoint. Off for
+    /// moto, which ignores DryRun on CreateVpcEndpoint and would create one.
+    #[serde(default = "yes")]
+    pub dry_run_preflight: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Builds and caches AWS clients per (region, role).
+pub struct AwsAccess {
+    settings: AwsSettings,
+    cache: Mutex<HashMap<(String, Option<String>), AwsTarget>>,
+}
+
+impl AwsAccess {
+    pub fn new(settings: AwsSettings) -> Self {
+        Self {
+            settings,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn sdk_config(&self, region: &str, role: Option<&RoleArn>) -> SdkConfig {
+        let mut loader =
+            aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region.to_owned()));
+        if let Some(url) = &self.settings.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if self.settings.emulator_credentials {
+            loader = loader.credentials_provider(Credentials::new(
+                "testing", "testing", None, None, "emulator",
+            ));
+        }
+        let base = loader.load().await;
+        match role {
+            None => base,
+            Some(role) => sts::assuming(base, role).await,
+        }
+    }
+}
+
+#[async_trait]
+impl CloudAccess for AwsAccess {
+    async fn target(&self, region: &AwsRegion, role: Option<&RoleArn>) -> CloudResult<AwsTarget> {
+        let key = (region.to_string(), role.map(ToString::to_string));
+        if let Some(t) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok(t);
+        }
+        let regional = self.sdk_config(region.as_str(), role).await;
+        // Route 53 is global; its API lives in one region per partition.
+        let global_region = match region.partition() {
+            Partition::Aws => "us-east-1",
+            Partition::AwsCn => "cn-northwest-1",
+        };
+        let global = self.sdk_config(global_region, role).await;
+        let target = AwsTarget {
+            network: Arc::new(Ec2Network {
+                ec2: aws_sdk_ec2::Client::new(&regional),
+                sts: aws_sdk_sts::Client::new(&regional),
+                dry_run: self.settings.dry_run_preflight,
+            }),
+            dns: Arc::new(Route53Dns {
+                r53: aws_sdk_route53::Client::new(&global),
+            }),
+        };
+        if let Ok(mut c) = self.cache.lock() {
+            c.insert(key, target.clone());
+        }
+        Ok(target)
+    }
+}
+
+/// The kind of an AWS error code: one table for EC2, Route 53 and STS.
+pub fn kind_of_code(code: &str) -> ErrorKind {
+    match code {
+        "Throttling"
+        | "ThrottlingException"
+        | "RequestLimitExceeded"
+        | "PriorRequestNotComplete"
+        | "TooManyRequestsException"
+        | "RequestThrottled"
+        | "RequestThrottledException"
+        | "SlowDown" => ErrorKind::Throttled,
+        "UnauthorizedOperation"
+        | "AccessDenied"
+        | "AccessDeniedException"
+        | "AuthFailure"
+        | "InvalidClientTokenId"
+        | "ExpiredToken"
+        | "ExpiredTokenException"
+        | "SignatureDoesNotMatch"
+        | "UnrecognizedClientException"
+        | "OptInRequired" => ErrorKind::Denied,
+        "InternalError"
+        | "InternalFailure"
+        | "ServiceUnavailable"
+        | "Unavailable"
+        | "ServiceUnavailableException" => ErrorKind::Unavailable,
+        "ConflictingDomainExists"
+        | "HostedZoneAlreadyExists"
+        | "HostedZoneNotEmpty"
+        | "IdempotentParameterMismatch"
+        | "DependencyViolation"
+        | "ConcurrentModification"
+        | "IncorrectState" => ErrorKind::Conflict,
+        "InvalidServiceName" => ErrorKind::NotFound,
+        c if c.ends_with(".NotFound") || c.starts_with("NoSuch") => ErrorKind::NotFound,
+        c if c.starts_with("Invalid") || c.starts_with("Missing") || c == "ValidationError" => {
+            ErrorKind::InvalidInput
+        }
+        _ => ErrorKind::Other,
+    }
+}
+
+/// Turns an SDK failure into the port's typed error: the code's kind when
+/// AWS answered, `Unavailable` when it did not (timeout, connection), and
+/// the HTTP status when the code says nothing.
+pub(super) fn describe<E>(provider: Provider) -> impl Fn(SdkError<E, HttpResponse>) -> CloudError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    move |e| {
+        let request_id = e.request_id().map(str::to_owned);
+        let (kind, code, message) = match &e {
+            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => (
+                ErrorKind::Unavailable,
+                None,
+                format!("{provider} did not answer: {}", DisplayErrorContext(&e)),
+            ),
+            _ => {
+                let code = e.code().map(str::to_owned);
+                let status = e.raw_response().map(|r| r.status().as_u16());
+                let kind = match (code.as_deref().map(kind_of_code), status) {
+                    (Some(kind), _) if kind != ErrorKind::Other => kind,
+                    (_, Some(429)) => ErrorKind::Throttled,
+                    (_, Some(s)) if s >= 500 => ErrorKind::Unavailable,
+                    _ => ErrorKind::Other,
+                };
+                let message = e
+                    .message()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| DisplayErrorContext(&e).to_string());
+                (kind, code, message)
+            }
+        };
+        let mut error = CloudError::new(kind, provider, message).with_request_id(request_id);
+        error.code = code;
+        error
+    }
+}
+
+/// A well-formed answer that lacks what the bot needs.
+pub(super) fn missing(provider: Provider, what: &str) -> CloudError {
+    CloudError::new(ErrorKind::Other, provider, what)
+}
+
+/// A request the bot could not even build.
+pub(super) fn unbuildable(e: impl std::fmt::Display) -> CloudError {
+    CloudError::new(ErrorKind::InvalidInput, Provider::Route53, e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aws_codes_are_typed_by_kind() {
+        let cases = [
+            ("RequestLimitExceeded", ErrorKind::Throttled),
+            ("Throttling", ErrorKind::Throttled),
+            ("PriorRequestNotComplete", ErrorKind::Throttled),
+            ("UnauthorizedOperation", ErrorKind::Denied),
+            ("AccessDenied", ErrorKind::Denied),
+            ("InvalidVpcID.NotFound", ErrorKind::NotFound),
+            ("InvalidVpcEndpointId.NotFound", ErrorKind::NotFound),
+            ("NoSuchHostedZone", ErrorKind::NotFound),
+            ("ConflictingDomainExists", ErrorKind::Conflict),
+            ("HostedZoneNotEmpty", ErrorKind::Conflict),
+            ("InvalidParameterValue", ErrorKind::InvalidInput),
+            ("InvalidVpcEndpointId.Malformed", ErrorKind::InvalidInput),
+            ("InternalError", ErrorKind::Unavailable),
+            ("SomethingElse", ErrorKind::Other),
+        ];
+        for (code, kind) in cases {
+            assert_eq!(kind_of_code(code), kind, "{code}");
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Route 53 as the `Dns` port: private hosted zones associated with a VPC,
+//! and alias A records in them.
+
+use async_trait::async_trait;
+use aws_sdk_ec2::error::ProvideErrorMetadata;
+use aws_sdk_route53::types::{
+    AliasTarget as R53AliasTarget, Change, ChangeAction, ChangeBatch, HostedZoneConfig,
+    ResourceRecordSet, RrType, Vpc as R53Vpc, VpcRegion,
+};
+
+use super::{describe, missing, unbuildable};
+use crate::domain::ids::{AwsRegion, VpcId};
+use crate::ports::cloud::{AliasTarget, CloudResult, Dns, ErrorKind, Provider, ZoneInfo};
+
+pub(super) struct Route53Dns {
+    pub(super) r53: aws_sdk_route53::Client,
+}
+
+fn bare_zone_id(id: &str) -> String {
+    id.trim_start_matches("/hostedzone/").to_owned()
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim_end_matches('.')
+        .eq_ignore_ascii_case(b.trim_end_matches('.'))
+}
+
+#[async_trait]
+impl Dns for Route53Dns {
+    async fn private_zones(
+        &self,
+        name: &str,
+        vpc: &VpcId,
+        _region: &AwsRegion,
+    ) -> CloudResult<Vec<ZoneInfo>> {
+        let mut out = Vec::new();
+        let mut start_name = Some(name.to_owned());
+        let mut start_id: Option<String> = None;
+        'pages: loop {
+            let page = self
+                .r53
+                .list_hosted_zones_by_name()
+                .set_dns_name(start_name.clone())
+                .set_hosted_zone_id(start_id.clone())
+                .send()
+                .await
+                .map_err(describe(Provider::Route53))?;
+            for z in page.hosted_zones() {
+                if !same_name(z.name(), name) {
+                    // Zones come sorted by name: past ours, nothing more to find.
+                    break 'pages;
+                }
+                if !z.config().is_some_and(|c| c.private_zone()) {
+                    continue;
+                }
+                let id = bare_zone_id(z.id());
+                let detail = self
+                    .r53
+                    .get_hosted_zone()
+                    .id(&id)
+                    .send()
+                    .await
+                    .map_err(describe(Provider::Route53))?;
+                if detail
+                    .vpcs()
+                    .iter()
+                    .any(|v| v.vpc_id() == Some(vpc.as_str()))
+                {
+                    out.push(ZoneInfo {
+                        id,
+                        name: z.name().to_owned(),
+                        caller_reference: z.caller_reference().to_owned(),
+                    });
+                }
+            }
+            if !page.is_truncated() {
+                break;
+            }
+            start_name = page.next_dns_name().map(str::to_owned);
+            start_id = page.next_hosted_zone_id().map(str::to_owned);
+        }
+        Ok(out)
+    }
+
+    async fn create_private_zone(
+        &self,
+        name: &str,
+        vpc: &VpcId,
+        region: &AwsRegion,
+        caller_reference: &str,
+        comment: &str,
+    ) -> CloudResult<ZoneInfo> {
+        let out = self
+            .r53
+            .create_hosted_zone()
+            .name(name)
+            .caller_reference(caller_reference)
+            .vpc(
+                R53Vpc::builder()
+                    .vpc_id(vpc.as_str())
+                    .vpc_region(VpcRegion::from(region.as_str()))
+                    .build(),
+            )
+            .hosted_zone_config(
+                HostedZoneConfig::builder()
+                    .comment(comment)
+                    .private_zone(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(describe(Provider::Route53))?;
+        let zone = out
+            .hosted_zone()
+            .ok_or_else(|| missing(Provider::Route53, "CreateHostedZone returned no zone"))?;
+        Ok(ZoneInfo {
+            id: bare_zone_id(zone.id()),
+            name: zone.name().to_owned(),
+            caller_reference: zone.caller_reference().to_owned(),
+        })
+    }
+
+    async fn alias_record(&self, zone: &str, name: &str) -> CloudResult<Option<AliasTarget>> {
+        let out = self
+            .r53
+            .list_resource_record_sets()
+            .hosted_zone_id(zone)
+            .start_record_name(name)
+            .start_record_type(RrType::A)
+            .max_items(1)
+            .send()
+            .await
+            .map_err(describe(Provider::Route53))?;
+        Ok(out
+            .resource_record_sets()
+            .iter()
+            .find(|r| same_name(r.name(), name) && r.r#type() == &RrType::A)
+            .and_then(|r| r.alias_target())
+            .map(|a| AliasTarget {
+                dns_name: a.dns_name().to_owned(),
+                hosted_zone_id: a.hosted_zone_id().to_owned(),
+            }))
+    }
+
+    async fn upsert_alias(&self, zone: &str, name: &str, target: &AliasTarget) -> CloudResult<()> {
+        self.change(zone, name, target, ChangeAction::Upsert).await
+    }
+
+    async fn delete_alias(&self, zone: &str, name: &str, target: &AliasTarget) -> CloudResult<()> {
+        match self.change(zone, name, target, ChangeAction::Delete).await {
+            Ok(()) => Ok(()),
+            // Route 53 answers InvalidChangeBatch for a record that is not there.
+            Err(e) if e.has_code("InvalidChangeBatch") || e.kind == ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn delete_zone(&self, zone: &str) -> CloudResult<()> {
+        match self.r53.delete_hosted_zone().id(zone).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if e.code() == Some("NoSuchHostedZone") => Ok(()),
+            Err(e) => Err(describe(Provider::Route53)(e)),
+        }
+    }
+}
+
+impl Route53Dns {
+    async fn change(
+        &self,
+        zone: &str,
+        name: &str,
+        target: &AliasTarget,
+        action: ChangeAction,
+    ) -> CloudResult<()> {
+        let record = ResourceRecordSet::builder()
+            .name(name)
+            .r#type(RrType::A)
+            .alias_target(
+                R53AliasTarget::builder()
+                    .dns_name(&target.dns_name)
+                    .hosted_zone_id(&target.hosted_zone_id)
+                    .evaluate_target_health(false)
+                    .build()
+                    .map_err(unbuildable)?,
+            )
+            .build()
+            .map_err(unbuildable)?;
+        let batch = ChangeBatch::builder()
+            .comment("privatelink-bot")
+            .changes(
+                Change::builder()
+                    .action(action)
+                    .resource_record_set(record)
+                    .build()
+                    .map_err(unbuildable)?,
+            )
+            .build()
+            .map_err(unbuildable)?;
+        self.r53
+            .change_resource_record_sets()
+            .hosted_zone_id(zone)
+            .change_batch(batch)
+            .send()
+            .await
+            .map_err(describe(Provider::Route53))?;
+        Ok(())
+    }
+}

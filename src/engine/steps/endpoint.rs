@@ -1,0 +1,243 @@
+//! The endpoint steps: resolve Zilliz's endpoint service, ensure the VPC
+//! endpoint, ensure its registration with the project, wait until both
+//! sides accept it, and read the clusters' private link addresses.
+
+use crate::domain::ids::{ClusterId, EndpointId};
+use crate::domain::job::{ClusterDns, EndpointRecord, Job, Origin, Resources, Step};
+use crate::domain::ownership::Resource;
+use crate::ports::cloud::{EndpointInfo, EndpointSpec};
+
+use super::super::{Inner, StepError};
+use super::{err, host_of};
+
+fn endpoint_record(e: &EndpointInfo, origin: Origin) -> EndpointRecord {
+    let first = e.dns_entries.first();
+    EndpointRecord {
+        id: e.id.clone(),
+        origin,
+        dns_name: first.map(|(n, _)| n.clone()),
+        hosted_zone_id: first.map(|(_, z)| z.clone()),
+    }
+}
+
+impl Inner {
+    pub(super) async fn resolve_service(
+        &self,
+        job: &Job,
+        res: &mut Resources,
+    ) -> Result<String, StepError> {
+        let r = &job.request;
+        let services = self
+            .parts
+            .vendor
+            .endpoint_services(&r.region, &r.project)
+            .await
+            .map_err(err("Zilliz Cloud did not list endpoint services"))?;
+        let service = services
+            .into_iter()
+            .find(|s| s.region == r.region.as_str() && !s.service_name.is_empty())
+            .ok_or_else(|| format!("Zilliz Cloud offers no endpoint service in {}", r.region))?;
+        res.endpoint_service = Some(service.service_name.clone());
+        Ok(format!("endpoint service {}", service.service_name))
+    }
+
+    pub(super) fn service_name(res: &Resources) -> Result<&str, StepError> {
+        res.endpoint_service
+            .as_deref()
+            .ok_or_else(|| StepError::from("the endpoint service is not known yet".to_owned()))
+    }
+
+    pub(super) fn endpoint_id(res: &Resources) -> Result<&EndpointId, StepError> {
+        res.endpoint
+            .as_ref()
+            .map(|e| &e.id)
+            .ok_or_else(|| StepError::from("the job has no VPC endpoint yet".to_owned()))
+    }
+
+    pub(super) async fn ensure_endpoint(
+        &self,
+        job: &Job,
+        res: &mut Resources,
+    ) -> Result<String, StepError> {
+        let aws = self.aws(job).await?;
+        let r = &job.request;
+        let service = Self::service_name(res)?.to_owned();
+
+        // 1. The endpoint this job already recorded, if it still lives.
+        if let Some(rec) = res.endpoint.clone()
+            && let Some(e) = aws
+                .network
+                .endpoint(&rec.id)
+                .await
+                .map_err(err("could not describe the endpoint"))?
+            && e.is_live()
+        {
+            res.endpoint = Some(endpoint_record(&e, rec.origin));
+            return Ok(format!("{} already in place ({})", e.id, e.state));
+        }
+        // 2. One this job created but did not get to record (crash, timeout):
+        //    found by the job tag set at creation.
+        let mut tagged: Vec<EndpointInfo> = aws
+            .network
+            .endpoints_tagged(job.id)
+            .await
+            .map_err(err("could not look up tagged endpoints"))?
+            .into_iter()
+            .filter(|e| e.is_live() && e.vpc == r.vpc.as_str())
+            .collect();
+        tagged.sort_by(|a, b| a.id.cmp(&b.id));
+        if let Some(e) = tagged.first() {
+            res.endpoint = Some(endpoint_record(e, Origin::Created));
+            return Ok(format!("found {} created earlier by this job", e.id));
+        }
+        // 3. An endpoint to the same service already in the VPC (made by hand
+        //    or by another tool): adopt it rather than make a second one.
+        let existing = aws
+            .network
+            .endpoints_to_service(&r.vpc, &service)
+            .await
+            .map_err(err("could not look up endpoints in the VPC"))?;
+        if let Some(e) = existing.iter().find(|e| e.is_live()) {
+            res.endpoint = Some(endpoint_record(e, Origin::Adopted));
+            let owner = self.owner_of(&Resource::Endpoint(e.id.clone())).await?;
+            return Ok(format!(
+                "adopted existing endpoint {} to {service} ({owner})",
+                e.id
+            ));
+        }
+        // 4. Create it, tagged with the job so that step 2 finds it next time.
+        let spec = EndpointSpec {
+            vpc: r.vpc.clone(),
+            service_name: service.clone(),
+            subnets: r.subnets.clone(),
+            security_groups: r.security_groups.clone(),
+            job: job.id,
+        };
+        let e = aws
+            .network
+            .create_endpoint(&spec)
+            .await
+            .map_err(err("could not create the VPC endpoint"))?;
+        res.endpoint = Some(endpoint_record(&e, Origin::Created));
+        Ok(format!("created {} ({})", e.id, e.state))
+    }
+
+    pub(super) async fn ensure_registration(
+        &self,
+        job: &Job,
+        res: &mut Resources,
+    ) -> Result<String, StepError> {
+        let r = &job.request;
+        let endpoint = Self::endpoint_id(res)?.clone();
+        let vendor = &self.parts.vendor;
+        let registered = vendor
+            .endpoints(&r.project)
+            .await
+            .map_err(err("Zilliz Cloud did not list the project's endpoints"))?
+            .into_iter()
+            .any(|e| e.endpoint_id == endpoint.as_str());
+        if registered {
+            // Found: ours if this job recorded its intent before registering.
+            let origin = res.registration.unwrap_or(Origin::Adopted);
+            res.registration = Some(origin);
+            return Ok(format!("{endpoint} already registered with {}", r.project));
+        }
+        // Record the intent first, so that a crash right after registering
+        // still knows this job made the registration.
+        res.registration = Some(Origin::Created);
+        self.save_resources(job.id, res).await?;
+        vendor
+            .register_endpoint(&r.project, &r.region, &endpoint)
+            .await
+            .map_err(err("Zilliz Cloud refused the registration"))?;
+        Ok(format!("registered {endpoint} with {}", r.project))
+    }
+
+    pub(super) async fn wait_accepted(
+        &self,
+        job: &Job,
+        res: &mut Resources,
+    ) -> Result<String, StepError> {
+        let aws = &self.aws(job).await?;
+        let endpoint = &Self::endpoint_id(res)?.clone();
+        let project = &job.request.project;
+        let vendor = &self.parts.vendor;
+        let what = format!("{endpoint} to be available in AWS and running in Zilliz Cloud");
+        let info = self
+            .wait_for(job, Step::WaitAccepted, &what, move || {
+                Box::pin(async move {
+                    let e = aws
+                        .network
+                        .endpoint(endpoint)
+                        .await
+                        .map_err(err("could not describe the endpoint"))?
+                        .ok_or_else(|| format!("{endpoint} no longer exists"))?;
+                    if !e.is_live() {
+                        return Err(format!("{endpoint} is {}", e.state).into());
+                    }
+                    let zilliz = vendor
+                        .endpoints(project)
+                        .await
+                        .map_err(err("Zilliz Cloud did not list the project's endpoints"))?
+                        .into_iter()
+                        .find(|r| r.endpoint_id == endpoint.as_str());
+                    if let Some(z) = &zilliz
+                        && z.has_failed()
+                    {
+                        return Err(
+                            format!("Zilliz Cloud reports {endpoint} as {}", z.status).into()
+                        );
+                    }
+                    let running = zilliz.is_some_and(|z| z.is_running());
+                    Ok((e.state == "available" && running).then_some(e))
+                })
+            })
+            .await?;
+        let origin = res.endpoint.as_ref().map_or(Origin::Created, |e| e.origin);
+        res.endpoint = Some(endpoint_record(&info, origin));
+        Ok(format!("{endpoint} is available and accepted"))
+    }
+
+    pub(super) async fn read_addresses(
+        &self,
+        job: &Job,
+        res: &mut Resources,
+    ) -> Result<String, StepError> {
+        let vendor = &self.parts.vendor;
+        let mut out = Vec::new();
+        for cluster in &job.request.clusters {
+            let id: &ClusterId = cluster;
+            let what = format!("{id}'s private link address");
+            let address = self
+                .wait_for(job, Step::ReadAddresses, &what, move || {
+                    Box::pin(async move {
+                        let c = vendor
+                            .cluster(id)
+                            .await
+                            .map_err(err("Zilliz Cloud did not describe the cluster"))?
+                            .ok_or_else(|| format!("cluster {id} no longer exists"))?;
+                        Ok(c.private_link_address.filter(|a| !a.trim().is_empty()))
+                    })
+                })
+                .await?;
+            let host = host_of(&address)?;
+            let previous = res.clusters.iter().find(|c| c.cluster == *cluster);
+            out.push(ClusterDns {
+                cluster: cluster.clone(),
+                private_link_address: address,
+                // A changed host makes an earlier zone irrelevant to this job.
+                zone_id: previous
+                    .filter(|p| p.host == host)
+                    .and_then(|p| p.zone_id.clone()),
+                zone_origin: previous
+                    .filter(|p| p.host == host)
+                    .and_then(|p| p.zone_origin),
+                record: previous.is_some_and(|p| p.host == host && p.record),
+                host,
+            });
+        }
+        let hosts: Vec<String> = out.iter().map(|c| c.host.clone()).collect();
+        res.clusters = out;
+        Ok(format!("private link hosts: {}", hosts.join(", ")))
+    }
+}
