@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::chat::ordered::NewestCardWins;
 use crate::cloud::aws::AwsAccess;
 use crate::cloud::zilliz::ZillizClient;
 use crate::config::Config;
@@ -52,6 +53,7 @@ impl App {
         let vendor: Arc<dyn Vendor> = Arc::new(zilliz);
         let cloud: Arc<dyn CloudAccess> = Arc::new(AwsAccess::new(config.aws.clone()));
         let clock = overrides.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let chat: Arc<dyn ChatSink> = Arc::new(NewestCardWins::new(chat));
         let engine = Engine::new(EngineParts {
             store: store.clone(),
             cloud: cloud.clone(),

@@ -121,6 +121,7 @@ pub fn card(job: &Job) -> Card {
     };
     Card {
         job: job.id,
+        revision: job.version,
         title: format!(
             "Private link {}: {} → Zilliz Cloud {}",
             job.id, r.vpc, r.region

@@ -3,5 +3,6 @@
 
 pub mod console;
 pub mod discord;
+pub mod ordered;
 pub mod router;
 pub mod slack;

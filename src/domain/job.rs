@@ -330,7 +330,9 @@ pub struct Job {
     pub resources: Resources,
     /// Set by `cancel` on a running job; the engine stops at the next step.
     pub cancel_requested: bool,
-    /// Bumped by every stored change; a compare-and-swap checks it.
+    /// The number of stored changes, set by the store in the transaction
+    /// that makes each one. Cards carry it, so an older rendering never
+    /// replaces a newer one (`chat::ordered`).
     pub version: u64,
 }
 

@@ -75,6 +75,9 @@ pub enum Tone {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Card {
     pub job: JobId,
+    /// The job's revision (its store change counter) this card shows; a
+    /// card is never replaced by an older revision.
+    pub revision: u64,
     pub title: String,
     /// The top line: always the job's current state.
     pub status: String,

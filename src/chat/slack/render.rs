@@ -143,6 +143,7 @@ mod tests {
         let job = JobId::new(1042);
         let c = Card {
             job,
+            revision: 3,
             title: "Private link PL-1042".into(),
             status: "Waiting for approval".into(),
             tone: Tone::Waiting,

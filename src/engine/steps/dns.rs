@@ -28,13 +28,29 @@ impl Inner {
                 .private_zones(&c.host, &r.vpc, &region)
                 .await
                 .map_err(err("could not list hosted zones"))?;
-            let zone = match zones.iter().find(|z| Some(&z.id) == c.zone_id.as_ref()) {
-                Some(z) => Some(z.clone()),
-                None => zones
-                    .iter()
-                    .find(|z| z.caller_reference.starts_with(&prefix))
-                    .or_else(|| zones.first())
-                    .cloned(),
+            // The zone this job recorded, else one it made (its reference
+            // prefix), else the one zone of that name this VPC already
+            // resolves through (AWS allows only one), whose owner the
+            // thread names. Never a guess among several.
+            let recorded = zones.iter().find(|z| Some(&z.id) == c.zone_id.as_ref());
+            let ours = zones
+                .iter()
+                .find(|z| z.caller_reference.starts_with(&prefix));
+            let zone = match (recorded.or(ours), zones.as_slice()) {
+                (Some(z), _) => Some(z.clone()),
+                (None, []) => None,
+                (None, [only]) => Some(only.clone()),
+                (None, several) => {
+                    let ids: Vec<&str> = several.iter().map(|z| z.id.as_str()).collect();
+                    return Err(format!(
+                        "{} private hosted zones named {} are associated with {} ({}); remove all but one",
+                        several.len(),
+                        c.host,
+                        r.vpc,
+                        ids.join(", ")
+                    )
+                    .into());
+                }
             };
             let (zone, origin, verb) = match zone {
                 Some(z) => {
