@@ -24,7 +24,8 @@ use crate::domain::job::{AuditEvent, Job, JobState, Resources, StateKey, Step, T
 use crate::domain::lifecycle::Transition;
 use crate::ports::chat::{ChatSink, Note};
 use crate::ports::clock::Clock;
-use crate::ports::cloud::{CloudAccess, CloudError, Vendor};
+use crate::ports::cloud::{CloudAccess, CloudError, ErrorKind, Vendor};
+use crate::retry::{Classified, Effect, RetryPolicy};
 use crate::store::{Admission, ChangeError, Store};
 use workers::Workers;
 
@@ -110,10 +111,14 @@ impl StepError {
             cause: Some(cause),
         }
     }
+}
 
-    /// Whether doing the step again later may succeed.
-    pub fn is_transient(&self) -> bool {
-        self.cause.as_ref().is_some_and(|c| c.kind.is_transient())
+impl Classified for StepError {
+    fn kind(&self) -> ErrorKind {
+        self.cause.as_ref().map_or(ErrorKind::Other, |c| c.kind)
+    }
+    fn retry_after(&self) -> Option<Duration> {
+        self.cause.as_ref().and_then(|c| c.retry_after)
     }
 }
 
@@ -345,31 +350,40 @@ impl Inner {
         Ok(())
     }
 
-    /// Runs a step; when it fails in a way the provider calls transient
-    /// (throttled, unavailable), runs it again with backoff, from the job as
-    /// stored now (a step may have recorded an intent). Every step is an
-    /// ensure that looks before it acts, so this never repeats an effect
-    /// blindly.
+    /// Runs a step through the one retry helper: when it fails in a way the
+    /// provider calls transient (throttled, unavailable), it runs again with
+    /// backoff, from the job as stored now (a step may have recorded an
+    /// intent). Every step is an ensure that looks before it acts, so this
+    /// never repeats an effect blindly.
     async fn perform_patiently(
         &self,
         job: &Job,
         step: Step,
     ) -> Result<(Resources, String), StepError> {
-        let mut job = job.clone();
-        let mut attempt = 0;
-        loop {
-            let error = match self.perform(&job, step).await {
-                Err(e) if e.is_transient() && attempt + 1 < STEP_ATTEMPTS => e,
-                done => return done,
-            };
-            tracing::info!(job = %job.id, %step, %error, attempt, "transient failure; running the step again");
-            tokio::time::sleep(self.parts.settings.backoff.delay(attempt)).await;
-            attempt += 1;
-            match self.parts.store.get(job.id).await {
-                Ok(Some(fresh)) => job = fresh,
-                _ => return Err(error),
-            }
-        }
+        let policy = RetryPolicy {
+            backoff: self.parts.settings.backoff,
+            attempts: STEP_ATTEMPTS,
+        };
+        let tries = std::sync::atomic::AtomicU32::new(0);
+        let what = format!("{} step {step}", job.id);
+        policy
+            .run(&what, Effect::Read, || async {
+                let job = match tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) {
+                    0 => job.clone(),
+                    _ => self
+                        .parts
+                        .store
+                        .get(job.id)
+                        .await
+                        .ok()
+                        .flatten()
+                        .ok_or_else(|| {
+                            StepError::from(format!("{} could not be read again", job.id))
+                        })?,
+                };
+                self.perform(&job, step).await
+            })
+            .await
     }
 
     /// Applies `t` to the job as stored, with its audit line.
