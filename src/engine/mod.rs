@@ -326,7 +326,13 @@ impl Inner {
     }
 
     async fn run_teardown(&self, job: Job, reason: Teardown) -> Result<(), ChangeError> {
-        let result = self.teardown(&job).await;
+        // A teardown looks before it removes (and tolerates what is gone),
+        // so a transient failure runs it again, like a step.
+        let what = format!("{} teardown", job.id);
+        let result = self
+            .patience()
+            .run(&what, Effect::Read, || self.teardown(&job))
+            .await;
         match result {
             Ok(kept) => {
                 let job = self.transition(job.id, Transition::FinishTeardown).await?;
@@ -360,10 +366,7 @@ impl Inner {
         job: &Job,
         step: Step,
     ) -> Result<(Resources, String), StepError> {
-        let policy = RetryPolicy {
-            backoff: self.parts.settings.backoff,
-            attempts: STEP_ATTEMPTS,
-        };
+        let policy = self.patience();
         let tries = std::sync::atomic::AtomicU32::new(0);
         let what = format!("{} step {step}", job.id);
         policy
@@ -384,6 +387,14 @@ impl Inner {
                 self.perform(&job, step).await
             })
             .await
+    }
+
+    /// How a step or a teardown that fails transiently is run again.
+    fn patience(&self) -> RetryPolicy {
+        RetryPolicy {
+            backoff: self.parts.settings.backoff,
+            attempts: STEP_ATTEMPTS,
+        }
     }
 
     /// Applies `t` to the job as stored, with its audit line.

@@ -54,6 +54,10 @@ pub struct Fault {
     pub code: i64,
     pub message: String,
     pub retry_after: Option<u64>,
+    /// Serve the request first (the effect happens), then answer with the
+    /// fault: a 5xx after commit. Honoured by registration and
+    /// deregistration; other requests answer the fault instead.
+    pub after_effect: bool,
 }
 
 #[derive(Debug, Default)]
@@ -64,6 +68,8 @@ pub struct FakeState {
     /// How many list reads a new registration stays PENDING for.
     pub accept_after_reads: u32,
     pub faults: VecDeque<Fault>,
+    /// An after-effect fault taken by the request being served.
+    after_effect: Option<Fault>,
     /// Every request served or refused, as "METHOD /path".
     pub requests: Vec<String>,
 }
@@ -182,6 +188,7 @@ fn fail(status: StatusCode, code: i64, message: &str) -> Response {
 /// Checks the key and injected faults; records the request.
 fn gate(app: &App, headers: &HeaderMap, request: String) -> Option<Response> {
     let mut st = app.lock();
+    st.after_effect = None;
     st.requests.push(request.clone());
     let expected = format!("Bearer {}", app.key);
     if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
@@ -192,6 +199,14 @@ fn gate(app: &App, headers: &HeaderMap, request: String) -> Option<Response> {
         .iter()
         .position(|f| request.starts_with(&f.request_prefix))?;
     let f = st.faults.remove(idx)?;
+    if f.after_effect && (request.starts_with("POST ") || request.starts_with("DELETE ")) {
+        st.after_effect = Some(f);
+        return None;
+    }
+    Some(fault_response(&f))
+}
+
+fn fault_response(f: &Fault) -> Response {
     let mut resp = fail(
         StatusCode::from_u16(f.status).unwrap_or(StatusCode::OK),
         f.code,
@@ -202,7 +217,16 @@ fn gate(app: &App, headers: &HeaderMap, request: String) -> Option<Response> {
     {
         resp.headers_mut().insert("retry-after", v);
     }
-    Some(resp)
+    resp
+}
+
+/// The answer to a request whose effect is done: the after-effect fault it
+/// took, if any, else `done`.
+fn answered(st: &mut FakeState, done: Response) -> Response {
+    match st.after_effect.take() {
+        Some(f) => fault_response(&f),
+        None => done,
+    }
 }
 
 #[derive(Deserialize)]
@@ -274,7 +298,8 @@ async fn register(
         region: body.region_id.clone(),
         pending_reads: pending,
     });
-    ok(json!({ "endpointId": body.endpoint_id, "regionId": body.region_id }))
+    let done = ok(json!({ "endpointId": body.endpoint_id, "regionId": body.region_id }));
+    answered(&mut st, done)
 }
 
 #[derive(Deserialize)]
@@ -361,7 +386,7 @@ async fn deregister(
     if list.len() == before {
         return fail(StatusCode::OK, 80005, "private endpoint not found");
     }
-    ok(json!({ "endpointId": endpoint }))
+    answered(&mut st, ok(json!({ "endpointId": endpoint })))
 }
 
 async fn cluster(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Response {

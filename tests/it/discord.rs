@@ -332,6 +332,7 @@ async fn reject_and_a_failed_job_retried_over_discord() {
         code: 90001,
         message: "internal error".into(),
         retry_after: None,
+        after_effect: false,
     });
     bot.post(&click("2004", "222", &[], &format!("approve:{id}"), &card))
         .await;

@@ -331,6 +331,7 @@ async fn reject_and_a_failed_job_retried_over_slack() {
         code: 90001,
         message: "internal error".into(),
         retry_after: None,
+        after_effect: false,
     });
     bot.click("UBOB", &format!("approve:{id}"), "T4", "x").await;
     assert!(matches!(

@@ -19,6 +19,7 @@ fn break_cluster_reads(h: &Harness, times: usize) {
             code: 90001,
             message: "internal error, please retry later".into(),
             retry_after: None,
+            after_effect: false,
         });
     }
 }
@@ -191,6 +192,7 @@ fn break_deregistration(h: &Harness) {
         code: 90002,
         message: "endpoint is busy".into(),
         retry_after: None,
+        after_effect: false,
     });
 }
 
@@ -290,6 +292,7 @@ async fn a_registration_answered_with_a_server_error_is_ensured_again_not_repeat
         code: 500,
         message: "service unavailable".into(),
         retry_after: None,
+        after_effect: false,
     });
     let id = h.create_and_run().await;
     assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
@@ -309,6 +312,7 @@ async fn a_refused_permission_fails_the_step_at_once() {
         code: 96013,
         message: "no permission to operate private endpoints".into(),
         retry_after: None,
+        after_effect: false,
     });
     let id = h.create_and_run().await;
     match h.state(id) {
@@ -319,4 +323,62 @@ async fn a_refused_permission_fails_the_step_at_once() {
         other => panic!("expected a failure, got {other:?}"),
     }
     assert_eq!(posts(&h), 1, "a denied call is not tried again");
+}
+
+#[tokio::test]
+async fn a_registration_that_acted_but_answered_a_server_error_is_found_not_repeated() {
+    let h = Harness::start().await;
+    h.sandbox.zilliz.lock().faults.push_back(Fault {
+        request_prefix: "POST /v2/projects/".into(),
+        status: 503,
+        code: 500,
+        message: "service unavailable".into(),
+        retry_after: None,
+        after_effect: true,
+    });
+    let id = h.create_and_run().await;
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    assert_eq!(
+        h.job(id).resources.registration,
+        Some(Origin::Created),
+        "registered by the job, though the answer was an error"
+    );
+    assert_eq!(h.registered().len(), 1);
+    assert_eq!(
+        posts(&h),
+        1,
+        "the registration was looked for, not posted again"
+    );
+}
+
+#[tokio::test]
+async fn a_deregistration_that_acted_but_answered_a_server_error_finishes_the_delete() {
+    let h = Harness::start().await;
+    let id = h.create_and_run().await;
+    h.sandbox.zilliz.lock().faults.push_back(Fault {
+        request_prefix: "DELETE /v2/projects/".into(),
+        status: 502,
+        code: 500,
+        message: "bad gateway".into(),
+        retry_after: None,
+        after_effect: true,
+    });
+    h.say("bob", &format!("delete {id}")).await;
+    h.app().engine.wait(id).await;
+    assert_eq!(h.state(id), JobState::Deleted, "{}", h.transcript());
+    let end = h.end_state().await;
+    assert!(end.endpoints.is_empty() && end.zones.is_empty(), "{end:?}");
+    assert!(h.registered().is_empty());
+    let deletes = h
+        .sandbox
+        .zilliz
+        .lock()
+        .requests
+        .iter()
+        .filter(|r| r.starts_with("DELETE /v2/projects/"))
+        .count();
+    assert_eq!(
+        deletes, 1,
+        "the teardown looked again instead of deleting again"
+    );
 }

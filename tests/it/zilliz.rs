@@ -50,6 +50,7 @@ fn fault(prefix: &str, status: u16, code: i64) -> Fault {
         code,
         message: format!("injected {status}"),
         retry_after: Some(0),
+        after_effect: false,
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::domain::job::{Job, Origin, Resources};
 use crate::domain::ownership::Resource;
-use crate::ports::cloud::AliasTarget;
+use crate::ports::cloud::{AliasTarget, ErrorKind};
 
 use super::super::{Inner, StepError};
 use super::{caller_reference_prefix, err};
@@ -66,12 +66,41 @@ impl Inner {
                     // after the zone is gone (a retry after a rollback).
                     let reference = format!("{prefix}{}/{}", c.cluster, self.now());
                     let comment = format!("privatelink-bot {} for {}", job.id, c.cluster);
-                    let z = aws
+                    match aws
                         .dns
                         .create_private_zone(&c.host, &r.vpc, &region, &reference, &comment)
                         .await
-                        .map_err(err("could not create the private hosted zone"))?;
-                    (z, Origin::Created, "created")
+                    {
+                        Ok(z) => (z, Origin::Created, "created"),
+                        // A conflict says such a zone exists now (made
+                        // meanwhile, or by this very call before a lost
+                        // answer): look again rather than fail or repeat.
+                        Err(e) if e.kind == ErrorKind::Conflict => {
+                            let again = aws
+                                .dns
+                                .private_zones(&c.host, &r.vpc, &region)
+                                .await
+                                .map_err(err("could not list hosted zones"))?;
+                            let [z] = again.as_slice() else {
+                                return Err(StepError::call(
+                                    "could not create the private hosted zone",
+                                    e,
+                                ));
+                            };
+                            let origin = if z.caller_reference.starts_with(&prefix) {
+                                Origin::Created
+                            } else {
+                                Origin::Adopted
+                            };
+                            (z.clone(), origin, "found")
+                        }
+                        Err(e) => {
+                            return Err(StepError::call(
+                                "could not create the private hosted zone",
+                                e,
+                            ));
+                        }
+                    }
                 }
             };
             let owner = match origin {

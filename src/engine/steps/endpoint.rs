@@ -130,13 +130,7 @@ impl Inner {
         let r = &job.request;
         let endpoint = Self::endpoint_id(res)?.clone();
         let vendor = &self.parts.vendor;
-        let registered = vendor
-            .endpoints(&r.project)
-            .await
-            .map_err(err("Zilliz Cloud did not list the project's endpoints"))?
-            .into_iter()
-            .any(|e| e.endpoint_id == endpoint.as_str());
-        if registered {
+        if self.registered(job, &endpoint).await? {
             // Found: ours if this job recorded its intent before registering.
             let origin = res.registration.unwrap_or(Origin::Adopted);
             res.registration = Some(origin);
@@ -146,11 +140,37 @@ impl Inner {
         // still knows this job made the registration.
         res.registration = Some(Origin::Created);
         self.save_resources(job.id, res).await?;
-        vendor
+        match vendor
             .register_endpoint(&r.project, &r.region, &endpoint)
             .await
-            .map_err(err("Zilliz Cloud refused the registration"))?;
-        Ok(format!("registered {endpoint} with {}", r.project))
+        {
+            Ok(()) => Ok(format!("registered {endpoint} with {}", r.project)),
+            // Whatever the answer said, Zilliz may have acted (a 5xx after
+            // commit; no code is documented for "already registered"):
+            // look before deciding. There now, after our own attempt, is
+            // done, and made by this job.
+            Err(e) => {
+                if !e.kind.is_transient() && self.registered(job, &endpoint).await? {
+                    return Ok(format!(
+                        "registered {endpoint} with {} (Zilliz answered: {e})",
+                        r.project
+                    ));
+                }
+                Err(StepError::call("Zilliz Cloud refused the registration", e))
+            }
+        }
+    }
+
+    /// Whether `endpoint` is registered with the job's project now.
+    async fn registered(&self, job: &Job, endpoint: &EndpointId) -> Result<bool, StepError> {
+        Ok(self
+            .parts
+            .vendor
+            .endpoints(&job.request.project)
+            .await
+            .map_err(err("Zilliz Cloud did not list the project's endpoints"))?
+            .into_iter()
+            .any(|e| e.endpoint_id == endpoint.as_str()))
     }
 
     pub(super) async fn wait_accepted(
