@@ -183,17 +183,30 @@ async fn an_existing_endpoint_is_adopted_and_kept_on_delete() {
     )));
 }
 
+/// Makes the fake Zilliz answer the next request starting with `prefix`
+/// with an error: instead of serving it, or (`after_effect`) after serving it.
+fn inject(h: &Harness, prefix: &str, status: u16, code: i64, message: &str, after_effect: bool) {
+    h.sandbox.zilliz.lock().faults.push_back(Fault {
+        request_prefix: prefix.into(),
+        status,
+        code,
+        message: message.into(),
+        retry_after: None,
+        after_effect,
+    });
+}
+
 /// Makes Zilliz refuse the next deregistration (a non-retryable error), so
 /// the teardown fails after it removed the records and zones.
 fn break_deregistration(h: &Harness) {
-    h.sandbox.zilliz.lock().faults.push_back(Fault {
-        request_prefix: "DELETE /v2/projects/".into(),
-        status: 200,
-        code: 90002,
-        message: "endpoint is busy".into(),
-        retry_after: None,
-        after_effect: false,
-    });
+    inject(
+        h,
+        "DELETE /v2/projects/",
+        200,
+        90002,
+        "endpoint is busy",
+        false,
+    );
 }
 
 #[tokio::test]
@@ -286,14 +299,14 @@ fn posts(h: &Harness) -> usize {
 #[tokio::test]
 async fn a_registration_answered_with_a_server_error_is_ensured_again_not_repeated_blindly() {
     let h = Harness::start().await;
-    h.sandbox.zilliz.lock().faults.push_back(Fault {
-        request_prefix: "POST /v2/projects/".into(),
-        status: 503,
-        code: 500,
-        message: "service unavailable".into(),
-        retry_after: None,
-        after_effect: false,
-    });
+    inject(
+        &h,
+        "POST /v2/projects/",
+        503,
+        500,
+        "service unavailable",
+        false,
+    );
     let id = h.create_and_run().await;
     assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
     let job = h.job(id);
@@ -306,14 +319,14 @@ async fn a_registration_answered_with_a_server_error_is_ensured_again_not_repeat
 #[tokio::test]
 async fn a_refused_permission_fails_the_step_at_once() {
     let h = Harness::start().await;
-    h.sandbox.zilliz.lock().faults.push_back(Fault {
-        request_prefix: "POST /v2/projects/".into(),
-        status: 200,
-        code: 96013,
-        message: "no permission to operate private endpoints".into(),
-        retry_after: None,
-        after_effect: false,
-    });
+    inject(
+        &h,
+        "POST /v2/projects/",
+        200,
+        96013,
+        "no permission to operate private endpoints",
+        false,
+    );
     let id = h.create_and_run().await;
     match h.state(id) {
         JobState::Failed { step, error } => {
@@ -328,14 +341,14 @@ async fn a_refused_permission_fails_the_step_at_once() {
 #[tokio::test]
 async fn a_registration_that_acted_but_answered_a_server_error_is_found_not_repeated() {
     let h = Harness::start().await;
-    h.sandbox.zilliz.lock().faults.push_back(Fault {
-        request_prefix: "POST /v2/projects/".into(),
-        status: 503,
-        code: 500,
-        message: "service unavailable".into(),
-        retry_after: None,
-        after_effect: true,
-    });
+    inject(
+        &h,
+        "POST /v2/projects/",
+        503,
+        500,
+        "service unavailable",
+        true,
+    );
     let id = h.create_and_run().await;
     assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
     assert_eq!(
@@ -355,14 +368,7 @@ async fn a_registration_that_acted_but_answered_a_server_error_is_found_not_repe
 async fn a_deregistration_that_acted_but_answered_a_server_error_finishes_the_delete() {
     let h = Harness::start().await;
     let id = h.create_and_run().await;
-    h.sandbox.zilliz.lock().faults.push_back(Fault {
-        request_prefix: "DELETE /v2/projects/".into(),
-        status: 502,
-        code: 500,
-        message: "bad gateway".into(),
-        retry_after: None,
-        after_effect: true,
-    });
+    inject(&h, "DELETE /v2/projects/", 502, 500, "bad gateway", true);
     h.say("bob", &format!("delete {id}")).await;
     h.app().engine.wait(id).await;
     assert_eq!(h.state(id), JobState::Deleted, "{}", h.transcript());
