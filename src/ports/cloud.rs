@@ -192,18 +192,31 @@ pub struct RegisteredEndpoint {
 }
 
 impl RegisteredEndpoint {
-    pub fn is_running(&self) -> bool {
+    /// Zilliz's status words are undocumented: only these clearly mean the
+    /// registration failed.
+    pub fn has_failed(&self) -> bool {
         matches!(
-            self.status.to_ascii_lowercase().as_str(),
-            "running" | "available" | "accepted" | "active"
+            self.status.trim().to_ascii_lowercase().as_str(),
+            "failed" | "rejected" | "deleted" | "error"
         )
     }
 
-    pub fn has_failed(&self) -> bool {
-        matches!(
-            self.status.to_ascii_lowercase().as_str(),
-            "failed" | "rejected" | "deleted"
-        )
+    /// Words seen or to be expected while waiting or done; anything else is
+    /// noted, never waited on.
+    pub fn status_is_known(&self) -> bool {
+        self.has_failed()
+            || matches!(
+                self.status.trim().to_ascii_lowercase().as_str(),
+                "" | "running"
+                    | "available"
+                    | "accepted"
+                    | "active"
+                    | "pending"
+                    | "pendingacceptance"
+                    | "pending_acceptance"
+                    | "creating"
+                    | "connecting"
+            )
     }
 }
 

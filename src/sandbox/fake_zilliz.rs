@@ -45,6 +45,22 @@ struct FakeEndpoint {
     pending_reads: u32,
 }
 
+/// The `endpointStatus` words of a registration, pending and accepted.
+#[derive(Debug, Clone)]
+pub struct StatusWords {
+    pub pending: String,
+    pub accepted: String,
+}
+
+impl Default for StatusWords {
+    fn default() -> Self {
+        Self {
+            pending: "PENDING".into(),
+            accepted: "RUNNING".into(),
+        }
+    }
+}
+
 /// A fault to answer the next matching request with, instead of serving it.
 #[derive(Debug, Clone)]
 pub struct Fault {
@@ -65,8 +81,11 @@ pub struct FakeState {
     pub clusters: BTreeMap<String, FakeCluster>,
     pub services: Vec<FakeService>,
     endpoints: BTreeMap<String, Vec<FakeEndpoint>>,
-    /// How many list reads a new registration stays PENDING for.
+    /// How many list reads a new registration stays pending for.
     pub accept_after_reads: u32,
+    /// The `endpointStatus` words the fake uses (undocumented by Zilliz, so
+    /// tests vary them, unknown words included).
+    pub words: StatusWords,
     pub faults: VecDeque<Fault>,
     /// An after-effect fault taken by the request being served.
     after_effect: Option<Fault>,
@@ -324,9 +343,11 @@ async fn list_endpoints(
     }
     let mut st = app.lock();
     let services = st.services.clone();
+    let words = st.words.clone();
     let list = st.endpoints.entry(project).or_default();
     let page = q.current_page.unwrap_or(1).max(1);
-    let size = q.page_size.unwrap_or(10).clamp(1, 100);
+    // Documented: a pageSize outside 1-100 silently falls back to 10.
+    let size = q.page_size.filter(|s| (1..=100).contains(s)).unwrap_or(10);
     let count = list.len();
     let items: Vec<Value> = list
         .iter_mut()
@@ -334,9 +355,9 @@ async fn list_endpoints(
         .take(size)
         .map(|e| {
             let status = if e.pending_reads == 0 {
-                "RUNNING"
+                words.accepted.clone()
             } else {
-                "PENDING"
+                words.pending.clone()
             };
             e.pending_reads = e.pending_reads.saturating_sub(1);
             let service = services
@@ -351,7 +372,7 @@ async fn list_endpoints(
                 "endpointServiceStatus": "RUNNING",
                 "endpointId": e.endpoint_id,
                 "endpointStatus": status,
-                "gcpProjectId": "",
+                "gcpProjectId": null,
             })
         })
         .collect();

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use privatelink_bot::domain::job::{JobState, Step};
 use privatelink_bot::ports::chat::Action;
+use privatelink_bot::sandbox::fake_zilliz::StatusWords;
 
 use crate::harness::Harness;
 
@@ -28,6 +29,48 @@ async fn a_slow_acceptance_posts_still_waiting_with_elapsed_time() {
         "{t}"
     );
     assert!(t.contains("s): vpce-"), "{t}");
+}
+
+#[tokio::test]
+async fn unknown_zilliz_status_words_never_hold_up_the_wait() {
+    let h = Harness::start_with(
+        1,
+        |c| c.engine.progress_every = Duration::from_millis(50),
+        None,
+    )
+    .await;
+    {
+        let mut st = h.sandbox.zilliz.lock();
+        st.accept_after_reads = 6;
+        st.words = StatusWords {
+            pending: "Provisioning".into(),
+            accepted: "Healthy".into(),
+        };
+    }
+    let id = h.create_and_run().await;
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    let t = h.transcript();
+    assert!(
+        t.contains("Zilliz Cloud says Provisioning"),
+        "the word is shown: {t}"
+    );
+}
+
+#[tokio::test]
+async fn a_zilliz_word_that_means_failure_fails_the_wait_with_that_word() {
+    let h = Harness::start().await;
+    h.sandbox.zilliz.lock().words = StatusWords {
+        pending: "Failed".into(),
+        accepted: "Failed".into(),
+    };
+    let id = h.create_and_run().await;
+    match h.state(id) {
+        JobState::Failed { step, error } => {
+            assert_eq!(step, Step::WaitAccepted);
+            assert!(error.contains("as Failed"), "{error}");
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
 }
 
 #[tokio::test]

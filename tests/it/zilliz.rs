@@ -118,7 +118,7 @@ async fn registration_lifecycle_and_vendor_errors() {
     );
     let listed = client.endpoints(&project).await.unwrap();
     assert_eq!(listed.len(), 1);
-    assert!(listed[0].is_running());
+    assert_eq!(listed[0].status, "RUNNING");
     let c = client
         .cluster(&ClusterId::parse("in01-abc").unwrap())
         .await

@@ -8,7 +8,7 @@ use crate::domain::ownership::Resource;
 use crate::ports::cloud::{EndpointInfo, EndpointSpec};
 
 use super::super::{Inner, StepError};
-use super::{err, host_of};
+use super::{Waited, err, host_of};
 
 fn endpoint_record(e: &EndpointInfo, origin: Origin) -> EndpointRecord {
     let first = e.dns_entries.first();
@@ -173,6 +173,11 @@ impl Inner {
             .any(|e| e.endpoint_id == endpoint.as_str()))
     }
 
+    /// Waits until AWS says the endpoint is available and every cluster
+    /// has its private link address. Zilliz's status words are not
+    /// documented, so they are shown and never waited on: a word that means
+    /// failure fails the step with the vendor's word, an unknown one is
+    /// noted once.
     pub(super) async fn wait_accepted(
         &self,
         job: &Job,
@@ -181,8 +186,10 @@ impl Inner {
         let aws = &self.aws(job).await?;
         let endpoint = &Self::endpoint_id(res)?.clone();
         let project = &job.request.project;
+        let clusters = &job.request.clusters;
         let vendor = &self.parts.vendor;
-        let what = format!("{endpoint} to be available in AWS and running in Zilliz Cloud");
+        let noted = &std::sync::atomic::AtomicBool::new(false);
+        let what = format!("{endpoint} to be accepted");
         let info = self
             .wait_for(job, Step::WaitAccepted, &what, move || {
                 Box::pin(async move {
@@ -195,21 +202,49 @@ impl Inner {
                     if !e.is_live() {
                         return Err(format!("{endpoint} is {}", e.state).into());
                     }
-                    let zilliz = vendor
+                    let registration = vendor
                         .endpoints(project)
                         .await
                         .map_err(err("Zilliz Cloud did not list the project's endpoints"))?
                         .into_iter()
                         .find(|r| r.endpoint_id == endpoint.as_str());
-                    if let Some(z) = &zilliz
-                        && z.has_failed()
-                    {
-                        return Err(
-                            format!("Zilliz Cloud reports {endpoint} as {}", z.status).into()
-                        );
+                    let word = registration
+                        .as_ref()
+                        .map_or("not listed yet".to_owned(), |z| z.status.clone());
+                    if let Some(z) = &registration {
+                        if z.has_failed() {
+                            return Err(format!(
+                                "Zilliz Cloud reports {endpoint} as {}",
+                                z.status
+                            )
+                            .into());
+                        }
+                        if !z.status_is_known()
+                            && !noted.swap(true, std::sync::atomic::Ordering::Relaxed)
+                        {
+                            tracing::warn!(job = %job.id, status = %z.status, "Zilliz Cloud reported a status word the bot does not know; waiting on AWS and the private link addresses");
+                        }
                     }
-                    let running = zilliz.is_some_and(|z| z.is_running());
-                    Ok((e.state == "available" && running).then_some(e))
+                    if e.state != "available" {
+                        return Ok(Waited::Still(format!(
+                            "AWS says {}, Zilliz Cloud says {word}",
+                            e.state
+                        )));
+                    }
+                    for id in clusters {
+                        let address = vendor
+                            .cluster(id)
+                            .await
+                            .map_err(err("Zilliz Cloud did not describe the cluster"))?
+                            .and_then(|c| c.private_link_address)
+                            .filter(|a| !a.trim().is_empty());
+                        if address.is_none() {
+                            return Ok(Waited::Still(format!(
+                                "{id} has no private link address yet; Zilliz Cloud says {word}"
+                            )));
+                        }
+                    }
+                    Ok(Waited::Done(e))
                 })
             })
             .await?;
@@ -236,7 +271,15 @@ impl Inner {
                             .await
                             .map_err(err("Zilliz Cloud did not describe the cluster"))?
                             .ok_or_else(|| format!("cluster {id} no longer exists"))?;
-                        Ok(c.private_link_address.filter(|a| !a.trim().is_empty()))
+                        Ok(
+                            match c.private_link_address.filter(|a| !a.trim().is_empty()) {
+                                Some(address) => Waited::Done(address),
+                                None => Waited::Still(format!(
+                                    "Zilliz Cloud shows {id} as {}",
+                                    c.status
+                                )),
+                            },
+                        )
                     })
                 })
                 .await?;

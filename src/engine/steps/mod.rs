@@ -43,9 +43,15 @@ pub(crate) fn host_of(address: &str) -> Result<String, StepError> {
         })
 }
 
-/// One poll of a wait: `Some` when the wait is over.
+/// One poll of a wait: done, or still waiting on what it says.
+pub(super) enum Waited<T> {
+    Done(T),
+    Still(String),
+}
+
+/// One poll of a wait.
 pub(super) type Check<'a, T> =
-    Pin<Box<dyn Future<Output = Result<Option<T>, StepError>> + Send + 'a>>;
+    Pin<Box<dyn Future<Output = Result<Waited<T>, StepError>> + Send + 'a>>;
 
 pub(super) fn err(context: &str) -> impl Fn(CloudError) -> StepError + '_ {
     move |e| StepError::call(context, e)
@@ -109,21 +115,23 @@ impl Inner {
         let mut last_note = Instant::now();
         let mut attempt = 0;
         loop {
-            if let Some(v) = check().await? {
-                return Ok(v);
-            }
+            let now = match check().await? {
+                Waited::Done(v) => return Ok(v),
+                Waited::Still(now) => now,
+            };
             if started.elapsed() >= settings.wait_timeout {
                 return Err(format!(
-                    "timed out after {}s waiting for {what}",
+                    "timed out after {}s waiting for {what} ({now})",
                     started.elapsed().as_secs()
                 )
                 .into());
             }
             if last_note.elapsed() >= settings.progress_every {
                 last_note = Instant::now();
+                let text = format!("{what}; {now}");
                 self.say(
                     job,
-                    cards::still_waiting(job.id, step, started.elapsed(), what),
+                    cards::still_waiting(job.id, step, started.elapsed(), &text),
                 )
                 .await;
             }
