@@ -276,6 +276,9 @@ impl Config {
         {
             bail!("engine.backoff_initial must be positive and at most engine.backoff_max");
         }
+        if self.aws.max_attempts == 0 {
+            bail!("aws.max_attempts must be at least 1 (the first try counts)");
+        }
         if self.store.liveness_bound.is_zero() {
             bail!("store.liveness_bound must be positive, e.g. \"30s\"");
         }

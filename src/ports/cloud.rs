@@ -64,12 +64,17 @@ pub struct EndpointInfo {
     pub service_name: String,
     /// EC2's state, lower case: pendingacceptance, pending, available, deleting, deleted, rejected, failed, expired.
     pub state: String,
-    /// (DNS name, hosted zone id) pairs; the first is the regional name.
+    /// (DNS name, hosted zone id) pairs, regional and zonal, in AWS's order.
     pub dns_entries: Vec<(String, String)>,
     pub job_tag: Option<String>,
 }
 
 impl EndpointInfo {
+    /// The regional DNS entry (see [`regional_dns_entry`]).
+    pub fn regional_dns_entry(&self) -> Option<&(String, String)> {
+        regional_dns_entry(&self.dns_entries)
+    }
+
     /// Whether the endpoint is alive or on its way to being so.
     pub fn is_live(&self) -> bool {
         !matches!(
@@ -77,6 +82,22 @@ impl EndpointInfo {
             "deleting" | "deleted" | "rejected" | "failed" | "expired"
         )
     }
+}
+
+/// The regional one of an endpoint's (DNS name, hosted zone) entries,
+/// chosen by shape: its first label is `vpce-<id>-<suffix>`, where a zonal
+/// entry's goes on with its zone (`…-us-west-2a`). AWS lists the regional
+/// one first only by convention. Falls back to the first entry when none
+/// has that shape.
+pub fn regional_dns_entry(entries: &[(String, String)]) -> Option<&(String, String)> {
+    let regional = |name: &str| {
+        let label = name.split('.').next().unwrap_or_default();
+        label.starts_with("vpce-") && label.split('-').count() == 3
+    };
+    entries
+        .iter()
+        .find(|(name, _)| regional(name))
+        .or_else(|| entries.first())
 }
 
 /// What to create.
@@ -87,6 +108,10 @@ pub struct EndpointSpec {
     pub subnets: Vec<SubnetId>,
     pub security_groups: Vec<SecurityGroupId>,
     pub job: JobId,
+    /// AWS deduplicates creations on it: the same for one attempt (a crash
+    /// and resume), new for the next (a retry after the endpoint went),
+    /// since AWS returns the old, deleted endpoint for a reused token.
+    pub client_token: String,
 }
 
 /// The outcome of asking AWS whether the bot may create the endpoint.
@@ -256,4 +281,41 @@ pub trait Vendor: Send + Sync {
     ) -> CloudResult<()>;
     /// A cluster's details, or None when there is no such cluster.
     async fn cluster(&self, cluster: &ClusterId) -> CloudResult<Option<ClusterInfo>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint(names: &[&str]) -> EndpointInfo {
+        EndpointInfo {
+            id: EndpointId::parse("vpce-0123456789abcdef0").expect("id"),
+            vpc: "vpc-1".into(),
+            service_name: "svc".into(),
+            state: "available".into(),
+            dns_entries: names
+                .iter()
+                .map(|n| (n.to_string(), "Z1".to_owned()))
+                .collect(),
+            job_tag: None,
+        }
+    }
+
+    #[test]
+    fn the_regional_entry_is_chosen_by_shape_not_position() {
+        let e = endpoint(&[
+            "vpce-0123456789abcdef0-abcd1234-us-west-2a.vpce-svc-1.us-west-2.vpce.amazonaws.com",
+            "vpce-0123456789abcdef0-abcd1234.vpce-svc-1.us-west-2.vpce.amazonaws.com",
+        ]);
+        assert_eq!(
+            e.regional_dns_entry().map(|(n, _)| n.as_str()),
+            Some("vpce-0123456789abcdef0-abcd1234.vpce-svc-1.us-west-2.vpce.amazonaws.com")
+        );
+        assert_eq!(endpoint(&[]).regional_dns_entry(), None);
+        let odd = endpoint(&["odd.example.com"]);
+        assert_eq!(
+            odd.regional_dns_entry().map(|(n, _)| n.as_str()),
+            Some("odd.example.com")
+        );
+    }
 }

@@ -190,6 +190,13 @@ pub struct EndState {
     pub alias_records: Vec<(String, String, String)>,
 }
 
+fn regional_name<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let entries: Vec<(String, String)> = names.map(|n| (n.to_owned(), String::new())).collect();
+    crate::ports::cloud::regional_dns_entry(&entries)
+        .map(|(n, _)| n.clone())
+        .unwrap_or_default()
+}
+
 pub async fn end_state(config: &SdkConfig, region: &str, vpc: &str) -> anyhow::Result<EndState> {
     let ec2 = aws_sdk_ec2::Client::new(config);
     let r53 = aws_sdk_route53::Client::new(config);
@@ -210,11 +217,8 @@ pub async fn end_state(config: &SdkConfig, region: &str, vpc: &str) -> anyhow::R
         state.endpoints.push((
             e.vpc_endpoint_id().unwrap_or_default().to_owned(),
             st,
-            e.dns_entries()
-                .first()
-                .and_then(|d| d.dns_name())
-                .unwrap_or_default()
-                .to_owned(),
+            // The regional entry, chosen the way the bot chooses it.
+            regional_name(e.dns_entries().iter().filter_map(|d| d.dns_name())),
         ));
     }
     let zones = r53

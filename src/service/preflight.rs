@@ -284,6 +284,7 @@ async fn aws_checks(
             subnets: r.subnets.clone(),
             security_groups: r.security_groups.clone(),
             job: JobId::new(0),
+            client_token: String::new(),
         };
         if let Permission::Denied(why) = network.may_create_endpoint(&spec).await? {
             findings.push(Finding::blocking(

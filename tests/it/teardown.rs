@@ -9,7 +9,8 @@ use privatelink_bot::sandbox::fake_zilliz::Fault;
 use crate::harness::Harness;
 
 /// Makes Zilliz refuse cluster reads (a non-retryable vendor error) so the
-/// job fails at step 5, after the endpoint and registration exist.
+/// job fails at step 4 (the wait reads the clusters' addresses), after the
+/// endpoint and registration exist.
 fn break_cluster_reads(h: &Harness, times: usize) {
     let mut st = h.sandbox.zilliz.lock();
     for _ in 0..times {
@@ -31,7 +32,7 @@ async fn failed_job(h: &Harness) -> privatelink_bot::domain::ids::JobId {
     h.app().engine.wait(id).await;
     match h.state(id) {
         JobState::Failed { step, error } => {
-            assert_eq!(step, Step::ReadAddresses);
+            assert_eq!(step, Step::WaitAccepted);
             assert!(
                 error.contains("Zilliz Cloud error 90001: internal error"),
                 "{error}"
@@ -47,7 +48,7 @@ async fn a_failed_job_shows_retry_and_rollback_and_a_retry_finishes_it() {
     let h = Harness::start().await;
     let id = failed_job(&h).await;
     let t = h.transcript();
-    assert!(t.contains("✘ step 5/8 read the clusters' private link addresses failed: Zilliz Cloud did not describe the cluster: Zilliz Cloud error 90001"), "{t}");
+    assert!(t.contains("✘ step 4/8 wait for the endpoint to be accepted failed: Zilliz Cloud did not describe the cluster: Zilliz Cloud error 90001"), "{t}");
     assert!(
         t.contains("[*Retry: `retry PL-1000`] [!Roll back: `rollback PL-1000`]"),
         "{t}"

@@ -295,7 +295,7 @@ impl Network for Ec2Network {
             ))
             .private_dns_enabled(false)
             // AWS deduplicates on this; the tag look-up covers targets that don't.
-            .client_token(spec.job.to_string())
+            .client_token(&spec.client_token)
             .tag_specifications(tags)
             .send()
             .await

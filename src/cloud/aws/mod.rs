@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_sdk_ec2::config::http::HttpResponse;
@@ -26,7 +27,7 @@ use ec2::Ec2Network;
 use route53::Route53Dns;
 
 /// AWS settings from config.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AwsSettings {
     /// Send every AWS call here instead of AWS (an emulator such as moto).
@@ -39,6 +40,38 @@ pub struct AwsSettings {
     /// moto, which ignores DryRun on CreateVpcEndpoint and would create one.
     #[serde(default = "yes")]
     pub dry_run_preflight: bool,
+    /// The SDK's retry mode: `standard`, or `adaptive` (also paces calls
+    /// client-side under throttling). Both retry `RequestLimitExceeded`,
+    /// `Throttling` and `PriorRequestNotComplete`.
+    #[serde(default)]
+    pub retry_mode: RetryMode,
+    /// Tries per AWS call, the first included (the SDK's default is 3).
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: u32,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RetryMode {
+    #[default]
+    Standard,
+    Adaptive,
+}
+
+fn default_max_attempts() -> u32 {
+    5
+}
+
+impl Default for AwsSettings {
+    fn default() -> Self {
+        Self {
+            endpoint_url: None,
+            emulator_credentials: false,
+            dry_run_preflight: true,
+            retry_mode: RetryMode::default(),
+            max_attempts: default_max_attempts(),
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -60,8 +93,14 @@ impl AwsAccess {
     }
 
     async fn sdk_config(&self, region: &str, role: Option<&RoleArn>) -> SdkConfig {
-        let mut loader =
-            aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region.to_owned()));
+        let retry = match self.settings.retry_mode {
+            RetryMode::Standard => RetryConfig::standard(),
+            RetryMode::Adaptive => RetryConfig::adaptive(),
+        }
+        .with_max_attempts(self.settings.max_attempts.max(1));
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(region.to_owned()))
+            .retry_config(retry);
         if let Some(url) = &self.settings.endpoint_url {
             loader = loader.endpoint_url(url);
         }

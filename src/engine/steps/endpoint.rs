@@ -11,12 +11,12 @@ use super::super::{Inner, StepError};
 use super::{Waited, err, host_of};
 
 fn endpoint_record(e: &EndpointInfo, origin: Origin) -> EndpointRecord {
-    let first = e.dns_entries.first();
+    let regional = e.regional_dns_entry();
     EndpointRecord {
         id: e.id.clone(),
         origin,
-        dns_name: first.map(|(n, _)| n.clone()),
-        hosted_zone_id: first.map(|(_, z)| z.clone()),
+        dns_name: regional.map(|(n, _)| n.clone()),
+        hosted_zone_id: regional.map(|(_, z)| z.clone()),
     }
 }
 
@@ -112,6 +112,10 @@ impl Inner {
             subnets: r.subnets.clone(),
             security_groups: r.security_groups.clone(),
             job: job.id,
+            // Stable while this attempt lasts (the job's version only moves
+            // on a stored change, and none happens between entering this
+            // step and creating); new after a retry.
+            client_token: format!("{}-v{}", job.id, job.version),
         };
         let e = aws
             .network
