@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::chat::ordered::NewestCardWins;
-use crate::cloud::aws::AwsAccess;
+use crate::cloud::aws::{AwsAccess, AwsCalls};
 use crate::cloud::zilliz::ZillizClient;
 use crate::config::Config;
 use crate::engine::{Engine, EngineParts, StepHook};
@@ -17,6 +17,8 @@ use crate::store::{Store, StoreOptions, WriteHook};
 
 pub struct App {
     pub store: Arc<Store>,
+    /// Every AWS call the bot made, by service and operation.
+    pub aws_calls: Arc<AwsCalls>,
     pub engine: Engine,
     pub service: Arc<Service>,
 }
@@ -51,7 +53,9 @@ impl App {
             zilliz = zilliz.with_retries(backoff, attempts);
         }
         let vendor: Arc<dyn Vendor> = Arc::new(zilliz);
-        let cloud: Arc<dyn CloudAccess> = Arc::new(AwsAccess::new(config.aws.clone()));
+        let aws = AwsAccess::new(config.aws.clone());
+        let aws_calls = aws.calls();
+        let cloud: Arc<dyn CloudAccess> = Arc::new(aws);
         let clock = overrides.clock.unwrap_or_else(|| Arc::new(SystemClock));
         let chat: Arc<dyn ChatSink> = Arc::new(NewestCardWins::new(chat));
         let engine = Engine::new(EngineParts {
@@ -75,6 +79,7 @@ impl App {
         }));
         Ok(Self {
             store,
+            aws_calls,
             engine,
             service,
         })

@@ -3,6 +3,7 @@
 //! Cloud control plane. One binary, so the AWS SDK is linked once.
 
 mod approvals;
+mod calls;
 mod crash;
 mod discord;
 mod fake_discord;

@@ -5,9 +5,12 @@
 //! chain, or from an assumed role; the endpoint URL can be pointed at an
 //! emulator.
 
+mod calls;
 mod ec2;
 mod route53;
 mod sts;
+
+pub use calls::AwsCalls;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -81,6 +84,7 @@ fn yes() -> bool {
 /// Builds and caches AWS clients per (region, role).
 pub struct AwsAccess {
     settings: AwsSettings,
+    calls: Arc<AwsCalls>,
     cache: Mutex<HashMap<(String, Option<String>), AwsTarget>>,
 }
 
@@ -88,8 +92,14 @@ impl AwsAccess {
     pub fn new(settings: AwsSettings) -> Self {
         Self {
             settings,
+            calls: Arc::default(),
             cache: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Every AWS call made through this access so far.
+    pub fn calls(&self) -> Arc<AwsCalls> {
+        self.calls.clone()
     }
 
     async fn sdk_config(&self, region: &str, role: Option<&RoleArn>) -> SdkConfig {
@@ -131,14 +141,27 @@ impl CloudAccess for AwsAccess {
             Partition::AwsCn => "cn-northwest-1",
         };
         let global = self.sdk_config(global_region, role).await;
+        let counting = calls::Counting(self.calls.clone());
         let target = AwsTarget {
             network: Arc::new(Ec2Network {
-                ec2: aws_sdk_ec2::Client::new(&regional),
-                sts: aws_sdk_sts::Client::new(&regional),
+                ec2: aws_sdk_ec2::Client::from_conf(
+                    aws_sdk_ec2::config::Builder::from(&regional)
+                        .interceptor(counting.clone())
+                        .build(),
+                ),
+                sts: aws_sdk_sts::Client::from_conf(
+                    aws_sdk_sts::config::Builder::from(&regional)
+                        .interceptor(counting.clone())
+                        .build(),
+                ),
                 dry_run: self.settings.dry_run_preflight,
             }),
             dns: Arc::new(Route53Dns {
-                r53: aws_sdk_route53::Client::new(&global),
+                r53: aws_sdk_route53::Client::from_conf(
+                    aws_sdk_route53::config::Builder::from(&global)
+                        .interceptor(counting)
+                        .build(),
+                ),
             }),
         };
         if let Ok(mut c) = self.cache.lock() {

@@ -27,57 +27,60 @@ fn same_name(a: &str, b: &str) -> bool {
 
 #[async_trait]
 impl Dns for Route53Dns {
+    /// One paginated ListHostedZonesByVPC, filtered by name; then the
+    /// CallerReference (which the summary lacks) of the match, of which
+    /// AWS allows only one per VPC. Never a call per same-named zone in
+    /// other VPCs.
     async fn private_zones(
         &self,
         name: &str,
         vpc: &VpcId,
-        _region: &AwsRegion,
+        region: &AwsRegion,
     ) -> CloudResult<Vec<ZoneInfo>> {
-        let mut out = Vec::new();
-        let mut start_name = Some(name.to_owned());
-        let mut start_id: Option<String> = None;
-        'pages: loop {
+        let mut matches = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
             let page = self
                 .r53
-                .list_hosted_zones_by_name()
-                .set_dns_name(start_name.clone())
-                .set_hosted_zone_id(start_id.clone())
+                .list_hosted_zones_by_vpc()
+                .vpc_id(vpc.as_str())
+                .vpc_region(VpcRegion::from(region.as_str()))
+                .set_next_token(next.clone())
                 .send()
                 .await
                 .map_err(describe(Provider::Route53))?;
-            for z in page.hosted_zones() {
-                if !same_name(z.name(), name) {
-                    // Zones come sorted by name: past ours, nothing more to find.
-                    break 'pages;
-                }
-                if !z.config().is_some_and(|c| c.private_zone()) {
-                    continue;
-                }
-                let id = bare_zone_id(z.id());
-                let detail = self
-                    .r53
-                    .get_hosted_zone()
-                    .id(&id)
-                    .send()
-                    .await
-                    .map_err(describe(Provider::Route53))?;
-                if detail
-                    .vpcs()
+            matches.extend(
+                page.hosted_zone_summaries()
                     .iter()
-                    .any(|v| v.vpc_id() == Some(vpc.as_str()))
-                {
-                    out.push(ZoneInfo {
-                        id,
-                        name: z.name().to_owned(),
-                        caller_reference: z.caller_reference().to_owned(),
-                    });
-                }
-            }
-            if !page.is_truncated() {
+                    .filter(|z| same_name(z.name(), name))
+                    .map(|z| (bare_zone_id(z.hosted_zone_id()), z.name().to_owned())),
+            );
+            next = page
+                .next_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned);
+            if next.is_none() {
                 break;
             }
-            start_name = page.next_dns_name().map(str::to_owned);
-            start_id = page.next_hosted_zone_id().map(str::to_owned);
+        }
+        let mut out = Vec::with_capacity(matches.len());
+        for (id, zone_name) in matches {
+            let detail = self
+                .r53
+                .get_hosted_zone()
+                .id(&id)
+                .send()
+                .await
+                .map_err(describe(Provider::Route53))?;
+            let caller_reference = detail
+                .hosted_zone()
+                .map(|z| z.caller_reference().to_owned())
+                .unwrap_or_default();
+            out.push(ZoneInfo {
+                id,
+                name: zone_name,
+                caller_reference,
+            });
         }
         Ok(out)
     }
