@@ -55,6 +55,19 @@ pub fn kind_of(status: StatusCode, code: Option<i64>) -> ErrorKind {
     }
 }
 
+/// What a person should make of an error class, after the vendor's words.
+fn hint(status: StatusCode, code: i64) -> &'static str {
+    match code {
+        21119 | 80001 | 80002 => "; Zilliz Cloud refused the API key: give the bot a valid one",
+        96012..=96016 | 96027 => "; the API key lacks the permission this call needs",
+        96018 | 96036 => "; there is no such cluster for this API key",
+        _ if status == StatusCode::UNAUTHORIZED => {
+            "; Zilliz Cloud refused the API key: give the bot a valid one"
+        }
+        _ => "",
+    }
+}
+
 impl ZillizClient {
     pub fn new(base_url: &str, key: Secret) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
@@ -102,6 +115,29 @@ impl ZillizClient {
                 self.once(&method, path, query, body.as_ref())
             })
             .await
+    }
+
+    /// Reads every page of a list call: pages start at 1, 100 items each;
+    /// the last page is short, or `count` says all are read.
+    async fn every_page<P: DeserializeOwned, T>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        items: impl Fn(P) -> (Vec<T>, Option<u64>),
+    ) -> CloudResult<Vec<T>> {
+        let mut out = Vec::new();
+        for page_no in 1u32.. {
+            let mut q = query.to_vec();
+            q.push(("currentPage", page_no.to_string()));
+            q.push(("pageSize", PAGE_SIZE.to_string()));
+            let (got, count) = items(self.call(Method::GET, path, &q, None).await?);
+            let short = got.len() < PAGE_SIZE as usize;
+            out.extend(got);
+            if short || count.is_some_and(|c| out.len() as u64 >= c) {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     async fn once<T: DeserializeOwned>(
@@ -158,9 +194,14 @@ impl ZillizClient {
             }
         };
         if !matches!(envelope.code, 0 | 200) {
+            let kind = kind_of(status, Some(envelope.code));
+            let said = envelope
+                .message
+                .filter(|m| !m.trim().is_empty())
+                .unwrap_or_else(|| format!("HTTP {status}"));
             let mut e = fail(
-                kind_of(status, Some(envelope.code)),
-                envelope.message.unwrap_or_else(|| format!("HTTP {status}")),
+                kind,
+                format!("{said} ({method} {path}){}", hint(status, envelope.code)),
             )
             .with_code(envelope.code.to_string())
             .with_request_id(request_id);
@@ -182,11 +223,23 @@ fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::E
     Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
+fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(Option::<bool>::deserialize(d)?.unwrap_or_default())
+}
+
+fn lenient_list<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ServicesPage {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_list")]
     endpoint_services: Vec<ServiceItem>,
+    #[serde(default)]
+    count: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -196,14 +249,14 @@ struct ServiceItem {
     region_id: String,
     #[serde(default, deserialize_with = "lenient_string")]
     endpoint_service: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_bool")]
     whitelist_required: bool,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct EndpointsPage {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_list")]
     endpoints: Vec<EndpointItem>,
     #[serde(default)]
     count: Option<u64>,
@@ -246,19 +299,18 @@ impl Vendor for ZillizClient {
         region: &ZillizRegion,
         project: &ProjectId,
     ) -> CloudResult<Vec<EndpointService>> {
-        let page: ServicesPage = self
-            .call(
-                Method::GET,
+        let query = [
+            ("regionId", region.to_string()),
+            ("projectId", project.to_string()),
+        ];
+        let items = self
+            .every_page(
                 "/v2/privateEndpointServices",
-                &[
-                    ("regionId", region.to_string()),
-                    ("projectId", project.to_string()),
-                ],
-                None,
+                &query,
+                |page: ServicesPage| (page.endpoint_services, page.count),
             )
             .await?;
-        Ok(page
-            .endpoint_services
+        Ok(items
             .into_iter()
             .map(|s| EndpointService {
                 region: s.region_id,
@@ -286,31 +338,20 @@ impl Vendor for ZillizClient {
     }
 
     async fn endpoints(&self, project: &ProjectId) -> CloudResult<Vec<RegisteredEndpoint>> {
-        let mut out = Vec::new();
-        for page_no in 1u32.. {
-            let page: EndpointsPage = self
-                .call(
-                    Method::GET,
-                    &format!("/v2/projects/{project}/privateEndpoints"),
-                    &[
-                        ("currentPage", page_no.to_string()),
-                        ("pageSize", PAGE_SIZE.to_string()),
-                    ],
-                    None,
-                )
-                .await?;
-            let got = page.endpoints.len();
-            out.extend(page.endpoints.into_iter().map(|e| RegisteredEndpoint {
+        let path = format!("/v2/projects/{project}/privateEndpoints");
+        let items = self
+            .every_page(&path, &[], |page: EndpointsPage| {
+                (page.endpoints, page.count)
+            })
+            .await?;
+        Ok(items
+            .into_iter()
+            .map(|e| RegisteredEndpoint {
                 endpoint_id: e.endpoint_id,
                 region: e.region_id,
                 status: e.endpoint_status,
-            }));
-            let total = page.count.unwrap_or(out.len() as u64);
-            if got < PAGE_SIZE as usize || out.len() as u64 >= total {
-                break;
-            }
-        }
-        Ok(out)
+            })
+            .collect())
     }
 
     async fn deregister_endpoint(

@@ -211,7 +211,12 @@ fn gate(app: &App, headers: &HeaderMap, request: String) -> Option<Response> {
     st.requests.push(request.clone());
     let expected = format!("Bearer {}", app.key);
     if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
-        return Some(fail(StatusCode::UNAUTHORIZED, 80020, "invalid token"));
+        // Recorded from Zilliz Cloud for a wrong key.
+        return Some(fail(
+            StatusCode::UNAUTHORIZED,
+            21119,
+            "The apikey is illegal",
+        ));
     }
     let idx = st
         .faults

@@ -183,6 +183,6 @@ async fn an_unknown_region_and_a_rejected_api_key_block_without_leaking_the_key(
         .await
         .unwrap_err();
     let shown = format!("{err:#} {err:?}");
-    assert!(shown.contains("invalid token"), "{shown}");
+    assert!(shown.contains("refused the API key"), "{shown}");
     assert!(!shown.contains(wrong_key), "the API key leaked: {shown}");
 }

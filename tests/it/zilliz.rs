@@ -114,7 +114,7 @@ async fn registration_lifecycle_and_vendor_errors() {
         .unwrap_err();
     assert_eq!(
         format!("{err:#}"),
-        "Zilliz Cloud error 80004: private endpoint already exists"
+        "Zilliz Cloud error 80004: private endpoint already exists (POST /v2/projects/proj-abc/privateEndpoints)"
     );
     let listed = client.endpoints(&project).await.unwrap();
     assert_eq!(listed.len(), 1);
@@ -209,4 +209,48 @@ fn vendor_answers_are_typed_by_their_documented_codes() {
             "{status} {code:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn each_class_of_vendor_error_says_what_to_do_and_never_shows_the_key() {
+    let (fake, client) = fake().await;
+    let cluster = ClusterId::parse("in01-abc").unwrap();
+    let cases = [
+        (401, 21119, ErrorKind::Denied, "refused the API key"),
+        (200, 80001, ErrorKind::Denied, "refused the API key"),
+        (
+            200,
+            96013,
+            ErrorKind::Denied,
+            "lacks the permission this call needs",
+        ),
+        (200, 96036, ErrorKind::NotFound, "no such cluster"),
+    ];
+    for (status, code, kind, says) in cases {
+        fake.lock()
+            .faults
+            .push_back(fault("GET /v2/clusters/", status, code));
+        let result = client.cluster(&cluster).await;
+        match (kind, result) {
+            // Not found is an answer, not an error, for a cluster lookup.
+            (ErrorKind::NotFound, Ok(None)) => {}
+            (_, Err(e)) => {
+                assert_eq!(e.kind, kind, "{code}: {e}");
+                let text = e.to_string();
+                assert!(text.contains(says), "{code}: {text}");
+                assert!(
+                    text.contains("GET /v2/clusters/in01-abc"),
+                    "names the call: {text}"
+                );
+                assert!(!text.contains("key-1"), "the key never shows: {text}");
+            }
+            (_, other) => panic!("{code}: {other:?}"),
+        }
+    }
+    // A wrong key, as Zilliz answers it.
+    let wrong = ZillizClient::new(&fake.url, Secret::new("not-the-key")).unwrap();
+    let e = wrong.cluster(&cluster).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Denied);
+    assert!(e.to_string().contains("refused the API key"), "{e}");
+    assert!(!e.to_string().contains("not-the-key"), "{e}");
 }
