@@ -117,6 +117,7 @@ pub fn card(job: &Job) -> Card {
             .clone()
             .unwrap_or_else(|| "the Zilliz endpoint service".to_owned()),
         account: job.account.clone(),
+        whitelist_required: job.resources.whitelist_required,
         findings: job.findings.clone(),
     };
     Card {

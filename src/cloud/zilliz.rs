@@ -337,6 +337,23 @@ impl Vendor for ZillizClient {
         Ok(())
     }
 
+    async fn whitelist_account(
+        &self,
+        project: &ProjectId,
+        region: &ZillizRegion,
+        account: &str,
+    ) -> CloudResult<()> {
+        let _: Value = self
+            .call(
+                Method::POST,
+                &format!("/v2/projects/{project}/privateEndpointWhitelist"),
+                &[],
+                Some(json!({ "regionId": region.as_str(), "outerUserId": account })),
+            )
+            .await?;
+        Ok(())
+    }
+
     async fn endpoints(&self, project: &ProjectId) -> CloudResult<Vec<RegisteredEndpoint>> {
         let path = format!("/v2/projects/{project}/privateEndpoints");
         let items = self

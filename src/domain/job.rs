@@ -280,6 +280,10 @@ pub struct ClusterDns {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resources {
     pub endpoint_service: Option<String>,
+    /// The service admits only allowed AWS accounts (Zilliz's
+    /// `whitelistRequired`): the job allows its account in first.
+    #[serde(default)]
+    pub whitelist_required: bool,
     pub endpoint: Option<EndpointRecord>,
     /// Whether the job registered the endpoint with Zilliz itself (false when
     /// it found the registration already there).

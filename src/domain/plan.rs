@@ -58,6 +58,8 @@ impl std::fmt::Display for Finding {
 pub struct Plan {
     pub endpoint_service: String,
     pub account: Option<String>,
+    /// Zilliz says the service admits only allowed AWS accounts.
+    pub whitelist_required: bool,
     pub findings: Vec<Finding>,
 }
 
@@ -72,7 +74,15 @@ impl Plan {
 
     /// The actions the job will take, in words, for the card.
     pub fn actions(&self, request: &CreateRequest) -> Vec<String> {
-        let mut out = vec![
+        let mut out = Vec::new();
+        if self.whitelist_required {
+            out.push(format!(
+                "Allow AWS account {} into {} (Zilliz Cloud requires it: whitelistRequired; add-only, harmless to repeat)",
+                self.account.as_deref().unwrap_or("of the bot's credentials"),
+                self.endpoint_service
+            ));
+        }
+        out.extend([
             format!(
                 "Create an interface VPC endpoint in {} to {} (subnets {}, security groups {}), private DNS off",
                 request.vpc,
@@ -84,7 +94,7 @@ impl Plan {
                 "Register the endpoint with Zilliz Cloud project {} in {}",
                 request.project, request.region
             ),
-        ];
+        ]);
         for cluster in &request.clusters {
             out.push(format!(
                 "Create a Route 53 private hosted zone for {cluster}'s private link host, associated with {}, with an alias A record to the endpoint",

@@ -272,6 +272,14 @@ pub trait Vendor: Send + Sync {
         endpoint: &EndpointId,
     ) -> CloudResult<()>;
     async fn endpoints(&self, project: &ProjectId) -> CloudResult<Vec<RegisteredEndpoint>>;
+    /// Allows an AWS account into the region's endpoint service, where the
+    /// service says `whitelistRequired`. Add-only: repeating it is harmless.
+    async fn whitelist_account(
+        &self,
+        project: &ProjectId,
+        region: &ZillizRegion,
+        account: &str,
+    ) -> CloudResult<()>;
     /// Deregisters; one that is already gone is not an error.
     async fn deregister_endpoint(
         &self,

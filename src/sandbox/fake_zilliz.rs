@@ -6,14 +6,14 @@
 //! reads, and only then do the project's clusters in that region get a
 //! `privateLinkAddress`. Faults (429s, 5xx, refusals) can be injected.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -76,7 +76,7 @@ pub struct Fault {
     pub after_effect: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct FakeState {
     pub clusters: BTreeMap<String, FakeCluster>,
     pub services: Vec<FakeService>,
@@ -87,18 +87,58 @@ pub struct FakeState {
     /// tests vary them, unknown words included).
     pub words: StatusWords,
     pub faults: VecDeque<Fault>,
+    /// (project, region, AWS account) allowed into endpoint services.
+    pub whitelisted: BTreeSet<(String, String, String)>,
+    /// The AWS account whose endpoints register (moto's, by default): where
+    /// the service requires it, a registration is never accepted before
+    /// this account is allowed in.
+    pub aws_account: String,
     /// An after-effect fault taken by the request being served.
     after_effect: Option<Fault>,
     /// Every request served or refused, as "METHOD /path".
     pub requests: Vec<String>,
 }
 
+impl Default for FakeState {
+    fn default() -> Self {
+        Self {
+            clusters: BTreeMap::new(),
+            services: Vec::new(),
+            endpoints: BTreeMap::new(),
+            accept_after_reads: 0,
+            words: StatusWords::default(),
+            faults: VecDeque::new(),
+            requests: Vec::new(),
+            whitelisted: BTreeSet::new(),
+            // moto's account.
+            aws_account: "123456789012".into(),
+            after_effect: None,
+        }
+    }
+}
+
 impl FakeState {
     fn is_running(&self, project: &str, region: &str) -> bool {
-        self.endpoints.get(project).is_some_and(|eps| {
-            eps.iter()
-                .any(|e| e.region == region && e.pending_reads == 0)
-        })
+        self.allowed(project, region)
+            && self.endpoints.get(project).is_some_and(|eps| {
+                eps.iter()
+                    .any(|e| e.region == region && e.pending_reads == 0)
+            })
+    }
+
+    /// Whether endpoints of `project` in `region` may be accepted: the
+    /// service does not require whitelisting, or the account is allowed.
+    fn allowed(&self, project: &str, region: &str) -> bool {
+        let required = self
+            .services
+            .iter()
+            .any(|s| s.region == region && s.whitelist_required);
+        !required
+            || self.whitelisted.contains(&(
+                project.to_owned(),
+                region.to_owned(),
+                self.aws_account.clone(),
+            ))
     }
 
     /// The private link address the fake hands out for a cluster.
@@ -173,6 +213,10 @@ impl FakeZilliz {
             .route(
                 "/v2/projects/{project}/privateEndpoints/{endpoint}",
                 delete(deregister),
+            )
+            .route(
+                "/v2/projects/{project}/privateEndpointWhitelist",
+                post(whitelist),
             )
             .route("/v2/clusters/{cluster}", get(cluster))
             .with_state(app);
@@ -287,6 +331,36 @@ async fn services(
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
+struct WhitelistBody {
+    region_id: String,
+    outer_user_id: String,
+}
+
+async fn whitelist(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(project): Path<String>,
+    body: Option<Json<WhitelistBody>>,
+) -> Response {
+    if let Some(r) = gate(
+        &app,
+        &headers,
+        format!("POST /v2/projects/{project}/privateEndpointWhitelist"),
+    ) {
+        return r;
+    }
+    let Some(Json(body)) = body else {
+        return fail(StatusCode::BAD_REQUEST, 96005, "invalid request body");
+    };
+    let mut st = app.lock();
+    st.whitelisted
+        .insert((project, body.region_id, body.outer_user_id));
+    // Documented: the data is the string "success"; add-only.
+    ok(json!("success"))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct RegisterBody {
     region_id: String,
     endpoint_id: String,
@@ -349,6 +423,12 @@ async fn list_endpoints(
     let mut st = app.lock();
     let services = st.services.clone();
     let words = st.words.clone();
+    let allowed_regions: Vec<String> = st
+        .services
+        .iter()
+        .map(|s| s.region.clone())
+        .filter(|r| st.allowed(&project, r))
+        .collect();
     let list = st.endpoints.entry(project).or_default();
     let page = q.current_page.unwrap_or(1).max(1);
     // Documented: a pageSize outside 1-100 silently falls back to 10.
@@ -359,12 +439,15 @@ async fn list_endpoints(
         .skip((page - 1) * size)
         .take(size)
         .map(|e| {
-            let status = if e.pending_reads == 0 {
+            let allowed = allowed_regions.contains(&e.region);
+            let status = if e.pending_reads == 0 && allowed {
                 words.accepted.clone()
             } else {
                 words.pending.clone()
             };
-            e.pending_reads = e.pending_reads.saturating_sub(1);
+            if allowed {
+                e.pending_reads = e.pending_reads.saturating_sub(1);
+            }
             let service = services
                 .iter()
                 .find(|s| s.region == e.region)

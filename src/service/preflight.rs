@@ -38,18 +38,11 @@ pub async fn preflight(
     };
     match &service {
         None if findings.is_empty() => findings.push(Finding::blocking(
-            format!("Zilliz Cloud offers no private endpoint service in {}.", r.region),
-            "pick a region where the project's Dedicated clusters run",
-        )),
-        Some(s) if s.whitelist_required => findings.push(Finding::warning(
             format!(
-                "Zilliz Cloud requires project {} to be allow-listed for the endpoint service in {} before an endpoint can be registered.",
-                r.project, r.region
+                "Zilliz Cloud offers no private endpoint service in {}.",
+                r.region
             ),
-            Some(format!(
-                "ask Zilliz support, or run `zilliz privatelink add-whitelist` for {}",
-                r.project
-            )),
+            "pick a region where the project's Dedicated clusters run",
         )),
         _ => {}
     }
@@ -135,6 +128,7 @@ pub async fn preflight(
     };
 
     Plan {
+        whitelist_required: service.as_ref().is_some_and(|s| s.whitelist_required),
         endpoint_service: service.map(|s| s.service_name).unwrap_or_default(),
         account,
         findings,

@@ -118,6 +118,7 @@ impl Service {
             steps: Vec::new(),
             resources: Resources {
                 endpoint_service: Some(plan.endpoint_service.clone()),
+                whitelist_required: plan.whitelist_required,
                 ..Resources::default()
             },
             cancel_requested: false,

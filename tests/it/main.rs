@@ -20,5 +20,6 @@ mod store;
 mod stress;
 mod teardown;
 mod waits;
+mod whitelist;
 mod workers;
 mod zilliz;

@@ -92,7 +92,7 @@ async fn wrong_subnets_groups_and_clusters_are_each_named() {
 }
 
 #[tokio::test]
-async fn closed_ports_and_whitelisting_are_warnings_on_the_card() {
+async fn closed_ports_are_a_warning_and_whitelisting_a_step_on_the_card() {
     let h = Harness::start().await;
     h.sandbox.zilliz.lock().services[0].whitelist_required = true;
     let closed = fixtures::customer_network(
@@ -121,10 +121,12 @@ async fn closed_ports_and_whitelisting_are_warnings_on_the_card() {
     let t = h.transcript();
     assert!(t.contains("⚠ None of the security groups"), "{t}");
     assert!(t.contains("lets TCP 443 and 19530 in"), "{t}");
+    // Whitelisting is part of the plan, not a warning: the job does it.
     assert!(
-        t.contains("⚠ Zilliz Cloud requires project proj-sandbox0001 to be allow-listed"),
+        t.contains("Allow AWS account 123456789012 into com.amazonaws.vpce"),
         "{t}"
     );
+    assert!(!t.contains("allow-listed"), "{t}");
 }
 
 #[tokio::test]

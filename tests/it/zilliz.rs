@@ -254,3 +254,34 @@ async fn each_class_of_vendor_error_says_what_to_do_and_never_shows_the_key() {
     assert!(e.to_string().contains("refused the API key"), "{e}");
     assert!(!e.to_string().contains("not-the-key"), "{e}");
 }
+
+#[tokio::test]
+async fn no_endpoint_is_accepted_before_its_account_is_allowed_in_where_the_service_requires_it() {
+    let (fake, client) = fake().await;
+    fake.lock().services[0].whitelist_required = true;
+    let project = ProjectId::parse("proj-abc").unwrap();
+    let region = ZillizRegion::parse("aws-us-west-2").unwrap();
+    let endpoint = EndpointId::parse("vpce-0123456789abcdef0").unwrap();
+    client
+        .register_endpoint(&project, &region, &endpoint)
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(
+            client.endpoints(&project).await.unwrap()[0].status,
+            "PENDING"
+        );
+    }
+    client
+        .whitelist_account(&project, &region, "123456789012")
+        .await
+        .unwrap();
+    client
+        .whitelist_account(&project, &region, "123456789012")
+        .await
+        .expect("add-only: repeating is harmless");
+    assert_eq!(
+        client.endpoints(&project).await.unwrap()[0].status,
+        "RUNNING"
+    );
+}

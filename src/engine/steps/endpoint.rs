@@ -38,7 +38,31 @@ impl Inner {
             .find(|s| s.region == r.region.as_str() && !s.service_name.is_empty())
             .ok_or_else(|| format!("Zilliz Cloud offers no endpoint service in {}", r.region))?;
         res.endpoint_service = Some(service.service_name.clone());
-        Ok(format!("endpoint service {}", service.service_name))
+        res.whitelist_required = service.whitelist_required;
+        if !service.whitelist_required {
+            return Ok(format!("endpoint service {}", service.service_name));
+        }
+        // Before the endpoint exists: Zilliz accepts no endpoint from an
+        // account it has not allowed in. Add-only, so repeating is harmless.
+        let account = match &job.account {
+            Some(a) => a.clone(),
+            None => self
+                .aws(job)
+                .await?
+                .network
+                .account_id()
+                .await
+                .map_err(err("could not read the AWS account id"))?,
+        };
+        self.parts
+            .vendor
+            .whitelist_account(&r.project, &r.region, &account)
+            .await
+            .map_err(err("Zilliz Cloud did not allow the AWS account in"))?;
+        Ok(format!(
+            "endpoint service {}; allowed AWS account {account} into it (whitelistRequired)",
+            service.service_name
+        ))
     }
 
     pub(super) fn service_name(res: &Resources) -> Result<&str, StepError> {

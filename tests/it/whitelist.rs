@@ -1,0 +1,49 @@
+//! Where Zilliz's endpoint service says `whitelistRequired`, the job allows
+//! its AWS account in (the documented call) before it creates the endpoint,
+//! once; where it does not, never. The fake accepts no endpoint of a
+//! service that requires it until the account is allowed in.
+
+use privatelink_bot::domain::job::JobState;
+
+use crate::harness::Harness;
+
+fn whitelist_calls(h: &Harness) -> Vec<String> {
+    h.sandbox
+        .zilliz
+        .lock()
+        .requests
+        .iter()
+        .filter(|r| r.ends_with("/privateEndpointWhitelist"))
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn a_service_that_requires_it_gets_the_account_allowed_in_once() {
+    let h = Harness::start().await;
+    h.sandbox.zilliz.lock().services[0].whitelist_required = true;
+    let id = h.create_and_run().await;
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    assert_eq!(whitelist_calls(&h).len(), 1, "{:?}", whitelist_calls(&h));
+    let st = h.sandbox.zilliz.lock();
+    assert!(st.whitelisted.contains(&(
+        privatelink_bot::sandbox::PROJECT.to_owned(),
+        privatelink_bot::sandbox::ZILLIZ_REGION.to_owned(),
+        "123456789012".to_owned()
+    )));
+    drop(st);
+    assert!(
+        h.transcript()
+            .contains("allowed AWS account 123456789012 into it (whitelistRequired)"),
+        "{}",
+        h.transcript()
+    );
+}
+
+#[tokio::test]
+async fn a_service_that_does_not_require_it_never_sees_the_call() {
+    let h = Harness::start().await;
+    let id = h.create_and_run().await;
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    assert!(whitelist_calls(&h).is_empty());
+}
