@@ -76,6 +76,7 @@ impl App {
             chat,
             clock,
             dry_run_preflight: config.aws.dry_run_preflight,
+            zilliz_base_url: config.zilliz.base_url.clone(),
         }));
         Ok(Self {
             store,

@@ -290,6 +290,8 @@ struct ClusterItem {
     status: String,
     #[serde(default, deserialize_with = "lenient_string")]
     private_link_address: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    connect_address: String,
 }
 
 #[async_trait]
@@ -405,6 +407,7 @@ impl Vendor for ZillizClient {
                 plan: c.plan,
                 status: c.status,
                 private_link_address: Some(c.private_link_address).filter(|a| !a.is_empty()),
+                connect_address: Some(c.connect_address).filter(|a| !a.is_empty()),
             })),
             Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),

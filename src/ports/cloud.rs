@@ -255,6 +255,9 @@ pub struct ClusterInfo {
     pub status: String,
     /// Empty until a private endpoint is registered and accepted.
     pub private_link_address: Option<String>,
+    /// The public address; its port is the cluster's until a private one
+    /// exists.
+    pub connect_address: Option<String>,
 }
 
 /// Zilliz Cloud's control plane as the bot needs it.

@@ -45,6 +45,10 @@ struct FakeEndpoint {
     pending_reads: u32,
 }
 
+/// The port the fake's clusters listen on: not Zilliz's default 19530, as
+/// real clusters often are not either (19531 and 19532 are seen).
+pub const PRIVATE_LINK_PORT: u16 = 19531;
+
 /// The `endpointStatus` words of a registration, pending and accepted.
 #[derive(Debug, Clone)]
 pub struct StatusWords {
@@ -144,7 +148,7 @@ impl FakeState {
     /// The private link address the fake hands out for a cluster.
     pub fn private_link_address(cluster: &FakeCluster) -> String {
         format!(
-            "https://{}.{}.privatelink.vectordb.zillizcloud.com:19530",
+            "https://{}-privatelink.{}.vectordb.zillizcloud.com:{PRIVATE_LINK_PORT}",
             cluster.id, cluster.region
         )
     }
@@ -520,7 +524,10 @@ async fn cluster(State(app): State<App>, headers: HeaderMap, Path(id): Path<Stri
         "regionId": c.region,
         "plan": c.plan,
         "status": c.status,
-        "connectAddress": format!("https://{}.api.{}.zillizcloud.com", c.id, c.region),
+        "connectAddress": format!(
+            "https://{}.api.{}.zillizcloud.com:{PRIVATE_LINK_PORT}",
+            c.id, c.region
+        ),
         "privateLinkAddress": address,
         "cuSize": 1,
     }))

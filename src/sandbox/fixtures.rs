@@ -106,7 +106,7 @@ pub async fn customer_network(
         .map(str::to_owned)
         .context("no security group id")?;
     if shape.open_ports {
-        for port in [443, 19530] {
+        for port in [443, i32::from(super::fake_zilliz::PRIVATE_LINK_PORT)] {
             ec2.authorize_security_group_ingress()
                 .group_id(&sg)
                 .ip_permissions(

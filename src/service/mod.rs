@@ -37,6 +37,8 @@ pub struct ServiceParts {
     pub clock: Arc<dyn Clock>,
     /// Ask EC2 (DryRun) whether the bot may create the endpoint.
     pub dry_run_preflight: bool,
+    /// Zilliz Cloud's control plane (global or China), for preflight.
+    pub zilliz_base_url: String,
 }
 
 pub struct Service {

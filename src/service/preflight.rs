@@ -9,8 +9,33 @@ use crate::domain::ids::JobId;
 use crate::domain::plan::{Finding, Plan, join};
 use crate::ports::cloud::{CloudAccess, EndpointSpec, Permission, Vendor};
 
-/// The ports Zilliz clusters listen on through the private link.
-const PORTS: [i32; 2] = [443, 19530];
+/// Zilliz's default cluster port, assumed when no address says otherwise.
+const DEFAULT_CLUSTER_PORT: i32 = 19530;
+
+/// The port of an address such as `https://in01-…:19531` (443 when an
+/// https address names none).
+fn port_of(address: &str) -> Option<i32> {
+    let with_scheme = if address.contains("://") {
+        address.to_owned()
+    } else {
+        format!("https://{address}")
+    };
+    url::Url::parse(&with_scheme)
+        .ok()?
+        .port_or_known_default()
+        .map(i32::from)
+}
+
+/// Whether a control-plane URL is Zilliz Cloud China's (its hosts end in `.cn`).
+fn is_china_control_plane(base_url: &str) -> bool {
+    url::Url::parse(base_url)
+        .ok()
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| h.trim_end_matches('.').ends_with(".cn"))
+        })
+        .unwrap_or(false)
+}
 
 /// Runs every check; AWS or Zilliz being unreachable is itself a blocking
 /// finding, since an unchecked request must not be approved.
@@ -19,9 +44,38 @@ pub async fn preflight(
     cloud: &dyn CloudAccess,
     vendor: &dyn Vendor,
     dry_run: bool,
+    control_plane: &str,
 ) -> Plan {
     let mut findings = Vec::new();
     let r = request;
+
+    // Zilliz Cloud China runs its own control plane: a region of one with
+    // the other's key and URL cannot work.
+    let china_region = r.region.aws_region().partition() == crate::domain::ids::Partition::AwsCn;
+    if china_region != is_china_control_plane(control_plane) {
+        let (needs, other) = if china_region {
+            ("Zilliz Cloud China's control plane", "the global one")
+        } else {
+            (
+                "the global Zilliz Cloud control plane",
+                "Zilliz Cloud China's",
+            )
+        };
+        findings.push(Finding::blocking(
+            format!(
+                "{} is served by {needs}, but the bot talks to {other} ({control_plane}).",
+                r.region
+            ),
+            "run a bot whose zilliz.base_url (and API key) belong to the region's control plane",
+        ));
+        return Plan {
+            endpoint_service: String::new(),
+            account: None,
+            whitelist_required: false,
+            findings,
+        };
+    }
+    let mut ports = BTreeSet::from([443]);
 
     // Zilliz side: the endpoint service for the region.
     let service = match vendor.endpoint_services(&r.region, &r.project).await {
@@ -55,6 +109,14 @@ pub async fn preflight(
                 "check the cluster id on the cluster's details page",
             )),
             Ok(Some(c)) => {
+                if let Some(port) = c
+                    .private_link_address
+                    .as_deref()
+                    .or(c.connect_address.as_deref())
+                    .and_then(port_of)
+                {
+                    ports.insert(port);
+                }
                 let plan = c.plan.to_ascii_lowercase();
                 if plan.contains("serverless") || plan.contains("free") {
                     findings.push(Finding::blocking(
@@ -104,10 +166,14 @@ pub async fn preflight(
             None
         }
         Ok(aws) => {
+            if ports.len() == 1 {
+                ports.insert(DEFAULT_CLUSTER_PORT);
+            }
             let checks = aws_checks(
                 r,
                 &*aws.network,
                 service.as_ref().map(|s| s.service_name.as_str()),
+                &ports,
                 dry_run,
             )
             .await;
@@ -139,6 +205,7 @@ async fn aws_checks(
     r: &CreateRequest,
     network: &dyn crate::ports::cloud::Network,
     service_name: Option<&str>,
+    ports: &BTreeSet<i32>,
     dry_run: bool,
 ) -> anyhow::Result<(Option<String>, Vec<Finding>)> {
     let mut findings = Vec::new();
@@ -241,7 +308,7 @@ async fn aws_checks(
                 format!("pick security groups of {}", r.vpc),
             )),
             Some(g) => {
-                for port in PORTS {
+                for &port in ports {
                     if g.ingress.iter().any(|rule| rule.admits_tcp(port)) {
                         open.insert(port);
                     }
@@ -249,7 +316,7 @@ async fn aws_checks(
             }
         }
     }
-    let closed: Vec<String> = PORTS
+    let closed: Vec<String> = ports
         .iter()
         .filter(|p| !open.contains(p))
         .map(|p| p.to_string())
@@ -289,4 +356,25 @@ async fn aws_checks(
     }
 
     Ok((account, findings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_planes_and_ports_are_read_from_urls() {
+        assert!(is_china_control_plane("https://api.cloud.zilliz.com.cn"));
+        assert!(!is_china_control_plane("https://api.cloud.zilliz.com"));
+        assert!(!is_china_control_plane("not a url"));
+        assert_eq!(
+            port_of("https://in01-x-privatelink.aws-us-west-2.vectordb.zillizcloud.com:19532"),
+            Some(19532)
+        );
+        assert_eq!(
+            port_of("https://in01-x.api.aws-us-west-2.zillizcloud.com"),
+            Some(443)
+        );
+        assert_eq!(port_of("in01-x.example.com:19530"), Some(19530));
+    }
 }

@@ -38,6 +38,7 @@ impl Service {
             &*self.p.cloud,
             &*self.p.vendor,
             self.p.dry_run_preflight,
+            &self.p.zilliz_base_url,
         )
         .await
     }

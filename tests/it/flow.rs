@@ -52,7 +52,7 @@ async fn console_script_creates_a_verified_private_link() {
     assert!(t.contains("card msg-1 now: ✅ Succeeded"), "{t}");
     assert!(
         t.contains(&format!(
-            "✅ PL-1000 succeeded. Connect through:\n│    • in01-sandbox0001: https://{}:19530",
+            "✅ PL-1000 succeeded. Connect through:\n│    • in01-sandbox0001: https://{}:19531",
             h.sandbox.hosts()[0]
         )),
         "{t}"

@@ -120,7 +120,8 @@ async fn closed_ports_are_a_warning_and_whitelisting_a_step_on_the_card() {
     );
     let t = h.transcript();
     assert!(t.contains("⚠ None of the security groups"), "{t}");
-    assert!(t.contains("lets TCP 443 and 19530 in"), "{t}");
+    // 443 and the cluster's own port, read from its address.
+    assert!(t.contains("lets TCP 443 and 19531 in"), "{t}");
     // Whitelisting is part of the plan, not a warning: the job does it.
     assert!(
         t.contains("Allow AWS account 123456789012 into com.amazonaws.vpce"),
@@ -187,4 +188,26 @@ async fn an_unknown_region_and_a_rejected_api_key_block_without_leaking_the_key(
     let shown = format!("{err:#} {err:?}");
     assert!(shown.contains("refused the API key"), "{shown}");
     assert!(!shown.contains(wrong_key), "the API key leaked: {shown}");
+}
+
+#[tokio::test]
+async fn a_china_region_with_the_global_control_plane_is_refused_naming_both() {
+    let h = Harness::start().await;
+    let n = &h.sandbox.network;
+    let reply = h
+        .say(
+            "alice",
+            &format!(
+                "plan project=proj-sandbox0001 region=aws-cn-northwest-1 vpc={} subnets={} sg={} clusters=in01-sandbox0001",
+                n.vpc,
+                n.subnets.join(","),
+                n.security_group
+            ),
+        )
+        .await;
+    assert!(
+        reply.text.contains("aws-cn-northwest-1 is served by Zilliz Cloud China's control plane, but the bot talks to the global one (http://127.0.0.1"),
+        "{}",
+        reply.text
+    );
 }

@@ -127,7 +127,7 @@ async fn registration_lifecycle_and_vendor_errors() {
     assert!(
         c.private_link_address
             .unwrap()
-            .starts_with("https://in01-abc.")
+            .starts_with("https://in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com:")
     );
     client
         .deregister_endpoint(&project, &region, &endpoint)
