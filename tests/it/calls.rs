@@ -2,12 +2,9 @@
 //! calls per job stay flat however many zones of the same name other VPCs
 //! hold (Route 53 allows about five requests a second per account).
 
+use crate::harness::{Harness, create_line};
 use privatelink_bot::domain::job::JobState;
 use privatelink_bot::ports::chat::Action;
-use privatelink_bot::sandbox::fixtures::{self, NetworkShape};
-use privatelink_bot::sandbox::{PROJECT, REGION, ZILLIZ_REGION};
-
-use crate::harness::Harness;
 
 const JOBS: usize = 6;
 
@@ -19,16 +16,8 @@ async fn route53_calls_per_job_do_not_grow_with_same_named_zones_elsewhere() {
     for i in 0..JOBS {
         // Each job links the same cluster from its own VPC: one more zone of
         // that name in the account each time.
-        let octet = u8::try_from(40 + i).expect("octet");
-        let n = fixtures::customer_network(&h.sandbox.aws, REGION, octet, NetworkShape::default())
-            .await
-            .expect("network");
-        let line = format!(
-            "create project={PROJECT} region={ZILLIZ_REGION} vpc={} subnets={} sg={} clusters={cluster}",
-            n.vpc,
-            n.subnets.join(","),
-            n.security_group
-        );
+        let n = h.network(u8::try_from(40 + i).expect("octet")).await;
+        let line = create_line(&n, std::slice::from_ref(&cluster));
         let id = h.say("alice", &line).await.job.expect("created");
         let before = h.app().aws_calls.to_service("Route53");
         h.click("bob", Action::Approve, id).await;

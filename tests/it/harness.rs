@@ -18,7 +18,7 @@ use privatelink_bot::engine::{HookPoint, StepHook};
 use privatelink_bot::ports::chat::Action;
 use privatelink_bot::ports::clock::{Clock, ManualClock, SystemClock};
 use privatelink_bot::sandbox::Sandbox;
-use privatelink_bot::sandbox::fixtures::EndState;
+use privatelink_bot::sandbox::fixtures::{self, CustomerNetwork, EndState, NetworkShape};
 use privatelink_bot::secret::Secret;
 use privatelink_bot::service::{Event, Inbound, Reply};
 use privatelink_bot::store::WriteHook;
@@ -232,6 +232,19 @@ impl Harness {
         self.sandbox.end_state().await.expect("end state")
     }
 
+    /// A customer VPC of its own (one active job runs per VPC and region),
+    /// its CIDR numbered by `octet`.
+    pub async fn network(&self, octet: u8) -> CustomerNetwork {
+        fixtures::customer_network(
+            &self.sandbox.aws,
+            privatelink_bot::sandbox::REGION,
+            octet,
+            NetworkShape::default(),
+        )
+        .await
+        .expect("customer network")
+    }
+
     pub fn registered(&self) -> Vec<String> {
         self.sandbox
             .zilliz
@@ -268,6 +281,19 @@ async fn build(
     )
     .await
     .expect("the bot builds from the sandbox config")
+}
+
+/// A create line for `clusters` on `network`, in the sandbox's project and
+/// region.
+pub fn create_line(network: &CustomerNetwork, clusters: &[String]) -> String {
+    use privatelink_bot::sandbox::{PROJECT, ZILLIZ_REGION};
+    format!(
+        "create project={PROJECT} region={ZILLIZ_REGION} vpc={} subnets={} sg={} clusters={}",
+        network.vpc,
+        network.subnets.join(","),
+        network.security_group,
+        clusters.join(",")
+    )
 }
 
 /// `privatelink-bot serve` over a fresh sandbox, listening on a free

@@ -3,12 +3,9 @@
 //! them, never as a requester cancelling a job that was approved meanwhile,
 //! and the audit log tells the same story as the state.
 
+use crate::harness::{Harness, create_line};
 use privatelink_bot::domain::job::JobState;
 use privatelink_bot::ports::chat::Action;
-use privatelink_bot::sandbox::fixtures::{self, NetworkShape};
-use privatelink_bot::sandbox::{PROJECT, REGION, ZILLIZ_REGION};
-
-use crate::harness::Harness;
 
 const RACES: usize = 12;
 
@@ -19,16 +16,8 @@ async fn cancel_and_approve_at_once_end_as_exactly_one_of_them() {
     let (mut cancelled, mut approved) = (0, 0);
     for i in 0..RACES {
         // A VPC per race: one active job per VPC and region.
-        let octet = u8::try_from(100 + i).expect("octet");
-        let n = fixtures::customer_network(&h.sandbox.aws, REGION, octet, NetworkShape::default())
-            .await
-            .expect("network");
-        let line = format!(
-            "create project={PROJECT} region={ZILLIZ_REGION} vpc={} subnets={} sg={} clusters={cluster}",
-            n.vpc,
-            n.subnets.join(","),
-            n.security_group
-        );
+        let n = h.network(u8::try_from(100 + i).expect("octet")).await;
+        let line = create_line(&n, std::slice::from_ref(&cluster));
         let id = h.say("alice", &line).await.job.expect("created");
 
         // Both orders of arrival, each raced: the first polled reaches the

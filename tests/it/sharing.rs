@@ -6,24 +6,12 @@
 use privatelink_bot::domain::ids::JobId;
 use privatelink_bot::domain::job::{JobState, Origin};
 use privatelink_bot::ports::chat::Action;
-use privatelink_bot::sandbox::{PROJECT, ZILLIZ_REGION};
 
-use crate::harness::Harness;
-
-fn create_line(h: &Harness, clusters: &[String]) -> String {
-    let n = &h.sandbox.network;
-    format!(
-        "create project={PROJECT} region={ZILLIZ_REGION} vpc={} subnets={} sg={} clusters={}",
-        n.vpc,
-        n.subnets.join(","),
-        n.security_group,
-        clusters.join(",")
-    )
-}
+use crate::harness::{Harness, create_line};
 
 async fn run(h: &Harness, clusters: &[String]) -> JobId {
     let id = h
-        .say("alice", &create_line(h, clusters))
+        .say("alice", &create_line(&h.sandbox.network, clusters))
         .await
         .job
         .expect("created");

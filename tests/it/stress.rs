@@ -7,24 +7,15 @@ use futures_util::future::join_all;
 use privatelink_bot::domain::ids::JobId;
 use privatelink_bot::domain::job::JobState;
 use privatelink_bot::ports::chat::Action;
-use privatelink_bot::sandbox::fixtures::{self, CustomerNetwork, NetworkShape};
-use privatelink_bot::sandbox::{PROJECT, REGION, ZILLIZ_REGION};
+use privatelink_bot::sandbox::REGION;
+use privatelink_bot::sandbox::fixtures;
 use std::time::Duration;
 
-use crate::harness::Harness;
+use crate::harness::{Harness, create_line};
 use crate::store::live;
 
 const JOBS: usize = 50;
 const ROUNDS: usize = 3;
-
-fn create_args(network: &CustomerNetwork, cluster: &str) -> String {
-    format!(
-        "create project={PROJECT} region={ZILLIZ_REGION} vpc={} subnets={} sg={} clusters={cluster}",
-        network.vpc,
-        network.subnets.join(","),
-        network.security_group,
-    )
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_jobs_approved_at_once_all_finish_verified_round_after_round() {
@@ -37,12 +28,7 @@ async fn fifty_jobs_approved_at_once_all_finish_verified_round_after_round() {
     // One VPC per job (one active job per VPC and region), one cluster each.
     let mut networks = Vec::new();
     for i in 0..JOBS {
-        let octet = u8::try_from(11 + i).expect("octet");
-        let network =
-            fixtures::customer_network(&h.sandbox.aws, REGION, octet, NetworkShape::default())
-                .await
-                .expect("customer network");
-        networks.push(network);
+        networks.push(h.network(u8::try_from(11 + i).expect("octet")).await);
     }
     let hosts = h.sandbox.hosts();
     let store = h.app().store.clone();
@@ -52,7 +38,7 @@ async fn fifty_jobs_approved_at_once_all_finish_verified_round_after_round() {
             let lines: Vec<String> = networks
                 .iter()
                 .zip(&h.sandbox.clusters)
-                .map(|(n, c)| create_args(n, c))
+                .map(|(n, c)| create_line(n, std::slice::from_ref(c)))
                 .collect();
             let created = join_all(lines.iter().map(|l| h.say("alice", l))).await;
             let ids: Vec<JobId> = created
