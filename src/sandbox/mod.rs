@@ -3,6 +3,7 @@
 //! SDK), Zilliz Cloud is the fake control plane, chat is the console. Used
 //! by `privatelink-bot demo` and by the integration tests.
 
+pub mod aws_proxy;
 pub mod demo;
 pub mod fake_zilliz;
 pub mod fixtures;

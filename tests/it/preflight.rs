@@ -1,6 +1,8 @@
 //! Preflight runs before any card: blocking findings refuse the request with
 //! the reason and the fix, and nothing is stored; warnings go on the card.
 
+use privatelink_bot::domain::job::JobState;
+use privatelink_bot::sandbox::aws_proxy::{AwsProxy, DryRun};
 use privatelink_bot::sandbox::fixtures::{self, NetworkShape};
 use privatelink_bot::sandbox::{REGION, ZILLIZ_REGION};
 
@@ -210,4 +212,66 @@ async fn a_china_region_with_the_global_control_plane_is_refused_naming_both() {
         "{}",
         reply.text
     );
+}
+
+/// A harness whose AWS calls go through the behaviour proxy, DryRun on.
+async fn behind_the_proxy(dry_run: DryRun) -> (Harness, AwsProxy) {
+    let proxy = AwsProxy::start("").await.expect("proxy");
+    proxy.lock().dry_run = dry_run;
+    let (url, state) = (proxy.url.clone(), proxy.state.clone());
+    let h = Harness::start_with(
+        1,
+        move |c| {
+            if let Ok(mut st) = state.lock() {
+                st.upstream = c.aws.endpoint_url.clone().unwrap_or_default();
+            }
+            c.aws.endpoint_url = Some(url);
+            c.aws.dry_run_preflight = true;
+        },
+        None,
+    )
+    .await;
+    (h, proxy)
+}
+
+#[tokio::test]
+async fn the_dry_run_says_allowed_and_creates_nothing() {
+    let (h, proxy) = behind_the_proxy(DryRun::Allowed).await;
+    let reply = h
+        .say("alice", &format!("plan {}", h.sandbox.create_args()))
+        .await;
+    assert!(!reply.text.contains("BLOCKING"), "{}", reply.text);
+    assert_eq!(
+        proxy
+            .lock()
+            .ec2_actions
+            .iter()
+            .filter(|a| a.starts_with("CreateVpcEndpoint"))
+            .collect::<Vec<_>>(),
+        vec!["CreateVpcEndpoint DryRun"]
+    );
+    assert!(
+        h.end_state().await.endpoints.is_empty(),
+        "a dry run creates nothing"
+    );
+    // And a real job still runs through the proxy.
+    let id = h.create_and_run().await;
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+}
+
+#[tokio::test]
+async fn the_dry_run_says_denied_and_the_request_is_refused_naming_the_action() {
+    let (h, _proxy) = behind_the_proxy(DryRun::Denied).await;
+    let reply = h
+        .say("alice", &format!("create {}", h.sandbox.create_args()))
+        .await;
+    assert!(reply.job.is_none(), "{}", reply.text);
+    assert!(
+        reply.text.contains("may not create the endpoint")
+            && reply.text.contains("ec2:CreateVpcEndpoint"),
+        "{}",
+        reply.text
+    );
+    assert!(h.app().store.all_jobs().await.unwrap().is_empty());
+    assert!(h.end_state().await.endpoints.is_empty());
 }
