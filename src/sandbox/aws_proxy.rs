@@ -2,8 +2,10 @@
 //! documents where moto does not. moto ignores `DryRun` on
 //! CreateVpcEndpoint and creates the endpoint; AWS answers HTTP 412
 //! `DryRunOperation` when the caller may create it and HTTP 403
-//! `UnauthorizedOperation` when not, in EC2's XML error shape. Everything
-//! else is forwarded unchanged, and every forwarded request is recorded.
+//! `UnauthorizedOperation` when not, in EC2's XML error shape. It can also
+//! refuse chosen EC2 actions with AWS's own throttling error
+//! (`RequestLimitExceeded`). Everything else is forwarded unchanged, and
+//! every EC2 action is recorded.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -33,6 +35,10 @@ pub struct ProxyState {
     pub dry_run: DryRun,
     /// EC2 actions seen ("CreateVpcEndpoint", "CreateVpcEndpoint DryRun", …).
     pub ec2_actions: Vec<String>,
+    /// EC2 actions to refuse with AWS's throttling error, once per entry,
+    /// before they reach moto ("CreateVpcEndpoint" for a real one,
+    /// "CreateVpcEndpoint DryRun" for a dry run).
+    pub throttle: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -111,11 +117,21 @@ async fn handle(
     if let Some(action) = field("Action") {
         let dry = field("DryRun").is_some_and(|v| v.eq_ignore_ascii_case("true"));
         let mut st = app.state.lock().unwrap_or_else(|e| e.into_inner());
-        st.ec2_actions.push(if dry {
+        let seen = if dry {
             format!("{action} DryRun")
         } else {
             action.to_owned()
-        });
+        };
+        let throttled = st.throttle.iter().position(|a| *a == seen);
+        st.ec2_actions.push(seen);
+        if let Some(i) = throttled {
+            st.throttle.remove(i);
+            return ec2_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "RequestLimitExceeded",
+                "Request limit exceeded.",
+            );
+        }
         if dry && action == "CreateVpcEndpoint" {
             return match st.dry_run {
                 DryRun::Allowed => ec2_error(

@@ -275,3 +275,27 @@ async fn the_dry_run_says_denied_and_the_request_is_refused_naming_the_action() 
     assert!(h.app().store.all_jobs().await.unwrap().is_empty());
     assert!(h.end_state().await.endpoints.is_empty());
 }
+
+#[tokio::test]
+async fn throttled_ec2_calls_are_retried_and_the_job_still_makes_one_endpoint() {
+    let (h, proxy) = behind_the_proxy(DryRun::Allowed).await;
+    proxy.lock().throttle = vec![
+        "CreateVpcEndpoint".into(),
+        "CreateVpcEndpoint".into(),
+        "DescribeVpcEndpoints".into(),
+    ];
+    let id = h.create_and_run().await;
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    h.end_state()
+        .await
+        .verify(&h.sandbox.hosts())
+        .expect("exactly one endpoint, zone and record");
+    let creates = proxy
+        .lock()
+        .ec2_actions
+        .iter()
+        .filter(|a| *a == "CreateVpcEndpoint")
+        .count();
+    assert_eq!(creates, 3, "two throttled tries, then the one that landed");
+    assert!(proxy.lock().throttle.is_empty());
+}
