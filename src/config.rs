@@ -113,11 +113,21 @@ impl StoreSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ZillizSettings {
-    /// `https://api.cloud.zilliz.com` (global) or the China control plane.
+    /// The control plane: `global` (https://api.cloud.zilliz.com), `cn`
+    /// (Zilliz Cloud China, https://api.cloud.zilliz.com.cn), or a URL.
     pub base_url: String,
     /// The environment variable holding the API key.
     #[serde(default = "default_key_env")]
     pub api_key_env: String,
+}
+
+/// Zilliz Cloud's control planes by name; anything else is taken as a URL.
+fn control_plane(name_or_url: &str) -> String {
+    match name_or_url.trim() {
+        "global" => "https://api.cloud.zilliz.com".to_owned(),
+        "cn" | "china" => "https://api.cloud.zilliz.com.cn".to_owned(),
+        other => other.to_owned(),
+    }
 }
 
 fn default_key_env() -> String {
@@ -229,9 +239,10 @@ impl Config {
     ) -> anyhow::Result<Self> {
         let mut doc: toml::Table = text.parse().context("the config is not valid TOML")?;
         apply_env(&mut doc, vars)?;
-        let config: Config = toml::Value::Table(doc)
+        let mut config: Config = toml::Value::Table(doc)
             .try_into()
             .context("the config does not match the expected shape")?;
+        config.zilliz.base_url = control_plane(&config.zilliz.base_url);
         config.validate()?;
         Ok(config)
     }
@@ -301,6 +312,30 @@ base_url = "https://api.cloud.zilliz.com"
 [policy]
 approvers = ["slack:U1"]
 "#;
+
+    #[test]
+    fn control_planes_may_be_named() {
+        let cn = Config::from_toml(
+            &MIN.replace("https://api.cloud.zilliz.com", "cn"),
+            std::iter::empty(),
+        )
+        .expect("valid");
+        assert_eq!(cn.zilliz.base_url, "https://api.cloud.zilliz.com.cn");
+        let global = Config::from_toml(
+            &MIN.replace("https://api.cloud.zilliz.com", "global"),
+            std::iter::empty(),
+        )
+        .expect("valid");
+        assert_eq!(global.zilliz.base_url, "https://api.cloud.zilliz.com");
+        assert!(
+            Config::from_toml(
+                &MIN.replace("https://api.cloud.zilliz.com", "mars"),
+                std::iter::empty()
+            )
+            .is_err(),
+            "neither a name nor a URL"
+        );
+    }
 
     #[test]
     fn env_overrides_and_validation() {

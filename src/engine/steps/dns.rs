@@ -82,10 +82,15 @@ impl Inner {
                                 .await
                                 .map_err(err("could not list hosted zones"))?;
                             let [z] = again.as_slice() else {
-                                return Err(StepError::call(
-                                    "could not create the private hosted zone",
-                                    e,
-                                ));
+                                let context = if e.has_code("ConflictingDomainExists") {
+                                    format!(
+                                        "could not create the private hosted zone: a zone named {} is already associated with {} in a way this account cannot see (another account's zone, or a shared VPC); disassociate it or link from that account",
+                                        c.host, r.vpc
+                                    )
+                                } else {
+                                    "could not create the private hosted zone".to_owned()
+                                };
+                                return Err(StepError::call(context, e));
                             };
                             let origin = if z.caller_reference.starts_with(&prefix) {
                                 Origin::Created
