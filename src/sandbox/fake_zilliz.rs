@@ -224,14 +224,7 @@ impl FakeZilliz {
             )
             .route("/v2/clusters/{cluster}", get(cluster))
             .with_state(app);
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let stop = super::serve_until_dropped(listener, router);
         Ok(Self {
             url,
             state,

@@ -11,6 +11,9 @@ pub mod moto;
 
 use std::path::Path;
 
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
 use aws_config::SdkConfig;
 
 use crate::config::Config;
@@ -156,4 +159,18 @@ channel = "platform-ops"
     pub async fn end_state(&self) -> anyhow::Result<EndState> {
         fixtures::end_state(&self.aws, REGION, &self.network.vpc).await
     }
+}
+
+/// Serves `router` on `listener` in the background until the returned
+/// sender is dropped (with the local server that owns it).
+fn serve_until_dropped(listener: TcpListener, router: axum::Router) -> oneshot::Sender<()> {
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    stop
 }

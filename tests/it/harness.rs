@@ -245,6 +245,18 @@ impl Harness {
         .expect("customer network")
     }
 
+    /// How many requests the fake Zilliz saw starting with `prefix`
+    /// ("POST /v2/projects/", …).
+    pub fn zilliz_requests(&self, prefix: &str) -> usize {
+        self.sandbox
+            .zilliz
+            .lock()
+            .requests
+            .iter()
+            .filter(|r| r.starts_with(prefix))
+            .count()
+    }
+
     pub fn registered(&self) -> Vec<String> {
         self.sandbox
             .zilliz

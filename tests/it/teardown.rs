@@ -288,13 +288,7 @@ async fn a_failed_rollback_cannot_be_retried_into_a_create_and_roll_back_finishe
 }
 
 fn posts(h: &Harness) -> usize {
-    h.sandbox
-        .zilliz
-        .lock()
-        .requests
-        .iter()
-        .filter(|r| r.starts_with("POST /v2/projects/"))
-        .count()
+    h.zilliz_requests("POST /v2/projects/")
 }
 
 #[tokio::test]
@@ -376,14 +370,7 @@ async fn a_deregistration_that_acted_but_answered_a_server_error_finishes_the_de
     let end = h.end_state().await;
     assert!(end.endpoints.is_empty() && end.zones.is_empty(), "{end:?}");
     assert!(h.registered().is_empty());
-    let deletes = h
-        .sandbox
-        .zilliz
-        .lock()
-        .requests
-        .iter()
-        .filter(|r| r.starts_with("DELETE /v2/projects/"))
-        .count();
+    let deletes = h.zilliz_requests("DELETE /v2/projects/");
     assert_eq!(
         deletes, 1,
         "the teardown looked again instead of deleting again"
