@@ -1,11 +1,18 @@
 //! A small HTTP proxy between the AWS SDK and moto that behaves as AWS
-//! documents where moto does not. moto ignores `DryRun` on
-//! CreateVpcEndpoint and creates the endpoint; AWS answers HTTP 412
-//! `DryRunOperation` when the caller may create it and HTTP 403
-//! `UnauthorizedOperation` when not, in EC2's XML error shape. It can also
-//! refuse chosen EC2 actions with AWS's own throttling error
-//! (`RequestLimitExceeded`). Everything else is forwarded unchanged, and
-//! every EC2 action is recorded.
+//! documents where moto does not:
+//! - moto ignores `DryRun` on CreateVpcEndpoint and creates the endpoint;
+//!   AWS answers HTTP 412 `DryRunOperation` when the caller may create it
+//!   and HTTP 403 `UnauthorizedOperation` when not, in EC2's XML error shape;
+//! - moto gives an interface endpoint only its regional DNS entry; AWS also
+//!   lists one entry per zone, in no promised order, so the proxy puts a
+//!   zonal entry first;
+//! - moto lets anyone assume any role; the proxy refuses chosen roles with
+//!   STS's `AccessDenied`.
+//!
+//! It also injects faults in the providers' own error shapes (EC2's and
+//! STS's XML, Route 53's REST XML): before the call reaches moto, or after
+//! moto carried it out (the effect happened, the answer is an error).
+//! Everything else is forwarded unchanged, and every action is recorded.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -28,17 +35,68 @@ pub enum DryRun {
     Denied,
 }
 
+/// One injected failure, used once, for the first call of `action`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    /// "CreateVpcEndpoint", "CreateVpcEndpoint DryRun", "CreateHostedZone", …
+    pub action: String,
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    /// Forward the call to moto first, then answer with the error.
+    pub after_effect: bool,
+}
+
+impl Fault {
+    /// AWS's throttling answer, before the call has any effect.
+    pub fn throttle(action: &str) -> Self {
+        let code = if is_route53(action) {
+            "Throttling"
+        } else {
+            "RequestLimitExceeded"
+        };
+        Self {
+            action: action.to_owned(),
+            status: 503,
+            code: code.to_owned(),
+            message: "Rate exceeded".to_owned(),
+            after_effect: false,
+        }
+    }
+
+    /// An arbitrary error with the provider's code.
+    pub fn error(action: &str, status: u16, code: &str, message: &str) -> Self {
+        Self {
+            action: action.to_owned(),
+            status,
+            code: code.to_owned(),
+            message: message.to_owned(),
+            after_effect: false,
+        }
+    }
+
+    /// The same error, answered after moto carried the call out.
+    pub fn after_effect(mut self) -> Self {
+        self.after_effect = true;
+        self
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct ProxyState {
     /// Where everything else goes (moto's URL); settable after start.
     pub upstream: String,
     pub dry_run: DryRun,
-    /// EC2 actions seen ("CreateVpcEndpoint", "CreateVpcEndpoint DryRun", …).
+    /// Actions seen: EC2 and STS by their `Action` ("CreateVpcEndpoint",
+    /// "CreateVpcEndpoint DryRun", "AssumeRole"), Route 53 by its REST
+    /// operation ("CreateHostedZone", "ListHostedZonesByVPC", …).
     pub ec2_actions: Vec<String>,
-    /// EC2 actions to refuse with AWS's throttling error, once per entry,
-    /// before they reach moto ("CreateVpcEndpoint" for a real one,
-    /// "CreateVpcEndpoint DryRun" for a dry run).
-    pub throttle: Vec<String>,
+    /// Failures to inject, each used once.
+    pub faults: Vec<Fault>,
+    /// Role ARNs that AssumeRole refuses.
+    pub refused_roles: Vec<String>,
+    /// List a zonal DNS entry before the regional one on every endpoint.
+    pub zonal_first: bool,
 }
 
 #[derive(Clone)]
@@ -81,12 +139,149 @@ impl AwsProxy {
     }
 }
 
-/// EC2's error answer, as AWS shapes it.
-fn ec2_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>proxy-0000</RequestID></Response>"
-    );
+fn is_route53(action: &str) -> bool {
+    ROUTE53_OPERATIONS.iter().any(|(_, _, op)| *op == action)
+}
+
+/// Route 53's REST operations the bot uses, by method and path shape.
+const ROUTE53_OPERATIONS: [(&str, &str, &str); 8] = [
+    ("POST", "/2013-04-01/hostedzone", "CreateHostedZone"),
+    (
+        "GET",
+        "/2013-04-01/hostedzonesbyvpc",
+        "ListHostedZonesByVPC",
+    ),
+    ("GET", "/2013-04-01/hostedzone/", "GetHostedZone"),
+    ("DELETE", "/2013-04-01/hostedzone/", "DeleteHostedZone"),
+    ("POST", "/rrset", "ChangeResourceRecordSets"),
+    ("GET", "/rrset", "ListResourceRecordSets"),
+    ("POST", "/associatevpc", "AssociateVPCWithHostedZone"),
+    ("GET", "/2013-04-01/hostedzone", "ListHostedZones"),
+];
+
+/// The Route 53 operation a REST request is, if it is one.
+fn route53_operation(method: &Method, path: &str) -> Option<&'static str> {
+    let path = path.split('?').next().unwrap_or(path);
+    if !path.starts_with("/2013-04-01/") {
+        return None;
+    }
+    let matches = |m: &str, shape: &str| {
+        method.as_str() == m
+            && if shape.starts_with("/2013-04-01/") {
+                if shape.ends_with('/') {
+                    path.strip_prefix(shape)
+                        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+                } else {
+                    path == shape
+                }
+            } else {
+                path.ends_with(shape)
+            }
+    };
+    ROUTE53_OPERATIONS
+        .iter()
+        .find(|(m, shape, _)| matches(m, shape))
+        .map(|(_, _, op)| *op)
+}
+
+/// The provider's error answer, in its own shape: Route 53's REST XML, or
+/// the query protocol's XML that EC2 and STS share.
+fn error_answer(fault: &Fault) -> Response {
+    let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let (code, message) = (&fault.code, &fault.message);
+    let body = if is_route53(&fault.action) {
+        format!(
+            "<?xml version=\"1.0\"?>\n<ErrorResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>proxy-0000</RequestId></ErrorResponse>"
+        )
+    } else if fault.action == "AssumeRole" || fault.action == "GetCallerIdentity" {
+        format!(
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>proxy-0000</RequestId></ErrorResponse>"
+        )
+    } else {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>proxy-0000</RequestID></Response>"
+        )
+    };
     (status, [("content-type", "text/xml")], body).into_response()
+}
+
+/// What the proxy does with one call, decided before forwarding it.
+enum Decision {
+    Answer(Response),
+    Forward { then_fail: Option<Fault> },
+}
+
+fn decide(st: &mut ProxyState, seen: String, form: &[(String, String)]) -> Decision {
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let fault = st
+        .faults
+        .iter()
+        .position(|f| f.action == seen)
+        .map(|i| st.faults.remove(i));
+    st.ec2_actions.push(seen.clone());
+    if let Some(f) = fault {
+        return if f.after_effect {
+            Decision::Forward { then_fail: Some(f) }
+        } else {
+            Decision::Answer(error_answer(&f))
+        };
+    }
+    if seen == "CreateVpcEndpoint DryRun" {
+        let f = match st.dry_run {
+            DryRun::Allowed => Fault::error(
+                &seen,
+                412,
+                "DryRunOperation",
+                "Request would have succeeded, but DryRun flag is set.",
+            ),
+            DryRun::Denied => Fault::error(
+                &seen,
+                403,
+                "UnauthorizedOperation",
+                "You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/bot is not authorized to perform: ec2:CreateVpcEndpoint",
+            ),
+        };
+        return Decision::Answer(error_answer(&f));
+    }
+    if seen == "AssumeRole" {
+        let role = field("RoleArn").unwrap_or_default();
+        if st.refused_roles.iter().any(|r| r == role) {
+            return Decision::Answer(error_answer(&Fault::error(
+                "AssumeRole",
+                403,
+                "AccessDenied",
+                &format!(
+                    "User: arn:aws:iam::123456789012:user/bot is not authorized to perform: sts:AssumeRole on resource: {role}"
+                ),
+            )));
+        }
+    }
+    Decision::Forward { then_fail: None }
+}
+
+/// Puts a zonal entry before each endpoint's regional one, as AWS may.
+fn zonal_entry_first(xml: &str) -> String {
+    const OPEN: &str = "<dnsEntrySet><item><dnsName>";
+    let mut out = String::with_capacity(xml.len() + 256);
+    let mut rest = xml;
+    while let Some((before, after)) = rest.split_once(OPEN) {
+        let name = after.split('<').next().unwrap_or_default();
+        let zonal = match name.split_once('.') {
+            Some((label, domain)) => format!("{label}-us-west-2a.{domain}"),
+            None => format!("{name}-us-west-2a"),
+        };
+        out.push_str(before);
+        out.push_str(&format!(
+            "<dnsEntrySet><item><dnsName>{zonal}</dnsName><hostedZoneId>ZONAL0000</hostedZoneId></item><item><dnsName>"
+        ));
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 async fn handle(
@@ -97,50 +292,36 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    let upstream = app
-        .state
-        .lock()
-        .map(|st| st.upstream.trim_end_matches('/').to_owned())
-        .unwrap_or_default();
-    let field = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    if let Some(action) = field("Action") {
-        let dry = field("DryRun").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        let mut st = app.state.lock().unwrap_or_else(|e| e.into_inner());
-        let seen = if dry {
-            format!("{action} DryRun")
-        } else {
-            action.to_owned()
-        };
-        let throttled = st.throttle.iter().position(|a| *a == seen);
-        st.ec2_actions.push(seen);
-        if let Some(i) = throttled {
-            st.throttle.remove(i);
-            return ec2_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "RequestLimitExceeded",
-                "Request limit exceeded.",
-            );
-        }
-        if dry && action == "CreateVpcEndpoint" {
-            return match st.dry_run {
-                DryRun::Allowed => ec2_error(
-                    StatusCode::PRECONDITION_FAILED,
-                    "DryRunOperation",
-                    "Request would have succeeded, but DryRun flag is set.",
-                ),
-                DryRun::Denied => ec2_error(
-                    StatusCode::FORBIDDEN,
-                    "UnauthorizedOperation",
-                    "You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/bot is not authorized to perform: ec2:CreateVpcEndpoint",
-                ),
-            };
-        }
-    }
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let action = form
+        .iter()
+        .find(|(k, _)| k == "Action")
+        .map(|(_, v)| v.clone());
+    let dry = form
+        .iter()
+        .any(|(k, v)| k == "DryRun" && v.eq_ignore_ascii_case("true"));
+    let seen = match (action, route53_operation(&method, path)) {
+        (Some(a), _) if dry => Some(format!("{a} DryRun")),
+        (Some(a), _) => Some(a),
+        (None, Some(op)) => Some(op.to_owned()),
+        (None, None) => None,
+    };
+    let (upstream, decision, zonal_first) = {
+        let mut st = app.state.lock().unwrap_or_else(|e| e.into_inner());
+        let decision = match seen {
+            Some(seen) => decide(&mut st, seen, &form),
+            None => Decision::Forward { then_fail: None },
+        };
+        (
+            st.upstream.trim_end_matches('/').to_owned(),
+            decision,
+            st.zonal_first,
+        )
+    };
+    let then_fail = match decision {
+        Decision::Answer(answer) => return answer,
+        Decision::Forward { then_fail } => then_fail,
+    };
     let mut req = app
         .http
         .request(method, format!("{upstream}{path}"))
@@ -150,19 +331,27 @@ async fn handle(
             req = req.header(name, value);
         }
     }
-    match req.send().await {
-        Ok(resp) => {
-            let status = resp.status();
-            let mut out = Response::builder().status(status.as_u16());
-            for (name, value) in resp.headers() {
-                if name != "content-length" && name != "transfer-encoding" {
-                    out = out.header(name, value);
-                }
-            }
-            let bytes = resp.bytes().await.unwrap_or_default();
-            out.body(Body::from(bytes))
-                .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
-        }
-        Err(_) => StatusCode::BAD_GATEWAY.into_response(),
+    let resp = match req.send().await {
+        Ok(resp) => resp,
+        Err(_) => return StatusCode::BAD_GATEWAY.into_response(),
+    };
+    if let Some(f) = then_fail {
+        return error_answer(&f);
     }
+    let status = resp.status();
+    let mut out = Response::builder().status(status.as_u16());
+    for (name, value) in resp.headers() {
+        if name != "content-length" && name != "transfer-encoding" {
+            out = out.header(name, value);
+        }
+    }
+    let bytes = resp.bytes().await.unwrap_or_default();
+    let bytes = match std::str::from_utf8(&bytes) {
+        Ok(text) if zonal_first && text.contains("<dnsEntrySet>") => {
+            Bytes::from(zonal_entry_first(text))
+        }
+        _ => bytes,
+    };
+    out.body(Body::from(bytes))
+        .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
 }

@@ -18,6 +18,7 @@ use privatelink_bot::engine::{HookPoint, StepHook};
 use privatelink_bot::ports::chat::Action;
 use privatelink_bot::ports::clock::{Clock, ManualClock, SystemClock};
 use privatelink_bot::sandbox::Sandbox;
+use privatelink_bot::sandbox::aws_proxy::{AwsProxy, DryRun};
 use privatelink_bot::sandbox::fixtures::{self, CustomerNetwork, EndState, NetworkShape};
 use privatelink_bot::secret::Secret;
 use privatelink_bot::service::{Event, Inbound, Reply};
@@ -120,6 +121,27 @@ impl Harness {
             bot: Some(app),
             clock,
         }
+    }
+
+    /// One cluster, with every AWS call going through the AWS behaviour
+    /// proxy (DryRun preflight on, answered as `dry_run` says).
+    pub async fn behind_aws_proxy(dry_run: DryRun) -> (Self, AwsProxy) {
+        let proxy = AwsProxy::start("").await.expect("proxy");
+        proxy.lock().dry_run = dry_run;
+        let (url, state) = (proxy.url.clone(), proxy.state.clone());
+        let h = Self::start_with(
+            1,
+            move |c| {
+                if let Ok(mut st) = state.lock() {
+                    st.upstream = c.aws.endpoint_url.clone().unwrap_or_default();
+                }
+                c.aws.endpoint_url = Some(url);
+                c.aws.dry_run_preflight = true;
+            },
+            None,
+        )
+        .await;
+        (h, proxy)
     }
 
     pub fn app(&self) -> &App {

@@ -14,6 +14,7 @@ mod liveness;
 mod parsing;
 mod preflight;
 mod races;
+mod route53;
 mod sharing;
 mod slack;
 mod store;

@@ -2,7 +2,7 @@
 //! the reason and the fix, and nothing is stored; warnings go on the card.
 
 use privatelink_bot::domain::job::JobState;
-use privatelink_bot::sandbox::aws_proxy::{AwsProxy, DryRun};
+use privatelink_bot::sandbox::aws_proxy::{DryRun, Fault};
 use privatelink_bot::sandbox::fixtures::{self, NetworkShape};
 use privatelink_bot::sandbox::{REGION, ZILLIZ_REGION};
 
@@ -215,28 +215,9 @@ async fn a_china_region_with_the_global_control_plane_is_refused_naming_both() {
 }
 
 /// A harness whose AWS calls go through the behaviour proxy, DryRun on.
-async fn behind_the_proxy(dry_run: DryRun) -> (Harness, AwsProxy) {
-    let proxy = AwsProxy::start("").await.expect("proxy");
-    proxy.lock().dry_run = dry_run;
-    let (url, state) = (proxy.url.clone(), proxy.state.clone());
-    let h = Harness::start_with(
-        1,
-        move |c| {
-            if let Ok(mut st) = state.lock() {
-                st.upstream = c.aws.endpoint_url.clone().unwrap_or_default();
-            }
-            c.aws.endpoint_url = Some(url);
-            c.aws.dry_run_preflight = true;
-        },
-        None,
-    )
-    .await;
-    (h, proxy)
-}
-
 #[tokio::test]
 async fn the_dry_run_says_allowed_and_creates_nothing() {
-    let (h, proxy) = behind_the_proxy(DryRun::Allowed).await;
+    let (h, proxy) = Harness::behind_aws_proxy(DryRun::Allowed).await;
     let reply = h
         .say("alice", &format!("plan {}", h.sandbox.create_args()))
         .await;
@@ -261,7 +242,7 @@ async fn the_dry_run_says_allowed_and_creates_nothing() {
 
 #[tokio::test]
 async fn the_dry_run_says_denied_and_the_request_is_refused_naming_the_action() {
-    let (h, _proxy) = behind_the_proxy(DryRun::Denied).await;
+    let (h, _proxy) = Harness::behind_aws_proxy(DryRun::Denied).await;
     let reply = h
         .say("alice", &format!("create {}", h.sandbox.create_args()))
         .await;
@@ -278,11 +259,11 @@ async fn the_dry_run_says_denied_and_the_request_is_refused_naming_the_action() 
 
 #[tokio::test]
 async fn throttled_ec2_calls_are_retried_and_the_job_still_makes_one_endpoint() {
-    let (h, proxy) = behind_the_proxy(DryRun::Allowed).await;
-    proxy.lock().throttle = vec![
-        "CreateVpcEndpoint".into(),
-        "CreateVpcEndpoint".into(),
-        "DescribeVpcEndpoints".into(),
+    let (h, proxy) = Harness::behind_aws_proxy(DryRun::Allowed).await;
+    proxy.lock().faults = vec![
+        Fault::throttle("CreateVpcEndpoint"),
+        Fault::throttle("CreateVpcEndpoint"),
+        Fault::throttle("DescribeVpcEndpoints"),
     ];
     let id = h.create_and_run().await;
     assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
@@ -297,5 +278,5 @@ async fn throttled_ec2_calls_are_retried_and_the_job_still_makes_one_endpoint() 
         .filter(|a| *a == "CreateVpcEndpoint")
         .count();
     assert_eq!(creates, 3, "two throttled tries, then the one that landed");
-    assert!(proxy.lock().throttle.is_empty());
+    assert!(proxy.lock().faults.is_empty());
 }
