@@ -60,6 +60,7 @@ fn parse_authorize_persist(c: &mut Criterion) {
         approvers: vec![Principal::parse("slack:UAPPROVER").expect("principal")],
         allow_self_approval: false,
         approval_ttl: Duration::from_secs(86400),
+        roles: Vec::new(),
     };
     let actor = Actor::new(UserRef::new(Platform::Slack, "UREQUESTER"));
     let mut group = c.benchmark_group("create");

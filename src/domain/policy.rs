@@ -99,6 +99,12 @@ pub struct Policy {
     /// How long a request waits for a decision before it expires.
     #[serde(default = "default_ttl", with = "humantime_serde")]
     pub approval_ttl: Duration,
+    /// The IAM roles a request may name with `role=`, for VPCs in other
+    /// accounts. Empty: requests cannot name a role, and the bot acts with
+    /// its own credentials only (a role it could assume is never probed on
+    /// someone's say-so).
+    #[serde(default)]
+    pub roles: Vec<crate::domain::ids::RoleArn>,
 }
 
 fn default_ttl() -> Duration {
@@ -118,6 +124,25 @@ impl Policy {
             Err(Denied(
                 "you are not allowed to request private links; ask a platform admin to add you to the bot's requesters".into(),
             ))
+        }
+    }
+
+    /// Whether a request may have the bot act as `role`.
+    pub fn may_assume(&self, role: Option<&crate::domain::ids::RoleArn>) -> Result<(), Denied> {
+        match role {
+            None => Ok(()),
+            Some(r) if self.roles.contains(r) => Ok(()),
+            Some(r) if self.roles.is_empty() => Err(Denied(format!(
+                "role={r} cannot be used: this bot acts with its own AWS credentials only; an admin lists the roles requests may name under [policy] roles"
+            ))),
+            Some(r) => Err(Denied(format!(
+                "role={r} is not one this bot may assume; the allowed roles are {}",
+                self.roles
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
         }
     }
 
@@ -198,5 +223,35 @@ mod tests {
         ));
         assert!(Principal::parse("teams:U1").is_err());
         assert!(Principal::parse("slack:").is_err());
+    }
+}
+
+#[cfg(test)]
+mod role_tests {
+    use super::*;
+    use crate::domain::ids::RoleArn;
+
+    fn policy(roles: &[&str]) -> Policy {
+        Policy {
+            requesters: Vec::new(),
+            approvers: Vec::new(),
+            allow_self_approval: false,
+            approval_ttl: default_ttl(),
+            roles: roles.iter().map(|r| RoleArn::parse(r).unwrap()).collect(),
+        }
+    }
+
+    #[test]
+    fn only_listed_roles_may_be_assumed_and_none_when_none_are_listed() {
+        let listed = RoleArn::parse("arn:aws:iam::123456789012:role/a").unwrap();
+        let other = RoleArn::parse("arn:aws:iam::123456789012:role/b").unwrap();
+        assert!(policy(&[]).may_assume(None).is_ok());
+        assert!(policy(&[]).may_assume(Some(&listed)).is_err());
+        let p = policy(&["arn:aws:iam::123456789012:role/a"]);
+        assert!(p.may_assume(Some(&listed)).is_ok());
+        let Err(Denied(why)) = p.may_assume(Some(&other)) else {
+            panic!("an unlisted role is refused");
+        };
+        assert!(why.contains("role/a"), "{why}");
     }
 }

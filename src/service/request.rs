@@ -47,6 +47,9 @@ impl Service {
         if let Err(denied) = self.p.policy.may_request(actor) {
             return Reply::say(denied.to_string());
         }
+        if let Err(denied) = self.p.policy.may_assume(req.role.as_ref()) {
+            return Reply::say(denied.to_string());
+        }
         let plan = self.preflight(&req).await;
         let mut text = String::from("Plan (nothing was stored or created):\n");
         for a in plan.actions(&req) {
@@ -85,6 +88,9 @@ impl Service {
                 )
                 .await;
             return Reply::say(denied.to_string());
+        }
+        if let Err(denied) = self.p.policy.may_assume(req.role.as_ref()) {
+            return Reply::say(format!("{denied}; nothing was stored."));
         }
         match self.slot_conflict(&req).await {
             Ok(Some(why)) => return Reply::say(why),

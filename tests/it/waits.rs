@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use privatelink_bot::domain::ids::RoleArn;
 use privatelink_bot::domain::job::{JobState, Step};
 use privatelink_bot::ports::chat::Action;
 use privatelink_bot::sandbox::fake_zilliz::StatusWords;
@@ -103,9 +104,20 @@ async fn a_wait_that_never_ends_fails_at_the_timeout_and_can_be_retried() {
 
 #[tokio::test]
 async fn role_is_assumed_through_sts_for_the_job() {
-    let h = Harness::start().await;
-    // Same account as the sandbox's VPC: the job runs with the role's credentials.
     let role = "arn:aws:iam::123456789012:role/privatelink-bot";
+    let other = "arn:aws:iam::210987654321:role/privatelink-bot";
+    let h = Harness::start_with(
+        1,
+        |c| {
+            c.policy.roles = [role, other]
+                .iter()
+                .map(|r| RoleArn::parse(r).expect("role"))
+                .collect()
+        },
+        None,
+    )
+    .await;
+    // Same account as the sandbox's VPC: the job runs with the role's credentials.
     let reply = h
         .say(
             "alice",
@@ -124,7 +136,6 @@ async fn role_is_assumed_through_sts_for_the_job() {
 
     // A role in another account sees that account's (empty) EC2: preflight
     // says so instead of creating anything.
-    let other = "arn:aws:iam::210987654321:role/privatelink-bot";
     let reply = h
         .say(
             "dave",
@@ -137,4 +148,25 @@ async fn role_is_assumed_through_sts_for_the_job() {
         reply.text
     );
     assert!(reply.text.contains("BLOCKING: VPC"), "{}", reply.text);
+
+    // A role the policy does not list is refused before AWS is asked.
+    let calls = h.app().aws_calls.counts();
+    let unlisted = "arn:aws:iam::123456789012:role/admin";
+    let reply = h
+        .say(
+            "dave",
+            &format!("create {} role={unlisted}", h.sandbox.create_args()),
+        )
+        .await;
+    assert!(reply.job.is_none());
+    assert!(
+        reply.text.contains("not one this bot may assume") && reply.text.contains(role),
+        "{}",
+        reply.text
+    );
+    assert_eq!(
+        h.app().aws_calls.counts(),
+        calls,
+        "no AWS call for a refused role"
+    );
 }
