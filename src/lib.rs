@@ -6,6 +6,7 @@ pub mod app;
 pub mod backoff;
 pub mod cards;
 pub mod chat;
+pub mod check;
 pub mod cloud;
 pub mod config;
 pub mod domain;

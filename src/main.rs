@@ -10,11 +10,11 @@ use clap::{Parser, Subcommand};
 use privatelink_bot::app::{App, Overrides};
 use privatelink_bot::chat::console::{self, ConsoleSink};
 use privatelink_bot::config::Config;
-use privatelink_bot::domain::ids::JobId;
+use privatelink_bot::domain::ids::{JobId, ProjectId, VpcId, ZillizRegion};
 use privatelink_bot::ports::clock::rfc3339;
 use privatelink_bot::sandbox;
 use privatelink_bot::store::{Stall, Store};
-use privatelink_bot::{cards, telemetry};
+use privatelink_bot::{cards, check, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -48,8 +48,23 @@ enum Cmd {
         #[command(subcommand)]
         what: JobsCmd,
     },
-    /// Load and validate the config (and check the Zilliz API key is set).
-    CheckConfig,
+    /// Load and validate the config; with --online, prove every credential
+    /// against AWS, Zilliz Cloud, Slack and Discord (read calls and DryRun
+    /// only) and print a table with the fix for each failure.
+    CheckConfig {
+        #[arg(long)]
+        online: bool,
+        /// The region to check in, as requests name it.
+        #[arg(long, default_value = "aws-us-west-2", requires = "online")]
+        region: String,
+        /// A project whose private endpoints the key must read.
+        #[arg(long, requires = "online")]
+        project: Option<String>,
+        /// A VPC to try the DryRun and the zone listing with (default: the
+        /// first one the account sees).
+        #[arg(long, requires = "online")]
+        vpc: Option<String>,
+    },
     /// Serve the fake Zilliz Cloud control plane, for local experiments.
     FakeZilliz {
         #[arg(long, default_value_t = 8787)]
@@ -127,15 +142,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 stall = liveness.tripped() => Err(stall.into()),
             }
         }
-        Cmd::CheckConfig => {
+        Cmd::CheckConfig {
+            online,
+            region,
+            project,
+            vpc,
+        } => {
             let config = Config::load(&cli.config)?;
-            config.zilliz.api_key()?;
-            println!(
-                "config OK: store {}, Zilliz Cloud {}, {} approver rule(s)",
-                config.store.path.display(),
-                config.zilliz.base_url,
-                config.policy.approvers.len()
-            );
+            if !online {
+                config.zilliz.api_key()?;
+                println!(
+                    "config OK: store {}, Zilliz Cloud {}, {} approver rule(s); check-config --online proves the credentials",
+                    config.store.path.display(),
+                    config.zilliz.base_url,
+                    config.policy.approvers.len()
+                );
+                return Ok(());
+            }
+            let scope = check::Scope {
+                region: ZillizRegion::parse(&region)?,
+                project: project.as_deref().map(ProjectId::parse).transpose()?,
+                vpc: vpc.as_deref().map(VpcId::parse).transpose()?,
+            };
+            let report = check::online(&config, &scope).await;
+            print!("{}", report.render());
+            if report.failed() {
+                anyhow::bail!("the configuration does not work yet; fix the rows marked FAIL");
+            }
             Ok(())
         }
         Cmd::Jobs { what } => {

@@ -89,7 +89,12 @@ impl Sandbox {
     /// A config for the bot against this sandbox: console users, with `bob`
     /// and anyone holding the `ops` role as approvers.
     pub fn config(&self, store: &Path) -> anyhow::Result<Config> {
-        let text = format!(
+        Config::from_toml(&self.config_text(store), std::iter::empty())
+    }
+
+    /// The same config as TOML, for a test to edit and hand to the binary.
+    pub fn config_text(&self, store: &Path) -> String {
+        format!(
             r#"
 [store]
 path = {store:?}
@@ -123,8 +128,7 @@ channel = "platform-ops"
             store = store.display().to_string(),
             zilliz = self.zilliz.url,
             moto = self.moto.url,
-        );
-        Config::from_toml(&text, std::iter::empty())
+        )
     }
 
     /// The arguments of a valid create for this sandbox.

@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::domain::command::CreateRequest;
-use crate::domain::ids::JobId;
+use crate::domain::ids::{JobId, ZillizRegion};
 use crate::domain::plan::{Finding, Plan, join};
 use crate::ports::cloud::{CloudAccess, EndpointSpec, Permission, Vendor};
 
@@ -37,6 +37,31 @@ fn is_china_control_plane(base_url: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// What to do when a region and the control plane belong to different
+/// Zilliz Clouds.
+pub const CONTROL_PLANE_FIX: &str =
+    "run a bot whose zilliz.base_url (and API key) belong to the region's control plane";
+
+/// Zilliz Cloud China runs its own control plane: a region of one with the
+/// other's URL and key cannot work. The problem, naming both, if so.
+pub fn control_plane_mismatch(region: &ZillizRegion, control_plane: &str) -> Option<String> {
+    let china_region = region.aws_region().partition() == crate::domain::ids::Partition::AwsCn;
+    if china_region == is_china_control_plane(control_plane) {
+        return None;
+    }
+    let (needs, other) = if china_region {
+        ("Zilliz Cloud China's control plane", "the global one")
+    } else {
+        (
+            "the global Zilliz Cloud control plane",
+            "Zilliz Cloud China's",
+        )
+    };
+    Some(format!(
+        "{region} is served by {needs}, but the bot talks to {other} ({control_plane})."
+    ))
+}
+
 /// Runs every check; AWS or Zilliz being unreachable is itself a blocking
 /// finding, since an unchecked request must not be approved.
 pub async fn preflight(
@@ -49,25 +74,8 @@ pub async fn preflight(
     let mut findings = Vec::new();
     let r = request;
 
-    // Zilliz Cloud China runs its own control plane: a region of one with
-    // the other's key and URL cannot work.
-    let china_region = r.region.aws_region().partition() == crate::domain::ids::Partition::AwsCn;
-    if china_region != is_china_control_plane(control_plane) {
-        let (needs, other) = if china_region {
-            ("Zilliz Cloud China's control plane", "the global one")
-        } else {
-            (
-                "the global Zilliz Cloud control plane",
-                "Zilliz Cloud China's",
-            )
-        };
-        findings.push(Finding::blocking(
-            format!(
-                "{} is served by {needs}, but the bot talks to {other} ({control_plane}).",
-                r.region
-            ),
-            "run a bot whose zilliz.base_url (and API key) belong to the region's control plane",
-        ));
+    if let Some(problem) = control_plane_mismatch(&r.region, control_plane) {
+        findings.push(Finding::blocking(problem, CONTROL_PLANE_FIX));
         return Plan {
             endpoint_service: String::new(),
             account: None,

@@ -26,6 +26,8 @@ pub struct State_ {
     pub rate_limit_next: u32,
     threads: Vec<String>,
     next_id: u64,
+    /// The application the token belongs to: (id, public key).
+    application: Option<(String, String)>,
 }
 
 #[derive(Clone)]
@@ -87,6 +89,11 @@ impl FakeDiscord {
 
     pub fn rate_limit_next(&self, n: u32) {
         self.state.lock().unwrap().rate_limit_next = n;
+    }
+
+    /// Makes the token belong to application `id` with public key `key`.
+    pub fn set_application(&self, id: &str, key: &str) {
+        self.state.lock().unwrap().application = Some((id.to_owned(), key.to_owned()));
     }
 
     pub async fn wait_for(&self, what: &str, done: impl Fn(&[Call]) -> bool) -> Vec<Call> {
@@ -171,6 +178,21 @@ async fn api(
             | ("PUT", ["applications", _, "guilds", _, "commands"]) => {
                 reply(StatusCode::OK, json!([]))
             }
+            ("GET", ["oauth2", "applications", "@me"]) => match &st.application {
+                Some((id, key)) => reply(
+                    StatusCode::OK,
+                    json!({
+                        "id": id, "name": "privatelink-bot", "icon": null, "description": "",
+                        "bot_public": false, "bot_require_code_grant": false, "verify_key": key,
+                        "team": null, "flags": 0,
+                        "owner": { "id": "42", "username": "owner", "discriminator": "0", "global_name": null, "avatar": null },
+                    }),
+                ),
+                None => reply(
+                    StatusCode::NOT_FOUND,
+                    json!({ "code": 10002, "message": "Unknown Application" }),
+                ),
+            },
             ("PATCH", ["webhooks", _, _, "messages", "@original"]) => {
                 reply(StatusCode::OK, message("1", "777"))
             }

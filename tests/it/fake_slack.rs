@@ -26,6 +26,8 @@ pub struct FakeSlackState {
     /// User group id → member user ids, for usergroups.users.list.
     pub groups: std::collections::HashMap<String, Vec<String>>,
     next_ts: u64,
+    /// The token's scopes, as `auth.test` reports them in `x-oauth-scopes`.
+    pub scopes: Option<String>,
 }
 
 #[derive(Clone)]
@@ -85,6 +87,11 @@ impl FakeSlack {
         self.state.lock().unwrap().rate_limit_next = n;
     }
 
+    /// The scopes `auth.test` reports for the token (comma-separated).
+    pub fn set_scopes(&self, scopes: &str) {
+        self.state.lock().unwrap().scopes = Some(scopes.to_owned());
+    }
+
     pub async fn wait_for(&self, what: &str, done: impl Fn(&[Call]) -> bool) -> Vec<Call> {
         self.recorder.wait_for(what, done).await
     }
@@ -142,6 +149,18 @@ async fn api(
             r.headers_mut().insert("retry-after", "1".parse().unwrap());
             return r;
         }
+    }
+    if method == "auth.test" {
+        record(&app, &method, Value::Null);
+        let mut r = json_response(
+            StatusCode::OK,
+            json!({ "ok": true, "url": "https://fake.slack.com/", "team": "Platform", "user": "privatelink-bot", "team_id": "T0001", "user_id": "U0BOT", "bot_id": "B0001" }),
+        );
+        if let Some(scopes) = app.state.lock().unwrap().scopes.clone() {
+            r.headers_mut()
+                .insert("x-oauth-scopes", scopes.parse().unwrap());
+        }
+        return r;
     }
     let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     let channel = body["channel"].clone();

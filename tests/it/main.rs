@@ -4,6 +4,7 @@
 
 mod approvals;
 mod calls;
+mod check_config;
 mod crash;
 mod discord;
 mod fake_discord;

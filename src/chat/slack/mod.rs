@@ -3,6 +3,7 @@
 
 pub mod http;
 pub mod inbound;
+pub mod probe;
 pub mod render;
 pub mod sink;
 pub mod socket;

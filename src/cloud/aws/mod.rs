@@ -7,6 +7,7 @@
 
 mod calls;
 mod ec2;
+mod probe;
 mod route53;
 mod sts;
 
@@ -135,12 +136,7 @@ impl CloudAccess for AwsAccess {
             return Ok(t);
         }
         let regional = self.sdk_config(region.as_str(), role).await;
-        // Route 53 is global; its API lives in one region per partition.
-        let global_region = match region.partition() {
-            Partition::Aws => "us-east-1",
-            Partition::AwsCn => "cn-northwest-1",
-        };
-        let global = self.sdk_config(global_region, role).await;
+        let global = self.sdk_config(global_region(region), role).await;
         let counting = calls::Counting(self.calls.clone());
         let target = AwsTarget {
             network: Arc::new(Ec2Network {
@@ -168,6 +164,14 @@ impl CloudAccess for AwsAccess {
             c.insert(key, target.clone());
         }
         Ok(target)
+    }
+}
+
+/// Route 53 is global; its API lives in one region per partition.
+fn global_region(region: &AwsRegion) -> &'static str {
+    match region.partition() {
+        Partition::Aws => "us-east-1",
+        Partition::AwsCn => "cn-northwest-1",
     }
 }
 
@@ -223,6 +227,13 @@ where
     move |e| {
         let request_id = e.request_id().map(str::to_owned);
         let (kind, code, message) = match &e {
+            // The credential provider failed (a role that cannot be
+            // assumed, no credentials at all): a refusal, not an outage.
+            SdkError::DispatchFailure(_) if credentials_failed(&e) => (
+                ErrorKind::Denied,
+                None,
+                format!("{provider} call had no credentials: {}", causes(&e)),
+            ),
             SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => (
                 ErrorKind::Unavailable,
                 None,
@@ -248,6 +259,33 @@ where
         error.code = code;
         error
     }
+}
+
+/// Whether loading credentials is what failed, somewhere in the chain.
+fn credentials_failed(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if c.is::<aws_credential_types::provider::error::CredentialsError>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
+/// Each cause's words, outermost first, without the debug dump
+/// `DisplayErrorContext` appends.
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        let w = c.to_string();
+        if words.last() != Some(&w) {
+            words.push(w);
+        }
+        cause = c.source();
+    }
+    words.join(": ")
 }
 
 /// A well-formed answer that lacks what the bot needs.

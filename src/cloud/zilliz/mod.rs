@@ -21,6 +21,8 @@ use crate::ports::error::{CloudError, CloudResult, ErrorKind, Provider};
 use crate::retry::{Effect, RetryPolicy};
 use crate::secret::Secret;
 
+pub mod probe;
+
 const PAGE_SIZE: u32 = 100;
 
 pub struct ZillizClient {
@@ -53,6 +55,16 @@ pub fn kind_of(status: StatusCode, code: Option<i64>) -> ErrorKind {
         _ if status.is_server_error() => ErrorKind::Unavailable,
         _ => ErrorKind::Other,
     }
+}
+
+/// Whether a refusal is about the key's permissions (96012–96016, 96027)
+/// rather than the key itself.
+pub fn lacks_permission(e: &CloudError) -> bool {
+    e.kind == ErrorKind::Denied
+        && e.code
+            .as_deref()
+            .and_then(|c| c.parse::<i64>().ok())
+            .is_some_and(|c| matches!(c, 96012..=96016 | 96027))
 }
 
 /// What a person should make of an error class, after the vendor's words.
@@ -294,17 +306,18 @@ struct ClusterItem {
     connect_address: String,
 }
 
-#[async_trait]
-impl Vendor for ZillizClient {
-    async fn endpoint_services(
+impl ZillizClient {
+    /// The endpoint services in `region`; the project is optional in the
+    /// call, and a key without one still proves itself with it.
+    pub async fn services_in(
         &self,
         region: &ZillizRegion,
-        project: &ProjectId,
+        project: Option<&ProjectId>,
     ) -> CloudResult<Vec<EndpointService>> {
-        let query = [
-            ("regionId", region.to_string()),
-            ("projectId", project.to_string()),
-        ];
+        let mut query = vec![("regionId", region.to_string())];
+        if let Some(p) = project {
+            query.push(("projectId", p.to_string()));
+        }
         let items = self
             .every_page(
                 "/v2/privateEndpointServices",
@@ -320,6 +333,17 @@ impl Vendor for ZillizClient {
                 whitelist_required: s.whitelist_required,
             })
             .collect())
+    }
+}
+
+#[async_trait]
+impl Vendor for ZillizClient {
+    async fn endpoint_services(
+        &self,
+        region: &ZillizRegion,
+        project: &ProjectId,
+    ) -> CloudResult<Vec<EndpointService>> {
+        self.services_in(region, Some(project)).await
     }
 
     async fn register_endpoint(

@@ -1,0 +1,186 @@
+//! The Slack rows of `check-config --online`: the bot token is accepted
+//! (`auth.test`), it carries every scope the app manifest asks for (Slack
+//! reports a token's scopes in the `x-oauth-scopes` header), and the secret
+//! the transport needs is set.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::{SlackSettings, Transport};
+use crate::check::Row;
+use crate::config::secret_from_env;
+
+/// The bot scopes the bot uses, as `config/slack-app-manifest.yml` lists them.
+pub const BOT_SCOPES: [&str; 4] = [
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "usergroups:read",
+];
+
+#[derive(Deserialize)]
+struct AuthTest {
+    ok: bool,
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    team: Option<String>,
+    #[serde(default)]
+    user: Option<String>,
+}
+
+pub async fn run(settings: &SlackSettings) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let token_check = "Slack bot token (auth.test)";
+    match settings.transport {
+        Transport::Http => rows.push(
+            match secret_from_env(&settings.signing_secret_env, "Slack signing secret") {
+                Ok(_) => Row::pass(
+                    "Slack signing secret",
+                    "set; Slack's requests prove it, there is no call to test it",
+                ),
+                Err(e) => Row::fail(
+                    "Slack signing secret",
+                    format!("{e:#}"),
+                    "copy the signing secret from the app's Basic Information page",
+                ),
+            },
+        ),
+        Transport::Socket => rows.push(
+            match secret_from_env(&settings.app_token_env, "Slack app-level token") {
+                Ok(t) if t.expose().starts_with("xapp-") => Row::pass(
+                    "Slack app-level token",
+                    "set; Socket Mode proves it when it connects",
+                ),
+                Ok(_) => Row::fail(
+                    "Slack app-level token",
+                    format!(
+                        "{} does not hold an app-level token (xapp-…)",
+                        settings.app_token_env
+                    ),
+                    "create an app-level token with connections:write under Basic Information",
+                ),
+                Err(e) => Row::fail(
+                    "Slack app-level token",
+                    format!("{e:#}"),
+                    "create an app-level token with connections:write under Basic Information",
+                ),
+            },
+        ),
+    }
+    let token = match secret_from_env(&settings.bot_token_env, "Slack bot token") {
+        Ok(t) => t,
+        Err(e) => {
+            rows.push(Row::fail(
+                token_check,
+                format!("{e:#}"),
+                "install the app and copy the Bot User OAuth Token (xoxb-…)",
+            ));
+            return rows;
+        }
+    };
+    let url = format!("{}/auth.test", settings.api_url.trim_end_matches('/'));
+    let answer = async {
+        let resp = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .build()?
+            .post(&url)
+            .bearer_auth(token.expose())
+            .send()
+            .await?;
+        let scopes = resp
+            .headers()
+            .get("x-oauth-scopes")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body: AuthTest = resp.json().await?;
+        Ok::<_, reqwest::Error>((body, scopes))
+    }
+    .await;
+    let (body, scopes) = match answer {
+        Ok(a) => a,
+        Err(e) => {
+            rows.push(Row::fail(
+                token_check,
+                format!("Slack did not answer: {}", e.without_url()),
+                format!("check that {} is reachable", settings.api_url),
+            ));
+            return rows;
+        }
+    };
+    if !body.ok {
+        let error = body.error.unwrap_or_else(|| "unknown".to_owned());
+        rows.push(Row::fail(
+            token_check,
+            format!("Slack refused the token: {error}"),
+            format!(
+                "set {} to the app's current Bot User OAuth Token (xoxb-…); reinstall the app if it was revoked",
+                settings.bot_token_env
+            ),
+        ));
+        return rows;
+    }
+    rows.push(Row::pass(
+        token_check,
+        format!(
+            "accepted in team {} as {}",
+            body.team.unwrap_or_default(),
+            body.user.unwrap_or_default()
+        ),
+    ));
+    rows.push(scope_row(scopes.as_deref()));
+    rows
+}
+
+fn scope_row(granted: Option<&str>) -> Row {
+    let check = "Slack scopes";
+    let Some(granted) = granted else {
+        return Row::skipped(check, "Slack did not say which scopes the token has");
+    };
+    let granted: Vec<&str> = granted.split(',').map(str::trim).collect();
+    let missing: Vec<&str> = BOT_SCOPES
+        .into_iter()
+        .filter(|s| !granted.contains(s))
+        .collect();
+    if missing.is_empty() {
+        Row::pass(check, BOT_SCOPES.join(", "))
+    } else {
+        Row::fail(
+            check,
+            format!("the token lacks {}", missing.join(", ")),
+            "add them under OAuth & Permissions (as config/slack-app-manifest.yml lists them) and reinstall the app",
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scopes_checked_are_the_manifests() {
+        let manifest = include_str!("../../../config/slack-app-manifest.yml");
+        let listed: Vec<&str> = manifest
+            .lines()
+            .skip_while(|l| l.trim() != "bot:")
+            .skip(1)
+            .map_while(|l| l.trim().strip_prefix("- "))
+            .map(|l| l.split('#').next().unwrap_or_default().trim())
+            .collect();
+        assert_eq!(listed, BOT_SCOPES);
+    }
+
+    #[test]
+    fn a_missing_scope_is_named() {
+        assert!(
+            !scope_row(Some(
+                "commands,chat:write,chat:write.public,usergroups:read"
+            ))
+            .failed()
+        );
+        let row = scope_row(Some("commands, chat:write"));
+        assert!(row.failed());
+        assert!(format!("{:?}", row.outcome).contains("chat:write.public, usergroups:read"));
+    }
+}

@@ -1,0 +1,170 @@
+//! `check-config --online`: proves, before the first job, that every
+//! credential the bot was given works for what the bot will do with it. Each
+//! adapter probes its own service (`cloud::aws::probe`, `cloud::zilliz::probe`,
+//! `chat::slack::probe`, `chat::discord::probe`) and answers with rows; this
+//! module runs them, renders the table and decides the exit status.
+//!
+//! A probe never changes anything: EC2 is asked with `DryRun`, the others
+//! with read calls.
+
+use crate::cloud::aws::AwsAccess;
+use crate::config::Config;
+use crate::domain::ids::{ProjectId, VpcId, ZillizRegion};
+
+/// What one check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Proven, with what was seen.
+    Pass(String),
+    /// Not proven: what went wrong and what to do about it.
+    Fail { problem: String, fix: String },
+    /// Not tried, and why (nothing configured to try it with).
+    Skipped(String),
+}
+
+/// One row of the table: what was checked and how it went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub check: String,
+    pub outcome: Outcome,
+}
+
+impl Row {
+    pub fn pass(check: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            check: check.into(),
+            outcome: Outcome::Pass(detail.into()),
+        }
+    }
+
+    pub fn fail(
+        check: impl Into<String>,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Self {
+            check: check.into(),
+            outcome: Outcome::Fail {
+                problem: problem.into(),
+                fix: fix.into(),
+            },
+        }
+    }
+
+    pub fn skipped(check: impl Into<String>, why: impl Into<String>) -> Self {
+        Self {
+            check: check.into(),
+            outcome: Outcome::Skipped(why.into()),
+        }
+    }
+
+    pub fn failed(&self) -> bool {
+        matches!(self.outcome, Outcome::Fail { .. })
+    }
+}
+
+/// Where to look: the region (as requests name it), and optionally a
+/// project and a VPC to try the calls a job makes against.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub region: ZillizRegion,
+    pub project: Option<ProjectId>,
+    pub vpc: Option<VpcId>,
+}
+
+/// Every row, in the order they were checked.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub rows: Vec<Row>,
+}
+
+impl Report {
+    pub fn failed(&self) -> bool {
+        self.rows.iter().any(Row::failed)
+    }
+
+    /// The row for `check`, if there is one.
+    pub fn row(&self, check: &str) -> Option<&Row> {
+        self.rows.iter().find(|r| r.check == check)
+    }
+
+    /// The table as people read it: one line per check, the fix under each
+    /// failure, and a last line that says whether everything passed.
+    pub fn render(&self) -> String {
+        let width = self
+            .rows
+            .iter()
+            .map(|r| r.check.chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut out = String::new();
+        for r in &self.rows {
+            let pad = " ".repeat(width.saturating_sub(r.check.chars().count()));
+            let (tag, detail) = match &r.outcome {
+                Outcome::Pass(d) => ("ok  ", d.as_str()),
+                Outcome::Fail { problem, .. } => ("FAIL", problem.as_str()),
+                Outcome::Skipped(d) => ("skip", d.as_str()),
+            };
+            out.push_str(&format!("{}{pad}  {tag}  {detail}\n", r.check));
+            if let Outcome::Fail { fix, .. } = &r.outcome {
+                out.push_str(&format!("{}  fix:  {fix}\n", " ".repeat(width)));
+            }
+        }
+        let failures = self.rows.iter().filter(|r| r.failed()).count();
+        out.push_str(&match failures {
+            0 => "every check passed\n".to_owned(),
+            n => format!("{n} check(s) failed\n"),
+        });
+        out
+    }
+}
+
+/// Runs every probe the config calls for.
+pub async fn online(config: &Config, scope: &Scope) -> Report {
+    let mut rows = Vec::new();
+    let zilliz = crate::cloud::zilliz::probe::run(config, scope).await;
+    let service_name = zilliz.service_name.clone();
+    rows.extend(zilliz.rows);
+    let aws = AwsAccess::new(config.aws.clone());
+    rows.extend(
+        aws.probe(
+            &scope.region.aws_region(),
+            &config.policy.roles,
+            scope.vpc.as_ref(),
+            service_name.as_deref(),
+        )
+        .await,
+    );
+    if let Some(slack) = &config.slack {
+        rows.extend(crate::chat::slack::probe::run(slack).await);
+    }
+    if let Some(discord) = &config.discord {
+        rows.extend(crate::chat::discord::probe::run(discord).await);
+    }
+    Report { rows }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_aligns_checks_puts_each_fix_under_its_failure_and_counts_failures() {
+        let report = Report {
+            rows: vec![
+                Row::pass("STS caller identity", "account 123456789012"),
+                Row::fail("Zilliz API key", "refused", "set ZILLIZ_API_KEY"),
+                Row::skipped("Route 53", "no VPC"),
+            ],
+        };
+        let text = report.render();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "STS caller identity  ok    account 123456789012");
+        assert_eq!(lines[1], "Zilliz API key       FAIL  refused");
+        assert_eq!(lines[2], "                     fix:  set ZILLIZ_API_KEY");
+        assert_eq!(lines[3], "Route 53             skip  no VPC");
+        assert_eq!(lines[4], "1 check(s) failed");
+        assert!(report.failed());
+        assert!(!Report::default().failed());
+    }
+}
