@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use crate::chat::ordered::NewestCardWins;
 use crate::cloud::aws::{AwsAccess, AwsCalls};
 use crate::cloud::zilliz::ZillizClient;
 use crate::config::Config;
+use crate::delivery::Dispatcher;
+use crate::domain::ids::Platform;
 use crate::engine::{Engine, EngineParts, StepHook};
 use crate::ports::chat::ChatSink;
 use crate::ports::clock::{Clock, SystemClock};
@@ -21,6 +22,8 @@ pub struct App {
     pub aws_calls: Arc<AwsCalls>,
     pub engine: Engine,
     pub service: Arc<Service>,
+    /// Delivers the store's outbox to chat; started by `build`.
+    pub delivery: Dispatcher,
 }
 
 /// Optional replacements for tests and benchmarks.
@@ -57,12 +60,22 @@ impl App {
         let aws_calls = aws.calls();
         let cloud: Arc<dyn CloudAccess> = Arc::new(aws);
         let clock = overrides.clock.unwrap_or_else(|| Arc::new(SystemClock));
-        let chat: Arc<dyn ChatSink> = Arc::new(NewestCardWins::new(chat));
+        let mut pacing = std::collections::HashMap::new();
+        if let Some(slack) = &config.slack {
+            pacing.insert(Platform::Slack, slack.progress_interval);
+        }
+        let delivery = Dispatcher::new(
+            store.clone(),
+            chat,
+            clock.clone(),
+            config.delivery.clone(),
+            pacing,
+        );
+        delivery.start();
         let engine = Engine::new(EngineParts {
             store: store.clone(),
             cloud: cloud.clone(),
             vendor: vendor.clone(),
-            chat: chat.clone(),
             clock: clock.clone(),
             settings: config.engine.settings(),
             hook: overrides.hook,
@@ -73,7 +86,6 @@ impl App {
             policy: config.policy.clone(),
             cloud,
             vendor,
-            chat,
             clock,
             dry_run_preflight: config.aws.dry_run_preflight,
             zilliz_base_url: config.zilliz.base_url.clone(),
@@ -83,6 +95,14 @@ impl App {
             aws_calls,
             engine,
             service,
+            delivery,
         })
+    }
+
+    /// Stops the engine's workers and the dispatcher, as a crash would:
+    /// nothing more is done, and the store is let go.
+    pub async fn halt(&self) {
+        self.engine.halt().await;
+        self.delivery.halt().await;
     }
 }

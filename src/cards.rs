@@ -142,6 +142,15 @@ fn note(job: JobId, tone: Tone, text: String) -> Note {
         text,
         tone,
         buttons: Vec::new(),
+        progress: false,
+    }
+}
+
+/// A step-by-step note, which the outbox may thin out during an outage.
+fn progress(job: JobId, text: String) -> Note {
+    Note {
+        progress: true,
+        ..note(job, Tone::Working, text)
     }
 }
 
@@ -151,17 +160,16 @@ pub fn decided(job: JobId, who: &UserRef, what: &str) -> Note {
 }
 
 pub fn step_started(job: JobId, step: Step) -> Note {
-    note(job, Tone::Working, format!("▶ step {step}"))
+    progress(job, format!("▶ step {step}"))
 }
 
 pub fn step_finished(job: JobId, step: Step, detail: &str) -> Note {
-    note(job, Tone::Working, format!("✔ step {step}: {detail}"))
+    progress(job, format!("✔ step {step}: {detail}"))
 }
 
 pub fn still_waiting(job: JobId, step: Step, elapsed: Duration, what: &str) -> Note {
-    note(
+    progress(
         job,
-        Tone::Working,
         format!(
             "… still waiting at step {step} ({}s): {what}",
             elapsed.as_secs()
@@ -180,6 +188,7 @@ pub fn failed(job: &Job, step: Step, error: &str) -> Note {
             button(job.id, Action::Retry),
             button(job.id, Action::Rollback),
         ],
+        progress: false,
     }
 }
 
@@ -198,6 +207,7 @@ pub fn teardown_failed(job: &Job, reason: Teardown, error: &str) -> Note {
         ),
         tone: Tone::Failure,
         buttons: vec![button(job.id, Action::Rollback)],
+        progress: false,
     }
 }
 

@@ -36,6 +36,9 @@ pub struct Config {
     pub discord: Option<crate::chat::discord::DiscordSettings>,
     #[serde(default)]
     pub http: HttpSettings,
+    /// How chat messages are delivered from the outbox.
+    #[serde(default)]
+    pub delivery: crate::delivery::DeliverySettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]

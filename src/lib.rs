@@ -9,6 +9,7 @@ pub mod chat;
 pub mod check;
 pub mod cloud;
 pub mod config;
+pub mod delivery;
 pub mod domain;
 pub mod engine;
 pub mod ports;

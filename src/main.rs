@@ -138,7 +138,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
             let liveness = app.store.liveness().clone();
             tokio::select! {
-                done = console::run(&app.service, stdin, out, &config.console) => done,
+                done = console::run(&app.service, &app.delivery, stdin, out, &config.console) => done,
                 stall = liveness.tripped() => Err(stall.into()),
             }
         }

@@ -98,11 +98,7 @@ pub async fn build(
     let mut slack_parts = None;
     if let (Some(settings), Some(token)) = (&config.slack, &secrets.slack_bot_token) {
         let client = Arc::new(sink::client(&settings.api_url)?);
-        let sink = Arc::new(SlackSink::new(
-            client.clone(),
-            token,
-            settings.progress_interval,
-        ));
+        let sink = Arc::new(SlackSink::new(client.clone(), token));
         chat = chat.with(Platform::Slack, sink.clone());
         slack_parts = Some((client, sink, token.clone()));
     }

@@ -8,13 +8,13 @@
 //! a `/privatelink` command. `#` starts a comment.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use crate::config::ConsoleSettings;
+use crate::delivery::Dispatcher;
 use crate::domain::ids::{JobId, Platform, UserRef};
 use crate::domain::job::{Conversation, MessageRef};
 use crate::domain::policy::Actor;
@@ -81,25 +81,22 @@ pub fn render_card(card: &Card) -> String {
     s.trim_end().to_owned()
 }
 
-/// Prints cards and thread messages.
+/// Prints cards and thread messages. A card's reference is its job's
+/// (`card-PL-1000`), so it means the same card after a restart.
 pub struct ConsoleSink {
     out: SharedOut,
-    next: AtomicU64,
 }
 
 impl ConsoleSink {
     pub fn new(out: SharedOut) -> Self {
-        Self {
-            out,
-            next: AtomicU64::new(1),
-        }
+        Self { out }
     }
 }
 
 #[async_trait]
 impl ChatSink for ConsoleSink {
     async fn post_card(&self, to: &Conversation, card: &Card) -> Result<MessageRef, ChatError> {
-        let id = format!("msg-{}", self.next.fetch_add(1, Ordering::SeqCst));
+        let id = format!("card-{}", card.job);
         write(
             &self.out,
             &format!("┌─ card {id} in #{}\n{}", to.channel, render_card(card)),
@@ -142,11 +139,24 @@ impl ChatSink for ConsoleSink {
         write(&self.out, &text);
         Ok(())
     }
+
+    async fn tell_privately(
+        &self,
+        _to: &Conversation,
+        user: &UserRef,
+        text: &str,
+    ) -> Result<(), ChatError> {
+        write(&self.out, &format!("  (only {}) {text}", user.id));
+        Ok(())
+    }
 }
 
-/// Reads commands until the input ends, then waits for running jobs.
+/// Reads commands until the input ends, then waits for running jobs. After
+/// each line it waits until what the line made the bot say has been
+/// delivered, so a script's transcript reads in order.
 pub async fn run<R: AsyncBufRead + Unpin>(
     service: &Service,
+    delivery: &Dispatcher,
     input: R,
     out: SharedOut,
     settings: &ConsoleSettings,
@@ -187,11 +197,13 @@ pub async fn run<R: AsyncBufRead + Unpin>(
                     Ok(id) => service.engine().wait(id).await,
                     Err(e) => write(&out, &format!("  (only you) {e}")),
                 }
+                delivery.settled().await;
                 continue;
             }
             ["/expire"] => {
                 let expired = service.expire_due().await;
                 write(&out, &format!("  (only you) expired: {expired:?}"));
+                delivery.settled().await;
                 continue;
             }
             [verb @ ("approve" | "reject"), job] => match JobId::parse(job) {
@@ -223,7 +235,9 @@ pub async fn run<R: AsyncBufRead + Unpin>(
                 &format!("  (only you) {}", reply.text.replace('\n', "\n    ")),
             );
         }
+        delivery.settled().await;
     }
     service.engine().wait_all().await;
+    delivery.settled().await;
     Ok(())
 }

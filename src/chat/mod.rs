@@ -3,6 +3,5 @@
 
 pub mod console;
 pub mod discord;
-pub mod ordered;
 pub mod router;
 pub mod slack;

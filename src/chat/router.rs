@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::domain::ids::Platform;
+use crate::domain::ids::{Platform, UserRef};
 use crate::domain::job::{Conversation, MessageRef};
 use crate::ports::chat::{Card, ChatError, ChatSink, Note};
 use crate::ports::error::ErrorKind;
@@ -42,5 +42,13 @@ impl ChatSink for ChatRouter {
     }
     async fn post_in_thread(&self, card: &MessageRef, note: &Note) -> Result<(), ChatError> {
         self.sink(card.platform)?.post_in_thread(card, note).await
+    }
+    async fn tell_privately(
+        &self,
+        to: &Conversation,
+        user: &UserRef,
+        text: &str,
+    ) -> Result<(), ChatError> {
+        self.sink(to.platform)?.tell_privately(to, user, text).await
     }
 }

@@ -5,7 +5,9 @@
 //! the store before and after it runs, and every step is an "ensure" that
 //! looks for earlier work before creating anything. A crash at any point
 //! followed by [`Engine::resume`] therefore finishes the job without
-//! duplicating a resource.
+//! duplicating a resource. What a job says in chat is written with the
+//! change that causes it (the store's outbox); the engine never calls a
+//! chat platform.
 
 mod steps;
 mod teardown;
@@ -22,7 +24,7 @@ use crate::cards;
 use crate::domain::ids::JobId;
 use crate::domain::job::{AuditEvent, Job, JobState, Resources, StateKey, Step, Teardown};
 use crate::domain::lifecycle::Transition;
-use crate::ports::chat::{ChatSink, Note};
+use crate::ports::chat::{Note, Outgoing};
 use crate::ports::clock::Clock;
 use crate::ports::cloud::{CloudAccess, CloudError, ErrorKind, Vendor};
 use crate::retry::{Classified, Effect, RetryPolicy};
@@ -73,7 +75,6 @@ pub struct EngineParts {
     pub store: Arc<Store>,
     pub cloud: Arc<dyn CloudAccess>,
     pub vendor: Arc<dyn Vendor>,
-    pub chat: Arc<dyn ChatSink>,
     pub clock: Arc<dyn Clock>,
     pub settings: EngineSettings,
     pub hook: Option<Arc<dyn StepHook>>,
@@ -251,9 +252,10 @@ impl Inner {
         if job.cancel_requested
             && matches!(job.state, JobState::Approved | JobState::Running { .. })
         {
-            let job = self.transition(id, Transition::StopCancelled).await?;
-            self.refresh_card(&job).await;
-            self.say(&job, cards::cancelled(&job)).await;
+            self.transition(id, Transition::StopCancelled, |j| {
+                vec![Outgoing::Card, Outgoing::Note(cards::cancelled(j))]
+            })
+            .await?;
             return Ok(false);
         }
         match job.state.clone() {
@@ -261,8 +263,7 @@ impl Inner {
                 let Some(step) = job.next_step() else {
                     return Ok(false);
                 };
-                let job = self.enter_step(&job, step).await?;
-                self.refresh_card(&job).await;
+                self.enter_step(&job, step).await?;
                 Ok(true)
             }
             JobState::Running { step } => self.run_step(job, step).await,
@@ -274,15 +275,20 @@ impl Inner {
         }
     }
 
-    /// Records that `step` starts (state and step record in one change).
+    /// Records that `step` starts (state and step record in one change),
+    /// and says so.
     async fn enter_step(&self, job: &Job, step: Step) -> Result<Job, ChangeError> {
         let at = self.now();
-        self.transition(job.id, Transition::EnterStep { step, at })
-            .await
+        self.transition(job.id, Transition::EnterStep { step, at }, move |j| {
+            vec![
+                Outgoing::Card,
+                Outgoing::Note(cards::step_started(j.id, step)),
+            ]
+        })
+        .await
     }
 
     async fn run_step(&self, job: Job, step: Step) -> Result<bool, ChangeError> {
-        self.say(&job, cards::step_started(job.id, step)).await;
         if let Some(hook) = &self.parts.hook {
             hook.at(job.id, step, HookPoint::Started).await;
         }
@@ -298,12 +304,18 @@ impl Inner {
                     note: detail.clone(),
                     at: self.now(),
                 };
-                let job = self.transition(job.id, finished).await?;
-                self.say(&job, cards::step_finished(job.id, step, &detail))
-                    .await;
+                let job = self
+                    .transition(job.id, finished, move |j| {
+                        let mut says =
+                            vec![Outgoing::Note(cards::step_finished(j.id, step, &detail))];
+                        if j.state == JobState::Succeeded {
+                            says.push(Outgoing::Card);
+                            says.push(Outgoing::Note(cards::summary(j)));
+                        }
+                        says
+                    })
+                    .await?;
                 if job.state == JobState::Succeeded {
-                    self.refresh_card(&job).await;
-                    self.say(&job, cards::summary(&job)).await;
                     return Ok(false);
                 }
                 // `Approved` between steps keeps "what to run next" derived
@@ -315,11 +327,16 @@ impl Inner {
                     step,
                     error: error.to_string(),
                 };
-                let job = self.transition(job.id, failed).await?;
+                let text = error.to_string();
+                let job = self
+                    .transition(job.id, failed, move |j| {
+                        vec![
+                            Outgoing::Card,
+                            Outgoing::Note(cards::failed(j, step, &text)),
+                        ]
+                    })
+                    .await?;
                 tracing::warn!(job = %job.id, %step, %error, "step failed");
-                self.refresh_card(&job).await;
-                self.say(&job, cards::failed(&job, step, &error.to_string()))
-                    .await;
                 Ok(false)
             }
         }
@@ -335,22 +352,28 @@ impl Inner {
             .await;
         match result {
             Ok(kept) => {
-                let job = self.transition(job.id, Transition::FinishTeardown).await?;
-                self.refresh_card(&job).await;
-                self.say(&job, cards::torn_down(&job, reason, &kept)).await;
+                self.transition(job.id, Transition::FinishTeardown, move |j| {
+                    vec![
+                        Outgoing::Card,
+                        Outgoing::Note(cards::torn_down(j, reason, &kept)),
+                    ]
+                })
+                .await?;
             }
             Err(error) => {
                 let failed = Transition::FailTeardown {
                     error: error.to_string(),
                 };
-                let job = self.transition(job.id, failed).await?;
+                let text = error.to_string();
+                let job = self
+                    .transition(job.id, failed, move |j| {
+                        vec![
+                            Outgoing::Card,
+                            Outgoing::Note(cards::teardown_failed(j, reason, &text)),
+                        ]
+                    })
+                    .await?;
                 tracing::warn!(job = %job.id, %error, "teardown failed");
-                self.refresh_card(&job).await;
-                self.say(
-                    &job,
-                    cards::teardown_failed(&job, reason, &error.to_string()),
-                )
-                .await;
             }
         }
         Ok(())
@@ -397,16 +420,26 @@ impl Inner {
         }
     }
 
-    /// Applies `t` to the job as stored, with its audit line.
-    async fn transition(&self, id: JobId, t: Transition) -> Result<Job, ChangeError> {
+    /// Applies `t` to the job as stored, with its audit line and what it
+    /// says in chat (`says` of the changed job, into the outbox with it).
+    async fn transition(
+        &self,
+        id: JobId,
+        t: Transition,
+        says: impl Fn(&Job) -> Vec<Outgoing> + Send + Sync + 'static,
+    ) -> Result<Job, ChangeError> {
         let action = t.to_string();
         let event = engine_event(id, &action, String::new(), self.now());
         let job = self
             .parts
             .store
-            .update(Admission::Owed, id, event, move |j| {
-                j.apply(t.clone()).map(|_| ())
-            })
+            .update_saying(
+                Admission::Owed,
+                id,
+                event,
+                move |j| j.apply(t.clone()).map(|_| ()),
+                says,
+            )
             .await?;
         tracing::info!(job = %id, action, state = %job.state.key(), "job changed");
         Ok(job)
@@ -431,17 +464,20 @@ impl Inner {
             .map_err(|e| StepError::from(format!("could not record the job's resources: {e}")))
     }
 
+    /// A note that goes with no change (a wait's "still waiting").
     async fn say(&self, job: &Job, note: Note) {
-        let Some(card) = &job.card else { return };
-        if let Err(e) = self.parts.chat.post_in_thread(card, &note).await {
-            tracing::warn!(job = %job.id, error = %e, "could not post progress");
-        }
-    }
-
-    async fn refresh_card(&self, job: &Job) {
-        let Some(at) = &job.card else { return };
-        if let Err(e) = self.parts.chat.update_card(at, &cards::card(job)).await {
-            tracing::warn!(job = %job.id, error = %e, "could not update the card");
+        let said = self
+            .parts
+            .store
+            .say(
+                Admission::Owed,
+                job.id,
+                vec![Outgoing::Note(note)],
+                self.now(),
+            )
+            .await;
+        if let Err(e) = said {
+            tracing::warn!(job = %job.id, error = %e, "could not record a progress note");
         }
     }
 }

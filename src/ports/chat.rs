@@ -4,15 +4,17 @@
 //! thread); each adapter decides *how* (Block Kit, Discord components, text).
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use super::error::ErrorKind;
 
-use crate::domain::ids::JobId;
+use crate::domain::ids::{JobId, UserRef};
 use crate::domain::job::{Conversation, MessageRef};
 
 /// What a button does. A button carries only this and a job id; the bot
 /// re-reads the job and re-checks the clicker's rights on every click.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Action {
     Approve,
     Reject,
@@ -44,14 +46,15 @@ impl Action {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ButtonStyle {
     Primary,
     Danger,
     Plain,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Button {
     pub action: Action,
     pub job: JobId,
@@ -62,7 +65,8 @@ pub struct Button {
 }
 
 /// The overall mood of a message, which adapters map to colours or emoji.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Tone {
     Waiting,
     Working,
@@ -90,12 +94,28 @@ pub struct Card {
 }
 
 /// A message in a card's thread: progress, waits, summaries, failures.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
     pub job: JobId,
     pub text: String,
     pub tone: Tone,
     pub buttons: Vec<Button>,
+    /// Step-by-step progress, which may be thinned out while chat is
+    /// unreachable; a decision, a summary or a failure never is.
+    #[serde(default)]
+    pub progress: bool,
+}
+
+/// A chat effect of a job change, stored in the outbox with the change
+/// (`store::outbox`) and delivered by `delivery`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outgoing {
+    /// Show the job's card as the job is when delivered: posted the first
+    /// time, edited in place after. Pending ones collapse into one.
+    Card,
+    /// A note in the card's thread, as written with the change.
+    Note(Note),
 }
 
 /// A chat platform's failure, typed by kind like a cloud error.
@@ -133,4 +153,17 @@ pub trait ChatSink: Send + Sync {
     async fn post_card(&self, to: &Conversation, card: &Card) -> Result<MessageRef, ChatError>;
     async fn update_card(&self, at: &MessageRef, card: &Card) -> Result<(), ChatError>;
     async fn post_in_thread(&self, card: &MessageRef, note: &Note) -> Result<(), ChatError>;
+    /// Tells one person something only they see, in the conversation, where
+    /// the platform allows it.
+    async fn tell_privately(
+        &self,
+        _to: &Conversation,
+        _user: &UserRef,
+        _text: &str,
+    ) -> Result<(), ChatError> {
+        Err(ChatError::new(
+            ErrorKind::InvalidInput,
+            "this platform has no private message for a bot to send",
+        ))
+    }
 }

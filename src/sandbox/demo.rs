@@ -78,6 +78,7 @@ async fn run_in(sandbox: &Sandbox, dir: &std::path::Path, out: SharedOut) -> any
     );
     console::run(
         &app.service,
+        &app.delivery,
         script.as_bytes(),
         out.clone(),
         &config.console,

@@ -5,11 +5,11 @@
 
 use super::{Reply, Service, store_failed};
 use crate::cards;
-use crate::domain::ids::JobId;
+use crate::domain::ids::{JobId, UserRef};
 use crate::domain::job::{AuditEvent, Job, JobState};
 use crate::domain::lifecycle::{Refusal, Transition};
 use crate::domain::policy::{Actor, Denied, Policy};
-use crate::ports::chat::{Action, Note};
+use crate::ports::chat::{Action, Outgoing};
 use crate::store::{Admission, ChangeError};
 
 /// What a person asks of a job: the buttons, plus `delete` (typed only).
@@ -42,6 +42,31 @@ impl Ask {
         }
     }
 
+    /// What the thread says the ask did; `None` for a cancel, which the
+    /// card and the engine's own note tell.
+    fn label(self) -> Option<&'static str> {
+        match self {
+            Ask::Click(Action::Approve) => Some("Approved"),
+            Ask::Click(Action::Reject) => Some("Rejected"),
+            Ask::Click(Action::Cancel) => None,
+            Ask::Click(Action::Retry) => Some("Retrying"),
+            Ask::Click(Action::Rollback) => Some("Rolling back"),
+            Ask::Delete => Some("Deleting"),
+        }
+    }
+
+    /// The chat effects of the ask, written with the change: the card
+    /// always, and who decided what in the thread.
+    fn says(self, by: &UserRef, job: &Job) -> Vec<Outgoing> {
+        match self.label() {
+            Some(label) => vec![
+                Outgoing::Card,
+                Outgoing::Note(cards::decided(job.id, by, label)),
+            ],
+            None => vec![Outgoing::Card],
+        }
+    }
+
     fn transition(self, actor: &Actor, now: u64) -> Transition {
         let by = actor.user.clone();
         match self {
@@ -62,10 +87,11 @@ impl Service {
         let now = self.p.clock.now();
         let (policy, who, rule) = (self.p.policy.clone(), actor.clone(), ask.rule());
         let transition = ask.transition(actor, now);
+        let by = actor.user.clone();
         let result = self
             .p
             .store
-            .update(
+            .update_saying(
                 Admission::Intake,
                 id,
                 self.event(Some(id), actor, ask.verb(), ""),
@@ -73,10 +99,11 @@ impl Service {
                     rule(&policy, &who, job)?;
                     job.apply(transition.clone()).map(|_| ())
                 },
+                move |job| ask.says(&by, job),
             )
             .await;
         match result {
-            Ok(job) => self.acted(actor, ask, job).await,
+            Ok(job) => self.acted(ask, job).await,
             Err(ChangeError::NotFound(_)) => Reply::say(format!("There is no job {id}.")),
             Err(ChangeError::Refused(Refusal::Denied(denied))) => {
                 self.refused(actor, id, ask.verb(), denied.to_string())
@@ -94,29 +121,21 @@ impl Service {
         }
     }
 
-    /// Tells chat and the engine what an allowed ask changed.
-    async fn acted(&self, actor: &Actor, ask: Ask, job: Job) -> Reply {
+    /// Tells the engine what an allowed ask changed, and the asker.
+    async fn acted(&self, ask: Ask, job: Job) -> Reply {
         let id = job.id;
-        let label = match ask {
-            Ask::Click(Action::Approve) => "Approved",
-            Ask::Click(Action::Reject) => "Rejected",
-            Ask::Click(Action::Cancel) if job.state == JobState::Cancelled => {
-                self.refresh_card(&job).await;
+        let label = match ask.label() {
+            Some(label) => label,
+            None if job.state == JobState::Cancelled => {
                 return Reply::say(format!("{id} is cancelled."));
             }
-            Ask::Click(Action::Cancel) => {
+            None => {
                 self.p.engine.kick(id);
                 return Reply::say(format!(
                     "{id} will stop after its current step; resources made so far are kept until you roll it back."
                 ));
             }
-            Ask::Click(Action::Retry) => "Retrying",
-            Ask::Click(Action::Rollback) => "Rolling back",
-            Ask::Delete => "Deleting",
         };
-        self.refresh_card(&job).await;
-        self.note(&job, cards::decided(id, &actor.user, label))
-            .await;
         match ask {
             Ask::Click(Action::Reject) => Reply::say(format!("You rejected {id}.")),
             Ask::Click(Action::Approve) => {
@@ -156,20 +175,17 @@ impl Service {
             action: "expire".to_owned(),
             outcome: String::new(),
         };
-        let result = self
-            .p
+        self.p
             .store
-            .update(Admission::Owed, id, event, move |j| {
-                j.apply(Transition::Expire { at: now }).map(|_| ())
-            })
-            .await;
-        match result {
-            Ok(job) => {
-                self.refresh_card(&job).await;
-                true
-            }
-            Err(_) => false,
-        }
+            .update_saying(
+                Admission::Owed,
+                id,
+                event,
+                move |j| j.apply(Transition::Expire { at: now }).map(|_| ()),
+                |_| vec![Outgoing::Card],
+            )
+            .await
+            .is_ok()
     }
 
     /// Expires every pending job whose approval window has passed. Run
@@ -211,22 +227,6 @@ impl Service {
         let day_ago = self.p.clock.now().saturating_sub(24 * 3600 * 1000);
         if let Err(e) = self.p.store.forget_deliveries_before(day_ago).await {
             tracing::warn!(error = %e, "could not prune delivery ids");
-        }
-    }
-
-    pub(super) async fn refresh_card(&self, job: &Job) {
-        if let Some(at) = &job.card
-            && let Err(e) = self.p.chat.update_card(at, &cards::card(job)).await
-        {
-            tracing::warn!(job = %job.id, error = %e, "could not update the card");
-        }
-    }
-
-    async fn note(&self, job: &Job, note: Note) {
-        if let Some(at) = &job.card
-            && let Err(e) = self.p.chat.post_in_thread(at, &note).await
-        {
-            tracing::warn!(job = %job.id, error = %e, "could not post in the thread");
         }
     }
 }

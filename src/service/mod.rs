@@ -20,7 +20,7 @@ use crate::domain::ids::JobId;
 use crate::domain::job::{AuditEvent, Conversation, StateKey};
 use crate::domain::policy::{Actor, Policy};
 use crate::engine::Engine;
-use crate::ports::chat::{Action, ChatSink};
+use crate::ports::chat::Action;
 use crate::ports::clock::Clock;
 use crate::ports::cloud::{CloudAccess, Vendor};
 use crate::store::{Admission, ChangeError, Store};
@@ -33,7 +33,6 @@ pub struct ServiceParts {
     pub policy: Policy,
     pub cloud: Arc<dyn CloudAccess>,
     pub vendor: Arc<dyn Vendor>,
-    pub chat: Arc<dyn ChatSink>,
     pub clock: Arc<dyn Clock>,
     /// Ask EC2 (DryRun) whether the bot may create the endpoint.
     pub dry_run_preflight: bool,

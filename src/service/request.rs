@@ -2,7 +2,6 @@
 //! (preflight, store the pending job, post its card).
 
 use super::{Reply, Service, preflight, store_failed};
-use crate::cards;
 use crate::domain::command::CreateRequest;
 use crate::domain::job::{Conversation, Job, JobState, Resources};
 use crate::domain::policy::Actor;
@@ -149,46 +148,14 @@ impl Service {
             }
             Err(e) => return store_failed(e),
         }
-        let posted = self
-            .p
-            .chat
-            .post_card(conversation, &cards::card(&job))
-            .await;
-        match posted {
-            Ok(card) => {
-                let at = card.clone();
-                if let Err(e) = self
-                    .p
-                    .store
-                    .update(
-                        Admission::Owed,
-                        id,
-                        self.event(Some(id), actor, "card_posted", ""),
-                        move |j| {
-                            j.card = Some(at.clone());
-                            Ok(())
-                        },
-                    )
-                    .await
-                {
-                    return store_failed(e);
-                }
-                Reply {
-                    job: Some(id),
-                    ..Reply::say(format!(
-                        "{id} is waiting for approval; the card is in the channel. An approver other than you must approve it."
-                    ))
-                }
-            }
-            Err(e) => {
-                tracing::warn!(job = %id, error = %e, "could not post the approval card");
-                Reply {
-                    job: Some(id),
-                    ..Reply::say(format!(
-                        "{id} is stored and waiting for approval, but the card could not be posted ({e}). Approvers can still act on it by id."
-                    ))
-                }
-            }
+        // The card goes out through the outbox, written with the job: if
+        // chat is down it is posted when chat is back, and `status` and
+        // `list pending` show the job meanwhile.
+        Reply {
+            job: Some(id),
+            ..Reply::say(format!(
+                "{id} is waiting for approval; its card is going to the channel. An approver other than you must approve it."
+            ))
         }
     }
 }

@@ -13,6 +13,7 @@
 //! the bot unhealthy for good.
 
 mod liveness;
+pub mod outbox;
 mod tables;
 mod writer;
 
@@ -27,10 +28,13 @@ pub use tables::Reader;
 pub use writer::{WriteHook, WriterFigures};
 
 use crate::domain::ids::{JobId, UserRef, VpcId};
+use crate::domain::job::MessageRef;
 use crate::domain::job::{AuditEvent, Job, StateKey};
 use crate::domain::lifecycle::Refusal;
 use crate::domain::ownership::{Owners, Resource};
-use tables::Trees;
+use crate::ports::chat::Outgoing;
+pub use outbox::Pending;
+use tables::{ChatEffects, Trees};
 use writer::{Answer, Write, Writer, WriterCounters};
 
 #[derive(Debug, thiserror::Error)]
@@ -125,6 +129,28 @@ pub struct Store {
     writes: mpsc::Sender<Write>,
     liveness: Arc<Liveness>,
     counters: Arc<WriterCounters>,
+    outbox: Arc<OutboxSignal>,
+}
+
+/// Tells the dispatcher that the outbox has new entries, after they are
+/// durable; the count lets a caller wait until the dispatcher has seen
+/// everything written before it asked (`delivery::Dispatcher::settled`).
+#[derive(Default)]
+pub struct OutboxSignal {
+    pub written: std::sync::atomic::AtomicU64,
+    pub notify: tokio::sync::Notify,
+}
+
+impl OutboxSignal {
+    fn wrote(&self) {
+        self.written
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.notify.notify_one();
+    }
+
+    pub fn written(&self) -> u64 {
+        self.written.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 /// How long `open` waits for another instance to release the store's lock
@@ -175,6 +201,7 @@ impl Store {
             writes,
             liveness,
             counters,
+            outbox: Arc::default(),
         })
     }
 
@@ -259,7 +286,8 @@ impl Store {
         .await
     }
 
-    /// Stores a new job, taking its slot, with an audit event.
+    /// Stores a new job, taking its slot, with an audit event and its card
+    /// in the outbox.
     pub async fn insert(
         &self,
         admission: Admission,
@@ -273,14 +301,25 @@ impl Store {
             format!("{} {id}", event.action),
             true,
             move |t| {
-                t.apply(id, &event, |current| match current {
-                    Some(_) => Err(ChangeError::Exists(id)),
-                    None => Ok(job.clone()),
-                })
+                let says = |_: &Job| vec![Outgoing::Card];
+                let chat = ChatEffects {
+                    says: &says,
+                    delivered: None,
+                };
+                t.apply(
+                    id,
+                    &event,
+                    |current| match current {
+                        Some(_) => Err(ChangeError::Exists(id)),
+                        None => Ok(job.clone()),
+                    },
+                    &chat,
+                )
             },
         )
-        .await
-        .map(|_| ())
+        .await?;
+        self.outbox.wrote();
+        Ok(())
     }
 
     /// Changes a job by `change`, atomically with its indexes, its slot and
@@ -293,19 +332,137 @@ impl Store {
         event: AuditEvent,
         change: impl Fn(&mut Job) -> Result<(), Refusal> + Send + 'static,
     ) -> Result<Job, ChangeError> {
-        self.write(
-            admission,
-            format!("{} {id}", event.action),
-            true,
-            move |t| {
-                t.apply(id, &event, |current| {
-                    let mut job = current.ok_or(ChangeError::NotFound(id))?;
-                    change(&mut job).map_err(ChangeError::Refused)?;
-                    Ok(job)
-                })
-            },
+        self.change(admission, id, event, change, |_| Vec::new(), None)
+            .await
+    }
+
+    /// As `update`, with what the change says in chat: `says` of the
+    /// changed job goes into the outbox in the same transaction.
+    pub async fn update_saying(
+        &self,
+        admission: Admission,
+        id: JobId,
+        event: AuditEvent,
+        change: impl Fn(&mut Job) -> Result<(), Refusal> + Send + 'static,
+        says: impl Fn(&Job) -> Vec<Outgoing> + Send + Sync + 'static,
+    ) -> Result<Job, ChangeError> {
+        self.change(admission, id, event, change, says, None).await
+    }
+
+    /// Records where a job's card was posted and, in the same transaction,
+    /// that its outbox entry `seq` is delivered.
+    pub async fn card_posted(
+        &self,
+        id: JobId,
+        seq: u64,
+        at: MessageRef,
+        event: AuditEvent,
+    ) -> Result<Job, ChangeError> {
+        let change = move |j: &mut Job| {
+            j.card = Some(at.clone());
+            Ok(())
+        };
+        self.change(
+            Admission::Owed,
+            id,
+            event,
+            change,
+            |_| Vec::new(),
+            Some(seq),
         )
         .await
+    }
+
+    async fn change(
+        &self,
+        admission: Admission,
+        id: JobId,
+        event: AuditEvent,
+        change: impl Fn(&mut Job) -> Result<(), Refusal> + Send + 'static,
+        says: impl Fn(&Job) -> Vec<Outgoing> + Send + Sync + 'static,
+        delivered: Option<u64>,
+    ) -> Result<Job, ChangeError> {
+        let job = self
+            .write(
+                admission,
+                format!("{} {id}", event.action),
+                true,
+                move |t| {
+                    let chat = ChatEffects {
+                        says: &says,
+                        delivered,
+                    };
+                    t.apply(
+                        id,
+                        &event,
+                        |current| {
+                            let mut job = current.ok_or(ChangeError::NotFound(id))?;
+                            change(&mut job).map_err(ChangeError::Refused)?;
+                            Ok(job)
+                        },
+                        &chat,
+                    )
+                },
+            )
+            .await?;
+        self.outbox.wrote();
+        Ok(job)
+    }
+
+    /// Writes chat effects that change no job (a "still waiting" note).
+    pub async fn say(
+        &self,
+        admission: Admission,
+        id: JobId,
+        messages: Vec<Outgoing>,
+        now: u64,
+    ) -> Result<(), ChangeError> {
+        self.write(admission, format!("say {id}"), true, move |t| {
+            t.say(id, messages, now)
+        })
+        .await?;
+        self.outbox.wrote();
+        Ok(())
+    }
+
+    /// Marks an outbox entry delivered (it leaves the outbox).
+    pub async fn outbox_delivered(&self, id: JobId, seq: u64) -> Result<(), ChangeError> {
+        self.write(Admission::Owed, format!("delivered {id}"), true, move |t| {
+            t.outbox_delivered(id, seq)
+        })
+        .await
+    }
+
+    /// Records a failed delivery (and whether the requester was told).
+    pub async fn outbox_failed(
+        &self,
+        id: JobId,
+        seq: u64,
+        error: String,
+        requester_told: bool,
+    ) -> Result<(), ChangeError> {
+        self.write(
+            Admission::Owed,
+            format!("delivery failed {id}"),
+            true,
+            move |t| t.outbox_failed(id, seq, &error, requester_told),
+        )
+        .await
+    }
+
+    /// The first waiting chat effect of each job.
+    pub async fn outbox_heads(&self) -> Result<Vec<Pending>, StoreError> {
+        self.read("outbox heads", |r| r.outbox_heads()).await
+    }
+
+    /// Every chat effect waiting, per job in order.
+    pub async fn outbox(&self) -> Result<Vec<Pending>, StoreError> {
+        self.read("outbox", |r| r.outbox()).await
+    }
+
+    /// The signal the dispatcher waits on.
+    pub fn outbox_signal(&self) -> &Arc<OutboxSignal> {
+        &self.outbox
     }
 
     /// Appends an audit event that changes no job (a refused click, say).

@@ -6,8 +6,10 @@
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::{Db, Transactional, Tree};
 
+use super::outbox::{self, Pending};
 use super::{ChangeError, StoreError};
 use crate::domain::ids::{JobId, UserRef, VpcId};
+use crate::ports::chat::Outgoing;
 use std::collections::BTreeMap;
 
 use crate::domain::job::{AuditEvent, Job, Origin, StateKey};
@@ -29,6 +31,8 @@ pub(super) struct Trees {
     deliveries: Tree,
     /// Per cloud resource (`Resource::key`): who made it, who uses it.
     owners: Tree,
+    /// Chat effects waiting for delivery (`outbox`).
+    pub(super) outbox: Tree,
 }
 
 fn job_key(id: JobId) -> [u8; 8] {
@@ -55,6 +59,19 @@ fn job_id_from(bytes: &[u8]) -> Option<JobId> {
 
 type Abort = ConflictableTransactionError<ChangeError>;
 
+fn transaction_error(e: TransactionError<ChangeError>) -> ChangeError {
+    match e {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => StoreError::from(e).into(),
+    }
+}
+
+/// The chat effects of one change (see `Trees::apply`).
+pub(super) struct ChatEffects<'a> {
+    pub says: &'a (dyn Fn(&Job) -> Vec<Outgoing> + Send + Sync),
+    pub delivered: Option<u64>,
+}
+
 fn abort(e: ChangeError) -> Abort {
     ConflictableTransactionError::Abort(e)
 }
@@ -74,6 +91,7 @@ impl Trees {
             slots: db.open_tree("slots")?,
             deliveries: db.open_tree("deliveries")?,
             owners: db.open_tree("owners")?,
+            outbox: db.open_tree("outbox")?,
             db,
         })
     }
@@ -96,14 +114,17 @@ impl Trees {
     }
 
     /// Changes job `id` to what `next` makes of its current value, atomically
-    /// with its indexes, its slot and an audit event. `next` may run more
-    /// than once (sled retries conflicting transactions), so it must not
-    /// have side effects.
+    /// with its indexes, its slot, an audit event and its chat effects:
+    /// `chat.says` of the changed job goes into the outbox, and the entry
+    /// `chat.delivered` (a card just posted) leaves it. `next` and `says`
+    /// may run more than once (sled retries conflicting transactions), so
+    /// they must not have side effects.
     pub(super) fn apply(
         &self,
         id: JobId,
         event: &AuditEvent,
         next: impl Fn(Option<Job>) -> Result<Job, ChangeError>,
+        chat: &ChatEffects<'_>,
     ) -> Result<Job, ChangeError> {
         let trees = (
             &self.jobs,
@@ -113,9 +134,10 @@ impl Trees {
             &self.by_vpc,
             &self.slots,
             &self.owners,
+            &self.outbox,
         );
         let result = trees.transaction(
-            |(jobs, audit, by_status, by_requester, by_vpc, slots, owners)| {
+            |(jobs, audit, by_status, by_requester, by_vpc, slots, owners, outbox)| {
                 let key = job_key(id);
                 let current: Option<Job> = match jobs.get(key)? {
                     Some(b) => Some(serde_json::from_slice(&b).map_err(json_abort)?),
@@ -142,14 +164,46 @@ impl Trees {
                 }
                 let audit_key = audit.generate_id()?.to_be_bytes();
                 audit.insert(&audit_key, serde_json::to_vec(&event).map_err(json_abort)?)?;
+                if let Some(seq) = chat.delivered {
+                    outbox::remove(outbox, id, seq)?;
+                }
+                outbox::enqueue(outbox, id, (chat.says)(&job), event.at)?;
                 Ok(job)
             },
         );
-        match result {
-            Ok(job) => Ok(job),
-            Err(TransactionError::Abort(e)) => Err(e),
-            Err(TransactionError::Storage(e)) => Err(StoreError::from(e).into()),
-        }
+        result.map_err(transaction_error)
+    }
+
+    /// Writes chat effects that change no job (a "still waiting" note).
+    pub(super) fn say(
+        &self,
+        job: JobId,
+        messages: Vec<Outgoing>,
+        now: u64,
+    ) -> Result<(), ChangeError> {
+        self.outbox
+            .transaction(|tx| outbox::enqueue(tx, job, messages.clone(), now))
+            .map_err(transaction_error)
+    }
+
+    /// Removes a delivered entry.
+    pub(super) fn outbox_delivered(&self, job: JobId, seq: u64) -> Result<(), ChangeError> {
+        self.outbox
+            .transaction(|tx| outbox::remove(tx, job, seq))
+            .map_err(transaction_error)
+    }
+
+    /// Records a failed delivery on its entry.
+    pub(super) fn outbox_failed(
+        &self,
+        job: JobId,
+        seq: u64,
+        error: &str,
+        requester_told: bool,
+    ) -> Result<(), ChangeError> {
+        self.outbox
+            .transaction(|tx| outbox::record_failure(tx, job, seq, error, requester_told))
+            .map_err(transaction_error)
     }
 
     /// Appends an audit event that changes no job.
@@ -258,6 +312,16 @@ impl Reader {
 
     pub fn jobs_for_vpc(&self, vpc: &VpcId) -> Result<Vec<Job>, StoreError> {
         self.jobs_in(&self.0.by_vpc, vpc.as_str())
+    }
+
+    /// Every chat effect waiting for delivery, per job in order.
+    pub fn outbox(&self) -> Result<Vec<Pending>, StoreError> {
+        outbox::all(&self.0.outbox)
+    }
+
+    /// The first waiting chat effect of each job.
+    pub fn outbox_heads(&self) -> Result<Vec<Pending>, StoreError> {
+        outbox::heads(&self.0.outbox)
     }
 
     pub fn all_jobs(&self) -> Result<Vec<Job>, StoreError> {

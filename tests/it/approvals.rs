@@ -95,9 +95,10 @@ async fn the_expiry_sweep_expires_due_jobs_only() {
     assert_eq!(h.state(id), JobState::Expired);
     assert!(
         h.transcript()
-            .contains("card msg-1 now: • Expired before approval"),
+            .await
+            .contains("card card-PL-1000 now: • Expired before approval"),
         "{}",
-        h.transcript()
+        h.transcript().await
     );
 }
 
@@ -160,7 +161,8 @@ async fn reject_ends_the_job_without_touching_aws() {
     assert_eq!(h.state(id), JobState::Rejected);
     assert!(
         h.transcript()
-            .contains("card msg-1 now: • Rejected by console:bob")
+            .await
+            .contains("card card-PL-1000 now: • Rejected by console:bob")
     );
     assert!(h.end_state().await.endpoints.is_empty());
     assert!(h.registered().is_empty());
@@ -240,7 +242,7 @@ async fn cancelling_a_running_job_stops_it_at_the_next_step() {
     // Let the held step finish in a fresh engine: the job stops, cancelled.
     h.crash_and_restart(None).await;
     h.app().engine.wait(id).await;
-    assert_eq!(h.state(id), JobState::Cancelled, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Cancelled, "{}", h.transcript().await);
     // The interrupted step did not run again: cancel wins at the boundary.
     assert_eq!(h.job(id).next_step(), Some(Step::EnsureRegistration));
     assert!(h.registered().is_empty());

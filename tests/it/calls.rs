@@ -22,7 +22,7 @@ async fn route53_calls_per_job_do_not_grow_with_same_named_zones_elsewhere() {
         let before = h.app().aws_calls.to_service("Route53");
         h.click("bob", Action::Approve, id).await;
         h.app().engine.wait(id).await;
-        assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+        assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
         per_job.push(h.app().aws_calls.to_service("Route53") - before);
     }
     assert!(

@@ -33,7 +33,7 @@ async fn crash_then_resume(step: Step, point: HookPoint) {
         job.state,
         JobState::Succeeded,
         "after a crash at {step} {point:?}:\n{}",
-        h.transcript()
+        h.transcript().await
     );
     let state = h.end_state().await;
     state

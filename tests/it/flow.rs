@@ -14,9 +14,15 @@ async fn console_script_creates_a_verified_private_link() {
         format!("/as alice\ncreate {args}\n/as bob\napprove $last\n/wait $last\nstatus $last\n");
     let out: console::SharedOut =
         std::sync::Arc::new(std::sync::Mutex::new(Box::new(h.out.clone())));
-    console::run(&h.app().service, script.as_bytes(), out, &h.config.console)
-        .await
-        .expect("console runs");
+    console::run(
+        &h.app().service,
+        &h.app().delivery,
+        script.as_bytes(),
+        out,
+        &h.config.console,
+    )
+    .await
+    .expect("console runs");
 
     let id = JobId::parse("PL-1000").unwrap();
     let job = h.job(id);
@@ -33,14 +39,14 @@ async fn console_script_creates_a_verified_private_link() {
     assert_eq!(h.registered(), vec![endpoint.id.to_string()]);
 
     // The card, its updates and the thread went to chat.
-    let t = h.transcript();
-    assert!(t.contains("┌─ card msg-1 in #platform-ops"), "{t}");
+    let t = h.transcript().await;
+    assert!(t.contains("┌─ card card-PL-1000 in #platform-ops"), "{t}");
     assert!(
         t.contains("[*Approve: `approve PL-1000`] [!Reject: `reject PL-1000`]"),
         "{t}"
     );
     assert!(
-        t.contains("card msg-1 now: ⚙ Approved by console:bob"),
+        t.contains("card card-PL-1000 now: ⚙ Approved by console:bob"),
         "{t}"
     );
     for step in 1..=8 {
@@ -49,7 +55,7 @@ async fn console_script_creates_a_verified_private_link() {
             "step {step} missing: {t}"
         );
     }
-    assert!(t.contains("card msg-1 now: ✅ Succeeded"), "{t}");
+    assert!(t.contains("card card-PL-1000 now: ✅ Succeeded"), "{t}");
     assert!(
         t.contains(&format!(
             "✅ PL-1000 succeeded. Connect through:\n│    • in01-sandbox0001: https://{}:19531",
@@ -80,7 +86,7 @@ async fn console_script_creates_a_verified_private_link() {
 async fn two_clusters_get_a_zone_and_record_each_on_one_endpoint() {
     let h = Harness::start_with(2, |_| {}, None).await;
     let id = h.create_and_run().await;
-    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     let state = h.end_state().await;
     state.verify(&h.sandbox.hosts()).expect("verified");
     assert_eq!(state.zones.len(), 2);

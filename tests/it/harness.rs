@@ -151,7 +151,7 @@ impl Harness {
     /// Drops the running bot without letting it finish anything (a crash),
     /// then starts a new one on the same sled directory and resumes.
     pub async fn crash_and_restart(&mut self, hook: Option<Arc<dyn StepHook>>) -> Vec<JobId> {
-        self.app().engine.halt().await;
+        self.app().halt().await;
         // The old bot goes first: sled keeps a file lock until its last
         // handle is dropped, as a dead process would release it.
         drop(self.bot.take());
@@ -172,7 +172,10 @@ impl Harness {
             .expect("resume")
     }
 
-    pub fn transcript(&self) -> String {
+    /// Everything the console printed, once what the bot had to say so far
+    /// has been delivered.
+    pub async fn transcript(&self) -> String {
+        self.app().delivery.settled().await;
         self.out.text()
     }
 
@@ -183,8 +186,12 @@ impl Harness {
         }
     }
 
+    /// Hands the service one event, and lets what it said reach the
+    /// channel before the next person acts (as people see a card before
+    /// they click it).
     pub async fn send(&self, actor: Actor, delivery: Option<&str>, event: Event) -> Reply {
-        self.app()
+        let reply = self
+            .app()
             .service
             .handle(Inbound {
                 actor,
@@ -195,7 +202,9 @@ impl Harness {
                 delivery: delivery.map(str::to_owned),
                 event,
             })
-            .await
+            .await;
+        self.app().delivery.settled().await;
+        reply
     }
 
     /// `user` types `/privatelink <text>`.
@@ -405,6 +414,8 @@ pub async fn job_state_when<C: Clone + std::fmt::Debug>(
     })
     .await;
     app.engine.wait(id).await;
+    // What the job said on the way goes out through the outbox.
+    app.delivery.settled().await;
     app.store
         .blocking()
         .get(id)

@@ -77,7 +77,7 @@ async fn every_parser_error_names_its_field_and_stores_nothing() {
     );
     assert!(h.end_state().await.endpoints.is_empty());
     assert!(
-        !h.transcript().contains("card"),
+        !h.transcript().await.contains("card"),
         "a bad command posted a card"
     );
 }

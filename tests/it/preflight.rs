@@ -120,7 +120,7 @@ async fn closed_ports_are_a_warning_and_whitelisting_a_step_on_the_card() {
         "warnings must not block: {}",
         reply.text
     );
-    let t = h.transcript();
+    let t = h.transcript().await;
     assert!(t.contains("⚠ None of the security groups"), "{t}");
     // 443 and the cluster's own port, read from its address.
     assert!(t.contains("lets TCP 443 and 19531 in"), "{t}");
@@ -149,7 +149,7 @@ async fn plan_shows_findings_and_stores_nothing() {
     assert!(reply.text.contains("AWS account: 123456789012"));
     assert!(h.app().store.all_jobs().await.unwrap().is_empty());
     assert!(h.end_state().await.endpoints.is_empty());
-    assert!(!h.transcript().contains("card"));
+    assert!(!h.transcript().await.contains("card"));
 }
 
 #[tokio::test]
@@ -237,7 +237,7 @@ async fn the_dry_run_says_allowed_and_creates_nothing() {
     );
     // And a real job still runs through the proxy.
     let id = h.create_and_run().await;
-    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
 }
 
 #[tokio::test]
@@ -266,7 +266,7 @@ async fn throttled_ec2_calls_are_retried_and_the_job_still_makes_one_endpoint() 
         Fault::throttle("DescribeVpcEndpoints"),
     ];
     let id = h.create_and_run().await;
-    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     h.end_state()
         .await
         .verify(&h.sandbox.hosts())

@@ -23,7 +23,7 @@ async fn the_alias_targets_the_regional_entry_when_a_zonal_one_is_listed_first()
     let (h, proxy) = Harness::behind_aws_proxy(DryRun::Allowed).await;
     proxy.lock().zonal_first = true;
     let id = h.create_and_run().await;
-    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     // The end state is read from moto directly, whose only entry is the
     // regional one: the alias must point there, not at the zonal entry the
     // proxy listed first.
@@ -45,7 +45,7 @@ async fn a_zone_created_but_answered_with_a_conflict_is_found_and_kept_as_the_jo
     let (h, proxy) = Harness::behind_aws_proxy(DryRun::Allowed).await;
     proxy.lock().faults = vec![conflict().after_effect()];
     let id = h.create_and_run().await;
-    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     assert!(proxy.lock().faults.is_empty(), "the conflict was answered");
     h.end_state()
         .await
@@ -76,7 +76,7 @@ async fn a_conflicting_zone_the_account_cannot_see_fails_the_step_and_says_why()
         "{:?}",
         h.state(id)
     );
-    let transcript = h.transcript();
+    let transcript = h.transcript().await;
     assert!(
         transcript.contains("already associated with") && transcript.contains("disassociate"),
         "{transcript}"

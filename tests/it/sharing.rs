@@ -17,14 +17,14 @@ async fn run(h: &Harness, clusters: &[String]) -> JobId {
         .expect("created");
     h.click("bob", Action::Approve, id).await;
     h.app().engine.wait(id).await;
-    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     id
 }
 
 async fn delete(h: &Harness, id: JobId) {
     h.say("bob", &format!("delete {id}")).await;
     h.app().engine.wait(id).await;
-    assert_eq!(h.state(id), JobState::Deleted, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Deleted, "{}", h.transcript().await);
 }
 
 /// Job A links cluster 1; job B, later, clusters 1 and 2 on the same VPC.
@@ -46,9 +46,11 @@ async fn two_jobs_sharing() -> (Harness, JobId, JobId) {
         "B adopted A's zone for cluster 1"
     );
     assert!(
-        h.transcript().contains(&format!("made by {a}; shared")),
-        "{}",
         h.transcript()
+            .await
+            .contains(&format!("made by {a}; shared")),
+        "{}",
+        h.transcript().await
     );
     h.end_state()
         .await
@@ -61,7 +63,7 @@ async fn two_jobs_sharing() -> (Harness, JobId, JobId) {
 async fn deleting_the_first_job_keeps_what_the_second_uses_then_the_second_takes_it_all() {
     let (h, a, b) = two_jobs_sharing().await;
     delete(&h, a).await;
-    let t = h.transcript();
+    let t = h.transcript().await;
     let endpoint = h.job(b).resources.endpoint.expect("endpoint").id;
     assert!(
         t.contains(&format!(

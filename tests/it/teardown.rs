@@ -38,7 +38,10 @@ async fn failed_job(h: &Harness) -> privatelink_bot::domain::ids::JobId {
                 "{error}"
             );
         }
-        other => panic!("expected a failure, got {other:?}\n{}", h.transcript()),
+        other => panic!(
+            "expected a failure, got {other:?}\n{}",
+            h.transcript().await
+        ),
     }
     id
 }
@@ -47,7 +50,7 @@ async fn failed_job(h: &Harness) -> privatelink_bot::domain::ids::JobId {
 async fn a_failed_job_shows_retry_and_rollback_and_a_retry_finishes_it() {
     let h = Harness::start().await;
     let id = failed_job(&h).await;
-    let t = h.transcript();
+    let t = h.transcript().await;
     assert!(t.contains("✘ step 4/8 wait for the endpoint to be accepted failed: Zilliz Cloud did not describe the cluster: Zilliz Cloud error 90001"), "{t}");
     assert!(
         t.contains("[*Retry: `retry PL-1000`] [!Roll back: `rollback PL-1000`]"),
@@ -65,13 +68,13 @@ async fn a_failed_job_shows_retry_and_rollback_and_a_retry_finishes_it() {
         format!("Retrying {id}.")
     );
     h.app().engine.wait(id).await;
-    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     h.end_state()
         .await
         .verify(&h.sandbox.hosts())
         .expect("one of each after retry");
     // Steps 1-4 were not run again.
-    assert_eq!(h.transcript().matches("▶ step 2/8").count(), 1);
+    assert_eq!(h.transcript().await.matches("▶ step 2/8").count(), 1);
 }
 
 #[tokio::test]
@@ -85,7 +88,12 @@ async fn rollback_of_a_failed_job_leaves_nothing_behind() {
         format!("Rolling back {id}.")
     );
     h.app().engine.wait(id).await;
-    assert_eq!(h.state(id), JobState::RolledBack, "{}", h.transcript());
+    assert_eq!(
+        h.state(id),
+        JobState::RolledBack,
+        "{}",
+        h.transcript().await
+    );
     let state = h.end_state().await;
     assert!(state.endpoints.is_empty(), "{state:?}");
     assert!(state.zones.is_empty(), "{state:?}");
@@ -115,7 +123,7 @@ async fn delete_removes_records_zones_registration_and_endpoint() {
         format!("Deleting {id}.")
     );
     h.app().engine.wait(id).await;
-    assert_eq!(h.state(id), JobState::Deleted, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Deleted, "{}", h.transcript().await);
     let state = h.end_state().await;
     assert!(
         state.endpoints.is_empty() && state.zones.is_empty(),
@@ -140,7 +148,7 @@ async fn teardown_tolerates_resources_already_gone() {
         .unwrap();
     h.say("bob", &format!("delete {id}")).await;
     h.app().engine.wait(id).await;
-    assert_eq!(h.state(id), JobState::Deleted, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Deleted, "{}", h.transcript().await);
     assert!(h.end_state().await.zones.is_empty());
 }
 
@@ -179,7 +187,7 @@ async fn an_existing_endpoint_is_adopted_and_kept_on_delete() {
     assert_eq!(state.endpoints.len(), 1, "the adopted endpoint must stay");
     assert_eq!(state.endpoints[0].0, made_by_hand);
     assert!(state.zones.is_empty());
-    assert!(h.transcript().contains(&format!(
+    assert!(h.transcript().await.contains(&format!(
         "kept (not created by the bot): VPC endpoint {made_by_hand}"
     )));
 }
@@ -234,7 +242,7 @@ async fn a_failed_delete_is_finished_by_delete_not_retry() {
     );
     h.say("bob", &format!("delete {id}")).await;
     h.app().engine.wait(id).await;
-    assert_eq!(h.state(id), JobState::Deleted, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Deleted, "{}", h.transcript().await);
     let state = h.end_state().await;
     assert!(
         state.endpoints.is_empty() && state.zones.is_empty(),
@@ -261,7 +269,7 @@ async fn a_failed_rollback_cannot_be_retried_into_a_create_and_roll_back_finishe
         "{:?}",
         h.state(id)
     );
-    let t = h.transcript();
+    let t = h.transcript().await;
     assert!(t.contains("✘ Rollback failed"), "{t}");
     assert!(t.contains("[!Roll back: `rollback PL-1000`]"), "{t}");
 
@@ -278,7 +286,12 @@ async fn a_failed_rollback_cannot_be_retried_into_a_create_and_roll_back_finishe
 
     h.click("bob", Action::Rollback, id).await;
     h.app().engine.wait(id).await;
-    assert_eq!(h.state(id), JobState::RolledBack, "{}", h.transcript());
+    assert_eq!(
+        h.state(id),
+        JobState::RolledBack,
+        "{}",
+        h.transcript().await
+    );
     let state = h.end_state().await;
     assert!(
         state.endpoints.is_empty() && state.zones.is_empty(),
@@ -303,7 +316,7 @@ async fn a_registration_answered_with_a_server_error_is_ensured_again_not_repeat
         false,
     );
     let id = h.create_and_run().await;
-    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     let job = h.job(id);
     assert_eq!(job.resources.registration, Some(Origin::Created));
     assert_eq!(h.registered().len(), 1);
@@ -345,7 +358,7 @@ async fn a_registration_that_acted_but_answered_a_server_error_is_found_not_repe
         true,
     );
     let id = h.create_and_run().await;
-    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     assert_eq!(
         h.job(id).resources.registration,
         Some(Origin::Created),
@@ -366,7 +379,7 @@ async fn a_deregistration_that_acted_but_answered_a_server_error_finishes_the_de
     inject(&h, "DELETE /v2/projects/", 502, 500, "bad gateway", true);
     h.say("bob", &format!("delete {id}")).await;
     h.app().engine.wait(id).await;
-    assert_eq!(h.state(id), JobState::Deleted, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Deleted, "{}", h.transcript().await);
     let end = h.end_state().await;
     assert!(end.endpoints.is_empty() && end.zones.is_empty(), "{end:?}");
     assert!(h.registered().is_empty());

@@ -23,8 +23,8 @@ async fn a_slow_acceptance_posts_still_waiting_with_elapsed_time() {
     .await;
     h.sandbox.zilliz.lock().accept_after_reads = 12;
     let id = h.create_and_run().await;
-    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
-    let t = h.transcript();
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
+    let t = h.transcript().await;
     assert!(
         t.contains("… still waiting at step 4/8 wait for the endpoint to be accepted ("),
         "{t}"
@@ -49,8 +49,8 @@ async fn unknown_zilliz_status_words_never_hold_up_the_wait() {
         };
     }
     let id = h.create_and_run().await;
-    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
-    let t = h.transcript();
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
+    let t = h.transcript().await;
     assert!(
         t.contains("Zilliz Cloud says Provisioning"),
         "the word is shown: {t}"
@@ -95,7 +95,7 @@ async fn a_wait_that_never_ends_fails_at_the_timeout_and_can_be_retried() {
     h.sandbox.zilliz.lock().accept_all();
     h.click("bob", Action::Retry, id).await;
     h.app().engine.wait(id).await;
-    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     h.end_state()
         .await
         .verify(&h.sandbox.hosts())
@@ -125,10 +125,10 @@ async fn role_is_assumed_through_sts_for_the_job() {
         )
         .await;
     let id = reply.job.unwrap_or_else(|| panic!("{}", reply.text));
-    assert!(h.transcript().contains(&format!("Role: {role}")));
+    assert!(h.transcript().await.contains(&format!("Role: {role}")));
     h.click("bob", Action::Approve, id).await;
     h.app().engine.wait(id).await;
-    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     h.end_state()
         .await
         .verify(&h.sandbox.hosts())

@@ -19,7 +19,7 @@ async fn a_service_that_requires_it_gets_the_account_allowed_in_once() {
     let h = Harness::start().await;
     h.sandbox.zilliz.lock().services[0].whitelist_required = true;
     let id = h.create_and_run().await;
-    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     assert_eq!(whitelist_calls(&h), 1);
     let st = h.sandbox.zilliz.lock();
     assert!(st.whitelisted.contains(&(
@@ -30,9 +30,10 @@ async fn a_service_that_requires_it_gets_the_account_allowed_in_once() {
     drop(st);
     assert!(
         h.transcript()
+            .await
             .contains("allowed AWS account 123456789012 into it (whitelistRequired)"),
         "{}",
-        h.transcript()
+        h.transcript().await
     );
 }
 
@@ -40,6 +41,6 @@ async fn a_service_that_requires_it_gets_the_account_allowed_in_once() {
 async fn a_service_that_does_not_require_it_never_sees_the_call() {
     let h = Harness::start().await;
     let id = h.create_and_run().await;
-    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     assert_eq!(whitelist_calls(&h), 0);
 }

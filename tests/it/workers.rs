@@ -77,7 +77,7 @@ async fn a_kick_during_a_wait_never_runs_two_workers_for_one_job() {
         1,
         "two workers ran a step of one job at once"
     );
-    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript());
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     assert_eq!(h.registered().len(), 1);
     h.end_state()
         .await

@@ -111,27 +111,6 @@ pub fn note(note: &Note) -> SlackMessageContent {
         .with_blocks(blocks(out))
 }
 
-/// Several notes for one thread, joined into one message (rate limits).
-pub fn notes(notes: &[Note]) -> SlackMessageContent {
-    match notes {
-        [one] => note(one),
-        many => {
-            let text = many
-                .iter()
-                .map(|n| n.text.as_str())
-                .collect::<Vec<_>>()
-                .join("\n");
-            let buttons = many.iter().flat_map(|n| n.buttons.clone()).collect();
-            note(&Note {
-                job: many[0].job,
-                text,
-                tone: many[many.len() - 1].tone,
-                buttons,
-            })
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,24 +1,21 @@
 //! Posting to Slack: `chat.postMessage` for cards, `chat.update` to change
-//! them in place, thread replies (`thread_ts`) for progress.
+//! them in place, thread replies (`thread_ts`) for progress, and
+//! `chat.postEphemeral` to tell the requester something privately.
 //!
-//! Thread notes go through one worker that coalesces them: everything queued
-//! for a thread while the channel's last message is younger than
-//! `min_interval` goes out as one message, so a burst of progress never
-//! needs more than about one message a second per channel. A 429 is retried
-//! after its `Retry-After`.
+//! Each call is made once and its failure typed (a 429 with its
+//! `Retry-After`): the delivery dispatcher owns retrying, pacing and
+//! ordering, since it also knows what else waits for the same channel.
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
-use tokio::sync::{mpsc, oneshot};
 
 use super::render;
 use crate::backoff::Backoff;
-use crate::domain::ids::Platform;
+use crate::domain::ids::{Platform, UserRef};
 use crate::domain::job::{Conversation, MessageRef};
 use crate::ports::chat::{Card, ChatError, ChatSink, Note};
 use crate::ports::error::ErrorKind;
@@ -115,86 +112,24 @@ where
         .await
 }
 
-enum Work {
-    Note(MessageRef, Note),
-    Flush(oneshot::Sender<()>),
-}
-
 pub struct SlackSink {
     client: Arc<Client>,
     token: SlackApiToken,
-    queue: mpsc::UnboundedSender<Work>,
 }
 
 impl SlackSink {
-    pub fn new(client: Arc<Client>, bot_token: &Secret, min_interval: Duration) -> Self {
+    pub fn new(client: Arc<Client>, bot_token: &Secret) -> Self {
         let token = SlackApiToken::new(SlackApiTokenValue(bot_token.expose().to_owned()));
-        let (queue, rx) = mpsc::unbounded_channel();
-        tokio::spawn(coalesce(client.clone(), token.clone(), rx, min_interval));
-        Self {
-            client,
-            token,
-            queue,
-        }
-    }
-
-    /// Waits until every note queued so far has been sent.
-    pub async fn flush(&self) {
-        let (done, wait) = oneshot::channel();
-        if self.queue.send(Work::Flush(done)).is_ok() {
-            let _ = wait.await;
-        }
+        Self { client, token }
     }
 }
 
-async fn coalesce(
-    client: Arc<Client>,
-    token: SlackApiToken,
-    mut rx: mpsc::UnboundedReceiver<Work>,
-    min_interval: Duration,
-) {
-    let mut last_sent: HashMap<String, Instant> = HashMap::new();
-    while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        while let Ok(more) = rx.try_recv() {
-            batch.push(more);
-        }
-        // Group by thread, keeping order; flushes answer after the sends.
-        let mut threads: Vec<(MessageRef, Vec<Note>)> = Vec::new();
-        let mut flushes = Vec::new();
-        for work in batch {
-            match work {
-                Work::Note(at, note) => match threads.iter_mut().find(|(t, _)| *t == at) {
-                    Some((_, notes)) => notes.push(note),
-                    None => threads.push((at, vec![note])),
-                },
-                Work::Flush(done) => flushes.push(done),
-            }
-        }
-        for (at, notes) in threads {
-            if let Some(last) = last_sent.get(&at.channel) {
-                let since = last.elapsed();
-                if since < min_interval {
-                    tokio::time::sleep(min_interval - since).await;
-                }
-            }
-            let session = client.open_session(&token);
-            let request = SlackApiChatPostMessageRequest::new(
-                SlackChannelId(at.channel.clone()),
-                render::notes(&notes),
-            )
-            .with_thread_ts(SlackTs(at.id.clone()));
-            if let Err(e) =
-                with_retry("chat.postMessage", || session.chat_post_message(&request)).await
-            {
-                tracing::warn!(error = %e, "could not post progress to Slack");
-            }
-            last_sent.insert(at.channel.clone(), Instant::now());
-        }
-        for done in flushes {
-            let _ = done.send(());
-        }
-    }
+/// One Web API call, its failure typed.
+async fn once<T>(
+    what: &str,
+    call: impl std::future::Future<Output = ClientResult<T>>,
+) -> Result<T, ChatError> {
+    call.await.map_err(|e| classify(what, e))
 }
 
 #[async_trait]
@@ -205,7 +140,7 @@ impl ChatSink for SlackSink {
             SlackChannelId(to.channel.clone()),
             render::card(card),
         );
-        let posted = with_retry("chat.postMessage", || session.chat_post_message(&request)).await?;
+        let posted = once("chat.postMessage", session.chat_post_message(&request)).await?;
         Ok(MessageRef {
             platform: Platform::Slack,
             channel: posted.channel.to_string(),
@@ -220,15 +155,34 @@ impl ChatSink for SlackSink {
             render::card(card),
             SlackTs(at.id.clone()),
         );
-        with_retry("chat.update", || session.chat_update(&request)).await?;
+        once("chat.update", session.chat_update(&request)).await?;
         Ok(())
     }
 
     async fn post_in_thread(&self, card: &MessageRef, note: &Note) -> Result<(), ChatError> {
-        self.queue
-            .send(Work::Note(card.clone(), note.clone()))
-            .map_err(|_| {
-                ChatError::new(ErrorKind::Unavailable, "the Slack progress worker stopped")
-            })
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiChatPostMessageRequest::new(
+            SlackChannelId(card.channel.clone()),
+            render::note(note),
+        )
+        .with_thread_ts(SlackTs(card.id.clone()));
+        once("chat.postMessage", session.chat_post_message(&request)).await?;
+        Ok(())
+    }
+
+    async fn tell_privately(
+        &self,
+        to: &Conversation,
+        user: &UserRef,
+        text: &str,
+    ) -> Result<(), ChatError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiChatPostEphemeralRequest::new(
+            SlackChannelId(to.channel.clone()),
+            SlackUserId(user.id.clone()),
+            SlackMessageContent::new().with_text(text.to_owned()),
+        );
+        once("chat.postEphemeral", session.chat_post_ephemeral(&request)).await?;
+        Ok(())
     }
 }

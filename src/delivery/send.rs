@@ -1,0 +1,167 @@
+//! Delivering one outbox entry: a card rendered from the job as stored now
+//! (posted the first time, edited after), or a thread note under the card.
+//! Whatever happens is booked in the store: delivered entries leave the
+//! outbox, failed ones carry their last error for `jobs outbox`.
+
+use std::time::Duration;
+
+use super::Inner;
+use crate::cards;
+use crate::domain::job::{AuditEvent, Job, MessageRef};
+use crate::ports::chat::{ChatError, Outgoing};
+use crate::ports::error::ErrorKind;
+use crate::store::Pending;
+
+/// How one delivery went.
+#[derive(Debug)]
+pub(super) enum Outcome {
+    /// Accepted by the platform and booked; `note` when it was a thread
+    /// note (the channel's pace applies).
+    Delivered { note: bool },
+    /// Not delivered; tried again later (after `retry_after` for the whole
+    /// channel, when the platform said so).
+    Failed { retry_after: Option<Duration> },
+}
+
+fn delivery_event(job: &Job, action: &str, at: u64) -> AuditEvent {
+    AuditEvent {
+        at,
+        job: Some(job.id),
+        actor: "bot".to_owned(),
+        action: action.to_owned(),
+        outcome: String::new(),
+    }
+}
+
+/// Posts the job's card and records where, in one store change that also
+/// removes outbox entry `seq` when that entry was the card.
+async fn post_card(inner: &Inner, job: &Job, seq: Option<u64>) -> Result<MessageRef, ChatError> {
+    let at = inner
+        .chat
+        .post_card(&job.conversation, &cards::card(job))
+        .await?;
+    let event = delivery_event(job, "card_posted", inner.clock.now());
+    // The card is up: record it even if this entry was a note.
+    let booked = match seq {
+        Some(seq) => {
+            inner
+                .store
+                .card_posted(job.id, seq, at.clone(), event)
+                .await
+        }
+        None => {
+            let at = at.clone();
+            inner
+                .store
+                .update(crate::store::Admission::Owed, job.id, event, move |j| {
+                    j.card = Some(at.clone());
+                    Ok(())
+                })
+                .await
+        }
+    };
+    if let Err(e) = booked {
+        tracing::error!(job = %job.id, error = %e, "the card is posted but could not be recorded; it may be posted again");
+    }
+    Ok(at)
+}
+
+pub(super) async fn send(inner: &Inner, entry: Pending, job: Job) -> Outcome {
+    let result = match &entry.message {
+        Outgoing::Card => match &job.card {
+            None => post_card(inner, &job, Some(entry.seq)).await.map(|_| false),
+            Some(at) => match inner.chat.update_card(at, &cards::card(&job)).await {
+                Ok(()) => book(inner, &entry).await.map(|_| false),
+                Err(e) => Err(e),
+            },
+        },
+        Outgoing::Note(note) => {
+            // A job from before the outbox, or whose card entry was lost:
+            // its card goes up first, so the note has a thread.
+            let at = match &job.card {
+                Some(at) => Ok(at.clone()),
+                None => post_card(inner, &job, None).await,
+            };
+            match at {
+                Ok(at) => match inner.chat.post_in_thread(&at, note).await {
+                    Ok(()) => book(inner, &entry).await.map(|_| true),
+                    // The platform will never take this note as it is: say
+                    // so in the log and the audit, and let the rest flow.
+                    Err(e) if e.kind == ErrorKind::InvalidInput => {
+                        tracing::error!(job = %job.id, error = %e, "the platform refused a note as invalid; it is dropped");
+                        let _ = inner
+                            .store
+                            .audit(
+                                crate::store::Admission::Owed,
+                                AuditEvent {
+                                    outcome: format!("dropped: {e}"),
+                                    ..delivery_event(&job, "note_refused", inner.clock.now())
+                                },
+                            )
+                            .await;
+                        book(inner, &entry).await.map(|_| true)
+                    }
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            }
+        }
+    };
+    match result {
+        Ok(note) => Outcome::Delivered { note },
+        Err(e) => {
+            tracing::warn!(job = %job.id, seq = entry.seq, error = %e, "chat delivery failed; it will be tried again");
+            let told = tell_if_overdue(inner, &entry, &job, &e).await;
+            if let Err(store) = inner
+                .store
+                .outbox_failed(job.id, entry.seq, e.to_string(), told)
+                .await
+            {
+                tracing::warn!(job = %job.id, error = %store, "could not record a failed delivery");
+            }
+            Outcome::Failed {
+                retry_after: e.retry_after,
+            }
+        }
+    }
+}
+
+/// Removes a delivered entry from the outbox.
+async fn book(inner: &Inner, entry: &Pending) -> Result<(), ChatError> {
+    if let Err(e) = inner.store.outbox_delivered(entry.job, entry.seq).await {
+        // Delivered, not booked: it will be delivered again (the narrow
+        // window the module documents), not lost.
+        tracing::error!(job = %entry.job, error = %e, "a message was delivered but could not be booked");
+    }
+    Ok(())
+}
+
+/// When a job's card has not gone up for `card_overdue`, tells the
+/// requester privately (once), so that nobody waits on a card that is not
+/// there. The job itself is visible all along in `list` and `status`.
+async fn tell_if_overdue(inner: &Inner, entry: &Pending, job: &Job, error: &ChatError) -> bool {
+    let overdue = inner.settings.card_overdue.as_millis() as u64;
+    let late = inner.clock.now().saturating_sub(entry.written_at) >= overdue;
+    if !matches!(entry.message, Outgoing::Card)
+        || job.card.is_some()
+        || entry.requester_told
+        || !late
+    {
+        return false;
+    }
+    let text = format!(
+        "Your request {id} is stored and waiting for approval, but its card could not be posted in the channel yet ({error}). The bot keeps trying; `/privatelink status {id}` shows the request, and approvers can act on it by id.",
+        id = job.id
+    );
+    match inner
+        .chat
+        .tell_privately(&job.conversation, &job.requester, &text)
+        .await
+    {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::info!(job = %job.id, error = %e, "could not tell the requester that the card is late");
+            false
+        }
+    }
+}

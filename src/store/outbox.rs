@@ -1,0 +1,233 @@
+//! The chat outbox, one sled tree: every chat effect of a job change is
+//! written here in the same transaction as the change, and leaves only when
+//! `delivery` has delivered it. So nothing is said before the store holds
+//! it, and nothing the store holds goes unsaid after a crash or an outage.
+//!
+//! Keys are `job (8 bytes) ++ seq (8 bytes)`, big-endian, with `seq` from
+//! sled's monotonic id: a job's entries come out in the order they were
+//! written. `seq` 0 is the job's bookkeeping ([`Meta`]), which keeps the
+//! outbox bounded while a platform is down:
+//! - pending card entries collapse into one (a card renders the job as it
+//!   is when delivered, so one is enough);
+//! - at most [`PROGRESS_CAP`] progress notes wait per job; later ones are
+//!   counted and the next decision, summary or failure says how many were
+//!   held back. Those notes are never dropped.
+//!
+//! Delivered entries are removed at once: the tree holds only what waits.
+
+use serde::{Deserialize, Serialize};
+use sled::Tree;
+use sled::transaction::TransactionalTree;
+
+use super::StoreError;
+use crate::domain::ids::JobId;
+use crate::ports::chat::Outgoing;
+
+/// Progress notes that may wait per job.
+pub const PROGRESS_CAP: u32 = 50;
+
+const META: u64 = 0;
+
+/// A job's outbox bookkeeping.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Meta {
+    /// The pending card entry, if there is one.
+    card: Option<u64>,
+    /// Progress notes waiting.
+    progress: u32,
+    /// Progress notes not kept since the last note that was.
+    held_back: u32,
+}
+
+/// One waiting entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Stored {
+    message: Outgoing,
+    written_at: u64,
+    #[serde(default)]
+    attempts: u32,
+    #[serde(default)]
+    last_error: Option<String>,
+    /// The requester was told privately that the card is late.
+    #[serde(default)]
+    requester_told: bool,
+}
+
+/// One waiting entry, as the dispatcher and the admin view see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub job: JobId,
+    pub seq: u64,
+    pub message: Outgoing,
+    /// When the change that caused it was made (ms since the epoch).
+    pub written_at: u64,
+    /// Failed deliveries so far.
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub requester_told: bool,
+}
+
+fn key(job: JobId, seq: u64) -> [u8; 16] {
+    let mut k = [0u8; 16];
+    k[..8].copy_from_slice(&job.number().to_be_bytes());
+    k[8..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+fn split_key(k: &[u8]) -> Option<(JobId, u64)> {
+    let job = <[u8; 8]>::try_from(k.get(..8)?).ok()?;
+    let seq = <[u8; 8]>::try_from(k.get(8..16)?).ok()?;
+    Some((JobId::new(u64::from_be_bytes(job)), u64::from_be_bytes(seq)))
+}
+
+type Abort = sled::transaction::ConflictableTransactionError<super::ChangeError>;
+
+fn corrupt(e: serde_json::Error) -> Abort {
+    sled::transaction::ConflictableTransactionError::Abort(super::ChangeError::Store(
+        StoreError::Corrupt(e),
+    ))
+}
+
+fn read_meta(outbox: &TransactionalTree, job: JobId) -> Result<Meta, Abort> {
+    match outbox.get(key(job, META))? {
+        Some(b) => serde_json::from_slice(&b).map_err(corrupt),
+        None => Ok(Meta::default()),
+    }
+}
+
+fn write_meta(outbox: &TransactionalTree, job: JobId, meta: &Meta) -> Result<(), Abort> {
+    if *meta == Meta::default() {
+        outbox.remove(&key(job, META))?;
+    } else {
+        outbox.insert(&key(job, META), serde_json::to_vec(meta).map_err(corrupt)?)?;
+    }
+    Ok(())
+}
+
+/// Writes `messages` for `job`, inside the change's transaction.
+pub(super) fn enqueue(
+    outbox: &TransactionalTree,
+    job: JobId,
+    messages: Vec<Outgoing>,
+    now: u64,
+) -> Result<(), Abort> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    let mut meta = read_meta(outbox, job)?;
+    for message in messages {
+        let message = match message {
+            Outgoing::Card if meta.card.is_some() => continue,
+            Outgoing::Note(n) if n.progress && meta.progress >= PROGRESS_CAP => {
+                meta.held_back += 1;
+                continue;
+            }
+            Outgoing::Note(mut n) if !n.progress && meta.held_back > 0 => {
+                n.text = format!(
+                    "({} progress message(s) were held back while chat was unreachable; the card shows where the job is.)\n{}",
+                    meta.held_back, n.text
+                );
+                meta.held_back = 0;
+                Outgoing::Note(n)
+            }
+            other => other,
+        };
+        // sled's ids start at 0, which is the bookkeeping key.
+        let seq = outbox.generate_id()? + 1;
+        match &message {
+            Outgoing::Card => meta.card = Some(seq),
+            Outgoing::Note(n) if n.progress => meta.progress += 1,
+            Outgoing::Note(_) => {}
+        }
+        let stored = Stored {
+            message,
+            written_at: now,
+            attempts: 0,
+            last_error: None,
+            requester_told: false,
+        };
+        outbox.insert(
+            &key(job, seq),
+            serde_json::to_vec(&stored).map_err(corrupt)?,
+        )?;
+    }
+    write_meta(outbox, job, &meta)
+}
+
+/// Removes a delivered entry, inside a transaction.
+pub(super) fn remove(outbox: &TransactionalTree, job: JobId, seq: u64) -> Result<(), Abort> {
+    let Some(b) = outbox.remove(&key(job, seq))? else {
+        return Ok(());
+    };
+    let stored: Stored = serde_json::from_slice(&b).map_err(corrupt)?;
+    let mut meta = read_meta(outbox, job)?;
+    match stored.message {
+        Outgoing::Card if meta.card == Some(seq) => meta.card = None,
+        Outgoing::Note(n) if n.progress => meta.progress = meta.progress.saturating_sub(1),
+        _ => {}
+    }
+    write_meta(outbox, job, &meta)
+}
+
+/// Records a failed delivery on the entry, inside a transaction.
+pub(super) fn record_failure(
+    outbox: &TransactionalTree,
+    job: JobId,
+    seq: u64,
+    error: &str,
+    requester_told: bool,
+) -> Result<(), Abort> {
+    let k = key(job, seq);
+    let Some(b) = outbox.get(k)? else {
+        return Ok(());
+    };
+    let mut stored: Stored = serde_json::from_slice(&b).map_err(corrupt)?;
+    stored.attempts = stored.attempts.saturating_add(1);
+    stored.last_error = Some(error.to_owned());
+    stored.requester_told |= requester_told;
+    outbox.insert(&k, serde_json::to_vec(&stored).map_err(corrupt)?)?;
+    Ok(())
+}
+
+fn entries(tree: &Tree) -> impl Iterator<Item = Result<Pending, StoreError>> + '_ {
+    tree.iter().filter_map(|item| {
+        let (k, v) = match item {
+            Ok(kv) => kv,
+            Err(e) => return Some(Err(e.into())),
+        };
+        let (job, seq) = split_key(&k)?;
+        if seq == META {
+            return None;
+        }
+        Some(
+            serde_json::from_slice::<Stored>(&v)
+                .map(|s| Pending {
+                    job,
+                    seq,
+                    message: s.message,
+                    written_at: s.written_at,
+                    attempts: s.attempts,
+                    last_error: s.last_error,
+                    requester_told: s.requester_told,
+                })
+                .map_err(StoreError::from),
+        )
+    })
+}
+
+/// Everything waiting, per job in order.
+pub(super) fn all(tree: &Tree) -> Result<Vec<Pending>, StoreError> {
+    entries(tree).collect()
+}
+
+/// The first waiting entry of each job: what may be delivered next.
+pub(super) fn heads(tree: &Tree) -> Result<Vec<Pending>, StoreError> {
+    let mut out: Vec<Pending> = Vec::new();
+    for p in entries(tree) {
+        let p = p?;
+        if out.last().is_none_or(|last| last.job != p.job) {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
