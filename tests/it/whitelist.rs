@@ -21,13 +21,12 @@ async fn a_service_that_requires_it_gets_the_account_allowed_in_once() {
     let id = h.create_and_run().await;
     assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     assert_eq!(whitelist_calls(&h), 1);
-    let st = h.sandbox.zilliz.lock();
-    assert!(st.whitelisted.contains(&(
+    let allowed = h.sandbox.zilliz.lock().whitelisted.contains(&(
         privatelink_bot::sandbox::PROJECT.to_owned(),
         privatelink_bot::sandbox::ZILLIZ_REGION.to_owned(),
-        "123456789012".to_owned()
-    )));
-    drop(st);
+        "123456789012".to_owned(),
+    ));
+    assert!(allowed);
     assert!(
         h.transcript()
             .await
