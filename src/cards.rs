@@ -304,6 +304,9 @@ pub fn status_text(job: &Job) -> String {
         job.request.region,
         join(&job.request.clusters)
     ));
+    if job.card.is_none() {
+        out.push_str("  (its card not posted yet: chat has not taken it; the bot keeps trying)\n");
+    }
     for s in &job.steps {
         let done = if s.finished_at.is_some() {
             "done"

@@ -25,6 +25,7 @@ use crate::secret::Secret;
 use crate::store::Liveness;
 
 /// The secrets `serve` needs, read by `main` from the environment.
+#[derive(Clone)]
 pub struct Secrets {
     pub zilliz_api_key: Secret,
     pub slack_bot_token: Option<Secret>,

@@ -42,24 +42,10 @@ async fn post_card(inner: &Inner, job: &Job, seq: Option<u64>) -> Result<Message
         .await?;
     let event = delivery_event(job, "card_posted", inner.clock.now());
     // The card is up: record it even if this entry was a note.
-    let booked = match seq {
-        Some(seq) => {
-            inner
-                .store
-                .card_posted(job.id, seq, at.clone(), event)
-                .await
-        }
-        None => {
-            let at = at.clone();
-            inner
-                .store
-                .update(crate::store::Admission::Owed, job.id, event, move |j| {
-                    j.card = Some(at.clone());
-                    Ok(())
-                })
-                .await
-        }
-    };
+    let booked = inner
+        .store
+        .card_posted(job.id, seq, at.clone(), event, job.version)
+        .await;
     if let Err(e) = booked {
         tracing::error!(job = %job.id, error = %e, "the card is posted but could not be recorded; it may be posted again");
     }
@@ -71,7 +57,16 @@ pub(super) async fn send(inner: &Inner, entry: Pending, job: Job) -> Outcome {
         Outgoing::Card => match &job.card {
             None => post_card(inner, &job, Some(entry.seq)).await.map(|_| false),
             Some(at) => match inner.chat.update_card(at, &cards::card(&job)).await {
-                Ok(()) => book(inner, &entry).await.map(|_| false),
+                Ok(()) => {
+                    if let Err(e) = inner
+                        .store
+                        .card_delivered(job.id, entry.seq, job.version)
+                        .await
+                    {
+                        tracing::error!(job = %job.id, error = %e, "a card update was delivered but could not be booked");
+                    }
+                    Ok(false)
+                }
                 Err(e) => Err(e),
             },
         },

@@ -350,27 +350,53 @@ impl Store {
     }
 
     /// Records where a job's card was posted and, in the same transaction,
-    /// that its outbox entry `seq` is delivered.
+    /// that its outbox entry `seq` (if it was the card) is delivered. The
+    /// card showed the job at version `rendered`; if it has changed since,
+    /// a fresh card entry follows.
     pub async fn card_posted(
         &self,
         id: JobId,
-        seq: u64,
+        seq: Option<u64>,
         at: MessageRef,
         event: AuditEvent,
+        rendered: u64,
     ) -> Result<Job, ChangeError> {
         let change = move |j: &mut Job| {
             j.card = Some(at.clone());
             Ok(())
         };
-        self.change(
-            Admission::Owed,
-            id,
-            event,
-            change,
-            |_| Vec::new(),
-            Some(seq),
-        )
-        .await
+        // This change itself adds one to the version.
+        let says = move |j: &Job| {
+            if j.version == rendered + 1 {
+                Vec::new()
+            } else {
+                vec![Outgoing::Card]
+            }
+        };
+        self.change(Admission::Owed, id, event, change, says, seq)
+            .await
+    }
+
+    /// Marks a card update delivered; a job changed since `rendered` gets
+    /// a fresh card entry in the same transaction.
+    pub async fn card_delivered(
+        &self,
+        id: JobId,
+        seq: u64,
+        rendered: u64,
+    ) -> Result<(), ChangeError> {
+        let current = self
+            .write(
+                Admission::Owed,
+                format!("card delivered {id}"),
+                true,
+                move |t| t.card_delivered(id, seq, rendered),
+            )
+            .await?;
+        if !current {
+            self.outbox.wrote();
+        }
+        Ok(())
     }
 
     async fn change(

@@ -193,6 +193,35 @@ impl Trees {
             .map_err(transaction_error)
     }
 
+    /// Removes a delivered card entry; when the job changed after the card
+    /// was rendered (at `rendered`), a fresh card entry takes its place, so
+    /// the last change is always shown. True when it was current.
+    pub(super) fn card_delivered(
+        &self,
+        job: JobId,
+        seq: u64,
+        rendered: u64,
+    ) -> Result<bool, ChangeError> {
+        (&self.jobs, &self.outbox)
+            .transaction(|(jobs, tx)| {
+                outbox::remove(tx, job, seq)?;
+                let version = match jobs.get(job_key(job))? {
+                    Some(b) => {
+                        serde_json::from_slice::<Job>(&b)
+                            .map_err(json_abort)?
+                            .version
+                    }
+                    None => rendered,
+                };
+                if version == rendered {
+                    return Ok(true);
+                }
+                outbox::enqueue(tx, job, vec![Outgoing::Card], 0)?;
+                Ok(false)
+            })
+            .map_err(transaction_error)
+    }
+
     /// Records a failed delivery on its entry.
     pub(super) fn outbox_failed(
         &self,

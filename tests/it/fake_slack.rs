@@ -1,6 +1,9 @@
 //! A fake Slack Web API over real HTTP: checks the bot token, records
 //! `chat.postMessage`, `chat.update`, `chat.postEphemeral`, `views.open` and
-//! `response_url` calls, and can answer 429 with `Retry-After`.
+//! `response_url` calls, and can answer 429 with `Retry-After` (for the
+//! next calls, or for every call to one channel), answer 500, or drop
+//! connections (an outage). Every answer says `Connection: close`, so an
+//! outage reaches every call rather than only new connections.
 
 use std::sync::{Arc, Mutex};
 
@@ -28,6 +31,70 @@ pub struct FakeSlackState {
     next_ts: u64,
     /// The token's scopes, as `auth.test` reports them in `x-oauth-scopes`.
     pub scopes: Option<String>,
+    /// An outage of the Web API, for every method or the ones listed.
+    pub outage: Option<(Outage, Vec<String>)>,
+    /// Channel → `Retry-After` seconds: every call to it is throttled.
+    pub throttled_channels: std::collections::HashMap<String, u64>,
+}
+
+/// How the fake is down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outage {
+    /// HTTP 500 with no effect.
+    Status500,
+    /// The connection is closed before any answer.
+    DropConnections,
+}
+
+/// A handle to switch the fake's outage from elsewhere (a step hook).
+#[derive(Clone)]
+pub struct OutageSwitch(Arc<Mutex<FakeSlackState>>);
+
+impl OutageSwitch {
+    /// Down for every method, or for `methods` only.
+    pub fn down(&self, outage: Outage, methods: &[&str]) {
+        self.0.lock().unwrap().outage =
+            Some((outage, methods.iter().map(|m| m.to_string()).collect()));
+    }
+
+    pub fn up(&self) {
+        self.0.lock().unwrap().outage = None;
+    }
+}
+
+/// The listener that drops connections during a `DropConnections` outage.
+struct Flaky {
+    inner: TcpListener,
+    state: Arc<Mutex<FakeSlackState>>,
+    recorder: Arc<Recorder<Call>>,
+}
+
+impl axum::serve::Listener for Flaky {
+    type Io = tokio::net::TcpStream;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((stream, addr)) = self.inner.accept().await else {
+                continue;
+            };
+            let dropping = matches!(
+                self.state.lock().unwrap().outage,
+                Some((Outage::DropConnections, _))
+            );
+            if !dropping {
+                return (stream, addr);
+            }
+            self.recorder.push(Call {
+                method: "(connection dropped)".to_owned(),
+                body: Value::Null,
+            });
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.inner.local_addr()
+    }
 }
 
 #[derive(Clone)]
@@ -57,8 +124,14 @@ impl FakeSlack {
         let router = Router::new()
             .route("/api/{method}", post(api).get(api_get))
             .route("/response/{id}", post(response_url))
+            .layer(axum::middleware::map_response(close_connection))
             .with_state(app);
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let flaky = Flaky {
+            inner: listener,
+            state: state.clone(),
+            recorder: recorder.clone(),
+        };
+        tokio::spawn(async move { axum::serve(flaky, router).await.unwrap() });
         Self {
             url,
             state,
@@ -68,6 +141,27 @@ impl FakeSlack {
 
     pub fn recorder(&self) -> &Recorder<Call> {
         &self.recorder
+    }
+
+    pub fn outage(&self) -> OutageSwitch {
+        OutageSwitch(self.state.clone())
+    }
+
+    /// Throttles every call to `channel` with `Retry-After: seconds`.
+    pub fn throttle_channel(&self, channel: &str, seconds: u64) {
+        self.state
+            .lock()
+            .unwrap()
+            .throttled_channels
+            .insert(channel.to_owned(), seconds);
+    }
+
+    pub fn unthrottle_channel(&self, channel: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .throttled_channels
+            .remove(channel);
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -118,6 +212,13 @@ fn refuse_bad_token(app: &App, headers: &HeaderMap) -> Option<Response> {
     })
 }
 
+async fn close_connection(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert("connection", "close".parse().unwrap());
+    response
+}
+
 fn json_response(status: StatusCode, body: Value) -> Response {
     (
         status,
@@ -164,13 +265,46 @@ async fn api(
     }
     let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     let channel = body["channel"].clone();
+    {
+        let st = app.state.lock().unwrap();
+        let down = st
+            .outage
+            .as_ref()
+            .is_some_and(|(_, methods)| methods.is_empty() || methods.contains(&method));
+        let throttled = channel
+            .as_str()
+            .and_then(|c| st.throttled_channels.get(c).copied());
+        drop(st);
+        if down {
+            record(&app, &format!("{method} (500)"), body);
+            return json_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({ "ok": false, "error": "internal_error" }),
+            );
+        }
+        if let Some(seconds) = throttled {
+            record(&app, &format!("{method} (429)"), body);
+            let mut r = json_response(
+                StatusCode::TOO_MANY_REQUESTS,
+                json!({ "ok": false, "error": "ratelimited" }),
+            );
+            r.headers_mut()
+                .insert("retry-after", seconds.to_string().parse().unwrap());
+            return r;
+        }
+    }
     let ts = match method.as_str() {
-        "chat.update" => body["ts"].as_str().unwrap_or_default().to_owned(),
-        _ => {
+        // Message timestamps count posted messages only, so a test can
+        // tell a message's ts from the order of the posts.
+        "chat.postMessage" => {
             let mut st = app.state.lock().unwrap();
             st.next_ts += 1;
             format!("1700000000.{:06}", st.next_ts)
         }
+        _ => body["ts"]
+            .as_str()
+            .unwrap_or("1700000000.999999")
+            .to_owned(),
     };
     record(&app, &method, body);
     json_response(

@@ -347,6 +347,10 @@ pub struct Served {
     pub url: String,
     /// Holds the sled directory for as long as the bot runs.
     pub dir: tempfile::TempDir,
+    pub config: Config,
+    pub secrets: privatelink_bot::serve::Secrets,
+    /// The HTTP server task: aborted to let go of the bot (a restart).
+    pub serving: tokio::task::JoinHandle<()>,
 }
 
 /// Starts `serve` with `approvers`; `configure` adds the platform's section
@@ -355,6 +359,16 @@ pub async fn serve_sandbox(
     approvers: &[&str],
     configure: impl FnOnce(&mut Config),
     secrets: impl FnOnce(Secret) -> privatelink_bot::serve::Secrets,
+) -> Served {
+    serve_sandbox_with(approvers, configure, secrets, None).await
+}
+
+/// As `serve_sandbox`, with `hook` in the engine.
+pub async fn serve_sandbox_with(
+    approvers: &[&str],
+    configure: impl FnOnce(&mut Config),
+    secrets: impl FnOnce(Secret) -> privatelink_bot::serve::Secrets,
+    hook: Option<Arc<dyn StepHook>>,
 ) -> Served {
     let sandbox = Sandbox::start(1).await.expect("sandbox");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -365,9 +379,32 @@ pub async fn serve_sandbox(
         .map(|p| privatelink_bot::domain::policy::Principal::parse(p).expect("principal"))
         .collect();
     configure(&mut config);
+    let secrets = secrets(Secret::new(&sandbox.api_key));
+    let (server, url, serving) = serve_config(&config, secrets.clone(), hook).await;
+    Served {
+        sandbox,
+        server,
+        url,
+        dir,
+        config,
+        secrets,
+        serving,
+    }
+}
+
+/// Builds `serve` from `config` and serves its router on a free port.
+pub async fn serve_config(
+    config: &Config,
+    secrets: privatelink_bot::serve::Secrets,
+    hook: Option<Arc<dyn StepHook>>,
+) -> (
+    privatelink_bot::serve::Server,
+    String,
+    tokio::task::JoinHandle<()>,
+) {
     let server = privatelink_bot::serve::build(
-        &config,
-        secrets(Secret::new(&sandbox.api_key)),
+        config,
+        secrets,
         Overrides {
             zilliz_retries: Some((
                 privatelink_bot::backoff::Backoff {
@@ -376,6 +413,7 @@ pub async fn serve_sandbox(
                 },
                 3,
             )),
+            hook,
             ..Overrides::default()
         },
     )
@@ -386,13 +424,10 @@ pub async fn serve_sandbox(
         .expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("address"));
     let router = server.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    Served {
-        sandbox,
-        server,
-        url,
-        dir,
-    }
+    let serving = tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    (server, url, serving)
 }
 
 /// Waits until job `id` satisfies `done` (checked whenever the fake chat API

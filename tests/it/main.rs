@@ -12,6 +12,7 @@ mod fake_slack;
 mod flow;
 mod harness;
 mod liveness;
+mod outbox;
 mod parsing;
 mod preflight;
 mod races;

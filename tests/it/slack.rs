@@ -15,18 +15,21 @@ use privatelink_bot::serve::{Secrets, Server};
 use serde_json::json;
 
 use crate::fake_slack::{Call, FakeSlack};
-use crate::harness::{job_state_when, now, serve_sandbox};
+use crate::harness::{job_state_when, now, serve_config, serve_sandbox_with};
 
 const TOKEN: &str = "xoxb-test-token-0123456789";
 const SIGNING: &str = "test-signing-secret-0123456789";
 
-struct SlackBot {
-    sandbox: Sandbox,
-    slack: FakeSlack,
-    server: Server,
+pub struct SlackBot {
+    pub sandbox: Sandbox,
+    pub slack: FakeSlack,
+    server: Option<Server>,
     url: String,
     http: reqwest::Client,
     _dir: tempfile::TempDir,
+    config: privatelink_bot::config::Config,
+    secrets: Secrets,
+    serving: tokio::task::JoinHandle<()>,
 }
 
 fn sign(secret: &str, ts: i64, body: &str) -> String {
@@ -41,9 +44,19 @@ impl SlackBot {
     }
 
     async fn start_with(approvers: &[&str]) -> Self {
+        Self::start_full(approvers, |_| {}, None).await
+    }
+
+    /// As `start_with`, with `configure` changing the config after the
+    /// Slack section is set, and `hook` in the engine.
+    pub async fn start_full(
+        approvers: &[&str],
+        configure: impl FnOnce(&mut privatelink_bot::config::Config),
+        hook: Option<std::sync::Arc<dyn privatelink_bot::engine::StepHook>>,
+    ) -> Self {
         let slack = FakeSlack::start(TOKEN).await;
         let api_url = format!("{}/api/", slack.url);
-        let served = serve_sandbox(
+        let served = serve_sandbox_with(
             approvers,
             |c| {
                 c.slack = Some(SlackSettings {
@@ -53,7 +66,8 @@ impl SlackBot {
                     transport: privatelink_bot::chat::slack::Transport::Http,
                     app_token_env: "UNUSED".into(),
                     progress_interval: Duration::from_millis(200),
-                })
+                });
+                configure(c);
             },
             |zilliz_api_key| Secrets {
                 zilliz_api_key,
@@ -62,16 +76,44 @@ impl SlackBot {
                 slack_app_token: None,
                 discord_bot_token: None,
             },
+            hook,
         )
         .await;
         Self {
             sandbox: served.sandbox,
             slack,
-            server: served.server,
+            server: Some(served.server),
             url: served.url,
             http: reqwest::Client::new(),
             _dir: served.dir,
+            config: served.config,
+            secrets: served.secrets,
+            serving: served.serving,
         }
+    }
+
+    /// Stops the bot as a crash would (nothing more is done or said) and
+    /// starts a new one on the same store, which resumes what was owed.
+    pub async fn crash_and_restart(&mut self) {
+        self.server().app.halt().await;
+        self.serving.abort();
+        let _ = (&mut self.serving).await;
+        // The old bot lets go of the store before the new one opens it.
+        drop(self.server.take());
+        let (server, url, serving) = serve_config(&self.config, self.secrets.clone(), None).await;
+        self.url = url;
+        self.serving = serving;
+        self.server
+            .insert(server)
+            .app
+            .engine
+            .resume()
+            .await
+            .expect("resume");
+    }
+
+    pub fn server(&self) -> &Server {
+        self.server.as_ref().expect("the bot is running")
     }
 
     async fn post_raw(
@@ -104,12 +146,22 @@ impl SlackBot {
         .await
     }
 
-    async fn command(&self, user: &str, text: &str, trigger: &str) -> reqwest::StatusCode {
+    pub async fn command(&self, user: &str, text: &str, trigger: &str) -> reqwest::StatusCode {
+        self.command_in("C0PLATFORM", user, text, trigger).await
+    }
+
+    pub async fn command_in(
+        &self,
+        channel: &str,
+        user: &str,
+        text: &str,
+        trigger: &str,
+    ) -> reqwest::StatusCode {
         let body = serde_urlencoded::to_string([
             ("token", "ignored"),
             ("team_id", "T0"),
             ("team_domain", "acme"),
-            ("channel_id", "C0PLATFORM"),
+            ("channel_id", channel),
             ("channel_name", "platform"),
             ("user_id", user),
             ("user_name", user),
@@ -127,37 +179,60 @@ impl SlackBot {
     }
 
     fn click_body(&self, user: &str, value: &str, trigger: &str, card_ts: &str) -> String {
+        self.click_body_in("C0PLATFORM", user, value, trigger, card_ts)
+    }
+
+    fn click_body_in(
+        &self,
+        channel: &str,
+        user: &str,
+        value: &str,
+        trigger: &str,
+        card_ts: &str,
+    ) -> String {
         let payload = json!({
             "type": "block_actions",
             "team": { "id": "T0", "domain": "acme" },
             "user": { "id": user, "team_id": "T0", "username": user, "name": user },
             "api_app_id": "A0",
-            "container": { "type": "message", "message_ts": card_ts, "channel_id": "C0PLATFORM", "is_ephemeral": false },
+            "container": { "type": "message", "message_ts": card_ts, "channel_id": channel, "is_ephemeral": false },
             "trigger_id": trigger,
-            "channel": { "id": "C0PLATFORM", "name": "platform" },
+            "channel": { "id": channel, "name": "platform" },
             "response_url": format!("{}/response/{trigger}", self.slack.url),
             "actions": [ { "type": "button", "action_id": "privatelink_x", "block_id": "b", "value": value, "action_ts": "1700000000.1" } ],
         });
         serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap()
     }
 
-    async fn click(
+    pub async fn click(
         &self,
         user: &str,
         value: &str,
         trigger: &str,
         card_ts: &str,
     ) -> reqwest::StatusCode {
-        let body = self.click_body(user, value, trigger, card_ts);
+        self.click_in("C0PLATFORM", user, value, trigger, card_ts)
+            .await
+    }
+
+    pub async fn click_in(
+        &self,
+        channel: &str,
+        user: &str,
+        value: &str,
+        trigger: &str,
+        card_ts: &str,
+    ) -> reqwest::StatusCode {
+        let body = self.click_body_in(channel, user, value, trigger, card_ts);
         self.post_signed("/slack/interactions", &body).await
     }
 
-    fn create_args(&self) -> String {
+    pub fn create_args(&self) -> String {
         format!("create {}", self.sandbox.create_args())
     }
 
     /// The first card the bot posted: its ts and the job id in its buttons.
-    async fn card(&self) -> (String, JobId) {
+    pub async fn card(&self) -> (String, JobId) {
         let calls = self
             .slack
             .wait_for("the approval card", |c| {
@@ -192,7 +267,7 @@ impl SlackBot {
         format!("1700000000.{:06}", posts_before + 1)
     }
 
-    async fn ephemeral(&self, trigger: &str) -> String {
+    pub async fn ephemeral(&self, trigger: &str) -> String {
         let key = format!("response_url/{trigger}");
         let calls = self
             .slack
@@ -207,7 +282,7 @@ impl SlackBot {
     /// Approve actions in the audit log (accepted or refused) for a job.
     fn approve_attempts(&self, id: JobId) -> usize {
         let log = self
-            .server
+            .server()
             .app
             .store
             .blocking()
@@ -216,8 +291,8 @@ impl SlackBot {
         log.iter().filter(|e| e.action == "approve").count()
     }
 
-    async fn wait_state(&self, id: JobId, done: impl Fn(&JobState) -> bool) -> JobState {
-        job_state_when(&self.server.app, self.slack.recorder(), id, done).await
+    pub async fn wait_state(&self, id: JobId, done: impl Fn(&JobState) -> bool) -> JobState {
+        job_state_when(&self.server().app, self.slack.recorder(), id, done).await
     }
 }
 
@@ -420,7 +495,7 @@ async fn unsigned_stale_or_tampered_requests_get_401_and_change_nothing() {
         400
     );
     assert_eq!(bot.post_signed("/slack/commands", "nonsense").await, 400);
-    assert!(bot.server.app.store.all_jobs().await.unwrap().is_empty());
+    assert!(bot.server().app.store.all_jobs().await.unwrap().is_empty());
     assert!(bot.slack.calls().is_empty(), "{:?}", bot.slack.calls());
 }
 
@@ -540,7 +615,7 @@ async fn create_without_arguments_opens_a_form_with_field_errors() {
         "{answer}"
     );
     assert_eq!(answer["errors"]["clusters"], "is required");
-    assert!(bot.server.app.store.all_jobs().await.unwrap().is_empty());
+    assert!(bot.server().app.store.all_jobs().await.unwrap().is_empty());
 
     // Fixed: the form closes and the same path as the typed command runs.
     fields[2] = ("vpc", net.vpc.as_str());
@@ -555,7 +630,7 @@ async fn create_without_arguments_opens_a_form_with_field_errors() {
     assert_eq!(status, 200);
     let (_, id) = bot.card().await;
     assert_eq!(
-        bot.server
+        bot.server()
             .app
             .store
             .get(id)
@@ -589,7 +664,7 @@ async fn create_without_arguments_opens_a_form_with_field_errors() {
 async fn socket_mode_envelopes_ack_by_id_and_share_the_http_handlers() {
     use privatelink_bot::chat::slack::socket::{Outcome, on_envelope};
     let bot = SlackBot::start().await;
-    let handler = bot.server.slack_handler.clone().unwrap();
+    let handler = bot.server().slack_handler.clone().unwrap();
 
     assert_eq!(
         on_envelope(&handler, r#"{"type":"hello","num_connections":1}"#),
@@ -655,7 +730,7 @@ async fn a_slack_user_group_can_hold_the_approver_right() {
         bot.wait_state(id, |s| *s == JobState::Succeeded).await,
         JobState::Succeeded
     );
-    let job = bot.server.app.store.get(id).await.unwrap().unwrap();
+    let job = bot.server().app.store.get(id).await.unwrap().unwrap();
     assert_eq!(job.decided_by.unwrap().to_string(), "slack:UCAROL");
     // Membership was read once and then served from the cache.
     let lookups = bot
