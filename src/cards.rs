@@ -340,3 +340,25 @@ pub fn list_line(job: &Job) -> String {
         job.requester
     )
 }
+
+/// One line for `jobs outbox`: what waits, since when, and why.
+pub fn outbox_line(p: &crate::store::Pending) -> String {
+    let what = match &p.message {
+        crate::ports::chat::Outgoing::Card => "card".to_owned(),
+        crate::ports::chat::Outgoing::Note(n) => {
+            let first = n.text.lines().next().unwrap_or_default();
+            let short: String = first.chars().take(60).collect();
+            format!("note \"{short}\"")
+        }
+    };
+    let why = match &p.last_error {
+        Some(e) => format!("; {} failed tries, last: {e}", p.attempts),
+        None => String::new(),
+    };
+    format!(
+        "{} #{} {what} (since {}){why}",
+        p.job,
+        p.seq,
+        rfc3339(p.written_at)
+    )
+}

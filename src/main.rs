@@ -80,6 +80,8 @@ enum JobsCmd {
     Show { job: String },
     /// The audit log, optionally for one job.
     Audit { job: Option<String> },
+    /// What waits in the chat outbox, and why (the last delivery error).
+    Outbox,
 }
 
 #[tokio::main]
@@ -185,6 +187,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     match store.get(id).await? {
                         Some(job) => println!("{}", cards::status_text(&job)),
                         None => anyhow::bail!("there is no job {id}"),
+                    }
+                }
+                JobsCmd::Outbox => {
+                    let waiting = store.outbox().await?;
+                    if waiting.is_empty() {
+                        println!(
+                            "the outbox is empty: everything the bot had to say was delivered"
+                        );
+                    }
+                    for p in &waiting {
+                        println!("{}", cards::outbox_line(p));
+                    }
+                    let jobs: std::collections::BTreeSet<_> =
+                        waiting.iter().map(|p| p.job).collect();
+                    if !waiting.is_empty() {
+                        println!(
+                            "{} message(s) waiting for {} job(s)",
+                            waiting.len(),
+                            jobs.len()
+                        );
                     }
                 }
                 JobsCmd::Audit { job } => {

@@ -472,3 +472,62 @@ fn gateway_and_http_share_the_conversion() {
     assert_eq!(inbound.actor.roles, vec![OPS_ROLE.to_owned()]);
     assert!(matches!(inbound.event, Event::Click { job, .. } if job.to_string() == "PL-7"));
 }
+
+#[tokio::test]
+async fn discord_down_mid_job_delays_the_thread_but_loses_nothing() {
+    let bot = DiscordBot::start().await;
+    let (card, id) = bot.create("3001", "111").await;
+    // Discord goes down before the approval: the card update, the decision
+    // and the first steps' notes all wait in the outbox.
+    bot.discord.set_down(true);
+    bot.post(&click(
+        "3002",
+        "333",
+        &[OPS_ROLE],
+        &format!("approve:{id}"),
+        &card,
+    ))
+    .await;
+    bot.discord
+        .wait_for("failed deliveries", |c| {
+            c.iter().filter(|c| c.method.ends_with("(500)")).count() >= 3
+        })
+        .await;
+    bot.discord.set_down(false);
+    bot.wait_state(id, |s| *s == JobState::Succeeded).await;
+    let summary = format!("{id} succeeded");
+    let calls = bot
+        .discord
+        .wait_for("the summary", |c| {
+            c.iter().any(|c| {
+                c.path == format!("/channels/{card}/messages")
+                    && c.body["content"].to_string().contains(&summary)
+            })
+        })
+        .await;
+    let thread: Vec<String> = calls
+        .iter()
+        .filter(|c| c.method == "POST" && c.path == format!("/channels/{card}/messages"))
+        .map(|c| c.body["content"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let mut expected = vec!["Approved by discord:333".to_owned()];
+    for step in privatelink_bot::domain::job::Step::ALL {
+        expected.push(format!("▶ step {step}"));
+        expected.push(format!("✔ step {step}"));
+    }
+    expected.push(summary);
+    assert_eq!(thread.len(), expected.len(), "each note once: {thread:#?}");
+    for (got, want) in thread.iter().zip(&expected) {
+        assert!(
+            got.contains(want.as_str()),
+            "{want:?} expected, got {got:?}"
+        );
+    }
+    let last_edit = calls
+        .iter()
+        .rev()
+        .find(|c| c.method == "PATCH" && c.path == format!("/channels/{CHANNEL}/messages/{card}"))
+        .map(|c| c.body.to_string())
+        .unwrap_or_default();
+    assert!(last_edit.contains("Succeeded"), "{last_edit}");
+}

@@ -24,6 +24,8 @@ pub struct Call {
 #[derive(Default)]
 pub struct State_ {
     pub rate_limit_next: u32,
+    /// Down: every bot-token call answers 500 and does nothing.
+    pub down: bool,
     threads: Vec<String>,
     next_id: u64,
     /// The application the token belongs to: (id, public key).
@@ -91,6 +93,11 @@ impl FakeDiscord {
         self.state.lock().unwrap().rate_limit_next = n;
     }
 
+    /// Takes the REST API down (500 to every bot-token call) or back up.
+    pub fn set_down(&self, down: bool) {
+        self.state.lock().unwrap().down = down;
+    }
+
     /// Makes the token belong to application `id` with public key `key`.
     pub fn set_application(&self, id: &str, key: &str) {
         self.state.lock().unwrap().application = Some((id.to_owned(), key.to_owned()));
@@ -134,6 +141,18 @@ async fn api(
     }
     {
         let mut st = app.state.lock().unwrap();
+        if st.down && !is_webhook {
+            drop(st);
+            app.recorder.push(Call {
+                method: format!("{method} (500)"),
+                path: path.clone(),
+                body: Value::Null,
+            });
+            return reply(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({ "message": "500: Internal Server Error", "code": 0 }),
+            );
+        }
         if st.rate_limit_next > 0 && !is_webhook {
             st.rate_limit_next -= 1;
             drop(st);

@@ -378,6 +378,9 @@ pub async fn serve_sandbox_with(
         .iter()
         .map(|p| privatelink_bot::domain::policy::Principal::parse(p).expect("principal"))
         .collect();
+    // Failed chat deliveries are tried again quickly.
+    config.delivery.backoff_initial = Duration::from_millis(20);
+    config.delivery.backoff_max = Duration::from_millis(200);
     configure(&mut config);
     let secrets = secrets(Secret::new(&sandbox.api_key));
     let (server, url, serving) = serve_config(&config, secrets.clone(), hook).await;

@@ -13,8 +13,14 @@ use privatelink_bot::engine::{HookPoint, StepHook};
 use privatelink_bot::sandbox::fixtures::{self, NetworkShape};
 use privatelink_bot::sandbox::{PROJECT, REGION, ZILLIZ_REGION};
 
+use privatelink_bot::ports::chat::{Note, Outgoing, Tone};
+use privatelink_bot::store::outbox::PROGRESS_CAP;
+use privatelink_bot::store::{Admission, Store, StoreOptions};
+
 use crate::fake_slack::{Call, Outage, OutageSwitch};
+use crate::harness::store_path;
 use crate::slack::SlackBot;
+use crate::store::{event, pending_job};
 
 /// Takes Slack down when a job starts step 3; the engine goes on. The
 /// switch is handed over once the fake exists (the hook is built first).
@@ -295,4 +301,130 @@ async fn a_429_storm_on_one_channel_does_not_hold_up_another() {
     bot.wait_state(a, |s| *s == JobState::Succeeded).await;
     let calls = summary_and_final_card(&bot, a, &ts_a).await;
     assert_in_order(&thread(&calls, &ts_a), &every_note(a));
+}
+
+fn progress_note(job: JobId, text: &str, progress: bool) -> Outgoing {
+    Outgoing::Note(Note {
+        job,
+        text: text.to_owned(),
+        tone: Tone::Working,
+        buttons: Vec::new(),
+        progress,
+    })
+}
+
+#[tokio::test]
+async fn a_long_outage_keeps_the_outbox_bounded_and_every_outcome_and_the_admin_view_shows_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = store_path(&dir);
+    let store = Store::open(&path, StoreOptions::default())
+        .await
+        .expect("store");
+    let id = JobId::new(1000);
+    store
+        .insert(Admission::Owed, &pending_job(id, 1), event(id, "create"))
+        .await
+        .expect("insert");
+    // Card refreshes while the first card waits collapse into it.
+    for _ in 0..3 {
+        store
+            .update_saying(
+                Admission::Owed,
+                id,
+                event(id, "touch"),
+                |_| Ok(()),
+                |_| vec![Outgoing::Card],
+            )
+            .await
+            .expect("change");
+    }
+    let extra = 20;
+    for i in 0..PROGRESS_CAP + extra {
+        store
+            .say(
+                Admission::Owed,
+                id,
+                vec![progress_note(id, &format!("progress {i}"), true)],
+                0,
+            )
+            .await
+            .expect("say");
+    }
+    store
+        .say(
+            Admission::Owed,
+            id,
+            vec![progress_note(id, "✅ done", false)],
+            0,
+        )
+        .await
+        .expect("say");
+    let waiting = store.outbox().await.expect("outbox");
+    let cards = waiting
+        .iter()
+        .filter(|p| p.message == Outgoing::Card)
+        .count();
+    assert_eq!(cards, 1, "pending cards collapse into one");
+    let notes: Vec<&str> = waiting
+        .iter()
+        .filter_map(|p| match &p.message {
+            Outgoing::Note(n) => Some(n.text.as_str()),
+            Outgoing::Card => None,
+        })
+        .collect();
+    assert_eq!(
+        notes.len() as u32,
+        PROGRESS_CAP + 1,
+        "bounded: {}",
+        notes.len()
+    );
+    assert_eq!(notes[0], "progress 0", "the earliest progress is kept");
+    let outcome = notes.last().copied().unwrap_or_default();
+    assert!(
+        outcome.starts_with(&format!("({extra} progress message(s) were held back"))
+            && outcome.ends_with("✅ done"),
+        "{outcome}"
+    );
+    // The card goes first; once delivered it leaves the outbox.
+    assert_eq!(waiting[0].message, Outgoing::Card);
+    store
+        .outbox_delivered(id, waiting[0].seq)
+        .await
+        .expect("delivered");
+    assert_eq!(
+        store.outbox().await.expect("outbox").len(),
+        waiting.len() - 1
+    );
+    drop(store);
+
+    // The admin view, with the bot stopped: what waits and for whom.
+    let config = dir.path().join("bot.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[store]\npath = {:?}\n[zilliz]\nbase_url = \"global\"\n[policy]\napprovers = [\"console:bob\"]\n",
+            path.display().to_string()
+        ),
+    )
+    .expect("config");
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_privatelink-bot"))
+        .args(["--config", &config.display().to_string(), "jobs", "outbox"])
+        .output()
+        .await
+        .expect("the binary runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("PL-1000 #"), "{text}");
+    assert!(text.contains("note \"progress 0\""), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{} message(s) waiting for 1 job(s)",
+            PROGRESS_CAP + 1
+        )),
+        "{text}"
+    );
 }

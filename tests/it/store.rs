@@ -58,7 +58,7 @@ impl WriteHook for Gate {
 const LINE: &str = "create project=proj-abc123 region=aws-us-west-2 vpc=vpc-0123456789abcdef0 subnets=subnet-0123456789abcdef0,subnet-0123456789abcdef1 sg=sg-0123456789abcdef0 clusters=in01-3e5ad8adc38c2f1";
 
 /// A pending job on a VPC of its own (`n`), so slots never collide.
-fn pending_job(id: JobId, n: usize) -> Job {
+pub(crate) fn pending_job(id: JobId, n: usize) -> Job {
     let Ok(Command::Create(mut request)) = command::parse(LINE) else {
         panic!("the line parses");
     };
@@ -85,7 +85,7 @@ fn pending_job(id: JobId, n: usize) -> Job {
     }
 }
 
-fn event(id: JobId, action: &str) -> AuditEvent {
+pub(crate) fn event(id: JobId, action: &str) -> AuditEvent {
     AuditEvent {
         at: 0,
         job: Some(id),
