@@ -317,6 +317,16 @@ approvers = ["slack:U1"]
 "#;
 
     #[test]
+    fn the_example_config_is_valid_and_says_what_the_defaults_are() {
+        let example = include_str!("../config/privatelink-bot.example.toml");
+        let c = Config::from_toml(example, std::iter::empty()).unwrap();
+        let defaults = crate::delivery::DeliverySettings::default();
+        assert_eq!(c.delivery.backoff_max, defaults.backoff_max);
+        assert_eq!(c.delivery.card_overdue, defaults.card_overdue);
+        assert!(c.policy.roles.is_empty());
+    }
+
+    #[test]
     fn control_planes_may_be_named() {
         let cn = Config::from_toml(
             &MIN.replace("https://api.cloud.zilliz.com", "cn"),
