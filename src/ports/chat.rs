@@ -79,8 +79,10 @@ pub enum Tone {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Card {
     pub job: JobId,
-    /// The job's revision (its store change counter) this card shows; a
-    /// card is never replaced by an older revision.
+    /// The job's revision (its store change counter) this card shows. The
+    /// dispatcher renders cards from the job as stored when it delivers
+    /// them, one at a time per job, so an older revision never replaces a
+    /// newer one.
     pub revision: u64,
     pub title: String,
     /// The top line: always the job's current state.
