@@ -11,6 +11,7 @@ mod fake_discord;
 mod fake_slack;
 mod flow;
 mod harness;
+mod iam_policy;
 mod liveness;
 mod outbox;
 mod parsing;
