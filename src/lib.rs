@@ -2,6 +2,7 @@
 //! Zilliz Cloud Dedicated clusters, with approval, crash-safe jobs and
 //! rollback. See ARCHITECTURE.md for the map.
 
+pub mod admin;
 pub mod app;
 pub mod backoff;
 pub mod cards;

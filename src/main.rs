@@ -11,10 +11,12 @@ use privatelink_bot::app::{App, Overrides};
 use privatelink_bot::chat::console::{self, ConsoleSink};
 use privatelink_bot::config::Config;
 use privatelink_bot::domain::ids::{JobId, ProjectId, VpcId, ZillizRegion};
+use privatelink_bot::domain::job::StateKey;
 use privatelink_bot::ports::clock::rfc3339;
 use privatelink_bot::sandbox;
 use privatelink_bot::store::{Stall, Store};
-use privatelink_bot::{cards, check, telemetry};
+use privatelink_bot::{admin, check, telemetry};
+use std::io::Write;
 
 #[derive(Parser)]
 #[command(
@@ -48,6 +50,11 @@ enum Cmd {
         #[command(subcommand)]
         what: JobsCmd,
     },
+    /// Export the audit log without running the bot.
+    Audit {
+        #[command(subcommand)]
+        what: AuditCmd,
+    },
     /// Load and validate the config; with --online, prove every credential
     /// against AWS, Zilliz Cloud, Slack and Discord (read calls and DryRun
     /// only) and print a table with the fix for each failure.
@@ -74,14 +81,32 @@ enum Cmd {
 
 #[derive(Subcommand)]
 enum JobsCmd {
-    /// Every job, one line each.
-    List,
-    /// One job in full.
+    /// Every job, one line each, optionally only those in one state.
+    List {
+        #[arg(long, value_parser = admin::parse_state)]
+        state: Option<StateKey>,
+    },
+    /// One job in full (exit status 3 when there is no such job).
     Show { job: String },
     /// The audit log, optionally for one job.
     Audit { job: Option<String> },
     /// What waits in the chat outbox, and why (the last delivery error).
     Outbox,
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// The audit log, oldest first, as JSON lines or CSV on stdout.
+    Export {
+        /// Only events at or after this time (RFC 3339).
+        #[arg(long, value_parser = admin::parse_since)]
+        since: Option<u64>,
+        /// Only events of this job.
+        #[arg(long)]
+        job: Option<String>,
+        #[arg(long, value_enum)]
+        format: admin::Format,
+    },
 }
 
 #[tokio::main]
@@ -99,7 +124,10 @@ async fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            match e.downcast_ref::<admin::AdminError>() {
+                Some(a) => ExitCode::from(a.exit_status()),
+                None => ExitCode::FAILURE,
+            }
         }
     }
 }
@@ -176,53 +204,45 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Cmd::Jobs { what } => {
             let config = Config::load(&cli.config)?;
             let store = Store::open(&config.store.path, config.store.options()).await?;
+            let mut out = std::io::stdout().lock();
             match what {
-                JobsCmd::List => {
-                    for job in store.all_jobs().await? {
-                        println!("{}", cards::list_line(&job));
-                    }
-                }
-                JobsCmd::Show { job } => {
-                    let id = JobId::parse(&job)?;
-                    match store.get(id).await? {
-                        Some(job) => println!("{}", cards::status_text(&job)),
-                        None => anyhow::bail!("there is no job {id}"),
-                    }
-                }
-                JobsCmd::Outbox => {
-                    let waiting = store.outbox().await?;
-                    if waiting.is_empty() {
-                        println!(
-                            "the outbox is empty: everything the bot had to say was delivered"
-                        );
-                    }
-                    for p in &waiting {
-                        println!("{}", cards::outbox_line(p));
-                    }
-                    let jobs: std::collections::BTreeSet<_> =
-                        waiting.iter().map(|p| p.job).collect();
-                    if !waiting.is_empty() {
-                        println!(
-                            "{} message(s) waiting for {} job(s)",
-                            waiting.len(),
-                            jobs.len()
-                        );
-                    }
-                }
+                JobsCmd::List { state } => admin::list(&store, state, &mut out).await?,
+                JobsCmd::Show { job } => admin::show(&store, &job, &mut out).await?,
+                JobsCmd::Outbox => admin::outbox(&store, &mut out).await?,
                 JobsCmd::Audit { job } => {
-                    let id = job.as_deref().map(JobId::parse).transpose()?;
+                    let id = job
+                        .as_deref()
+                        .map(JobId::parse)
+                        .transpose()
+                        .map_err(|e| admin::AdminError::Usage(e.to_string()))?;
                     for e in store.audit_log(id).await? {
                         let job = e.job.map(|j| j.to_string()).unwrap_or_default();
-                        println!(
+                        writeln!(
+                            out,
                             "{} {job} {} {} {}",
                             rfc3339(e.at),
                             e.actor,
                             e.action,
                             e.outcome
-                        );
+                        )?;
                     }
                 }
             }
+            Ok(())
+        }
+        Cmd::Audit {
+            what: AuditCmd::Export { since, job, format },
+        } => {
+            let config = Config::load(&cli.config)?;
+            let store = Store::open(&config.store.path, config.store.options()).await?;
+            let job = job
+                .as_deref()
+                .map(JobId::parse)
+                .transpose()
+                .map_err(|e| admin::AdminError::Usage(e.to_string()))?;
+            let mut out = std::io::stdout().lock();
+            let n = admin::export_audit(&store, since, job, format, &mut out).await?;
+            eprintln!("{n} audit event(s) exported");
             Ok(())
         }
         Cmd::FakeZilliz { port } => {

@@ -42,5 +42,20 @@ impl Clock for ManualClock {
 
 /// Formats milliseconds since the epoch as RFC 3339 (UTC, seconds).
 pub fn rfc3339(at: Millis) -> String {
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + std::time::Duration::from_millis(at)).to_string()
+    // humantime panics past year 9999: a time that far out (a job that
+    // never expires, say) prints as the last one it can say.
+    const LAST: Millis = 253_402_300_799_000; // 9999-12-31T23:59:59Z
+    humantime::format_rfc3339_seconds(UNIX_EPOCH + std::time::Duration::from_millis(at.min(LAST)))
+        .to_string()
+}
+
+#[cfg(test)]
+mod rfc3339_tests {
+    use super::*;
+
+    #[test]
+    fn any_time_prints_without_panicking() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(u64::MAX), "9999-12-31T23:59:59Z");
+    }
 }

@@ -2,6 +2,7 @@
 //! moto_server (started by the harness on a free port) and the fake Zilliz
 //! Cloud control plane. One binary, so the AWS SDK is linked once.
 
+mod admin;
 mod approvals;
 mod calls;
 mod check_config;

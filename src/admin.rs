@@ -1,0 +1,218 @@
+//! The admin CLI over the store, usable while the bot is stopped (or on a
+//! copy of its store): jobs, the audit log and its export, the outbox. Each
+//! command writes to the given output, so tests read exactly what a script
+//! would, and fails with an [`AdminError`] whose kind picks the exit status.
+
+use std::io::Write;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cards;
+use crate::domain::ids::JobId;
+use crate::domain::job::{AuditEvent, StateKey};
+use crate::ports::clock::rfc3339;
+use crate::store::Store;
+
+/// Why an admin command failed; the kind decides the exit status.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// What was asked for does not exist (exit status 3).
+    #[error("{0}")]
+    NotFound(String),
+    /// The arguments cannot be used (exit status 2, as for usage errors).
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+impl AdminError {
+    pub fn exit_status(&self) -> u8 {
+        match self {
+            AdminError::NotFound(_) => 3,
+            AdminError::Usage(_) => 2,
+            AdminError::Failed(_) => 1,
+        }
+    }
+}
+
+fn failed(e: impl Into<anyhow::Error>) -> AdminError {
+    AdminError::Failed(e.into())
+}
+
+/// Parses a state name as `jobs list --state` takes it.
+pub fn parse_state(text: &str) -> Result<StateKey, String> {
+    StateKey::ALL
+        .into_iter()
+        .find(|k| k.as_str() == text.trim())
+        .ok_or_else(|| {
+            let names: Vec<&str> = StateKey::ALL.iter().map(|k| k.as_str()).collect();
+            format!("{text:?} is not a job state; one of {}", names.join(", "))
+        })
+}
+
+/// Parses an RFC 3339 time (`2026-12-01T00:00:00Z`) into ms since the epoch.
+pub fn parse_since(text: &str) -> Result<u64, String> {
+    let t = humantime::parse_rfc3339_weak(text.trim())
+        .map_err(|e| format!("{text:?} is not a time such as 2026-12-01T00:00:00Z: {e}"))?;
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .map_err(|_| format!("{text:?} is before 1970"))
+}
+
+/// `jobs list [--state …]`: one line per job.
+pub async fn list(
+    store: &Store,
+    state: Option<StateKey>,
+    out: &mut impl Write,
+) -> Result<(), AdminError> {
+    let jobs = match state {
+        Some(s) => store.jobs_in_state(s).await,
+        None => store.all_jobs().await,
+    }
+    .map_err(failed)?;
+    for job in jobs {
+        writeln!(out, "{}", cards::list_line(&job)).map_err(failed)?;
+    }
+    Ok(())
+}
+
+/// `jobs show <job>`: the job in full.
+pub async fn show(store: &Store, job: &str, out: &mut impl Write) -> Result<(), AdminError> {
+    let id = JobId::parse(job).map_err(|e| AdminError::Usage(e.to_string()))?;
+    match store.get(id).await.map_err(failed)? {
+        Some(job) => writeln!(out, "{}", cards::status_text(&job)).map_err(failed),
+        None => Err(AdminError::NotFound(format!("there is no job {id}"))),
+    }
+}
+
+/// `jobs outbox`: what waits for delivery, and why.
+pub async fn outbox(store: &Store, out: &mut impl Write) -> Result<(), AdminError> {
+    let waiting = store.outbox().await.map_err(failed)?;
+    if waiting.is_empty() {
+        writeln!(
+            out,
+            "the outbox is empty: everything the bot had to say was delivered"
+        )
+        .map_err(failed)?;
+        return Ok(());
+    }
+    for p in &waiting {
+        writeln!(out, "{}", cards::outbox_line(p)).map_err(failed)?;
+    }
+    let jobs: std::collections::BTreeSet<_> = waiting.iter().map(|p| p.job).collect();
+    writeln!(
+        out,
+        "{} message(s) waiting for {} job(s)",
+        waiting.len(),
+        jobs.len()
+    )
+    .map_err(failed)
+}
+
+/// The audit export's formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One JSON object per line.
+    Jsonl,
+    /// RFC 4180 CSV with a header row.
+    Csv,
+}
+
+/// One exported audit event: the stored event plus its time in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exported {
+    /// RFC 3339, for people and log tools.
+    pub time: String,
+    /// Milliseconds since the epoch, exactly as stored.
+    pub at: u64,
+    #[serde(default)]
+    pub job: Option<JobId>,
+    pub actor: String,
+    pub action: String,
+    pub outcome: String,
+}
+
+impl From<&AuditEvent> for Exported {
+    fn from(e: &AuditEvent) -> Self {
+        Self {
+            time: rfc3339(e.at),
+            at: e.at,
+            job: e.job,
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            outcome: e.outcome.clone(),
+        }
+    }
+}
+
+impl From<Exported> for AuditEvent {
+    fn from(e: Exported) -> Self {
+        Self {
+            at: e.at,
+            job: e.job,
+            actor: e.actor,
+            action: e.action,
+            outcome: e.outcome,
+        }
+    }
+}
+
+/// `audit export`: the audit log, oldest first, from `since` and for `job`
+/// when given, in `format`.
+pub async fn export_audit(
+    store: &Store,
+    since: Option<u64>,
+    job: Option<JobId>,
+    format: Format,
+    out: &mut impl Write,
+) -> Result<usize, AdminError> {
+    let events: Vec<AuditEvent> = store
+        .audit_log(job)
+        .await
+        .map_err(failed)?
+        .into_iter()
+        .filter(|e| since.is_none_or(|s| e.at >= s))
+        .collect();
+    write_export(&events, format, out)?;
+    Ok(events.len())
+}
+
+/// Writes `events` in `format`.
+pub fn write_export(
+    events: &[AuditEvent],
+    format: Format,
+    out: &mut impl Write,
+) -> Result<(), AdminError> {
+    match format {
+        Format::Jsonl => {
+            for e in events {
+                let line = serde_json::to_string(&Exported::from(e)).map_err(failed)?;
+                writeln!(out, "{line}").map_err(failed)?;
+            }
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            for e in events {
+                w.serialize(Exported::from(e)).map_err(failed)?;
+            }
+            w.flush().map_err(failed)?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads an export back: what a script consuming it would get.
+pub fn read_export(text: &str, format: Format) -> anyhow::Result<Vec<AuditEvent>> {
+    match format {
+        Format::Jsonl => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| Ok(serde_json::from_str::<Exported>(l)?.into()))
+            .collect(),
+        Format::Csv => csv::Reader::from_reader(text.as_bytes())
+            .deserialize::<Exported>()
+            .map(|r| Ok(r?.into()))
+            .collect(),
+    }
+}
