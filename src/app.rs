@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::delivery::Dispatcher;
 use crate::domain::ids::Platform;
 use crate::engine::{Engine, EngineParts, StepHook};
+use crate::metrics::Metrics;
 use crate::ports::chat::ChatSink;
 use crate::ports::clock::{Clock, SystemClock};
 use crate::ports::cloud::{CloudAccess, Vendor};
@@ -18,6 +19,7 @@ use crate::store::{Store, StoreOptions, WriteHook};
 
 pub struct App {
     pub store: Arc<Store>,
+    pub metrics: Arc<Metrics>,
     /// Every AWS call the bot made, by service and operation.
     pub aws_calls: Arc<AwsCalls>,
     pub engine: Engine,
@@ -51,12 +53,14 @@ impl App {
             ..config.store.options()
         };
         let store = Arc::new(Store::open(&config.store.path, options).await?);
-        let mut zilliz = ZillizClient::new(&config.zilliz.base_url, zilliz_key)?;
+        let metrics = Arc::new(Metrics::new());
+        let mut zilliz =
+            ZillizClient::new(&config.zilliz.base_url, zilliz_key)?.with_metrics(metrics.clone());
         if let Some((backoff, attempts)) = overrides.zilliz_retries {
             zilliz = zilliz.with_retries(backoff, attempts);
         }
         let vendor: Arc<dyn Vendor> = Arc::new(zilliz);
-        let aws = AwsAccess::new(config.aws.clone());
+        let aws = AwsAccess::with_metrics(config.aws.clone(), metrics.clone());
         let aws_calls = aws.calls();
         let cloud: Arc<dyn CloudAccess> = Arc::new(aws);
         let clock = overrides.clock.unwrap_or_else(|| Arc::new(SystemClock));
@@ -70,6 +74,7 @@ impl App {
             clock.clone(),
             config.delivery.clone(),
             pacing,
+            metrics.clone(),
         );
         delivery.start();
         let engine = Engine::new(EngineParts {
@@ -78,6 +83,7 @@ impl App {
             vendor: vendor.clone(),
             clock: clock.clone(),
             settings: config.engine.settings(),
+            metrics: metrics.clone(),
             hook: overrides.hook,
         });
         let service = Arc::new(Service::new(ServiceParts {
@@ -89,9 +95,11 @@ impl App {
             clock,
             dry_run_preflight: config.aws.dry_run_preflight,
             zilliz_base_url: config.zilliz.base_url.clone(),
+            metrics: metrics.clone(),
         }));
         Ok(Self {
             store,
+            metrics,
             aws_calls,
             engine,
             service,

@@ -13,6 +13,8 @@ pub mod config;
 pub mod delivery;
 pub mod domain;
 pub mod engine;
+pub mod health;
+pub mod metrics;
 pub mod ports;
 pub mod retry;
 pub mod sandbox;

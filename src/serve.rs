@@ -7,9 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::routing::get;
 
 use crate::app::{App, Overrides};
 use crate::chat::discord::inbound::DiscordHandler;
@@ -21,8 +18,8 @@ use crate::chat::slack::sink::{self, SlackSink};
 use crate::chat::slack::{self as slack};
 use crate::config::Config;
 use crate::domain::ids::Platform;
+use crate::health::{self, Transports};
 use crate::secret::Secret;
-use crate::store::Liveness;
 
 /// The secrets `serve` needs, read by `main` from the environment.
 #[derive(Clone)]
@@ -79,15 +76,8 @@ pub struct Server {
     pub discord_handler: Option<Arc<DiscordHandler>>,
     /// For registering the command once the gateway is ready.
     discord_token: Option<Secret>,
-}
-
-/// `GET /healthz`: 200 while every store operation finishes within its
-/// liveness bound; 503, naming the stuck operation, once one did not.
-async fn healthz(State(liveness): State<Arc<Liveness>>) -> (StatusCode, String) {
-    match liveness.stalled() {
-        None => (StatusCode::OK, "ok".to_owned()),
-        Some(stall) => (StatusCode::SERVICE_UNAVAILABLE, stall.to_string()),
-    }
+    /// The transports that connect out, for `/readyz`.
+    pub transports: Arc<Transports>,
 }
 
 pub async fn build(
@@ -110,10 +100,18 @@ pub async fn build(
         discord_http = Some((http, settings));
     }
     let app = App::build(config, secrets.zilliz_api_key, Arc::new(chat), overrides).await?;
-    let mut router = Router::new().route(
-        "/healthz",
-        get(healthz).with_state(app.store.liveness().clone()),
-    );
+    let transports = Arc::new(Transports::default());
+    if secrets.slack_app_token.is_some() && config.slack.is_some() {
+        transports.expect(slack::socket::TRANSPORT);
+    }
+    if config
+        .discord
+        .as_ref()
+        .is_some_and(|d| d.transport == DiscordTransport::Gateway)
+    {
+        transports.expect(discord::gateway::TRANSPORT);
+    }
+    let mut router = health::routes(app.store.clone(), app.metrics.clone(), transports.clone());
     let (mut slack_sink, mut slack_handler, mut socket) = (None, None, None);
     if let Some((client, sink, token)) = slack_parts {
         // Slack sends no group membership: the handler looks up the groups
@@ -156,6 +154,7 @@ pub async fn build(
         socket,
         discord_handler,
         discord_token: secrets.discord_bot_token,
+        transports,
     })
 }
 
@@ -189,6 +188,7 @@ impl Server {
                 handler.clone(),
                 client.clone(),
                 app_token.clone(),
+                self.transports.clone(),
             ));
         }
         let resumed = self.app.engine.resume().await?;
@@ -212,8 +212,11 @@ impl Server {
                 DiscordTransport::Gateway => {
                     let (handler, token, guilds) =
                         (handler.clone(), token.clone(), settings.guilds.clone());
+                    let transports = self.transports.clone();
                     tokio::spawn(async move {
-                        if let Err(e) = discord::gateway::run(handler, token, guilds).await {
+                        if let Err(e) =
+                            discord::gateway::run(handler, token, guilds, transports).await
+                        {
                             tracing::error!(error = %e, "the Discord gateway stopped");
                         }
                     });

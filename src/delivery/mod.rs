@@ -87,6 +87,7 @@ struct Inner {
     settings: DeliverySettings,
     /// The least time between two thread notes in one channel, per platform.
     pacing: HashMap<Platform, Duration>,
+    metrics: Arc<crate::metrics::Metrics>,
     progress: watch::Sender<Progress>,
 }
 
@@ -105,6 +106,7 @@ impl Dispatcher {
         clock: Arc<dyn Clock>,
         settings: DeliverySettings,
         pacing: HashMap<Platform, Duration>,
+        metrics: Arc<crate::metrics::Metrics>,
     ) -> Self {
         let (progress, _) = watch::channel(Progress::default());
         Self {
@@ -114,6 +116,7 @@ impl Dispatcher {
                 clock,
                 settings,
                 pacing,
+                metrics,
                 progress,
             }),
             task: Arc::default(),
@@ -279,6 +282,9 @@ fn settle(
 ) {
     lanes.busy_jobs.remove(&job);
     lanes.busy_lanes.remove(&lane);
+    inner
+        .metrics
+        .delivery(lane.platform, matches!(outcome, Outcome::Delivered { .. }));
     let now = Instant::now();
     match outcome {
         Outcome::Delivered { note } => {

@@ -67,6 +67,23 @@ pub enum Command {
     Help(Option<String>),
 }
 
+impl Command {
+    /// The command's name, as typed: `create`, `status`, …
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Command::Create(_) => "create",
+            Command::Plan(_) => "plan",
+            Command::Status(_) => "status",
+            Command::List(_) => "list",
+            Command::Cancel(_) => "cancel",
+            Command::Retry(_) => "retry",
+            Command::Rollback(_) => "rollback",
+            Command::Delete(_) => "delete",
+            Command::Help(_) => "help",
+        }
+    }
+}
+
 /// One thing wrong with a command, naming the field where there is one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {

@@ -46,6 +46,20 @@ impl Step {
         Step::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
     }
 
+    /// A short, stable name (metrics labels, logs).
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::ResolveService => "resolve_service",
+            Step::EnsureEndpoint => "ensure_endpoint",
+            Step::EnsureRegistration => "ensure_registration",
+            Step::WaitAccepted => "wait_accepted",
+            Step::ReadAddresses => "read_addresses",
+            Step::EnsureZones => "ensure_zones",
+            Step::UpsertRecords => "upsert_records",
+            Step::Verify => "verify",
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Step::ResolveService => "resolve the Zilliz endpoint service",

@@ -77,6 +77,7 @@ pub struct EngineParts {
     pub vendor: Arc<dyn Vendor>,
     pub clock: Arc<dyn Clock>,
     pub settings: EngineSettings,
+    pub metrics: Arc<crate::metrics::Metrics>,
     pub hook: Option<Arc<dyn StepHook>>,
 }
 
@@ -292,7 +293,9 @@ impl Inner {
         if let Some(hook) = &self.parts.hook {
             hook.at(job.id, step, HookPoint::Started).await;
         }
+        let started = std::time::Instant::now();
         let outcome = self.perform_patiently(&job, step).await;
+        self.parts.metrics.step_took(step.name(), started.elapsed());
         match outcome {
             Ok((resources, detail)) => {
                 if let Some(hook) = &self.parts.hook {

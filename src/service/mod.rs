@@ -38,6 +38,7 @@ pub struct ServiceParts {
     pub dry_run_preflight: bool,
     /// Zilliz Cloud's control plane (global or China), for preflight.
     pub zilliz_base_url: String,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 pub struct Service {
@@ -77,6 +78,11 @@ impl Service {
         }
     }
 
+    /// The bot's metrics, for the adapters' own counts (signatures).
+    pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
+        &self.p.metrics
+    }
+
     /// Handles one inbound event and returns the private reply.
     pub async fn handle(&self, inbound: Inbound) -> Reply {
         if let Some(delivery) = &inbound.delivery {
@@ -99,15 +105,24 @@ impl Service {
                 self.command(&inbound.actor, &inbound.conversation, &text)
                     .await
             }
-            Event::Click { action, job } => self.act(&inbound.actor, Ask::Click(action), job).await,
+            Event::Click { action, job } => {
+                self.p
+                    .metrics
+                    .command(&format!("click_{}", action.as_str()));
+                self.act(&inbound.actor, Ask::Click(action), job).await
+            }
         }
     }
 
     async fn command(&self, actor: &Actor, conversation: &Conversation, text: &str) -> Reply {
         let command = match command::parse(text) {
             Ok(c) => c,
-            Err(e) => return Reply::say(e.to_string()),
+            Err(e) => {
+                self.p.metrics.command("invalid");
+                return Reply::say(e.to_string());
+            }
         };
+        self.p.metrics.command(command.kind());
         match command {
             Command::Create(req) => self.create(actor, conversation, req).await,
             Command::Plan(req) => self.plan(actor, req).await,

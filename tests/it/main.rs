@@ -14,6 +14,7 @@ mod flow;
 mod harness;
 mod iam_policy;
 mod liveness;
+mod observability;
 mod outbox;
 mod parsing;
 mod preflight;

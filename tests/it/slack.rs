@@ -112,6 +112,11 @@ impl SlackBot {
             .expect("resume");
     }
 
+    /// Where the bot serves HTTP.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
     pub fn server(&self) -> &Server {
         self.server.as_ref().expect("the bot is running")
     }

@@ -11,15 +11,20 @@ use serenity::all::{Context, EventHandler, GatewayIntents, Interaction, Ready};
 use super::inbound::DiscordHandler;
 use crate::secret::Secret;
 
+/// Its name in `/readyz`.
+pub const TRANSPORT: &str = "discord gateway";
+
 struct Events {
     handler: Arc<DiscordHandler>,
     guilds: Vec<u64>,
+    transports: Arc<crate::health::Transports>,
 }
 
 #[async_trait]
 impl EventHandler for Events {
     async fn ready(&self, ctx: Context, ready: Ready) {
         tracing::info!(user = %ready.user.name, "Discord gateway ready");
+        self.transports.set(TRANSPORT, true);
         if let Err(e) = super::register_commands(&ctx.http, &self.guilds).await {
             tracing::warn!(error = %e, "could not register /privatelink");
         }
@@ -50,11 +55,18 @@ pub async fn run(
     handler: Arc<DiscordHandler>,
     token: Secret,
     guilds: Vec<u64>,
+    transports: Arc<crate::health::Transports>,
 ) -> anyhow::Result<()> {
     // Interactions need no privileged intents.
     let mut client = Client::builder(token.expose(), GatewayIntents::GUILDS)
-        .event_handler(Events { handler, guilds })
+        .event_handler(Events {
+            handler,
+            guilds,
+            transports: transports.clone(),
+        })
         .await?;
-    client.start().await?;
+    let ended = client.start().await;
+    transports.set(TRANSPORT, false);
+    ended?;
     Ok(())
 }

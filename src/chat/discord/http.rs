@@ -53,19 +53,30 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
+fn unauthorized(http: &Http) -> Response {
+    http.handler
+        .service
+        .metrics()
+        .signature_rejected(crate::domain::ids::Platform::Discord);
+    StatusCode::UNAUTHORIZED.into_response()
+}
+
 async fn interactions(State(http): State<Http>, headers: HeaderMap, body: Bytes) -> Response {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let (Some(signature), Some(timestamp)) = (
         header("x-signature-ed25519"),
         header("x-signature-timestamp"),
     ) else {
-        return StatusCode::UNAUTHORIZED.into_response();
+        return unauthorized(&http);
     };
-    let fresh = timestamp
-        .parse::<i64>()
-        .is_ok_and(|ts| (now() - ts).abs() <= MAX_AGE_SECS);
+    // Checked: a timestamp such as i64::MIN must not overflow the sum.
+    let fresh = timestamp.parse::<i64>().is_ok_and(|ts| {
+        now()
+            .checked_sub(ts)
+            .is_some_and(|age| age.unsigned_abs() <= MAX_AGE_SECS.unsigned_abs())
+    });
     if !fresh || http.verifier.verify(signature, timestamp, &body).is_err() {
-        return StatusCode::UNAUTHORIZED.into_response();
+        return unauthorized(&http);
     }
     let Ok(interaction) = serde_json::from_slice::<Interaction>(&body) else {
         return (StatusCode::BAD_REQUEST, "not an interaction").into_response();

@@ -40,7 +40,13 @@ pub fn routes(handler: Arc<SlackHandler>, signing_secret: &Secret) -> Router {
 /// The verified body, or the status to answer with (always 401).
 fn verified<'a>(http: &Http, headers: &HeaderMap, body: &'a Bytes) -> Result<&'a str, StatusCode> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let unauthorized = || StatusCode::UNAUTHORIZED;
+    let unauthorized = || {
+        http.handler
+            .service
+            .metrics()
+            .signature_rejected(crate::domain::ids::Platform::Slack);
+        StatusCode::UNAUTHORIZED
+    };
     let (Some(signature), Some(timestamp)) = (
         header("x-slack-signature"),
         header("x-slack-request-timestamp"),

@@ -86,9 +86,17 @@ pub fn on_envelope(handler: &Arc<SlackHandler>, text: &str) -> Outcome {
     }
 }
 
+/// Its name in `/readyz`.
+pub const TRANSPORT: &str = "slack socket mode";
+
 /// Keeps a Socket Mode connection open until the process ends, reconnecting
 /// with backoff.
-pub async fn run(handler: Arc<SlackHandler>, client: Arc<Client>, app_token: Secret) {
+pub async fn run(
+    handler: Arc<SlackHandler>,
+    client: Arc<Client>,
+    app_token: Secret,
+    transports: Arc<crate::health::Transports>,
+) {
     let token = SlackApiToken::new(SlackApiTokenValue(app_token.expose().to_owned()));
     let backoff = Backoff {
         initial: Duration::from_secs(1),
@@ -96,7 +104,9 @@ pub async fn run(handler: Arc<SlackHandler>, client: Arc<Client>, app_token: Sec
     };
     let mut attempt = 0;
     loop {
-        match connect_once(&handler, &client, &token).await {
+        let result = connect_once(&handler, &client, &token, &transports).await;
+        transports.set(TRANSPORT, false);
+        match result {
             Ok(()) => attempt = 0,
             Err(e) => {
                 tracing::warn!(error = %e, "Socket Mode connection failed");
@@ -111,6 +121,7 @@ async fn connect_once(
     handler: &Arc<SlackHandler>,
     client: &Arc<Client>,
     token: &SlackApiToken,
+    transports: &crate::health::Transports,
 ) -> anyhow::Result<()> {
     let session = client.open_session(token);
     let url = session
@@ -119,6 +130,7 @@ async fn connect_once(
         .url;
     let (socket, _) = tokio_tungstenite::connect_async(url.value().as_str()).await?;
     tracing::info!("Socket Mode connected");
+    transports.set(TRANSPORT, true);
     let (mut tx, mut rx) = socket.split();
     while let Some(message) = rx.next().await {
         match message? {

@@ -8,18 +8,39 @@ use std::sync::{Arc, Mutex};
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeSerializationInterceptorContextRef, FinalizerInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
-/// Calls made so far, by (service, operation).
-#[derive(Debug, Default)]
+use crate::metrics::Metrics;
+
+/// Calls made so far, by (service, operation); with metrics, also fed to
+/// `privatelink_bot_cloud_calls` and `…_cloud_errors`.
+#[derive(Default)]
 pub struct AwsCalls {
     counts: Mutex<BTreeMap<(String, String), u64>>,
+    metrics: Option<Arc<Metrics>>,
+}
+
+impl std::fmt::Debug for AwsCalls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsCalls")
+            .field("counts", &self.counts)
+            .finish()
+    }
 }
 
 impl AwsCalls {
+    pub fn with_metrics(metrics: Arc<Metrics>) -> Self {
+        Self {
+            counts: Mutex::default(),
+            metrics: Some(metrics),
+        }
+    }
+
     /// A snapshot of the counts.
     pub fn counts(&self) -> BTreeMap<(String, String), u64> {
         self.counts.lock().map(|c| c.clone()).unwrap_or_default()
@@ -60,6 +81,21 @@ impl Intercept for Counting {
             .unwrap_or_else(|| ("unknown".to_owned(), "unknown".to_owned()));
         if let Ok(mut counts) = self.0.counts.lock() {
             *counts.entry((service, operation)).or_default() += 1;
+        }
+        Ok(())
+    }
+
+    // Once per call, after its last attempt: whether it failed.
+    fn read_after_execution(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let (Some(metrics), Some(meta)) = (&self.0.metrics, cfg.load::<Metadata>()) {
+            let service = meta.service().replace(' ', "").to_ascii_lowercase();
+            let failed = !matches!(context.output_or_error(), Some(Ok(_)));
+            metrics.cloud_call(&service, meta.name(), failed);
         }
         Ok(())
     }

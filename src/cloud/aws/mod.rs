@@ -98,6 +98,14 @@ impl AwsAccess {
         }
     }
 
+    /// As `new`, feeding every call to `metrics`.
+    pub fn with_metrics(settings: AwsSettings, metrics: Arc<crate::metrics::Metrics>) -> Self {
+        Self {
+            calls: Arc::new(AwsCalls::with_metrics(metrics)),
+            ..Self::new(settings)
+        }
+    }
+
     /// Every AWS call made through this access so far.
     pub fn calls(&self) -> Arc<AwsCalls> {
         self.calls.clone()

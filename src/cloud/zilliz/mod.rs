@@ -30,6 +30,21 @@ pub struct ZillizClient {
     base: String,
     key: Secret,
     retry: RetryPolicy,
+    metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
+}
+
+/// A call's path with its ids taken out, for a metric label of bounded
+/// cardinality: `/v2/projects/:id/privateEndpoints`.
+fn operation(method: &Method, path: &str) -> String {
+    let mut out = String::new();
+    let mut after_name = false;
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        let id = after_name;
+        out.push('/');
+        out.push_str(if id { ":id" } else { segment });
+        after_name = matches!(segment, "projects" | "clusters" | "privateEndpoints");
+    }
+    format!("{method} {out}")
 }
 
 #[derive(Deserialize)]
@@ -97,7 +112,14 @@ impl ZillizClient {
                 },
                 attempts: 5,
             },
+            metrics: None,
         })
+    }
+
+    /// Counts every call in `metrics`.
+    pub fn with_metrics(mut self, metrics: std::sync::Arc<crate::metrics::Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// Overrides the retry policy (tests use short delays).
@@ -160,7 +182,6 @@ impl ZillizClient {
         body: Option<&Value>,
     ) -> CloudResult<T> {
         let url = format!("{}{path}", self.base);
-        let fail = |kind, message: String| CloudError::new(kind, Provider::Zilliz, message);
         let mut req = self
             .http
             .request(method.clone(), &url)
@@ -169,6 +190,21 @@ impl ZillizClient {
         if let Some(b) = body {
             req = req.json(b);
         }
+        let result = self.sent(req, method, path).await;
+        if let Some(m) = &self.metrics {
+            m.cloud_call("zilliz", &operation(method, path), result.is_err());
+        }
+        result
+    }
+
+    /// Sends one request and reads Zilliz's envelope.
+    async fn sent<T: DeserializeOwned>(
+        &self,
+        req: reqwest::RequestBuilder,
+        method: &Method,
+        path: &str,
+    ) -> CloudResult<T> {
+        let fail = |kind, message: String| CloudError::new(kind, Provider::Zilliz, message);
         // reqwest errors name the URL, never the Authorization header.
         let resp = req
             .send()
@@ -436,5 +472,34 @@ impl Vendor for ZillizClient {
             Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod operation_tests {
+    use super::*;
+
+    #[test]
+    fn operations_are_labelled_without_ids() {
+        let op = |m: Method, p: &str| operation(&m, p);
+        assert_eq!(
+            op(
+                Method::DELETE,
+                "/v2/projects/proj-1/privateEndpoints/vpce-1"
+            ),
+            "DELETE /v2/projects/:id/privateEndpoints/:id"
+        );
+        assert_eq!(
+            op(Method::GET, "/v2/clusters/in01-abc"),
+            "GET /v2/clusters/:id"
+        );
+        assert_eq!(
+            op(Method::POST, "/v2/projects/proj-1/privateEndpointWhitelist"),
+            "POST /v2/projects/:id/privateEndpointWhitelist"
+        );
+        assert_eq!(
+            op(Method::GET, "/v2/privateEndpointServices"),
+            "GET /v2/privateEndpointServices"
+        );
     }
 }

@@ -1,0 +1,208 @@
+//! Metrics, served at `GET /metrics` in Prometheus' text format
+//! (prometheus-client's typed registry, one per running bot, so tests and
+//! processes never share counters). Counters move where things happen
+//! (commands, signature checks, cloud calls, chat deliveries, steps); the
+//! gauges of what the store holds (jobs by state, the outbox's depth) are
+//! read from the store when scraped.
+
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::domain::ids::Platform;
+use crate::domain::job::StateKey;
+use crate::store::Store;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct KindLabel {
+    pub kind: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct PlatformLabel {
+    pub platform: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct DeliveryLabels {
+    pub platform: String,
+    /// `delivered` or `failed`.
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CallLabels {
+    /// `ec2`, `route53`, `sts` or `zilliz`.
+    pub service: String,
+    /// The provider's operation (`CreateVpcEndpoint`, `GET /v2/clusters/:id`).
+    pub operation: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StepLabel {
+    pub step: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StateLabel {
+    pub state: String,
+}
+
+type StepHistograms = Family<StepLabel, Histogram, fn() -> Histogram>;
+
+fn step_histogram() -> Histogram {
+    // 50 ms to about 14 minutes: a DNS record to a five-minute acceptance.
+    Histogram::new(exponential_buckets(0.05, 2.0, 15))
+}
+
+/// The bot's metrics. Cheap to share (`Arc`); every method is lock-free
+/// or nearly so.
+pub struct Metrics {
+    registry: Registry,
+    commands: Family<KindLabel, Counter>,
+    signature_rejections: Family<PlatformLabel, Counter>,
+    chat_deliveries: Family<DeliveryLabels, Counter>,
+    cloud_calls: Family<CallLabels, Counter>,
+    cloud_errors: Family<CallLabels, Counter>,
+    step_seconds: StepHistograms,
+    jobs: Family<StateLabel, Gauge>,
+    outbox_depth: Gauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("privatelink_bot");
+        let commands = Family::<KindLabel, Counter>::default();
+        registry.register(
+            "commands",
+            "Commands and clicks received, by kind",
+            commands.clone(),
+        );
+        let signature_rejections = Family::<PlatformLabel, Counter>::default();
+        registry.register(
+            "signature_rejections",
+            "Requests refused with 401 for a missing, stale or wrong signature",
+            signature_rejections.clone(),
+        );
+        let chat_deliveries = Family::<DeliveryLabels, Counter>::default();
+        registry.register(
+            "chat_deliveries",
+            "Chat messages delivered from the outbox, or failed (and kept for another try)",
+            chat_deliveries.clone(),
+        );
+        let cloud_calls = Family::<CallLabels, Counter>::default();
+        registry.register(
+            "cloud_calls",
+            "Calls to AWS and Zilliz Cloud, by service and operation",
+            cloud_calls.clone(),
+        );
+        let cloud_errors = Family::<CallLabels, Counter>::default();
+        registry.register(
+            "cloud_errors",
+            "Calls to AWS and Zilliz Cloud that failed, by service and operation",
+            cloud_errors.clone(),
+        );
+        let step_seconds: StepHistograms = Family::new_with_constructor(step_histogram);
+        registry.register(
+            "step_duration_seconds",
+            "How long each job step took, retries and waits included",
+            step_seconds.clone(),
+        );
+        let jobs = Family::<StateLabel, Gauge>::default();
+        registry.register("jobs", "Jobs in the store, by state", jobs.clone());
+        let outbox_depth = Gauge::default();
+        registry.register(
+            "outbox_depth",
+            "Chat messages waiting in the outbox",
+            outbox_depth.clone(),
+        );
+        Self {
+            registry,
+            commands,
+            signature_rejections,
+            chat_deliveries,
+            cloud_calls,
+            cloud_errors,
+            step_seconds,
+            jobs,
+            outbox_depth,
+        }
+    }
+
+    pub fn command(&self, kind: &str) {
+        self.commands
+            .get_or_create(&KindLabel {
+                kind: kind.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn signature_rejected(&self, platform: Platform) {
+        self.signature_rejections
+            .get_or_create(&PlatformLabel {
+                platform: platform.to_string(),
+            })
+            .inc();
+    }
+
+    pub fn delivery(&self, platform: Platform, delivered: bool) {
+        let outcome = if delivered { "delivered" } else { "failed" };
+        self.chat_deliveries
+            .get_or_create(&DeliveryLabels {
+                platform: platform.to_string(),
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn cloud_call(&self, service: &str, operation: &str, failed: bool) {
+        let labels = CallLabels {
+            service: service.to_owned(),
+            operation: operation.to_owned(),
+        };
+        self.cloud_calls.get_or_create(&labels).inc();
+        if failed {
+            self.cloud_errors.get_or_create(&labels).inc();
+        }
+    }
+
+    pub fn step_took(&self, step: &str, took: Duration) {
+        self.step_seconds
+            .get_or_create(&StepLabel {
+                step: step.to_owned(),
+            })
+            .observe(took.as_secs_f64());
+    }
+
+    /// The text exposition, with the store's gauges read now.
+    pub async fn render(&self, store: &Store) -> String {
+        for state in StateKey::ALL {
+            if let Ok(jobs) = store.jobs_in_state(state).await {
+                self.jobs
+                    .get_or_create(&StateLabel {
+                        state: state.as_str().to_owned(),
+                    })
+                    .set(jobs.len() as i64);
+            }
+        }
+        if let Ok(waiting) = store.outbox().await {
+            self.outbox_depth.set(waiting.len() as i64);
+        }
+        let mut out = String::new();
+        if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
+            tracing::warn!(error = %e, "could not encode the metrics");
+        }
+        out
+    }
+}
