@@ -1,8 +1,6 @@
 # syntax=docker/dockerfile:1.7
 # Build: docker build -t privatelink-bot .
-# Run:   docker run --rm -p 8080:8080 -e ZILLIZ_API_KEY -e SLACK_BOT_TOKEN -e SLACK_SIGNING_SECRET \
-#          -v plb-data:/data -v $PWD/config/privatelink-bot.toml:/etc/privatelink-bot/config.toml:ro \
-#          privatelink-bot            # serve; or add `console` (with -i) for the console
+# Run:   see the README's "Running in a container" (docker run, volumes, environment).
 
 FROM rust:1.95-slim-bookworm AS build
 # aws-lc-sys (rustls' crypto, used by the AWS SDK and reqwest) builds C code;
@@ -37,6 +35,9 @@ ENV PRIVATELINK_BOT_CONFIG=/etc/privatelink-bot/config.toml \
     PRIVATELINK_BOT__HTTP__LISTEN=0.0.0.0:8080 \
     RUST_LOG=info
 EXPOSE 8080
+# The image has no shell tools: the binary asks its own /healthz.
+HEALTHCHECK --interval=30s --timeout=6s --start-period=20s --retries=3 \
+    CMD ["privatelink-bot", "health"]
 # tini forwards signals, so a stop flushes and exits cleanly; jobs resume on the next start.
 ENTRYPOINT ["/usr/bin/tini", "--", "privatelink-bot"]
 CMD ["serve"]

@@ -34,8 +34,11 @@ pub struct Config {
     /// Discord, when the bot serves it.
     #[serde(default)]
     pub discord: Option<crate::chat::discord::DiscordSettings>,
+    /// Where to serve HTTP: `serve` always does (on the default address
+    /// when this is absent); `console` serves `/healthz`, `/readyz` and
+    /// `/metrics` only when it is set.
     #[serde(default)]
-    pub http: HttpSettings,
+    pub http: Option<HttpSettings>,
     /// How chat messages are delivered from the outbox.
     #[serde(default)]
     pub delivery: crate::delivery::DeliverySettings,

@@ -72,6 +72,13 @@ enum Cmd {
         #[arg(long, requires = "online")]
         vpc: Option<String>,
     },
+    /// Ask a running bot's /healthz (the container's HEALTHCHECK: the image
+    /// has no curl). Exit status 0 when healthy.
+    Health {
+        /// The URL to ask; default: /healthz on [http] listen.
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Serve the fake Zilliz Cloud control plane, for local experiments.
     FakeZilliz {
         #[arg(long, default_value_t = 8787)]
@@ -165,6 +172,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     service.housekeeping().await;
                 }
             });
+            if let Some(http) = &config.http {
+                let listener = tokio::net::TcpListener::bind(&http.listen).await?;
+                let routes = privatelink_bot::health::routes(
+                    app.store.clone(),
+                    app.metrics.clone(),
+                    Arc::default(),
+                );
+                tokio::spawn(async move {
+                    if let Err(e) = axum::serve(listener, routes).await {
+                        tracing::error!(error = %e, "the health and metrics endpoint stopped");
+                    }
+                });
+            }
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
             let liveness = app.store.liveness().clone();
             tokio::select! {
@@ -243,6 +263,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let mut out = std::io::stdout().lock();
             let n = admin::export_audit(&store, since, job, format, &mut out).await?;
             eprintln!("{n} audit event(s) exported");
+            Ok(())
+        }
+        Cmd::Health { url } => {
+            let url = match url {
+                Some(u) => u,
+                None => {
+                    let config = Config::load(&cli.config)?;
+                    let listen = config.http.unwrap_or_default().listen;
+                    // A wildcard listen address is asked on loopback.
+                    let listen = listen.replace("0.0.0.0", "127.0.0.1");
+                    format!("http://{listen}/healthz")
+                }
+            };
+            let answer = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(5))
+                .build()?
+                .get(&url)
+                .send()
+                .await?;
+            let status = answer.status();
+            let text = answer.text().await.unwrap_or_default();
+            if !status.is_success() {
+                anyhow::bail!("{url} answered {status}: {text}");
+            }
+            println!("{text}");
             Ok(())
         }
         Cmd::FakeZilliz { port } => {

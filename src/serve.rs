@@ -164,7 +164,8 @@ pub async fn run(config: &Config, secrets: Secrets) -> anyhow::Result<()> {
     // linked, so name one.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let server = build(config, secrets, Overrides::default()).await?;
-    let listener = tokio::net::TcpListener::bind(&config.http.listen).await?;
+    let listen = config.http.clone().unwrap_or_default().listen;
+    let listener = tokio::net::TcpListener::bind(&listen).await?;
     server
         .run(config, listener, async {
             let _ = tokio::signal::ctrl_c().await;

@@ -16,6 +16,7 @@ mod iam_policy;
 mod liveness;
 mod observability;
 mod outbox;
+mod packaging;
 mod parsing;
 mod preflight;
 mod races;
