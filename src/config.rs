@@ -39,6 +39,9 @@ pub struct Config {
     /// `/metrics` only when it is set.
     #[serde(default)]
     pub http: Option<HttpSettings>,
+    /// Log format and level.
+    #[serde(default)]
+    pub log: crate::telemetry::LogSettings,
     /// How chat messages are delivered from the outbox.
     #[serde(default)]
     pub delivery: crate::delivery::DeliverySettings,

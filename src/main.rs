@@ -119,8 +119,17 @@ enum AuditCmd {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The config's [log] applies to the commands that run the bot; the
+    // others (and a config that does not load) log as people read it.
     let quiet = matches!(cli.command, Cmd::Demo | Cmd::Console);
-    telemetry::init(if quiet { "warn" } else { "info" });
+    let mut log = match &cli.command {
+        Cmd::Serve | Cmd::Console => Config::load(&cli.config).map(|c| c.log).unwrap_or_default(),
+        _ => telemetry::LogSettings::default(),
+    };
+    if quiet && log.level == telemetry::LogSettings::default().level {
+        log.level = "warn".to_owned();
+    }
+    telemetry::init(&log);
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.chain().any(|cause| cause.is::<Stall>()) => {

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use tracing::Instrument;
 
 use crate::backoff::Backoff;
 
@@ -112,6 +113,11 @@ impl StepError {
             context: context.into(),
             cause: Some(cause),
         }
+    }
+
+    /// The provider's request id, for its support (and the log).
+    pub fn request_id(&self) -> Option<&str> {
+        self.cause.as_ref().and_then(|c| c.request_id.as_deref())
     }
 }
 
@@ -294,7 +300,10 @@ impl Inner {
             hook.at(job.id, step, HookPoint::Started).await;
         }
         let started = std::time::Instant::now();
-        let outcome = self.perform_patiently(&job, step).await;
+        let outcome = self
+            .perform_patiently(&job, step)
+            .instrument(tracing::info_span!("step", step = step.name()))
+            .await;
         self.parts.metrics.step_took(step.name(), started.elapsed());
         match outcome {
             Ok((resources, detail)) => {
@@ -339,7 +348,13 @@ impl Inner {
                         ]
                     })
                     .await?;
-                tracing::warn!(job = %job.id, %step, %error, "step failed");
+                tracing::warn!(
+                    job = %job.id,
+                    step = step.name(),
+                    %error,
+                    request_id = error.request_id().unwrap_or_default(),
+                    "step failed"
+                );
                 Ok(false)
             }
         }

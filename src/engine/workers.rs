@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
+use tracing::Instrument;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -56,16 +57,21 @@ impl Workers {
         let registry: Weak<Self> = Arc::downgrade(self);
         // The registry's lock is held until the worker is registered, so
         // even a worker that finishes at once finds itself there to remove.
-        let handle = tokio::spawn(async move {
-            if let Some(mut previous) = previous {
-                let _ = (&mut previous.0).await;
+        // Every log line of the job's work carries its id.
+        let span = tracing::info_span!("job", job = %id);
+        let handle = tokio::spawn(
+            async move {
+                if let Some(mut previous) = previous {
+                    let _ = (&mut previous.0).await;
+                }
+                work.await;
+                if let Some(registry) = registry.upgrade() {
+                    registry.forget(id, generation);
+                }
+                let _ = tell.send(true);
             }
-            work.await;
-            if let Some(registry) = registry.upgrade() {
-                registry.forget(id, generation);
-            }
-            let _ = tell.send(true);
-        });
+            .instrument(span),
+        );
         running.insert(
             id,
             Worker {
