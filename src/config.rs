@@ -241,6 +241,22 @@ fn apply_env(
     Ok(())
 }
 
+/// A deserialization error (which names the key and the problem) with what
+/// to write instead.
+fn with_fix(error: &str) -> String {
+    let error = error.trim_end();
+    let fix = if error.contains("expected a duration") {
+        "write a duration such as \"30s\", \"5m\" or \"24h\""
+    } else if error.contains("unknown field") {
+        "remove the key or correct its spelling (the expected keys are listed); see config/privatelink-bot.example.toml"
+    } else if error.contains("missing field") {
+        "add the key; config/privatelink-bot.example.toml shows each one with its default"
+    } else {
+        "see config/privatelink-bot.example.toml for the key's form and default"
+    };
+    format!("invalid config: {}\nfix: {fix}", error.replace('\n', " "))
+}
+
 impl Config {
     pub fn from_toml(
         text: &str,
@@ -250,7 +266,7 @@ impl Config {
         apply_env(&mut doc, vars)?;
         let mut config: Config = toml::Value::Table(doc)
             .try_into()
-            .context("the config does not match the expected shape")?;
+            .map_err(|e: toml::de::Error| anyhow::anyhow!("{}", with_fix(&e.to_string())))?;
         config.zilliz.base_url = control_plane(&config.zilliz.base_url);
         config.validate()?;
         Ok(config)
@@ -330,6 +346,41 @@ approvers = ["slack:U1"]
         assert_eq!(c.delivery.backoff_max, defaults.backoff_max);
         assert_eq!(c.delivery.card_overdue, defaults.card_overdue);
         assert!(c.policy.roles.is_empty());
+    }
+
+    #[test]
+    fn a_broken_config_names_the_key_the_problem_and_the_fix() {
+        let typo = MIN.replace("[policy]", "[policy]\napprover = [\"console:x\"]");
+        let err = format!(
+            "{:#}",
+            Config::from_toml(&typo, std::iter::empty()).unwrap_err()
+        );
+        assert!(
+            err.contains("unknown field `approver`") && err.contains("`policy`"),
+            "{err}"
+        );
+        assert!(
+            err.contains("fix: remove the key or correct its spelling"),
+            "{err}"
+        );
+
+        let bad = format!("{MIN}\n[delivery]\ncard_overdue = \"soon\"\n");
+        let err = format!(
+            "{:#}",
+            Config::from_toml(&bad, std::iter::empty()).unwrap_err()
+        );
+        assert!(err.contains("delivery.card_overdue"), "{err}");
+        assert!(err.contains("fix: write a duration such as"), "{err}");
+
+        let section = format!("{MIN}\n[logs]\nformat = \"json\"\n");
+        let err = format!(
+            "{:#}",
+            Config::from_toml(&section, std::iter::empty()).unwrap_err()
+        );
+        assert!(
+            err.contains("unknown field `logs`"),
+            "a misspelt section too: {err}"
+        );
     }
 
     #[test]
