@@ -79,11 +79,12 @@ pub fn status_line(job: &Job) -> String {
         JobState::Rejected => format!("Rejected{who}"),
         JobState::Cancelled => format!("Cancelled{who}"),
         other => {
-            let mut s = other.to_string();
-            if let Some(first) = s.get(..1) {
-                s = first.to_uppercase() + &s[1..];
+            let s = other.to_string();
+            let mut chars = s.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => s,
             }
-            s
         }
     }
 }

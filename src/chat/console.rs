@@ -157,7 +157,7 @@ impl ChatSink for ConsoleSink {
 pub async fn run<R: AsyncBufRead + Unpin>(
     service: &Service,
     delivery: &Dispatcher,
-    input: R,
+    mut input: R,
     out: SharedOut,
     settings: &ConsoleSettings,
 ) -> anyhow::Result<()> {
@@ -167,8 +167,20 @@ pub async fn run<R: AsyncBufRead + Unpin>(
         channel: settings.channel.clone(),
     };
     let mut last: Option<JobId> = None;
-    let mut lines = input.lines();
-    while let Some(raw) = lines.next_line().await? {
+    let mut bytes = Vec::new();
+    loop {
+        bytes.clear();
+        if input.read_until(b'\n', &mut bytes).await? == 0 {
+            break;
+        }
+        // A line that is not UTF-8 is refused, and the session goes on.
+        let Ok(raw) = std::str::from_utf8(&bytes) else {
+            write(
+                &out,
+                "  (only you) that line is not valid UTF-8 text; it was ignored",
+            );
+            continue;
+        };
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;

@@ -447,6 +447,26 @@ fn parse_create(args: &[String], usage: &'static str) -> Result<CreateRequest, P
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The grammar answers any line, however odd, with a command or an
+        /// error; it never panics.
+        #[test]
+        fn parsing_never_panics(line in "\\PC{0,120}") {
+            let _ = parse(&line);
+        }
+
+        /// Lines shaped like commands, with odd characters where ids go.
+        #[test]
+        fn command_shaped_lines_never_panic(
+            verb in "(create|plan|status|list|cancel|retry|rollback|delete|help)",
+            args in proptest::collection::vec("(project|region|vpc|subnets|sg|clusters|role)=[a-zé0-9,:/ -]{0,24}", 0..8),
+        ) {
+            let _ = parse(&format!("{verb} {}", args.join(" ")));
+        }
+    }
+
     use super::*;
 
     const OK: &str = "create project=proj-abc123 region=aws-us-west-2 vpc=vpc-0123abcd subnets=subnet-0123abcd,subnet-4567abcd sg=sg-0123abcd clusters=in01-abc";

@@ -161,11 +161,16 @@ impl ClusterId {
     pub fn parse(value: &str) -> Result<Self, IdError> {
         // Zilliz cluster ids are an instance-family prefix (`in01`, `in03`, …)
         // and a lowercase alphanumeric suffix.
+        // By bytes: any character at all, multi-byte ones included, is
+        // judged, never sliced through.
         let ok = value.split_once('-').is_some_and(|(family, rest)| {
-            family.len() == 4
-                && family[..2].bytes().all(|b| b.is_ascii_lowercase())
-                && family[2..].bytes().all(|b| b.is_ascii_digit())
-                && (1..=64).contains(&rest.len())
+            matches!(
+                family.as_bytes(),
+                [a, b, c, d] if a.is_ascii_lowercase()
+                    && b.is_ascii_lowercase()
+                    && c.is_ascii_digit()
+                    && d.is_ascii_digit()
+            ) && (1..=64).contains(&rest.len())
                 && is_lower_alnum(rest)
         });
         if ok {
@@ -261,8 +266,8 @@ impl ZillizRegion {
 
     /// The AWS region this Zilliz region runs in.
     pub fn aws_region(&self) -> AwsRegion {
-        // Checked in `parse`; the slice cannot fail.
-        AwsRegion(self.0["aws-".len()..].to_owned())
+        // Checked in `parse`: the prefix is there.
+        AwsRegion(self.0.strip_prefix("aws-").unwrap_or(&self.0).to_owned())
     }
 }
 string_id!(ZillizRegion);
@@ -337,7 +342,7 @@ impl JobId {
         let digits = value
             .get(..3)
             .filter(|p| p.eq_ignore_ascii_case("pl-"))
-            .map(|_| &value[3..])
+            .and_then(|_| value.get(3..))
             .ok_or_else(err)?;
         if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err());
@@ -429,6 +434,35 @@ impl fmt::Display for UserRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Every id parser judges any text, multi-byte characters included,
+        /// and never panics.
+        #[test]
+        fn no_id_parser_panics_on_any_text(s in "\\PC{0,40}", t in "[a-zé0-9-]{0,12}") {
+            for v in [s.as_str(), t.as_str()] {
+                let _ = ClusterId::parse(v);
+                let _ = VpcId::parse(v);
+                let _ = SubnetId::parse(v);
+                let _ = SecurityGroupId::parse(v);
+                let _ = EndpointId::parse(v);
+                let _ = ProjectId::parse(v);
+                let _ = ZillizRegion::parse(v).map(|r| r.aws_region());
+                let _ = AwsRegion::parse(v);
+                let _ = RoleArn::parse(v);
+                let _ = JobId::parse(v);
+            }
+        }
+    }
+
+    #[test]
+    fn a_multi_byte_character_in_a_cluster_id_is_refused_not_a_panic() {
+        let e = ClusterId::parse("aé1-x").unwrap_err();
+        assert!(e.to_string().contains("cluster id"), "{e}");
+        assert!(ClusterId::parse("ééé-1").is_err());
+        assert!(ClusterId::parse("in01-3e5ad8adc38c2f1").is_ok());
+    }
 
     #[test]
     fn ec2_ids_take_8_or_17_hex_digits() {

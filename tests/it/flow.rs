@@ -140,3 +140,36 @@ async fn the_sandbox_demo_runs_and_verifies_in_moto() {
     );
     assert!(t.contains("VERIFIED: one endpoint"), "{t}");
 }
+
+#[tokio::test]
+async fn odd_input_is_refused_line_by_line_and_the_console_goes_on() {
+    let h = Harness::start().await;
+    let args = h.sandbox.create_args().replace(
+        &format!("clusters={}", h.sandbox.clusters.join(",")),
+        "clusters=aé1-x",
+    );
+    let mut script: Vec<u8> = b"/as alice\n".to_vec();
+    script.extend_from_slice(b"status \xff\xfe PL-1000\n");
+    script.extend_from_slice(format!("create {args}\n").as_bytes());
+    script.extend_from_slice(b"list all\n");
+    let out: console::SharedOut =
+        std::sync::Arc::new(std::sync::Mutex::new(Box::new(h.out.clone())));
+    console::run(
+        &h.app().service,
+        &h.app().delivery,
+        script.as_slice(),
+        out,
+        &h.config.console,
+    )
+    .await
+    .expect("the console survives every line");
+    let t = h.transcript().await;
+    assert!(
+        t.contains("that line is not valid UTF-8 text; it was ignored"),
+        "{t}"
+    );
+    assert!(t.contains("clusters"), "the bad field is named: {t}");
+    assert!(t.contains("aé1-x"), "{t}");
+    assert!(t.contains("alice> list all"), "later lines still run: {t}");
+    assert!(t.contains("No jobs."), "nothing was stored: {t}");
+}
