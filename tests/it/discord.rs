@@ -449,6 +449,17 @@ async fn option_errors_reach_the_user_and_duplicates_have_one_effect() {
         .filter(|e| e.action == "approve")
         .count();
     assert_eq!(approvals, 1);
+    // The person's answer is the real one, edited once: redeliveries leave
+    // it alone rather than overwrite it.
+    assert!(bot.ephemeral_reply("4003").await.contains("You approved"));
+    let edits: Vec<String> = bot
+        .discord
+        .calls()
+        .iter()
+        .filter(|c| c.path.contains("token-4003/messages/@original"))
+        .map(|c| c.body["content"].to_string())
+        .collect();
+    assert_eq!(edits.len(), 1, "{edits:?}");
 }
 
 #[test]

@@ -114,12 +114,12 @@ impl DiscordHandler {
                 let me = self.clone();
                 tokio::spawn(async move {
                     let reply = me.service.handle(inbound).await;
-                    let text = if reply.duplicate {
-                        "Already handled.".to_owned()
-                    } else {
-                        reply.text
-                    };
-                    let text: String = text.chars().take(2000).collect();
+                    // A second delivery shares the first one's token: editing
+                    // would overwrite the person's real answer. Leave it.
+                    if reply.duplicate {
+                        return;
+                    }
+                    let text: String = reply.text.chars().take(2000).collect();
                     let edit = EditInteractionResponse::new().content(text);
                     if let Err(e) = edit.execute(&*me.http, &token).await {
                         let error = super::sink::describe(&e);
