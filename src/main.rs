@@ -246,13 +246,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         .map_err(|e| admin::AdminError::Usage(e.to_string()))?;
                     for e in store.audit_log(id).await? {
                         let job = e.job.map(|j| j.to_string()).unwrap_or_default();
+                        // Escaped: a record from an older version may hold
+                        // characters a terminal would act on.
+                        let show = privatelink_bot::domain::ids::printable;
                         writeln!(
                             out,
                             "{} {job} {} {} {}",
                             rfc3339(e.at),
-                            e.actor,
-                            e.action,
-                            e.outcome
+                            show(&e.actor),
+                            show(&e.action),
+                            show(&e.outcome)
                         )?;
                     }
                 }

@@ -193,8 +193,15 @@ pub async fn run<R: AsyncBufRead + Unpin>(
         let words: Vec<&str> = line.split_whitespace().collect();
         let event = match words.as_slice() {
             ["/as", user, rest @ ..] => {
+                let user = match UserRef::parse(Platform::Console, user) {
+                    Ok(u) => u,
+                    Err(e) => {
+                        write(&out, &format!("  (only you) {e}"));
+                        continue;
+                    }
+                };
                 actor = Actor {
-                    user: UserRef::new(Platform::Console, *user),
+                    user,
                     roles: rest
                         .iter()
                         .flat_map(|r| r.trim_start_matches("roles=").split(','))

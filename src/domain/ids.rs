@@ -423,6 +423,47 @@ impl UserRef {
             id: id.into(),
         }
     }
+
+    /// A user id as a platform sends it: 1 to 64 ASCII letters, digits and
+    /// `_ . - @`. Anything else (empty, control characters, direction
+    /// overrides, spaces) is refused, so nothing odd reaches the store, the
+    /// audit log or a terminal.
+    pub fn parse(platform: Platform, id: &str) -> Result<Self, IdError> {
+        if is_platform_id(id) {
+            Ok(Self::new(platform, id))
+        } else {
+            Err(IdError {
+                value: printable(id),
+                what: "a user id",
+                expected: "1 to 64 ASCII letters, digits, '_', '.', '-' or '@'",
+            })
+        }
+    }
+}
+
+/// Whether `id` looks like a platform's user or channel id.
+pub fn is_platform_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.-@".contains(&b))
+}
+
+/// `text` with every control or invisible formatting character (direction
+/// overrides included) shown as its escape: safe to print anywhere.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let hidden = c.is_control()
+                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}');
+            let shown: Vec<char> = if hidden {
+                c.escape_unicode().collect()
+            } else {
+                vec![c]
+            };
+            shown
+        })
+        .collect()
 }
 
 impl fmt::Display for UserRef {
@@ -454,6 +495,15 @@ mod tests {
                 let _ = JobId::parse(v);
             }
         }
+    }
+
+    #[test]
+    fn user_ids_with_odd_characters_are_refused_and_shown_escaped() {
+        assert!(UserRef::parse(Platform::Slack, "U024BE7LH").is_ok());
+        for bad in ["", "U1\0", "U1\tU2", "U1\u{202e}", "a b", &"U".repeat(65)] {
+            assert!(UserRef::parse(Platform::Slack, bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(printable("bob\u{202e}x\t"), "bob\\u{202e}x\\u{9}");
     }
 
     #[test]

@@ -746,3 +746,27 @@ async fn a_slack_user_group_can_hold_the_approver_right() {
         .count();
     assert_eq!(lookups, 1);
 }
+
+#[tokio::test]
+async fn a_signed_command_from_an_odd_user_id_stores_nothing() {
+    let bot = SlackBot::start().await;
+    for odd in ["U1\u{202e}EVIL", "U1\tU2", ""] {
+        assert_eq!(bot.command(odd, &bot.create_args(), "T9").await, 200);
+    }
+    assert_eq!(bot.command("UALICE", "list all", "T10").await, 200);
+    assert_eq!(bot.ephemeral("T10").await, "No jobs.");
+    let audit = bot.server().app.store.audit_log(None).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .all(|e| !e.actor.contains('\u{202e}') && !e.actor.contains('\t')),
+        "{audit:?}"
+    );
+    assert!(
+        !bot.slack
+            .calls()
+            .iter()
+            .any(|c| c.method == "response_url/T9"),
+        "no answer is sent on behalf of a user the bot cannot name"
+    );
+}

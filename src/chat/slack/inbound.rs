@@ -51,26 +51,35 @@ const MODAL_FIELDS: &[(&str, &str, &str, bool)] = &[
     ),
 ];
 
-fn actor(user: &str) -> Actor {
-    Actor::new(UserRef::new(Platform::Slack, user))
+/// The acting user; a signed payload with a malformed id is still refused.
+fn actor(user: &str) -> Result<Actor, Unhandled> {
+    UserRef::parse(Platform::Slack, user)
+        .map(Actor::new)
+        .map_err(|e| Unhandled(e.to_string()))
 }
 
-fn conversation(channel: &str) -> Conversation {
-    Conversation {
+fn conversation(channel: &str) -> Result<Conversation, Unhandled> {
+    if !crate::domain::ids::is_platform_id(channel) {
+        return Err(Unhandled(format!(
+            "{:?} is not a Slack channel id",
+            crate::domain::ids::printable(channel)
+        )));
+    }
+    Ok(Conversation {
         platform: Platform::Slack,
         channel: channel.to_owned(),
-    }
+    })
 }
 
 /// A slash command. The trigger id is unique per invocation and the same on
 /// a redelivery, so it doubles as the delivery id.
-pub fn from_command(ev: &SlackCommandEvent) -> Inbound {
-    Inbound {
-        actor: actor(ev.user_id.as_ref()),
-        conversation: conversation(ev.channel_id.as_ref()),
+pub fn from_command(ev: &SlackCommandEvent) -> Result<Inbound, Unhandled> {
+    Ok(Inbound {
+        actor: actor(ev.user_id.as_ref())?,
+        conversation: conversation(ev.channel_id.as_ref())?,
         delivery: Some(format!("slack:{}", ev.trigger_id)),
         event: Event::Command(ev.text.clone().unwrap_or_default()),
-    }
+    })
 }
 
 /// A button click on one of the bot's cards.
@@ -94,8 +103,8 @@ pub fn from_block_actions(ev: &SlackInteractionBlockActionsEvent) -> Result<Inbo
         .and_then(|(a, j)| Some((Action::parse(a)?, JobId::parse(j).ok()?)))
         .ok_or_else(|| Unhandled(format!("not one of the bot's buttons: {value:?}")))?;
     Ok(Inbound {
-        actor: actor(user.id.as_ref()),
-        conversation: conversation(channel.id.as_ref()),
+        actor: actor(user.id.as_ref())?,
+        conversation: conversation(channel.id.as_ref())?,
         delivery: Some(format!("slack:{}", ev.trigger_id)),
         event: Event::Click { action, job },
     })
@@ -195,10 +204,12 @@ impl SlackHandler {
             tokio::spawn(async move { me.open_modal(trigger, channel, reply).await });
             return None;
         }
-        self.spawn(
-            from_command(ev),
-            ReplyTo::ResponseUrl(ev.response_url.clone()),
-        );
+        match from_command(ev) {
+            Ok(inbound) => self.spawn(inbound, ReplyTo::ResponseUrl(ev.response_url.clone())),
+            Err(e) => {
+                tracing::warn!(error = %e, "a slash command the bot cannot attribute; ignored")
+            }
+        }
         None
     }
 
@@ -264,9 +275,16 @@ impl SlackHandler {
             .unwrap_or_default()
             .to_owned();
         let view = raw["view"]["id"].as_str().unwrap_or_default();
+        let (actor, conversation) = match (actor(&user), conversation(&channel)) {
+            (Ok(a), Ok(c)) => (a, c),
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::warn!(error = %e, "a form submission the bot cannot attribute; ignored");
+                return None;
+            }
+        };
         let inbound = Inbound {
-            actor: actor(&user),
-            conversation: conversation(&channel),
+            actor,
+            conversation,
             delivery: Some(format!("slack:view:{view}")),
             event: Event::Command(text),
         };
