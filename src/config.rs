@@ -162,6 +162,11 @@ pub struct EngineConfig {
     pub backoff_max: Duration,
     #[serde(with = "humantime_serde")]
     pub progress_every: Duration,
+    /// On SIGTERM or Ctrl-C, how long running steps may take to reach
+    /// their next record point before the process stops them anyway (they
+    /// resume on the next start either way).
+    #[serde(with = "humantime_serde")]
+    pub shutdown_grace: Duration,
 }
 
 impl Default for EngineConfig {
@@ -172,6 +177,7 @@ impl Default for EngineConfig {
             backoff_initial: d.backoff.initial,
             backoff_max: d.backoff.max,
             progress_every: d.progress_every,
+            shutdown_grace: Duration::from_secs(20),
         }
     }
 }

@@ -158,7 +158,32 @@ pub async fn build(
     })
 }
 
-/// Runs the server until Ctrl-C.
+/// Ctrl-C, or SIGTERM (what `docker stop` and Kubernetes send).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot watch SIGTERM; only Ctrl-C stops the bot");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("stopping: no new requests; running steps finish their current record");
+}
+
+/// Runs the server until Ctrl-C or SIGTERM.
 pub async fn run(config: &Config, secrets: Secrets) -> anyhow::Result<()> {
     // The WebSocket client takes rustls' process default; two providers are
     // linked, so name one.
@@ -166,11 +191,7 @@ pub async fn run(config: &Config, secrets: Secrets) -> anyhow::Result<()> {
     let server = build(config, secrets, Overrides::default()).await?;
     let listen = config.http.clone().unwrap_or_default().listen;
     let listener = tokio::net::TcpListener::bind(&listen).await?;
-    server
-        .run(config, listener, async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    server.run(config, listener, stop_signal()).await
 }
 
 impl Server {
@@ -184,24 +205,26 @@ impl Server {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        // Long-lived intake and upkeep, stopped with the HTTP intake.
+        let mut background = Vec::new();
         if let (Some(handler), Some((client, app_token))) = (&self.slack_handler, &self.socket) {
-            tokio::spawn(slack::socket::run(
+            background.push(tokio::spawn(slack::socket::run(
                 handler.clone(),
                 client.clone(),
                 app_token.clone(),
                 self.transports.clone(),
-            ));
+            )));
         }
         let resumed = self.app.engine.resume().await?;
         tracing::info!(?resumed, "resumed jobs");
         let service = self.app.service.clone();
-        tokio::spawn(async move {
+        background.push(tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
             loop {
                 tick.tick().await;
                 service.housekeeping().await;
             }
-        });
+        }));
         if let (Some(handler), Some(settings), Some(token)) =
             (&self.discord_handler, &config.discord, &self.discord_token)
         {
@@ -214,13 +237,13 @@ impl Server {
                     let (handler, token, guilds) =
                         (handler.clone(), token.clone(), settings.guilds.clone());
                     let transports = self.transports.clone();
-                    tokio::spawn(async move {
+                    background.push(tokio::spawn(async move {
                         if let Err(e) =
                             discord::gateway::run(handler, token, guilds, transports).await
                         {
                             tracing::error!(error = %e, "the Discord gateway stopped");
                         }
-                    });
+                    }));
                 }
             }
         }
@@ -229,9 +252,20 @@ impl Server {
         tokio::select! {
             served = axum::serve(listener, self.router).with_graceful_shutdown(shutdown) => {
                 served?;
-                Ok(())
             }
-            stall = liveness.tripped() => Err(anyhow::Error::new(stall)),
+            stall = liveness.tripped() => return Err(anyhow::Error::new(stall)),
         }
+        for task in &background {
+            task.abort();
+        }
+        // Intake has stopped; let running steps reach their next record.
+        let grace = config.engine.shutdown_grace;
+        tokio::select! {
+            _ = self.app.engine.stop_gracefully(grace) => {}
+            stall = liveness.tripped() => return Err(anyhow::Error::new(stall)),
+        }
+        self.app.delivery.halt().await;
+        tracing::info!("stopped");
+        Ok(())
     }
 }

@@ -90,6 +90,9 @@ pub struct Engine {
 struct Inner {
     parts: EngineParts,
     workers: Arc<Workers>,
+    /// Set by `stop_gracefully`: workers end at their next record point
+    /// and no new one starts.
+    stopping: std::sync::atomic::AtomicBool,
 }
 
 /// Tries of a step that keeps failing transiently, before it fails.
@@ -154,6 +157,7 @@ impl Engine {
             inner: Arc::new(Inner {
                 parts,
                 workers: Arc::default(),
+                stopping: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -178,6 +182,9 @@ impl Engine {
     /// Makes sure a worker will look at `id` after its latest change; at
     /// most one runs per job (see `workers`).
     pub fn kick(&self, id: JobId) {
+        if self.inner.stopping() {
+            return;
+        }
         let inner = self.inner.clone();
         self.inner
             .workers
@@ -192,6 +199,22 @@ impl Engine {
     /// Waits until no worker is running for any job.
     pub async fn wait_all(&self) {
         self.inner.workers.wait_all().await
+    }
+
+    /// Lets every running step reach its next record point, for at most
+    /// `grace`, then stops whatever is still running (as `halt`). Nothing
+    /// new starts meanwhile. Either way a later `resume` finishes the jobs.
+    pub async fn stop_gracefully(&self, grace: Duration) {
+        self.inner
+            .stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        if tokio::time::timeout(grace, self.wait_all()).await.is_err() {
+            tracing::warn!(
+                workers = self.workers(),
+                "steps still running after the shutdown grace; they resume on the next start"
+            );
+        }
+        self.halt().await;
     }
 
     /// Stops every worker where it stands, as a crash or a hard shutdown
@@ -221,9 +244,19 @@ impl Inner {
         self.parts.clock.now()
     }
 
+    fn stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     async fn run(&self, id: JobId) {
         let mut refusals = 0;
         loop {
+            // A record point: on shutdown, the job rests here and resumes
+            // on the next start.
+            if self.stopping() {
+                tracing::info!(job = %id, "stopping at a record point");
+                return;
+            }
             match self.advance(id).await {
                 Ok(true) => refusals = 0,
                 Ok(false) => return,

@@ -135,3 +135,68 @@ approvers = ["console:bob"]
     assert!(stderr.contains("open the store"), "{stderr}");
     drop(holder);
 }
+
+#[tokio::test]
+async fn serve_stops_on_sigterm_and_exits_zero() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        l.local_addr().expect("address").port()
+    };
+    let config = dir.path().join("bot.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[store]\npath = {:?}\n[zilliz]\nbase_url = \"http://127.0.0.1:9\"\n[policy]\napprovers = [\"console:bob\"]\n[http]\nlisten = \"127.0.0.1:{port}\"\n",
+            store_path(&dir).display().to_string()
+        ),
+    )
+    .expect("config written");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_privatelink-bot"))
+        .args(["--config", &config.display().to_string(), "serve"])
+        .env("ZILLIZ_API_KEY", "test-key-not-a-secret")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("serve starts");
+    let pid = child.id().expect("pid");
+    // Up once it says it is serving (its log, on stderr).
+    use tokio::io::AsyncBufReadExt;
+    let mut lines = tokio::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let mut log = String::new();
+    let serving = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            log.push_str(&line);
+            log.push('\n');
+            if line.contains("serving") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(serving, Ok(true), "{log}");
+    let health = reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+        .await
+        .expect("healthz");
+    assert_eq!(health.status(), 200);
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let status = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            log.push_str(&line);
+            log.push('\n');
+        }
+        child.wait().await
+    })
+    .await
+    .expect("serve exits by itself on SIGTERM")
+    .expect("its status");
+    assert_eq!(status.code(), Some(0), "{log}");
+    assert!(log.contains("stopped"), "{log}");
+}
