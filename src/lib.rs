@@ -22,4 +22,5 @@ pub mod secret;
 pub mod serve;
 pub mod service;
 pub mod store;
+pub mod supervise;
 pub mod telemetry;

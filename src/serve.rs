@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::domain::ids::Platform;
 use crate::health::{self, Transports};
 use crate::secret::Secret;
+use crate::supervise::supervise;
 
 /// The secrets `serve` needs, read by `main` from the environment.
 #[derive(Clone)]
@@ -208,23 +209,38 @@ impl Server {
         // Long-lived intake and upkeep, stopped with the HTTP intake.
         let mut background = Vec::new();
         if let (Some(handler), Some((client, app_token))) = (&self.slack_handler, &self.socket) {
-            background.push(tokio::spawn(slack::socket::run(
+            let (handler, client, app_token, transports) = (
                 handler.clone(),
                 client.clone(),
                 app_token.clone(),
                 self.transports.clone(),
+            );
+            background.push(tokio::spawn(supervise(
+                slack::socket::TRANSPORT,
+                Some(transports.clone()),
+                move || {
+                    slack::socket::run(
+                        handler.clone(),
+                        client.clone(),
+                        app_token.clone(),
+                        transports.clone(),
+                    )
+                },
             )));
         }
         let resumed = self.app.engine.resume().await?;
         tracing::info!(?resumed, "resumed jobs");
         let service = self.app.service.clone();
-        background.push(tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(60));
-            loop {
-                tick.tick().await;
-                service.housekeeping().await;
+        background.push(tokio::spawn(supervise("housekeeping", None, move || {
+            let service = service.clone();
+            async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(60));
+                loop {
+                    tick.tick().await;
+                    service.housekeeping().await;
+                }
             }
-        }));
+        })));
         if let (Some(handler), Some(settings), Some(token)) =
             (&self.discord_handler, &config.discord, &self.discord_token)
         {
@@ -237,13 +253,26 @@ impl Server {
                     let (handler, token, guilds) =
                         (handler.clone(), token.clone(), settings.guilds.clone());
                     let transports = self.transports.clone();
-                    background.push(tokio::spawn(async move {
-                        if let Err(e) =
-                            discord::gateway::run(handler, token, guilds, transports).await
-                        {
-                            tracing::error!(error = %e, "the Discord gateway stopped");
-                        }
-                    }));
+                    let report = Some(transports.clone());
+                    background.push(tokio::spawn(supervise(
+                        discord::gateway::TRANSPORT,
+                        report,
+                        move || {
+                            let (handler, token, guilds, transports) = (
+                                handler.clone(),
+                                token.clone(),
+                                guilds.clone(),
+                                transports.clone(),
+                            );
+                            async move {
+                                if let Err(e) =
+                                    discord::gateway::run(handler, token, guilds, transports).await
+                                {
+                                    tracing::error!(error = %e, "the Discord gateway stopped");
+                                }
+                            }
+                        },
+                    )));
                 }
             }
         }

@@ -130,7 +130,12 @@ impl Dispatcher {
             return;
         };
         if task.is_none() {
-            *task = Some(tokio::spawn(run(self.inner.clone())));
+            let inner = self.inner.clone();
+            *task = Some(tokio::spawn(crate::supervise::supervise(
+                "chat delivery",
+                None,
+                move || run(inner.clone()),
+            )));
         }
     }
 
@@ -191,7 +196,10 @@ async fn run(inner: Arc<Inner>) {
         max: inner.settings.backoff_max,
     };
     let mut lanes = Lanes::default();
-    let mut in_flight: JoinSet<(JobId, u64, Lane, Outcome)> = JoinSet::new();
+    let mut in_flight: JoinSet<Outcome> = JoinSet::new();
+    // What each delivery task is about, so that even one that panicked
+    // frees its job and lane (and is tried again) instead of wedging them.
+    let mut tasks: HashMap<tokio::task::Id, (JobId, u64, Lane)> = HashMap::new();
     loop {
         // Registered before looking, so a write made while looking wakes
         // the next wait instead of being missed.
@@ -239,11 +247,9 @@ async fn run(inner: Arc<Inner>) {
                     lanes.busy_jobs.insert(head.job);
                     lanes.busy_lanes.insert(lane.clone());
                     let inner = inner.clone();
-                    in_flight.spawn(async move {
-                        let (id, seq) = (head.job, head.seq);
-                        let outcome = send(&inner, head, job).await;
-                        (id, seq, lane, outcome)
-                    });
+                    let about = (head.job, head.seq, lane);
+                    let task = in_flight.spawn(async move { send(&inner, head, job).await });
+                    tasks.insert(task.id(), about);
                 }
             }
             Err(e) => {
@@ -259,8 +265,15 @@ async fn run(inner: Arc<Inner>) {
             tokio::time::sleep_until(next.unwrap_or_else(|| now + Duration::from_secs(3600)));
         tokio::select! {
             _ = &mut notified => {}
-            Some(done) = in_flight.join_next() => {
-                if let Ok((job, seq, lane, outcome)) = done {
+            Some(done) = in_flight.join_next_with_id() => {
+                let (id, outcome) = match done {
+                    Ok((id, outcome)) => (id, outcome),
+                    Err(e) => {
+                        tracing::error!(error = %e, "a chat delivery task died; it will be tried again");
+                        (e.id(), Outcome::Failed { retry_after: None })
+                    }
+                };
+                if let Some((job, seq, lane)) = tasks.remove(&id) {
                     settle(&inner, &mut lanes, &backoff, job, seq, lane, outcome);
                 }
             }

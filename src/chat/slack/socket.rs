@@ -89,6 +89,9 @@ pub fn on_envelope(handler: &Arc<SlackHandler>, text: &str) -> Outcome {
 /// Its name in `/readyz`.
 pub const TRANSPORT: &str = "slack socket mode";
 
+/// The longest silence on a Socket Mode connection before it is replaced.
+const READ_WATCHDOG: Duration = Duration::from_secs(90);
+
 /// Keeps a Socket Mode connection open until the process ends, reconnecting
 /// with backoff.
 pub async fn run(
@@ -132,7 +135,18 @@ async fn connect_once(
     tracing::info!("Socket Mode connected");
     transports.set(TRANSPORT, true);
     let (mut tx, mut rx) = socket.split();
-    while let Some(message) = rx.next().await {
+    // Slack pings every few seconds: silence this long means a half-open
+    // connection, which only a new one cures.
+    loop {
+        let Ok(next) = tokio::time::timeout(READ_WATCHDOG, rx.next()).await else {
+            anyhow::bail!(
+                "no frame from Slack in {}s; reconnecting",
+                READ_WATCHDOG.as_secs()
+            );
+        };
+        let Some(message) = next else {
+            return Ok(());
+        };
         match message? {
             Message::Text(text) => {
                 let outcome = on_envelope(handler, text.as_str());
@@ -148,5 +162,4 @@ async fn connect_once(
             _ => {}
         }
     }
-    Ok(())
 }

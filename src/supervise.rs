@@ -1,0 +1,93 @@
+//! Keeps a long-lived task alive: when it ends or panics it is started
+//! again, with capped backoff, and the failure is logged (never silent).
+//! Socket Mode, the Discord gateway, housekeeping and chat delivery run
+//! under it; where readiness depends on the task, its state is reported to
+//! `/readyz` through `health::Transports`.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::backoff::Backoff;
+use crate::health::Transports;
+
+/// How long a run must last to count as healthy again (backoff resets).
+const STEADY: Duration = Duration::from_secs(60);
+
+/// Runs `make()` until the process ends, restarting it when it stops. When
+/// `report` is given, that transport reads "not connected" while the task
+/// is down (the task itself says when it is connected).
+pub async fn supervise<F, Fut>(name: &'static str, report: Option<Arc<Transports>>, mut make: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let backoff = Backoff {
+        initial: Duration::from_millis(500),
+        max: Duration::from_secs(30),
+    };
+    let mut failures = 0;
+    loop {
+        let started = tokio::time::Instant::now();
+        let ended = tokio::spawn(make()).await;
+        if let Some(t) = &report {
+            t.set(name, false);
+        }
+        match ended {
+            Ok(()) => tracing::warn!(task = name, "a long-lived task ended; starting it again"),
+            Err(e) if e.is_panic() => {
+                tracing::error!(task = name, "a long-lived task panicked; starting it again")
+            }
+            // Cancelled: the process is stopping.
+            Err(_) => return,
+        }
+        if started.elapsed() >= STEADY {
+            failures = 0;
+        }
+        tokio::time::sleep(backoff.delay(failures)).await;
+        failures = failures.saturating_add(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    #[tokio::test(start_paused = true)]
+    async fn a_task_that_panics_or_ends_is_started_again() {
+        let runs = Arc::new(AtomicU32::new(0));
+        let transports = Arc::new(Transports::default());
+        transports.expect("flaky");
+        let counted = runs.clone();
+        let (done, finished) = tokio::sync::oneshot::channel::<()>();
+        let done = std::sync::Mutex::new(Some(done));
+        let watched = transports.clone();
+        let supervisor = tokio::spawn(supervise("flaky", Some(transports.clone()), move || {
+            let n = counted.fetch_add(1, Ordering::SeqCst);
+            let watched = watched.clone();
+            let done = if n == 2 {
+                done.lock().unwrap().take()
+            } else {
+                None
+            };
+            async move {
+                match n {
+                    0 => panic!("the first run panics"),
+                    1 => {}
+                    _ => {
+                        watched.set("flaky", true);
+                        if let Some(d) = done {
+                            let _ = d.send(());
+                        }
+                        std::future::pending::<()>().await
+                    }
+                }
+            }
+        }));
+        finished.await.unwrap();
+        assert_eq!(runs.load(Ordering::SeqCst), 3, "panicked, ended, then runs");
+        assert!(transports.down().is_empty(), "the third run is connected");
+        supervisor.abort();
+    }
+}
