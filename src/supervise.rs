@@ -8,6 +8,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::FutureExt;
+
 use crate::backoff::Backoff;
 use crate::health::Transports;
 
@@ -20,7 +22,7 @@ const STEADY: Duration = Duration::from_secs(60);
 pub async fn supervise<F, Fut>(name: &'static str, report: Option<Arc<Transports>>, mut make: F)
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
+    Fut: Future<Output = ()>,
 {
     let backoff = Backoff {
         initial: Duration::from_millis(500),
@@ -29,17 +31,17 @@ where
     let mut failures = 0;
     loop {
         let started = tokio::time::Instant::now();
-        let ended = tokio::spawn(make()).await;
+        // In this very task, not a spawned one: aborting the supervisor
+        // drops the task with it, at once (a halt lets go of the store).
+        let ended = std::panic::AssertUnwindSafe(make()).catch_unwind().await;
         if let Some(t) = &report {
             t.set(name, false);
         }
         match ended {
             Ok(()) => tracing::warn!(task = name, "a long-lived task ended; starting it again"),
-            Err(e) if e.is_panic() => {
+            Err(_) => {
                 tracing::error!(task = name, "a long-lived task panicked; starting it again")
             }
-            // Cancelled: the process is stopping.
-            Err(_) => return,
         }
         if started.elapsed() >= STEADY {
             failures = 0;
