@@ -83,6 +83,24 @@ impl Service {
         &self.p.metrics
     }
 
+    /// The answer to a line that needs neither the store nor a cloud call
+    /// (a parse error, `help`), so an adapter can give it in its
+    /// acknowledgement, with no background work and nothing written.
+    /// `None` for everything else.
+    pub fn answer_at_once(&self, text: &str) -> Option<String> {
+        match command::parse(text) {
+            Err(e) => {
+                self.p.metrics.command("invalid");
+                Some(e.to_string())
+            }
+            Ok(Command::Help(topic)) => {
+                self.p.metrics.command("help");
+                Some(crate::domain::help::help(topic.as_deref()))
+            }
+            Ok(_) => None,
+        }
+    }
+
     /// Handles one inbound event and returns the private reply.
     pub async fn handle(&self, inbound: Inbound) -> Reply {
         if let Some(delivery) = &inbound.delivery {

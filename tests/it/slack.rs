@@ -127,6 +127,16 @@ impl SlackBot {
         body: &str,
         headers: &[(&str, String)],
     ) -> reqwest::StatusCode {
+        self.post_raw_answer(path, body, headers).await.0
+    }
+
+    /// The status and the body of the answer.
+    async fn post_raw_answer(
+        &self,
+        path: &str,
+        body: &str,
+        headers: &[(&str, String)],
+    ) -> (reqwest::StatusCode, String) {
         let mut req = self
             .http
             .post(format!("{}{path}", self.url))
@@ -135,7 +145,9 @@ impl SlackBot {
         for (k, v) in headers {
             req = req.header(*k, v);
         }
-        req.send().await.unwrap().status()
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        (status, resp.text().await.unwrap_or_default())
     }
 
     async fn post_signed(&self, path: &str, body: &str) -> reqwest::StatusCode {
@@ -769,4 +781,60 @@ async fn a_signed_command_from_an_odd_user_id_stores_nothing() {
             .any(|c| c.method == "response_url/T9"),
         "no answer is sent on behalf of a user the bot cannot name"
     );
+}
+
+#[tokio::test]
+async fn help_and_parse_errors_come_back_in_the_acknowledgement() {
+    let bot = SlackBot::start().await;
+    let signed = |text: &str, trigger: &str| {
+        serde_urlencoded::to_string([
+            ("team_id", "T0"),
+            ("channel_id", "C0PLATFORM"),
+            ("user_id", "UALICE"),
+            ("command", "/privatelink"),
+            ("text", text),
+            (
+                "response_url",
+                &format!("{}/response/{trigger}", bot.slack.url),
+            ),
+            ("trigger_id", trigger),
+        ])
+        .unwrap()
+    };
+    let bot = &bot;
+    let post = |body: String| async move {
+        let ts = now();
+        let headers = [
+            ("x-slack-request-timestamp", ts.to_string()),
+            ("x-slack-signature", sign(SIGNING, ts, &body)),
+        ];
+        bot.post_raw_answer("/slack/commands", &body, &headers)
+            .await
+    };
+    let (status, body) = post(signed("help", "H1")).await;
+    assert_eq!(status, 200);
+    let answer: serde_json::Value = serde_json::from_str(&body).expect("a JSON answer");
+    assert_eq!(answer["response_type"], "ephemeral");
+    assert!(
+        answer["text"]
+            .as_str()
+            .unwrap()
+            .contains("/privatelink create"),
+        "{answer}"
+    );
+    let (_, body) = post(signed("status PL-x", "H2")).await;
+    assert!(body.contains("job id"), "{body}");
+    // Nothing went through the store or out to response_url.
+    let audit = bot.server().app.store.audit_log(None).await.unwrap();
+    assert!(audit.is_empty(), "{audit:?}");
+    assert!(
+        !bot.slack
+            .calls()
+            .iter()
+            .any(|c| c.method.starts_with("response_url/H")),
+        "answered in the acknowledgement only"
+    );
+    // A duplicate of a help is as harmless: answered again, nothing stored.
+    let (_, again) = post(signed("help", "H1")).await;
+    assert!(again.contains("/privatelink create"));
 }

@@ -204,6 +204,11 @@ impl SlackHandler {
             tokio::spawn(async move { me.open_modal(trigger, channel, reply).await });
             return None;
         }
+        // Help and parse errors go back in the acknowledgement itself, as
+        // Slack recommends: no store write, no task, no response_url call.
+        if let Some(answer) = self.service.answer_at_once(&text) {
+            return Some(json!({ "response_type": "ephemeral", "text": answer }));
+        }
         match from_command(ev) {
             Ok(inbound) => self.spawn(inbound, ReplyTo::ResponseUrl(ev.response_url.clone())),
             Err(e) => {
