@@ -35,6 +35,33 @@ pub struct CreateRequest {
     pub role: Option<RoleArn>,
 }
 
+/// The request as the grammar writes it: `parse` reads this back to the
+/// same request (a property test holds them to it).
+impl std::fmt::Display for CreateRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let join = |items: Vec<String>| items.join(",");
+        write!(
+            f,
+            "project={} region={} vpc={} subnets={} sg={} clusters={}",
+            self.project,
+            self.region,
+            self.vpc,
+            join(self.subnets.iter().map(ToString::to_string).collect()),
+            join(
+                self.security_groups
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect()
+            ),
+            join(self.clusters.iter().map(ToString::to_string).collect()),
+        )?;
+        if let Some(role) = &self.role {
+            write!(f, " role={role}")?;
+        }
+        Ok(())
+    }
+}
+
 impl CreateRequest {
     /// The key under which only one job may be active at a time: the VPC
     /// and the Zilliz region.
@@ -446,8 +473,63 @@ fn parse_create(args: &[String], usage: &'static str) -> Result<CreateRequest, P
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use proptest::prelude::*;
+
+    /// Requests the grammar accepts: valid ids, distinct list items, a role
+    /// (sometimes) in the region's partition.
+    pub(crate) fn valid_request() -> impl Strategy<Value = CreateRequest> {
+        let hex = |n: usize| proptest::string::string_regex(&format!("[0-9a-f]{{{n}}}")).unwrap();
+        let ec2 = move |prefix: &'static str| {
+            prop_oneof![hex(8), hex(17)].prop_map(move |h| format!("{prefix}-{h}"))
+        };
+        let distinct = |s: BoxedStrategy<String>| {
+            proptest::collection::btree_set(s, 1..4)
+                .prop_map(|set| set.into_iter().collect::<Vec<_>>())
+        };
+        (
+            "proj-[a-z0-9]{1,20}",
+            prop_oneof![
+                Just("us-west-2"),
+                Just("eu-central-1"),
+                Just("cn-northwest-1"),
+                Just("us-gov-west-1")
+            ],
+            ec2("vpc"),
+            distinct(ec2("subnet").boxed()),
+            distinct(ec2("sg").boxed()),
+            distinct("[a-z]{2}[0-9]{2}-[a-z0-9]{1,20}".boxed()),
+            proptest::option::of("[A-Za-z0-9+=,.@_-]{1,30}"),
+        )
+            .prop_map(|(project, region, vpc, subnets, sgs, clusters, role)| {
+                let partition = if region.starts_with("cn-") {
+                    "aws-cn"
+                } else {
+                    "aws"
+                };
+                CreateRequest {
+                    project: ProjectId::parse(&project).unwrap(),
+                    region: ZillizRegion::parse(&format!("aws-{region}")).unwrap(),
+                    vpc: VpcId::parse(&vpc).unwrap(),
+                    subnets: subnets
+                        .iter()
+                        .map(|s| SubnetId::parse(s).unwrap())
+                        .collect(),
+                    security_groups: sgs
+                        .iter()
+                        .map(|s| SecurityGroupId::parse(s).unwrap())
+                        .collect(),
+                    clusters: clusters
+                        .iter()
+                        .map(|c| ClusterId::parse(c).unwrap())
+                        .collect(),
+                    role: role.map(|name| {
+                        RoleArn::parse(&format!("arn:{partition}:iam::123456789012:role/{name}"))
+                            .unwrap()
+                    }),
+                }
+            })
+    }
 
     proptest! {
         /// The grammar answers any line, however odd, with a command or an
@@ -455,6 +537,13 @@ mod tests {
         #[test]
         fn parsing_never_panics(line in "\\PC{0,120}") {
             let _ = parse(&line);
+        }
+
+        /// A valid request, written out, parses back to itself.
+        #[test]
+        fn a_valid_create_round_trips_through_its_rendering(r in valid_request()) {
+            let line = format!("create {r}");
+            prop_assert_eq!(parse(&line), Ok(Command::Create(r)), "{}", line);
         }
 
         /// Lines shaped like commands, with odd characters where ids go.

@@ -127,3 +127,56 @@ pub fn to_text(data: &CommandData) -> Result<String, String> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::command::tests::valid_request;
+    use crate::domain::command::{Command, CreateRequest, parse};
+    use proptest::prelude::*;
+
+    /// The interaction Discord sends for `/privatelink create` with the
+    /// request's fields as options.
+    fn options_of(r: &CreateRequest) -> CommandData {
+        let join = |items: Vec<String>| items.join(",");
+        let mut options = vec![
+            ("project", r.project.to_string()),
+            ("region", r.region.to_string()),
+            ("vpc", r.vpc.to_string()),
+            (
+                "subnets",
+                join(r.subnets.iter().map(ToString::to_string).collect()),
+            ),
+            (
+                "security_groups",
+                join(r.security_groups.iter().map(ToString::to_string).collect()),
+            ),
+            (
+                "clusters",
+                join(r.clusters.iter().map(ToString::to_string).collect()),
+            ),
+        ];
+        if let Some(role) = &r.role {
+            options.push(("role", role.to_string()));
+        }
+        let options: Vec<serde_json::Value> = options
+            .into_iter()
+            .map(|(name, value)| serde_json::json!({ "name": name, "type": 3, "value": value }))
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "id": "4242", "name": "privatelink", "type": 1,
+            "options": [ { "name": "create", "type": 1, "options": options } ],
+        }))
+        .expect("Discord's command data")
+    }
+
+    proptest! {
+        /// Discord's typed options, turned into grammar text, parse to the
+        /// same request the options were made from.
+        #[test]
+        fn discord_options_to_text_to_parse_give_the_same_request(r in valid_request()) {
+            let text = to_text(&options_of(&r)).expect("text");
+            prop_assert_eq!(parse(&text), Ok(Command::Create(r)), "{}", text);
+        }
+    }
+}
