@@ -101,6 +101,9 @@ pub struct FakeState {
     after_effect: Option<Fault>,
     /// Every request served or refused, as "METHOD /path".
     pub requests: Vec<String>,
+    /// The share of requests (0 to 1) answered with a random documented
+    /// failure: 429, or 503 before the effect or after it (writes).
+    pub chaos: f64,
 }
 
 impl Default for FakeState {
@@ -117,6 +120,7 @@ impl Default for FakeState {
             // moto's account.
             aws_account: "123456789012".into(),
             after_effect: None,
+            chaos: 0.0,
         }
     }
 }
@@ -259,11 +263,31 @@ fn gate(app: &App, headers: &HeaderMap, request: String) -> Option<Response> {
             "The apikey is illegal",
         ));
     }
-    let idx = st
-        .faults
-        .iter()
-        .position(|f| request.starts_with(&f.request_prefix))?;
-    let f = st.faults.remove(idx)?;
+    let write = request.starts_with("POST ") || request.starts_with("DELETE ");
+    let chaotic = st.chaos > 0.0 && rand::random::<f64>() < st.chaos;
+    let f = if chaotic {
+        // The codes of these answers are undocumented: the status is
+        // mirrored, and the bot decides by the HTTP status.
+        let (status, code, message) = if rand::random::<bool>() {
+            (429, 429, "Too many requests")
+        } else {
+            (503, 503, "Service unavailable")
+        };
+        Fault {
+            request_prefix: request.clone(),
+            status,
+            code,
+            message: message.to_owned(),
+            retry_after: None,
+            after_effect: write && status == 503 && rand::random::<bool>(),
+        }
+    } else {
+        let idx = st
+            .faults
+            .iter()
+            .position(|f| request.starts_with(&f.request_prefix))?;
+        st.faults.remove(idx)?
+    };
     if f.after_effect && (request.starts_with("POST ") || request.starts_with("DELETE ")) {
         st.after_effect = Some(f);
         return None;

@@ -285,3 +285,18 @@ async fn no_endpoint_is_accepted_before_its_account_is_allowed_in_where_the_serv
         "RUNNING"
     );
 }
+
+#[tokio::test]
+async fn an_error_status_with_a_success_looking_code_is_still_an_error() {
+    let (fake, client) = fake().await;
+    {
+        let mut st = fake.lock();
+        for _ in 0..4 {
+            st.faults.push_back(fault("GET /v2/clusters", 503, 0));
+        }
+    }
+    let cluster = ClusterId::parse("in01-abc").unwrap();
+    let err = client.cluster(&cluster).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Unavailable, "{err}");
+    assert!(err.code.is_none(), "code 0 is no error code: {err:?}");
+}

@@ -241,8 +241,11 @@ impl ZillizClient {
                 return Err(e);
             }
         };
-        if !matches!(envelope.code, 0 | 200) {
-            let kind = kind_of(status, Some(envelope.code));
+        // Success is a success status *and* a success code: an error status
+        // with a code that looks like success (or none) is still an error.
+        let code_ok = matches!(envelope.code, 0 | 200);
+        if !status.is_success() || !code_ok {
+            let kind = kind_of(status, Some(envelope.code).filter(|_| !code_ok));
             let said = envelope
                 .message
                 .filter(|m| !m.trim().is_empty())
@@ -251,8 +254,10 @@ impl ZillizClient {
                 kind,
                 format!("{said} ({method} {path}){}", hint(status, envelope.code)),
             )
-            .with_code(envelope.code.to_string())
             .with_request_id(request_id);
+            if !code_ok {
+                e = e.with_code(envelope.code.to_string());
+            }
             e.retry_after = retry_after;
             return Err(e);
         }
