@@ -7,7 +7,10 @@
 //!   lists one entry per zone, in no promised order, so the proxy puts a
 //!   zonal entry first;
 //! - moto lets anyone assume any role; the proxy refuses chosen roles with
-//!   STS's `AccessDenied`.
+//!   STS's `AccessDenied`;
+//! - moto ignores `ClientToken` and `CallerReference`; AWS answers a repeated
+//!   CreateVpcEndpoint token with the same endpoint, and refuses a repeated
+//!   CreateHostedZone reference with `HostedZoneAlreadyExists`.
 //!
 //! It also injects faults in the providers' own error shapes (EC2's and
 //! STS's XML, Route 53's REST XML): before the call reaches moto, or after
@@ -97,6 +100,16 @@ pub struct ProxyState {
     pub refused_roles: Vec<String>,
     /// List a zonal DNS entry before the regional one on every endpoint.
     pub zonal_first: bool,
+    /// The share of calls (0 to 1) answered with a random failure in the
+    /// provider's shape: throttled, a server error before the effect or
+    /// after it, or a slow answer. DryRuns are left alone.
+    pub chaos: f64,
+    /// Failures the chaos injected so far.
+    pub injected: u32,
+    /// ClientToken → the answer to the CreateVpcEndpoint that used it.
+    client_tokens: std::collections::HashMap<String, Bytes>,
+    /// CallerReferences of the hosted zones created.
+    caller_references: std::collections::HashSet<String>,
 }
 
 #[derive(Clone)]
@@ -208,7 +221,44 @@ fn error_answer(fault: &Fault) -> Response {
 /// What the proxy does with one call, decided before forwarding it.
 enum Decision {
     Answer(Response),
-    Forward { then_fail: Option<Fault> },
+    Forward {
+        then_fail: Option<Fault>,
+        delay: Option<std::time::Duration>,
+    },
+}
+
+/// A random failure for `action`, in its provider's shape.
+fn chaotic(action: &str) -> Decision {
+    let server_error = || {
+        if is_route53(action) {
+            Fault::error(action, 503, "ServiceUnavailable", "Service unavailable")
+        } else {
+            Fault::error(
+                action,
+                500,
+                "InternalError",
+                "An internal error has occurred",
+            )
+        }
+    };
+    match rand::random_range(0..4u8) {
+        0 => Decision::Answer(error_answer(&Fault::throttle(action))),
+        1 => Decision::Answer(error_answer(&server_error())),
+        2 => Decision::Forward {
+            then_fail: Some(server_error()),
+            delay: None,
+        },
+        _ => Decision::Forward {
+            then_fail: None,
+            delay: Some(std::time::Duration::from_millis(300)),
+        },
+    }
+}
+
+/// The value of `<tag>…</tag>` in an XML body.
+fn xml_value<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
+    let (_, rest) = xml.split_once(&format!("<{tag}>"))?;
+    rest.split_once(&format!("</{tag}>")).map(|(v, _)| v)
 }
 
 fn decide(st: &mut ProxyState, seen: String, form: &[(String, String)]) -> Decision {
@@ -225,10 +275,30 @@ fn decide(st: &mut ProxyState, seen: String, form: &[(String, String)]) -> Decis
     st.ec2_actions.push(seen.clone());
     if let Some(f) = fault {
         return if f.after_effect {
-            Decision::Forward { then_fail: Some(f) }
+            Decision::Forward {
+                then_fail: Some(f),
+                delay: None,
+            }
         } else {
             Decision::Answer(error_answer(&f))
         };
+    }
+    // As AWS: a repeated token or reference is answered, not acted on.
+    if seen == "CreateVpcEndpoint"
+        && let Some(answer) = field("ClientToken").and_then(|t| st.client_tokens.get(t))
+    {
+        return Decision::Answer(
+            (
+                StatusCode::OK,
+                [("content-type", "text/xml")],
+                answer.clone(),
+            )
+                .into_response(),
+        );
+    }
+    if st.chaos > 0.0 && !seen.ends_with("DryRun") && rand::random::<f64>() < st.chaos {
+        st.injected += 1;
+        return chaotic(&seen);
     }
     if seen == "CreateVpcEndpoint DryRun" {
         let f = match st.dry_run {
@@ -260,7 +330,10 @@ fn decide(st: &mut ProxyState, seen: String, form: &[(String, String)]) -> Decis
             )));
         }
     }
-    Decision::Forward { then_fail: None }
+    Decision::Forward {
+        then_fail: None,
+        delay: None,
+    }
 }
 
 /// Puts a zonal entry before each endpoint's regional one, as AWS may.
@@ -306,11 +379,28 @@ async fn handle(
         (None, Some(op)) => Some(op.to_owned()),
         (None, None) => None,
     };
+    let reference = std::str::from_utf8(&body)
+        .ok()
+        .and_then(|b| xml_value(b, "CallerReference"))
+        .map(str::to_owned);
     let (upstream, decision, zonal_first) = {
         let mut st = app.state.lock().unwrap_or_else(|e| e.into_inner());
-        let decision = match seen {
+        let repeated_zone = seen.as_deref() == Some("CreateHostedZone")
+            && reference
+                .as_ref()
+                .is_some_and(|r| st.caller_references.contains(r));
+        let decision = match seen.clone() {
+            Some(_) if repeated_zone => Decision::Answer(error_answer(&Fault::error(
+                "CreateHostedZone",
+                409,
+                "HostedZoneAlreadyExists",
+                "A hosted zone has already been created with the specified caller reference.",
+            ))),
             Some(seen) => decide(&mut st, seen, &form),
-            None => Decision::Forward { then_fail: None },
+            None => Decision::Forward {
+                then_fail: None,
+                delay: None,
+            },
         };
         (
             st.upstream.trim_end_matches('/').to_owned(),
@@ -318,10 +408,17 @@ async fn handle(
             st.zonal_first,
         )
     };
-    let then_fail = match decision {
+    let (then_fail, delay) = match decision {
         Decision::Answer(answer) => return answer,
-        Decision::Forward { then_fail } => then_fail,
+        Decision::Forward { then_fail, delay } => (then_fail, delay),
     };
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
+    }
+    let token = form
+        .iter()
+        .find(|(k, _)| k == "ClientToken")
+        .map(|(_, v)| v.clone());
     let mut req = app
         .http
         .request(method, format!("{upstream}{path}"))
@@ -335,17 +432,36 @@ async fn handle(
         Ok(resp) => resp,
         Err(_) => return StatusCode::BAD_GATEWAY.into_response(),
     };
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.bytes().await.unwrap_or_default();
+    // What was done is remembered before any injected failure is answered,
+    // so the caller's retry meets AWS's idempotency, not a second effect.
+    if status.is_success() {
+        let mut st = app.state.lock().unwrap_or_else(|e| e.into_inner());
+        match seen.as_deref() {
+            Some("CreateVpcEndpoint") => {
+                if let Some(t) = token {
+                    st.client_tokens.insert(t, bytes.clone());
+                }
+            }
+            Some("CreateHostedZone") => {
+                if let Some(r) = reference {
+                    st.caller_references.insert(r);
+                }
+            }
+            _ => {}
+        }
+    }
     if let Some(f) = then_fail {
         return error_answer(&f);
     }
-    let status = resp.status();
     let mut out = Response::builder().status(status.as_u16());
-    for (name, value) in resp.headers() {
+    for (name, value) in headers.iter() {
         if name != "content-length" && name != "transfer-encoding" {
             out = out.header(name, value);
         }
     }
-    let bytes = resp.bytes().await.unwrap_or_default();
     let bytes = match std::str::from_utf8(&bytes) {
         Ok(text) if zonal_first && text.contains("<dnsEntrySet>") => {
             Bytes::from(zonal_entry_first(text))

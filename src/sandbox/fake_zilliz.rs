@@ -104,6 +104,8 @@ pub struct FakeState {
     /// The share of requests (0 to 1) answered with a random documented
     /// failure: 429, or 503 before the effect or after it (writes).
     pub chaos: f64,
+    /// Failures the chaos injected so far.
+    pub injected: u32,
 }
 
 impl Default for FakeState {
@@ -121,6 +123,7 @@ impl Default for FakeState {
             aws_account: "123456789012".into(),
             after_effect: None,
             chaos: 0.0,
+            injected: 0,
         }
     }
 }
@@ -266,6 +269,7 @@ fn gate(app: &App, headers: &HeaderMap, request: String) -> Option<Response> {
     let write = request.starts_with("POST ") || request.starts_with("DELETE ");
     let chaotic = st.chaos > 0.0 && rand::random::<f64>() < st.chaos;
     let f = if chaotic {
+        st.injected += 1;
         // The codes of these answers are undocumented: the status is
         // mirrored, and the bot decides by the HTTP status.
         let (status, code, message) = if rand::random::<bool>() {

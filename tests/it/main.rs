@@ -5,6 +5,7 @@
 mod admin;
 mod approvals;
 mod calls;
+mod chaos;
 mod check_config;
 mod crash;
 mod discord;
