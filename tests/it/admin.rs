@@ -7,7 +7,7 @@ use privatelink_bot::domain::job::{AuditEvent, JobState};
 use privatelink_bot::domain::lifecycle::Transition;
 use privatelink_bot::store::{Admission, Store, StoreOptions};
 
-use crate::harness::store_path;
+use crate::harness::{admin_config, store_path};
 use crate::store::pending_job;
 
 struct Stopped {
@@ -64,15 +64,7 @@ async fn stopped_bot() -> Stopped {
         JobState::Rejected
     );
     drop(store);
-    let config = dir.path().join("bot.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[store]\npath = {:?}\n[zilliz]\nbase_url = \"global\"\n[policy]\napprovers = [\"console:bob\"]\n",
-            path.display().to_string()
-        ),
-    )
-    .expect("config");
+    let config = admin_config(&dir, &path);
     Stopped { dir, config, audit }
 }
 

@@ -83,6 +83,21 @@ pub fn store_path(dir: &tempfile::TempDir) -> PathBuf {
     dir.path().join("store.sled")
 }
 
+/// The least config the admin commands need for the store at `store`,
+/// written into `dir`; returns its path.
+pub fn admin_config(dir: &tempfile::TempDir, store: &std::path::Path) -> PathBuf {
+    let config = dir.path().join("bot.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[store]\npath = {:?}\n[zilliz]\nbase_url = \"global\"\n[policy]\napprovers = [\"console:bob\"]\n",
+            store.display().to_string()
+        ),
+    )
+    .expect("config written");
+    config
+}
+
 impl Harness {
     pub async fn start() -> Self {
         Self::start_with(1, |_| {}, None).await

@@ -18,7 +18,7 @@ use privatelink_bot::store::outbox::PROGRESS_CAP;
 use privatelink_bot::store::{Admission, Store, StoreOptions};
 
 use crate::fake_slack::{Call, Outage, OutageSwitch};
-use crate::harness::store_path;
+use crate::harness::{admin_config, store_path};
 use crate::slack::SlackBot;
 use crate::store::{event, pending_job};
 
@@ -398,15 +398,7 @@ async fn a_long_outage_keeps_the_outbox_bounded_and_every_outcome_and_the_admin_
     drop(store);
 
     // The admin view, with the bot stopped: what waits and for whom.
-    let config = dir.path().join("bot.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[store]\npath = {:?}\n[zilliz]\nbase_url = \"global\"\n[policy]\napprovers = [\"console:bob\"]\n",
-            path.display().to_string()
-        ),
-    )
-    .expect("config");
+    let config = admin_config(&dir, &path);
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_privatelink-bot"))
         .args(["--config", &config.display().to_string(), "jobs", "outbox"])
         .output()

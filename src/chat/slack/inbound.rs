@@ -82,6 +82,26 @@ pub fn from_command(ev: &SlackCommandEvent) -> Result<Inbound, Unhandled> {
     })
 }
 
+/// The create form's fields as a grammar line (`create project=… …`):
+/// whatever the submission holds, the core parser judges it.
+pub fn form_text(submission: &Value) -> String {
+    let values = &submission["view"]["state"]["values"];
+    let mut text = String::from("create");
+    for (field, _, _, _) in MODAL_FIELDS {
+        let value = values[*field]["value"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .trim();
+        if !value.is_empty() {
+            text.push_str(&format!(
+                " {field}={}",
+                value.split_whitespace().collect::<String>()
+            ));
+        }
+    }
+    text
+}
+
 /// A button click on one of the bot's cards.
 pub fn from_block_actions(ev: &SlackInteractionBlockActionsEvent) -> Result<Inbound, Unhandled> {
     let user = ev
@@ -250,20 +270,7 @@ impl SlackHandler {
     /// core's parser names the fields); a valid one closes the form and runs
     /// the same path as the typed command.
     fn submit_modal(self: &Arc<Self>, raw: &Value) -> Option<Value> {
-        let values = &raw["view"]["state"]["values"];
-        let mut text = String::from("create");
-        for (field, _, _, _) in MODAL_FIELDS {
-            let value = values[*field]["value"]["value"]
-                .as_str()
-                .unwrap_or_default()
-                .trim();
-            if !value.is_empty() {
-                text.push_str(&format!(
-                    " {field}={}",
-                    value.split_whitespace().collect::<String>()
-                ));
-            }
-        }
+        let text = form_text(raw);
         if let Err(e) = command::parse(&text) {
             let mut errors = BTreeMap::new();
             for p in &e.problems {
