@@ -93,7 +93,7 @@ pub struct ProxyState {
     /// Actions seen: EC2 and STS by their `Action` ("CreateVpcEndpoint",
     /// "CreateVpcEndpoint DryRun", "AssumeRole"), Route 53 by its REST
     /// operation ("CreateHostedZone", "ListHostedZonesByVPC", …).
-    pub ec2_actions: Vec<String>,
+    pub actions: Vec<String>,
     /// Failures to inject, each used once.
     pub faults: Vec<Fault>,
     /// Role ARNs that AssumeRole refuses.
@@ -122,6 +122,13 @@ pub struct AwsProxy {
     pub url: String,
     pub state: Arc<Mutex<ProxyState>>,
     _stop: oneshot::Sender<()>,
+}
+
+impl ProxyState {
+    /// How many calls of exactly `action` the proxy saw.
+    pub fn count(&self, action: &str) -> usize {
+        self.actions.iter().filter(|a| *a == action).count()
+    }
 }
 
 impl AwsProxy {
@@ -272,7 +279,7 @@ fn decide(st: &mut ProxyState, seen: String, form: &[(String, String)]) -> Decis
         .iter()
         .position(|f| f.action == seen)
         .map(|i| st.faults.remove(i));
-    st.ec2_actions.push(seen.clone());
+    st.actions.push(seen.clone());
     if let Some(f) = fault {
         return if f.after_effect {
             Decision::Forward {

@@ -81,12 +81,7 @@ async fn an_error_no_retry_can_cure_fails_the_job_at_once_with_the_providers_wor
         "{:?}",
         h.state(id)
     );
-    let creates = proxy
-        .lock()
-        .ec2_actions
-        .iter()
-        .filter(|a| *a == "CreateVpcEndpoint")
-        .count();
+    let creates = proxy.lock().count("CreateVpcEndpoint");
     assert_eq!(creates, 1, "never tried again");
     let transcript = h.transcript().await;
     assert!(

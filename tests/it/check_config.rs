@@ -172,7 +172,7 @@ async fn every_credential_proven_passes_and_creates_nothing() {
     assert!(passed(&table, "Slack signing secret"), "{table}");
     assert!(passed(&table, "Discord bot token"), "{table}");
     assert!(table.contains("every check passed"), "{table}");
-    let actions = w.proxy.lock().ec2_actions.clone();
+    let actions = w.proxy.lock().actions.clone();
     assert!(
         actions.iter().any(|a| a == "CreateVpcEndpoint DryRun"),
         "{actions:?}"

@@ -225,7 +225,7 @@ async fn the_dry_run_says_allowed_and_creates_nothing() {
     assert_eq!(
         proxy
             .lock()
-            .ec2_actions
+            .actions
             .iter()
             .filter(|a| a.starts_with("CreateVpcEndpoint"))
             .collect::<Vec<_>>(),
@@ -271,12 +271,7 @@ async fn throttled_ec2_calls_are_retried_and_the_job_still_makes_one_endpoint() 
         .await
         .verify(&h.sandbox.hosts())
         .expect("exactly one endpoint, zone and record");
-    let creates = proxy
-        .lock()
-        .ec2_actions
-        .iter()
-        .filter(|a| *a == "CreateVpcEndpoint")
-        .count();
+    let creates = proxy.lock().count("CreateVpcEndpoint");
     assert_eq!(creates, 3, "two throttled tries, then the one that landed");
     assert!(proxy.lock().faults.is_empty());
 }

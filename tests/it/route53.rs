@@ -51,12 +51,7 @@ async fn a_zone_created_but_answered_with_a_conflict_is_found_and_kept_as_the_jo
         .await
         .verify(&h.sandbox.hosts())
         .expect("one zone, not a second after the conflict");
-    let creates = proxy
-        .lock()
-        .ec2_actions
-        .iter()
-        .filter(|a| *a == "CreateHostedZone")
-        .count();
+    let creates = proxy.lock().count("CreateHostedZone");
     assert_eq!(creates, 1, "looked again instead of creating again");
     let job = h.job(id);
     assert_eq!(
