@@ -17,6 +17,8 @@ RUN mkdir -p src benches && echo 'fn main() {}' > src/main.rs && touch src/lib.r
     && rm -rf src benches
 COPY src ./src
 COPY benches ./benches
+# The message catalogues are compiled in (include_str!).
+COPY locales ./locales
 RUN touch src/main.rs src/lib.rs && cargo build --release --locked --bin privatelink-bot
 
 FROM debian:bookworm-slim

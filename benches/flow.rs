@@ -19,6 +19,7 @@
 //!
 //! Run with `cargo bench --bench flow`. No test asserts on time.
 
+use privatelink_bot::i18n::Locale;
 use std::hint::black_box;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -113,6 +114,7 @@ fn pending_job(id: JobId, request: CreateRequest, actor: &Actor) -> Job {
         resources: Resources::default(),
         cancel_requested: false,
         version: 0,
+        locale: Locale::En,
     }
 }
 
@@ -247,7 +249,7 @@ fn approve_to_verified_on_moto(c: &mut Criterion) {
         let app = App::build(
             &config,
             Secret::new(&sandbox.api_key),
-            Arc::new(ConsoleSink::new(out)),
+            Arc::new(ConsoleSink::new(out, Locale::En)),
             Overrides::default(),
         )
         .await
@@ -264,6 +266,8 @@ fn approve_to_verified_on_moto(c: &mut Criterion) {
             conversation: conversation.clone(),
             delivery: None,
             event,
+            locale: Locale::En,
+            card_locale: Locale::En,
         })
     };
     let mut group = c.benchmark_group("create");

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::cards;
 use crate::domain::ids::JobId;
 use crate::domain::job::{AuditEvent, StateKey};
+use crate::i18n::Locale;
 use crate::ports::clock::rfc3339;
 use crate::store::Store;
 
@@ -72,7 +73,7 @@ pub async fn list(
     }
     .map_err(failed)?;
     for job in jobs {
-        writeln!(out, "{}", cards::list_line(&job)).map_err(failed)?;
+        writeln!(out, "{}", cards::list_line(&job, Locale::En)).map_err(failed)?;
     }
     Ok(())
 }
@@ -81,7 +82,7 @@ pub async fn list(
 pub async fn show(store: &Store, job: &str, out: &mut impl Write) -> Result<(), AdminError> {
     let id = JobId::parse(job).map_err(|e| AdminError::Usage(e.to_string()))?;
     match store.get(id).await.map_err(failed)? {
-        Some(job) => writeln!(out, "{}", cards::status_text(&job)).map_err(failed),
+        Some(job) => writeln!(out, "{}", cards::status_text(&job, Locale::En)).map_err(failed),
         None => Err(AdminError::NotFound(format!("there is no job {id}"))),
     }
 }

@@ -45,6 +45,18 @@ pub struct Config {
     /// How chat messages are delivered from the outbox.
     #[serde(default)]
     pub delivery: crate::delivery::DeliverySettings,
+    /// The language the bot speaks where nobody says otherwise.
+    #[serde(default)]
+    pub language: LanguageSettings,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LanguageSettings {
+    /// `en` or `zh-CN`: the console, Slack workspaces not listed under
+    /// `[slack] workspace_languages`, and Discord when an interaction
+    /// carries no locale the bot speaks.
+    pub default: crate::i18n::Locale,
 }
 
 #[derive(Debug, Clone, Deserialize)]

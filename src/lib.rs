@@ -14,6 +14,7 @@ pub mod delivery;
 pub mod domain;
 pub mod engine;
 pub mod health;
+pub mod i18n;
 pub mod metrics;
 pub mod ports;
 pub mod retry;

@@ -165,7 +165,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::build(
                 &config,
                 config.zilliz.api_key()?,
-                Arc::new(ConsoleSink::new(out.clone())),
+                Arc::new(ConsoleSink::new(out.clone(), config.language.default)),
                 Overrides::default(),
             )
             .await?;
@@ -197,7 +197,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
             let liveness = app.store.liveness().clone();
             tokio::select! {
-                done = console::run(&app.service, &app.delivery, stdin, out, &config.console) => done,
+                done = console::run(
+                    &app.service,
+                    &app.delivery,
+                    stdin,
+                    out,
+                    &config.console,
+                    config.language.default,
+                ) => done,
                 stall = liveness.tripped() => Err(stall.into()),
             }
         }

@@ -123,6 +123,14 @@ pub async fn build(
             client.clone(),
             &token,
             groups,
+            slack::inbound::Languages {
+                default: config.language.default,
+                workspaces: config
+                    .slack
+                    .as_ref()
+                    .map(|s| s.workspace_languages.clone())
+                    .unwrap_or_default(),
+            },
         ));
         if let Some(signing) = &secrets.slack_signing_secret {
             router = router.merge(slack::http::routes(handler.clone(), signing));
@@ -138,6 +146,7 @@ pub async fn build(
         let handler = Arc::new(DiscordHandler {
             service: app.service.clone(),
             http,
+            default_locale: config.language.default,
         });
         if settings.transport == DiscordTransport::Http {
             router = router.merge(discord::http::routes(

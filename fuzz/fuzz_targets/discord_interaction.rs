@@ -8,7 +8,7 @@ use serenity::all::Interaction;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(interaction) = serde_json::from_slice::<Interaction>(data) {
-        if let Ok(Asked::Event { inbound, .. }) = from_interaction(&interaction) {
+        if let Ok(Asked::Event { inbound, .. }) = from_interaction(&interaction, privatelink_bot::i18n::Locale::En) {
             if let privatelink_bot::service::Event::Command(text) = inbound.event {
                 let _ = privatelink_bot::domain::command::parse(&text);
             }

@@ -8,7 +8,7 @@ use slack_morphism::prelude::SlackCommandEvent;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(event) = serde_urlencoded::from_bytes::<SlackCommandEvent>(data) {
-        if let Ok(inbound) = from_command(&event) {
+        if let Ok(inbound) = from_command(&event, privatelink_bot::i18n::Locale::En) {
             if let privatelink_bot::service::Event::Command(text) = inbound.event {
                 let _ = privatelink_bot::domain::command::parse(&text);
             }

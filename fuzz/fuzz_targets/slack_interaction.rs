@@ -12,6 +12,6 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = privatelink_bot::domain::command::parse(&form_text(&raw));
     if let Ok(SlackInteractionEvent::BlockActions(ev)) = serde_json::from_value(raw) {
-        let _ = from_block_actions(&ev);
+        let _ = from_block_actions(&ev, privatelink_bot::i18n::Locale::En);
     }
 });

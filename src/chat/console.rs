@@ -18,8 +18,10 @@ use crate::delivery::Dispatcher;
 use crate::domain::ids::{JobId, Platform, UserRef};
 use crate::domain::job::{Conversation, MessageRef};
 use crate::domain::policy::Actor;
+use crate::i18n::Locale;
 use crate::ports::chat::{Action, Button, ButtonStyle, Card, ChatError, ChatSink, Note, Tone};
 use crate::service::{Event, Inbound, Service};
+use crate::t;
 
 /// Where the console writes; shared by the input loop and the sink.
 pub type SharedOut = Arc<Mutex<Box<dyn Write + Send>>>;
@@ -67,7 +69,7 @@ pub fn render_card(card: &Card) -> String {
         s.push_str(&format!("  {k}: {v}\n"));
     }
     if !card.actions.is_empty() {
-        s.push_str("  Plan:\n");
+        s.push_str(&format!("  {}\n", card.plan_heading));
         for a in &card.actions {
             s.push_str(&format!("   - {a}\n"));
         }
@@ -85,11 +87,13 @@ pub fn render_card(card: &Card) -> String {
 /// (`card-PL-1000`), so it means the same card after a restart.
 pub struct ConsoleSink {
     out: SharedOut,
+    /// The language of the console's own words around cards and notes.
+    locale: Locale,
 }
 
 impl ConsoleSink {
-    pub fn new(out: SharedOut) -> Self {
-        Self { out }
+    pub fn new(out: SharedOut, locale: Locale) -> Self {
+        Self { out, locale }
     }
 }
 
@@ -99,7 +103,16 @@ impl ChatSink for ConsoleSink {
         let id = format!("card-{}", card.job);
         write(
             &self.out,
-            &format!("┌─ card {id} in #{}\n{}", to.channel, render_card(card)),
+            &format!(
+                "┌─ {}\n{}",
+                t!(
+                    self.locale,
+                    "console-card-posted",
+                    card = id,
+                    channel = to.channel
+                ),
+                render_card(card)
+            ),
         );
         Ok(MessageRef {
             platform: Platform::Console,
@@ -117,8 +130,8 @@ impl ChatSink for ConsoleSink {
         write(
             &self.out,
             &format!(
-                "↻  card {} now: {} {}{buttons}",
-                at.id,
+                "↻  {} {} {}{buttons}",
+                t!(self.locale, "console-card-now", card = at.id),
                 icon(card.tone),
                 card.status
             ),
@@ -128,9 +141,13 @@ impl ChatSink for ConsoleSink {
 
     async fn post_in_thread(&self, card: &MessageRef, note: &Note) -> Result<(), ChatError> {
         let mut text = format!(
-            "│  [{} thread of {}] {}",
-            note.job,
-            card.id,
+            "│  [{}] {}",
+            t!(
+                self.locale,
+                "console-thread",
+                job = note.job,
+                card = card.id
+            ),
             note.text.replace('\n', "\n│    ")
         );
         if !note.buttons.is_empty() {
@@ -146,7 +163,13 @@ impl ChatSink for ConsoleSink {
         user: &UserRef,
         text: &str,
     ) -> Result<(), ChatError> {
-        write(&self.out, &format!("  (only {}) {text}", user.id));
+        write(
+            &self.out,
+            &format!(
+                "  ({}) {text}",
+                t!(self.locale, "console-only", user = user.id)
+            ),
+        );
         Ok(())
     }
 }
@@ -160,7 +183,9 @@ pub async fn run<R: AsyncBufRead + Unpin>(
     mut input: R,
     out: SharedOut,
     settings: &ConsoleSettings,
+    locale: Locale,
 ) -> anyhow::Result<()> {
+    let only_you = format!("  ({})", t!(locale, "console-only-you"));
     let mut actor = Actor::new(UserRef::new(Platform::Console, settings.user.clone()));
     let conversation = Conversation {
         platform: Platform::Console,
@@ -177,7 +202,7 @@ pub async fn run<R: AsyncBufRead + Unpin>(
         let Ok(raw) = std::str::from_utf8(&bytes) else {
             write(
                 &out,
-                "  (only you) that line is not valid UTF-8 text; it was ignored",
+                &format!("{only_you} {}", t!(locale, "console-not-utf8")),
             );
             continue;
         };
@@ -196,7 +221,7 @@ pub async fn run<R: AsyncBufRead + Unpin>(
                 let user = match UserRef::parse(Platform::Console, user) {
                     Ok(u) => u,
                     Err(e) => {
-                        write(&out, &format!("  (only you) {e}"));
+                        write(&out, &format!("{only_you} {}", e.text().render(locale)));
                         continue;
                     }
                 };
@@ -214,14 +239,21 @@ pub async fn run<R: AsyncBufRead + Unpin>(
             ["/wait", job] => {
                 match JobId::parse(job) {
                     Ok(id) => service.engine().wait(id).await,
-                    Err(e) => write(&out, &format!("  (only you) {e}")),
+                    Err(e) => write(&out, &format!("{only_you} {}", e.text().render(locale))),
                 }
                 delivery.settled().await;
                 continue;
             }
             ["/expire"] => {
                 let expired = service.expire_due().await;
-                write(&out, &format!("  (only you) expired: {expired:?}"));
+                let expired: Vec<String> = expired.iter().map(ToString::to_string).collect();
+                write(
+                    &out,
+                    &format!(
+                        "{only_you} {}",
+                        t!(locale, "console-expired", jobs = expired.join(", "))
+                    ),
+                );
                 delivery.settled().await;
                 continue;
             }
@@ -231,7 +263,7 @@ pub async fn run<R: AsyncBufRead + Unpin>(
                     job,
                 },
                 Err(e) => {
-                    write(&out, &format!("  (only you) {e}"));
+                    write(&out, &format!("{only_you} {}", e.text().render(locale)));
                     continue;
                 }
             },
@@ -243,6 +275,8 @@ pub async fn run<R: AsyncBufRead + Unpin>(
                 conversation: conversation.clone(),
                 delivery: None,
                 event,
+                locale,
+                card_locale: locale,
             })
             .await;
         if let Some(id) = reply.job {
@@ -251,7 +285,7 @@ pub async fn run<R: AsyncBufRead + Unpin>(
         if !reply.duplicate {
             write(
                 &out,
-                &format!("  (only you) {}", reply.text.replace('\n', "\n    ")),
+                &format!("{only_you} {}", reply.text.replace('\n', "\n    ")),
             );
         }
         delivery.settled().await;

@@ -8,9 +8,11 @@ use std::time::Duration;
 use super::Inner;
 use crate::cards;
 use crate::domain::job::{AuditEvent, Job, MessageRef};
-use crate::ports::chat::{ChatError, Outgoing};
+use crate::i18n::Locale;
+use crate::ports::chat::{ChatError, Note, Outgoing};
 use crate::ports::error::ErrorKind;
 use crate::store::Pending;
+use crate::t;
 
 /// How one delivery went.
 #[derive(Debug)]
@@ -77,6 +79,7 @@ pub(super) async fn send(inner: &Inner, entry: Pending, job: Job) -> Outcome {
                 Some(at) => Ok(at.clone()),
                 None => post_card(inner, &job, None).await,
             };
+            let note = &with_held_back(note, job.locale);
             match at {
                 Ok(at) => match inner.chat.post_in_thread(&at, note).await {
                     Ok(()) => book(inner, &entry).await.map(|_| true),
@@ -121,6 +124,20 @@ pub(super) async fn send(inner: &Inner, entry: Pending, job: Job) -> Outcome {
     }
 }
 
+/// The note as the reader sees it: with how many progress notes were
+/// left out before it, if any were.
+fn with_held_back(note: &Note, locale: Locale) -> Note {
+    let mut note = note.clone();
+    if note.held_back > 0 {
+        note.text = format!(
+            "{}\n{}",
+            t!(locale, "note-held-back", count = note.held_back),
+            note.text
+        );
+    }
+    note
+}
+
 /// Removes a delivered entry from the outbox.
 async fn book(inner: &Inner, entry: &Pending) -> Result<(), ChatError> {
     if let Err(e) = inner.store.outbox_delivered(entry.job, entry.seq).await {
@@ -144,10 +161,7 @@ async fn tell_if_overdue(inner: &Inner, entry: &Pending, job: &Job, error: &Chat
     {
         return false;
     }
-    let text = format!(
-        "Your request {id} is stored and waiting for approval, but its card could not be posted in the channel yet ({error}). The bot keeps trying; `/privatelink status {id}` shows the request, and approvers can act on it by id.",
-        id = job.id
-    );
+    let text = t!(job.locale, "note-card-overdue", job = job.id, error = error);
     match inner
         .chat
         .tell_privately(&job.conversation, &job.requester, &text)

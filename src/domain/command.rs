@@ -10,6 +10,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{Locale, Text};
+use crate::{t, text};
+
 use super::help::{
     SUBCOMMANDS, USAGE_ANY, USAGE_CANCEL, USAGE_CREATE, USAGE_DELETE, USAGE_HELP, USAGE_LIST,
     USAGE_PLAN, USAGE_RETRY, USAGE_ROLLBACK, USAGE_STATUS,
@@ -115,7 +118,7 @@ impl Command {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub field: Option<String>,
-    pub message: String,
+    pub message: Text,
 }
 
 /// Everything wrong with a command, and how it should have looked.
@@ -126,11 +129,11 @@ pub struct ParseError {
 }
 
 impl ParseError {
-    fn single(field: Option<&str>, message: impl Into<String>, usage: &'static str) -> Self {
+    fn single(field: Option<&str>, message: Text, usage: &'static str) -> Self {
         Self {
             problems: vec![Problem {
                 field: field.map(str::to_owned),
-                message: message.into(),
+                message,
             }],
             usage,
         }
@@ -138,23 +141,37 @@ impl ParseError {
 
     /// The problem reported for `field`, if any (used by forms that show
     /// errors beside their inputs).
-    pub fn for_field(&self, field: &str) -> Option<&str> {
+    pub fn for_field(&self, field: &str) -> Option<&Text> {
         self.problems
             .iter()
             .find(|p| p.field.as_deref() == Some(field))
-            .map(|p| p.message.as_str())
+            .map(|p| &p.message)
+    }
+
+    /// Every problem, one per line, then the usage line, in `locale`.
+    pub fn render(&self, locale: Locale) -> String {
+        let mut out = String::new();
+        for p in &self.problems {
+            let message = p.message.render(locale);
+            match &p.field {
+                Some(field) => out.push_str(&t!(
+                    locale,
+                    "parse-field-problem",
+                    field = field,
+                    problem = message
+                )),
+                None => out.push_str(&message),
+            }
+            out.push('\n');
+        }
+        out.push_str(&t!(locale, "parse-usage", usage = self.usage));
+        out
     }
 }
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for p in &self.problems {
-            match &p.field {
-                Some(field) => writeln!(f, "`{field}`: {}", p.message)?,
-                None => writeln!(f, "{}", p.message)?,
-            }
-        }
-        write!(f, "Usage: {}", self.usage)
+        f.write_str(&self.render(Locale::En))
     }
 }
 
@@ -168,7 +185,11 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         words.remove(0);
     }
     let Some((verb, args)) = words.split_first() else {
-        return Err(ParseError::single(None, "no command given", USAGE_ANY));
+        return Err(ParseError::single(
+            None,
+            text!("parse-no-command"),
+            USAGE_ANY,
+        ));
     };
     match verb.to_ascii_lowercase().as_str() {
         "create" => parse_create(args, USAGE_CREATE).map(Command::Create),
@@ -188,20 +209,20 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
                 } else {
                     Err(ParseError::single(
                         None,
-                        format!("there is no command {topic:?} to explain"),
+                        text!("parse-no-such-help", topic = format!("{topic:?}")),
                         USAGE_HELP,
                     ))
                 }
             }
             _ => Err(ParseError::single(
                 None,
-                "help takes at most one command name",
+                text!("parse-help-one-topic"),
                 USAGE_HELP,
             )),
         },
         other => Err(ParseError::single(
             None,
-            format!("unknown command {other:?}"),
+            text!("parse-unknown-command", command = format!("{other:?}")),
             USAGE_ANY,
         )),
     }
@@ -229,13 +250,13 @@ fn parse_job(args: &[String], usage: &'static str) -> Result<JobId, ParseError> 
     match args {
         [] => Err(ParseError::single(
             Some("job"),
-            "a job id is required",
+            text!("parse-job-required"),
             usage,
         )),
-        [id] => JobId::parse(id).map_err(|e| ParseError::single(Some("job"), e.to_string(), usage)),
+        [id] => JobId::parse(id).map_err(|e| ParseError::single(Some("job"), e.text(), usage)),
         _ => Err(ParseError::single(
             Some("job"),
-            "give exactly one job id",
+            text!("parse-one-job"),
             usage,
         )),
     }
@@ -253,7 +274,7 @@ fn parse_list(args: &[String]) -> Result<Command, ParseError> {
             other => {
                 return Err(ParseError::single(
                     Some("filter"),
-                    format!("{other:?} is not a filter: use mine, pending, running, failed or all"),
+                    text!("parse-bad-filter", filter = format!("{other:?}")),
                     USAGE_LIST,
                 ));
             }
@@ -261,7 +282,7 @@ fn parse_list(args: &[String]) -> Result<Command, ParseError> {
         _ => {
             return Err(ParseError::single(
                 Some("filter"),
-                "give at most one filter",
+                text!("parse-one-filter"),
                 USAGE_LIST,
             ));
         }
@@ -310,7 +331,7 @@ fn collect_pairs<'a>(
         } else {
             problems.push(Problem {
                 field: None,
-                message: format!("{word:?} is not an argument: write key=value or --key value"),
+                message: text!("parse-not-an-argument", word = format!("{word:?}")),
             });
             continue;
         };
@@ -318,16 +339,14 @@ fn collect_pairs<'a>(
         let Some(canonical) = canonical_key(&lower) else {
             problems.push(Problem {
                 field: Some(key.to_owned()),
-                message: format!(
-                    "unknown key {key:?}: expected project, region, vpc, subnets, sg, clusters or role"
-                ),
+                message: text!("parse-unknown-key", key = format!("{key:?}")),
             });
             continue;
         };
         if pairs.insert(canonical, value).is_some() {
             problems.push(Problem {
                 field: Some(canonical.to_owned()),
-                message: "given more than once".to_owned(),
+                message: text!("parse-given-twice"),
             });
         }
     }
@@ -343,7 +362,7 @@ fn parse_create(args: &[String], usage: &'static str) -> Result<CreateRequest, P
             None if required => {
                 problems.push(Problem {
                     field: Some(field.to_owned()),
-                    message: "is required".to_owned(),
+                    message: text!("parse-required"),
                 });
                 None
             }
@@ -351,7 +370,7 @@ fn parse_create(args: &[String], usage: &'static str) -> Result<CreateRequest, P
             Some(v) if v.trim().is_empty() => {
                 problems.push(Problem {
                     field: Some(field.to_owned()),
-                    message: "has an empty value".to_owned(),
+                    message: text!("parse-empty-value"),
                 });
                 None
             }
@@ -377,7 +396,7 @@ fn parse_create(args: &[String], usage: &'static str) -> Result<CreateRequest, P
             .map_err(|e| {
                 problems.push(Problem {
                     field: Some(field.to_owned()),
-                    message: e.to_string(),
+                    message: e.text(),
                 })
             })
             .ok()
@@ -396,7 +415,7 @@ fn parse_create(args: &[String], usage: &'static str) -> Result<CreateRequest, P
             if raw.is_empty() {
                 problems.push(Problem {
                     field: Some(field.to_owned()),
-                    message: format!("has an empty item in {value:?}"),
+                    message: text!("parse-empty-item", value = format!("{value:?}")),
                 });
                 ok = false;
                 continue;
@@ -405,7 +424,7 @@ fn parse_create(args: &[String], usage: &'static str) -> Result<CreateRequest, P
                 Ok(item) if items.contains(&item) => {
                     problems.push(Problem {
                         field: Some(field.to_owned()),
-                        message: format!("lists {raw} twice"),
+                        message: text!("parse-listed-twice", item = raw),
                     });
                     ok = false;
                 }
@@ -413,7 +432,7 @@ fn parse_create(args: &[String], usage: &'static str) -> Result<CreateRequest, P
                 Err(e) => {
                     problems.push(Problem {
                         field: Some(field.to_owned()),
-                        message: e.to_string(),
+                        message: e.text(),
                     });
                     ok = false;
                 }
@@ -422,7 +441,11 @@ fn parse_create(args: &[String], usage: &'static str) -> Result<CreateRequest, P
         if items.len() > MAX_LIST_ITEMS {
             problems.push(Problem {
                 field: Some(field.to_owned()),
-                message: format!("lists {} items; at most {MAX_LIST_ITEMS}", items.len()),
+                message: text!(
+                    "parse-too-many-items",
+                    count = items.len(),
+                    max = MAX_LIST_ITEMS
+                ),
             });
             ok = false;
         }
@@ -442,10 +465,11 @@ fn parse_create(args: &[String], usage: &'static str) -> Result<CreateRequest, P
         if rp != zp {
             problems.push(Problem {
                 field: Some("role".to_owned()),
-                message: format!(
-                    "is in the {} partition but region {region} is in the {} partition",
-                    rp.as_str(),
-                    zp.as_str()
+                message: text!(
+                    "parse-partition-mismatch",
+                    role_partition = rp.as_str(),
+                    region = region,
+                    region_partition = zp.as_str(),
                 ),
             });
         }
@@ -586,7 +610,12 @@ pub(crate) mod tests {
     #[test]
     fn role_partition_must_match_region() {
         let err = parse(&format!("{OK} role=arn:aws-cn:iam::123456789012:role/bot")).unwrap_err();
-        assert!(err.for_field("role").unwrap().contains("partition"));
+        assert!(
+            err.for_field("role")
+                .unwrap()
+                .render(Locale::En)
+                .contains("partition")
+        );
     }
 
     #[test]

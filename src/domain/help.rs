@@ -2,6 +2,9 @@
 //! line and what it does, as `help` prints them and as parse errors quote
 //! them. The grammar itself is `command.rs`.
 
+use crate::i18n::{Locale, render};
+use crate::t;
+
 pub const USAGE_CREATE: &str = "/privatelink create project=<proj-…> region=<aws-…> vpc=<vpc-…> subnets=<subnet-…,…> sg=<sg-…,…> clusters=<cluster id,…> [role=<IAM role ARN>]";
 pub const USAGE_PLAN: &str = "/privatelink plan project=<proj-…> region=<aws-…> vpc=<vpc-…> subnets=<subnet-…,…> sg=<sg-…,…> clusters=<cluster id,…> [role=<IAM role ARN>]";
 pub const USAGE_STATUS: &str = "/privatelink status <job id, e.g. PL-1042>";
@@ -15,58 +18,32 @@ pub const USAGE_ANY: &str =
     "/privatelink create|plan|status|list|cancel|retry|rollback|delete|help …";
 
 /// The sub-commands, their usage line and what they do, for `help`.
+/// The sub-commands, their usage line and what they do (a catalogue key),
+/// for `help`.
 pub const SUBCOMMANDS: &[(&str, &str, &str)] = &[
-    (
-        "create",
-        USAGE_CREATE,
-        "Check the request against AWS and Zilliz Cloud, then post an approval card. Once approved, the bot creates the VPC endpoint, registers it with the project, and sets up a Route 53 private hosted zone with an alias record per cluster.",
-    ),
-    (
-        "plan",
-        USAGE_PLAN,
-        "Run the same checks as create and show the plan. Nothing is stored or created.",
-    ),
-    (
-        "status",
-        USAGE_STATUS,
-        "Show a job's state, its steps and the resources it created.",
-    ),
-    ("list", USAGE_LIST, "List jobs (default: mine)."),
-    (
-        "cancel",
-        USAGE_CANCEL,
-        "Withdraw a pending request, or stop a running job at its next step.",
-    ),
-    (
-        "retry",
-        USAGE_RETRY,
-        "Run a failed job again from the step that failed.",
-    ),
-    (
-        "rollback",
-        USAGE_ROLLBACK,
-        "Remove what a failed or cancelled job created, newest first.",
-    ),
-    (
-        "delete",
-        USAGE_DELETE,
-        "Tear down a private link that a job set up.",
-    ),
-    ("help", USAGE_HELP, "Show this help, or one command's."),
+    ("create", USAGE_CREATE, "help-create"),
+    ("plan", USAGE_PLAN, "help-plan"),
+    ("status", USAGE_STATUS, "help-status"),
+    ("list", USAGE_LIST, "help-list"),
+    ("cancel", USAGE_CANCEL, "help-cancel"),
+    ("retry", USAGE_RETRY, "help-retry"),
+    ("rollback", USAGE_ROLLBACK, "help-rollback"),
+    ("delete", USAGE_DELETE, "help-delete"),
+    ("help", USAGE_HELP, "help-help"),
 ];
 
-/// The help text for one command, or for all of them.
-pub fn help(topic: Option<&str>) -> String {
+/// The help text for one command, or for all of them, in `locale`.
+pub fn help(topic: Option<&str>, locale: Locale) -> String {
+    let what = |key: &str| render(locale, key, &[]);
     match topic.and_then(|t| SUBCOMMANDS.iter().find(|(name, _, _)| *name == t)) {
-        Some((_, usage, what)) => format!("{usage}\n{what}"),
+        Some((_, usage, key)) => format!("{usage}\n{}", what(key)),
         None => {
-            let mut out = String::from(
-                "privatelink-bot sets up AWS PrivateLink from your VPC to Zilliz Cloud Dedicated clusters.\n",
-            );
-            for (_, usage, what) in SUBCOMMANDS {
-                out.push_str(&format!("• {usage}\n    {what}\n"));
+            let mut out = t!(locale, "help-intro");
+            out.push('\n');
+            for (_, usage, key) in SUBCOMMANDS {
+                out.push_str(&format!("• {usage}\n    {}\n", what(key)));
             }
-            out.push_str("Arguments may also be written --key value.");
+            out.push_str(&t!(locale, "help-flags"));
             out
         }
     }

@@ -8,15 +8,53 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{Arg, Locale, Text};
+use crate::text;
+
 /// Why a piece of text is not a valid id of some kind. The message is written
 /// for the person who typed it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{value:?} is not {what}: expected {expected}")]
+/// A value that is not the id it should be. `what` and `expected` are
+/// catalogue keys (`i18n`), so the problem can be told in any language.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdError {
     pub value: String,
     pub what: &'static str,
     pub expected: &'static str,
+    /// The EC2 prefix, for `id-expected-ec2`.
+    pub prefix: &'static str,
 }
+
+impl IdError {
+    fn new(value: &str, what: &'static str, expected: &'static str) -> Self {
+        Self {
+            value: value.to_owned(),
+            what,
+            expected,
+            prefix: "",
+        }
+    }
+
+    /// The problem, to be told in the reader's language.
+    pub fn text(&self) -> Text {
+        text!(
+            "id-invalid",
+            value = format!("{:?}", self.value),
+            what = Arg::Message(self.what.to_owned()),
+            expected = Text::new(
+                self.expected,
+                vec![("prefix".to_owned(), Arg::Text(self.prefix.to_owned()))]
+            ),
+        )
+    }
+}
+
+impl fmt::Display for IdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text().render(Locale::En))
+    }
+}
+
+impl std::error::Error for IdError {}
 
 fn is_lower_hex(s: &str) -> bool {
     s.bytes()
@@ -32,7 +70,7 @@ fn is_lower_alnum(s: &str) -> bool {
 /// resource id the bot touches.
 fn parse_ec2_id(
     value: &str,
-    prefix: &str,
+    prefix: &'static str,
     what: &'static str,
     expected: &'static str,
 ) -> Result<String, IdError> {
@@ -44,9 +82,8 @@ fn parse_ec2_id(
         Ok(value.to_owned())
     } else {
         Err(IdError {
-            value: value.to_owned(),
-            what,
-            expected,
+            prefix,
+            ..IdError::new(value, what, expected)
         })
     }
 }
@@ -94,7 +131,7 @@ macro_rules! ec2_id {
                     value,
                     $prefix,
                     $what,
-                    concat!($prefix, "- followed by 8 or 17 lowercase hex digits"),
+                    "id-expected-ec2",
                 )
                 .map(Self)
             }
@@ -108,25 +145,25 @@ ec2_id!(
     /// An AWS VPC id, `vpc-0abc…`.
     VpcId,
     "vpc",
-    "a VPC id"
+    "id-vpc"
 );
 ec2_id!(
     /// An AWS subnet id, `subnet-0abc…`.
     SubnetId,
     "subnet",
-    "a subnet id"
+    "id-subnet"
 );
 ec2_id!(
     /// An AWS security group id, `sg-0abc…`.
     SecurityGroupId,
     "sg",
-    "a security group id"
+    "id-sg"
 );
 ec2_id!(
     /// An AWS VPC endpoint id, `vpce-0abc…`.
     EndpointId,
     "vpce",
-    "a VPC endpoint id"
+    "id-vpce"
 );
 
 /// A Zilliz Cloud project id, `proj-…`.
@@ -142,11 +179,7 @@ impl ProjectId {
         if ok {
             Ok(Self(value.to_owned()))
         } else {
-            Err(IdError {
-                value: value.to_owned(),
-                what: "a Zilliz Cloud project id",
-                expected: "proj- followed by lowercase letters and digits",
-            })
+            Err(IdError::new(value, "id-project", "id-expected-project"))
         }
     }
 }
@@ -176,11 +209,7 @@ impl ClusterId {
         if ok {
             Ok(Self(value.to_owned()))
         } else {
-            Err(IdError {
-                value: value.to_owned(),
-                what: "a Zilliz Cloud cluster id",
-                expected: "an id such as in01-3e5ad8adc38c2f1",
-            })
+            Err(IdError::new(value, "id-cluster", "id-expected-cluster"))
         }
     }
 }
@@ -211,11 +240,7 @@ pub struct AwsRegion(String);
 
 impl AwsRegion {
     pub fn parse(value: &str) -> Result<Self, IdError> {
-        let err = || IdError {
-            value: value.to_owned(),
-            what: "an AWS region",
-            expected: "a region such as us-west-2 or cn-northwest-1",
-        };
+        let err = || IdError::new(value, "id-aws-region", "id-expected-aws-region");
         let parts: Vec<&str> = value.split('-').collect();
         // geo[-gov|-iso]-direction-number, e.g. us-west-2, us-gov-west-1.
         let (geo, middle, number) = match parts.as_slice() {
@@ -254,11 +279,7 @@ pub struct ZillizRegion(String);
 
 impl ZillizRegion {
     pub fn parse(value: &str) -> Result<Self, IdError> {
-        let err = || IdError {
-            value: value.to_owned(),
-            what: "a Zilliz Cloud AWS region id",
-            expected: "aws- followed by an AWS region, such as aws-us-west-2",
-        };
+        let err = || IdError::new(value, "id-zilliz-region", "id-expected-zilliz-region");
         let aws = value.strip_prefix("aws-").ok_or_else(err)?;
         AwsRegion::parse(aws).map_err(|_| err())?;
         Ok(Self(value.to_owned()))
@@ -279,11 +300,7 @@ pub struct RoleArn(String);
 
 impl RoleArn {
     pub fn parse(value: &str) -> Result<Self, IdError> {
-        let err = || IdError {
-            value: value.to_owned(),
-            what: "an IAM role ARN",
-            expected: "arn:aws:iam::<12-digit account>:role/<name> (or arn:aws-cn:…)",
-        };
+        let err = || IdError::new(value, "id-role", "id-expected-role");
         let parts: Vec<&str> = value.splitn(6, ':').collect();
         let [arn, partition, service, region, account, resource] = parts.as_slice() else {
             return Err(err());
@@ -334,11 +351,7 @@ impl JobId {
     }
 
     pub fn parse(value: &str) -> Result<Self, IdError> {
-        let err = || IdError {
-            value: value.to_owned(),
-            what: "a job id",
-            expected: "PL- followed by a number, such as PL-1042",
-        };
+        let err = || IdError::new(value, "id-job", "id-expected-job");
         let digits = value
             .get(..3)
             .filter(|p| p.eq_ignore_ascii_case("pl-"))
@@ -432,11 +445,7 @@ impl UserRef {
         if is_platform_id(id) {
             Ok(Self::new(platform, id))
         } else {
-            Err(IdError {
-                value: printable(id),
-                what: "a user id",
-                expected: "1 to 64 ASCII letters, digits, '_', '.', '-' or '@'",
-            })
+            Err(IdError::new(&printable(id), "id-user", "id-expected-user"))
         }
     }
 }

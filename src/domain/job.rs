@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::command::CreateRequest;
 use super::ids::{ClusterId, EndpointId, JobId, UserRef};
 use super::plan::Finding;
+use crate::i18n::{Arg, Locale, Text};
+use crate::text;
 
 /// Milliseconds since the Unix epoch. Stored as a plain number so that the
 /// record stays readable and independent of any time crate.
@@ -60,17 +62,28 @@ impl Step {
         }
     }
 
-    pub fn describe(self) -> &'static str {
+    /// The catalogue key of what the step does.
+    pub fn describe_key(self) -> &'static str {
         match self {
-            Step::ResolveService => "resolve the Zilliz endpoint service",
-            Step::EnsureEndpoint => "ensure the VPC endpoint",
-            Step::EnsureRegistration => "register the endpoint with the Zilliz project",
-            Step::WaitAccepted => "wait for the endpoint to be accepted",
-            Step::ReadAddresses => "read the clusters' private link addresses",
-            Step::EnsureZones => "ensure the private hosted zones",
-            Step::UpsertRecords => "upsert the alias records",
-            Step::Verify => "verify the end state",
+            Step::ResolveService => "step-resolve-service",
+            Step::EnsureEndpoint => "step-ensure-endpoint",
+            Step::EnsureRegistration => "step-ensure-registration",
+            Step::WaitAccepted => "step-wait-accepted",
+            Step::ReadAddresses => "step-read-addresses",
+            Step::EnsureZones => "step-ensure-zones",
+            Step::UpsertRecords => "step-upsert-records",
+            Step::Verify => "step-verify",
         }
+    }
+
+    /// "3/8 register the endpoint with the Zilliz project", to be told in
+    /// the reader's language.
+    pub fn text(self) -> Text {
+        text!(
+            "step",
+            number = self.number(),
+            what = Arg::Message(self.describe_key().to_owned())
+        )
     }
 
     pub fn next(self) -> Option<Step> {
@@ -80,7 +93,7 @@ impl Step {
 
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/8 {}", self.number(), self.describe())
+        f.write_str(&self.text().render(Locale::En))
     }
 }
 
@@ -229,34 +242,44 @@ impl JobState {
     }
 }
 
+impl JobState {
+    /// The state in words ("failed at step 2/8 …: …"), to be told in the
+    /// reader's language.
+    pub fn text(&self) -> Text {
+        match self {
+            JobState::PendingApproval => text!("state-pending-approval"),
+            JobState::Approved => text!("state-approved"),
+            JobState::Running { step } => text!("state-running", step = step.text()),
+            JobState::Succeeded => text!("state-succeeded"),
+            JobState::Failed { step, error } => {
+                text!("state-failed", step = step.text(), error = error.as_str())
+            }
+            JobState::Cancelled => text!("state-cancelled"),
+            JobState::Rejected => text!("state-rejected"),
+            JobState::Expired => text!("state-expired"),
+            JobState::TearingDown {
+                reason: Teardown::Rollback,
+            } => text!("state-rolling-back"),
+            JobState::TearingDown {
+                reason: Teardown::Delete,
+            } => text!("state-deleting"),
+            JobState::TeardownFailed {
+                reason: Teardown::Rollback,
+                error,
+            } => text!("state-rollback-failed", error = error.as_str()),
+            JobState::TeardownFailed {
+                reason: Teardown::Delete,
+                error,
+            } => text!("state-delete-failed", error = error.as_str()),
+            JobState::RolledBack => text!("state-rolled-back"),
+            JobState::Deleted => text!("state-deleted"),
+        }
+    }
+}
+
 impl fmt::Display for JobState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            JobState::PendingApproval => f.write_str("pending approval"),
-            JobState::Approved => f.write_str("approved, queued"),
-            JobState::Running { step } => write!(f, "running step {step}"),
-            JobState::Succeeded => f.write_str("succeeded"),
-            JobState::Failed { step, error } => write!(f, "failed at step {step}: {error}"),
-            JobState::Cancelled => f.write_str("cancelled"),
-            JobState::Rejected => f.write_str("rejected"),
-            JobState::Expired => f.write_str("expired before approval"),
-            JobState::TearingDown {
-                reason: Teardown::Rollback,
-            } => f.write_str("rolling back"),
-            JobState::TearingDown {
-                reason: Teardown::Delete,
-            } => f.write_str("deleting"),
-            JobState::TeardownFailed {
-                reason: Teardown::Rollback,
-                error,
-            } => write!(f, "rollback failed: {error}"),
-            JobState::TeardownFailed {
-                reason: Teardown::Delete,
-                error,
-            } => write!(f, "delete failed: {error}"),
-            JobState::RolledBack => f.write_str("rolled back"),
-            JobState::Deleted => f.write_str("deleted"),
-        }
+        f.write_str(&self.text().render(Locale::En))
     }
 }
 
@@ -352,6 +375,11 @@ pub struct Job {
     /// that makes each one. Cards carry it, so an older rendering never
     /// replaces a newer one (`chat::ordered`).
     pub version: u64,
+    /// The language of the job's card and thread: the workspace's or
+    /// guild's where the platform says, else the configured one. Jobs
+    /// stored before the bot spoke two languages are English.
+    #[serde(default)]
+    pub locale: Locale,
 }
 
 impl Job {

@@ -12,6 +12,8 @@ use std::fmt;
 use super::ids::{JobId, UserRef};
 use super::job::{Job, JobState, Millis, Resources, Step, StepRecord, Teardown};
 use super::policy::Denied;
+use crate::i18n::{Locale, Text};
+use crate::text;
 
 /// Something that may happen to a job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,40 +62,93 @@ pub enum Outcome {
     CancelRequested,
 }
 
-/// Why a transition was refused, in words for the person who asked.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a transition was refused, told to the person who asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
-    #[error("{job} is already {state}{}; nothing to do.", by.as_ref().map(|u| format!(" by {u}")).unwrap_or_default())]
     AlreadyDecided {
         job: JobId,
         state: JobState,
         by: Option<UserRef>,
     },
-    #[error("{0} expired before anyone decided; request it again.")]
     ExpiredUndecided(JobId),
-    #[error("{0} is not due to expire.")]
     NotDue(JobId),
-    #[error("{job} is {state}; there is nothing to cancel.")]
-    NothingToCancel { job: JobId, state: JobState },
-    #[error("{job} is {state}; only failed jobs can be retried.")]
-    NotRetryable { job: JobId, state: JobState },
-    #[error(
-        "{0}'s teardown failed; retrying would re-create what it removed. Roll it back or delete it to finish the teardown."
-    )]
+    NothingToCancel {
+        job: JobId,
+        state: JobState,
+    },
+    NotRetryable {
+        job: JobId,
+        state: JobState,
+    },
     TeardownNotRetryable(JobId),
-    #[error(
-        "{job} is {state}; only failed or cancelled jobs can be rolled back; use delete for a finished link."
-    )]
-    NotRollbackable { job: JobId, state: JobState },
-    #[error("{job} is {state}; only succeeded jobs can be deleted; use rollback for a failed one.")]
-    NotDeletable { job: JobId, state: JobState },
+    NotRollbackable {
+        job: JobId,
+        state: JobState,
+    },
+    NotDeletable {
+        job: JobId,
+        state: JobState,
+    },
     /// The engine's view of the job is out of date (someone moved it).
-    #[error("{job} moved to {state} meanwhile")]
-    Moved { job: JobId, state: JobState },
+    Moved {
+        job: JobId,
+        state: JobState,
+    },
     /// The policy does not let this person do it.
-    #[error("{0}")]
-    Denied(#[from] Denied),
+    Denied(Denied),
 }
+
+impl From<Denied> for Refusal {
+    fn from(d: Denied) -> Self {
+        Refusal::Denied(d)
+    }
+}
+
+impl Refusal {
+    /// The refusal, to be told in the reader's language.
+    pub fn text(&self) -> Text {
+        match self {
+            Refusal::AlreadyDecided { job, state, by } => match by {
+                Some(by) => text!(
+                    "refusal-already-decided-by",
+                    job = job,
+                    state = state.text(),
+                    by = by
+                ),
+                None => text!("refusal-already-decided", job = job, state = state.text()),
+            },
+            Refusal::ExpiredUndecided(job) => text!("refusal-expired", job = job),
+            Refusal::NotDue(job) => text!("refusal-not-due", job = job),
+            Refusal::NothingToCancel { job, state } => {
+                text!("refusal-nothing-to-cancel", job = job, state = state.text())
+            }
+            Refusal::NotRetryable { job, state } => {
+                text!("refusal-not-retryable", job = job, state = state.text())
+            }
+            Refusal::TeardownNotRetryable(job) => {
+                text!("refusal-teardown-not-retryable", job = job)
+            }
+            Refusal::NotRollbackable { job, state } => {
+                text!("refusal-not-rollbackable", job = job, state = state.text())
+            }
+            Refusal::NotDeletable { job, state } => {
+                text!("refusal-not-deletable", job = job, state = state.text())
+            }
+            Refusal::Moved { job, state } => {
+                text!("refusal-moved", job = job, state = state.text())
+            }
+            Refusal::Denied(d) => d.0.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text().render(Locale::En))
+    }
+}
+
+impl std::error::Error for Refusal {}
 
 impl Job {
     /// Applies `t` if the job's state allows it. Pure: the caller persists

@@ -126,6 +126,7 @@ fn job_in(state: JobState, cancel_requested: bool) -> Job {
         resources: Resources::default(),
         cancel_requested,
         version: 0,
+        locale: crate::i18n::Locale::En,
     }
 }
 

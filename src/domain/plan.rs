@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::command::CreateRequest;
+use crate::i18n::{Locale, Text};
+use crate::t;
 
 /// How much a finding matters: a blocking one refuses the request, a warning
 /// goes on the card for the approver to weigh.
@@ -17,24 +19,38 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub severity: Severity,
-    pub message: String,
-    pub fix: Option<String>,
+    pub message: Text,
+    pub fix: Option<Text>,
 }
 
 impl Finding {
-    pub fn blocking(message: impl Into<String>, fix: impl Into<String>) -> Self {
+    pub fn blocking(message: Text, fix: Text) -> Self {
         Self {
             severity: Severity::Blocking,
-            message: message.into(),
-            fix: Some(fix.into()),
+            message,
+            fix: Some(fix),
         }
     }
 
-    pub fn warning(message: impl Into<String>, fix: Option<String>) -> Self {
+    pub fn warning(message: Text, fix: Option<Text>) -> Self {
         Self {
             severity: Severity::Warning,
-            message: message.into(),
+            message,
             fix,
+        }
+    }
+
+    /// The finding and its fix, in `locale`.
+    pub fn render(&self, locale: Locale) -> String {
+        let message = self.message.render(locale);
+        match &self.fix {
+            Some(fix) => t!(
+                locale,
+                "finding-with-fix",
+                finding = message,
+                fix = fix.render(locale)
+            ),
+            None => message,
         }
     }
 
@@ -45,11 +61,7 @@ impl Finding {
 
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)?;
-        if let Some(fix) = &self.fix {
-            write!(f, " Fix: {fix}")?;
-        }
-        Ok(())
+        f.write_str(&self.render(Locale::En))
     }
 }
 
@@ -73,32 +85,42 @@ impl Plan {
     }
 
     /// The actions the job will take, in words, for the card.
-    pub fn actions(&self, request: &CreateRequest) -> Vec<String> {
+    pub fn actions(&self, request: &CreateRequest, locale: Locale) -> Vec<String> {
         let mut out = Vec::new();
         if self.whitelist_required {
-            out.push(format!(
-                "Allow AWS account {} into {} (Zilliz Cloud requires it: whitelistRequired; add-only, harmless to repeat)",
-                self.account.as_deref().unwrap_or("of the bot's credentials"),
-                self.endpoint_service
+            let account = match &self.account {
+                Some(a) => a.clone(),
+                None => t!(locale, "plan-account-of-bot"),
+            };
+            out.push(t!(
+                locale,
+                "plan-allow-account",
+                account = account,
+                service = self.endpoint_service
             ));
         }
         out.extend([
-            format!(
-                "Create an interface VPC endpoint in {} to {} (subnets {}, security groups {}), private DNS off",
-                request.vpc,
-                self.endpoint_service,
-                join(&request.subnets),
-                join(&request.security_groups)
+            t!(
+                locale,
+                "plan-create-endpoint",
+                vpc = request.vpc,
+                service = self.endpoint_service,
+                subnets = join(&request.subnets),
+                sgs = join(&request.security_groups)
             ),
-            format!(
-                "Register the endpoint with Zilliz Cloud project {} in {}",
-                request.project, request.region
+            t!(
+                locale,
+                "plan-register",
+                project = request.project,
+                region = request.region
             ),
         ]);
         for cluster in &request.clusters {
-            out.push(format!(
-                "Create a Route 53 private hosted zone for {cluster}'s private link host, associated with {}, with an alias A record to the endpoint",
-                request.vpc
+            out.push(t!(
+                locale,
+                "plan-zone",
+                cluster = cluster,
+                vpc = request.vpc
             ));
         }
         out

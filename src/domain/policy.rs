@@ -9,6 +9,8 @@ use serde::Deserialize;
 
 use super::ids::{Platform, UserRef};
 use super::job::{Job, JobState};
+use crate::i18n::{Arg, Locale, Text};
+use crate::text;
 
 /// A configured principal: `slack:U123`, `slack:group:S123`,
 /// `discord:role:987`, `console:alice`, or `<platform>:*` for everyone on a
@@ -88,7 +90,8 @@ impl Actor {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
-    /// Who may ask for private links. Empty means anyone who can reach the bot.
+    /// Who may ask for private links. Empty means nobody: `<platform>:*`
+    /// opens a platform on purpose.
     #[serde(default)]
     pub requesters: Vec<Principal>,
     /// Who may approve, reject, retry, roll back and delete.
@@ -111,19 +114,26 @@ fn default_ttl() -> Duration {
     Duration::from_secs(24 * 3600)
 }
 
-/// Why an actor may not do something, in words for them.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Denied(pub String);
+/// Why an actor may not do something, to be told to them in their
+/// language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied(pub Text);
+
+impl std::fmt::Display for Denied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.render(Locale::En))
+    }
+}
+
+impl std::error::Error for Denied {}
 
 impl Policy {
     pub fn may_request(&self, actor: &Actor) -> Result<(), Denied> {
-        if self.requesters.is_empty() || self.requesters.iter().any(|p| p.matches(actor)) {
+        // Nobody named, nobody in: `<platform>:*` opens a platform on purpose.
+        if self.requesters.iter().any(|p| p.matches(actor)) {
             Ok(())
         } else {
-            Err(Denied(
-                "you are not allowed to request private links; ask a platform admin to add you to the bot's requesters".into(),
-            ))
+            Err(Denied(text!("denied-not-requester")))
         }
     }
 
@@ -132,12 +142,12 @@ impl Policy {
         match role {
             None => Ok(()),
             Some(r) if self.roles.contains(r) => Ok(()),
-            Some(r) if self.roles.is_empty() => Err(Denied(format!(
-                "role={r} cannot be used: this bot acts with its own AWS credentials only; an admin lists the roles requests may name under [policy] roles"
-            ))),
-            Some(r) => Err(Denied(format!(
-                "role={r} is not one this bot may assume; the allowed roles are {}",
-                self.roles
+            Some(r) if self.roles.is_empty() => Err(Denied(text!("denied-no-roles", role = r))),
+            Some(r) => Err(Denied(text!(
+                "denied-role-not-listed",
+                role = r,
+                allowed = self
+                    .roles
                     .iter()
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
@@ -170,16 +180,10 @@ impl Policy {
     /// May `actor` approve or reject `job` now?
     pub fn may_decide(&self, actor: &Actor, job: &Job) -> Result<(), Denied> {
         if !self.is_approver(actor) {
-            return Err(Denied(format!(
-                "you are not an approver for private links, so you cannot decide {}",
-                job.id
-            )));
+            return Err(Denied(text!("denied-not-approver", job = job.id)));
         }
         if actor.user == job.requester && !self.allow_self_approval {
-            return Err(Denied(format!(
-                "you requested {}; someone else must approve it",
-                job.id
-            )));
+            return Err(Denied(text!("denied-self-approval", job = job.id)));
         }
         Ok(())
     }
@@ -192,17 +196,22 @@ impl Policy {
         {
             Ok(())
         } else {
-            Err(Denied(format!("only approvers may cancel {} now", job.id)))
+            Err(Denied(text!("denied-cancel", job = job.id)))
         }
     }
 
     /// May `actor` retry, roll back or delete `job`? These change cloud
     /// resources, so they take an approver.
-    pub fn may_operate(&self, actor: &Actor, job: &Job, what: &str) -> Result<(), Denied> {
+    /// `verb` is the catalogue key of what is asked (`verb-retry`, …).
+    pub fn may_operate(&self, actor: &Actor, job: &Job, verb: &str) -> Result<(), Denied> {
         if self.is_approver(actor) {
             Ok(())
         } else {
-            Err(Denied(format!("only approvers may {what} {}", job.id)))
+            Err(Denied(text!(
+                "denied-operate",
+                what = Arg::Message(verb.to_owned()),
+                job = job.id
+            )))
         }
     }
 }
@@ -252,6 +261,7 @@ mod role_tests {
         let Err(Denied(why)) = p.may_assume(Some(&other)) else {
             panic!("an unlisted role is refused");
         };
+        let why = why.render(Locale::En);
         assert!(why.contains("role/a"), "{why}");
     }
 }

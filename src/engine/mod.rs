@@ -25,6 +25,7 @@ use crate::cards;
 use crate::domain::ids::JobId;
 use crate::domain::job::{AuditEvent, Job, JobState, Resources, StateKey, Step, Teardown};
 use crate::domain::lifecycle::Transition;
+use crate::i18n::{Locale, Text};
 use crate::ports::chat::{Note, Outgoing};
 use crate::ports::clock::Clock;
 use crate::ports::cloud::{CloudAccess, CloudError, ErrorKind, Vendor};
@@ -105,16 +106,28 @@ const MAX_REFUSALS: u32 = 5;
 /// typed error when a call failed. The engine decides by the cause's kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepError {
-    pub context: String,
+    /// What the step was doing, or what is wrong, in the catalogue (boxed:
+    /// errors travel by value through every step's `Result`).
+    pub context: Box<Text>,
     pub cause: Option<CloudError>,
 }
 
 impl StepError {
     /// A call to a provider failed while doing `context`.
-    pub(crate) fn call(context: impl Into<String>, cause: CloudError) -> Self {
+    pub(crate) fn call(context: Text, cause: CloudError) -> Self {
         Self {
-            context: context.into(),
+            context: Box::new(context),
             cause: Some(cause),
+        }
+    }
+
+    /// What failed in `locale`, then the provider's own words (not ours
+    /// to translate).
+    pub fn render(&self, locale: Locale) -> String {
+        let context = self.context.render(locale);
+        match &self.cause {
+            Some(cause) => format!("{context}: {cause}"),
+            None => context,
         }
     }
 
@@ -133,10 +146,10 @@ impl Classified for StepError {
     }
 }
 
-impl From<String> for StepError {
-    fn from(context: String) -> Self {
+impl From<Text> for StepError {
+    fn from(context: Text) -> Self {
         Self {
-            context,
+            context: Box::new(context),
             cause: None,
         }
     }
@@ -144,10 +157,7 @@ impl From<String> for StepError {
 
 impl std::fmt::Display for StepError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.cause {
-            Some(cause) => write!(f, "{}: {cause}", self.context),
-            None => f.write_str(&self.context),
-        }
+        f.write_str(&self.render(Locale::En))
     }
 }
 
@@ -320,10 +330,7 @@ impl Inner {
     async fn enter_step(&self, job: &Job, step: Step) -> Result<Job, ChangeError> {
         let at = self.now();
         self.transition(job.id, Transition::EnterStep { step, at }, move |j| {
-            vec![
-                Outgoing::Card,
-                Outgoing::Note(cards::step_started(j.id, step)),
-            ]
+            vec![Outgoing::Card, Outgoing::Note(cards::step_started(j, step))]
         })
         .await
     }
@@ -340,6 +347,7 @@ impl Inner {
         self.parts.metrics.step_took(step.name(), started.elapsed());
         match outcome {
             Ok((resources, detail)) => {
+                let detail = detail.render(job.locale);
                 if let Some(hook) = &self.parts.hook {
                     hook.at(job.id, step, HookPoint::Effected).await;
                 }
@@ -351,8 +359,7 @@ impl Inner {
                 };
                 let job = self
                     .transition(job.id, finished, move |j| {
-                        let mut says =
-                            vec![Outgoing::Note(cards::step_finished(j.id, step, &detail))];
+                        let mut says = vec![Outgoing::Note(cards::step_finished(j, step, &detail))];
                         if j.state == JobState::Succeeded {
                             says.push(Outgoing::Card);
                             says.push(Outgoing::Note(cards::summary(j)));
@@ -368,11 +375,11 @@ impl Inner {
                 Ok(true)
             }
             Err(error) => {
+                let text = error.render(job.locale);
                 let failed = Transition::FailStep {
                     step,
-                    error: error.to_string(),
+                    error: text.clone(),
                 };
-                let text = error.to_string();
                 let job = self
                     .transition(job.id, failed, move |j| {
                         vec![
@@ -412,10 +419,10 @@ impl Inner {
                 .await?;
             }
             Err(error) => {
+                let text = error.render(job.locale);
                 let failed = Transition::FailTeardown {
-                    error: error.to_string(),
+                    error: text.clone(),
                 };
-                let text = error.to_string();
                 let job = self
                     .transition(job.id, failed, move |j| {
                         vec![
@@ -439,7 +446,7 @@ impl Inner {
         &self,
         job: &Job,
         step: Step,
-    ) -> Result<(Resources, String), StepError> {
+    ) -> Result<(Resources, Text), StepError> {
         let policy = self.patience();
         let tries = std::sync::atomic::AtomicU32::new(0);
         let what = format!("{} step {step}", job.id);
@@ -455,7 +462,7 @@ impl Inner {
                         .ok()
                         .flatten()
                         .ok_or_else(|| {
-                            StepError::from(format!("{} could not be read again", job.id))
+                            StepError::from(crate::text!("err-job-unreadable", job = job.id))
                         })?,
                 };
                 self.perform(&job, step).await
@@ -512,7 +519,7 @@ impl Inner {
             )
             .await
             .map(|_| ())
-            .map_err(|e| StepError::from(format!("could not record the job's resources: {e}")))
+            .map_err(|e| StepError::from(crate::text!("err-record-resources", error = e)))
     }
 
     /// A note that goes with no change (a wait's "still waiting").

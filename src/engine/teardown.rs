@@ -11,6 +11,7 @@
 
 use crate::domain::job::{Job, Origin};
 use crate::domain::ownership::{Resource, Verdict};
+use crate::i18n::Text;
 use crate::ports::cloud::{AliasTarget, CloudError};
 
 use super::steps::caller_reference_prefix;
@@ -28,12 +29,13 @@ impl Inner {
         resource: &Resource,
         recorded: Option<Origin>,
     ) -> Result<Verdict, StepError> {
-        let owners = self
-            .parts
-            .store
-            .owners(resource)
-            .await
-            .map_err(|e| StepError::from(format!("could not read who uses {resource}: {e}")))?;
+        let owners = self.parts.store.owners(resource).await.map_err(|e| {
+            StepError::from(crate::text!(
+                "err-read-owners",
+                resource = crate::cards::resource_text(resource),
+                error = e
+            ))
+        })?;
         Ok(owners.verdict_for(job.id, recorded))
     }
 
@@ -45,7 +47,8 @@ impl Inner {
         let region = r.region.aws_region();
         let prefix = caller_reference_prefix(job.id);
         let mut kept: Vec<Kept> = Vec::new();
-        let fail = |what: &'static str| move |e: CloudError| StepError::call(what, e);
+        let fail =
+            |key: &'static str| move |e: CloudError| StepError::call(Text::new(key, Vec::new()), e);
 
         let target = res.endpoint.as_ref().and_then(|e| {
             Some(AliasTarget {
@@ -59,7 +62,7 @@ impl Inner {
                 .dns
                 .private_zones(&c.host, &r.vpc, &region)
                 .await
-                .map_err(fail("could not list hosted zones"))?;
+                .map_err(fail("err-list-zones"))?;
             for zone in zones {
                 let ours = zone.caller_reference.starts_with(&prefix);
                 let recorded = c.zone_id.as_ref() == Some(&zone.id);
@@ -84,7 +87,7 @@ impl Inner {
                     .dns
                     .alias_record(&zone.id, &c.host)
                     .await
-                    .map_err(fail("could not read the alias record"))?;
+                    .map_err(fail("err-read-record"))?;
                 // A zone that goes must be empty first, so its record goes
                 // whatever it holds; in a zone that stays, our record goes
                 // only if it still points at our endpoint and nobody else
@@ -103,13 +106,13 @@ impl Inner {
                     aws.dns
                         .delete_alias(&zone.id, &c.host, &current)
                         .await
-                        .map_err(fail("could not delete the alias record"))?;
+                        .map_err(fail("err-delete-record"))?;
                 }
                 if zone_verdict == Verdict::Remove {
                     aws.dns
                         .delete_zone(&zone.id)
                         .await
-                        .map_err(fail("could not delete the hosted zone"))?;
+                        .map_err(fail("err-delete-zone"))?;
                 } else {
                     kept.push((zone_res, zone_verdict));
                 }
@@ -144,7 +147,7 @@ impl Inner {
             .network
             .endpoints_tagged(job.id)
             .await
-            .map_err(fail("could not look up tagged endpoints"))?;
+            .map_err(fail("err-tagged-endpoints"))?;
         for e in tagged.into_iter().filter(|e| e.is_live()) {
             if doomed.contains(&e.id)
                 || kept
@@ -163,7 +166,7 @@ impl Inner {
             aws.network
                 .delete_endpoint(&id)
                 .await
-                .map_err(fail("could not delete the VPC endpoint"))?;
+                .map_err(fail("err-delete-endpoint"))?;
         }
         Ok(kept)
     }

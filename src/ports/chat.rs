@@ -62,6 +62,12 @@ pub struct Button {
     pub style: ButtonStyle,
     /// A question to confirm before the click counts.
     pub confirm: Option<String>,
+    /// The confirmation dialog's title and its way back, in the reader's
+    /// language (platforms that show a dialog use them).
+    #[serde(default)]
+    pub confirm_title: String,
+    #[serde(default)]
+    pub deny_label: String,
 }
 
 /// The overall mood of a message, which adapters map to colours or emoji.
@@ -93,6 +99,9 @@ pub struct Card {
     pub actions: Vec<String>,
     pub warnings: Vec<String>,
     pub buttons: Vec<Button>,
+    /// The headings of the plan and of the warnings, in the card's language.
+    pub plan_heading: String,
+    pub warnings_heading: String,
 }
 
 /// A message in a card's thread: progress, waits, summaries, failures.
@@ -106,6 +115,10 @@ pub struct Note {
     /// unreachable; a decision, a summary or a failure never is.
     #[serde(default)]
     pub progress: bool,
+    /// Progress notes of the job left out before this one (the outbox's
+    /// bound); said in the reader's language when it is delivered.
+    #[serde(default)]
+    pub held_back: u32,
 }
 
 /// A chat effect of a job change, stored in the outbox with the change

@@ -52,7 +52,7 @@ pub async fn run(out: SharedOut) -> anyhow::Result<()> {
 
 async fn run_in(sandbox: &Sandbox, dir: &std::path::Path, out: SharedOut) -> anyhow::Result<()> {
     let config = sandbox.config(&dir.join("store.sled"))?;
-    let sink = Arc::new(ConsoleSink::new(out.clone()));
+    let sink = Arc::new(ConsoleSink::new(out.clone(), config.language.default));
     let app = App::build(
         &config,
         Secret::new(&sandbox.api_key),
@@ -82,6 +82,7 @@ async fn run_in(sandbox: &Sandbox, dir: &std::path::Path, out: SharedOut) -> any
         script.as_bytes(),
         out.clone(),
         &config.console,
+        config.language.default,
     )
     .await?;
 

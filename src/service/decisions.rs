@@ -9,8 +9,10 @@ use crate::domain::ids::{JobId, UserRef};
 use crate::domain::job::{AuditEvent, Job, JobState};
 use crate::domain::lifecycle::{Refusal, Transition};
 use crate::domain::policy::{Actor, Denied, Policy};
+use crate::i18n::{Locale, Text};
 use crate::ports::chat::{Action, Outgoing};
 use crate::store::{Admission, ChangeError};
+use crate::t;
 
 /// What a person asks of a job: the buttons, plus `delete` (typed only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,22 +38,22 @@ impl Ask {
         match self {
             Ask::Click(Action::Approve | Action::Reject) => |p, a, j| p.may_decide(a, j),
             Ask::Click(Action::Cancel) => |p, a, j| p.may_cancel(a, j),
-            Ask::Click(Action::Retry) => |p, a, j| p.may_operate(a, j, "retry"),
-            Ask::Click(Action::Rollback) => |p, a, j| p.may_operate(a, j, "roll back"),
-            Ask::Delete => |p, a, j| p.may_operate(a, j, "delete"),
+            Ask::Click(Action::Retry) => |p, a, j| p.may_operate(a, j, "verb-retry"),
+            Ask::Click(Action::Rollback) => |p, a, j| p.may_operate(a, j, "verb-rollback"),
+            Ask::Delete => |p, a, j| p.may_operate(a, j, "verb-delete"),
         }
     }
 
-    /// What the thread says the ask did; `None` for a cancel, which the
-    /// card and the engine's own note tell.
+    /// What the thread says the ask did (a catalogue key); `None` for a
+    /// cancel, which the card and the engine's own note tell.
     fn label(self) -> Option<&'static str> {
         match self {
-            Ask::Click(Action::Approve) => Some("Approved"),
-            Ask::Click(Action::Reject) => Some("Rejected"),
+            Ask::Click(Action::Approve) => Some("decided-approved"),
+            Ask::Click(Action::Reject) => Some("decided-rejected"),
             Ask::Click(Action::Cancel) => None,
-            Ask::Click(Action::Retry) => Some("Retrying"),
-            Ask::Click(Action::Rollback) => Some("Rolling back"),
-            Ask::Delete => Some("Deleting"),
+            Ask::Click(Action::Retry) => Some("decided-retrying"),
+            Ask::Click(Action::Rollback) => Some("decided-rolling-back"),
+            Ask::Delete => Some("decided-deleting"),
         }
     }
 
@@ -61,7 +63,7 @@ impl Ask {
         match self.label() {
             Some(label) => vec![
                 Outgoing::Card,
-                Outgoing::Note(cards::decided(job.id, by, label)),
+                Outgoing::Note(cards::decided(job, by, label)),
             ],
             None => vec![Outgoing::Card],
         }
@@ -83,7 +85,7 @@ impl Ask {
 impl Service {
     /// A click, or a typed cancel/retry/rollback/delete: the policy and the
     /// transition are judged together against the stored job.
-    pub(super) async fn act(&self, actor: &Actor, ask: Ask, id: JobId) -> Reply {
+    pub(super) async fn act(&self, actor: &Actor, ask: Ask, id: JobId, locale: Locale) -> Reply {
         let now = self.p.clock.now();
         let (policy, who, rule) = (self.p.policy.clone(), actor.clone(), ask.rule());
         let transition = ask.transition(actor, now);
@@ -103,66 +105,74 @@ impl Service {
             )
             .await;
         match result {
-            Ok(job) => self.acted(ask, job).await,
-            Err(ChangeError::NotFound(_)) => Reply::say(format!("There is no job {id}.")),
+            Ok(job) => self.acted(ask, job, locale).await,
+            Err(ChangeError::NotFound(_)) => Reply::say(t!(locale, "reply-no-such-job", job = id)),
             Err(ChangeError::Refused(Refusal::Denied(denied))) => {
-                self.refused(actor, id, ask.verb(), denied.to_string())
-                    .await
+                self.refused(actor, id, ask.verb(), &denied.0, locale).await
             }
             Err(ChangeError::Refused(why @ Refusal::ExpiredUndecided(_))) => {
                 self.expire(id).await;
-                self.refused(actor, id, ask.verb(), why.to_string()).await
+                self.refused(actor, id, ask.verb(), &why.text(), locale)
+                    .await
             }
-            Err(ChangeError::Refused(why)) => Reply::say(why.to_string()),
-            Err(ChangeError::SlotTaken(other)) => Reply::say(format!(
-                "{other} is active on the same VPC and region; wait for it to finish first."
-            )),
-            Err(e) => store_failed(e),
+            Err(ChangeError::Refused(why)) => Reply::say(why.text().render(locale)),
+            Err(ChangeError::SlotTaken(other)) => {
+                Reply::say(t!(locale, "reply-slot-active", other = other))
+            }
+            Err(e) => store_failed(e, locale),
         }
     }
 
     /// Tells the engine what an allowed ask changed, and the asker.
-    async fn acted(&self, ask: Ask, job: Job) -> Reply {
+    async fn acted(&self, ask: Ask, job: Job, locale: Locale) -> Reply {
         let id = job.id;
         let label = match ask.label() {
             Some(label) => label,
             None if job.state == JobState::Cancelled => {
-                return Reply::say(format!("{id} is cancelled."));
+                return Reply::say(t!(locale, "reply-cancelled", job = id));
             }
             None => {
                 self.p.engine.kick(id);
-                return Reply::say(format!(
-                    "{id} will stop after its current step; resources made so far are kept until you roll it back."
-                ));
+                return Reply::say(t!(locale, "reply-cancel-running", job = id));
             }
         };
         match ask {
-            Ask::Click(Action::Reject) => Reply::say(format!("You rejected {id}.")),
+            Ask::Click(Action::Reject) => Reply::say(t!(locale, "reply-rejected", job = id)),
             Ask::Click(Action::Approve) => {
                 self.p.engine.kick(id);
-                Reply::say(format!("You approved {id}; it is running."))
+                Reply::say(t!(locale, "reply-approved", job = id))
             }
             _ => {
                 self.p.engine.kick(id);
-                Reply::say(format!("{label} {id}."))
+                let what = crate::i18n::render(locale, label, &[]);
+                Reply::say(t!(locale, "reply-acted", what = what, job = id))
             }
         }
     }
 
     /// Records a refused ask in the audit log and answers with the reason.
-    async fn refused(&self, actor: &Actor, id: JobId, action: &str, why: String) -> Reply {
+    async fn refused(
+        &self,
+        actor: &Actor,
+        id: JobId,
+        action: &str,
+        why: &Text,
+        locale: Locale,
+    ) -> Reply {
+        // The audit log is for operators: in English, whoever asked.
+        let outcome = format!("refused: {}", why.render(Locale::En));
         if let Err(e) = self
             .p
             .store
             .audit(
                 Admission::Intake,
-                self.event(Some(id), actor, action, &format!("refused: {why}")),
+                self.event(Some(id), actor, action, &outcome),
             )
             .await
         {
-            return store_failed(e);
+            return store_failed(e, locale);
         }
-        Reply::say(why)
+        Reply::say(why.render(locale))
     }
 
     /// Expires job `id` if it is still pending and due; says whether it did.

@@ -4,6 +4,7 @@
 use crate::domain::ids::JobId;
 use crate::domain::job::Conversation;
 use crate::domain::policy::Actor;
+use crate::i18n::Locale;
 use crate::ports::chat::Action;
 
 /// Something a person did in chat.
@@ -15,6 +16,11 @@ pub struct Inbound {
     /// delivery with the same id has no effect.
     pub delivery: Option<String>,
     pub event: Event,
+    /// The language of the answer to this person.
+    pub locale: Locale,
+    /// The language of a job's card and thread, should this create one:
+    /// the workspace's or guild's.
+    pub card_locale: Locale,
 }
 
 #[derive(Debug, Clone)]

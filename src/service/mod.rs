@@ -20,10 +20,12 @@ use crate::domain::ids::JobId;
 use crate::domain::job::{AuditEvent, Conversation, StateKey};
 use crate::domain::policy::{Actor, Policy};
 use crate::engine::Engine;
+use crate::i18n::Locale;
 use crate::ports::chat::Action;
 use crate::ports::clock::Clock;
 use crate::ports::cloud::{CloudAccess, Vendor};
 use crate::store::{Admission, ChangeError, Store};
+use crate::t;
 use decisions::Ask;
 
 /// What the service needs beyond the engine.
@@ -45,18 +47,14 @@ pub struct Service {
     p: ServiceParts,
 }
 
-fn store_failed(e: impl Into<ChangeError>) -> Reply {
+fn store_failed(e: impl Into<ChangeError>, locale: Locale) -> Reply {
     let e = e.into();
     if e.is_busy() {
         tracing::warn!("the store's queue is full; a command was turned away");
-        return Reply::say(
-            "The bot is busy right now and did not take this in; nothing was changed. Try again in a moment.",
-        );
+        return Reply::say(t!(locale, "reply-busy"));
     }
     tracing::error!(error = %e, "store failure");
-    Reply::say(
-        "The bot could not read or write its state; nothing was changed. The error is in the bot's log.",
-    )
+    Reply::say(t!(locale, "reply-store-failed"))
 }
 
 impl Service {
@@ -87,15 +85,15 @@ impl Service {
     /// (a parse error, `help`), so an adapter can give it in its
     /// acknowledgement, with no background work and nothing written.
     /// `None` for everything else.
-    pub fn answer_at_once(&self, text: &str) -> Option<String> {
+    pub fn answer_at_once(&self, text: &str, locale: Locale) -> Option<String> {
         match command::parse(text) {
             Err(e) => {
                 self.p.metrics.command("invalid");
-                Some(e.to_string())
+                Some(e.render(locale))
             }
             Ok(Command::Help(topic)) => {
                 self.p.metrics.command("help");
-                Some(crate::domain::help::help(topic.as_deref()))
+                Some(crate::domain::help::help(topic.as_deref(), locale))
             }
             Ok(_) => None,
         }
@@ -115,50 +113,73 @@ impl Service {
                     tracing::info!(delivery, "duplicate delivery dropped");
                     return Reply::duplicate_delivery();
                 }
-                Err(e) => return store_failed(e),
+                Err(e) => return store_failed(e, inbound.locale),
             }
         }
+        let (actor, locale) = (&inbound.actor, inbound.locale);
         match inbound.event {
             Event::Command(text) => {
-                self.command(&inbound.actor, &inbound.conversation, &text)
-                    .await
+                self.command(
+                    actor,
+                    &inbound.conversation,
+                    &text,
+                    inbound.locale,
+                    inbound.card_locale,
+                )
+                .await
             }
             Event::Click { action, job } => {
                 self.p
                     .metrics
                     .command(&format!("click_{}", action.as_str()));
-                self.act(&inbound.actor, Ask::Click(action), job).await
+                self.act(actor, Ask::Click(action), job, locale).await
             }
         }
     }
 
-    async fn command(&self, actor: &Actor, conversation: &Conversation, text: &str) -> Reply {
+    async fn command(
+        &self,
+        actor: &Actor,
+        conversation: &Conversation,
+        text: &str,
+        locale: Locale,
+        card_locale: Locale,
+    ) -> Reply {
         let command = match command::parse(text) {
             Ok(c) => c,
             Err(e) => {
                 self.p.metrics.command("invalid");
-                return Reply::say(e.to_string());
+                return Reply::say(e.render(locale));
             }
         };
         self.p.metrics.command(command.kind());
         match command {
-            Command::Create(req) => self.create(actor, conversation, req).await,
-            Command::Plan(req) => self.plan(actor, req).await,
+            Command::Create(req) => {
+                self.create(actor, conversation, req, locale, card_locale)
+                    .await
+            }
+            Command::Plan(req) => self.plan(actor, req, locale).await,
             Command::Status(id) => match self.p.store.get(id).await {
-                Ok(Some(job)) => Reply::say(cards::status_text(&job)),
-                Ok(None) => Reply::say(format!("There is no job {id}.")),
-                Err(e) => store_failed(e),
+                Ok(Some(job)) => Reply::say(cards::status_text(&job, locale)),
+                Ok(None) => Reply::say(t!(locale, "reply-no-such-job", job = id)),
+                Err(e) => store_failed(e, locale),
             },
-            Command::List(filter) => self.list(actor, filter).await,
-            Command::Cancel(id) => self.act(actor, Ask::Click(Action::Cancel), id).await,
-            Command::Retry(id) => self.act(actor, Ask::Click(Action::Retry), id).await,
-            Command::Rollback(id) => self.act(actor, Ask::Click(Action::Rollback), id).await,
-            Command::Delete(id) => self.act(actor, Ask::Delete, id).await,
-            Command::Help(topic) => Reply::say(crate::domain::help::help(topic.as_deref())),
+            Command::List(filter) => self.list(actor, filter, locale).await,
+            Command::Cancel(id) => {
+                self.act(actor, Ask::Click(Action::Cancel), id, locale)
+                    .await
+            }
+            Command::Retry(id) => self.act(actor, Ask::Click(Action::Retry), id, locale).await,
+            Command::Rollback(id) => {
+                self.act(actor, Ask::Click(Action::Rollback), id, locale)
+                    .await
+            }
+            Command::Delete(id) => self.act(actor, Ask::Delete, id, locale).await,
+            Command::Help(topic) => Reply::say(crate::domain::help::help(topic.as_deref(), locale)),
         }
     }
 
-    async fn list(&self, actor: &Actor, filter: ListFilter) -> Reply {
+    async fn list(&self, actor: &Actor, filter: ListFilter, locale: Locale) -> Reply {
         let store = &self.p.store;
         let jobs = match filter {
             ListFilter::Mine => store.jobs_requested_by(&actor.user).await,
@@ -176,13 +197,13 @@ impl Service {
                 jobs.sort_by_key(|j| j.id);
                 Reply::say(
                     jobs.iter()
-                        .map(cards::list_line)
+                        .map(|j| cards::list_line(j, locale))
                         .collect::<Vec<_>>()
                         .join("\n"),
                 )
             }
-            Ok(_) => Reply::say("No jobs."),
-            Err(e) => store_failed(e),
+            Ok(_) => Reply::say(t!(locale, "reply-no-jobs")),
+            Err(e) => store_failed(e, locale),
         }
     }
 }

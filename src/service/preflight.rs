@@ -7,7 +7,9 @@ use std::collections::{BTreeSet, HashMap};
 use crate::domain::command::CreateRequest;
 use crate::domain::ids::{JobId, ZillizRegion};
 use crate::domain::plan::{Finding, Plan, join};
+use crate::i18n::Text;
 use crate::ports::cloud::{CloudAccess, EndpointSpec, Permission, Vendor};
+use crate::text;
 
 /// Zilliz's default cluster port, assumed when no address says otherwise.
 const DEFAULT_CLUSTER_PORT: i32 = 19530;
@@ -39,27 +41,30 @@ fn is_china_control_plane(base_url: &str) -> bool {
 
 /// What to do when a region and the control plane belong to different
 /// Zilliz Clouds.
-pub const CONTROL_PLANE_FIX: &str =
-    "run a bot whose zilliz.base_url (and API key) belong to the region's control plane";
+pub fn control_plane_fix() -> Text {
+    text!("fix-control-plane")
+}
 
 /// Zilliz Cloud China runs its own control plane: a region of one with the
 /// other's URL and key cannot work. The problem, naming both, if so.
-pub fn control_plane_mismatch(region: &ZillizRegion, control_plane: &str) -> Option<String> {
+pub fn control_plane_mismatch(region: &ZillizRegion, control_plane: &str) -> Option<Text> {
     let china_region = region.aws_region().partition() == crate::domain::ids::Partition::AwsCn;
     if china_region == is_china_control_plane(control_plane) {
         return None;
     }
-    let (needs, other) = if china_region {
-        ("Zilliz Cloud China's control plane", "the global one")
-    } else {
-        (
-            "the global Zilliz Cloud control plane",
-            "Zilliz Cloud China's",
+    Some(if china_region {
+        text!(
+            "finding-needs-china-plane",
+            region = region,
+            url = control_plane
         )
-    };
-    Some(format!(
-        "{region} is served by {needs}, but the bot talks to {other} ({control_plane})."
-    ))
+    } else {
+        text!(
+            "finding-needs-global-plane",
+            region = region,
+            url = control_plane
+        )
+    })
 }
 
 /// Runs every check; AWS or Zilliz being unreachable is itself a blocking
@@ -75,7 +80,7 @@ pub async fn preflight(
     let r = request;
 
     if let Some(problem) = control_plane_mismatch(&r.region, control_plane) {
-        findings.push(Finding::blocking(problem, CONTROL_PLANE_FIX));
+        findings.push(Finding::blocking(problem, control_plane_fix()));
         return Plan {
             endpoint_service: String::new(),
             account: None,
@@ -92,19 +97,19 @@ pub async fn preflight(
             .find(|s| s.region == r.region.as_str() && !s.service_name.is_empty()),
         Err(e) => {
             findings.push(Finding::blocking(
-                format!("Could not list Zilliz Cloud endpoint services: {e:#}."),
-                "check the Zilliz Cloud API key and base URL in the bot's config",
+                text!(
+                    "finding-zilliz-services-unreadable",
+                    error = format!("{e:#}")
+                ),
+                text!("fix-zilliz-credentials"),
             ));
             None
         }
     };
     match &service {
         None if findings.is_empty() => findings.push(Finding::blocking(
-            format!(
-                "Zilliz Cloud offers no private endpoint service in {}.",
-                r.region
-            ),
-            "pick a region where the project's Dedicated clusters run",
+            text!("finding-no-endpoint-service", region = r.region),
+            text!("fix-pick-region"),
         )),
         _ => {}
     }
@@ -113,8 +118,8 @@ pub async fn preflight(
     for cluster in &r.clusters {
         match vendor.cluster(cluster).await {
             Ok(None) => findings.push(Finding::blocking(
-                format!("Cluster {cluster} does not exist in Zilliz Cloud."),
-                "check the cluster id on the cluster's details page",
+                text!("finding-no-cluster", cluster = cluster),
+                text!("fix-cluster-id"),
             )),
             Ok(Some(c)) => {
                 if let Some(port) = c
@@ -128,38 +133,50 @@ pub async fn preflight(
                 let plan = c.plan.to_ascii_lowercase();
                 if plan.contains("serverless") || plan.contains("free") {
                     findings.push(Finding::blocking(
-                        format!("Cluster {cluster} is on the {} plan; private links work for Dedicated clusters only.", c.plan),
-                        "upgrade the cluster to a Dedicated plan, or leave it out",
+                        text!("finding-not-dedicated", cluster = cluster, plan = c.plan),
+                        text!("fix-dedicated"),
                     ));
                 }
                 if c.project_id != r.project.as_str() {
                     findings.push(Finding::blocking(
-                        format!(
-                            "Cluster {cluster} belongs to project {}, not {}.",
-                            c.project_id, r.project
+                        text!(
+                            "finding-cluster-project",
+                            cluster = cluster,
+                            actual = c.project_id,
+                            requested = r.project
                         ),
-                        "request the link for the cluster's own project",
+                        text!("fix-cluster-project"),
                     ));
                 }
                 if c.region_id != r.region.as_str() {
                     findings.push(Finding::blocking(
-                        format!(
-                            "Cluster {cluster} runs in {}, not {}.",
-                            c.region_id, r.region
+                        text!(
+                            "finding-cluster-region",
+                            cluster = cluster,
+                            actual = c.region_id,
+                            requested = r.region
                         ),
-                        "request the link in the cluster's region",
+                        text!("fix-cluster-region"),
                     ));
                 }
                 if !c.status.eq_ignore_ascii_case("running") {
                     findings.push(Finding::warning(
-                        format!("Cluster {cluster} is {}; the link applies to it once it is running again.", c.status),
+                        text!(
+                            "finding-cluster-not-running",
+                            cluster = cluster,
+                            status = c.status
+                        ),
                         None,
                     ));
                 }
             }
             Err(e) => findings.push(Finding::blocking(
-                format!("Could not read cluster {cluster} from Zilliz Cloud: {e:#}."),
-                "check the Zilliz Cloud API key and base URL in the bot's config",
+                text!(
+                    "finding-cluster-unreadable",
+                    cluster = cluster,
+                    error = format!("{e:#}")
+                ),
+                text!("fix-zilliz-credentials"),
             )),
         }
     }
@@ -168,8 +185,12 @@ pub async fn preflight(
     let account = match cloud.target(&r.region.aws_region(), r.role.as_ref()).await {
         Err(e) => {
             findings.push(Finding::blocking(
-                format!("Could not reach AWS in {}: {e:#}.", r.region.aws_region()),
-                "check the bot's AWS credentials, or the role= ARN and its trust policy",
+                text!(
+                    "finding-aws-unreachable",
+                    region = r.region.aws_region(),
+                    error = format!("{e:#}")
+                ),
+                text!("fix-aws-credentials"),
             ));
             None
         }
@@ -192,8 +213,8 @@ pub async fn preflight(
                 }
                 Err(e) => {
                     findings.push(Finding::blocking(
-                        format!("AWS refused a preflight check: {e:#}."),
-                        "check the bot's IAM permissions (config/iam-policy.json)",
+                        text!("finding-aws-refused", error = format!("{e:#}")),
+                        text!("fix-iam"),
                     ));
                     None
                 }
@@ -222,30 +243,27 @@ async fn aws_checks(
     match network.vpc(&r.vpc).await? {
         None => {
             findings.push(Finding::blocking(
-                format!(
-                    "VPC {} does not exist in {} (account {}).",
-                    r.vpc,
-                    r.region.aws_region(),
-                    account.as_deref().unwrap_or("unknown")
+                text!(
+                    "finding-no-vpc",
+                    vpc = r.vpc,
+                    region = r.region.aws_region(),
+                    account = account.as_deref().unwrap_or("?")
                 ),
-                "check the VPC id and region, or pass role= for the VPC's account",
+                text!("fix-vpc-id"),
             ));
             return Ok((account, findings));
         }
         Some(v) => {
             if !v.dns_support {
                 findings.push(Finding::blocking(
-                    format!("VPC {} has DNS resolution (enableDnsSupport) off; the private hosted zone would not resolve.", r.vpc),
-                    format!("aws ec2 modify-vpc-attribute --vpc-id {} --enable-dns-support", r.vpc),
+                    text!("finding-dns-support-off", vpc = r.vpc),
+                    text!("fix-dns-support", vpc = r.vpc),
                 ));
             }
             if !v.dns_hostnames {
                 findings.push(Finding::blocking(
-                    format!("VPC {} has DNS hostnames (enableDnsHostnames) off.", r.vpc),
-                    format!(
-                        "aws ec2 modify-vpc-attribute --vpc-id {} --enable-dns-hostnames",
-                        r.vpc
-                    ),
+                    text!("finding-dns-hostnames-off", vpc = r.vpc),
+                    text!("fix-dns-hostnames", vpc = r.vpc),
                 ));
             }
         }
@@ -259,20 +277,29 @@ async fn aws_checks(
     };
     if let (Some(name), None) = (service_name, &zones) {
         findings.push(Finding::blocking(
-            format!("The endpoint service {name} is not visible to AWS account {}.", account.as_deref().unwrap_or("unknown")),
-            "ask Zilliz Cloud to allow your account on the endpoint service (see whitelistRequired), then try again",
+            text!(
+                "finding-service-invisible",
+                service = name,
+                account = account.as_deref().unwrap_or("?")
+            ),
+            text!("fix-service-invisible"),
         ));
     }
     let mut azs_used: HashMap<&str, Vec<String>> = HashMap::new();
     for id in &r.subnets {
         match found.get(id) {
             None => findings.push(Finding::blocking(
-                format!("Subnet {id} does not exist."),
-                "check the subnet ids",
+                text!("finding-no-subnet", subnet = id),
+                text!("fix-subnet-ids"),
             )),
             Some(s) if s.vpc != r.vpc.as_str() => findings.push(Finding::blocking(
-                format!("Subnet {id} is in {}, not {}.", s.vpc, r.vpc),
-                format!("pick subnets of {}", r.vpc),
+                text!(
+                    "finding-subnet-vpc",
+                    subnet = id,
+                    actual = s.vpc,
+                    vpc = r.vpc
+                ),
+                text!("fix-subnet-vpc", vpc = r.vpc),
             )),
             Some(s) => {
                 azs_used
@@ -284,11 +311,12 @@ async fn aws_checks(
                     && !zs.contains(&s.availability_zone)
                 {
                     findings.push(Finding::blocking(
-                        format!(
-                            "Subnet {id} is in {}, where the endpoint service is not offered.",
-                            s.availability_zone
+                        text!(
+                            "finding-subnet-zone",
+                            subnet = id,
+                            zone = s.availability_zone
                         ),
-                        format!("pick subnets in {}", zs.join(", ")),
+                        text!("fix-subnet-zone", zones = zs.join(", ")),
                     ));
                 }
             }
@@ -297,8 +325,12 @@ async fn aws_checks(
     for (az, ids) in azs_used {
         if ids.len() > 1 {
             findings.push(Finding::blocking(
-                format!("Subnets {} are all in {az}; an interface endpoint takes one subnet per availability zone.", ids.join(", ")),
-                "keep one subnet per availability zone",
+                text!(
+                    "finding-subnets-same-zone",
+                    subnets = ids.join(", "),
+                    zone = az
+                ),
+                text!("fix-one-subnet-per-zone"),
             ));
         }
     }
@@ -308,12 +340,12 @@ async fn aws_checks(
     for id in &r.security_groups {
         match groups.iter().find(|g| g.id == *id) {
             None => findings.push(Finding::blocking(
-                format!("Security group {id} does not exist."),
-                "check the security group ids",
+                text!("finding-no-sg", sg = id),
+                text!("fix-sg-ids"),
             )),
             Some(g) if g.vpc != r.vpc.as_str() => findings.push(Finding::blocking(
-                format!("Security group {id} is in {}, not {}.", g.vpc, r.vpc),
-                format!("pick security groups of {}", r.vpc),
+                text!("finding-sg-vpc", sg = id, actual = g.vpc, vpc = r.vpc),
+                text!("fix-sg-vpc", vpc = r.vpc),
             )),
             Some(g) => {
                 for &port in ports {
@@ -331,15 +363,12 @@ async fn aws_checks(
         .collect();
     if !closed.is_empty() && groups.iter().any(|g| g.vpc == r.vpc.as_str()) {
         findings.push(Finding::warning(
-            format!(
-                "None of the security groups ({}) lets TCP {} in; clients in the VPC will not reach the clusters.",
-                join(&r.security_groups),
-                closed.join(" and ")
+            text!(
+                "finding-ports-closed",
+                sgs = join(&r.security_groups),
+                ports = closed.join(", ")
             ),
-            Some(format!(
-                "add inbound rules for TCP {} from your clients' CIDR",
-                closed.join(" and ")
-            )),
+            Some(text!("fix-ports-closed", ports = closed.join(", "))),
         ));
     }
 
@@ -357,8 +386,8 @@ async fn aws_checks(
         };
         if let Permission::Denied(why) = network.may_create_endpoint(&spec).await? {
             findings.push(Finding::blocking(
-                format!("The bot's AWS identity may not create the endpoint: {why}"),
-                "grant ec2:CreateVpcEndpoint and ec2:CreateTags (config/iam-policy.json)",
+                text!("finding-dry-run-denied", why = why),
+                text!("fix-dry-run-denied"),
             ));
         }
     }

@@ -5,11 +5,17 @@ use super::{Reply, Service, preflight, store_failed};
 use crate::domain::command::CreateRequest;
 use crate::domain::job::{Conversation, Job, JobState, Resources};
 use crate::domain::policy::Actor;
+use crate::i18n::Locale;
 use crate::store::{Admission, ChangeError};
+use crate::t;
 
 impl Service {
     /// Refuses early when another job already holds the (VPC, region).
-    async fn slot_conflict(&self, req: &CreateRequest) -> Result<Option<String>, Reply> {
+    async fn slot_conflict(
+        &self,
+        req: &CreateRequest,
+        locale: Locale,
+    ) -> Result<Option<String>, Reply> {
         match self.p.store.slot_holder(&req.slot()).await {
             Ok(None) => Ok(None),
             Ok(Some(other)) => {
@@ -20,14 +26,18 @@ impl Service {
                     .await
                     .ok()
                     .flatten()
-                    .map(|j| j.state.to_string())
+                    .map(|j| j.state.text().render(locale))
                     .unwrap_or_default();
-                Ok(Some(format!(
-                    "{other} is already {state} for {} in {}; only one job per VPC and region runs at a time. Wait for it, or cancel it first.",
-                    req.vpc, req.region
+                Ok(Some(t!(
+                    locale,
+                    "reply-slot-busy",
+                    other = other,
+                    state = state,
+                    vpc = req.vpc,
+                    region = req.region
                 )))
             }
-            Err(e) => Err(store_failed(e)),
+            Err(e) => Err(store_failed(e, locale)),
         }
     }
 
@@ -42,31 +52,34 @@ impl Service {
         .await
     }
 
-    pub(super) async fn plan(&self, actor: &Actor, req: CreateRequest) -> Reply {
+    pub(super) async fn plan(&self, actor: &Actor, req: CreateRequest, locale: Locale) -> Reply {
         if let Err(denied) = self.p.policy.may_request(actor) {
-            return Reply::say(denied.to_string());
+            return Reply::say(denied.0.render(locale));
         }
         if let Err(denied) = self.p.policy.may_assume(req.role.as_ref()) {
-            return Reply::say(denied.to_string());
+            return Reply::say(denied.0.render(locale));
         }
         let plan = self.preflight(&req).await;
-        let mut text = String::from("Plan (nothing was stored or created):\n");
-        for a in plan.actions(&req) {
+        let mut text = t!(locale, "plan-heading");
+        text.push('\n');
+        for a in plan.actions(&req, locale) {
             text.push_str(&format!("• {a}\n"));
         }
         if let Some(account) = &plan.account {
-            text.push_str(&format!("AWS account: {account}\n"));
+            text.push_str(&t!(locale, "plan-account", account = account));
+            text.push('\n');
         }
         for f in &plan.findings {
-            let tag = if f.is_blocking() {
-                "BLOCKING"
+            let line = if f.is_blocking() {
+                t!(locale, "plan-blocking", finding = f.render(locale))
             } else {
-                "warning"
+                t!(locale, "plan-warning", finding = f.render(locale))
             };
-            text.push_str(&format!("{tag}: {f}\n"));
+            text.push_str(&line);
+            text.push('\n');
         }
         if plan.findings.is_empty() {
-            text.push_str("Preflight found nothing to fix.\n");
+            text.push_str(&t!(locale, "plan-clean"));
         }
         Reply::say(text.trim_end())
     }
@@ -76,6 +89,8 @@ impl Service {
         actor: &Actor,
         conversation: &Conversation,
         req: CreateRequest,
+        locale: Locale,
+        card_locale: Locale,
     ) -> Reply {
         if let Err(denied) = self.p.policy.may_request(actor) {
             let _ = self
@@ -86,27 +101,35 @@ impl Service {
                     self.event(None, actor, "create", "refused: not a requester"),
                 )
                 .await;
-            return Reply::say(denied.to_string());
+            return Reply::say(denied.0.render(locale));
         }
         if let Err(denied) = self.p.policy.may_assume(req.role.as_ref()) {
-            return Reply::say(format!("{denied}; nothing was stored."));
+            return Reply::say(t!(
+                locale,
+                "reply-nothing-stored",
+                why = denied.0.render(locale)
+            ));
         }
-        match self.slot_conflict(&req).await {
+        match self.slot_conflict(&req, locale).await {
             Ok(Some(why)) => return Reply::say(why),
             Ok(None) => {}
             Err(reply) => return reply,
         }
         let plan = self.preflight(&req).await;
-        let blocking: Vec<String> = plan.blocking().map(|f| format!("• {f}")).collect();
+        let blocking: Vec<String> = plan
+            .blocking()
+            .map(|f| format!("• {}", f.render(locale)))
+            .collect();
         if !blocking.is_empty() {
             return Reply::say(format!(
-                "Preflight refused the request; nothing was stored:\n{}",
+                "{}\n{}",
+                t!(locale, "reply-preflight-refused"),
                 blocking.join("\n")
             ));
         }
         let id = match self.p.store.next_job_id(Admission::Intake).await {
             Ok(id) => id,
-            Err(e) => return store_failed(e),
+            Err(e) => return store_failed(e, locale),
         };
         let now = self.p.clock.now();
         let job = Job {
@@ -129,6 +152,7 @@ impl Service {
             },
             cancel_requested: false,
             version: 0,
+            locale: card_locale,
         };
         match self
             .p
@@ -142,20 +166,16 @@ impl Service {
         {
             Ok(()) => {}
             Err(ChangeError::SlotTaken(other)) => {
-                return Reply::say(format!(
-                    "{other} took this VPC and region a moment ago; only one job per VPC and region runs at a time."
-                ));
+                return Reply::say(t!(locale, "reply-slot-taken", other = other));
             }
-            Err(e) => return store_failed(e),
+            Err(e) => return store_failed(e, locale),
         }
         // The card goes out through the outbox, written with the job: if
         // chat is down it is posted when chat is back, and `status` and
         // `list pending` show the job meanwhile.
         Reply {
             job: Some(id),
-            ..Reply::say(format!(
-                "{id} is waiting for approval; its card is going to the channel. An approver other than you must approve it."
-            ))
+            ..Reply::say(t!(locale, "reply-created", job = id))
         }
     }
 }

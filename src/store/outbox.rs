@@ -123,10 +123,7 @@ pub(super) fn enqueue(
                 continue;
             }
             Outgoing::Note(mut n) if !n.progress && meta.held_back > 0 => {
-                n.text = format!(
-                    "({} progress message(s) were held back while chat was unreachable; the card shows where the job is.)\n{}",
-                    meta.held_back, n.text
-                );
+                n.held_back = meta.held_back;
                 meta.held_back = 0;
                 Outgoing::Note(n)
             }

@@ -419,7 +419,12 @@ async fn option_errors_reach_the_user_and_duplicates_have_one_effect() {
         ))
         .await;
     assert_eq!(r.status(), 200);
-    let text = bot.ephemeral_reply("4001").await;
+    // A parse error needs no cloud call: it is the initial response itself
+    // (type 4, ephemeral), with no follow-up.
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(body["type"], 4, "{body}");
+    assert_eq!(body["data"]["flags"], 64, "{body}");
+    let text = body["data"]["content"].as_str().unwrap_or_default();
     assert!(
         text.contains("`vpc`: \"vpc-1\" is not a VPC id")
             && text.contains("`subnets`: is required"),
@@ -468,7 +473,9 @@ fn gateway_and_http_share_the_conversion() {
     use privatelink_bot::service::Event;
     let interaction: serenity::all::Interaction =
         serde_json::from_value(command("5001", "111", "status", &[("job", "PL-1042")])).unwrap();
-    let Ok(Asked::Event { inbound, token }) = from_interaction(&interaction) else {
+    let Ok(Asked::Event { inbound, token }) =
+        from_interaction(&interaction, privatelink_bot::i18n::Locale::En)
+    else {
         panic!("not an event")
     };
     assert_eq!(token, "token-5001");
@@ -477,7 +484,9 @@ fn gateway_and_http_share_the_conversion() {
     assert!(matches!(inbound.event, Event::Command(ref t) if t == "status PL-1042"));
     let clicked: serenity::all::Interaction =
         serde_json::from_value(click("5002", "333", &[OPS_ROLE], "rollback:PL-7", "123")).unwrap();
-    let Ok(Asked::Event { inbound, .. }) = from_interaction(&clicked) else {
+    let Ok(Asked::Event { inbound, .. }) =
+        from_interaction(&clicked, privatelink_bot::i18n::Locale::En)
+    else {
         panic!("not an event")
     };
     assert_eq!(inbound.actor.roles, vec![OPS_ROLE.to_owned()]);

@@ -20,6 +20,7 @@ async fn console_script_creates_a_verified_private_link() {
         script.as_bytes(),
         out,
         &h.config.console,
+        privatelink_bot::i18n::Locale::En,
     )
     .await
     .expect("console runs");
@@ -160,6 +161,7 @@ async fn odd_input_is_refused_line_by_line_and_the_console_goes_on() {
         script.as_slice(),
         out,
         &h.config.console,
+        privatelink_bot::i18n::Locale::En,
     )
     .await
     .expect("the console survives every line");

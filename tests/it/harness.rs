@@ -216,6 +216,8 @@ impl Harness {
                 },
                 delivery: delivery.map(str::to_owned),
                 event,
+                locale: privatelink_bot::i18n::Locale::En,
+                card_locale: privatelink_bot::i18n::Locale::En,
             })
             .await;
         self.app().delivery.settled().await;
@@ -323,7 +325,7 @@ async fn build(
     App::build(
         config,
         Secret::new(&sandbox.api_key),
-        Arc::new(ConsoleSink::new(shared)),
+        Arc::new(ConsoleSink::new(shared, privatelink_bot::i18n::Locale::En)),
         Overrides {
             clock: Some(clock),
             hook,
@@ -388,7 +390,12 @@ pub async fn serve_sandbox_with(
     let sandbox = Sandbox::start(1).await.expect("sandbox");
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = sandbox.config(&store_path(&dir)).expect("config");
-    config.policy.requesters = vec![];
+    // Everyone on the served platforms may request, said explicitly: an
+    // empty list lets nobody in.
+    config.policy.requesters = ["slack:*", "discord:*"]
+        .iter()
+        .map(|p| privatelink_bot::domain::policy::Principal::parse(p).expect("principal"))
+        .collect();
     config.policy.approvers = approvers
         .iter()
         .map(|p| privatelink_bot::domain::policy::Principal::parse(p).expect("principal"))

@@ -69,6 +69,8 @@ async fn a_store_operation_held_past_the_bound_fails_healthz_and_ends_serve() {
                 },
                 delivery: None,
                 event: Event::Command(format!("create {args}")),
+                locale: privatelink_bot::i18n::Locale::En,
+                card_locale: privatelink_bot::i18n::Locale::En,
             })
             .await
     });

@@ -14,6 +14,7 @@ mod fake_slack;
 mod flow;
 mod harness;
 mod iam_policy;
+mod language;
 mod liveness;
 mod observability;
 mod outbox;

@@ -147,6 +147,7 @@ async fn readyz_fails_while_socket_mode_is_not_connected_and_healthz_still_passe
                 transport: Transport::Socket,
                 app_token_env: "UNUSED".into(),
                 progress_interval: Duration::from_millis(200),
+                workspace_languages: Default::default(),
             })
         },
         |zilliz_api_key| Secrets {

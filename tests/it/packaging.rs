@@ -116,6 +116,55 @@ fn the_dockerfile_runs_as_the_manifests_user_with_a_volume_and_a_healthcheck() {
     }
 }
 
+/// Every file the code compiles in (`include_str!`) reaches the image's
+/// build stage: a catalogue left out of the context breaks `docker build`
+/// and nothing else would say so.
+#[test]
+fn the_image_build_copies_every_file_the_code_compiles_in() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let docker = file("Dockerfile");
+    let ignore = file(".dockerignore");
+    let mut seen = 0;
+    let mut stack = vec![root.join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap();
+            // Unit tests are not built into the image.
+            let built = source.split("#[cfg(test)]").next().unwrap_or_default();
+            for piece in built.split("include_str!(\"").skip(1) {
+                let relative = piece.split('"').next().unwrap();
+                let included = path.parent().unwrap().join(relative);
+                let included = included.canonicalize().expect("the included file exists");
+                let top = included
+                    .strip_prefix(root.canonicalize().unwrap())
+                    .expect("inside the repository")
+                    .components()
+                    .next()
+                    .unwrap()
+                    .as_os_str()
+                    .to_string_lossy()
+                    .into_owned();
+                assert!(
+                    docker.contains(&format!("COPY {top} ")),
+                    "the Dockerfile does not copy {top}/ (for {})",
+                    included.display()
+                );
+                assert!(
+                    !ignore.lines().any(|l| l.trim().trim_end_matches('/') == top),
+                    ".dockerignore excludes {top}/"
+                );
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 2, "found {seen} include_str! uses");
+}
+
 #[tokio::test]
 async fn the_health_command_passes_on_a_healthy_bot_and_fails_on_none() {
     let bot = SlackBot::start_full(&["slack:UBOB"], |_| {}, None).await;

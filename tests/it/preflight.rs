@@ -123,7 +123,7 @@ async fn closed_ports_are_a_warning_and_whitelisting_a_step_on_the_card() {
     let t = h.transcript().await;
     assert!(t.contains("⚠ None of the security groups"), "{t}");
     // 443 and the cluster's own port, read from its address.
-    assert!(t.contains("lets TCP 443 and 19531 in"), "{t}");
+    assert!(t.contains("lets TCP 443, 19531 in"), "{t}");
     // Whitelisting is part of the plan, not a warning: the job does it.
     assert!(
         t.contains("Allow AWS account 123456789012 into com.amazonaws.vpce"),

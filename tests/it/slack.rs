@@ -66,6 +66,7 @@ impl SlackBot {
                     transport: privatelink_bot::chat::slack::Transport::Http,
                     app_token_env: "UNUSED".into(),
                     progress_interval: Duration::from_millis(200),
+                    workspace_languages: Default::default(),
                 });
                 configure(c);
             },

@@ -82,6 +82,7 @@ pub(crate) fn pending_job(id: JobId, n: usize) -> Job {
         resources: Resources::default(),
         cancel_requested: false,
         version: 0,
+        locale: privatelink_bot::i18n::Locale::En,
     }
 }
 

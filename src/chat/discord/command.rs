@@ -6,6 +6,8 @@
 use serenity::all::{CommandData, CommandDataOptionValue, CommandOptionType};
 use serenity::builder::{CreateCommand, CreateCommandOption};
 
+use crate::i18n::{Locale, render};
+
 /// Regions offered as choices (Discord allows 25); any other is typed.
 const REGIONS: &[&str] = &[
     "aws-us-east-1",
@@ -23,51 +25,46 @@ const REGIONS: &[&str] = &[
     "aws-cn-northwest-1",
 ];
 
-fn text(name: &str, description: &str, required: bool) -> CreateCommandOption {
-    CreateCommandOption::new(CommandOptionType::String, name, description).required(required)
+/// An option described in English, with Discord's `zh-CN` localization
+/// (Discord shows each user the one for their client's language).
+fn option(kind: CommandOptionType, name: &str, key: &str) -> CreateCommandOption {
+    // Discord allows 100 characters per description.
+    let say = |l| render(l, key, &[]).chars().take(100).collect::<String>();
+    CreateCommandOption::new(kind, name, say(Locale::En))
+        .description_localized(Locale::ZhCn.tag(), say(Locale::ZhCn))
+}
+
+fn text(name: &str, key: &str, required: bool) -> CreateCommandOption {
+    option(CommandOptionType::String, name, key).required(required)
 }
 
 fn create_options(sub: CreateCommandOption) -> CreateCommandOption {
-    let mut region = text("region", "Zilliz Cloud region id", true);
+    let mut region = text("region", "form-region", true);
     for r in REGIONS {
         region = region.add_string_choice(*r, *r);
     }
-    sub.add_sub_option(text("project", "Zilliz Cloud project id (proj-…)", true))
+    sub.add_sub_option(text("project", "form-project", true))
         .add_sub_option(region)
-        .add_sub_option(text("vpc", "VPC id (vpc-…)", true))
-        .add_sub_option(text(
-            "subnets",
-            "Subnet ids, comma separated, one per zone",
-            true,
-        ))
-        .add_sub_option(text(
-            "security_groups",
-            "Security group ids, comma separated",
-            true,
-        ))
-        .add_sub_option(text(
-            "clusters",
-            "Dedicated cluster ids, comma separated",
-            true,
-        ))
-        .add_sub_option(text("role", "IAM role ARN to assume", false))
+        .add_sub_option(text("vpc", "form-vpc", true))
+        .add_sub_option(text("subnets", "form-subnets", true))
+        .add_sub_option(text("security_groups", "form-sg", true))
+        .add_sub_option(text("clusters", "form-clusters", true))
+        .add_sub_option(text("role", "form-role", false))
 }
 
-fn job_sub(name: &str, description: &str) -> CreateCommandOption {
-    CreateCommandOption::new(CommandOptionType::SubCommand, name, description).add_sub_option(text(
+fn job_sub(name: &str, key: &str) -> CreateCommandOption {
+    option(CommandOptionType::SubCommand, name, key).add_sub_option(text(
         "job",
-        "Job id, such as PL-1042",
+        "slash-option-job",
         true,
     ))
 }
 
 /// The command to register, globally or per guild.
 pub fn definition() -> CreateCommand {
-    let sub = |name: &str, description: &str| {
-        CreateCommandOption::new(CommandOptionType::SubCommand, name, description)
-    };
-    let list = sub("list", "List jobs").add_sub_option(
-        text("filter", "Which jobs", false)
+    let sub = |name: &str, key: &str| option(CommandOptionType::SubCommand, name, key);
+    let list = sub("list", "help-list").add_sub_option(
+        text("filter", "slash-option-filter", false)
             .add_string_choice("mine", "mine")
             .add_string_choice("pending", "pending")
             .add_string_choice("running", "running")
@@ -75,24 +72,22 @@ pub fn definition() -> CreateCommand {
             .add_string_choice("all", "all"),
     );
     CreateCommand::new("privatelink")
-        .description("AWS PrivateLink to Zilliz Cloud, with approval")
-        .add_option(create_options(sub(
-            "create",
-            "Request a private link (needs approval)",
-        )))
-        .add_option(create_options(sub(
-            "plan",
-            "Check a request and show the plan; nothing is created",
-        )))
-        .add_option(job_sub("status", "Show a job"))
+        .description(render(Locale::En, "slash-command", &[]))
+        .description_localized(
+            Locale::ZhCn.tag(),
+            render(Locale::ZhCn, "slash-command", &[]),
+        )
+        .add_option(create_options(sub("create", "slash-create")))
+        .add_option(create_options(sub("plan", "slash-plan")))
+        .add_option(job_sub("status", "slash-status"))
         .add_option(list)
-        .add_option(job_sub("cancel", "Cancel a job"))
-        .add_option(job_sub("retry", "Retry a failed job"))
-        .add_option(job_sub("rollback", "Roll back a failed job"))
-        .add_option(job_sub("delete", "Delete a private link"))
-        .add_option(sub("help", "How to use the bot").add_sub_option(text(
+        .add_option(job_sub("cancel", "slash-cancel"))
+        .add_option(job_sub("retry", "slash-retry"))
+        .add_option(job_sub("rollback", "slash-rollback"))
+        .add_option(job_sub("delete", "slash-delete"))
+        .add_option(sub("help", "slash-help").add_sub_option(text(
             "command",
-            "A command",
+            "slash-option-command",
             false,
         )))
 }

@@ -19,6 +19,7 @@ use super::command;
 use crate::domain::ids::{JobId, Platform, UserRef};
 use crate::domain::job::Conversation;
 use crate::domain::policy::Actor;
+use crate::i18n::Locale;
 use crate::ports::chat::Action;
 use crate::service::{Event, Inbound, Service};
 
@@ -47,12 +48,25 @@ pub enum Asked {
     },
 }
 
+/// The languages Discord says: the user's for the answer, the guild's for
+/// the card (a direct message has no guild: the user's then). A locale the
+/// bot does not speak falls back to `default`.
+fn locales(user: &str, guild: Option<&str>, default: Locale) -> (Locale, Locale) {
+    let user = Locale::from_tag(user);
+    let guild = guild.and_then(Locale::from_tag);
+    (
+        user.or(guild).unwrap_or(default),
+        guild.or(user).unwrap_or(default),
+    )
+}
+
 /// Converts an interaction. Pure: no I/O.
-pub fn from_interaction(interaction: &Interaction) -> Result<Asked, Unhandled> {
+pub fn from_interaction(interaction: &Interaction, default: Locale) -> Result<Asked, Unhandled> {
     match interaction {
         Interaction::Ping(_) => Ok(Asked::Ping),
         Interaction::Command(c) => {
             let text = command::to_text(&c.data).map_err(Unhandled)?;
+            let (locale, card_locale) = locales(&c.locale, c.guild_locale.as_deref(), default);
             Ok(Asked::Event {
                 inbound: Inbound {
                     actor: actor(&c.user, c.member.as_deref()),
@@ -62,6 +76,8 @@ pub fn from_interaction(interaction: &Interaction) -> Result<Asked, Unhandled> {
                     },
                     delivery: Some(format!("discord:{}", c.id)),
                     event: Event::Command(text),
+                    locale,
+                    card_locale,
                 },
                 token: c.token.clone(),
             })
@@ -78,6 +94,7 @@ pub fn from_interaction(interaction: &Interaction) -> Result<Asked, Unhandled> {
                         c.data.custom_id
                     ))
                 })?;
+            let (locale, card_locale) = locales(&c.locale, c.guild_locale.as_deref(), default);
             Ok(Asked::Event {
                 inbound: Inbound {
                     actor: actor(&c.user, c.member.as_ref()),
@@ -87,6 +104,8 @@ pub fn from_interaction(interaction: &Interaction) -> Result<Asked, Unhandled> {
                     },
                     delivery: Some(format!("discord:{}", c.id)),
                     event: Event::Click { action, job },
+                    locale,
+                    card_locale,
                 },
                 token: c.token.clone(),
             })
@@ -100,6 +119,8 @@ pub fn from_interaction(interaction: &Interaction) -> Result<Asked, Unhandled> {
 pub struct DiscordHandler {
     pub service: Arc<Service>,
     pub http: Arc<Http>,
+    /// The language when an interaction carries none the bot speaks.
+    pub default_locale: Locale,
 }
 
 impl DiscordHandler {
@@ -108,7 +129,21 @@ impl DiscordHandler {
         self: &Arc<Self>,
         interaction: &Interaction,
     ) -> Result<CreateInteractionResponse, Unhandled> {
-        match from_interaction(interaction)? {
+        let asked = from_interaction(interaction, self.default_locale)?;
+        // Help and parse errors go back in the initial response: no store
+        // write, no task, no follow-up call.
+        if let Asked::Event { inbound, .. } = &asked
+            && let Event::Command(text) = &inbound.event
+            && let Some(answer) = self.service.answer_at_once(text, inbound.locale)
+        {
+            let text: String = answer.chars().take(2000).collect();
+            return Ok(CreateInteractionResponse::Message(
+                CreateInteractionResponseMessage::new()
+                    .ephemeral(true)
+                    .content(text),
+            ));
+        }
+        match asked {
             Asked::Ping => Ok(CreateInteractionResponse::Pong),
             Asked::Event { inbound, token } => {
                 let me = self.clone();
@@ -131,5 +166,35 @@ impl DiscordHandler {
                 ))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_answer_speaks_the_users_language_and_the_card_the_guilds() {
+        let en = Locale::En;
+        assert_eq!(
+            locales("en-US", Some("zh-CN"), en),
+            (Locale::En, Locale::ZhCn)
+        );
+        assert_eq!(
+            locales("zh-CN", Some("en-GB"), en),
+            (Locale::ZhCn, Locale::En)
+        );
+        // A direct message has no guild: the user's language for both.
+        assert_eq!(locales("zh-CN", None, en), (Locale::ZhCn, Locale::ZhCn));
+        // Languages the bot does not speak fall back: to the other one
+        // Discord sent, then to the configured default.
+        assert_eq!(
+            locales("fr", Some("zh-CN"), en),
+            (Locale::ZhCn, Locale::ZhCn)
+        );
+        assert_eq!(
+            locales("ja", Some("de"), Locale::ZhCn),
+            (Locale::ZhCn, Locale::ZhCn)
+        );
     }
 }

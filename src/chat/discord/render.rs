@@ -52,12 +52,16 @@ pub fn embed(card: &Card) -> CreateEmbed {
     }
     if !card.actions.is_empty() {
         let plan: String = card.actions.iter().map(|a| format!("• {a}\n")).collect();
-        e = e.field("Plan", plan.chars().take(1024).collect::<String>(), false);
+        e = e.field(
+            card.plan_heading.chars().take(256).collect::<String>(),
+            plan.chars().take(1024).collect::<String>(),
+            false,
+        );
     }
     if !card.warnings.is_empty() {
         let w: String = card.warnings.iter().map(|w| format!("⚠ {w}\n")).collect();
         e = e.field(
-            "Preflight warnings",
+            card.warnings_heading.chars().take(256).collect::<String>(),
             w.chars().take(1024).collect::<String>(),
             false,
         );

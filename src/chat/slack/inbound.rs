@@ -15,9 +15,11 @@ use crate::domain::command;
 use crate::domain::ids::{JobId, Platform, UserRef};
 use crate::domain::job::Conversation;
 use crate::domain::policy::Actor;
+use crate::i18n::Locale;
 use crate::ports::chat::Action;
 use crate::secret::Secret;
 use crate::service::{Event, Inbound, Service};
+use crate::t;
 
 /// Why a payload was not turned into an event (answered with 400).
 #[derive(Debug, thiserror::Error)]
@@ -26,26 +28,17 @@ pub struct Unhandled(pub String);
 
 /// The modal's callback id, and its inputs (block id = the command's key).
 const MODAL: &str = "privatelink_create";
+/// (field, label's catalogue key, placeholder, optional)
 const MODAL_FIELDS: &[(&str, &str, &str, bool)] = &[
-    ("project", "Zilliz Cloud project id", "proj-…", false),
-    ("region", "Zilliz Cloud region", "aws-us-west-2", false),
-    ("vpc", "VPC id", "vpc-…", false),
-    (
-        "subnets",
-        "Subnet ids (one per availability zone, comma separated)",
-        "subnet-…,subnet-…",
-        false,
-    ),
-    ("sg", "Security group ids (comma separated)", "sg-…", false),
-    (
-        "clusters",
-        "Dedicated cluster ids (comma separated)",
-        "in01-…",
-        false,
-    ),
+    ("project", "form-project", "proj-…", false),
+    ("region", "form-region", "aws-us-west-2", false),
+    ("vpc", "form-vpc", "vpc-…", false),
+    ("subnets", "form-subnets", "subnet-…,subnet-…", false),
+    ("sg", "form-sg", "sg-…", false),
+    ("clusters", "form-clusters", "in01-…", false),
     (
         "role",
-        "IAM role ARN to assume (optional)",
+        "form-role",
         "arn:aws:iam::123456789012:role/…",
         true,
     ),
@@ -73,12 +66,14 @@ fn conversation(channel: &str) -> Result<Conversation, Unhandled> {
 
 /// A slash command. The trigger id is unique per invocation and the same on
 /// a redelivery, so it doubles as the delivery id.
-pub fn from_command(ev: &SlackCommandEvent) -> Result<Inbound, Unhandled> {
+pub fn from_command(ev: &SlackCommandEvent, locale: Locale) -> Result<Inbound, Unhandled> {
     Ok(Inbound {
         actor: actor(ev.user_id.as_ref())?,
         conversation: conversation(ev.channel_id.as_ref())?,
         delivery: Some(format!("slack:{}", ev.trigger_id)),
         event: Event::Command(ev.text.clone().unwrap_or_default()),
+        locale,
+        card_locale: locale,
     })
 }
 
@@ -103,7 +98,10 @@ pub fn form_text(submission: &Value) -> String {
 }
 
 /// A button click on one of the bot's cards.
-pub fn from_block_actions(ev: &SlackInteractionBlockActionsEvent) -> Result<Inbound, Unhandled> {
+pub fn from_block_actions(
+    ev: &SlackInteractionBlockActionsEvent,
+    locale: Locale,
+) -> Result<Inbound, Unhandled> {
     let user = ev
         .user
         .as_ref()
@@ -127,6 +125,8 @@ pub fn from_block_actions(ev: &SlackInteractionBlockActionsEvent) -> Result<Inbo
         conversation: conversation(channel.id.as_ref())?,
         delivery: Some(format!("slack:{}", ev.trigger_id)),
         event: Event::Click { action, job },
+        locale,
+        card_locale: locale,
     })
 }
 
@@ -153,6 +153,21 @@ pub struct SlackHandler {
     /// adapter looks it up (cached) and passes it on as the actor's roles.
     groups: Vec<String>,
     members: Mutex<HashMap<String, (Instant, Vec<String>)>>,
+    /// Slack sends no locale: each workspace's language is configured.
+    languages: Languages,
+}
+
+/// The language of each Slack workspace, by team id, and of the rest.
+#[derive(Debug, Clone, Default)]
+pub struct Languages {
+    pub default: Locale,
+    pub workspaces: BTreeMap<String, Locale>,
+}
+
+impl Languages {
+    pub fn of(&self, team: &str) -> Locale {
+        self.workspaces.get(team).copied().unwrap_or(self.default)
+    }
 }
 
 impl SlackHandler {
@@ -161,6 +176,7 @@ impl SlackHandler {
         client: Arc<Client>,
         bot_token: &Secret,
         groups: Vec<String>,
+        languages: Languages,
     ) -> Self {
         Self {
             service,
@@ -168,6 +184,7 @@ impl SlackHandler {
             token: SlackApiToken::new(SlackApiTokenValue(bot_token.expose().to_owned())),
             groups,
             members: Mutex::new(HashMap::new()),
+            languages,
         }
     }
 
@@ -217,19 +234,20 @@ impl SlackHandler {
     /// A slash command. `create` with no arguments opens the form instead.
     pub fn command(self: &Arc<Self>, ev: &SlackCommandEvent) -> Option<Value> {
         let text = ev.text.clone().unwrap_or_default();
+        let locale = self.languages.of(ev.team_id.as_ref());
         if text.trim().eq_ignore_ascii_case("create") {
             let me = self.clone();
             let (trigger, channel) = (ev.trigger_id.clone(), ev.channel_id.to_string());
             let reply = ReplyTo::ResponseUrl(ev.response_url.clone());
-            tokio::spawn(async move { me.open_modal(trigger, channel, reply).await });
+            tokio::spawn(async move { me.open_modal(trigger, channel, reply, locale).await });
             return None;
         }
         // Help and parse errors go back in the acknowledgement itself, as
         // Slack recommends: no store write, no task, no response_url call.
-        if let Some(answer) = self.service.answer_at_once(&text) {
+        if let Some(answer) = self.service.answer_at_once(&text, locale) {
             return Some(json!({ "response_type": "ephemeral", "text": answer }));
         }
-        match from_command(ev) {
+        match from_command(ev, locale) {
             Ok(inbound) => self.spawn(inbound, ReplyTo::ResponseUrl(ev.response_url.clone())),
             Err(e) => {
                 tracing::warn!(error = %e, "a slash command the bot cannot attribute; ignored")
@@ -248,7 +266,7 @@ impl SlackHandler {
                 else {
                     return Err(Unhandled("not a block_actions payload".into()));
                 };
-                let inbound = from_block_actions(&ev)?;
+                let inbound = from_block_actions(&ev, self.languages.of(ev.team.id.as_ref()))?;
                 let reply = match &ev.response_url {
                     Some(url) => ReplyTo::ResponseUrl(url.clone()),
                     None => ReplyTo::Ephemeral {
@@ -271,13 +289,18 @@ impl SlackHandler {
     /// the same path as the typed command.
     fn submit_modal(self: &Arc<Self>, raw: &Value) -> Option<Value> {
         let text = form_text(raw);
+        let team = raw["team"]["id"]
+            .as_str()
+            .or_else(|| raw["user"]["team_id"].as_str())
+            .unwrap_or_default();
+        let locale = self.languages.of(team);
         if let Err(e) = command::parse(&text) {
             let mut errors = BTreeMap::new();
             for p in &e.problems {
                 let field = p.field.as_deref().unwrap_or("project");
                 errors
                     .entry(field.to_owned())
-                    .or_insert_with(|| p.message.clone());
+                    .or_insert_with(|| p.message.render(locale));
             }
             return Some(json!({ "response_action": "errors", "errors": errors }));
         }
@@ -299,12 +322,20 @@ impl SlackHandler {
             conversation,
             delivery: Some(format!("slack:view:{view}")),
             event: Event::Command(text),
+            locale,
+            card_locale: locale,
         };
         self.spawn(inbound, ReplyTo::Ephemeral { channel, user });
         None
     }
 
-    async fn open_modal(&self, trigger: SlackTriggerId, channel: String, reply: ReplyTo) {
+    async fn open_modal(
+        &self,
+        trigger: SlackTriggerId,
+        channel: String,
+        reply: ReplyTo,
+        locale: Locale,
+    ) {
         let blocks: Vec<Value> = MODAL_FIELDS
             .iter()
             .map(|(field, label, hint, optional)| {
@@ -312,7 +343,7 @@ impl SlackHandler {
                     "type": "input",
                     "block_id": field,
                     "optional": optional,
-                    "label": { "type": "plain_text", "text": label },
+                    "label": { "type": "plain_text", "text": crate::i18n::render(locale, label, &[]) },
                     "element": { "type": "plain_text_input", "action_id": "value", "placeholder": { "type": "plain_text", "text": hint } },
                 })
             })
@@ -321,9 +352,9 @@ impl SlackHandler {
             "type": "modal",
             "callback_id": MODAL,
             "private_metadata": channel,
-            "title": { "type": "plain_text", "text": "New private link" },
-            "submit": { "type": "plain_text", "text": "Check and request" },
-            "close": { "type": "plain_text", "text": "Cancel" },
+            "title": { "type": "plain_text", "text": t!(locale, "form-title") },
+            "submit": { "type": "plain_text", "text": t!(locale, "form-submit") },
+            "close": { "type": "plain_text", "text": t!(locale, "form-close") },
             "blocks": blocks,
         });
         let view: SlackView = match serde_json::from_value(view) {
@@ -339,9 +370,11 @@ impl SlackHandler {
             tracing::warn!(error = %e, "could not open the create form");
             self.answer(
                 &reply,
-                &format!(
-                    "Could not open the form ({e}). Type the command instead:\n{}",
-                    crate::domain::help::USAGE_CREATE
+                &t!(
+                    locale,
+                    "form-failed",
+                    error = e,
+                    usage = crate::domain::help::USAGE_CREATE
                 ),
             )
             .await;
@@ -390,5 +423,21 @@ impl SlackHandler {
         if let Err(e) = result {
             tracing::warn!(error = %e, "could not answer privately");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_workspace_speaks_its_configured_language() {
+        let languages = Languages {
+            default: Locale::En,
+            workspaces: BTreeMap::from([("T0CHINA".to_owned(), Locale::ZhCn)]),
+        };
+        assert_eq!(languages.of("T0CHINA"), Locale::ZhCn);
+        assert_eq!(languages.of("T0OTHER"), Locale::En);
+        assert_eq!(languages.of(""), Locale::En);
     }
 }

@@ -32,6 +32,10 @@ pub struct SlackSettings {
     /// At most one progress message per channel this often.
     #[serde(default = "default_interval", with = "humantime_serde")]
     pub progress_interval: Duration,
+    /// Slack sends no locale: the language of each workspace, by team id
+    /// (`{ T0123ABCD = "zh-CN" }`); others speak `[language] default`.
+    #[serde(default)]
+    pub workspace_languages: std::collections::BTreeMap<String, crate::i18n::Locale>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

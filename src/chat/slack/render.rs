@@ -43,10 +43,10 @@ fn button(b: &Button) -> Value {
     }
     if let Some(question) = &b.confirm {
         v["confirm"] = json!({
-            "title": { "type": "plain_text", "text": "Are you sure?" },
+            "title": { "type": "plain_text", "text": b.confirm_title.chars().take(100).collect::<String>() },
             "text": { "type": "mrkdwn", "text": escape(question) },
             "confirm": { "type": "plain_text", "text": b.label },
-            "deny": { "type": "plain_text", "text": "Cancel" },
+            "deny": { "type": "plain_text", "text": b.deny_label.chars().take(30).collect::<String>() },
         });
     }
     v
@@ -129,6 +129,8 @@ mod tests {
             fields: vec![("VPC".into(), "vpc-0123abcd".into())],
             actions: vec!["Create <endpoint> & zone".into()],
             warnings: vec!["ports closed".into()],
+            plan_heading: "Plan:".into(),
+            warnings_heading: "Preflight warnings".into(),
             buttons: vec![
                 Button {
                     action: Action::Approve,
@@ -136,6 +138,8 @@ mod tests {
                     label: "Approve".into(),
                     style: ButtonStyle::Primary,
                     confirm: Some("Sure?".into()),
+                    confirm_title: "Are you sure?".into(),
+                    deny_label: "Cancel".into(),
                 },
                 Button {
                     action: Action::Reject,
@@ -143,6 +147,8 @@ mod tests {
                     label: "Reject".into(),
                     style: ButtonStyle::Danger,
                     confirm: None,
+                    confirm_title: String::new(),
+                    deny_label: String::new(),
                 },
             ],
         };

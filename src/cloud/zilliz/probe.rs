@@ -5,9 +5,10 @@
 use super::{ZillizClient, lacks_permission};
 use crate::check::{Row, Scope};
 use crate::config::Config;
+use crate::i18n::Locale;
 use crate::ports::cloud::{CloudError, Vendor};
 use crate::ports::error::ErrorKind;
-use crate::service::preflight::{CONTROL_PLANE_FIX, control_plane_mismatch};
+use crate::service::preflight::{control_plane_fix, control_plane_mismatch};
 
 /// The rows, and the region's endpoint service for the AWS DryRun.
 pub struct Probed {
@@ -37,7 +38,11 @@ pub async fn run(config: &Config, scope: &Scope) -> Probed {
     let mut rows = Vec::new();
     let plane = "Zilliz control plane";
     match control_plane_mismatch(&scope.region, base) {
-        Some(problem) => rows.push(Row::fail(plane, problem, CONTROL_PLANE_FIX)),
+        Some(problem) => rows.push(Row::fail(
+            plane,
+            problem.render(Locale::En),
+            control_plane_fix().render(Locale::En),
+        )),
         None => rows.push(Row::pass(plane, format!("{base} serves {}", scope.region))),
     }
     let key_check = "Zilliz API key";

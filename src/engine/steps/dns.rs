@@ -4,7 +4,9 @@
 
 use crate::domain::job::{Job, Origin, Resources};
 use crate::domain::ownership::Resource;
+use crate::i18n::{Arg, Text};
 use crate::ports::cloud::{AliasTarget, ErrorKind};
+use crate::text;
 
 use super::super::{Inner, StepError};
 use super::{caller_reference_prefix, err};
@@ -14,7 +16,7 @@ impl Inner {
         &self,
         job: &Job,
         res: &mut Resources,
-    ) -> Result<String, StepError> {
+    ) -> Result<Text, StepError> {
         let aws = self.aws(job).await?;
         let r = &job.request;
         let region = r.region.aws_region();
@@ -27,7 +29,7 @@ impl Inner {
                 .dns
                 .private_zones(&c.host, &r.vpc, &region)
                 .await
-                .map_err(err("could not list hosted zones"))?;
+                .map_err(err("err-list-zones"))?;
             // The zone this job recorded, else one it made (its reference
             // prefix), else the one zone of that name this VPC already
             // resolves through (AWS allows only one), whose owner the
@@ -42,12 +44,12 @@ impl Inner {
                 (None, [only]) => Some(only.clone()),
                 (None, several) => {
                     let ids: Vec<&str> = several.iter().map(|z| z.id.as_str()).collect();
-                    return Err(format!(
-                        "{} private hosted zones named {} are associated with {} ({}); remove all but one",
-                        several.len(),
-                        c.host,
-                        r.vpc,
-                        ids.join(", ")
+                    return Err(text!(
+                        "err-several-zones",
+                        count = several.len(),
+                        host = c.host,
+                        vpc = r.vpc,
+                        zones = ids.join(", ")
                     )
                     .into());
                 }
@@ -59,7 +61,7 @@ impl Inner {
                     } else {
                         Origin::Adopted
                     };
-                    (z, origin, "found")
+                    (z, origin, "detail-zone-found")
                 }
                 None => {
                     // Unique per attempt: AWS refuses a reused reference even
@@ -71,7 +73,7 @@ impl Inner {
                         .create_private_zone(&c.host, &r.vpc, &region, &reference, &comment)
                         .await
                     {
-                        Ok(z) => (z, Origin::Created, "created"),
+                        Ok(z) => (z, Origin::Created, "detail-zone-created"),
                         // A conflict says such a zone exists now (made
                         // meanwhile, or by this very call before a lost
                         // answer): look again rather than fail or repeat.
@@ -80,15 +82,12 @@ impl Inner {
                                 .dns
                                 .private_zones(&c.host, &r.vpc, &region)
                                 .await
-                                .map_err(err("could not list hosted zones"))?;
+                                .map_err(err("err-list-zones"))?;
                             let [z] = again.as_slice() else {
                                 let context = if e.has_code("ConflictingDomainExists") {
-                                    format!(
-                                        "could not create the private hosted zone: a zone named {} is already associated with {} in a way this account cannot see (another account's zone, or a shared VPC); disassociate it or link from that account",
-                                        c.host, r.vpc
-                                    )
+                                    text!("err-zone-conflict-hidden", host = c.host, vpc = r.vpc)
                                 } else {
-                                    "could not create the private hosted zone".to_owned()
+                                    text!("err-create-zone")
                                 };
                                 return Err(StepError::call(context, e));
                             };
@@ -97,42 +96,46 @@ impl Inner {
                             } else {
                                 Origin::Adopted
                             };
-                            (z.clone(), origin, "found")
+                            (z.clone(), origin, "detail-zone-found")
                         }
                         Err(e) => {
-                            return Err(StepError::call(
-                                "could not create the private hosted zone",
-                                e,
-                            ));
+                            return Err(StepError::call(text!("err-create-zone"), e));
                         }
                     }
                 }
             };
-            let owner = match origin {
-                Origin::Created => String::new(),
-                Origin::Adopted => format!(
-                    " ({})",
-                    self.owner_of(&Resource::Zone(zone.id.clone())).await?
+            let line = Text::new(
+                verb,
+                vec![
+                    ("zone".to_owned(), Arg::Text(zone.id.clone())),
+                    ("host".to_owned(), Arg::Text(c.host.clone())),
+                ],
+            );
+            lines.push(match origin {
+                Origin::Created => line,
+                Origin::Adopted => text!(
+                    "detail-with-owner",
+                    detail = line,
+                    owner = self.owner_of(&Resource::Zone(zone.id.clone())).await?
                 ),
-            };
-            lines.push(format!("{verb} zone {} for {}{owner}", zone.id, c.host));
+            });
             c.zone_id = Some(zone.id);
             c.zone_origin = Some(origin);
         }
-        Ok(lines.join("; "))
+        Ok(Text::list(lines))
     }
 
     pub(super) fn alias_target(res: &Resources) -> Result<AliasTarget, StepError> {
         let e = res
             .endpoint
             .as_ref()
-            .ok_or_else(|| StepError::from("the job has no VPC endpoint".to_owned()))?;
+            .ok_or_else(|| StepError::from(text!("err-no-endpoint")))?;
         match (&e.dns_name, &e.hosted_zone_id) {
             (Some(dns_name), Some(hosted_zone_id)) => Ok(AliasTarget {
                 dns_name: dns_name.clone(),
                 hosted_zone_id: hosted_zone_id.clone(),
             }),
-            _ => Err(format!("{} has no DNS name to point at", e.id).into()),
+            _ => Err(text!("err-no-dns-name", endpoint = e.id).into()),
         }
     }
 
@@ -140,7 +143,7 @@ impl Inner {
         &self,
         job: &Job,
         res: &mut Resources,
-    ) -> Result<String, StepError> {
+    ) -> Result<Text, StepError> {
         let aws = self.aws(job).await?;
         let target = Self::alias_target(res)?;
         let mut lines = Vec::new();
@@ -148,28 +151,32 @@ impl Inner {
             let zone = c
                 .zone_id
                 .clone()
-                .ok_or_else(|| format!("no hosted zone recorded for {}", c.cluster))?;
+                .ok_or_else(|| text!("err-no-zone-recorded", cluster = c.cluster))?;
             aws.dns
                 .upsert_alias(&zone, &c.host, &target)
                 .await
-                .map_err(err("could not upsert the alias record"))?;
+                .map_err(err("err-upsert-record"))?;
             c.record = true;
-            lines.push(format!("{} → {}", c.host, target.dns_name));
+            lines.push(text!(
+                "detail-record",
+                host = c.host,
+                target = target.dns_name
+            ));
         }
-        Ok(lines.join("; "))
+        Ok(Text::list(lines))
     }
 
-    pub(super) async fn verify(&self, job: &Job, res: &Resources) -> Result<String, StepError> {
+    pub(super) async fn verify(&self, job: &Job, res: &Resources) -> Result<Text, StepError> {
         let aws = self.aws(job).await?;
         let id = Self::endpoint_id(res)?;
         let e = aws
             .network
             .endpoint(id)
             .await
-            .map_err(err("could not describe the endpoint"))?
-            .ok_or_else(|| format!("{id} does not exist"))?;
+            .map_err(err("err-describe-endpoint"))?
+            .ok_or_else(|| text!("err-endpoint-gone", endpoint = id))?;
         if e.state != "available" {
-            return Err(format!("{id} is {}, not available", e.state).into());
+            return Err(text!("err-endpoint-not-available", endpoint = id, state = e.state).into());
         }
         let target = Self::alias_target(res)?;
         let region = job.request.region.aws_region();
@@ -179,13 +186,15 @@ impl Inner {
                 .dns
                 .private_zones(&c.host, &job.request.vpc, &region)
                 .await
-                .map_err(err("could not list hosted zones"))?
+                .map_err(err("err-list-zones"))?
                 .iter()
                 .any(|z| z.id == zone);
             if !associated {
-                return Err(format!(
-                    "zone {zone} for {} is not associated with {}",
-                    c.host, job.request.vpc
+                return Err(text!(
+                    "err-zone-not-associated",
+                    zone = zone,
+                    host = c.host,
+                    vpc = job.request.vpc
                 )
                 .into());
             }
@@ -193,23 +202,22 @@ impl Inner {
                 .dns
                 .alias_record(zone, &c.host)
                 .await
-                .map_err(err("could not read the alias record"))?;
+                .map_err(err("err-read-record"))?;
             let points_right = record.is_some_and(|a| {
                 a.dns_name
                     .trim_end_matches('.')
                     .eq_ignore_ascii_case(target.dns_name.trim_end_matches('.'))
             });
             if !points_right {
-                return Err(format!(
-                    "the alias record for {} does not point at {}",
-                    c.host, target.dns_name
-                )
-                .into());
+                return Err(
+                    text!("err-record-wrong", host = c.host, target = target.dns_name).into(),
+                );
             }
         }
-        Ok(format!(
-            "{id} available; {} alias record(s) point at it",
-            res.clusters.len()
+        Ok(text!(
+            "detail-verified",
+            endpoint = id,
+            count = res.clusters.len()
         ))
     }
 }

@@ -5,7 +5,9 @@
 use crate::domain::ids::{ClusterId, EndpointId};
 use crate::domain::job::{ClusterDns, EndpointRecord, Job, Origin, Resources, Step};
 use crate::domain::ownership::Resource;
+use crate::i18n::Text;
 use crate::ports::cloud::{EndpointInfo, EndpointSpec};
+use crate::text;
 
 use super::super::{Inner, StepError};
 use super::{Waited, err, host_of};
@@ -25,22 +27,25 @@ impl Inner {
         &self,
         job: &Job,
         res: &mut Resources,
-    ) -> Result<String, StepError> {
+    ) -> Result<Text, StepError> {
         let r = &job.request;
         let services = self
             .parts
             .vendor
             .endpoint_services(&r.region, &r.project)
             .await
-            .map_err(err("Zilliz Cloud did not list endpoint services"))?;
+            .map_err(err("err-zilliz-list-services"))?;
         let service = services
             .into_iter()
             .find(|s| s.region == r.region.as_str() && !s.service_name.is_empty())
-            .ok_or_else(|| format!("Zilliz Cloud offers no endpoint service in {}", r.region))?;
+            .ok_or_else(|| text!("err-no-endpoint-service", region = r.region))?;
         res.endpoint_service = Some(service.service_name.clone());
         res.whitelist_required = service.whitelist_required;
         if !service.whitelist_required {
-            return Ok(format!("endpoint service {}", service.service_name));
+            return Ok(text!(
+                "detail-endpoint-service",
+                service = service.service_name
+            ));
         }
         // Before the endpoint exists: Zilliz accepts no endpoint from an
         // account it has not allowed in. Add-only, so repeating is harmless.
@@ -52,37 +57,38 @@ impl Inner {
                 .network
                 .account_id()
                 .await
-                .map_err(err("could not read the AWS account id"))?,
+                .map_err(err("err-account-id"))?,
         };
         self.parts
             .vendor
             .whitelist_account(&r.project, &r.region, &account)
             .await
-            .map_err(err("Zilliz Cloud did not allow the AWS account in"))?;
-        Ok(format!(
-            "endpoint service {}; allowed AWS account {account} into it (whitelistRequired)",
-            service.service_name
+            .map_err(err("err-zilliz-whitelist"))?;
+        Ok(text!(
+            "detail-endpoint-service-allowed",
+            service = service.service_name,
+            account = account
         ))
     }
 
     pub(super) fn service_name(res: &Resources) -> Result<&str, StepError> {
         res.endpoint_service
             .as_deref()
-            .ok_or_else(|| StepError::from("the endpoint service is not known yet".to_owned()))
+            .ok_or_else(|| StepError::from(text!("err-service-unknown")))
     }
 
     pub(super) fn endpoint_id(res: &Resources) -> Result<&EndpointId, StepError> {
         res.endpoint
             .as_ref()
             .map(|e| &e.id)
-            .ok_or_else(|| StepError::from("the job has no VPC endpoint yet".to_owned()))
+            .ok_or_else(|| StepError::from(text!("err-no-endpoint")))
     }
 
     pub(super) async fn ensure_endpoint(
         &self,
         job: &Job,
         res: &mut Resources,
-    ) -> Result<String, StepError> {
+    ) -> Result<Text, StepError> {
         let aws = self.aws(job).await?;
         let r = &job.request;
         let service = Self::service_name(res)?.to_owned();
@@ -93,11 +99,15 @@ impl Inner {
                 .network
                 .endpoint(&rec.id)
                 .await
-                .map_err(err("could not describe the endpoint"))?
+                .map_err(err("err-describe-endpoint"))?
             && e.is_live()
         {
             res.endpoint = Some(endpoint_record(&e, rec.origin));
-            return Ok(format!("{} already in place ({})", e.id, e.state));
+            return Ok(text!(
+                "detail-endpoint-in-place",
+                endpoint = e.id,
+                state = e.state
+            ));
         }
         // 2. One this job created but did not get to record (crash, timeout):
         //    found by the job tag set at creation.
@@ -105,14 +115,14 @@ impl Inner {
             .network
             .endpoints_tagged(job.id)
             .await
-            .map_err(err("could not look up tagged endpoints"))?
+            .map_err(err("err-tagged-endpoints"))?
             .into_iter()
             .filter(|e| e.is_live() && e.vpc == r.vpc.as_str())
             .collect();
         tagged.sort_by(|a, b| a.id.cmp(&b.id));
         if let Some(e) = tagged.first() {
             res.endpoint = Some(endpoint_record(e, Origin::Created));
-            return Ok(format!("found {} created earlier by this job", e.id));
+            return Ok(text!("detail-endpoint-found", endpoint = e.id));
         }
         // 3. An endpoint to the same service already in the VPC (made by hand
         //    or by another tool): adopt it rather than make a second one.
@@ -120,13 +130,15 @@ impl Inner {
             .network
             .endpoints_to_service(&r.vpc, &service)
             .await
-            .map_err(err("could not look up endpoints in the VPC"))?;
+            .map_err(err("err-vpc-endpoints"))?;
         if let Some(e) = existing.iter().find(|e| e.is_live()) {
             res.endpoint = Some(endpoint_record(e, Origin::Adopted));
             let owner = self.owner_of(&Resource::Endpoint(e.id.clone())).await?;
-            return Ok(format!(
-                "adopted existing endpoint {} to {service} ({owner})",
-                e.id
+            return Ok(text!(
+                "detail-endpoint-adopted",
+                endpoint = e.id,
+                service = service,
+                owner = owner
             ));
         }
         // 4. Create it, tagged with the job so that step 2 finds it next time.
@@ -145,16 +157,20 @@ impl Inner {
             .network
             .create_endpoint(&spec)
             .await
-            .map_err(err("could not create the VPC endpoint"))?;
+            .map_err(err("err-create-endpoint"))?;
         res.endpoint = Some(endpoint_record(&e, Origin::Created));
-        Ok(format!("created {} ({})", e.id, e.state))
+        Ok(text!(
+            "detail-endpoint-created",
+            endpoint = e.id,
+            state = e.state
+        ))
     }
 
     pub(super) async fn ensure_registration(
         &self,
         job: &Job,
         res: &mut Resources,
-    ) -> Result<String, StepError> {
+    ) -> Result<Text, StepError> {
         let r = &job.request;
         let endpoint = Self::endpoint_id(res)?.clone();
         let vendor = &self.parts.vendor;
@@ -162,7 +178,11 @@ impl Inner {
             // Found: ours if this job recorded its intent before registering.
             let origin = res.registration.unwrap_or(Origin::Adopted);
             res.registration = Some(origin);
-            return Ok(format!("{endpoint} already registered with {}", r.project));
+            return Ok(text!(
+                "detail-already-registered",
+                endpoint = endpoint,
+                project = r.project
+            ));
         }
         // Record the intent first, so that a crash right after registering
         // still knows this job made the registration.
@@ -172,19 +192,25 @@ impl Inner {
             .register_endpoint(&r.project, &r.region, &endpoint)
             .await
         {
-            Ok(()) => Ok(format!("registered {endpoint} with {}", r.project)),
+            Ok(()) => Ok(text!(
+                "detail-registered",
+                endpoint = endpoint,
+                project = r.project
+            )),
             // Whatever the answer said, Zilliz may have acted (a 5xx after
             // commit; no code is documented for "already registered"):
             // look before deciding. There now, after our own attempt, is
             // done, and made by this job.
             Err(e) => {
                 if !e.kind.is_transient() && self.registered(job, &endpoint).await? {
-                    return Ok(format!(
-                        "registered {endpoint} with {} (Zilliz answered: {e})",
-                        r.project
+                    return Ok(text!(
+                        "detail-registered-despite",
+                        endpoint = endpoint,
+                        project = r.project,
+                        answer = e
                     ));
                 }
-                Err(StepError::call("Zilliz Cloud refused the registration", e))
+                Err(StepError::call(text!("err-registration-refused"), e))
             }
         }
     }
@@ -196,7 +222,7 @@ impl Inner {
             .vendor
             .endpoints(&job.request.project)
             .await
-            .map_err(err("Zilliz Cloud did not list the project's endpoints"))?
+            .map_err(err("err-zilliz-list-endpoints"))?
             .into_iter()
             .any(|e| e.endpoint_id == endpoint.as_str()))
     }
@@ -210,14 +236,14 @@ impl Inner {
         &self,
         job: &Job,
         res: &mut Resources,
-    ) -> Result<String, StepError> {
+    ) -> Result<Text, StepError> {
         let aws = &self.aws(job).await?;
         let endpoint = &Self::endpoint_id(res)?.clone();
         let project = &job.request.project;
         let clusters = &job.request.clusters;
         let vendor = &self.parts.vendor;
         let noted = &std::sync::atomic::AtomicBool::new(false);
-        let what = format!("{endpoint} to be accepted");
+        let what = text!("wait-accepted", endpoint = endpoint);
         let info = self
             .wait_for(job, Step::WaitAccepted, &what, move || {
                 Box::pin(async move {
@@ -225,25 +251,26 @@ impl Inner {
                         .network
                         .endpoint(endpoint)
                         .await
-                        .map_err(err("could not describe the endpoint"))?
-                        .ok_or_else(|| format!("{endpoint} no longer exists"))?;
+                        .map_err(err("err-describe-endpoint"))?
+                        .ok_or_else(|| text!("err-endpoint-gone", endpoint = endpoint))?;
                     if !e.is_live() {
-                        return Err(format!("{endpoint} is {}", e.state).into());
+                        return Err(text!("err-endpoint-state", endpoint = endpoint, state = e.state).into());
                     }
                     let registration = vendor
                         .endpoints(project)
                         .await
-                        .map_err(err("Zilliz Cloud did not list the project's endpoints"))?
+                        .map_err(err("err-zilliz-list-endpoints"))?
                         .into_iter()
                         .find(|r| r.endpoint_id == endpoint.as_str());
                     let word = registration
                         .as_ref()
-                        .map_or("not listed yet".to_owned(), |z| z.status.clone());
+                        .map_or(text!("wait-not-listed"), |z| Text::verbatim(z.status.clone()));
                     if let Some(z) = &registration {
                         if z.has_failed() {
-                            return Err(format!(
-                                "Zilliz Cloud reports {endpoint} as {}",
-                                z.status
+                            return Err(text!(
+                                "err-zilliz-reports",
+                                endpoint = endpoint,
+                                status = z.status
                             )
                             .into());
                         }
@@ -254,21 +281,24 @@ impl Inner {
                         }
                     }
                     if e.state != "available" {
-                        return Ok(Waited::Still(format!(
-                            "AWS says {}, Zilliz Cloud says {word}",
-                            e.state
+                        return Ok(Waited::Still(text!(
+                            "wait-aws-and-zilliz",
+                            aws = e.state,
+                            zilliz = word
                         )));
                     }
                     for id in clusters {
                         let address = vendor
                             .cluster(id)
                             .await
-                            .map_err(err("Zilliz Cloud did not describe the cluster"))?
+                            .map_err(err("err-zilliz-describe-cluster"))?
                             .and_then(|c| c.private_link_address)
                             .filter(|a| !a.trim().is_empty());
                         if address.is_none() {
-                            return Ok(Waited::Still(format!(
-                                "{id} has no private link address yet; Zilliz Cloud says {word}"
+                            return Ok(Waited::Still(text!(
+                                "wait-no-address",
+                                cluster = id,
+                                zilliz = word
                             )));
                         }
                     }
@@ -278,33 +308,34 @@ impl Inner {
             .await?;
         let origin = res.endpoint.as_ref().map_or(Origin::Created, |e| e.origin);
         res.endpoint = Some(endpoint_record(&info, origin));
-        Ok(format!("{endpoint} is available and accepted"))
+        Ok(text!("detail-accepted", endpoint = endpoint))
     }
 
     pub(super) async fn read_addresses(
         &self,
         job: &Job,
         res: &mut Resources,
-    ) -> Result<String, StepError> {
+    ) -> Result<Text, StepError> {
         let vendor = &self.parts.vendor;
         let mut out = Vec::new();
         for cluster in &job.request.clusters {
             let id: &ClusterId = cluster;
-            let what = format!("{id}'s private link address");
+            let what = text!("wait-address", cluster = id);
             let address = self
                 .wait_for(job, Step::ReadAddresses, &what, move || {
                     Box::pin(async move {
                         let c = vendor
                             .cluster(id)
                             .await
-                            .map_err(err("Zilliz Cloud did not describe the cluster"))?
-                            .ok_or_else(|| format!("cluster {id} no longer exists"))?;
+                            .map_err(err("err-zilliz-describe-cluster"))?
+                            .ok_or_else(|| text!("err-cluster-gone", cluster = id))?;
                         Ok(
                             match c.private_link_address.filter(|a| !a.trim().is_empty()) {
                                 Some(address) => Waited::Done(address),
-                                None => Waited::Still(format!(
-                                    "Zilliz Cloud shows {id} as {}",
-                                    c.status
+                                None => Waited::Still(text!(
+                                    "wait-cluster-status",
+                                    cluster = id,
+                                    status = c.status
                                 )),
                             },
                         )
@@ -329,6 +360,6 @@ impl Inner {
         }
         let hosts: Vec<String> = out.iter().map(|c| c.host.clone()).collect();
         res.clusters = out;
-        Ok(format!("private link hosts: {}", hosts.join(", ")))
+        Ok(text!("detail-hosts", hosts = hosts.join(", ")))
     }
 }

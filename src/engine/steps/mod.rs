@@ -10,7 +10,9 @@ use crate::cards;
 use crate::domain::ids::JobId;
 use crate::domain::job::{Job, Resources, Step};
 use crate::domain::ownership::Resource;
+use crate::i18n::Text;
 use crate::ports::cloud::{AwsTarget, CloudError};
+use crate::text;
 
 use super::{Inner, StepError};
 
@@ -38,23 +40,22 @@ pub(crate) fn host_of(address: &str) -> Result<String, StepError> {
                 .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
         })
         .filter(|h| h.contains('.'))
-        .ok_or_else(|| {
-            format!("Zilliz returned a private link address with no host: {address:?}").into()
-        })
+        .ok_or_else(|| text!("err-address-without-host", address = format!("{address:?}")).into())
 }
 
 /// One poll of a wait: done, or still waiting on what it says.
 pub(super) enum Waited<T> {
     Done(T),
-    Still(String),
+    Still(Text),
 }
 
 /// One poll of a wait.
 pub(super) type Check<'a, T> =
     Pin<Box<dyn Future<Output = Result<Waited<T>, StepError>> + Send + 'a>>;
 
-pub(super) fn err(context: &str) -> impl Fn(CloudError) -> StepError + '_ {
-    move |e| StepError::call(context, e)
+/// `key` names what the step was doing, in the catalogue.
+pub(super) fn err(key: &'static str) -> impl Fn(CloudError) -> StepError {
+    move |e| StepError::call(Text::new(key, Vec::new()), e)
 }
 
 impl Inner {
@@ -63,7 +64,7 @@ impl Inner {
             .cloud
             .target(&job.request.region.aws_region(), job.request.role.as_ref())
             .await
-            .map_err(err("could not reach AWS"))
+            .map_err(err("err-reach-aws"))
     }
 
     /// Runs one step; returns the job's resources after it, and a line for
@@ -72,7 +73,7 @@ impl Inner {
         &self,
         job: &Job,
         step: Step,
-    ) -> Result<(Resources, String), StepError> {
+    ) -> Result<(Resources, Text), StepError> {
         let mut res = job.resources.clone();
         let detail = match step {
             Step::ResolveService => self.resolve_service(job, &mut res).await?,
@@ -88,16 +89,17 @@ impl Inner {
     }
 
     /// Who made a resource a job is about to adopt, in words for the thread.
-    pub(super) async fn owner_of(&self, resource: &Resource) -> Result<String, StepError> {
-        let owners = self
-            .parts
-            .store
-            .owners(resource)
-            .await
-            .map_err(|e| format!("could not read who uses {resource}: {e}"))?;
+    pub(super) async fn owner_of(&self, resource: &Resource) -> Result<Text, StepError> {
+        let owners = self.parts.store.owners(resource).await.map_err(|e| {
+            text!(
+                "err-read-owners",
+                resource = cards::resource_text(resource),
+                error = e
+            )
+        })?;
         Ok(match owners.made_by {
-            Some(job) => format!("made by {job}; shared, removed with its last user"),
-            None => "not made by the bot; it stays on teardown".to_owned(),
+            Some(job) => text!("owner-shared", job = job),
+            None => text!("owner-not-bot"),
         })
     }
 
@@ -107,7 +109,7 @@ impl Inner {
         &self,
         job: &Job,
         step: Step,
-        what: &str,
+        what: &Text,
         mut check: impl FnMut() -> Check<'a, T> + Send,
     ) -> Result<T, StepError> {
         let settings = &self.parts.settings;
@@ -120,18 +122,20 @@ impl Inner {
                 Waited::Still(now) => now,
             };
             if started.elapsed() >= settings.wait_timeout {
-                return Err(format!(
-                    "timed out after {}s waiting for {what} ({now})",
-                    started.elapsed().as_secs()
+                return Err(text!(
+                    "err-wait-timed-out",
+                    seconds = started.elapsed().as_secs(),
+                    what = what.clone(),
+                    now = now
                 )
                 .into());
             }
             if last_note.elapsed() >= settings.progress_every {
                 last_note = Instant::now();
-                let text = format!("{what}; {now}");
+                let waiting = text!("wait-what-now", what = what.clone(), now = now);
                 self.say(
                     job,
-                    cards::still_waiting(job.id, step, started.elapsed(), &text),
+                    cards::still_waiting(job, step, started.elapsed(), &waiting),
                 )
                 .await;
             }

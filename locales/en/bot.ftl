@@ -1,0 +1,399 @@
+# privatelink-bot, English. Every sentence a person reads in chat or on the
+# console. Keys and placeables must match locales/zh-CN/bot.ftl (a test
+# checks); provider error messages are passed through as they are.
+
+## Plumbing
+
+verbatim = { $text }
+list = { $items }
+list-separator = { "; " }
+
+## Ids and the parser
+
+id-invalid = { $value } is not { $what }: expected { $expected }
+id-vpc = a VPC id
+id-subnet = a subnet id
+id-sg = a security group id
+id-vpce = a VPC endpoint id
+id-expected-ec2 = { $prefix }- followed by 8 or 17 lowercase hex digits
+id-project = a Zilliz Cloud project id
+id-expected-project = proj- followed by lowercase letters and digits
+id-cluster = a Zilliz Cloud cluster id
+id-expected-cluster = an id such as in01-3e5ad8adc38c2f1
+id-aws-region = an AWS region
+id-expected-aws-region = a region such as us-west-2 or cn-northwest-1
+id-zilliz-region = a Zilliz Cloud AWS region id
+id-expected-zilliz-region = aws- followed by an AWS region, such as aws-us-west-2
+id-role = an IAM role ARN
+id-expected-role = arn:aws:iam::<12-digit account>:role/<name> (or arn:aws-cn:…)
+id-job = a job id
+id-expected-job = PL- followed by a number, such as PL-1042
+id-user = a user id
+id-expected-user = 1 to 64 ASCII letters, digits, '_', '.', '-' or '@'
+
+parse-field-problem = `{ $field }`: { $problem }
+parse-usage = Usage: { $usage }
+parse-no-command = no command given
+parse-no-such-help = there is no command { $topic } to explain
+parse-help-one-topic = help takes at most one command name
+parse-unknown-command = unknown command { $command }
+parse-job-required = a job id is required
+parse-one-job = give exactly one job id
+parse-bad-filter = { $filter } is not a filter: use mine, pending, running, failed or all
+parse-one-filter = give at most one filter
+parse-not-an-argument = { $word } is not an argument: write key=value or --key value
+parse-unknown-key = unknown key { $key }: expected project, region, vpc, subnets, sg, clusters or role
+parse-given-twice = given more than once
+parse-required = is required
+parse-empty-value = has an empty value
+parse-empty-item = has an empty item in { $value }
+parse-listed-twice = lists { $item } twice
+parse-too-many-items = lists { $count } items; at most { $max }
+parse-partition-mismatch = is in the { $role_partition } partition but region { $region } is in the { $region_partition } partition
+
+## Help
+
+help-intro = privatelink-bot sets up AWS PrivateLink from your VPC to Zilliz Cloud Dedicated clusters.
+help-flags = Arguments may also be written --key value.
+help-create = Check the request against AWS and Zilliz Cloud, then post an approval card. Once approved, the bot creates the VPC endpoint, registers it with the project, and sets up a Route 53 private hosted zone with an alias record per cluster.
+help-plan = Run the same checks as create and show the plan. Nothing is stored or created.
+help-status = Show a job's state, its steps and the resources it created.
+help-list = List jobs (default: mine).
+help-cancel = Withdraw a pending request, or stop a running job at its next step.
+help-retry = Run a failed job again from the step that failed.
+help-rollback = Remove what a failed or cancelled job created, newest first.
+help-delete = Tear down a private link that a job set up.
+help-help = Show this help, or one command's.
+
+## Steps and states
+
+step = { $number }/8 { $what }
+step-resolve-service = resolve the Zilliz endpoint service
+step-ensure-endpoint = ensure the VPC endpoint
+step-ensure-registration = register the endpoint with the Zilliz project
+step-wait-accepted = wait for the endpoint to be accepted
+step-read-addresses = read the clusters' private link addresses
+step-ensure-zones = ensure the private hosted zones
+step-upsert-records = upsert the alias records
+step-verify = verify the end state
+
+state-pending-approval = pending approval
+state-approved = approved, queued
+state-running = running step { $step }
+state-succeeded = succeeded
+state-failed = failed at step { $step }: { $error }
+state-cancelled = cancelled
+state-rejected = rejected
+state-expired = expired before approval
+state-rolling-back = rolling back
+state-deleting = deleting
+state-rollback-failed = rollback failed: { $error }
+state-delete-failed = delete failed: { $error }
+state-rolled-back = rolled back
+state-deleted = deleted
+
+## Refusals and the policy
+
+refusal-already-decided = { $job } is already { $state }; nothing to do.
+refusal-already-decided-by = { $job } is already { $state } by { $by }; nothing to do.
+refusal-expired = { $job } expired before anyone decided; request it again.
+refusal-not-due = { $job } is not due to expire.
+refusal-nothing-to-cancel = { $job } is { $state }; there is nothing to cancel.
+refusal-not-retryable = { $job } is { $state }; only failed jobs can be retried.
+refusal-teardown-not-retryable = { $job }'s teardown failed; retrying would re-create what it removed. Roll it back or delete it to finish the teardown.
+refusal-not-rollbackable = { $job } is { $state }; only failed or cancelled jobs can be rolled back; use delete for a finished link.
+refusal-not-deletable = { $job } is { $state }; only succeeded jobs can be deleted; use rollback for a failed one.
+refusal-moved = { $job } moved to { $state } meanwhile
+
+denied-not-requester = you are not allowed to request private links; ask a platform admin to add you to the bot's requesters
+denied-no-roles = role={ $role } cannot be used: this bot acts with its own AWS credentials only; an admin lists the roles requests may name under [policy] roles
+denied-role-not-listed = role={ $role } is not one this bot may assume; the allowed roles are { $allowed }
+denied-not-approver = you are not an approver for private links, so you cannot decide { $job }
+denied-self-approval = you requested { $job }; someone else must approve it
+denied-cancel = only approvers may cancel { $job } now
+denied-operate = only approvers may { $what } { $job }
+denied-other-conversation = { $job } belongs to another channel; act on it where its card is
+verb-retry = retry
+verb-rollback = roll back
+verb-delete = delete
+
+## Preflight
+
+finding-with-fix = { $finding } Fix: { $fix }
+finding-needs-china-plane = { $region } is served by Zilliz Cloud China's control plane, but the bot talks to the global one ({ $url }).
+finding-needs-global-plane = { $region } is served by the global Zilliz Cloud control plane, but the bot talks to Zilliz Cloud China's ({ $url }).
+fix-control-plane = run a bot whose zilliz.base_url (and API key) belong to the region's control plane
+finding-zilliz-services-unreadable = Could not list Zilliz Cloud endpoint services: { $error }.
+fix-zilliz-credentials = check the Zilliz Cloud API key and base URL in the bot's config
+finding-no-endpoint-service = Zilliz Cloud offers no private endpoint service in { $region }.
+fix-pick-region = pick a region where the project's Dedicated clusters run
+finding-no-cluster = Cluster { $cluster } does not exist in Zilliz Cloud.
+fix-cluster-id = check the cluster id on the cluster's details page
+finding-not-dedicated = Cluster { $cluster } is on the { $plan } plan; private links work for Dedicated clusters only.
+fix-dedicated = upgrade the cluster to a Dedicated plan, or leave it out
+finding-cluster-project = Cluster { $cluster } belongs to project { $actual }, not { $requested }.
+fix-cluster-project = request the link for the cluster's own project
+finding-cluster-region = Cluster { $cluster } runs in { $actual }, not { $requested }.
+fix-cluster-region = request the link in the cluster's region
+finding-cluster-not-running = Cluster { $cluster } is { $status }; the link applies to it once it is running again.
+finding-cluster-unreadable = Could not read cluster { $cluster } from Zilliz Cloud: { $error }.
+finding-aws-unreachable = Could not reach AWS in { $region }: { $error }.
+fix-aws-credentials = check the bot's AWS credentials, or the role= ARN and its trust policy
+finding-aws-refused = AWS refused a preflight check: { $error }.
+fix-iam = check the bot's IAM permissions (config/iam-policy.json)
+finding-no-vpc = VPC { $vpc } does not exist in { $region } (account { $account }).
+fix-vpc-id = check the VPC id and region, or pass role= for the VPC's account
+finding-dns-support-off = VPC { $vpc } has DNS resolution (enableDnsSupport) off; the private hosted zone would not resolve.
+fix-dns-support = aws ec2 modify-vpc-attribute --vpc-id { $vpc } --enable-dns-support
+finding-dns-hostnames-off = VPC { $vpc } has DNS hostnames (enableDnsHostnames) off.
+fix-dns-hostnames = aws ec2 modify-vpc-attribute --vpc-id { $vpc } --enable-dns-hostnames
+finding-service-invisible = The endpoint service { $service } is not visible to AWS account { $account }.
+fix-service-invisible = ask Zilliz Cloud to allow your account on the endpoint service (see whitelistRequired), then try again
+finding-no-subnet = Subnet { $subnet } does not exist.
+fix-subnet-ids = check the subnet ids
+finding-subnet-vpc = Subnet { $subnet } is in { $actual }, not { $vpc }.
+fix-subnet-vpc = pick subnets of { $vpc }
+finding-subnet-zone = Subnet { $subnet } is in { $zone }, where the endpoint service is not offered.
+fix-subnet-zone = pick subnets in { $zones }
+finding-subnets-same-zone = Subnets { $subnets } are all in { $zone }; an interface endpoint takes one subnet per availability zone.
+fix-one-subnet-per-zone = keep one subnet per availability zone
+finding-no-sg = Security group { $sg } does not exist.
+fix-sg-ids = check the security group ids
+finding-sg-vpc = Security group { $sg } is in { $actual }, not { $vpc }.
+fix-sg-vpc = pick security groups of { $vpc }
+finding-ports-closed = None of the security groups ({ $sgs }) lets TCP { $ports } in; clients in the VPC will not reach the clusters.
+fix-ports-closed = add inbound rules for TCP { $ports } from your clients' CIDR
+finding-dry-run-denied = The bot's AWS identity may not create the endpoint: { $why }
+fix-dry-run-denied = grant ec2:CreateVpcEndpoint and ec2:CreateTags (config/iam-policy.json)
+
+## The plan
+
+plan-account-of-bot = of the bot's credentials
+plan-allow-account = Allow AWS account { $account } into { $service } (Zilliz Cloud requires it: whitelistRequired; add-only, harmless to repeat)
+plan-create-endpoint = Create an interface VPC endpoint in { $vpc } to { $service } (subnets { $subnets }, security groups { $sgs }), private DNS off
+plan-register = Register the endpoint with Zilliz Cloud project { $project } in { $region }
+plan-zone = Create a Route 53 private hosted zone for { $cluster }'s private link host, associated with { $vpc }, with an alias A record to the endpoint
+plan-heading = Plan (nothing was stored or created):
+plan-account = AWS account: { $account }
+plan-blocking = BLOCKING: { $finding }
+plan-warning = warning: { $finding }
+plan-clean = Preflight found nothing to fix.
+
+## The card
+
+card-title = Private link { $job }: { $vpc } → Zilliz Cloud { $region }
+card-plan = Plan:
+card-warnings = Preflight warnings
+confirm-title = Are you sure?
+confirm-deny = Cancel
+button-approve = Approve
+button-reject = Reject
+button-retry = Retry
+button-rollback = Roll back
+button-cancel = Cancel
+confirm-approve = Approve { $job }? The bot will create AWS resources in the account shown.
+confirm-rollback = Remove everything { $job } created?
+status-waiting = Waiting for approval (expires { $expires })
+status-approved-by = Approved by { $by }, queued
+status-running-by = Approved by { $by }, running step { $step }
+status-rejected-by = Rejected by { $by }
+status-cancelled-by = Cancelled by { $by }
+field-requester = Requester
+field-project = Project
+field-region = Region
+field-vpc = VPC
+field-subnets = Subnets
+field-security-groups = Security groups
+field-clusters = Clusters
+field-account = AWS account
+field-role = Role
+field-endpoint = Endpoint
+value-unknown = unknown
+value-zilliz-service = the Zilliz endpoint service
+
+## The thread
+
+decided-approved = Approved
+decided-rejected = Rejected
+decided-retrying = Retrying
+decided-rolling-back = Rolling back
+decided-deleting = Deleting
+note-decided = { $what } by { $by }.
+note-step-started = ▶ step { $step }
+note-step-finished = ✔ step { $step }: { $detail }
+note-still-waiting = … still waiting at step { $step } ({ $seconds }s): { $what }
+note-step-failed = ✘ step { $step } failed: { $error }
+    Retry runs the job again from this step; Roll back removes what it created.
+note-rollback-failed = ✘ Rollback failed: { $error }
+    Roll back (or `/privatelink delete { $job }`) runs the teardown again; what is already gone is skipped.
+note-delete-failed = ✘ Delete failed: { $error }
+    Roll back (or `/privatelink delete { $job }`) runs the teardown again; what is already gone is skipped.
+note-cancelled = Cancelled. Resources created so far are kept; `/privatelink rollback { $job }` removes them.
+note-succeeded = ✅ { $job } succeeded. Connect through:
+note-resources = Resources:
+note-rolled-back-all = Rolled back: everything { $job } created is gone.
+note-rolled-back-some = Rolled back: what { $job } held alone is gone; the rest stays.
+note-deleted-all = Deleted: everything { $job } created is gone.
+note-deleted-some = Deleted: what { $job } held alone is gone; the rest stays.
+note-kept = • kept ({ $why }): { $resource }
+note-held-back = ({ $count } progress message(s) were held back while chat was unreachable; the card shows where the job is.)
+note-card-overdue = Your request { $job } is stored and waiting for approval, but its card could not be posted in the channel yet ({ $error }). The bot keeps trying; `/privatelink status { $job }` shows the request, and approvers can act on it by id.
+
+resource-endpoint = VPC endpoint { $endpoint }
+resource-registration = Zilliz registration of { $endpoint } in { $project }
+resource-zone = hosted zone { $zone }
+resource-record = alias record { $host } in { $zone }
+verdict-removed = removed
+verdict-still-used = still used by { $jobs }
+verdict-not-bot = not created by the bot
+origin-created = created
+origin-adopted = adopted
+line-endpoint = VPC endpoint { $endpoint } ({ $origin })
+line-endpoint-dns = Endpoint DNS name { $name }
+line-registration = Zilliz registration in { $project } ({ $origin })
+line-cluster = { $cluster }: private link { $address }
+line-cluster-zone = , hosted zone { $zone }
+line-cluster-record = , alias A { $host } → endpoint
+
+## Step details and step errors
+
+detail-endpoint-service = endpoint service { $service }
+detail-endpoint-service-allowed = endpoint service { $service }; allowed AWS account { $account } into it (whitelistRequired)
+detail-endpoint-in-place = { $endpoint } already in place ({ $state })
+detail-endpoint-found = found { $endpoint } created earlier by this job
+detail-endpoint-adopted = adopted existing endpoint { $endpoint } to { $service } ({ $owner })
+detail-endpoint-created = created { $endpoint } ({ $state })
+detail-already-registered = { $endpoint } already registered with { $project }
+detail-registered = registered { $endpoint } with { $project }
+detail-registered-despite = registered { $endpoint } with { $project } (Zilliz answered: { $answer })
+detail-accepted = { $endpoint } is available and accepted
+detail-hosts = private link hosts: { $hosts }
+detail-zone-found = found zone { $zone } for { $host }
+detail-zone-created = created zone { $zone } for { $host }
+detail-with-owner = { $detail } ({ $owner })
+detail-record = { $host } → { $target }
+detail-verified = { $endpoint } available; { $count } alias record(s) point at it
+owner-shared = made by { $job }; shared, removed with its last user
+owner-not-bot = not made by the bot; it stays on teardown
+wait-accepted = { $endpoint } to be accepted
+wait-not-listed = not listed yet
+wait-aws-and-zilliz = AWS says { $aws }, Zilliz Cloud says { $zilliz }
+wait-no-address = { $cluster } has no private link address yet; Zilliz Cloud says { $zilliz }
+wait-address = { $cluster }'s private link address
+wait-cluster-status = Zilliz Cloud shows { $cluster } as { $status }
+wait-what-now = { $what }; { $now }
+
+err-reach-aws = could not reach AWS
+err-address-without-host = Zilliz returned a private link address with no host: { $address }
+err-read-owners = could not read who uses { $resource }: { $error }
+err-wait-timed-out = timed out after { $seconds }s waiting for { $what } ({ $now })
+err-job-unreadable = { $job } could not be read again
+err-record-resources = could not record the job's resources: { $error }
+err-zilliz-list-services = Zilliz Cloud did not list endpoint services
+err-no-endpoint-service = Zilliz Cloud offers no endpoint service in { $region }
+err-account-id = could not read the AWS account id
+err-zilliz-whitelist = Zilliz Cloud did not allow the AWS account in
+err-service-unknown = the endpoint service is not known yet
+err-no-endpoint = the job has no VPC endpoint yet
+err-describe-endpoint = could not describe the endpoint
+err-tagged-endpoints = could not look up tagged endpoints
+err-vpc-endpoints = could not look up endpoints in the VPC
+err-create-endpoint = could not create the VPC endpoint
+err-registration-refused = Zilliz Cloud refused the registration
+err-zilliz-list-endpoints = Zilliz Cloud did not list the project's endpoints
+err-endpoint-gone = { $endpoint } no longer exists
+err-endpoint-state = { $endpoint } is { $state }
+err-zilliz-reports = Zilliz Cloud reports { $endpoint } as { $status }
+err-zilliz-describe-cluster = Zilliz Cloud did not describe the cluster
+err-cluster-gone = cluster { $cluster } no longer exists
+err-list-zones = could not list hosted zones
+err-several-zones = { $count } private hosted zones named { $host } are associated with { $vpc } ({ $zones }); remove all but one
+err-zone-conflict-hidden = could not create the private hosted zone: a zone named { $host } is already associated with { $vpc } in a way this account cannot see (another account's zone, or a shared VPC); disassociate it or link from that account
+err-create-zone = could not create the private hosted zone
+err-no-dns-name = { $endpoint } has no DNS name to point at
+err-no-zone-recorded = no hosted zone recorded for { $cluster }
+err-upsert-record = could not upsert the alias record
+err-endpoint-not-available = { $endpoint } is { $state }, not available
+err-zone-not-associated = zone { $zone } for { $host } is not associated with { $vpc }
+err-read-record = could not read the alias record
+err-record-wrong = the alias record for { $host } does not point at { $target }
+err-delete-record = could not delete the alias record
+err-delete-zone = could not delete the hosted zone
+err-delete-endpoint = could not delete the VPC endpoint
+
+## Answers to the person who acted
+
+reply-busy = The bot is busy right now and did not take this in; nothing was changed. Try again in a moment.
+reply-store-failed = The bot could not read or write its state; nothing was changed. The error is in the bot's log.
+reply-no-such-job = There is no job { $job }.
+reply-no-jobs = No jobs.
+reply-slot-busy = { $other } is already { $state } for { $vpc } in { $region }; only one job per VPC and region runs at a time. Wait for it, or cancel it first.
+reply-nothing-stored = { $why }; nothing was stored.
+reply-preflight-refused = Preflight refused the request; nothing was stored:
+reply-slot-taken = { $other } took this VPC and region a moment ago; only one job per VPC and region runs at a time.
+reply-created = { $job } is waiting for approval; its card is going to the channel. An approver other than you must approve it.
+reply-slot-active = { $other } is active on the same VPC and region; wait for it to finish first.
+reply-cancelled = { $job } is cancelled.
+reply-cancel-running = { $job } will stop after its current step; resources made so far are kept until you roll it back.
+reply-rejected = You rejected { $job }.
+reply-approved = You approved { $job }; it is running.
+reply-acted = { $what } { $job }.
+status-requested = Requested by { $by } at { $at }; { $vpc } in { $region } for { $clusters }
+status-card-unposted =   (its card not posted yet: chat has not taken it; the bot keeps trying)
+status-step-done = step { $step } — done
+status-step-done-note = step { $step } — done: { $note }
+status-step-started = step { $step } — started
+word-pending-approval = pending_approval
+word-approved = approved
+word-running = running
+word-succeeded = succeeded
+word-failed = failed
+word-cancelled = cancelled
+word-rejected = rejected
+word-expired = expired
+word-rolling-back = rolling_back
+word-deleting = deleting
+word-teardown-failed = teardown_failed
+word-rolled-back = rolled_back
+word-deleted = deleted
+list-line = { $job } { $state } { $vpc } { $region } { $clusters } (by { $by })
+
+## The console's own words
+
+console-card-posted = card { $card } in #{ $channel }
+console-card-now = card { $card } now:
+console-thread = { $job } thread of { $card }
+console-only = only { $user }
+console-only-you = only you
+console-not-utf8 = that line is not valid UTF-8 text; it was ignored
+console-expired = expired: { $jobs }
+
+## Chat forms (Slack's create form)
+
+form-title = New private link
+form-submit = Check and request
+form-close = Cancel
+form-failed = Could not open the form ({ $error }). Type the command instead:
+    { $usage }
+form-project = Zilliz Cloud project id
+form-region = Zilliz Cloud region
+form-vpc = VPC id
+form-subnets = Subnet ids (one per availability zone, comma separated)
+form-sg = Security group ids (comma separated)
+form-clusters = Dedicated cluster ids (comma separated)
+form-role = IAM role ARN to assume (optional)
+
+## Discord's slash command (descriptions, at most 100 characters)
+
+slash-command = AWS PrivateLink to Zilliz Cloud, with approval
+slash-create = Request a private link (needs approval)
+slash-plan = Check a request and show the plan; nothing is created
+slash-status = Show a job
+slash-cancel = Cancel a job
+slash-retry = Retry a failed job
+slash-rollback = Roll back a failed job
+slash-delete = Delete a private link
+slash-help = How to use the bot
+slash-option-job = Job id, such as PL-1042
+slash-option-filter = Which jobs
+slash-option-command = A command
