@@ -96,6 +96,8 @@ impl App {
             dry_run_preflight: config.aws.dry_run_preflight,
             zilliz_base_url: config.zilliz.base_url.clone(),
             metrics: metrics.clone(),
+            per_user_per_minute: config.intake.per_user_per_minute,
+            per_user_burst: config.intake.per_user_burst,
         }));
         Ok(Self {
             store,

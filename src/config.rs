@@ -45,6 +45,10 @@ pub struct Config {
     /// How chat messages are delivered from the outbox.
     #[serde(default)]
     pub delivery: crate::delivery::DeliverySettings,
+    /// How much chat work runs in the background at once, and how fast
+    /// one person may send commands.
+    #[serde(default)]
+    pub intake: crate::chat::intake::IntakeSettings,
     /// The language the bot speaks where nobody says otherwise.
     #[serde(default)]
     pub language: LanguageSettings,

@@ -112,6 +112,7 @@ pub async fn build(
     {
         transports.expect(discord::gateway::TRANSPORT);
     }
+    let intake = crate::chat::intake::Intake::new(&config.intake);
     let mut router = health::routes(app.store.clone(), app.metrics.clone(), transports.clone());
     let (mut slack_sink, mut slack_handler, mut socket) = (None, None, None);
     if let Some((client, sink, token)) = slack_parts {
@@ -131,6 +132,7 @@ pub async fn build(
                     .map(|s| s.workspace_languages.clone())
                     .unwrap_or_default(),
             },
+            intake.clone(),
         ));
         if let Some(signing) = &secrets.slack_signing_secret {
             router = router.merge(slack::http::routes(handler.clone(), signing));
@@ -147,6 +149,7 @@ pub async fn build(
             service: app.service.clone(),
             http,
             default_locale: config.language.default,
+            intake: intake.clone(),
         });
         if settings.transport == DiscordTransport::Http {
             router = router.merge(discord::http::routes(

@@ -323,6 +323,7 @@ err-delete-endpoint = could not delete the VPC endpoint
 
 ## Answers to the person who acted
 
+reply-slow-down = You are sending commands faster than the bot takes them from one person; nothing was done. Wait a few seconds and try again.
 reply-busy = The bot is busy right now and did not take this in; nothing was changed. Try again in a moment.
 reply-store-failed = The bot could not read or write its state; nothing was changed. The error is in the bot's log.
 reply-no-such-job = There is no job { $job }.

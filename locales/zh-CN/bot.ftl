@@ -323,6 +323,7 @@ err-delete-endpoint = 无法删除 VPC 终端节点
 
 ## 对操作者本人的回复
 
+reply-slow-down = 你发送命令的速度超过了机器人对单个用户的接收上限；本次未执行任何操作。请等几秒后重试。
 reply-busy = 机器人当前繁忙，未接收这条请求；没有任何更改。请稍后再试。
 reply-store-failed = 机器人无法读写自身状态；没有任何更改。错误详情见机器人日志。
 reply-no-such-job = 不存在任务 { $job }。

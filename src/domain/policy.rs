@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::ids::{Platform, UserRef};
-use super::job::{Job, JobState};
+use super::job::{Conversation, Job, JobState};
 use crate::i18n::{Arg, Locale, Text};
 use crate::text;
 
@@ -213,6 +213,17 @@ impl Policy {
                 job = job.id
             )))
         }
+    }
+}
+
+/// A button acts only where its card is: a click naming a job from another
+/// channel (or workspace, or guild) is a forged or replayed payload, and is
+/// refused whatever the clicker's rights.
+pub fn may_click_from(from: &Conversation, job: &Job) -> Result<(), Denied> {
+    if *from == job.conversation {
+        Ok(())
+    } else {
+        Err(Denied(text!("denied-other-conversation", job = job.id)))
     }
 }
 

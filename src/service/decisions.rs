@@ -6,9 +6,10 @@
 use super::{Reply, Service, store_failed};
 use crate::cards;
 use crate::domain::ids::{JobId, UserRef};
+use crate::domain::job::Conversation;
 use crate::domain::job::{AuditEvent, Job, JobState};
 use crate::domain::lifecycle::{Refusal, Transition};
-use crate::domain::policy::{Actor, Denied, Policy};
+use crate::domain::policy::{Actor, Denied, Policy, may_click_from};
 use crate::i18n::{Locale, Text};
 use crate::ports::chat::{Action, Outgoing};
 use crate::store::{Admission, ChangeError};
@@ -86,8 +87,22 @@ impl Service {
     /// A click, or a typed cancel/retry/rollback/delete: the policy and the
     /// transition are judged together against the stored job.
     pub(super) async fn act(&self, actor: &Actor, ask: Ask, id: JobId, locale: Locale) -> Reply {
+        self.act_from(actor, ask, id, locale, None).await
+    }
+
+    /// As `act`, for a click: `from` is where the click came from, which
+    /// must be where the job's card is.
+    pub(super) async fn act_from(
+        &self,
+        actor: &Actor,
+        ask: Ask,
+        id: JobId,
+        locale: Locale,
+        from: Option<&Conversation>,
+    ) -> Reply {
         let now = self.p.clock.now();
         let (policy, who, rule) = (self.p.policy.clone(), actor.clone(), ask.rule());
+        let from = from.cloned();
         let transition = ask.transition(actor, now);
         let by = actor.user.clone();
         let result = self
@@ -98,6 +113,9 @@ impl Service {
                 id,
                 self.event(Some(id), actor, ask.verb(), ""),
                 move |job| {
+                    if let Some(from) = &from {
+                        may_click_from(from, job)?;
+                    }
                     rule(&policy, &who, job)?;
                     job.apply(transition.clone()).map(|_| ())
                 },

@@ -7,6 +7,7 @@
 
 mod decisions;
 mod inbound;
+mod limits;
 pub mod preflight;
 mod request;
 
@@ -41,10 +42,14 @@ pub struct ServiceParts {
     /// Zilliz Cloud's control plane (global or China), for preflight.
     pub zilliz_base_url: String,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Commands and clicks per person per minute, and the burst allowed.
+    pub per_user_per_minute: u32,
+    pub per_user_burst: u32,
 }
 
 pub struct Service {
     p: ServiceParts,
+    limits: limits::RateLimit,
 }
 
 fn store_failed(e: impl Into<ChangeError>, locale: Locale) -> Reply {
@@ -59,7 +64,8 @@ fn store_failed(e: impl Into<ChangeError>, locale: Locale) -> Reply {
 
 impl Service {
     pub fn new(parts: ServiceParts) -> Self {
-        Self { p: parts }
+        let limits = limits::RateLimit::new(parts.per_user_per_minute, parts.per_user_burst);
+        Self { p: parts, limits }
     }
 
     pub fn engine(&self) -> &Engine {
@@ -81,11 +87,22 @@ impl Service {
         &self.p.metrics
     }
 
-    /// The answer to a line that needs neither the store nor a cloud call
-    /// (a parse error, `help`), so an adapter can give it in its
-    /// acknowledgement, with no background work and nothing written.
-    /// `None` for everything else.
-    pub fn answer_at_once(&self, text: &str, locale: Locale) -> Option<String> {
+    /// The answer to what needs no cloud call and writes nothing (a parse
+    /// error, `help`, `status`, `list`, or "slow down" to someone over
+    /// their rate), so a chat adapter can give it in its acknowledgement:
+    /// no background task, no delivery id stored, no follow-up call.
+    /// `None` when the request needs background work (`handle`).
+    ///
+    /// Chat adapters call this first for every command and click: it is
+    /// where the per-person rate limit is applied.
+    pub async fn answer_now(&self, inbound: &Inbound) -> Option<String> {
+        let locale = inbound.locale;
+        if let Some(slow_down) = self.admit(inbound) {
+            return Some(slow_down);
+        }
+        let Event::Command(text) = &inbound.event else {
+            return None;
+        };
         match command::parse(text) {
             Err(e) => {
                 self.p.metrics.command("invalid");
@@ -95,7 +112,35 @@ impl Service {
                 self.p.metrics.command("help");
                 Some(crate::domain::help::help(topic.as_deref(), locale))
             }
+            Ok(Command::Status(id)) => {
+                self.p.metrics.command("status");
+                Some(self.status(id, locale).await.text)
+            }
+            Ok(Command::List(filter)) => {
+                self.p.metrics.command("list");
+                Some(self.list(&inbound.actor, filter, locale).await.text)
+            }
             Ok(_) => None,
+        }
+    }
+
+    /// The per-person rate limit alone: what to say when `inbound`'s
+    /// sender is over it (and a token is taken when they are not). For
+    /// paths that do not go through `answer_now` (opening a form).
+    pub fn admit(&self, inbound: &Inbound) -> Option<String> {
+        if self.limits.admit(&inbound.actor.user) {
+            return None;
+        }
+        self.p.metrics.command("rate_limited");
+        tracing::info!(user = %inbound.actor.user, "over the per-person rate; told to slow down");
+        Some(t!(inbound.locale, "reply-slow-down"))
+    }
+
+    async fn status(&self, id: JobId, locale: Locale) -> Reply {
+        match self.p.store.get(id).await {
+            Ok(Some(job)) => Reply::say(cards::status_text(&job, locale)),
+            Ok(None) => Reply::say(t!(locale, "reply-no-such-job", job = id)),
+            Err(e) => store_failed(e, locale),
         }
     }
 
@@ -132,7 +177,14 @@ impl Service {
                 self.p
                     .metrics
                     .command(&format!("click_{}", action.as_str()));
-                self.act(actor, Ask::Click(action), job, locale).await
+                self.act_from(
+                    actor,
+                    Ask::Click(action),
+                    job,
+                    locale,
+                    Some(&inbound.conversation),
+                )
+                .await
             }
         }
     }
@@ -159,11 +211,7 @@ impl Service {
                     .await
             }
             Command::Plan(req) => self.plan(actor, req, locale).await,
-            Command::Status(id) => match self.p.store.get(id).await {
-                Ok(Some(job)) => Reply::say(cards::status_text(&job, locale)),
-                Ok(None) => Reply::say(t!(locale, "reply-no-such-job", job = id)),
-                Err(e) => store_failed(e, locale),
-            },
+            Command::Status(id) => self.status(id, locale).await,
             Command::List(filter) => self.list(actor, filter, locale).await,
             Command::Cancel(id) => {
                 self.act(actor, Ask::Click(Action::Cancel), id, locale)

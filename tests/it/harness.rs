@@ -400,6 +400,10 @@ pub async fn serve_sandbox_with(
         .iter()
         .map(|p| privatelink_bot::domain::policy::Principal::parse(p).expect("principal"))
         .collect();
+    // Tests send commands faster than a person; the rate limit has tests
+    // of its own.
+    config.intake.per_user_per_minute = 100_000;
+    config.intake.per_user_burst = 10_000;
     // Failed chat deliveries are tried again quickly.
     config.delivery.backoff_initial = Duration::from_millis(20);
     config.delivery.backoff_max = Duration::from_millis(200);

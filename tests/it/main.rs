@@ -4,6 +4,7 @@
 
 mod admin;
 mod approvals;
+mod burst;
 mod calls;
 mod chaos;
 mod check_config;
@@ -14,6 +15,7 @@ mod fake_slack;
 mod flow;
 mod harness;
 mod iam_policy;
+mod intake;
 mod language;
 mod liveness;
 mod observability;

@@ -215,10 +215,10 @@ async fn a_card_that_cannot_be_posted_goes_up_later_and_its_job_is_never_invisib
         "{told:?}"
     );
     // Meanwhile the job is there for anyone who asks.
-    assert_eq!(bot.command("UBOB", "list pending", "T2").await, 200);
-    assert!(bot.ephemeral("T2").await.contains("PL-1000"));
-    assert_eq!(bot.command("UBOB", "status PL-1000", "T3").await, 200);
-    let status = bot.ephemeral("T3").await;
+    // Both are answered in the acknowledgement: a store read, no cloud call.
+    let (_, listed) = bot.command_answer("UBOB", "list pending", "T2").await;
+    assert!(listed.contains("PL-1000"), "{listed}");
+    let (_, status) = bot.command_answer("UBOB", "status PL-1000", "T3").await;
     assert!(status.contains("Waiting for approval"), "{status}");
     assert!(status.contains("card not posted yet"), "{status}");
 

@@ -155,7 +155,9 @@ fn the_image_build_copies_every_file_the_code_compiles_in() {
                     included.display()
                 );
                 assert!(
-                    !ignore.lines().any(|l| l.trim().trim_end_matches('/') == top),
+                    !ignore
+                        .lines()
+                        .any(|l| l.trim().trim_end_matches('/') == top),
                     ".dockerignore excludes {top}/"
                 );
                 seen += 1;

@@ -32,14 +32,14 @@ pub struct SlackBot {
     serving: tokio::task::JoinHandle<()>,
 }
 
-fn sign(secret: &str, ts: i64, body: &str) -> String {
+pub fn sign(secret: &str, ts: i64, body: &str) -> String {
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(format!("v0:{ts}:{body}").as_bytes());
     format!("v0={}", hex::encode(mac.finalize().into_bytes()))
 }
 
 impl SlackBot {
-    async fn start() -> Self {
+    pub async fn start() -> Self {
         Self::start_with(&["slack:UBOB"]).await
     }
 
@@ -175,6 +175,29 @@ impl SlackBot {
         text: &str,
         trigger: &str,
     ) -> reqwest::StatusCode {
+        self.command_answer_in(channel, user, text, trigger).await.0
+    }
+
+    /// A slash command's acknowledgement: its status, and the text it
+    /// answers with (empty when the answer comes later).
+    pub async fn command_answer(&self, user: &str, text: &str, trigger: &str) -> (u16, String) {
+        let (status, body) = self
+            .command_answer_in("C0PLATFORM", user, text, trigger)
+            .await;
+        let said = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["text"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        (status.as_u16(), said)
+    }
+
+    async fn command_answer_in(
+        &self,
+        channel: &str,
+        user: &str,
+        text: &str,
+        trigger: &str,
+    ) -> (reqwest::StatusCode, String) {
         let body = serde_urlencoded::to_string([
             ("token", "ignored"),
             ("team_id", "T0"),
@@ -193,7 +216,21 @@ impl SlackBot {
             ("api_app_id", "A0"),
         ])
         .unwrap();
-        self.post_signed("/slack/commands", &body).await
+        let ts = now();
+        self.post_raw_answer(
+            "/slack/commands",
+            &body,
+            &[
+                ("x-slack-request-timestamp", ts.to_string()),
+                ("x-slack-signature", sign(SIGNING, ts, &body)),
+            ],
+        )
+        .await
+    }
+
+    /// Posts `body` unsigned, as is; the status.
+    pub async fn post_unsigned(&self, path: &str, body: &str) -> reqwest::StatusCode {
+        self.post_raw(path, body, &[]).await
     }
 
     fn click_body(&self, user: &str, value: &str, trigger: &str, card_ts: &str) -> String {
@@ -685,7 +722,7 @@ async fn socket_mode_envelopes_ack_by_id_and_share_the_http_handlers() {
     let handler = bot.server().slack_handler.clone().unwrap();
 
     assert_eq!(
-        on_envelope(&handler, r#"{"type":"hello","num_connections":1}"#),
+        on_envelope(&handler, r#"{"type":"hello","num_connections":1}"#).await,
         Outcome::default()
     );
     assert!(
@@ -693,6 +730,7 @@ async fn socket_mode_envelopes_ack_by_id_and_share_the_http_handlers() {
             &handler,
             r#"{"type":"disconnect","reason":"refresh_requested"}"#
         )
+        .await
         .reconnect
     );
 
@@ -703,7 +741,7 @@ async fn socket_mode_envelopes_ack_by_id_and_share_the_http_handlers() {
             "text": bot.create_args(), "response_url": format!("{}/response/S1", bot.slack.url), "trigger_id": "S1",
         },
     });
-    let out = on_envelope(&handler, &command.to_string());
+    let out = on_envelope(&handler, &command.to_string()).await;
     assert_eq!(out.ack.as_deref(), Some(r#"{"envelope_id":"env-1"}"#));
     let (card_ts, id) = bot.card().await;
 
@@ -715,7 +753,10 @@ async fn socket_mode_envelopes_ack_by_id_and_share_the_http_handlers() {
     .unwrap();
     let envelope = json!({ "envelope_id": "env-2", "type": "interactive", "accepts_response_payload": false, "payload": payload });
     assert_eq!(
-        on_envelope(&handler, &envelope.to_string()).ack.as_deref(),
+        on_envelope(&handler, &envelope.to_string())
+            .await
+            .ack
+            .as_deref(),
         Some(r#"{"envelope_id":"env-2"}"#)
     );
     assert_eq!(bot.post_signed("/slack/interactions", &click).await, 200);
@@ -729,7 +770,8 @@ async fn socket_mode_envelopes_ack_by_id_and_share_the_http_handlers() {
     let out = on_envelope(
         &handler,
         r#"{"envelope_id":"env-3","type":"events_api","payload":{}}"#,
-    );
+    )
+    .await;
     assert_eq!(out.ack.as_deref(), Some(r#"{"envelope_id":"env-3"}"#));
 }
 
@@ -766,8 +808,9 @@ async fn a_signed_command_from_an_odd_user_id_stores_nothing() {
     for odd in ["U1\u{202e}EVIL", "U1\tU2", ""] {
         assert_eq!(bot.command(odd, &bot.create_args(), "T9").await, 200);
     }
-    assert_eq!(bot.command("UALICE", "list all", "T10").await, 200);
-    assert_eq!(bot.ephemeral("T10").await, "No jobs.");
+    let (status, listed) = bot.command_answer("UALICE", "list all", "T10").await;
+    assert_eq!(status, 200);
+    assert_eq!(listed, "No jobs.");
     let audit = bot.server().app.store.audit_log(None).await.unwrap();
     assert!(
         audit

@@ -31,7 +31,7 @@ impl EventHandler for Events {
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
-        let response = match self.handler.respond(&interaction) {
+        let response = match self.handler.respond(&interaction).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!(error = %e, "an interaction the bot does not handle");

@@ -40,6 +40,9 @@ pub fn routes(handler: Arc<DiscordHandler>, public_key_hex: &str) -> anyhow::Res
         .map_err(|_| anyhow::anyhow!("discord.public_key is not a valid Ed25519 key"))?;
     Ok(Router::new()
         .route("/discord/interactions", post(interactions))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::chat::intake::MAX_BODY,
+        ))
         .with_state(Http {
             handler,
             verifier: Arc::new(verifier),
@@ -81,7 +84,7 @@ async fn interactions(State(http): State<Http>, headers: HeaderMap, body: Bytes)
     let Ok(interaction) = serde_json::from_slice::<Interaction>(&body) else {
         return (StatusCode::BAD_REQUEST, "not an interaction").into_response();
     };
-    match http.handler.respond(&interaction) {
+    match http.handler.respond(&interaction).await {
         // Exactly Discord's documented PONG (serenity would add "data": null).
         Ok(CreateInteractionResponse::Pong) => {
             axum::Json(serde_json::json!({ "type": 1 })).into_response()

@@ -121,33 +121,39 @@ pub struct DiscordHandler {
     pub http: Arc<Http>,
     /// The language when an interaction carries none the bot speaks.
     pub default_locale: Locale,
+    /// Background work and private answers, bounded.
+    pub intake: crate::chat::intake::Intake,
 }
 
 impl DiscordHandler {
     /// The response to give now; the work continues in the background.
-    pub fn respond(
+    pub async fn respond(
         self: &Arc<Self>,
         interaction: &Interaction,
     ) -> Result<CreateInteractionResponse, Unhandled> {
-        let asked = from_interaction(interaction, self.default_locale)?;
-        // Help and parse errors go back in the initial response: no store
-        // write, no task, no follow-up call.
-        if let Asked::Event { inbound, .. } = &asked
-            && let Event::Command(text) = &inbound.event
-            && let Some(answer) = self.service.answer_at_once(text, inbound.locale)
-        {
-            let text: String = answer.chars().take(2000).collect();
-            return Ok(CreateInteractionResponse::Message(
+        let say_now = |text: String| {
+            let text: String = text.chars().take(2000).collect();
+            CreateInteractionResponse::Message(
                 CreateInteractionResponseMessage::new()
                     .ephemeral(true)
                     .content(text),
-            ));
-        }
-        match asked {
+            )
+        };
+        match from_interaction(interaction, self.default_locale)? {
             Asked::Ping => Ok(CreateInteractionResponse::Pong),
             Asked::Event { inbound, token } => {
+                // What needs no cloud call (help, parse errors, status,
+                // list, "slow down") is the initial response itself: no
+                // store write, no task, no follow-up call.
+                if let Some(answer) = self.service.answer_now(&inbound).await {
+                    return Ok(say_now(answer));
+                }
+                let Some(slot) = self.intake.try_start() else {
+                    return Ok(say_now(crate::t!(inbound.locale, "reply-busy")));
+                };
                 let me = self.clone();
                 tokio::spawn(async move {
+                    let _slot = slot;
                     let reply = me.service.handle(inbound).await;
                     // A second delivery shares the first one's token: editing
                     // would overwrite the person's real answer. Leave it.
@@ -156,9 +162,15 @@ impl DiscordHandler {
                     }
                     let text: String = reply.text.chars().take(2000).collect();
                     let edit = EditInteractionResponse::new().content(text);
-                    if let Err(e) = edit.execute(&*me.http, &token).await {
-                        let error = super::sink::describe(&e);
-                        tracing::warn!(%error, "could not answer the interaction");
+                    match me.intake.reply(edit.execute(&*me.http, &token)).await {
+                        Some(Ok(_)) => {}
+                        Some(Err(e)) => {
+                            let error = super::sink::describe(&e);
+                            tracing::warn!(%error, "could not answer the interaction");
+                        }
+                        None => {
+                            tracing::warn!("an interaction answer took too long and was given up")
+                        }
                     }
                 });
                 Ok(CreateInteractionResponse::Defer(

@@ -31,6 +31,9 @@ pub fn routes(handler: Arc<SlackHandler>, signing_secret: &Secret) -> Router {
     Router::new()
         .route("/slack/commands", post(commands))
         .route("/slack/interactions", post(interactions))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::chat::intake::MAX_BODY,
+        ))
         .with_state(Http {
             handler,
             verifier: Arc::new(verifier),
@@ -71,7 +74,7 @@ async fn commands(State(http): State<Http>, headers: HeaderMap, body: Bytes) -> 
     let Ok(event) = serde_urlencoded::from_str::<SlackCommandEvent>(text) else {
         return (StatusCode::BAD_REQUEST, "not a slash command payload").into_response();
     };
-    answer(http.handler.command(&event))
+    answer(http.handler.command(&event).await)
 }
 
 /// The body to answer with now, or an empty 200 (the acknowledgement).
@@ -95,7 +98,7 @@ async fn interactions(State(http): State<Http>, headers: HeaderMap, body: Bytes)
     let Ok(form) = serde_urlencoded::from_str::<InteractionForm>(text) else {
         return (StatusCode::BAD_REQUEST, "no payload").into_response();
     };
-    match http.handler.interaction(&form.payload) {
+    match http.handler.interaction(&form.payload).await {
         Ok(body) => answer(body),
         Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
     }

@@ -130,6 +130,12 @@ pub fn from_block_actions(
     })
 }
 
+/// An answer in the acknowledgement, seen only by the person who typed;
+/// `<`, `>` and `&` escaped, as Slack's text format requires.
+fn ephemeral(text: &str) -> Value {
+    json!({ "response_type": "ephemeral", "text": super::render::escape(text) })
+}
+
 /// Where the private answer goes.
 #[derive(Debug, Clone)]
 pub enum ReplyTo {
@@ -155,6 +161,8 @@ pub struct SlackHandler {
     members: Mutex<HashMap<String, (Instant, Vec<String>)>>,
     /// Slack sends no locale: each workspace's language is configured.
     languages: Languages,
+    /// Background work and private answers, bounded.
+    intake: crate::chat::intake::Intake,
 }
 
 /// The language of each Slack workspace, by team id, and of the rest.
@@ -177,6 +185,7 @@ impl SlackHandler {
         bot_token: &Secret,
         groups: Vec<String>,
         languages: Languages,
+        intake: crate::chat::intake::Intake,
     ) -> Self {
         Self {
             service,
@@ -185,6 +194,7 @@ impl SlackHandler {
             groups,
             members: Mutex::new(HashMap::new()),
             languages,
+            intake,
         }
     }
 
@@ -231,33 +241,47 @@ impl SlackHandler {
         out
     }
 
-    /// A slash command. `create` with no arguments opens the form instead.
-    pub fn command(self: &Arc<Self>, ev: &SlackCommandEvent) -> Option<Value> {
-        let text = ev.text.clone().unwrap_or_default();
+    /// A slash command: the body of the acknowledgement, if it says
+    /// something. What needs no cloud call (help, parse errors, status,
+    /// list, "slow down") is answered right there, as Slack recommends;
+    /// the rest starts a bounded background task, or is answered "busy".
+    /// `create` with no arguments opens the form instead.
+    pub async fn command(self: &Arc<Self>, ev: &SlackCommandEvent) -> Option<Value> {
         let locale = self.languages.of(ev.team_id.as_ref());
+        let inbound = match from_command(ev, locale) {
+            Ok(inbound) => inbound,
+            Err(e) => {
+                tracing::warn!(error = %e, "a slash command the bot cannot attribute; ignored");
+                return None;
+            }
+        };
+        let text = ev.text.clone().unwrap_or_default();
         if text.trim().eq_ignore_ascii_case("create") {
+            if let Some(slow_down) = self.service.admit(&inbound) {
+                return Some(ephemeral(&slow_down));
+            }
+            let Some(slot) = self.intake.try_start() else {
+                return Some(ephemeral(&t!(locale, "reply-busy")));
+            };
             let me = self.clone();
             let (trigger, channel) = (ev.trigger_id.clone(), ev.channel_id.to_string());
             let reply = ReplyTo::ResponseUrl(ev.response_url.clone());
-            tokio::spawn(async move { me.open_modal(trigger, channel, reply, locale).await });
+            tokio::spawn(async move {
+                me.open_modal(trigger, channel, reply, locale).await;
+                drop(slot);
+            });
             return None;
         }
-        // Help and parse errors go back in the acknowledgement itself, as
-        // Slack recommends: no store write, no task, no response_url call.
-        if let Some(answer) = self.service.answer_at_once(&text, locale) {
-            return Some(json!({ "response_type": "ephemeral", "text": answer }));
+        if let Some(answer) = self.service.answer_now(&inbound).await {
+            return Some(ephemeral(&answer));
         }
-        match from_command(ev, locale) {
-            Ok(inbound) => self.spawn(inbound, ReplyTo::ResponseUrl(ev.response_url.clone())),
-            Err(e) => {
-                tracing::warn!(error = %e, "a slash command the bot cannot attribute; ignored")
-            }
-        }
-        None
+        self.spawn(inbound, ReplyTo::ResponseUrl(ev.response_url.clone()))
+            .err()
+            .map(|busy| ephemeral(&busy))
     }
 
     /// An interaction payload (the JSON in `payload=`).
-    pub fn interaction(self: &Arc<Self>, payload: &str) -> Result<Option<Value>, Unhandled> {
+    pub async fn interaction(self: &Arc<Self>, payload: &str) -> Result<Option<Value>, Unhandled> {
         let raw: Value = serde_json::from_str(payload)
             .map_err(|_| Unhandled("the payload is not JSON".into()))?;
         match raw["type"].as_str() {
@@ -274,11 +298,16 @@ impl SlackHandler {
                         user: inbound.actor.user.id.clone(),
                     },
                 };
-                self.spawn(inbound, reply);
+                // A click's acknowledgement shows nothing: what is said
+                // goes through response_url, from a bounded task.
+                let now = self.service.answer_now(&inbound).await;
+                if let Err(busy) = self.spawn_saying(inbound, reply, now) {
+                    tracing::warn!(reason = %busy, "a click was turned away: intake is full");
+                }
                 Ok(None)
             }
             Some("view_submission") if raw["view"]["callback_id"] == MODAL => {
-                Ok(self.submit_modal(&raw))
+                Ok(self.submit_modal(&raw).await)
             }
             other => Err(Unhandled(format!("unsupported interaction {other:?}"))),
         }
@@ -287,7 +316,7 @@ impl SlackHandler {
     /// A submitted form: field errors go back onto the form at once (the
     /// core's parser names the fields); a valid one closes the form and runs
     /// the same path as the typed command.
-    fn submit_modal(self: &Arc<Self>, raw: &Value) -> Option<Value> {
+    async fn submit_modal(self: &Arc<Self>, raw: &Value) -> Option<Value> {
         let text = form_text(raw);
         let team = raw["team"]["id"]
             .as_str()
@@ -325,7 +354,11 @@ impl SlackHandler {
             locale,
             card_locale: locale,
         };
-        self.spawn(inbound, ReplyTo::Ephemeral { channel, user });
+        let now = self.service.answer_now(&inbound).await;
+        if let Err(busy) = self.spawn_saying(inbound, ReplyTo::Ephemeral { channel, user }, now) {
+            // The form stays open with the reason, so nothing typed is lost.
+            return Some(json!({ "response_action": "errors", "errors": { "project": busy } }));
+        }
         None
     }
 
@@ -381,21 +414,46 @@ impl SlackHandler {
         }
     }
 
-    /// Acknowledge first, work after.
-    pub fn spawn(self: &Arc<Self>, inbound: Inbound, reply: ReplyTo) {
+    /// Acknowledge first, work after, in a bounded task: `Err` with what to
+    /// say ("busy") when no slot is free, and nothing was started.
+    pub fn spawn(self: &Arc<Self>, inbound: Inbound, reply: ReplyTo) -> Result<(), String> {
+        self.spawn_saying(inbound, reply, None)
+    }
+
+    /// As `spawn`; with `now`, the task only sends that answer.
+    fn spawn_saying(
+        self: &Arc<Self>,
+        inbound: Inbound,
+        reply: ReplyTo,
+        now: Option<String>,
+    ) -> Result<(), String> {
+        let Some(slot) = self.intake.try_start() else {
+            return Err(t!(inbound.locale, "reply-busy"));
+        };
         let me = self.clone();
         tokio::spawn(async move {
-            let mut inbound = inbound;
-            inbound.actor.roles = me.groups_of(&inbound.actor.user.id).await;
-            let answer = me.service.handle(inbound).await;
-            if !answer.duplicate {
-                me.answer(&reply, &answer.text).await;
+            let text = match now {
+                Some(text) => text,
+                None => {
+                    let mut inbound = inbound;
+                    inbound.actor.roles = me.groups_of(&inbound.actor.user.id).await;
+                    let answer = me.service.handle(inbound).await;
+                    if answer.duplicate {
+                        return;
+                    }
+                    answer.text
+                }
+            };
+            if me.intake.reply(me.answer(&reply, &text)).await.is_none() {
+                tracing::warn!("a private answer took too long and was given up");
             }
+            drop(slot);
         });
+        Ok(())
     }
 
     async fn answer(&self, reply: &ReplyTo, text: &str) {
-        let content = SlackMessageContent::new().with_text(text.to_owned());
+        let content = SlackMessageContent::new().with_text(super::render::escape(text));
         let result = match reply {
             ReplyTo::ResponseUrl(url) => {
                 let request =

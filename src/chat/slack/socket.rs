@@ -34,7 +34,7 @@ fn ack(envelope_id: &str, payload: Option<Value>) -> String {
 }
 
 /// Handles one envelope's text. Pure but for the work it hands to `handler`.
-pub fn on_envelope(handler: &Arc<SlackHandler>, text: &str) -> Outcome {
+pub async fn on_envelope(handler: &Arc<SlackHandler>, text: &str) -> Outcome {
     let Ok(envelope) = serde_json::from_str::<Value>(text) else {
         tracing::warn!("Socket Mode sent something that is not JSON");
         return Outcome::default();
@@ -52,7 +52,7 @@ pub fn on_envelope(handler: &Arc<SlackHandler>, text: &str) -> Outcome {
         Some("slash_commands") => {
             let body =
                 match serde_json::from_value::<SlackCommandEvent>(envelope["payload"].clone()) {
-                    Ok(ev) => handler.command(&ev),
+                    Ok(ev) => handler.command(&ev).await,
                     Err(e) => {
                         tracing::warn!(error = %e, "a slash command envelope without a command");
                         None
@@ -64,7 +64,7 @@ pub fn on_envelope(handler: &Arc<SlackHandler>, text: &str) -> Outcome {
             }
         }
         Some("interactive") => {
-            let body = match handler.interaction(&envelope["payload"].to_string()) {
+            let body = match handler.interaction(&envelope["payload"].to_string()).await {
                 Ok(body) => body,
                 Err(e) => {
                     tracing::warn!(error = %e, "an interaction the bot does not handle");
@@ -149,7 +149,7 @@ async fn connect_once(
         };
         match message? {
             Message::Text(text) => {
-                let outcome = on_envelope(handler, text.as_str());
+                let outcome = on_envelope(handler, text.as_str()).await;
                 if let Some(ack) = outcome.ack {
                     tx.send(Message::Text(ack.into())).await?;
                 }
