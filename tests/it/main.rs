@@ -4,6 +4,7 @@
 
 mod admin;
 mod approvals;
+mod binary;
 mod burst;
 mod calls;
 mod chaos;
@@ -25,6 +26,7 @@ mod parsing;
 mod preflight;
 mod races;
 mod route53;
+mod secrets;
 mod sharing;
 mod slack;
 mod store;
