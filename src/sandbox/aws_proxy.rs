@@ -106,6 +106,9 @@ pub struct ProxyState {
     pub chaos: f64,
     /// Failures the chaos injected so far.
     pub injected: u32,
+    /// Added to every forwarded call: a slowed AWS, so that a process
+    /// killed at a random moment is often in the middle of a call.
+    pub latency: Option<std::time::Duration>,
     /// ClientToken → the answer to the CreateVpcEndpoint that used it.
     client_tokens: std::collections::HashMap<String, Bytes>,
     /// CallerReferences of the hosted zones created.
@@ -419,6 +422,7 @@ async fn handle(
         Decision::Answer(answer) => return answer,
         Decision::Forward { then_fail, delay } => (then_fail, delay),
     };
+    let delay = delay.or(app.state.lock().ok().and_then(|s| s.latency));
     if let Some(d) = delay {
         tokio::time::sleep(d).await;
     }

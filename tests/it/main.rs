@@ -17,6 +17,7 @@ mod flow;
 mod harness;
 mod iam_policy;
 mod intake;
+mod kill;
 mod language;
 mod liveness;
 mod observability;
