@@ -44,6 +44,13 @@ impl RateLimit {
             buckets.retain(|_, (tokens, at)| {
                 *tokens + now.saturating_duration_since(*at).as_secs_f64() * rate < burst
             });
+            // A flood of distinct people (each signed by the platform) can
+            // keep every bucket partly spent: start over rather than scan
+            // a full map on every request. Forgetting grants a fresh burst,
+            // which is the safe side for people and bounded for memory.
+            if buckets.len() >= MAX_TRACKED / 2 {
+                buckets.clear();
+            }
         }
         let (tokens, at) = buckets.entry(user.clone()).or_insert((self.burst, now));
         let refilled = *tokens + now.saturating_duration_since(*at).as_secs_f64() * self.per_second;
