@@ -65,29 +65,93 @@ async fn with_a_fifth_of_cloud_calls_failing_every_job_ends_verified_with_one_of
     );
 }
 
+/// One fault no retry can cure, injected once; what the job must do.
+struct Incurable {
+    aws: Option<(&'static str, u16, &'static str, &'static str)>,
+    zilliz: Option<(&'static str, u16, i64, &'static str)>,
+    /// The request that must have been made exactly once.
+    once: &'static str,
+    step: &'static str,
+    words: &'static str,
+}
+
 #[tokio::test]
 async fn an_error_no_retry_can_cure_fails_the_job_at_once_with_the_providers_words() {
     use privatelink_bot::sandbox::aws_proxy::Fault;
-    let (h, proxy) = Harness::behind_aws_proxy(DryRun::Allowed).await;
-    proxy.lock().faults = vec![Fault::error(
-        "CreateVpcEndpoint",
-        403,
-        "UnauthorizedOperation",
-        "You are not authorized to perform this operation.",
-    )];
-    let id = h.create_and_run().await;
-    assert!(
-        matches!(h.state(id), JobState::Failed { .. }),
-        "{:?}",
-        h.state(id)
-    );
-    let creates = proxy.lock().count("CreateVpcEndpoint");
-    assert_eq!(creates, 1, "never tried again");
-    let transcript = h.transcript().await;
-    assert!(
-        transcript.contains("UnauthorizedOperation")
-            || transcript.contains("not authorized to perform this operation"),
-        "{transcript}"
-    );
-    assert!(transcript.contains("step 2/8"), "{transcript}");
+    use privatelink_bot::sandbox::fake_zilliz::Fault as ZillizFault;
+    let cases = [
+        Incurable {
+            aws: Some((
+                "CreateVpcEndpoint",
+                403,
+                "UnauthorizedOperation",
+                "You are not authorized to perform this operation.",
+            )),
+            zilliz: None,
+            once: "CreateVpcEndpoint",
+            step: "step 2/8",
+            words: "You are not authorized to perform this operation.",
+        },
+        Incurable {
+            aws: Some((
+                "CreateVpcEndpoint",
+                400,
+                "InvalidVpcID.NotFound",
+                "The vpc ID 'vpc-0123abcd' does not exist",
+            )),
+            zilliz: None,
+            once: "CreateVpcEndpoint",
+            step: "step 2/8",
+            words: "The vpc ID 'vpc-0123abcd' does not exist",
+        },
+        // Zilliz's answer to a key it no longer accepts (recorded).
+        Incurable {
+            aws: None,
+            zilliz: Some(("POST /v2/projects/", 401, 21119, "The apikey is illegal")),
+            once: "POST /v2/projects/",
+            step: "step 3/8",
+            words: "The apikey is illegal",
+        },
+    ];
+    for case in cases {
+        let (h, proxy) = Harness::behind_aws_proxy(DryRun::Allowed).await;
+        let id = h.create().await;
+        if let Some((action, status, code, message)) = case.aws {
+            proxy.lock().faults = vec![Fault::error(action, status, code, message)];
+        }
+        if let Some((prefix, status, code, message)) = case.zilliz {
+            h.sandbox.zilliz.lock().faults.push_back(ZillizFault {
+                request_prefix: prefix.to_owned(),
+                status,
+                code,
+                message: message.to_owned(),
+                retry_after: None,
+                after_effect: false,
+            });
+        }
+        let reply = h.click("bob", Action::Approve, id).await;
+        assert!(reply.text.contains("approved"), "{}", reply.text);
+        h.app().engine.wait(id).await;
+        assert!(
+            matches!(h.state(id), JobState::Failed { .. }),
+            "{}: {:?}",
+            case.words,
+            h.state(id)
+        );
+        let tries = if case.aws.is_some() {
+            proxy.lock().count(case.once)
+        } else {
+            h.zilliz_requests(case.once)
+        };
+        assert_eq!(tries, 1, "{}: never tried again", case.words);
+        let transcript = h.transcript().await;
+        let failed = transcript
+            .lines()
+            .find(|l| l.contains("failed:"))
+            .unwrap_or_default();
+        assert!(
+            failed.contains(case.step) && failed.contains(case.words),
+            "the provider's words in the thread: {transcript}"
+        );
+    }
 }
