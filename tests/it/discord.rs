@@ -551,3 +551,34 @@ async fn discord_down_mid_job_delays_the_thread_but_loses_nothing() {
         .unwrap_or_default();
     assert!(last_edit.contains("Succeeded"), "{last_edit}");
 }
+
+/// `clusters=aé1-x` over Discord: a field error in the initial response.
+#[tokio::test]
+async fn a_non_ascii_cluster_id_is_a_field_error_in_the_initial_response() {
+    let bot = DiscordBot::start().await;
+    let net = bot.sandbox.network.clone();
+    let (subnets, sg) = (net.subnets.join(","), net.security_group.clone());
+    let r = bot
+        .post(&command(
+            "4901",
+            "111",
+            "create",
+            &[
+                ("project", "proj-sandbox0001"),
+                ("region", "aws-us-west-2"),
+                ("vpc", &net.vpc),
+                ("subnets", &subnets),
+                ("security_groups", &sg),
+                ("clusters", "aé1-x"),
+            ],
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.expect("json");
+    let text = body["data"]["content"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("`clusters`: \"aé1-x\" is not a Zilliz Cloud cluster id"),
+        "{body}"
+    );
+    assert!(bot.server.app.store.all_jobs().await.unwrap().is_empty());
+}

@@ -882,3 +882,55 @@ async fn help_and_parse_errors_come_back_in_the_acknowledgement() {
     let (_, again) = post(signed("help", "H1")).await;
     assert!(again.contains("/privatelink create"));
 }
+
+/// The input that once took the bot down, `clusters=aé1-x`, over both of
+/// Slack's ways in: a field error in the acknowledgement, and on the form.
+#[tokio::test]
+async fn a_non_ascii_cluster_id_is_a_field_error_in_the_ack_and_on_the_form() {
+    let bot = SlackBot::start().await;
+    let line =
+        format!("{} ", bot.create_args()).replace("clusters=in01-sandbox0001 ", "clusters=aé1-x ");
+    assert!(line.contains("aé1-x"), "{line}");
+    let (status, said) = bot.command_answer("UALICE", line.trim(), "U1").await;
+    assert_eq!(status, 200);
+    assert!(
+        said.contains("`clusters`: \"aé1-x\" is not a Zilliz Cloud cluster id"),
+        "{said}"
+    );
+
+    let net = bot.sandbox.network.clone();
+    let subnets = net.subnets.join(",");
+    let fields = [
+        ("project", "proj-sandbox0001"),
+        ("region", "aws-us-west-2"),
+        ("vpc", net.vpc.as_str()),
+        ("subnets", subnets.as_str()),
+        ("sg", net.security_group.as_str()),
+        ("clusters", "aé1-x"),
+    ];
+    let payload = view_submission("UALICE", "C0PLATFORM", "V9", &fields);
+    let body = serde_urlencoded::to_string([("payload", payload)]).unwrap();
+    let ts = now();
+    let (status, answer) = bot
+        .post_raw_answer(
+            "/slack/interactions",
+            &body,
+            &[
+                ("x-slack-request-timestamp", ts.to_string()),
+                ("x-slack-signature", sign(SIGNING, ts, &body)),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert!(
+        answer["errors"]["clusters"]
+            .as_str()
+            .is_some_and(|e| e.contains("is not a Zilliz Cloud cluster id")),
+        "{answer}"
+    );
+    assert!(bot.server().app.store.all_jobs().await.unwrap().is_empty());
+    // The bot is still there.
+    let (_, said) = bot.command_answer("UALICE", "help", "U2").await;
+    assert!(said.contains("/privatelink create"), "{said}");
+}
