@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use slack_morphism::prelude::*;
 
+use super::form;
+pub use super::form::form_text;
 use super::sink::{Client, with_retry};
-use crate::domain::command;
 use crate::domain::ids::{JobId, Platform, UserRef};
 use crate::domain::job::Conversation;
 use crate::domain::policy::Actor;
@@ -26,32 +27,14 @@ use crate::t;
 #[error("{0}")]
 pub struct Unhandled(pub String);
 
-/// The modal's callback id, and its inputs (block id = the command's key).
-const MODAL: &str = "privatelink_create";
-/// (field, label's catalogue key, placeholder, optional)
-const MODAL_FIELDS: &[(&str, &str, &str, bool)] = &[
-    ("project", "form-project", "proj-…", false),
-    ("region", "form-region", "aws-us-west-2", false),
-    ("vpc", "form-vpc", "vpc-…", false),
-    ("subnets", "form-subnets", "subnet-…,subnet-…", false),
-    ("sg", "form-sg", "sg-…", false),
-    ("clusters", "form-clusters", "in01-…", false),
-    (
-        "role",
-        "form-role",
-        "arn:aws:iam::123456789012:role/…",
-        true,
-    ),
-];
-
 /// The acting user; a signed payload with a malformed id is still refused.
-fn actor(user: &str) -> Result<Actor, Unhandled> {
+pub(super) fn actor(user: &str) -> Result<Actor, Unhandled> {
     UserRef::parse(Platform::Slack, user)
         .map(Actor::new)
         .map_err(|e| Unhandled(e.to_string()))
 }
 
-fn conversation(channel: &str) -> Result<Conversation, Unhandled> {
+pub(super) fn conversation(channel: &str) -> Result<Conversation, Unhandled> {
     if !crate::domain::ids::is_platform_id(channel) {
         return Err(Unhandled(format!(
             "{:?} is not a Slack channel id",
@@ -75,26 +58,6 @@ pub fn from_command(ev: &SlackCommandEvent, locale: Locale) -> Result<Inbound, U
         locale,
         card_locale: locale,
     })
-}
-
-/// The create form's fields as a grammar line (`create project=… …`):
-/// whatever the submission holds, the core parser judges it.
-pub fn form_text(submission: &Value) -> String {
-    let values = &submission["view"]["state"]["values"];
-    let mut text = String::from("create");
-    for (field, _, _, _) in MODAL_FIELDS {
-        let value = values[*field]["value"]["value"]
-            .as_str()
-            .unwrap_or_default()
-            .trim();
-        if !value.is_empty() {
-            text.push_str(&format!(
-                " {field}={}",
-                value.split_whitespace().collect::<String>()
-            ));
-        }
-    }
-    text
 }
 
 /// A button click on one of the bot's cards.
@@ -132,7 +95,7 @@ pub fn from_block_actions(
 
 /// An answer in the acknowledgement, seen only by the person who typed;
 /// `<`, `>` and `&` escaped, as Slack's text format requires.
-fn ephemeral(text: &str) -> Value {
+pub(super) fn ephemeral(text: &str) -> Value {
     json!({ "response_type": "ephemeral", "text": super::render::escape(text) })
 }
 
@@ -154,15 +117,15 @@ const GROUP_TTL: Duration = Duration::from_secs(300);
 pub struct SlackHandler {
     pub service: Arc<Service>,
     pub client: Arc<Client>,
-    token: SlackApiToken,
+    pub(super) token: SlackApiToken,
     /// User groups the policy names; Slack does not send membership, so the
     /// adapter looks it up (cached) and passes it on as the actor's roles.
     groups: Vec<String>,
     members: Mutex<HashMap<String, (Instant, Vec<String>)>>,
     /// Slack sends no locale: each workspace's language is configured.
-    languages: Languages,
+    pub(super) languages: Languages,
     /// Background work and private answers, bounded.
-    intake: crate::chat::intake::Intake,
+    pub(super) intake: crate::chat::intake::Intake,
 }
 
 /// The language of each Slack workspace, by team id, and of the rest.
@@ -306,111 +269,10 @@ impl SlackHandler {
                 }
                 Ok(None)
             }
-            Some("view_submission") if raw["view"]["callback_id"] == MODAL => {
+            Some("view_submission") if raw["view"]["callback_id"] == form::MODAL => {
                 Ok(self.submit_modal(&raw).await)
             }
             other => Err(Unhandled(format!("unsupported interaction {other:?}"))),
-        }
-    }
-
-    /// A submitted form: field errors go back onto the form at once (the
-    /// core's parser names the fields); a valid one closes the form and runs
-    /// the same path as the typed command.
-    async fn submit_modal(self: &Arc<Self>, raw: &Value) -> Option<Value> {
-        let text = form_text(raw);
-        let team = raw["team"]["id"]
-            .as_str()
-            .or_else(|| raw["user"]["team_id"].as_str())
-            .unwrap_or_default();
-        let locale = self.languages.of(team);
-        if let Err(e) = command::parse(&text) {
-            let mut errors = BTreeMap::new();
-            for p in &e.problems {
-                let field = p.field.as_deref().unwrap_or("project");
-                errors
-                    .entry(field.to_owned())
-                    .or_insert_with(|| p.message.render(locale));
-            }
-            return Some(json!({ "response_action": "errors", "errors": errors }));
-        }
-        let user = raw["user"]["id"].as_str().unwrap_or_default().to_owned();
-        let channel = raw["view"]["private_metadata"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let view = raw["view"]["id"].as_str().unwrap_or_default();
-        let (actor, conversation) = match (actor(&user), conversation(&channel)) {
-            (Ok(a), Ok(c)) => (a, c),
-            (Err(e), _) | (_, Err(e)) => {
-                tracing::warn!(error = %e, "a form submission the bot cannot attribute; ignored");
-                return None;
-            }
-        };
-        let inbound = Inbound {
-            actor,
-            conversation,
-            delivery: Some(format!("slack:view:{view}")),
-            event: Event::Command(text),
-            locale,
-            card_locale: locale,
-        };
-        let now = self.service.answer_now(&inbound).await;
-        if let Err(busy) = self.spawn_saying(inbound, ReplyTo::Ephemeral { channel, user }, now) {
-            // The form stays open with the reason, so nothing typed is lost.
-            return Some(json!({ "response_action": "errors", "errors": { "project": busy } }));
-        }
-        None
-    }
-
-    async fn open_modal(
-        &self,
-        trigger: SlackTriggerId,
-        channel: String,
-        reply: ReplyTo,
-        locale: Locale,
-    ) {
-        let blocks: Vec<Value> = MODAL_FIELDS
-            .iter()
-            .map(|(field, label, hint, optional)| {
-                json!({
-                    "type": "input",
-                    "block_id": field,
-                    "optional": optional,
-                    "label": { "type": "plain_text", "text": crate::i18n::render(locale, label, &[]) },
-                    "element": { "type": "plain_text_input", "action_id": "value", "placeholder": { "type": "plain_text", "text": hint } },
-                })
-            })
-            .collect();
-        let view = json!({
-            "type": "modal",
-            "callback_id": MODAL,
-            "private_metadata": channel,
-            "title": { "type": "plain_text", "text": t!(locale, "form-title") },
-            "submit": { "type": "plain_text", "text": t!(locale, "form-submit") },
-            "close": { "type": "plain_text", "text": t!(locale, "form-close") },
-            "blocks": blocks,
-        });
-        let view: SlackView = match serde_json::from_value(view) {
-            Ok(v) => v,
-            Err(e) => {
-                tracing::error!(error = %e, "the create form did not match Slack's view model");
-                return;
-            }
-        };
-        let session = self.client.open_session(&self.token);
-        let request = SlackApiViewsOpenRequest::new(trigger, view);
-        if let Err(e) = with_retry("views.open", || session.views_open(&request)).await {
-            tracing::warn!(error = %e, "could not open the create form");
-            self.answer(
-                &reply,
-                &t!(
-                    locale,
-                    "form-failed",
-                    error = e,
-                    usage = crate::domain::help::USAGE_CREATE
-                ),
-            )
-            .await;
         }
     }
 
@@ -421,7 +283,7 @@ impl SlackHandler {
     }
 
     /// As `spawn`; with `now`, the task only sends that answer.
-    fn spawn_saying(
+    pub(super) fn spawn_saying(
         self: &Arc<Self>,
         inbound: Inbound,
         reply: ReplyTo,
@@ -452,7 +314,7 @@ impl SlackHandler {
         Ok(())
     }
 
-    async fn answer(&self, reply: &ReplyTo, text: &str) {
+    pub(super) async fn answer(&self, reply: &ReplyTo, text: &str) {
         let content = SlackMessageContent::new().with_text(super::render::escape(text));
         let result = match reply {
             ReplyTo::ResponseUrl(url) => {

@@ -1,0 +1,157 @@
+//! Slack's create form (a modal): opened by `/privatelink create` with no
+//! arguments, its fields turned back into a grammar line on submission, so
+//! the core parser judges it and its errors go back beside the fields.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use slack_morphism::prelude::*;
+
+use super::inbound::{ReplyTo, SlackHandler, actor, conversation};
+use super::sink::with_retry;
+use crate::domain::command;
+use crate::i18n::Locale;
+use crate::service::{Event, Inbound};
+use crate::t;
+
+/// The modal's callback id, and its inputs (block id = the command's key).
+pub(super) const MODAL: &str = "privatelink_create";
+/// (field, label's catalogue key, placeholder, optional)
+const MODAL_FIELDS: &[(&str, &str, &str, bool)] = &[
+    ("project", "form-project", "proj-…", false),
+    ("region", "form-region", "aws-us-west-2", false),
+    ("vpc", "form-vpc", "vpc-…", false),
+    ("subnets", "form-subnets", "subnet-…,subnet-…", false),
+    ("sg", "form-sg", "sg-…", false),
+    ("clusters", "form-clusters", "in01-…", false),
+    (
+        "role",
+        "form-role",
+        "arn:aws:iam::123456789012:role/…",
+        true,
+    ),
+];
+
+/// The create form's fields as a grammar line (`create project=… …`):
+/// whatever the submission holds, the core parser judges it.
+pub fn form_text(submission: &Value) -> String {
+    let values = &submission["view"]["state"]["values"];
+    let mut text = String::from("create");
+    for (field, _, _, _) in MODAL_FIELDS {
+        let value = values[*field]["value"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .trim();
+        if !value.is_empty() {
+            text.push_str(&format!(
+                " {field}={}",
+                value.split_whitespace().collect::<String>()
+            ));
+        }
+    }
+    text
+}
+
+impl SlackHandler {
+    /// A submitted form: field errors go back onto the form at once (the
+    /// core's parser names the fields); a valid one closes the form and runs
+    /// the same path as the typed command.
+    pub(super) async fn submit_modal(self: &Arc<Self>, raw: &Value) -> Option<Value> {
+        let text = form_text(raw);
+        let team = raw["team"]["id"]
+            .as_str()
+            .or_else(|| raw["user"]["team_id"].as_str())
+            .unwrap_or_default();
+        let locale = self.languages.of(team);
+        if let Err(e) = command::parse(&text) {
+            let mut errors = BTreeMap::new();
+            for p in &e.problems {
+                let field = p.field.as_deref().unwrap_or("project");
+                errors
+                    .entry(field.to_owned())
+                    .or_insert_with(|| p.message.render(locale));
+            }
+            return Some(json!({ "response_action": "errors", "errors": errors }));
+        }
+        let user = raw["user"]["id"].as_str().unwrap_or_default().to_owned();
+        let channel = raw["view"]["private_metadata"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let view = raw["view"]["id"].as_str().unwrap_or_default();
+        let (actor, conversation) = match (actor(&user), conversation(&channel)) {
+            (Ok(a), Ok(c)) => (a, c),
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::warn!(error = %e, "a form submission the bot cannot attribute; ignored");
+                return None;
+            }
+        };
+        let inbound = Inbound {
+            actor,
+            conversation,
+            delivery: Some(format!("slack:view:{view}")),
+            event: Event::Command(text),
+            locale,
+            card_locale: locale,
+        };
+        let now = self.service.answer_now(&inbound).await;
+        if let Err(busy) = self.spawn_saying(inbound, ReplyTo::Ephemeral { channel, user }, now) {
+            // The form stays open with the reason, so nothing typed is lost.
+            return Some(json!({ "response_action": "errors", "errors": { "project": busy } }));
+        }
+        None
+    }
+
+    pub(super) async fn open_modal(
+        &self,
+        trigger: SlackTriggerId,
+        channel: String,
+        reply: ReplyTo,
+        locale: Locale,
+    ) {
+        let blocks: Vec<Value> = MODAL_FIELDS
+            .iter()
+            .map(|(field, label, hint, optional)| {
+                json!({
+                    "type": "input",
+                    "block_id": field,
+                    "optional": optional,
+                    "label": { "type": "plain_text", "text": crate::i18n::render(locale, label, &[]) },
+                    "element": { "type": "plain_text_input", "action_id": "value", "placeholder": { "type": "plain_text", "text": hint } },
+                })
+            })
+            .collect();
+        let view = json!({
+            "type": "modal",
+            "callback_id": MODAL,
+            "private_metadata": channel,
+            "title": { "type": "plain_text", "text": t!(locale, "form-title") },
+            "submit": { "type": "plain_text", "text": t!(locale, "form-submit") },
+            "close": { "type": "plain_text", "text": t!(locale, "form-close") },
+            "blocks": blocks,
+        });
+        let view: SlackView = match serde_json::from_value(view) {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::error!(error = %e, "the create form did not match Slack's view model");
+                return;
+            }
+        };
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiViewsOpenRequest::new(trigger, view);
+        if let Err(e) = with_retry("views.open", || session.views_open(&request)).await {
+            tracing::warn!(error = %e, "could not open the create form");
+            self.answer(
+                &reply,
+                &t!(
+                    locale,
+                    "form-failed",
+                    error = e,
+                    usage = crate::domain::help::USAGE_CREATE
+                ),
+            )
+            .await;
+        }
+    }
+}
