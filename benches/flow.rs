@@ -30,10 +30,11 @@ use privatelink_bot::app::{App, Overrides};
 use privatelink_bot::chat::console::ConsoleSink;
 use privatelink_bot::domain::command::{self, Command, CreateRequest};
 use privatelink_bot::domain::ids::{JobId, Platform, UserRef, VpcId};
-use privatelink_bot::domain::job::{AuditEvent, Conversation, Job, JobState, Resources};
+use privatelink_bot::domain::job::{AuditEvent, Conversation, Job, JobState};
 use privatelink_bot::domain::policy::{Actor, Policy, Principal};
 use privatelink_bot::ports::chat::Action;
 use privatelink_bot::sandbox::Sandbox;
+use privatelink_bot::sandbox::fixtures;
 use privatelink_bot::secret::Secret;
 use privatelink_bot::service::{Event, Inbound};
 use privatelink_bot::store::{Admission, Store, StoreOptions};
@@ -95,27 +96,15 @@ fn parse_authorize_persist(c: &mut Criterion) {
 }
 
 fn pending_job(id: JobId, request: CreateRequest, actor: &Actor) -> Job {
-    Job {
+    fixtures::pending_job(
         id,
         request,
-        requester: actor.user.clone(),
-        conversation: Conversation {
+        actor.user.clone(),
+        Conversation {
             platform: Platform::Slack,
             channel: "C1".into(),
         },
-        card: None,
-        state: JobState::PendingApproval,
-        created_at: 0,
-        expires_at: 86_400_000,
-        decided_by: None,
-        findings: Vec::new(),
-        account: None,
-        steps: Vec::new(),
-        resources: Resources::default(),
-        cancel_requested: false,
-        version: 0,
-        locale: Locale::En,
-    }
+    )
 }
 
 /// Tasks changing the store at once in `store_writes`.

@@ -33,8 +33,7 @@ use futures_util::StreamExt;
 use hmac::{KeyInit, Mac};
 use privatelink_bot::domain::command::{self, Command};
 use privatelink_bot::domain::ids::{JobId, Platform, UserRef, VpcId};
-use privatelink_bot::domain::job::{AuditEvent, Conversation, Job, JobState, Resources};
-use privatelink_bot::i18n::Locale;
+use privatelink_bot::domain::job::{AuditEvent, Conversation};
 use privatelink_bot::sandbox::aws_proxy::AwsProxy;
 use privatelink_bot::sandbox::fixtures::{self, NetworkShape};
 use privatelink_bot::sandbox::{REGION, Sandbox};
@@ -354,25 +353,8 @@ async fn start_bot(sandbox: &Sandbox, aws_url: &str, store: &std::path::Path, sl
     let port = free_port();
     let dir = store.parent().expect("store dir");
     let config = dir.join("bot.toml");
-    let text = sandbox
-        .config_text(store)
-        .replace(&sandbox.moto.url, aws_url)
-        .replace("requesters = [\"console:*\"]", "requesters = [\"slack:*\"]")
-        .replace(
-            "approvers = [\"console:bob\"",
-            "approvers = [\"slack:UBOB\", \"console:bob\"",
-        );
     let text = format!(
-        r#"{text}
-[slack]
-api_url = "{slack}/api/"
-bot_token_env = "LOAD_SLACK_BOT_TOKEN"
-signing_secret_env = "LOAD_SLACK_SIGNING_SECRET"
-progress_interval = "1ms"
-
-[http]
-listen = "127.0.0.1:{port}"
-
+        r#"{}
 [intake]
 max_in_flight = 1024
 per_user_per_minute = 1000000
@@ -380,7 +362,8 @@ per_user_burst = 1000000
 
 [log]
 level = "error"
-"#
+"#,
+        sandbox.slack_config_text(store, aws_url, &format!("{slack}/api/"), "LOAD", port)
     );
     std::fs::write(&config, text).expect("config");
     let started = Instant::now();
@@ -735,27 +718,15 @@ async fn fill(path: &std::path::Path, n: u64) {
             async move {
                 request.vpc = VpcId::parse(&format!("vpc-{i:017x}")).expect("vpc");
                 let id = JobId::new(1000 + i);
-                let job = Job {
+                let job = fixtures::pending_job(
                     id,
                     request,
-                    requester: UserRef::new(Platform::Slack, "UFILL"),
-                    conversation: Conversation {
+                    UserRef::new(Platform::Slack, "UFILL"),
+                    Conversation {
                         platform: Platform::Slack,
                         channel: "C0LOAD".into(),
                     },
-                    card: None,
-                    state: JobState::PendingApproval,
-                    created_at: 0,
-                    expires_at: u64::MAX,
-                    decided_by: None,
-                    findings: Vec::new(),
-                    account: None,
-                    steps: Vec::new(),
-                    resources: Resources::default(),
-                    cancel_requested: false,
-                    version: 0,
-                    locale: Locale::En,
-                };
+                );
                 let event = AuditEvent {
                     at: 0,
                     job: Some(id),

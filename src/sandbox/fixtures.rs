@@ -293,3 +293,31 @@ impl EndState {
         Ok(())
     }
 }
+
+/// A job waiting for approval, as `create` stores it, for benchmarks and
+/// tests that fill a store without going through chat.
+pub fn pending_job(
+    id: crate::domain::ids::JobId,
+    request: crate::domain::command::CreateRequest,
+    requester: crate::domain::ids::UserRef,
+    conversation: crate::domain::job::Conversation,
+) -> crate::domain::job::Job {
+    crate::domain::job::Job {
+        id,
+        request,
+        requester,
+        conversation,
+        card: None,
+        state: crate::domain::job::JobState::PendingApproval,
+        created_at: 0,
+        expires_at: u64::MAX,
+        decided_by: None,
+        findings: Vec::new(),
+        account: None,
+        steps: Vec::new(),
+        resources: crate::domain::job::Resources::default(),
+        cancel_requested: false,
+        version: 0,
+        locale: crate::i18n::Locale::En,
+    }
+}

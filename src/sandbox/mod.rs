@@ -131,6 +131,41 @@ channel = "platform-ops"
         )
     }
 
+    /// The config for `serve` with Slack over HTTP: everyone on Slack may
+    /// request, `slack:UBOB` approves, the Slack Web API at `slack_api`, the
+    /// tokens from the `<prefix>_SLACK_BOT_TOKEN` and
+    /// `<prefix>_SLACK_SIGNING_SECRET` variables, HTTP on `port`, AWS at
+    /// `aws_url` (moto, or a proxy in front of it).
+    pub fn slack_config_text(
+        &self,
+        store: &Path,
+        aws_url: &str,
+        slack_api: &str,
+        prefix: &str,
+        port: u16,
+    ) -> String {
+        let text = self
+            .config_text(store)
+            .replace(&self.moto.url, aws_url)
+            .replace("requesters = [\"console:*\"]", "requesters = [\"slack:*\"]")
+            .replace(
+                "approvers = [\"console:bob\"",
+                "approvers = [\"slack:UBOB\", \"console:bob\"",
+            );
+        format!(
+            r#"{text}
+[slack]
+api_url = "{slack_api}"
+bot_token_env = "{prefix}_SLACK_BOT_TOKEN"
+signing_secret_env = "{prefix}_SLACK_SIGNING_SECRET"
+progress_interval = "1ms"
+
+[http]
+listen = "127.0.0.1:{port}"
+"#
+        )
+    }
+
     /// The arguments of a valid create for this sandbox.
     pub fn create_args(&self) -> String {
         format!(

@@ -52,26 +52,15 @@ impl ServeBinary {
             .expect("a free port")
             .port();
         let config = dir.path().join("bot.toml");
-        let text = sandbox
-            .config_text(&store_path(&dir))
-            .replace("requesters = [\"console:*\"]", "requesters = [\"slack:*\"]")
-            .replace(
-                "approvers = [\"console:bob\"",
-                "approvers = [\"slack:UBOB\", \"console:bob\"",
-            );
         let text = format!(
-            r#"{text}
-[slack]
-api_url = "{slack}/api/"
-bot_token_env = "BIN_SLACK_BOT_TOKEN"
-signing_secret_env = "BIN_SLACK_SIGNING_SECRET"
-progress_interval = "10ms"
-
-[http]
-listen = "127.0.0.1:{port}"
-{extra}
-"#,
-            slack = slack.url
+            "{}{extra}\n",
+            sandbox.slack_config_text(
+                &store_path(&dir),
+                &sandbox.moto.url,
+                &format!("{}/api/", slack.url),
+                "BIN",
+                port
+            )
         );
         std::fs::write(&config, text).expect("config written");
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_privatelink-bot"))

@@ -189,6 +189,23 @@ impl FakeSlack {
     pub async fn wait_for(&self, what: &str, done: impl Fn(&[Call]) -> bool) -> Vec<Call> {
         self.recorder.wait_for(what, done).await
     }
+
+    /// Once the bot has posted a card (a message not in a thread): every
+    /// call so far, and the job id its approve button names.
+    pub async fn first_card(&self) -> (Vec<Call>, privatelink_bot::domain::ids::JobId) {
+        let is_card = |c: &Call| c.method == "chat.postMessage" && c.body["thread_ts"].is_null();
+        let calls = self
+            .wait_for("the approval card", |c| c.iter().any(is_card))
+            .await;
+        let blocks = calls.iter().find(|c| is_card(c)).unwrap().body["blocks"].to_string();
+        let id = blocks
+            .split("approve:")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap();
+        let id = privatelink_bot::domain::ids::JobId::parse(id).unwrap();
+        (calls, id)
+    }
 }
 
 fn record(app: &App, method: &str, body: Value) {

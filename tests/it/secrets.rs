@@ -48,24 +48,8 @@ async fn no_secret_appears_in_logs_chat_store_or_exports() {
 
     let create = format!("create {}", bot.sandbox.create_args());
     assert_eq!(bot.command("UALICE", &create, "S1").await.0, 200);
-    let calls = bot
-        .slack
-        .wait_for("the card", |c| {
-            c.iter()
-                .any(|c| c.method == "chat.postMessage" && c.body["thread_ts"].is_null())
-        })
-        .await;
-    let card = calls
-        .iter()
-        .find(|c| c.method == "chat.postMessage" && c.body["thread_ts"].is_null())
-        .expect("card");
-    let blocks = card.body["blocks"].to_string();
-    let id = blocks
-        .split("approve:")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .expect("an approve button")
-        .to_owned();
+    let (_, id) = bot.slack.first_card().await;
+    let id = id.to_string();
     assert_eq!(bot.click("UBOB", &format!("approve:{id}"), "S2").await, 200);
     bot.slack
         .wait_for("the summary", |c| {

@@ -288,25 +288,8 @@ impl SlackBot {
 
     /// The first card the bot posted: its ts and the job id in its buttons.
     pub async fn card(&self) -> (String, JobId) {
-        let calls = self
-            .slack
-            .wait_for("the approval card", |c| {
-                c.iter()
-                    .any(|c| c.method == "chat.postMessage" && c.body["thread_ts"].is_null())
-            })
-            .await;
-        let card = calls
-            .iter()
-            .find(|c| c.method == "chat.postMessage" && c.body["thread_ts"].is_null())
-            .unwrap();
-        let blocks = card.body["blocks"].to_string();
-        let id = blocks
-            .split("approve:")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .unwrap();
-        let ts = self.card_ts(&calls);
-        (ts, JobId::parse(id).unwrap())
+        let (calls, id) = self.slack.first_card().await;
+        (self.card_ts(&calls), id)
     }
 
     fn card_ts(&self, calls: &[Call]) -> String {

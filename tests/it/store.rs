@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use privatelink_bot::domain::command::{self, Command};
 use privatelink_bot::domain::ids::{JobId, Platform, UserRef, VpcId};
-use privatelink_bot::domain::job::{AuditEvent, Conversation, Job, JobState, Resources};
+use privatelink_bot::domain::job::{AuditEvent, Conversation, Job};
+use privatelink_bot::sandbox::fixtures;
 use privatelink_bot::store::{Admission, ChangeError, Store, StoreError, StoreOptions, WriteHook};
 use tokio::sync::Notify;
 
@@ -63,27 +64,15 @@ pub(crate) fn pending_job(id: JobId, n: usize) -> Job {
         panic!("the line parses");
     };
     request.vpc = VpcId::parse(&format!("vpc-{n:017x}")).expect("vpc id");
-    Job {
+    fixtures::pending_job(
         id,
         request,
-        requester: UserRef::new(Platform::Console, "alice"),
-        conversation: Conversation {
+        UserRef::new(Platform::Console, "alice"),
+        Conversation {
             platform: Platform::Console,
             channel: "ops".into(),
         },
-        card: None,
-        state: JobState::PendingApproval,
-        created_at: 0,
-        expires_at: u64::MAX,
-        decided_by: None,
-        findings: Vec::new(),
-        account: None,
-        steps: Vec::new(),
-        resources: Resources::default(),
-        cancel_requested: false,
-        version: 0,
-        locale: privatelink_bot::i18n::Locale::En,
-    }
+    )
 }
 
 pub(crate) fn event(id: JobId, action: &str) -> AuditEvent {
