@@ -1,0 +1,372 @@
+//! The load harness: `cargo bench --bench load`. Prints figures and ratios
+//! measured side by side in one run on this machine; asserts nothing about
+//! time (BENCHMARKS.md holds one run's figures and what limits each).
+//!
+//! 1. Signed Slack slash commands (`/privatelink help`, every request
+//!    distinct and freshly signed) at `POST /slack/commands` on loopback,
+//!    against three servers, one at a time:
+//!    - the bot: the release binary, `privatelink-bot serve`;
+//!    - Slack Bolt for Python doing the same verification and answering in
+//!      the acknowledgement, run as its docs say to run in production (the
+//!      Flask adapter under gunicorn, 2 × cores + 1 sync workers),
+//!      installed into a virtualenv by this harness;
+//!    - a bare axum handler answering 200 (the machine's ceiling).
+//!
+//!    Each gets a closed loop (as fast as it answers, 64 connections) for
+//!    throughput, then an open loop at 500 commands/s for latency.
+//! 2. Approve → verified on moto for 1 and for 200 jobs at once, through
+//!    the bot's binary over signed Slack requests, with AWS and Zilliz
+//!    calls per job counted at the AWS proxy and the fake Zilliz Cloud, and
+//!    the bot's peak memory.
+//! 3. Start-up (process start → `/readyz` 200) on an empty store and on
+//!    one holding 10,000 jobs.
+
+use std::collections::HashMap;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use privatelink_bot::domain::command::{self, Command};
+use privatelink_bot::domain::ids::{JobId, Platform, UserRef, VpcId};
+use privatelink_bot::domain::job::{AuditEvent, Conversation};
+use privatelink_bot::sandbox::aws_proxy::AwsProxy;
+use privatelink_bot::sandbox::fixtures::{self, NetworkShape};
+use privatelink_bot::sandbox::{REGION, Sandbox};
+use privatelink_bot::store::{Admission, Store, StoreOptions};
+
+mod drive;
+mod servers;
+
+use drive::{Target, closed_loop, ms, open_loop};
+use servers::{
+    BOLT_APP, bare_axum, bolt_venv, free_port, memory, quiet_slack, start_bot, wait_until_up,
+};
+
+const SIGNING: &str = "load-signing-secret-0123456789";
+const TOKEN: &str = "xoxb-load-0123456789";
+const CLOSED_CONNECTIONS: usize = 64;
+const CLOSED_FOR: Duration = Duration::from_secs(10);
+const OPEN_RATE: u64 = 500;
+const OPEN_FOR: Duration = Duration::from_secs(10);
+const MANY_JOBS: usize = 200;
+const STORED_JOBS: u64 = 10_000;
+
+fn main() {
+    // Re-executed as the bare axum server (a process of its own, like the
+    // other two).
+    if let Ok(port) = std::env::var("LOAD_BARE_AXUM_PORT") {
+        bare_axum(&port);
+        return;
+    }
+    // `cargo bench` passes `--bench`; `cargo test --benches` runs nothing.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(run());
+}
+
+async fn commands(sandbox: &Sandbox) {
+    println!(
+        "\n== signed slash commands at POST /slack/commands (answered in the acknowledgement) =="
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let slack = quiet_slack().await;
+    let bot = start_bot(
+        sandbox,
+        &sandbox.moto.url,
+        &dir.path().join("store.sled"),
+        &slack,
+    )
+    .await;
+    let bot_pid = bot.child.id().unwrap_or_default();
+
+    let venv = bolt_venv();
+    let bolt_port = free_port();
+    let workers = 2 * std::thread::available_parallelism().map_or(1, |n| n.get()) + 1;
+    std::fs::write(dir.path().join("bolt_app.py"), BOLT_APP).expect("bolt app");
+    let mut bolt = tokio::process::Command::new(venv.join("bin/gunicorn"))
+        .args(["--chdir", &dir.path().display().to_string()])
+        .args([
+            "-w",
+            &workers.to_string(),
+            "-b",
+            &format!("127.0.0.1:{bolt_port}"),
+        ])
+        .args(["--log-level", "warning", "bolt_app:flask_app"])
+        .env("SLACK_BOT_TOKEN", TOKEN)
+        .env("SLACK_SIGNING_SECRET", SIGNING)
+        .env("SLACK_API_URL", format!("{slack}/api/"))
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("gunicorn starts");
+    let bare_port = free_port();
+    let mut bare = tokio::process::Command::new(std::env::current_exe().expect("this harness"))
+        .env("LOAD_BARE_AXUM_PORT", bare_port.to_string())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("bare axum starts");
+    wait_until_up(&format!("http://127.0.0.1:{bolt_port}/"), "gunicorn").await;
+    wait_until_up(&format!("http://127.0.0.1:{bare_port}/"), "bare axum").await;
+
+    let targets = [
+        Target {
+            name: "privatelink-bot",
+            url: format!("{}/slack/commands", bot.url),
+            answers: true,
+        },
+        Target {
+            name: "Bolt for Python (gunicorn + Flask)",
+            url: format!("http://127.0.0.1:{bolt_port}/slack/commands"),
+            answers: true,
+        },
+        Target {
+            name: "bare axum 200",
+            url: format!("http://127.0.0.1:{bare_port}/slack/commands"),
+            answers: false,
+        },
+    ];
+    let mut closed = Vec::new();
+    let mut open = Vec::new();
+    for (i, t) in targets.iter().enumerate() {
+        let c = closed_loop(t).await;
+        let o = open_loop(t, 1_000_000_000 * (i as u64 + 1)).await;
+        closed.push(c);
+        open.push(o);
+    }
+    println!(
+        "{:<36} {:>12} {:>10} {:>10} {:>8} {:>10} | {:>10} {:>10} {:>8}",
+        "server",
+        "closed cmd/s",
+        "p50",
+        "p99",
+        "non-2xx",
+        "unanswered",
+        "500/s p50",
+        "p99",
+        "non-2xx"
+    );
+    for ((t, c), o) in targets.iter().zip(&closed).zip(&open) {
+        println!(
+            "{:<36} {:>12.0} {:>10} {:>10} {:>8} {:>10} | {:>10} {:>10} {:>8}",
+            t.name,
+            c.throughput(),
+            ms(c.percentile(0.5)),
+            ms(c.percentile(0.99)),
+            c.non_2xx,
+            c.unanswered,
+            ms(o.percentile(0.5)),
+            ms(o.percentile(0.99)),
+            o.non_2xx + o.unanswered,
+        );
+    }
+    let (ours, bolt_tp, ceiling) = (
+        closed[0].throughput(),
+        closed[1].throughput(),
+        closed[2].throughput(),
+    );
+    println!(
+        "ratios: bot / bare axum = {:.2}; bot / Bolt = {:.1}×",
+        ours / ceiling,
+        ours / bolt_tp
+    );
+    // After the bursts, a fresh command is answered normally.
+    let after = bot.command(u64::MAX - 1, "UAFTER", "help").await;
+    println!(
+        "after the load: a fresh command {} answered",
+        if after.contains("Zilliz Cloud Dedicated") {
+            "is"
+        } else {
+            "is NOT"
+        }
+    );
+    let (rss, peak) = memory(bot_pid);
+    println!("bot memory after the command load: RSS {rss:.1} MiB, peak {peak:.1} MiB");
+    bot.stop().await;
+    let _ = bolt.kill().await;
+    let _ = bare.kill().await;
+}
+
+/// Approve → verified for `jobs` jobs at once, through the bot's binary.
+async fn approve_to_verified(jobs: usize) {
+    let sandbox = Sandbox::start(jobs).await.expect("sandbox");
+    let proxy = AwsProxy::start(&sandbox.moto.url).await.expect("proxy");
+    let mut networks = Vec::new();
+    for i in 0..jobs {
+        networks.push(
+            fixtures::customer_network(
+                &sandbox.aws,
+                REGION,
+                u8::try_from(11 + i).expect("at most 244 jobs"),
+                NetworkShape::default(),
+            )
+            .await
+            .expect("network"),
+        );
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let slack = quiet_slack().await;
+    let bot = start_bot(&sandbox, &proxy.url, &dir.path().join("store.sled"), &slack).await;
+    let pid = bot.child.id().unwrap_or_default();
+    // Create them all (preflight included), untimed.
+    futures_util::stream::iter(networks.iter().zip(&sandbox.clusters).enumerate())
+        .for_each_concurrent(16, |(i, (n, c))| {
+            let bot = &bot;
+            async move {
+                let line = format!(
+                    "create project={} region={} vpc={} subnets={} sg={} clusters={c}",
+                    privatelink_bot::sandbox::PROJECT,
+                    privatelink_bot::sandbox::ZILLIZ_REGION,
+                    n.vpc,
+                    n.subnets.join(","),
+                    n.security_group
+                );
+                bot.command(i as u64, &format!("UREQ{i:04}"), &line).await;
+            }
+        })
+        .await;
+    // Creates are answered through response_url; wait until all are stored.
+    loop {
+        let listed = bot.command(u64::MAX - 2, "UBOB", "list pending").await;
+        if listed.matches("PL-").count() >= jobs {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let aws_before = proxy.lock().actions.len();
+    let zilliz_before = sandbox.zilliz.lock().requests.len();
+    let started = Instant::now();
+    futures_util::stream::iter(0..jobs)
+        .for_each_concurrent(64, |i| {
+            let bot = &bot;
+            async move {
+                bot.click(i as u64, &format!("approve:PL-{}", 1000 + i))
+                    .await;
+            }
+        })
+        .await;
+    loop {
+        let listed = bot.command(u64::MAX - 3, "UBOB", "list all").await;
+        let done = listed.matches("succeeded").count() + listed.matches("failed").count();
+        if done >= jobs {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let took = started.elapsed();
+    let listed = bot.command(u64::MAX - 4, "UBOB", "list failed").await;
+    let failed = listed.matches("PL-").count();
+    let aws = proxy.lock().actions.len() - aws_before;
+    let zilliz = sandbox.zilliz.lock().requests.len() - zilliz_before;
+    let (_, peak) = memory(pid);
+    println!(
+        "{jobs:>4} job(s): approve → verified {took:>10.2?} ({:.1} ms per job); {failed} failed; per job: {:.1} AWS calls, {:.1} Zilliz calls; bot peak RSS {peak:.1} MiB",
+        took.as_secs_f64() * 1000.0 / jobs as f64,
+        aws as f64 / jobs as f64,
+        zilliz as f64 / jobs as f64,
+    );
+    bot.stop().await;
+    sandbox.moto.stop().await;
+}
+
+async fn start_up() {
+    println!("\n== start-up: process start → /readyz 200 ==");
+    let sandbox = Sandbox::start(1).await.expect("sandbox");
+    let slack = quiet_slack().await;
+    let mut figures = HashMap::new();
+    for stored in [0, STORED_JOBS] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("store.sled");
+        if stored > 0 {
+            fill(&path, stored).await;
+        }
+        let bot = start_bot(&sandbox, &sandbox.moto.url, &path, &slack).await;
+        let took = bot.started.elapsed();
+        figures.insert(stored, took);
+        println!("{stored:>6} jobs in the store: ready in {took:.2?}");
+        bot.stop().await;
+    }
+    println!(
+        "ratio: 10,000 jobs / empty = {:.2}",
+        figures[&STORED_JOBS].as_secs_f64() / figures[&0].as_secs_f64()
+    );
+    sandbox.moto.stop().await;
+}
+
+/// A store holding `n` pending jobs (each with its card delivered-pending
+/// in the outbox), closed again.
+async fn fill(path: &std::path::Path, n: u64) {
+    let store = Store::open(path, StoreOptions::default())
+        .await
+        .expect("store");
+    let Ok(Command::Create(request)) = command::parse(
+        "create project=proj-abc123 region=aws-us-west-2 vpc=vpc-0123456789abcdef0 subnets=subnet-0123456789abcdef0 sg=sg-0123456789abcdef0 clusters=in01-3e5ad8adc38c2f1",
+    ) else {
+        panic!("the line parses");
+    };
+    let store = Arc::new(store);
+    futures_util::stream::iter(0..n)
+        .for_each_concurrent(64, |i| {
+            let (store, mut request) = (store.clone(), request.clone());
+            async move {
+                request.vpc = VpcId::parse(&format!("vpc-{i:017x}")).expect("vpc");
+                let id = JobId::new(1000 + i);
+                let job = fixtures::pending_job(
+                    id,
+                    request,
+                    UserRef::new(Platform::Slack, "UFILL"),
+                    Conversation {
+                        platform: Platform::Slack,
+                        channel: "C0LOAD".into(),
+                    },
+                );
+                let event = AuditEvent {
+                    at: 0,
+                    job: Some(id),
+                    actor: "load".into(),
+                    action: "create".into(),
+                    outcome: String::new(),
+                };
+                store
+                    .insert(Admission::Owed, &job, event)
+                    .await
+                    .expect("insert");
+            }
+        })
+        .await;
+    drop(store);
+    // The writer lets go of sled's lock as it closes: wait until another
+    // process may open the store.
+    let started = Instant::now();
+    while sled_locked(path) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the store stayed locked"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Whether another holder still has the store (sled locks its directory).
+fn sled_locked(path: &std::path::Path) -> bool {
+    sled::Config::new().path(path).open().is_err()
+}
+
+async fn run() {
+    let sandbox = Sandbox::start(1).await.expect("sandbox");
+    println!(
+        "load harness: {} cores; closed loop {CLOSED_CONNECTIONS} connections × {CLOSED_FOR:?}, open loop {OPEN_RATE}/s × {OPEN_FOR:?}",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    commands(&sandbox).await;
+    sandbox.moto.stop().await;
+    println!("\n== approve → verified on moto, through the bot's binary ==");
+    approve_to_verified(1).await;
+    approve_to_verified(MANY_JOBS).await;
+    start_up().await;
+}

@@ -1,0 +1,261 @@
+//! What the load runs against, each a process of its own: the bot's
+//! release binary, Slack Bolt for Python under gunicorn, a bare axum
+//! handler (this harness re-executed); and a Web API that accepts
+//! everything, for the bot's cards.
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::routing::post;
+use privatelink_bot::sandbox::Sandbox;
+
+use crate::drive::{sign, signed_command, unix_now};
+use crate::{SIGNING, TOKEN};
+
+pub(crate) const BOLT_APP: &str = r#"
+import os
+from flask import Flask, request
+from slack_bolt import App
+from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_sdk import WebClient
+
+# The Web API (auth.test, which Bolt calls once per worker) is the
+# harness's local stand-in, as the bot's is.
+app = App(
+    signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+    client=WebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]),
+)
+
+@app.command("/privatelink")
+def privatelink(ack, command):
+    ack(text="privatelink-bot sets up AWS PrivateLink from your VPC to Zilliz Cloud Dedicated clusters.")
+
+flask_app = Flask(__name__)
+handler = SlackRequestHandler(app)
+
+@flask_app.route("/slack/commands", methods=["POST"])
+def slack_commands():
+    return handler.handle(request)
+"#;
+
+pub(crate) fn bare_axum(port: &str) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}"))
+            .await
+            .expect("bind");
+        let app = Router::new().route("/slack/commands", post(|_body: String| async { "" }));
+        axum::serve(listener, app).await.expect("serve");
+    });
+}
+
+pub(crate) fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+pub(crate) async fn wait_until_up(url: &str, what: &str) {
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    loop {
+        if http.get(url).send().await.is_ok() {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "{what} never came up"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Resident and peak resident memory of a process, in MiB.
+pub(crate) fn memory(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|n| n.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// A Slack Web API that accepts everything, for the bot's cards and notes.
+pub(crate) async fn quiet_slack() -> String {
+    let port = free_port();
+    let ts = Arc::new(AtomicU64::new(0));
+    let app = Router::new()
+        .route(
+            "/api/{method}",
+            post(move |body: String| {
+                let ts = ts.fetch_add(1, Ordering::Relaxed);
+                let channel = serde_json::from_str::<serde_json::Value>(&body)
+                    .ok()
+                    .and_then(|v| v["channel"].as_str().map(str::to_owned))
+                    .unwrap_or_else(|| "C0LOAD".to_owned());
+                async move {
+                    let ts = format!("1700000000.{ts:06}");
+                    // Enough for chat.postMessage / chat.update and for auth.test.
+                    axum::Json(serde_json::json!({
+                        "ok": true, "channel": channel, "ts": ts,
+                        "message": { "ts": ts, "type": "message", "text": "" },
+                        "url": "https://load.slack.com/", "team": "load", "team_id": "T0",
+                        "user": "bot", "user_id": "UBOT", "bot_id": "BBOT",
+                    }))
+                }
+            }),
+        )
+        .route("/response", post(|| async { "ok" }));
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}"))
+        .await
+        .expect("bind");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://127.0.0.1:{port}")
+}
+
+pub(crate) struct Bot {
+    pub(crate) child: tokio::process::Child,
+    pub(crate) url: String,
+    pub(crate) started: Instant,
+}
+
+/// The release binary serving Slack over HTTP on `store`.
+pub(crate) async fn start_bot(
+    sandbox: &Sandbox,
+    aws_url: &str,
+    store: &std::path::Path,
+    slack: &str,
+) -> Bot {
+    let port = free_port();
+    let dir = store.parent().expect("store dir");
+    let config = dir.join("bot.toml");
+    let text = format!(
+        r#"{}
+[intake]
+max_in_flight = 1024
+per_user_per_minute = 1000000
+per_user_burst = 1000000
+
+[log]
+level = "error"
+"#,
+        sandbox.slack_config_text(store, aws_url, &format!("{slack}/api/"), "LOAD", port)
+    );
+    std::fs::write(&config, text).expect("config");
+    let started = Instant::now();
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_privatelink-bot"))
+        .args(["--config", &config.display().to_string(), "serve"])
+        .env("SANDBOX_ZILLIZ_API_KEY", &sandbox.api_key)
+        .env("LOAD_SLACK_BOT_TOKEN", TOKEN)
+        .env("LOAD_SLACK_SIGNING_SECRET", SIGNING)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the bot starts");
+    let url = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    loop {
+        if let Ok(r) = http.get(format!("{url}/readyz")).send().await
+            && r.status().is_success()
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "the bot never got ready"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    Bot {
+        child,
+        url,
+        started,
+    }
+}
+
+impl Bot {
+    pub(crate) async fn stop(mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = tokio::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status()
+                .await;
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(60), self.child.wait()).await;
+    }
+
+    pub(crate) async fn post(&self, path: &str, body: String) -> String {
+        let ts = unix_now();
+        reqwest::Client::new()
+            .post(format!("{}{path}", self.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-slack-request-timestamp", ts.to_string())
+            .header("x-slack-signature", sign(ts, &body))
+            .body(body)
+            .send()
+            .await
+            .expect("the bot answers")
+            .text()
+            .await
+            .unwrap_or_default()
+    }
+
+    pub(crate) async fn command(&self, n: u64, user: &str, text: &str) -> String {
+        let (body, _, _) = signed_command(n, user, text);
+        self.post("/slack/commands", body).await
+    }
+
+    pub(crate) async fn click(&self, n: u64, value: &str) {
+        let payload = serde_json::json!({
+            "type": "block_actions",
+            "team": { "id": "T0", "domain": "load" },
+            "user": { "id": "UBOB", "team_id": "T0", "username": "bob", "name": "bob" },
+            "api_app_id": "A0",
+            "container": { "type": "message", "message_ts": "1700000000.000001", "channel_id": "C0LOAD", "is_ephemeral": false },
+            "trigger_id": format!("click.{n}"),
+            "channel": { "id": "C0LOAD", "name": "load" },
+            "response_url": "http://127.0.0.1:9/response",
+            "actions": [ { "type": "button", "action_id": "privatelink_x", "block_id": "b", "value": value, "action_ts": "1700000000.1" } ],
+        });
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).expect("form");
+        self.post("/slack/interactions", body).await;
+    }
+}
+
+/// The virtualenv with Slack Bolt, gunicorn and Flask, made on first use.
+pub(crate) fn bolt_venv() -> std::path::PathBuf {
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/tmp".to_owned());
+    let venv = std::path::Path::new(&home).join(".cache/privatelink-bot/bolt-venv");
+    if !venv.join("bin/gunicorn").exists() {
+        let ok = std::process::Command::new("python3")
+            .args(["-m", "venv", &venv.display().to_string()])
+            .status()
+            .is_ok_and(|s| s.success())
+            && std::process::Command::new(venv.join("bin/pip"))
+                .args([
+                    "install",
+                    "-q",
+                    "slack_bolt==1.30.0",
+                    "flask==3.1.3",
+                    "gunicorn==27.0.1",
+                ])
+                .status()
+                .is_ok_and(|s| s.success());
+        assert!(ok, "could not install Slack Bolt into {}", venv.display());
+    }
+    venv
+}
