@@ -174,3 +174,38 @@ async fn tell_if_overdue(inner: &Inner, entry: &Pending, job: &Job, error: &Chat
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::JobId;
+    use crate::ports::chat::Tone;
+
+    #[test]
+    fn a_note_after_held_back_progress_says_how_many_in_the_readers_language() {
+        let note = Note {
+            job: JobId::new(1000),
+            text: "✅ done".into(),
+            tone: Tone::Success,
+            buttons: Vec::new(),
+            progress: false,
+            held_back: 20,
+        };
+        let en = with_held_back(&note, Locale::En).text;
+        assert!(
+            en.starts_with("(20 progress message(s) were held back"),
+            "{en}"
+        );
+        assert!(en.ends_with("\n✅ done"), "{en}");
+        let zh = with_held_back(&note, Locale::ZhCn).text;
+        assert!(
+            zh.contains("20 条进度消息") && zh.ends_with("✅ done"),
+            "{zh}"
+        );
+        let plain = Note {
+            held_back: 0,
+            ..note
+        };
+        assert_eq!(with_held_back(&plain, Locale::En).text, "✅ done");
+    }
+}
