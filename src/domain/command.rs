@@ -560,7 +560,12 @@ pub(crate) mod tests {
         /// error; it never panics.
         #[test]
         fn parsing_never_panics(line in "\\PC{0,120}") {
-            let _ = parse(&line);
+            // Nor does telling the problems, in either language.
+            if let Err(e) = parse(&line) {
+                for locale in crate::i18n::Locale::ALL {
+                    prop_assert!(e.render(locale).contains("/privatelink"));
+                }
+            }
         }
 
         /// A valid request, written out, parses back to itself.
@@ -576,7 +581,11 @@ pub(crate) mod tests {
             verb in "(create|plan|status|list|cancel|retry|rollback|delete|help)",
             args in proptest::collection::vec("(project|region|vpc|subnets|sg|clusters|role)=[a-zé0-9,:/ -]{0,24}", 0..8),
         ) {
-            let _ = parse(&format!("{verb} {}", args.join(" ")));
+            if let Err(e) = parse(&format!("{verb} {}", args.join(" "))) {
+                for locale in crate::i18n::Locale::ALL {
+                    prop_assert!(!e.render(locale).is_empty());
+                }
+            }
         }
     }
 
