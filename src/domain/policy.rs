@@ -275,4 +275,48 @@ mod role_tests {
         let why = why.render(Locale::En);
         assert!(why.contains("role/a"), "{why}");
     }
+
+    #[test]
+    fn nobody_named_means_nobody_may_request_and_a_platform_opens_on_purpose() {
+        let alice = Actor::new(UserRef::new(Platform::Slack, "UALICE"));
+        assert!(
+            policy(&[]).may_request(&alice).is_err(),
+            "empty lets nobody in"
+        );
+        let open = Policy {
+            requesters: vec![Principal::parse("slack:*").unwrap()],
+            ..policy(&[])
+        };
+        assert!(open.may_request(&alice).is_ok());
+        let discord = Actor::new(UserRef::new(Platform::Discord, "42"));
+        assert!(
+            open.may_request(&discord).is_err(),
+            "only the platform named"
+        );
+    }
+
+    #[test]
+    fn a_click_counts_only_from_its_cards_conversation() {
+        let Ok(crate::domain::command::Command::Create(request)) = crate::domain::command::parse(
+            "create project=proj-abc region=aws-us-west-2 vpc=vpc-0123abcd subnets=subnet-0123abcd sg=sg-0123abcd clusters=in01-abc",
+        ) else {
+            panic!("parses");
+        };
+        let here = Conversation {
+            platform: Platform::Slack,
+            channel: "C0HERE".into(),
+        };
+        let job = crate::sandbox::fixtures::pending_job(
+            crate::domain::ids::JobId::new(1000),
+            request,
+            UserRef::new(Platform::Slack, "UALICE"),
+            here.clone(),
+        );
+        assert!(may_click_from(&here, &job).is_ok());
+        let elsewhere = Conversation {
+            channel: "C0THERE".into(),
+            ..here
+        };
+        assert!(may_click_from(&elsewhere, &job).is_err());
+    }
 }
