@@ -572,6 +572,11 @@ impl Store {
         .await
     }
 
+    /// How many jobs are in each state (read from the index only).
+    pub async fn job_counts(&self) -> Result<Vec<(StateKey, usize)>, StoreError> {
+        self.read("job counts", |r| r.job_counts()).await
+    }
+
     pub async fn jobs_requested_by(&self, user: &UserRef) -> Result<Vec<Job>, StoreError> {
         let user = user.clone();
         self.read("jobs by requester", move |r| r.jobs_requested_by(&user))

@@ -335,6 +335,21 @@ impl Reader {
         self.jobs_in(&self.0.by_status, state.as_str())
     }
 
+    /// How many jobs are in each state, from the index alone (no job is
+    /// read): what a metrics scrape needs, at any store size.
+    pub fn job_counts(&self) -> Result<Vec<(StateKey, usize)>, StoreError> {
+        let mut out = Vec::new();
+        for state in StateKey::ALL {
+            let mut n = 0;
+            for item in self.0.by_status.scan_prefix(index_prefix(state.as_str())) {
+                item?;
+                n += 1;
+            }
+            out.push((state, n));
+        }
+        Ok(out)
+    }
+
     pub fn jobs_requested_by(&self, user: &UserRef) -> Result<Vec<Job>, StoreError> {
         self.jobs_in(&self.0.by_requester, &user.to_string())
     }

@@ -262,3 +262,41 @@ async fn a_full_queue_turns_new_work_away_while_owed_work_waits_its_turn() {
         "a refused delivery id was not recorded, so the platform's retry counts"
     );
 }
+
+/// The metrics' job counts come from the state index alone and agree with
+/// the jobs themselves as they move.
+#[tokio::test]
+async fn job_counts_from_the_index_agree_with_the_jobs() {
+    use privatelink_bot::domain::job::StateKey;
+    use privatelink_bot::domain::lifecycle::Transition;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("counts.sled"), StoreOptions::default())
+        .await
+        .expect("store");
+    let ids = insert_jobs(&store, 5).await;
+    let bob = UserRef::new(Platform::Console, "bob");
+    for &id in &ids[..2] {
+        let bob = bob.clone();
+        store
+            .update(Admission::Intake, id, event(id, "reject"), move |j| {
+                j.apply(Transition::Reject {
+                    by: bob.clone(),
+                    at: 1,
+                })
+                .map(|_| ())
+            })
+            .await
+            .expect("rejected");
+    }
+    let counts = store.job_counts().await.expect("counts");
+    for (state, n) in counts {
+        let jobs = store.jobs_in_state(state).await.expect("jobs").len();
+        assert_eq!(n, jobs, "{state}");
+        let expected = match state {
+            StateKey::PendingApproval => 3,
+            StateKey::Rejected => 2,
+            _ => 0,
+        };
+        assert_eq!(n, expected, "{state}");
+    }
+}
