@@ -9,7 +9,7 @@ use privatelink_bot::sandbox::Sandbox;
 
 use crate::fake_slack::FakeSlack;
 use crate::harness::{now, store_path};
-use crate::slack::sign;
+use crate::slack_bot::sign;
 
 pub const TOKEN: &str = "xoxb-binary-7f3a9c2e1d";
 pub const SIGNING: &str = "signing-binary-5b8e0a4c6f";

@@ -4,7 +4,7 @@
 
 use privatelink_bot::domain::job::JobState;
 
-use crate::slack::SlackBot;
+use crate::slack_bot::SlackBot;
 
 #[tokio::test]
 async fn answers_that_need_no_cloud_call_come_back_in_the_acknowledgement() {

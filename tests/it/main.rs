@@ -30,6 +30,7 @@ mod route53;
 mod secrets;
 mod sharing;
 mod slack;
+mod slack_bot;
 mod store;
 mod stress;
 mod teardown;

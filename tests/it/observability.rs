@@ -12,7 +12,7 @@ use prometheus_parse::{Scrape, Value};
 
 use crate::fake_slack::FakeSlack;
 use crate::harness::{serve_sandbox, store_path};
-use crate::slack::SlackBot;
+use crate::slack_bot::SlackBot;
 
 async fn scrape(url: &str) -> Scrape {
     let resp = reqwest::get(format!("{url}/metrics"))

@@ -19,7 +19,7 @@ use privatelink_bot::store::{Admission, Store, StoreOptions};
 
 use crate::fake_slack::{Call, Outage, OutageSwitch};
 use crate::harness::{admin_config, store_path};
-use crate::slack::SlackBot;
+use crate::slack_bot::SlackBot;
 use crate::store::{event, pending_job};
 
 /// Takes Slack down when a job starts step 3; the engine goes on. The

@@ -8,7 +8,7 @@ use privatelink_bot::config::Config;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::slack::SlackBot;
+use crate::slack_bot::SlackBot;
 
 fn file(path: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect(path)
