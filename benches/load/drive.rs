@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use hmac::{KeyInit, Mac};
+use privatelink_bot::sandbox::slack_requests;
 
 use crate::{CLOSED_CONNECTIONS, CLOSED_FOR, OPEN_FOR, OPEN_RATE, SIGNING};
 
@@ -25,16 +26,14 @@ pub(crate) fn unix_now() -> u64 {
 
 /// A distinct, freshly signed slash command.
 pub(crate) fn signed_command(n: u64, user: &str, text: &str) -> (String, String, String) {
-    let body = serde_urlencoded::to_string([
-        ("team_id", "T0"),
-        ("channel_id", "C0LOAD"),
-        ("user_id", user),
-        ("command", "/privatelink"),
-        ("text", text),
-        ("response_url", "http://127.0.0.1:9/response"),
-        ("trigger_id", &format!("{n}.{}", rand::random::<u32>())),
-    ])
-    .expect("form");
+    let trigger = format!("{n}.{}", rand::random::<u32>());
+    let from = slack_requests::From {
+        channel: "C0LOAD",
+        user,
+        trigger: &trigger,
+        response_url: "http://127.0.0.1:9/response",
+    };
+    let body = slack_requests::slash_command(&from, text);
     let ts = unix_now();
     let signature = sign(ts, &body);
     (body, ts.to_string(), signature)

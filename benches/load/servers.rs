@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::routing::post;
-use privatelink_bot::sandbox::Sandbox;
+use privatelink_bot::sandbox::{Sandbox, slack_requests};
 
 use crate::drive::{sign, signed_command, unix_now};
 use crate::{SIGNING, TOKEN};
@@ -79,17 +79,8 @@ pub(crate) async fn wait_until_up(url: &str, what: &str) {
 
 /// Resident and peak resident memory of a process, in MiB.
 pub(crate) fn memory(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|n| n.parse::<f64>().ok())
-            .unwrap_or(0.0)
-            / 1024.0
-    };
-    (field("VmRSS:"), field("VmHWM:"))
+    let (rss, peak) = privatelink_bot::sandbox::process_memory(pid).unwrap_or_default();
+    (rss as f64 / 1024.0, peak as f64 / 1024.0)
 }
 
 /// A Slack Web API that accepts everything, for the bot's cards and notes.
@@ -220,18 +211,14 @@ impl Bot {
     }
 
     pub(crate) async fn click(&self, n: u64, value: &str) {
-        let payload = serde_json::json!({
-            "type": "block_actions",
-            "team": { "id": "T0", "domain": "load" },
-            "user": { "id": "UBOB", "team_id": "T0", "username": "bob", "name": "bob" },
-            "api_app_id": "A0",
-            "container": { "type": "message", "message_ts": "1700000000.000001", "channel_id": "C0LOAD", "is_ephemeral": false },
-            "trigger_id": format!("click.{n}"),
-            "channel": { "id": "C0LOAD", "name": "load" },
-            "response_url": "http://127.0.0.1:9/response",
-            "actions": [ { "type": "button", "action_id": "privatelink_x", "block_id": "b", "value": value, "action_ts": "1700000000.1" } ],
-        });
-        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).expect("form");
+        let trigger = format!("click.{n}");
+        let from = slack_requests::From {
+            channel: "C0LOAD",
+            user: "UBOB",
+            trigger: &trigger,
+            response_url: "http://127.0.0.1:9/response",
+        };
+        let body = slack_requests::button_click(&from, value, "1700000000.000001");
         self.post("/slack/interactions", body).await;
     }
 }

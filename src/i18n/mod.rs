@@ -108,10 +108,6 @@ pub enum Arg {
 }
 
 impl Arg {
-    pub fn from_display(value: &dyn fmt::Display) -> Arg {
-        Arg::Text(value.to_string())
-    }
-
     pub fn number(n: impl TryInto<i64>) -> Arg {
         Arg::Number(n.try_into().unwrap_or(i64::MAX))
     }
@@ -222,11 +218,6 @@ impl Text {
             key: "list".to_owned(),
             args: vec![("items".to_owned(), Arg::List(items))],
         }
-    }
-
-    /// The argument `name`, as given (forms show a field's own problem).
-    pub fn arg(&self, name: &str) -> Option<&Arg> {
-        self.args.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
 }
 

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod fake_zilliz;
 pub mod fixtures;
 pub mod moto;
+pub mod slack_requests;
 
 use std::path::Path;
 
@@ -212,4 +213,17 @@ fn serve_until_dropped(listener: TcpListener, router: axum::Router) -> oneshot::
             .await;
     });
     stop
+}
+
+/// A process's resident and peak resident memory, in KiB (Linux `/proc`).
+pub fn process_memory(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|n| n.parse::<u64>().ok())
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
 }

@@ -5,7 +5,7 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use privatelink_bot::sandbox::Sandbox;
+use privatelink_bot::sandbox::{Sandbox, slack_requests};
 
 use crate::fake_slack::FakeSlack;
 use crate::harness::{now, store_path};
@@ -136,36 +136,27 @@ impl ServeBinary {
 
     /// A signed slash command: the acknowledgement's status and text.
     pub async fn command(&self, user: &str, text: &str, trigger: &str) -> (u16, String) {
-        let body = serde_urlencoded::to_string([
-            ("team_id", "T0"),
-            ("channel_id", "C0PLATFORM"),
-            ("user_id", user),
-            ("command", "/privatelink"),
-            ("text", text),
-            (
-                "response_url",
-                &format!("{}/response/{trigger}", self.slack.url),
-            ),
-            ("trigger_id", trigger),
-        ])
-        .expect("form");
+        let response_url = format!("{}/response/{trigger}", self.slack.url);
+        let from = slack_requests::From {
+            channel: "C0PLATFORM",
+            user,
+            trigger,
+            response_url: &response_url,
+        };
+        let body = slack_requests::slash_command(&from, text);
         self.post_signed("/slack/commands", body).await
     }
 
     /// A signed button click on the card.
     pub async fn click(&self, user: &str, value: &str, trigger: &str) -> u16 {
-        let payload = serde_json::json!({
-            "type": "block_actions",
-            "team": { "id": "T0", "domain": "acme" },
-            "user": { "id": user, "team_id": "T0", "username": user, "name": user },
-            "api_app_id": "A0",
-            "container": { "type": "message", "message_ts": "1700000000.000001", "channel_id": "C0PLATFORM", "is_ephemeral": false },
-            "trigger_id": trigger,
-            "channel": { "id": "C0PLATFORM", "name": "platform" },
-            "response_url": format!("{}/response/{trigger}", self.slack.url),
-            "actions": [ { "type": "button", "action_id": "privatelink_x", "block_id": "b", "value": value, "action_ts": "1700000000.1" } ],
-        });
-        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).expect("form");
+        let response_url = format!("{}/response/{trigger}", self.slack.url);
+        let from = slack_requests::From {
+            channel: "C0PLATFORM",
+            user,
+            trigger,
+            response_url: &response_url,
+        };
+        let body = slack_requests::button_click(&from, value, "1700000000.000001");
         self.post_signed("/slack/interactions", body).await.0
     }
 
@@ -196,14 +187,5 @@ impl ServeBinary {
 
 /// Resident and peak resident memory of a process, in KiB.
 pub fn memory(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|n| n.parse::<u64>().ok())
-            .expect("a memory field")
-    };
-    (field("VmRSS:"), field("VmHWM:"))
+    privatelink_bot::sandbox::process_memory(pid).expect("the process's memory")
 }

@@ -7,10 +7,9 @@ use hmac::{KeyInit, Mac};
 use privatelink_bot::chat::slack::SlackSettings;
 use privatelink_bot::domain::ids::JobId;
 use privatelink_bot::domain::job::JobState;
-use privatelink_bot::sandbox::Sandbox;
+use privatelink_bot::sandbox::{Sandbox, slack_requests};
 use privatelink_bot::secret::Secret;
 use privatelink_bot::serve::{Secrets, Server};
-use serde_json::json;
 
 use crate::fake_slack::{Call, FakeSlack};
 use crate::harness::{job_state_when, now, serve_config, serve_sandbox_with};
@@ -196,24 +195,16 @@ impl SlackBot {
         text: &str,
         trigger: &str,
     ) -> (reqwest::StatusCode, String) {
-        let body = serde_urlencoded::to_string([
-            ("token", "ignored"),
-            ("team_id", "T0"),
-            ("team_domain", "acme"),
-            ("channel_id", channel),
-            ("channel_name", "platform"),
-            ("user_id", user),
-            ("user_name", user),
-            ("command", "/privatelink"),
-            ("text", text),
-            (
-                "response_url",
-                &format!("{}/response/{trigger}", self.slack.url),
-            ),
-            ("trigger_id", trigger),
-            ("api_app_id", "A0"),
-        ])
-        .unwrap();
+        let response_url = format!("{}/response/{trigger}", self.slack.url);
+        let body = slack_requests::slash_command(
+            &slack_requests::From {
+                channel,
+                user,
+                trigger,
+                response_url: &response_url,
+            },
+            text,
+        );
         let ts = now();
         self.post_raw_answer(
             "/slack/commands",
@@ -249,18 +240,17 @@ impl SlackBot {
         trigger: &str,
         card_ts: &str,
     ) -> String {
-        let payload = json!({
-            "type": "block_actions",
-            "team": { "id": "T0", "domain": "acme" },
-            "user": { "id": user, "team_id": "T0", "username": user, "name": user },
-            "api_app_id": "A0",
-            "container": { "type": "message", "message_ts": card_ts, "channel_id": channel, "is_ephemeral": false },
-            "trigger_id": trigger,
-            "channel": { "id": channel, "name": "platform" },
-            "response_url": format!("{}/response/{trigger}", self.slack.url),
-            "actions": [ { "type": "button", "action_id": "privatelink_x", "block_id": "b", "value": value, "action_ts": "1700000000.1" } ],
-        });
-        serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap()
+        let response_url = format!("{}/response/{trigger}", self.slack.url);
+        slack_requests::button_click(
+            &slack_requests::From {
+                channel,
+                user,
+                trigger,
+                response_url: &response_url,
+            },
+            value,
+            card_ts,
+        )
     }
 
     pub async fn click(
