@@ -82,7 +82,14 @@ pub async fn list(
 pub async fn show(store: &Store, job: &str, out: &mut impl Write) -> Result<(), AdminError> {
     let id = JobId::parse(job).map_err(|e| AdminError::Usage(e.to_string()))?;
     match store.get(id).await.map_err(failed)? {
-        Some(job) => writeln!(out, "{}", cards::status_text(&job, Locale::En)).map_err(failed),
+        Some(job) => {
+            let held = store
+                .outbox_head(id)
+                .await
+                .map_err(failed)?
+                .and_then(|p| p.blocked);
+            writeln!(out, "{}", cards::status_text(&job, Locale::En, held)).map_err(failed)
+        }
         None => Err(AdminError::NotFound(format!("there is no job {id}"))),
     }
 }

@@ -30,7 +30,6 @@ use futures_util::StreamExt;
 use privatelink_bot::domain::command::{self, Command};
 use privatelink_bot::domain::ids::{JobId, Platform, UserRef, VpcId};
 use privatelink_bot::domain::job::{AuditEvent, Conversation};
-use privatelink_bot::sandbox::aws_proxy::AwsProxy;
 use privatelink_bot::sandbox::fixtures::{self, NetworkShape};
 use privatelink_bot::sandbox::{REGION, Sandbox};
 use privatelink_bot::store::{Admission, Store, StoreOptions};
@@ -195,7 +194,7 @@ async fn commands(sandbox: &Sandbox) {
 /// Approve → verified for `jobs` jobs at once, through the bot's binary.
 async fn approve_to_verified(jobs: usize) {
     let sandbox = Sandbox::start(jobs).await.expect("sandbox");
-    let proxy = AwsProxy::start(&sandbox.moto.url).await.expect("proxy");
+    let proxy = sandbox.proxy.clone();
     let mut networks = Vec::new();
     for i in 0..jobs {
         networks.push(

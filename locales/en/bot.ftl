@@ -398,3 +398,27 @@ slash-help = How to use the bot
 slash-option-job = Job id, such as PL-1042
 slash-option-filter = Which jobs
 slash-option-command = A command
+
+## The real services at their worst
+finding-service-not-yet-visible = The endpoint service { $service } requires a whitelist and is not visible to AWS account { $account } yet. Step 1 allows the account in and waits for AWS to show the service; the subnets' zones are checked then.
+wait-service-visible = AWS to show { $service } to account { $account }
+wait-service-invisible = not visible yet (allowing an account in takes a little while to reach AWS)
+err-describe-service = AWS did not describe the endpoint service
+err-describe-subnets = AWS did not describe the subnets
+err-describe-security-groups = AWS did not describe the security groups
+err-subnets-outside-service = the endpoint service is not offered in the zones of { $subnets }; it is offered in { $zones }: roll back and ask again with subnets in those zones
+err-endpoint-rejected = Zilliz Cloud rejected the connection from { $endpoint }. A rejected endpoint cannot be resubmitted: roll back (which deletes it), check the project and region with Zilliz Cloud support, then ask again
+err-endpoint-failed = AWS could not create { $endpoint } (state failed; often no free addresses in a subnet). Roll back, check the subnets, then retry
+err-zone-foreign = a private hosted zone for { $host } ({ $zone }) owned by { $owner } is already associated with { $vpc }: the bot cannot write into it nor add its own. Ask its owner to add the alias record or to disassociate it, then retry
+wait-dns-in-sync = Route 53 change { $change } to reach every DNS server
+wait-dns-pending = PENDING
+err-read-change = Route 53 did not say how change is propagating
+err-zilliz-deregister = Zilliz Cloud did not deregister the endpoint
+note-step-warning = ⚠ step { $step }: { $warning }
+blocked-not-in-channel = the bot is not in the channel: invite it there (in Slack, /invite @privatelink-bot; in Discord, give its role access to the channel)
+blocked-channel-gone = the channel does not exist any more, or the bot cannot see it: make the request again from a channel the bot is in
+blocked-archived = the channel is archived: unarchive it, or make the request again from another channel
+blocked-no-permission = the bot lacks a permission in the channel: give it the permission to post there
+blocked-message-gone = the job's card was deleted: a fresh card is posted
+note-delivery-blocked = The messages of { $job } cannot be posted in { $channel }: { $why }. The job itself goes on; its card and thread appear there by themselves once that is fixed. `/privatelink status { $job }` shows where it stands meanwhile.
+status-delivery-blocked = ⚠ Its messages wait: { $why }.

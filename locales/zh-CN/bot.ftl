@@ -398,3 +398,27 @@ slash-help = 机器人用法
 slash-option-job = 任务 ID，例如 PL-1042
 slash-option-filter = 哪些任务
 slash-option-command = 命令名
+
+## The real services at their worst
+finding-service-not-yet-visible = 终端节点服务 { $service } 需要白名单，AWS 账号 { $account } 目前还看不到它。步骤 1 会把该账号加入白名单，并等待 AWS 显示该服务；届时再检查子网所在的可用区。
+wait-service-visible = AWS 向账号 { $account } 显示 { $service }
+wait-service-invisible = 尚不可见（加入白名单后需要一点时间才会在 AWS 生效）
+err-describe-service = AWS 未能描述终端节点服务
+err-describe-subnets = AWS 未能描述子网
+err-describe-security-groups = AWS 未能描述安全组
+err-subnets-outside-service = 终端节点服务未在 { $subnets } 所在的可用区提供；它在 { $zones } 提供：请回滚，并用这些可用区中的子网重新申请
+err-endpoint-rejected = Zilliz Cloud 拒绝了来自 { $endpoint } 的连接。被拒绝的终端节点无法重新提交：请回滚（会删除它），与 Zilliz Cloud 支持确认项目和区域后重新申请
+err-endpoint-failed = AWS 未能创建 { $endpoint }（状态为 failed；常见原因是子网中没有空闲地址）。请回滚，检查子网后重试
+err-zone-foreign = { $host } 的私有托管区域（{ $zone }）属于 { $owner }，已关联到 { $vpc }：机器人不能写入它，也不能另建同名区域。请其所有者添加别名记录或解除关联后重试
+wait-dns-in-sync = Route 53 变更 { $change } 同步到所有 DNS 服务器
+wait-dns-pending = PENDING
+err-read-change = Route 53 未返回变更的同步状态
+err-zilliz-deregister = Zilliz Cloud 未能注销终端节点
+note-step-warning = ⚠ 步骤 { $step }：{ $warning }
+blocked-not-in-channel = 机器人不在该频道中：请把它邀请进来（Slack 中 /invite @privatelink-bot；Discord 中给它的角色开放该频道）
+blocked-channel-gone = 该频道已不存在，或机器人看不到它：请在机器人所在的频道重新申请
+blocked-archived = 该频道已归档：请取消归档，或在其他频道重新申请
+blocked-no-permission = 机器人在该频道缺少权限：请授予它发帖权限
+blocked-message-gone = 任务卡片已被删除：将重新发布一张卡片
+note-delivery-blocked = { $job } 的消息无法发到 { $channel }：{ $why }。任务本身会继续执行；问题解决后，卡片和讨论串会自动出现在那里。在此期间可用 `/privatelink status { $job }` 查看进展。
+status-delivery-blocked = ⚠ 其消息正在等待：{ $why }。

@@ -5,6 +5,7 @@ use super::status_line;
 use crate::domain::job::{Job, Origin, StateKey};
 use crate::domain::plan::join;
 use crate::i18n::Locale;
+use crate::ports::chat::Blocked;
 use crate::ports::clock::rfc3339;
 use crate::t;
 
@@ -53,8 +54,9 @@ pub fn resources(job: &Job, locale: Locale) -> Vec<String> {
     out
 }
 
-/// The answer to `status`, in the asker's language.
-pub fn status_text(job: &Job, locale: Locale) -> String {
+/// The answer to `status`, in the asker's language; `held` says why the
+/// job's messages wait, when a platform refuses them until a person acts.
+pub fn status_text(job: &Job, locale: Locale, held: Option<Blocked>) -> String {
     let mut out = format!("{} — {}\n", job.id, status_line(job, locale));
     out.push_str(&t!(
         locale,
@@ -68,6 +70,11 @@ pub fn status_text(job: &Job, locale: Locale) -> String {
     out.push('\n');
     if job.card.is_none() {
         out.push_str(&t!(locale, "status-card-unposted"));
+        out.push('\n');
+    }
+    if let Some(why) = held {
+        let why = crate::i18n::render(locale, why.key(), &[]);
+        out.push_str(&t!(locale, "status-delivery-blocked", why = why));
         out.push('\n');
     }
     for s in &job.steps {
@@ -133,9 +140,15 @@ pub fn outbox_line(p: &crate::store::Pending) -> String {
             format!("note \"{short}\"")
         }
     };
-    let why = match &p.last_error {
-        Some(e) => format!("; {} failed tries, last: {e}", p.attempts),
-        None => String::new(),
+    let why = match (&p.last_error, p.blocked) {
+        (Some(e), Some(b)) => format!(
+            "; BLOCKED until a person acts ({}): {} failed tries, last: {e}{}",
+            crate::i18n::render(crate::i18n::Locale::En, b.key(), &[]),
+            p.attempts,
+            if p.blocked_told { "; requester told" } else { "" }
+        ),
+        (Some(e), None) => format!("; {} failed tries, last: {e}", p.attempts),
+        (None, _) => String::new(),
     };
     format!(
         "{} #{} {what} (since {}){why}",

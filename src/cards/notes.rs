@@ -74,6 +74,21 @@ pub fn still_waiting(job: &Job, step: Step, elapsed: Duration, what: &Text) -> N
     )
 }
 
+/// Something found during a step that a person should act on, though the
+/// job goes on (a port the security groups do not let in).
+pub fn step_warning(job: &Job, step: Step, warning: &Text) -> Note {
+    note(
+        job.id,
+        Tone::Neutral,
+        t!(
+            job.locale,
+            "note-step-warning",
+            step = step.text(),
+            warning = warning.clone()
+        ),
+    )
+}
+
 pub fn failed(job: &Job, step: Step, error: &str) -> Note {
     let locale = job.locale;
     Note {

@@ -172,6 +172,14 @@ impl ChatSink for ConsoleSink {
         );
         Ok(())
     }
+
+    async fn tell_directly(&self, user: &UserRef, text: &str) -> Result<(), ChatError> {
+        let console = Conversation {
+            platform: crate::domain::ids::Platform::Console,
+            channel: String::new(),
+        };
+        self.tell_privately(&console, user, text).await
+    }
 }
 
 /// Reads commands until the input ends, then waits for running jobs. After

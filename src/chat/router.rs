@@ -51,4 +51,7 @@ impl ChatSink for ChatRouter {
     ) -> Result<(), ChatError> {
         self.sink(to.platform)?.tell_privately(to, user, text).await
     }
+    async fn tell_directly(&self, user: &UserRef, text: &str) -> Result<(), ChatError> {
+        self.sink(user.platform)?.tell_directly(user, text).await
+    }
 }

@@ -8,7 +8,11 @@
 //!   `Retry-After`) or paced (at most one thread note per `pacing`) holds up
 //!   only itself;
 //! - a failed delivery is tried again with capped backoff, for as long as it
-//!   takes; the entry stays in the store meanwhile, so a restart picks it up.
+//!   takes; the entry stays in the store meanwhile, so a restart picks it up;
+//! - a channel that refuses the bot until a person acts (not invited,
+//!   archived, gone) is tried only every `blocked_retry`, and the requester
+//!   is told once, directly, what to fix (`send::tell_if_blocked`); a
+//!   deleted card is posted afresh.
 //!
 //! A card entry renders the job as it is when delivered (`delivery::send`),
 //! so cards are projections of the store, never of a moment in a worker.
@@ -50,6 +54,11 @@ pub struct DeliverySettings {
     /// requester is told privately, where the platform allows it.
     #[serde(with = "humantime_serde")]
     pub card_overdue: Duration,
+    /// How often a channel that refuses the bot until a person acts (not
+    /// invited, archived, gone) is tried again: without hammering it, and
+    /// so that delivery resumes by itself once it is fixed.
+    #[serde(with = "humantime_serde")]
+    pub blocked_retry: Duration,
 }
 
 impl Default for DeliverySettings {
@@ -58,6 +67,7 @@ impl Default for DeliverySettings {
             backoff_initial: Duration::from_secs(1),
             backoff_max: Duration::from_secs(60),
             card_overdue: Duration::from_secs(120),
+            blocked_retry: Duration::from_secs(30),
         }
     }
 }
@@ -270,7 +280,7 @@ async fn run(inner: Arc<Inner>) {
                     Ok((id, outcome)) => (id, outcome),
                     Err(e) => {
                         tracing::error!(error = %e, "a chat delivery task died; it will be tried again");
-                        (e.id(), Outcome::Failed { retry_after: None })
+                        (e.id(), Outcome::Failed { retry_after: None, blocked: None })
                     }
                 };
                 if let Some((job, seq, lane)) = tasks.remove(&id) {
@@ -312,10 +322,17 @@ fn settle(
                 lanes.lane_ready.insert(lane, (now + pace, true));
             }
         }
-        Outcome::Failed { retry_after } => {
+        Outcome::Failed {
+            retry_after,
+            blocked,
+        } => {
             let n = lanes.failures.entry((job, seq)).or_insert(0);
             *n += 1;
-            lanes.job_ready.insert(job, now + backoff.delay(*n - 1));
+            let wait = match blocked {
+                Some(b) if b.is_channel() => inner.settings.blocked_retry,
+                _ => backoff.delay(*n - 1),
+            };
+            lanes.job_ready.insert(job, now + wait);
             if let Some(wait) = retry_after {
                 lanes.lane_ready.insert(lane, (now + wait, false));
             }

@@ -9,9 +9,9 @@ use super::Inner;
 use crate::cards;
 use crate::domain::job::{AuditEvent, Job, MessageRef};
 use crate::i18n::Locale;
-use crate::ports::chat::{ChatError, Note, Outgoing};
+use crate::ports::chat::{Blocked, ChatError, Note, Outgoing};
 use crate::ports::error::ErrorKind;
-use crate::store::Pending;
+use crate::store::{Failure, Pending};
 use crate::t;
 
 /// How one delivery went.
@@ -21,8 +21,12 @@ pub(super) enum Outcome {
     /// note (the channel's pace applies).
     Delivered { note: bool },
     /// Not delivered; tried again later (after `retry_after` for the whole
-    /// channel, when the platform said so).
-    Failed { retry_after: Option<Duration> },
+    /// channel, when the platform said so; at `delivery.blocked_retry`
+    /// when the channel refuses the bot until a person acts).
+    Failed {
+        retry_after: Option<Duration>,
+        blocked: Option<Blocked>,
+    },
 }
 
 fn delivery_event(job: &Job, action: &str, at: u64) -> AuditEvent {
@@ -109,17 +113,84 @@ pub(super) async fn send(inner: &Inner, entry: Pending, job: Job) -> Outcome {
         Ok(note) => Outcome::Delivered { note },
         Err(e) => {
             tracing::warn!(job = %job.id, seq = entry.seq, error = %e, "chat delivery failed; it will be tried again");
-            let told = tell_if_overdue(inner, &entry, &job, &e).await;
+            if e.blocked == Some(Blocked::MessageGone) && job.card.is_some() {
+                forget_card(inner, &job).await;
+            }
+            let requester_told = tell_if_overdue(inner, &entry, &job, &e).await;
+            let blocked_told = tell_if_blocked(inner, &entry, &job, &e).await;
+            let failure = Failure {
+                error: e.to_string(),
+                requester_told,
+                blocked: e.blocked,
+                blocked_told,
+            };
             if let Err(store) = inner
                 .store
-                .outbox_failed(job.id, entry.seq, e.to_string(), told)
+                .outbox_failed(job.id, entry.seq, failure)
                 .await
             {
                 tracing::warn!(job = %job.id, error = %store, "could not record a failed delivery");
             }
             Outcome::Failed {
                 retry_after: e.retry_after,
+                blocked: e.blocked,
             }
+        }
+    }
+}
+
+/// Someone deleted the job's card: it cannot be edited nor answered
+/// under. Forgetting it makes the next delivery post a fresh card, with
+/// the job as it is, and the thread go on under that one.
+async fn forget_card(inner: &Inner, job: &Job) {
+    let event = delivery_event(job, "card_lost", inner.clock.now());
+    match inner.store.card_lost(job.id, event).await {
+        Ok(_) => tracing::warn!(job = %job.id, "the job's card was deleted; a fresh one will be posted"),
+        Err(e) => {
+            tracing::error!(job = %job.id, error = %e, "could not forget a deleted card")
+        }
+    }
+}
+
+/// When the job's channel refuses the bot for good (it is not in it, the
+/// channel is archived or gone), tells the requester once, by direct
+/// message (which needs no channel), what to fix; the job's messages wait
+/// and go out by themselves once it is fixed. `status` and `jobs outbox`
+/// say the same meanwhile.
+async fn tell_if_blocked(inner: &Inner, entry: &Pending, job: &Job, error: &ChatError) -> bool {
+    let Some(why) = error.blocked.filter(|b| b.is_channel()) else {
+        return false;
+    };
+    if entry.blocked_told {
+        return false;
+    }
+    let channel = job
+        .card
+        .as_ref()
+        .map_or(job.conversation.channel.as_str(), |c| c.channel.as_str());
+    let text = t!(
+        job.locale,
+        "note-delivery-blocked",
+        job = job.id,
+        channel = channel,
+        why = crate::i18n::render(job.locale, why.key(), &[])
+    );
+    let direct = inner.chat.tell_directly(&job.requester, &text).await;
+    let told = match direct {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            tracing::info!(job = %job.id, error = %e, "could not tell the requester directly; trying in the channel");
+            inner
+                .chat
+                .tell_privately(&job.conversation, &job.requester, &text)
+                .await
+        }
+    };
+    match told {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(job = %job.id, error = %e, "could not tell the requester why the job's messages wait");
+            false
         }
     }
 }

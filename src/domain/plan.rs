@@ -134,3 +134,17 @@ pub fn join<T: std::fmt::Display>(items: &[T]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// The port of an address such as `https://in01-…:19531` (443 when an
+/// https address names none).
+pub fn port_of(address: &str) -> Option<i32> {
+    let with_scheme = if address.contains("://") {
+        address.to_owned()
+    } else {
+        format!("https://{address}")
+    };
+    url::Url::parse(&with_scheme)
+        .ok()?
+        .port_or_known_default()
+        .map(i32::from)
+}

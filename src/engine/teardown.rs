@@ -54,6 +54,7 @@ impl Inner {
             Some(AliasTarget {
                 dns_name: e.dns_name.clone()?,
                 hosted_zone_id: e.hosted_zone_id.clone()?,
+                evaluate_target_health: false,
             })
         });
 
@@ -63,7 +64,8 @@ impl Inner {
                 .private_zones(&c.host, &r.vpc, &region)
                 .await
                 .map_err(fail("err-list-zones"))?;
-            for zone in zones {
+            // Zones of other owners are never the job's to touch.
+            for zone in zones.into_iter().filter(|z| z.foreign_owner.is_none()) {
                 let ours = zone.caller_reference.starts_with(&prefix);
                 let recorded = c.zone_id.as_ref() == Some(&zone.id);
                 if !ours && !recorded {
@@ -132,7 +134,7 @@ impl Inner {
                         .vendor
                         .deregister_endpoint(&r.project, &r.region, &endpoint.id)
                         .await
-                        .map_err(fail("Zilliz Cloud did not deregister the endpoint"))?,
+                        .map_err(fail("err-zilliz-deregister"))?,
                     other => kept.push((registration, other)),
                 }
             }

@@ -133,6 +133,45 @@ pub enum Outgoing {
     Note(Note),
 }
 
+/// Why a platform refuses a message for good, until a person changes
+/// something: no retry cures these, so the dispatcher never hammers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Blocked {
+    /// The bot is not in the channel (Slack `not_in_channel`; Discord 50001
+    /// Missing Access): someone must invite it.
+    NotInChannel,
+    /// The channel does not exist, or no longer (Slack `channel_not_found`;
+    /// Discord 10003 Unknown Channel).
+    ChannelGone,
+    /// The channel or thread is archived (Slack `is_archived`; Discord 50083).
+    Archived,
+    /// The bot lacks a permission there (Slack `restricted_action`; Discord
+    /// 50013 Missing Permissions).
+    NoPermission,
+    /// The message to edit, or to answer under, was deleted (Slack
+    /// `message_not_found`, `cant_update_message`; Discord 10008).
+    MessageGone,
+}
+
+impl Blocked {
+    /// Whether the whole channel refuses the bot (as against one message).
+    pub fn is_channel(self) -> bool {
+        !matches!(self, Blocked::MessageGone)
+    }
+
+    /// The catalogue key of what is wrong and what to do about it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Blocked::NotInChannel => "blocked-not-in-channel",
+            Blocked::ChannelGone => "blocked-channel-gone",
+            Blocked::Archived => "blocked-archived",
+            Blocked::NoPermission => "blocked-no-permission",
+            Blocked::MessageGone => "blocked-message-gone",
+        }
+    }
+}
+
 /// A chat platform's failure, typed by kind like a cloud error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("chat: {message}")]
@@ -141,6 +180,8 @@ pub struct ChatError {
     pub message: String,
     /// How long the platform asked us to wait, when it said.
     pub retry_after: Option<std::time::Duration>,
+    /// Refused for good until a person acts, and why.
+    pub blocked: Option<Blocked>,
 }
 
 impl ChatError {
@@ -149,7 +190,13 @@ impl ChatError {
             kind,
             message: message.into(),
             retry_after: None,
+            blocked: None,
         }
+    }
+
+    pub fn blocked(mut self, why: Option<Blocked>) -> Self {
+        self.blocked = why;
+        self
     }
 }
 
@@ -179,6 +226,15 @@ pub trait ChatSink: Send + Sync {
         Err(ChatError::new(
             ErrorKind::InvalidInput,
             "this platform has no private message for a bot to send",
+        ))
+    }
+
+    /// Tells one person something in a direct message from the bot, which
+    /// needs no channel: the way left when a channel refuses the bot.
+    async fn tell_directly(&self, _user: &UserRef, _text: &str) -> Result<(), ChatError> {
+        Err(ChatError::new(
+            ErrorKind::InvalidInput,
+            "this platform has no direct message for a bot to send",
         ))
     }
 }

@@ -153,13 +153,21 @@ pub trait Network: Send + Sync {
 pub struct ZoneInfo {
     pub id: String,
     pub name: String,
+    /// Empty for a zone of another owner (its details cannot be read).
     pub caller_reference: String,
+    /// Who owns the zone, when it is not this account: another account
+    /// or an AWS service, as `ListHostedZonesByVPC` says. The bot never
+    /// reads into, writes to or deletes such a zone.
+    pub foreign_owner: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AliasTarget {
     pub dns_name: String,
     pub hosted_zone_id: String,
+    /// As the record says (the bot writes `false`); a DELETE must match
+    /// the record exactly, this included.
+    pub evaluate_target_health: bool,
 }
 
 /// Route 53 as the bot needs it.
@@ -182,8 +190,19 @@ pub trait Dns: Send + Sync {
     ) -> CloudResult<ZoneInfo>;
     /// The alias A record at `name` in `zone`, if there is one.
     async fn alias_record(&self, zone: &str, name: &str) -> CloudResult<Option<AliasTarget>>;
-    async fn upsert_alias(&self, zone: &str, name: &str, target: &AliasTarget) -> CloudResult<()>;
-    /// Deletes the alias record; one that is already gone is not an error.
+    /// UPSERTs the alias record; returns the change's id, which is
+    /// `PENDING` until every Route 53 server has it.
+    async fn upsert_alias(
+        &self,
+        zone: &str,
+        name: &str,
+        target: &AliasTarget,
+    ) -> CloudResult<String>;
+    /// Whether a change is `INSYNC` (`GetChange`).
+    async fn change_in_sync(&self, change: &str) -> CloudResult<bool>;
+    /// Deletes the alias record exactly as `target` (read from the record)
+    /// says; one that is already gone is not an error, one that no longer
+    /// matches is.
     async fn delete_alias(&self, zone: &str, name: &str, target: &AliasTarget) -> CloudResult<()>;
     /// Deletes a zone; one that is already gone is not an error.
     async fn delete_zone(&self, zone: &str) -> CloudResult<()>;

@@ -30,8 +30,9 @@ pub async fn run(out: SharedOut) -> anyhow::Result<()> {
     say(
         &out,
         &format!(
-            "moto at {}, fake Zilliz Cloud at {}; customer VPC {} with subnets {} and security group {}; Zilliz endpoint service {}",
+            "moto at {} (behind an AWS-strict proxy at {}), fake Zilliz Cloud at {}; customer VPC {} with subnets {} and security group {}; Zilliz endpoint service {}",
             sandbox.moto.url,
+            sandbox.proxy.url,
             sandbox.zilliz.url,
             sandbox.network.vpc,
             sandbox.network.subnets.join(", "),

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -35,6 +36,14 @@ pub struct FakeService {
     pub region: String,
     pub service_name: String,
     pub whitelist_required: bool,
+}
+
+/// What the provider's side has done with an endpoint's connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acceptance {
+    Pending,
+    Accepted,
+    Rejected,
 }
 
 #[derive(Debug, Clone)]
@@ -91,8 +100,13 @@ pub struct FakeState {
     /// tests vary them, unknown words included).
     pub words: StatusWords,
     pub faults: VecDeque<Fault>,
-    /// (project, region, AWS account) allowed into endpoint services.
-    pub whitelisted: BTreeSet<(String, String, String)>,
+    /// (project, region, AWS account) allowed into endpoint services, and
+    /// when: AWS shows the service to the account a little after (the AWS
+    /// proxy reads this).
+    pub whitelisted: BTreeMap<(String, String, String), Instant>,
+    /// Endpoints whose connection Zilliz's side rejected: AWS reports
+    /// them `rejected` (the AWS proxy reads this).
+    pub rejected: BTreeSet<String>,
     /// The AWS account whose endpoints register (moto's, by default): where
     /// the service requires it, a registration is never accepted before
     /// this account is allowed in.
@@ -118,7 +132,8 @@ impl Default for FakeState {
             words: StatusWords::default(),
             faults: VecDeque::new(),
             requests: Vec::new(),
-            whitelisted: BTreeSet::new(),
+            whitelisted: BTreeMap::new(),
+            rejected: BTreeSet::new(),
             // moto's account.
             aws_account: "123456789012".into(),
             after_effect: None,
@@ -145,11 +160,57 @@ impl FakeState {
             .iter()
             .any(|s| s.region == region && s.whitelist_required);
         !required
-            || self.whitelisted.contains(&(
+            || self.whitelisted.contains_key(&(
                 project.to_owned(),
                 region.to_owned(),
                 self.aws_account.clone(),
             ))
+    }
+
+    /// Whether `service_name` is one of this fake's endpoint services.
+    pub fn offers(&self, service_name: &str) -> bool {
+        self.services.iter().any(|s| s.service_name == service_name)
+    }
+
+    /// Whether AWS shows `service_name` to `account`: always, unless the
+    /// service requires a whitelist; then only `delay` after some project
+    /// allowed the account into the service's region.
+    pub fn visible_to(&self, service_name: &str, account: &str, delay: Duration) -> bool {
+        let Some(service) = self
+            .services
+            .iter()
+            .find(|s| s.service_name == service_name)
+        else {
+            return true;
+        };
+        !service.whitelist_required
+            || self.whitelisted.iter().any(|((_, region, who), at)| {
+                *region == service.region && who == account && at.elapsed() >= delay
+            })
+    }
+
+    /// What Zilliz's side has done with a connection from `endpoint`:
+    /// accepted once it is registered, past its pending reads and allowed
+    /// in; rejected when told to; pending otherwise.
+    pub fn acceptance(&self, endpoint: &str) -> Acceptance {
+        if self.rejected.contains(endpoint) {
+            return Acceptance::Rejected;
+        }
+        let accepted = self.endpoints.iter().any(|(project, eps)| {
+            eps.iter().any(|e| {
+                e.endpoint_id == endpoint && e.pending_reads == 0 && self.allowed(project, &e.region)
+            })
+        });
+        if accepted {
+            Acceptance::Accepted
+        } else {
+            Acceptance::Pending
+        }
+    }
+
+    /// Rejects the connection from `endpoint`, as Zilliz's operators may.
+    pub fn reject(&mut self, endpoint: &str) {
+        self.rejected.insert(endpoint.to_owned());
     }
 
     /// The private link address the fake hands out for a cluster.
@@ -378,8 +439,10 @@ async fn whitelist(
         return fail(StatusCode::BAD_REQUEST, 96005, "invalid request body");
     };
     let mut st = app.lock();
+    // Add-only: the first time counts for when AWS shows the service.
     st.whitelisted
-        .insert((project, body.region_id, body.outer_user_id));
+        .entry((project, body.region_id, body.outer_user_id))
+        .or_insert_with(Instant::now);
     // Documented: the data is the string "success"; add-only.
     ok(json!("success"))
 }

@@ -18,6 +18,7 @@ use tokio::sync::oneshot;
 use aws_config::SdkConfig;
 
 use crate::config::Config;
+use aws_proxy::AwsProxy;
 use fake_zilliz::{FakeCluster, FakeService, FakeState, FakeZilliz};
 use fixtures::{CustomerNetwork, EndState, NetworkShape};
 use moto::Moto;
@@ -26,9 +27,12 @@ pub const REGION: &str = "us-west-2";
 pub const ZILLIZ_REGION: &str = "aws-us-west-2";
 pub const PROJECT: &str = "proj-sandbox0001";
 
-/// A running sandbox. Dropping it stops moto and the fake.
+/// A running sandbox. Dropping it stops moto, the proxy and the fake.
 pub struct Sandbox {
     pub moto: Moto,
+    /// Between the bot and moto, as strict as AWS (`aws_proxy::strict`):
+    /// the bot's AWS calls go here; the fixtures talk to moto directly.
+    pub proxy: AwsProxy,
     pub zilliz: FakeZilliz,
     pub aws: SdkConfig,
     pub network: CustomerNetwork,
@@ -59,7 +63,9 @@ impl Sandbox {
         state.services.push(FakeService {
             region: ZILLIZ_REGION.to_owned(),
             service_name: service_name.clone(),
-            whitelist_required: false,
+            // As in most of Zilliz's regions: the account must be allowed
+            // in before AWS shows it the service.
+            whitelist_required: true,
         });
         for id in &cluster_ids {
             state.clusters.insert(
@@ -76,8 +82,11 @@ impl Sandbox {
         }
         let api_key = random_key();
         let zilliz = FakeZilliz::start(&api_key, state).await?;
+        let proxy = AwsProxy::start(&moto.url).await?;
+        proxy.lock().strict.provider = Some(zilliz.state.clone());
         Ok(Self {
             moto,
+            proxy,
             zilliz,
             aws,
             network,
@@ -128,7 +137,7 @@ channel = "platform-ops"
 "#,
             store = store.display().to_string(),
             zilliz = self.zilliz.url,
-            moto = self.moto.url,
+            moto = self.proxy.url,
         )
     }
 
@@ -136,7 +145,7 @@ channel = "platform-ops"
     /// request, `slack:UBOB` approves, the Slack Web API at `slack_api`, the
     /// tokens from the `<prefix>_SLACK_BOT_TOKEN` and
     /// `<prefix>_SLACK_SIGNING_SECRET` variables, HTTP on `port`, AWS at
-    /// `aws_url` (moto, or a proxy in front of it).
+    /// `aws_url` (the sandbox's proxy, or another in front of moto).
     pub fn slack_config_text(
         &self,
         store: &Path,
@@ -147,7 +156,7 @@ channel = "platform-ops"
     ) -> String {
         let text = self
             .config_text(store)
-            .replace(&self.moto.url, aws_url)
+            .replace(&self.proxy.url, aws_url)
             .replace("requesters = [\"console:*\"]", "requesters = [\"slack:*\"]")
             .replace(
                 "approvers = [\"console:bob\"",

@@ -138,7 +138,17 @@ impl Service {
 
     async fn status(&self, id: JobId, locale: Locale) -> Reply {
         match self.p.store.get(id).await {
-            Ok(Some(job)) => Reply::say(cards::status_text(&job, locale)),
+            Ok(Some(job)) => {
+                // Only why the head waits matters: later entries wait on it.
+                let held = match self.p.store.outbox_head(id).await {
+                    Ok(head) => head.and_then(|p| p.blocked),
+                    Err(e) => {
+                        tracing::warn!(job = %id, error = %e, "could not read the job's outbox for status");
+                        None
+                    }
+                };
+                Reply::say(cards::status_text(&job, locale, held))
+            }
             Ok(None) => Reply::say(t!(locale, "reply-no-such-job", job = id)),
             Err(e) => store_failed(e, locale),
         }

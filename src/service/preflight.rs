@@ -6,27 +6,13 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::domain::command::CreateRequest;
 use crate::domain::ids::{JobId, ZillizRegion};
-use crate::domain::plan::{Finding, Plan, join};
+use crate::domain::plan::{Finding, Plan, join, port_of};
 use crate::i18n::Text;
 use crate::ports::cloud::{CloudAccess, EndpointSpec, Permission, Vendor};
 use crate::text;
 
 /// Zilliz's default cluster port, assumed when no address says otherwise.
 const DEFAULT_CLUSTER_PORT: i32 = 19530;
-
-/// The port of an address such as `https://in01-…:19531` (443 when an
-/// https address names none).
-fn port_of(address: &str) -> Option<i32> {
-    let with_scheme = if address.contains("://") {
-        address.to_owned()
-    } else {
-        format!("https://{address}")
-    };
-    url::Url::parse(&with_scheme)
-        .ok()?
-        .port_or_known_default()
-        .map(i32::from)
-}
 
 /// Whether a control-plane URL is Zilliz Cloud China's (its hosts end in `.cn`).
 fn is_china_control_plane(base_url: &str) -> bool {
@@ -201,7 +187,7 @@ pub async fn preflight(
             let checks = aws_checks(
                 r,
                 &*aws.network,
-                service.as_ref().map(|s| s.service_name.as_str()),
+                service.as_ref().map(|s| (s.service_name.as_str(), s.whitelist_required)),
                 &ports,
                 dry_run,
             )
@@ -233,12 +219,14 @@ pub async fn preflight(
 async fn aws_checks(
     r: &CreateRequest,
     network: &dyn crate::ports::cloud::Network,
-    service_name: Option<&str>,
+    service: Option<(&str, bool)>,
     ports: &BTreeSet<i32>,
     dry_run: bool,
 ) -> anyhow::Result<(Option<String>, Vec<Finding>)> {
     let mut findings = Vec::new();
     let account = network.account_id().await.ok();
+    let service_name = service.map(|(name, _)| name);
+    let whitelist_required = service.is_some_and(|(_, required)| required);
 
     match network.vpc(&r.vpc).await? {
         None => {
@@ -275,15 +263,27 @@ async fn aws_checks(
         Some(name) => network.service_zones(name).await?,
         None => Some(Vec::new()),
     };
-    if let (Some(name), None) = (service_name, &zones) {
-        findings.push(Finding::blocking(
+    match (service_name, &zones) {
+        // AWS shows a service that requires a whitelist only to accounts
+        // allowed in, which is what the job's first step does: say so,
+        // and leave the zones to that step.
+        (Some(name), None) if whitelist_required => findings.push(Finding::warning(
+            text!(
+                "finding-service-not-yet-visible",
+                service = name,
+                account = account.as_deref().unwrap_or("?")
+            ),
+            None,
+        )),
+        (Some(name), None) => findings.push(Finding::blocking(
             text!(
                 "finding-service-invisible",
                 service = name,
                 account = account.as_deref().unwrap_or("?")
             ),
             text!("fix-service-invisible"),
-        ));
+        )),
+        _ => {}
     }
     let mut azs_used: HashMap<&str, Vec<String>> = HashMap::new();
     for id in &r.subnets {

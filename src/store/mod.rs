@@ -33,7 +33,7 @@ use crate::domain::job::{AuditEvent, Job, StateKey};
 use crate::domain::lifecycle::Refusal;
 use crate::domain::ownership::{Owners, Resource};
 use crate::ports::chat::Outgoing;
-pub use outbox::Pending;
+pub use outbox::{Failure, Pending};
 use tables::{ChatEffects, Trees};
 use writer::{Answer, Write, Writer, WriterCounters};
 
@@ -459,21 +459,36 @@ impl Store {
         .await
     }
 
-    /// Records a failed delivery (and whether the requester was told).
+    /// Records a failed delivery: why, and what the requester was told.
     pub async fn outbox_failed(
         &self,
         id: JobId,
         seq: u64,
-        error: String,
-        requester_told: bool,
+        failure: Failure,
     ) -> Result<(), ChangeError> {
         self.write(
             Admission::Owed,
             format!("delivery failed {id}"),
             true,
-            move |t| t.outbox_failed(id, seq, &error, requester_told),
+            move |t| t.outbox_failed(id, seq, &failure),
         )
         .await
+    }
+
+    /// The first waiting chat effect of one job: what holds its messages.
+    pub async fn outbox_head(&self, id: JobId) -> Result<Option<Pending>, StoreError> {
+        self.read("outbox head", move |r| r.outbox_head(id)).await
+    }
+
+    /// Forgets where a job's card was (someone deleted it): its next
+    /// message posts a fresh card, and the thread goes on under that.
+    pub async fn card_lost(&self, id: JobId, event: AuditEvent) -> Result<Job, ChangeError> {
+        let change = |j: &mut Job| {
+            j.card = None;
+            Ok(())
+        };
+        self.change(Admission::Owed, id, event, change, |_| Vec::new(), None)
+            .await
     }
 
     /// The first waiting chat effect of each job.

@@ -21,7 +21,7 @@ use sled::transaction::TransactionalTree;
 
 use super::StoreError;
 use crate::domain::ids::JobId;
-use crate::ports::chat::Outgoing;
+use crate::ports::chat::{Blocked, Outgoing};
 
 /// Progress notes that may wait per job.
 pub const PROGRESS_CAP: u32 = 50;
@@ -51,6 +51,24 @@ struct Stored {
     /// The requester was told privately that the card is late.
     #[serde(default)]
     requester_told: bool,
+    /// The platform refuses it for good until a person acts, and why.
+    #[serde(default)]
+    blocked: Option<Blocked>,
+    /// The requester was told, directly, what blocks it.
+    #[serde(default)]
+    blocked_told: bool,
+}
+
+/// What one failed delivery leaves on its entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub error: String,
+    /// The requester has now been told the card is late.
+    pub requester_told: bool,
+    /// Refused until a person acts (the latest failure's reason).
+    pub blocked: Option<Blocked>,
+    /// The requester has now been told what blocks it.
+    pub blocked_told: bool,
 }
 
 /// One waiting entry, as the dispatcher and the admin view see it.
@@ -65,6 +83,8 @@ pub struct Pending {
     pub attempts: u32,
     pub last_error: Option<String>,
     pub requester_told: bool,
+    pub blocked: Option<Blocked>,
+    pub blocked_told: bool,
 }
 
 fn key(job: JobId, seq: u64) -> [u8; 16] {
@@ -142,6 +162,8 @@ pub(super) fn enqueue(
             attempts: 0,
             last_error: None,
             requester_told: false,
+            blocked: None,
+            blocked_told: false,
         };
         outbox.insert(
             &key(job, seq),
@@ -171,8 +193,7 @@ pub(super) fn record_failure(
     outbox: &TransactionalTree,
     job: JobId,
     seq: u64,
-    error: &str,
-    requester_told: bool,
+    failure: &Failure,
 ) -> Result<(), Abort> {
     let k = key(job, seq);
     let Some(b) = outbox.get(k)? else {
@@ -180,14 +201,22 @@ pub(super) fn record_failure(
     };
     let mut stored: Stored = serde_json::from_slice(&b).map_err(corrupt)?;
     stored.attempts = stored.attempts.saturating_add(1);
-    stored.last_error = Some(error.to_owned());
-    stored.requester_told |= requester_told;
+    stored.last_error = Some(failure.error.clone());
+    stored.requester_told |= failure.requester_told;
+    stored.blocked = failure.blocked;
+    stored.blocked_told |= failure.blocked_told;
     outbox.insert(&k, serde_json::to_vec(&stored).map_err(corrupt)?)?;
     Ok(())
 }
 
 fn entries(tree: &Tree) -> impl Iterator<Item = Result<Pending, StoreError>> + '_ {
-    tree.iter().filter_map(|item| {
+    decoded(tree.iter())
+}
+
+fn decoded(
+    items: impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>,
+) -> impl Iterator<Item = Result<Pending, StoreError>> {
+    items.filter_map(|item| {
         let (k, v) = match item {
             Ok(kv) => kv,
             Err(e) => return Some(Err(e.into())),
@@ -206,6 +235,8 @@ fn entries(tree: &Tree) -> impl Iterator<Item = Result<Pending, StoreError>> + '
                     attempts: s.attempts,
                     last_error: s.last_error,
                     requester_told: s.requester_told,
+                    blocked: s.blocked,
+                    blocked_told: s.blocked_told,
                 })
                 .map_err(StoreError::from),
         )
@@ -215,6 +246,11 @@ fn entries(tree: &Tree) -> impl Iterator<Item = Result<Pending, StoreError>> + '
 /// Everything waiting, per job in order.
 pub(super) fn all(tree: &Tree) -> Result<Vec<Pending>, StoreError> {
     entries(tree).collect()
+}
+
+/// The first waiting entry of one job, if any.
+pub(super) fn head_of(tree: &Tree, job: JobId) -> Result<Option<Pending>, StoreError> {
+    decoded(tree.scan_prefix(job.number().to_be_bytes())).next().transpose()
 }
 
 /// The first waiting entry of each job: what may be delivered next.

@@ -227,11 +227,10 @@ impl Trees {
         &self,
         job: JobId,
         seq: u64,
-        error: &str,
-        requester_told: bool,
+        failure: &outbox::Failure,
     ) -> Result<(), ChangeError> {
         self.outbox
-            .transaction(|tx| outbox::record_failure(tx, job, seq, error, requester_told))
+            .transaction(|tx| outbox::record_failure(tx, job, seq, failure))
             .map_err(transaction_error)
     }
 
@@ -361,6 +360,11 @@ impl Reader {
     /// Every chat effect waiting for delivery, per job in order.
     pub fn outbox(&self) -> Result<Vec<Pending>, StoreError> {
         outbox::all(&self.0.outbox)
+    }
+
+    /// The first waiting chat effect of one job.
+    pub fn outbox_head(&self, job: JobId) -> Result<Option<Pending>, StoreError> {
+        outbox::head_of(&self.0.outbox, job)
     }
 
     /// The first waiting chat effect of each job.

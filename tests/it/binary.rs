@@ -56,7 +56,7 @@ impl ServeBinary {
             "{}{extra}\n",
             sandbox.slack_config_text(
                 &store_path(&dir),
-                &sandbox.moto.url,
+                &sandbox.proxy.url,
                 &format!("{}/api/", slack.url),
                 "BIN",
                 port

@@ -33,7 +33,7 @@ struct World {
 impl World {
     async fn start() -> Self {
         let sandbox = Sandbox::start(1).await.expect("sandbox");
-        let proxy = AwsProxy::start(&sandbox.moto.url).await.expect("proxy");
+        let proxy = sandbox.proxy.clone();
         let slack = FakeSlack::start(SLACK_TOKEN).await;
         slack.set_scopes(ALL_SCOPES);
         let discord = FakeDiscord::start(DISCORD_TOKEN).await;
@@ -58,7 +58,6 @@ impl World {
         let text = self
             .sandbox
             .config_text(&store_path(&self.dir))
-            .replace(&self.sandbox.moto.url, &self.proxy.url)
             .replace("dry_run_preflight = false", "dry_run_preflight = true")
             .replace(
                 "approval_ttl = \"24h\"",

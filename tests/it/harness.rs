@@ -138,24 +138,12 @@ impl Harness {
         }
     }
 
-    /// One cluster, with every AWS call going through the AWS behaviour
-    /// proxy (DryRun preflight on, answered as `dry_run` says).
+    /// One cluster, with DryRun preflight on, answered by the sandbox's
+    /// AWS proxy as `dry_run` says (every AWS call goes through it).
     pub async fn behind_aws_proxy(dry_run: DryRun) -> (Self, AwsProxy) {
-        let proxy = AwsProxy::start("").await.expect("proxy");
+        let h = Self::start_with(1, |c| c.aws.dry_run_preflight = true, None).await;
+        let proxy = h.sandbox.proxy.clone();
         proxy.lock().dry_run = dry_run;
-        let (url, state) = (proxy.url.clone(), proxy.state.clone());
-        let h = Self::start_with(
-            1,
-            move |c| {
-                if let Ok(mut st) = state.lock() {
-                    st.upstream = c.aws.endpoint_url.clone().unwrap_or_default();
-                }
-                c.aws.endpoint_url = Some(url);
-                c.aws.dry_run_preflight = true;
-            },
-            None,
-        )
-        .await;
         (h, proxy)
     }
 

@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use std::process::Stdio;
 use std::time::Duration;
 
-use privatelink_bot::sandbox::aws_proxy::AwsProxy;
 use privatelink_bot::sandbox::fixtures::{self, CustomerNetwork, NetworkShape};
 use privatelink_bot::sandbox::{PROJECT, REGION, Sandbox};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -119,7 +118,7 @@ async fn run(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_at_random_moments_every_job_ends_verified_with_one_of_each() {
     let sandbox = Sandbox::start(JOBS).await.expect("sandbox");
-    let proxy = AwsProxy::start(&sandbox.moto.url).await.expect("proxy");
+    let proxy = sandbox.proxy.clone();
     proxy.lock().latency = Some(Duration::from_millis(60));
     let mut networks = Vec::new();
     for i in 0..JOBS {
@@ -133,8 +132,7 @@ async fn killed_at_random_moments_every_job_ends_verified_with_one_of_each() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("bot.toml");
     let text = sandbox
-        .config_text(&store_path(&dir))
-        .replace(&sandbox.moto.url, &proxy.url);
+        .config_text(&store_path(&dir));
     std::fs::write(&config, text).expect("config written");
 
     let mut transcript = String::new();

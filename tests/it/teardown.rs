@@ -301,7 +301,7 @@ async fn a_failed_rollback_cannot_be_retried_into_a_create_and_roll_back_finishe
 }
 
 fn posts(h: &Harness) -> usize {
-    h.zilliz_requests("POST /v2/projects/")
+    h.zilliz_requests("POST /v2/projects/proj-sandbox0001/privateEndpoints")
 }
 
 #[tokio::test]
@@ -309,7 +309,7 @@ async fn a_registration_answered_with_a_server_error_is_ensured_again_not_repeat
     let h = Harness::start().await;
     inject(
         &h,
-        "POST /v2/projects/",
+        "POST /v2/projects/proj-sandbox0001/privateEndpoints",
         503,
         500,
         "service unavailable",
@@ -329,7 +329,7 @@ async fn a_refused_permission_fails_the_step_at_once() {
     let h = Harness::start().await;
     inject(
         &h,
-        "POST /v2/projects/",
+        "POST /v2/projects/proj-sandbox0001/privateEndpoints",
         200,
         96013,
         "no permission to operate private endpoints",
@@ -351,7 +351,7 @@ async fn a_registration_that_acted_but_answered_a_server_error_is_found_not_repe
     let h = Harness::start().await;
     inject(
         &h,
-        "POST /v2/projects/",
+        "POST /v2/projects/proj-sandbox0001/privateEndpoints",
         503,
         500,
         "service unavailable",

@@ -8,15 +8,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use serenity::all::{ChannelId, MessageId};
+use serenity::all::{ChannelId, MessageId, UserId};
 use serenity::builder::{CreateMessage, CreateThread, EditMessage};
 use serenity::http::{Http, HttpError};
 
 use super::render;
 use crate::backoff::Backoff;
-use crate::domain::ids::Platform;
+use crate::domain::ids::{Platform, UserRef};
 use crate::domain::job::{Conversation, MessageRef};
-use crate::ports::chat::{Card, ChatError, ChatSink, Note};
+use crate::ports::chat::{Blocked, Card, ChatError, ChatSink, Note};
 use crate::ports::error::ErrorKind;
 use crate::retry::{Classified, Effect, RetryPolicy};
 
@@ -96,8 +96,22 @@ pub fn describe(e: &serenity::Error) -> String {
     }
 }
 
+/// Discord's JSON error codes that no retry cures, until a person acts.
+fn blocked_by(e: &serenity::Error) -> Option<Blocked> {
+    Some(match status(e)?.1 {
+        50001 => Blocked::NotInChannel,
+        10003 => Blocked::ChannelGone,
+        50083 => Blocked::Archived,
+        50013 => Blocked::NoPermission,
+        10008 => Blocked::MessageGone,
+        _ => return None,
+    })
+}
+
 fn failed(what: &'static str) -> impl Fn(serenity::Error) -> ChatError {
-    move |e| ChatError::new(e.kind(), format!("{what}: {}", describe(&e)))
+    move |e| {
+        ChatError::new(e.kind(), format!("{what}: {}", describe(&e))).blocked(blocked_by(&e))
+    }
 }
 
 fn id(text: &str) -> Result<u64, ChatError> {
@@ -200,6 +214,19 @@ impl ChatSink for DiscordSink {
         })
         .await
         .map_err(failed("thread message"))?;
+        Ok(())
+    }
+
+    /// A direct message (the DM channel is opened, or found, by Discord),
+    /// which needs no access to the job's channel.
+    async fn tell_directly(&self, user: &UserRef, text: &str) -> Result<(), ChatError> {
+        let user = UserId::new(id(&user.id)?);
+        let dm = with_retry(|| user.create_dm_channel(&*self.http))
+            .await
+            .map_err(failed("open direct message"))?;
+        with_retry(|| dm.id.send_message(&*self.http, CreateMessage::new().content(text)))
+            .await
+            .map_err(failed("direct message"))?;
         Ok(())
     }
 }

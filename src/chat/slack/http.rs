@@ -40,6 +40,15 @@ pub fn routes(handler: Arc<SlackHandler>, signing_secret: &Secret) -> Router {
         })
 }
 
+/// Slack's window: a request signed more than five minutes from now, or
+/// whose timestamp is not a number of seconds at all, is refused.
+fn timestamp_is_fresh(timestamp: &str, now_secs: u64) -> bool {
+    const WINDOW_SECS: i128 = 5 * 60;
+    timestamp
+        .parse::<i64>()
+        .is_ok_and(|ts| (i128::from(now_secs) - i128::from(ts)).abs() <= WINDOW_SECS)
+}
+
 /// The verified body, or the status to answer with (always 401).
 fn verified<'a>(http: &Http, headers: &HeaderMap, body: &'a Bytes) -> Result<&'a str, StatusCode> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
@@ -56,6 +65,14 @@ fn verified<'a>(http: &Http, headers: &HeaderMap, body: &'a Bytes) -> Result<&'a
     ) else {
         return Err(unauthorized());
     };
+    // slack-morphism subtracts the timestamp from the clock unchecked: an
+    // extreme one (i64::MIN) overflows inside it. Judged here first.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    if !timestamp_is_fresh(timestamp, now) {
+        return Err(unauthorized());
+    }
     let text = std::str::from_utf8(body).map_err(|_| unauthorized())?;
     match http.verifier.verify(signature, text, timestamp) {
         Ok(()) => Ok(text),
@@ -101,5 +118,23 @@ async fn interactions(State(http): State<Http>, headers: HeaderMap, body: Bytes)
     match http.handler.interaction(&form.payload).await {
         Ok(body) => answer(body),
         Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::timestamp_is_fresh;
+
+    #[test]
+    fn timestamps_far_from_now_or_not_numbers_are_refused_without_overflow() {
+        let now = 1_800_000_000;
+        assert!(timestamp_is_fresh("1800000000", now));
+        assert!(timestamp_is_fresh("1799999750", now));
+        assert!(!timestamp_is_fresh("1799999000", now));
+        assert!(!timestamp_is_fresh(&i64::MIN.to_string(), now));
+        assert!(!timestamp_is_fresh(&i64::MAX.to_string(), now));
+        assert!(!timestamp_is_fresh("-1", now));
+        assert!(!timestamp_is_fresh("soon", now));
+        assert!(!timestamp_is_fresh("", u64::MAX));
     }
 }

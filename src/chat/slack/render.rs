@@ -85,7 +85,10 @@ pub fn card(card: &Card) -> SlackMessageContent {
             .iter()
             .map(|a| format!("• {}", escape(a)))
             .collect();
-        out.push(json!({ "type": "section", "text": { "type": "mrkdwn", "text": format!("*Plan*\n{}", plan.join("\n")) } }));
+        out.push(json!({ "type": "section", "text": { "type": "mrkdwn", "text": format!("*{}*\n{}", escape(card.plan_heading.trim_end_matches([':', '：'])), plan.join("\n")) } }));
+    }
+    if !card.warnings.is_empty() {
+        out.push(json!({ "type": "context", "elements": [ { "type": "mrkdwn", "text": format!("*{}*", escape(&card.warnings_heading)) } ] }));
     }
     for w in &card.warnings {
         out.push(json!({ "type": "context", "elements": [ { "type": "mrkdwn", "text": format!(":warning: {}", escape(w)) } ] }));
@@ -156,10 +159,13 @@ mod tests {
         let blocks = content.blocks.unwrap();
         assert_eq!(
             blocks.len(),
-            6,
-            "header, status, fields, plan, warning, actions"
+            7,
+            "header, status, fields, plan, warnings heading, warning, actions"
         );
         let json = serde_json::to_string(&blocks).unwrap();
+        // The headings are the card's, in its language, never the renderer's.
+        assert!(json.contains("*Plan*\\n"), "{json}");
+        assert!(json.contains("*Preflight warnings*"), "{json}");
         assert!(json.contains("\"value\":\"approve:PL-1042\""), "{json}");
         assert!(json.contains("\"style\":\"danger\""));
         assert!(json.contains("&lt;endpoint&gt; &amp; zone"));

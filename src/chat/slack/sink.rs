@@ -17,7 +17,7 @@ use super::render;
 use crate::backoff::Backoff;
 use crate::domain::ids::{Platform, UserRef};
 use crate::domain::job::{Conversation, MessageRef};
-use crate::ports::chat::{Card, ChatError, ChatSink, Note};
+use crate::ports::chat::{Blocked, Card, ChatError, ChatSink, Note};
 use crate::ports::error::ErrorKind;
 use crate::retry::{Effect, RetryPolicy};
 use crate::secret::Secret;
@@ -71,6 +71,7 @@ fn classify(what: &str, e: SlackClientError) -> ChatError {
             "channel_not_found" | "message_not_found" | "thread_not_found" | "not_in_channel" => {
                 ErrorKind::NotFound
             }
+            "is_archived" | "restricted_action" | "cant_update_message" => ErrorKind::Denied,
             "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => {
                 ErrorKind::Unavailable
             }
@@ -93,9 +94,24 @@ fn classify(what: &str, e: SlackClientError) -> ChatError {
         _ => None,
     };
     // Slack's errors carry no token: the client redacts it.
-    let mut error = ChatError::new(kind, format!("{what}: {e}"));
+    let mut error = ChatError::new(kind, format!("{what}: {e}")).blocked(blocked_by(&e));
     error.retry_after = retry_after;
     error
+}
+
+/// Slack's answers that no retry cures, until a person acts.
+fn blocked_by(e: &SlackClientError) -> Option<Blocked> {
+    let SlackClientError::ApiError(api) = e else {
+        return None;
+    };
+    Some(match api.code.as_str() {
+        "not_in_channel" => Blocked::NotInChannel,
+        "channel_not_found" => Blocked::ChannelGone,
+        "is_archived" => Blocked::Archived,
+        "restricted_action" => Blocked::NoPermission,
+        "message_not_found" | "cant_update_message" => Blocked::MessageGone,
+        _ => return None,
+    })
 }
 
 /// Runs a Web API call through the one retry helper.
@@ -183,6 +199,19 @@ impl ChatSink for SlackSink {
             SlackMessageContent::new().with_text(text.to_owned()),
         );
         once("chat.postEphemeral", session.chat_post_ephemeral(&request)).await?;
+        Ok(())
+    }
+
+    /// A user id as the channel posts into the bot's direct conversation
+    /// with that person (its App Home's Messages tab), which needs no
+    /// membership of any channel.
+    async fn tell_directly(&self, user: &UserRef, text: &str) -> Result<(), ChatError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiChatPostMessageRequest::new(
+            SlackChannelId(user.id.clone()),
+            SlackMessageContent::new().with_text(text.to_owned()),
+        );
+        once("chat.postMessage", session.chat_post_message(&request)).await?;
         Ok(())
     }
 }

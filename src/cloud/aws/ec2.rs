@@ -43,6 +43,28 @@ fn endpoint_info(e: &VpcEndpoint) -> Option<EndpointInfo> {
     })
 }
 
+/// The tags an endpoint is created with: the job's (found again after a
+/// crash by them) and a Name. Sent on the DryRun too, so that a policy
+/// lacking `ec2:CreateTags` (or its tag conditions) fails preflight rather
+/// than the job after approval.
+fn endpoint_tags(spec: &EndpointSpec) -> TagSpecification {
+    TagSpecification::builder()
+        .resource_type(ResourceType::VpcEndpoint)
+        .tags(
+            Tag::builder()
+                .key(JOB_TAG)
+                .value(spec.job.to_string())
+                .build(),
+        )
+        .tags(
+            Tag::builder()
+                .key("Name")
+                .value(format!("zilliz-privatelink-{}", spec.job))
+                .build(),
+        )
+        .build()
+}
+
 fn filter(name: &str, values: impl IntoIterator<Item = String>) -> Filter {
     Filter::builder()
         .name(name)
@@ -199,6 +221,7 @@ impl Network for Ec2Network {
             .ec2
             .create_vpc_endpoint()
             .dry_run(true)
+            .tag_specifications(endpoint_tags(spec))
             .vpc_endpoint_type(VpcEndpointType::Interface)
             .vpc_id(spec.vpc.as_str())
             .service_name(&spec.service_name)
@@ -265,21 +288,7 @@ impl Network for Ec2Network {
     }
 
     async fn create_endpoint(&self, spec: &EndpointSpec) -> CloudResult<EndpointInfo> {
-        let tags = TagSpecification::builder()
-            .resource_type(ResourceType::VpcEndpoint)
-            .tags(
-                Tag::builder()
-                    .key(JOB_TAG)
-                    .value(spec.job.to_string())
-                    .build(),
-            )
-            .tags(
-                Tag::builder()
-                    .key("Name")
-                    .value(format!("zilliz-privatelink-{}", spec.job))
-                    .build(),
-            )
-            .build();
+        let tags = endpoint_tags(spec);
         let out = self
             .ec2
             .create_vpc_endpoint()

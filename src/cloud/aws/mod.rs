@@ -163,9 +163,15 @@ impl CloudAccess for AwsAccess {
             dns: Arc::new(Route53Dns {
                 r53: aws_sdk_route53::Client::from_conf(
                     aws_sdk_route53::config::Builder::from(&global)
+                        .interceptor(counting.clone())
+                        .build(),
+                ),
+                sts: aws_sdk_sts::Client::from_conf(
+                    aws_sdk_sts::config::Builder::from(&regional)
                         .interceptor(counting)
                         .build(),
                 ),
+                account: tokio::sync::OnceCell::new(),
             }),
         };
         if let Ok(mut c) = self.cache.lock() {

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_route53::types::{
-    AliasTarget as R53AliasTarget, Change, ChangeAction, ChangeBatch, HostedZoneConfig,
+    AliasTarget as R53AliasTarget, Change, ChangeAction, ChangeBatch, ChangeStatus, HostedZoneConfig,
     ResourceRecordSet, RrType, Vpc as R53Vpc, VpcRegion,
 };
 
@@ -14,6 +14,9 @@ use crate::ports::cloud::{AliasTarget, CloudResult, Dns, ErrorKind, Provider, Zo
 
 pub(super) struct Route53Dns {
     pub(super) r53: aws_sdk_route53::Client,
+    /// To tell this account's zones from other owners'.
+    pub(super) sts: aws_sdk_sts::Client,
+    pub(super) account: tokio::sync::OnceCell<String>,
 }
 
 fn bare_zone_id(id: &str) -> String {
@@ -30,13 +33,19 @@ impl Dns for Route53Dns {
     /// One paginated ListHostedZonesByVPC, filtered by name; then the
     /// CallerReference (which the summary lacks) of the match, of which
     /// AWS allows only one per VPC. Never a call per same-named zone in
-    /// other VPCs.
+    /// other VPCs, nor on a zone of another owner (another account or an
+    /// AWS service), whose details this account may not read.
     async fn private_zones(
         &self,
         name: &str,
         vpc: &VpcId,
         region: &AwsRegion,
     ) -> CloudResult<Vec<ZoneInfo>> {
+        let account = self
+            .account
+            .get_or_try_init(|| super::sts::caller_account(&self.sts))
+            .await?
+            .clone();
         let mut matches = Vec::new();
         let mut next: Option<String> = None;
         loop {
@@ -53,7 +62,22 @@ impl Dns for Route53Dns {
                 page.hosted_zone_summaries()
                     .iter()
                     .filter(|z| same_name(z.name(), name))
-                    .map(|z| (bare_zone_id(z.hosted_zone_id()), z.name().to_owned())),
+                    .map(|z| {
+                        let owner = z.owner();
+                        let foreign = match (
+                            owner.and_then(|o| o.owning_service()),
+                            owner.and_then(|o| o.owning_account()),
+                        ) {
+                            (Some(service), _) => Some(format!("AWS service {service}")),
+                            (None, Some(a)) if a != account => Some(format!("AWS account {a}")),
+                            _ => None,
+                        };
+                        (
+                            bare_zone_id(z.hosted_zone_id()),
+                            z.name().to_owned(),
+                            foreign,
+                        )
+                    }),
             );
             next = page
                 .next_token()
@@ -64,7 +88,16 @@ impl Dns for Route53Dns {
             }
         }
         let mut out = Vec::with_capacity(matches.len());
-        for (id, zone_name) in matches {
+        for (id, zone_name, foreign_owner) in matches {
+            if foreign_owner.is_some() {
+                out.push(ZoneInfo {
+                    id,
+                    name: zone_name,
+                    caller_reference: String::new(),
+                    foreign_owner,
+                });
+                continue;
+            }
             let detail = self
                 .r53
                 .get_hosted_zone()
@@ -80,6 +113,7 @@ impl Dns for Route53Dns {
                 id,
                 name: zone_name,
                 caller_reference,
+                foreign_owner: None,
             });
         }
         Ok(out)
@@ -120,6 +154,7 @@ impl Dns for Route53Dns {
             id: bare_zone_id(zone.id()),
             name: zone.name().to_owned(),
             caller_reference: zone.caller_reference().to_owned(),
+            foreign_owner: None,
         })
     }
 
@@ -142,18 +177,45 @@ impl Dns for Route53Dns {
             .map(|a| AliasTarget {
                 dns_name: a.dns_name().to_owned(),
                 hosted_zone_id: a.hosted_zone_id().to_owned(),
+                evaluate_target_health: a.evaluate_target_health(),
             }))
     }
 
-    async fn upsert_alias(&self, zone: &str, name: &str, target: &AliasTarget) -> CloudResult<()> {
+    async fn upsert_alias(
+        &self,
+        zone: &str,
+        name: &str,
+        target: &AliasTarget,
+    ) -> CloudResult<String> {
         self.change(zone, name, target, ChangeAction::Upsert).await
+    }
+
+    async fn change_in_sync(&self, change: &str) -> CloudResult<bool> {
+        let out = self
+            .r53
+            .get_change()
+            .id(change)
+            .send()
+            .await
+            .map_err(describe(Provider::Route53))?;
+        Ok(out
+            .change_info()
+            .is_some_and(|c| c.status() == &ChangeStatus::Insync))
     }
 
     async fn delete_alias(&self, zone: &str, name: &str, target: &AliasTarget) -> CloudResult<()> {
         match self.change(zone, name, target, ChangeAction::Delete).await {
-            Ok(()) => Ok(()),
-            // Route 53 answers InvalidChangeBatch for a record that is not there.
-            Err(e) if e.has_code("InvalidChangeBatch") || e.kind == ErrorKind::NotFound => Ok(()),
+            Ok(_) => Ok(()),
+            Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
+            // Route 53 answers InvalidChangeBatch both for a record that is
+            // not there and for one that does not match: only the first is
+            // done. Look rather than read the message.
+            Err(e) if e.has_code("InvalidChangeBatch") => {
+                match self.alias_record(zone, name).await? {
+                    None => Ok(()),
+                    Some(_) => Err(e),
+                }
+            }
             Err(e) => Err(e),
         }
     }
@@ -174,7 +236,7 @@ impl Route53Dns {
         name: &str,
         target: &AliasTarget,
         action: ChangeAction,
-    ) -> CloudResult<()> {
+    ) -> CloudResult<String> {
         let record = ResourceRecordSet::builder()
             .name(name)
             .r#type(RrType::A)
@@ -182,7 +244,7 @@ impl Route53Dns {
                 R53AliasTarget::builder()
                     .dns_name(&target.dns_name)
                     .hosted_zone_id(&target.hosted_zone_id)
-                    .evaluate_target_health(false)
+                    .evaluate_target_health(target.evaluate_target_health)
                     .build()
                     .map_err(unbuildable)?,
             )
@@ -199,13 +261,17 @@ impl Route53Dns {
             )
             .build()
             .map_err(unbuildable)?;
-        self.r53
+        let out = self
+            .r53
             .change_resource_record_sets()
             .hosted_zone_id(zone)
             .change_batch(batch)
             .send()
             .await
             .map_err(describe(Provider::Route53))?;
-        Ok(())
+        Ok(out
+            .change_info()
+            .map(|c| c.id().trim_start_matches("/change/").to_owned())
+            .unwrap_or_default())
     }
 }

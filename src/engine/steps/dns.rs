@@ -2,14 +2,14 @@
 //! associated with the VPC; UPSERT the alias record to the endpoint; and
 //! verify the end state.
 
-use crate::domain::job::{Job, Origin, Resources};
+use crate::domain::job::{Job, Origin, Resources, Step};
 use crate::domain::ownership::Resource;
 use crate::i18n::{Arg, Text};
 use crate::ports::cloud::{AliasTarget, ErrorKind};
 use crate::text;
 
 use super::super::{Inner, StepError};
-use super::{caller_reference_prefix, err};
+use super::{Waited, caller_reference_prefix, err};
 
 impl Inner {
     pub(super) async fn ensure_zones(
@@ -30,6 +30,20 @@ impl Inner {
                 .private_zones(&c.host, &r.vpc, &region)
                 .await
                 .map_err(err("err-list-zones"))?;
+            // A zone of that name owned by another account or an AWS
+            // service already answers for the host in this VPC (AWS allows
+            // one): the bot may not write into it, nor add its own beside
+            // it. Its owner is named; it is never touched.
+            if let Some(z) = zones.iter().find(|z| z.foreign_owner.is_some()) {
+                return Err(text!(
+                    "err-zone-foreign",
+                    zone = z.id,
+                    host = c.host,
+                    vpc = r.vpc,
+                    owner = z.foreign_owner.clone().unwrap_or_default()
+                )
+                .into());
+            }
             // The zone this job recorded, else one it made (its reference
             // prefix), else the one zone of that name this VPC already
             // resolves through (AWS allows only one), whose owner the
@@ -134,6 +148,7 @@ impl Inner {
             (Some(dns_name), Some(hosted_zone_id)) => Ok(AliasTarget {
                 dns_name: dns_name.clone(),
                 hosted_zone_id: hosted_zone_id.clone(),
+                evaluate_target_health: false,
             }),
             _ => Err(text!("err-no-dns-name", endpoint = e.id).into()),
         }
@@ -147,21 +162,48 @@ impl Inner {
         let aws = self.aws(job).await?;
         let target = Self::alias_target(res)?;
         let mut lines = Vec::new();
+        let mut changes = Vec::new();
         for c in res.clusters.iter_mut() {
             let zone = c
                 .zone_id
                 .clone()
                 .ok_or_else(|| text!("err-no-zone-recorded", cluster = c.cluster))?;
-            aws.dns
+            let change = aws
+                .dns
                 .upsert_alias(&zone, &c.host, &target)
                 .await
                 .map_err(err("err-upsert-record"))?;
+            changes.push(change);
             c.record = true;
             lines.push(text!(
                 "detail-record",
                 host = c.host,
                 target = target.dns_name
             ));
+        }
+        // Done only once every Route 53 server answers with the records:
+        // until then a client may still resolve the public address. After
+        // a crash here the step runs again: the UPSERTs repeat harmlessly
+        // and give new changes to wait on.
+        let dns = &aws.dns;
+        for change in changes.iter().filter(|c| !c.is_empty()) {
+            let what = text!("wait-dns-in-sync", change = change);
+            self.wait_for(job, Step::UpsertRecords, &what, move || {
+                Box::pin(async move {
+                    Ok(
+                        if dns
+                            .change_in_sync(change)
+                            .await
+                            .map_err(err("err-read-change"))?
+                        {
+                            Waited::Done(())
+                        } else {
+                            Waited::Still(text!("wait-dns-pending"))
+                        },
+                    )
+                })
+            })
+            .await?;
         }
         Ok(Text::list(lines))
     }

@@ -2,7 +2,11 @@
 //! endpoint, ensure its registration with the project, wait until both
 //! sides accept it, and read the clusters' private link addresses.
 
+use std::collections::BTreeSet;
+
+use crate::cards;
 use crate::domain::ids::{ClusterId, EndpointId};
+use crate::domain::plan::{join, port_of};
 use crate::domain::job::{ClusterDns, EndpointRecord, Job, Origin, Resources, Step};
 use crate::domain::ownership::Resource;
 use crate::i18n::Text;
@@ -48,12 +52,12 @@ impl Inner {
             ));
         }
         // Before the endpoint exists: Zilliz accepts no endpoint from an
-        // account it has not allowed in. Add-only, so repeating is harmless.
+        // account it has not allowed in, and AWS shows the service only to
+        // accounts allowed in. Add-only, so repeating is harmless.
+        let aws = self.aws(job).await?;
         let account = match &job.account {
             Some(a) => a.clone(),
-            None => self
-                .aws(job)
-                .await?
+            None => aws
                 .network
                 .account_id()
                 .await
@@ -64,6 +68,46 @@ impl Inner {
             .whitelist_account(&r.project, &r.region, &account)
             .await
             .map_err(err("err-zilliz-whitelist"))?;
+        // Allowing an account in takes a little while to reach AWS: wait,
+        // bounded, until AWS shows the service, then check the subnets'
+        // zones against it as preflight could not.
+        let name = service.service_name.as_str();
+        let what = text!("wait-service-visible", service = name, account = account);
+        let network = &aws.network;
+        let zones = self
+            .wait_for(job, Step::ResolveService, &what, move || {
+                Box::pin(async move {
+                    Ok(
+                        match network
+                            .service_zones(name)
+                            .await
+                            .map_err(err("err-describe-service"))?
+                        {
+                            Some(zones) => Waited::Done(zones),
+                            None => Waited::Still(text!("wait-service-invisible")),
+                        },
+                    )
+                })
+            })
+            .await?;
+        let subnets = aws
+            .network
+            .subnets(&r.subnets)
+            .await
+            .map_err(err("err-describe-subnets"))?;
+        let outside: Vec<String> = subnets
+            .iter()
+            .filter(|s| !zones.contains(&s.availability_zone))
+            .map(|s| format!("{} ({})", s.id, s.availability_zone))
+            .collect();
+        if !outside.is_empty() {
+            return Err(text!(
+                "err-subnets-outside-service",
+                subnets = outside.join(", "),
+                zones = zones.join(", ")
+            )
+            .into());
+        }
         Ok(text!(
             "detail-endpoint-service-allowed",
             service = service.service_name,
@@ -253,8 +297,18 @@ impl Inner {
                         .await
                         .map_err(err("err-describe-endpoint"))?
                         .ok_or_else(|| text!("err-endpoint-gone", endpoint = endpoint))?;
-                    if !e.is_live() {
-                        return Err(text!("err-endpoint-state", endpoint = endpoint, state = e.state).into());
+                    // AWS's final words, each with what to do about it.
+                    match e.state.as_str() {
+                        "rejected" => {
+                            return Err(text!("err-endpoint-rejected", endpoint = endpoint).into());
+                        }
+                        "failed" => {
+                            return Err(text!("err-endpoint-failed", endpoint = endpoint).into());
+                        }
+                        _ if !e.is_live() => {
+                            return Err(text!("err-endpoint-state", endpoint = endpoint, state = e.state).into());
+                        }
+                        _ => {}
                     }
                     let registration = vendor
                         .endpoints(project)
@@ -359,7 +413,46 @@ impl Inner {
             });
         }
         let hosts: Vec<String> = out.iter().map(|c| c.host.clone()).collect();
+        let ports: BTreeSet<i32> = out
+            .iter()
+            .filter_map(|c| port_of(&c.private_link_address))
+            .collect();
         res.clusters = out;
+        self.warn_if_ports_closed(job, &ports).await?;
         Ok(text!("detail-hosts", hosts = hosts.join(", ")))
+    }
+
+    /// Preflight could only guess the clusters' port (from their public
+    /// address); now that the private link addresses are known, the thread
+    /// is told if the security groups do not let that port in. The job goes
+    /// on: the link itself works, clients just cannot reach it yet.
+    async fn warn_if_ports_closed(&self, job: &Job, ports: &BTreeSet<i32>) -> Result<(), StepError> {
+        let r = &job.request;
+        let groups = self
+            .aws(job)
+            .await?
+            .network
+            .security_groups(&r.security_groups)
+            .await
+            .map_err(err("err-describe-security-groups"))?;
+        let closed: Vec<String> = ports
+            .iter()
+            .filter(|p| {
+                !groups
+                    .iter()
+                    .any(|g| g.ingress.iter().any(|rule| rule.admits_tcp(**p)))
+            })
+            .map(ToString::to_string)
+            .collect();
+        if !closed.is_empty() {
+            let warning = text!(
+                "finding-ports-closed",
+                sgs = join(&r.security_groups),
+                ports = closed.join(", ")
+            );
+            self.say(job, cards::step_warning(job, Step::ReadAddresses, &warning))
+                .await;
+        }
+        Ok(())
     }
 }

@@ -12,10 +12,18 @@
 //!   CreateVpcEndpoint token with the same endpoint, and refuses a repeated
 //!   CreateHostedZone reference with `HostedZoneAlreadyExists`.
 //!
+//! Where AWS is stricter than moto (whitelisted services, acceptance,
+//! Route 53 propagation, paging, zones of other owners), `strict.rs` makes
+//! it so.
+//!
 //! It also injects faults in the providers' own error shapes (EC2's and
 //! STS's XML, Route 53's REST XML): before the call reaches moto, or after
 //! moto carried it out (the effect happened, the answer is an error).
 //! Everything else is forwarded unchanged, and every action is recorded.
+
+mod strict;
+
+pub use strict::{ForeignZone, Strict, ZoneOwner};
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -113,6 +121,8 @@ pub struct ProxyState {
     client_tokens: std::collections::HashMap<String, Bytes>,
     /// CallerReferences of the hosted zones created.
     caller_references: std::collections::HashSet<String>,
+    /// AWS's strictness where moto is lenient.
+    pub strict: Strict,
 }
 
 #[derive(Clone)]
@@ -121,10 +131,12 @@ struct App {
     state: Arc<Mutex<ProxyState>>,
 }
 
+/// A running proxy; it stops when the last clone is dropped.
+#[derive(Clone)]
 pub struct AwsProxy {
     pub url: String,
     pub state: Arc<Mutex<ProxyState>>,
-    _stop: oneshot::Sender<()>,
+    _stop: Arc<oneshot::Sender<()>>,
 }
 
 impl ProxyState {
@@ -153,7 +165,7 @@ impl AwsProxy {
         Ok(Self {
             url,
             state,
-            _stop: stop,
+            _stop: Arc::new(stop),
         })
     }
 
@@ -167,7 +179,7 @@ fn is_route53(action: &str) -> bool {
 }
 
 /// Route 53's REST operations the bot uses, by method and path shape.
-const ROUTE53_OPERATIONS: [(&str, &str, &str); 8] = [
+const ROUTE53_OPERATIONS: [(&str, &str, &str); 9] = [
     ("POST", "/2013-04-01/hostedzone", "CreateHostedZone"),
     (
         "GET",
@@ -180,6 +192,7 @@ const ROUTE53_OPERATIONS: [(&str, &str, &str); 8] = [
     ("GET", "/rrset", "ListResourceRecordSets"),
     ("POST", "/associatevpc", "AssociateVPCWithHostedZone"),
     ("GET", "/2013-04-01/hostedzone", "ListHostedZones"),
+    ("GET", "/2013-04-01/change/", "GetChange"),
 ];
 
 /// The Route 53 operation a REST request is, if it is one.
@@ -271,7 +284,7 @@ fn xml_value<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
     rest.split_once(&format!("</{tag}>")).map(|(v, _)| v)
 }
 
-fn decide(st: &mut ProxyState, seen: String, form: &[(String, String)]) -> Decision {
+fn decide(st: &mut ProxyState, seen: String, path: &str, form: &[(String, String)]) -> Decision {
     let field = |name: &str| {
         form.iter()
             .find(|(k, _)| k == name)
@@ -340,6 +353,9 @@ fn decide(st: &mut ProxyState, seen: String, form: &[(String, String)]) -> Decis
             )));
         }
     }
+    if let Some(answer) = st.strict.answer_before(&seen, path, form) {
+        return Decision::Answer(answer);
+    }
     Decision::Forward {
         then_fail: None,
         delay: None,
@@ -406,7 +422,7 @@ async fn handle(
                 "HostedZoneAlreadyExists",
                 "A hosted zone has already been created with the specified caller reference.",
             ))),
-            Some(seen) => decide(&mut st, seen, &form),
+            Some(seen) => decide(&mut st, seen, path, &form),
             None => Decision::Forward {
                 then_fail: None,
                 delay: None,
@@ -430,9 +446,10 @@ async fn handle(
         .iter()
         .find(|(k, _)| k == "ClientToken")
         .map(|(_, v)| v.clone());
+    let forwarded = Strict::upstream_path(seen.as_deref().unwrap_or_default(), path);
     let mut req = app
         .http
-        .request(method, format!("{upstream}{path}"))
+        .request(method, format!("{upstream}{forwarded}"))
         .body(body);
     for (name, value) in headers.iter() {
         if name != "host" && name != "content-length" {
@@ -473,9 +490,22 @@ async fn handle(
             out = out.header(name, value);
         }
     }
-    let bytes = match std::str::from_utf8(&bytes) {
-        Ok(text) if zonal_first && text.contains("<dnsEntrySet>") => {
-            Bytes::from(zonal_entry_first(text))
+    let bytes = match (std::str::from_utf8(&bytes), &seen) {
+        (Ok(text), Some(action)) if status.is_success() => {
+            let strict = app
+                .state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .strict
+                .rewrite(action, path, text);
+            let text = strict.as_deref().unwrap_or(text);
+            if zonal_first && text.contains("<dnsEntrySet>") {
+                Bytes::from(zonal_entry_first(text))
+            } else if strict.is_some() {
+                Bytes::from(text.to_owned())
+            } else {
+                bytes
+            }
         }
         _ => bytes,
     };

@@ -1,0 +1,307 @@
+//! Where AWS is stricter than moto, the proxy behaves as AWS documents. On
+//! by default wherever the sandbox runs (the demo and every test):
+//!
+//! - a provider's endpoint service that requires a whitelist is invisible
+//!   to an account until the provider has allowed it in, and then only
+//!   after a propagation delay: `DescribeVpcEndpointServices` naming it and
+//!   `CreateVpcEndpoint` to it answer `InvalidServiceName`;
+//! - an endpoint to a provider's service is `pendingAcceptance` until the
+//!   provider accepts the connection (the fake Zilliz's registration), and
+//!   `rejected` when it refuses it; an endpoint can be made to `fail`;
+//! - Route 53 changes are `PENDING` for a while, then `INSYNC` (`GetChange`);
+//! - `ListHostedZonesByVPC` pages at a small size and also lists zones of
+//!   other owners (another account, an AWS service), whose `GetHostedZone`
+//!   is denied.
+//!
+//! The provider is the fake Zilliz's state, shared: what its operators do
+//! there (accept, reject, allow an account in) is what AWS shows here.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::{Fault, error_answer, xml_value};
+use crate::sandbox::fake_zilliz::{Acceptance, FakeState};
+
+/// A private hosted zone of another owner, associated with every VPC the
+/// proxy is asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignZone {
+    pub id: String,
+    pub name: String,
+    pub owner: ZoneOwner,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ZoneOwner {
+    /// Another AWS account (`HostedZoneOwner.OwningAccount`).
+    Account(String),
+    /// An AWS service (`HostedZoneOwner.OwningService`).
+    Service(String),
+}
+
+/// The strict world's settings and what it remembers.
+#[derive(Debug)]
+pub struct Strict {
+    /// The provider of endpoint services (the fake Zilliz): who is allowed
+    /// in, which connections are accepted or rejected.
+    pub provider: Option<Arc<Mutex<FakeState>>>,
+    /// The account every caller acts as (moto's).
+    pub account: String,
+    /// How long after an account is allowed in its service becomes visible.
+    pub visibility_delay: Duration,
+    /// How long a Route 53 change stays `PENDING`.
+    pub insync_after: Duration,
+    /// Items per page of `ListHostedZonesByVPC`.
+    pub zones_page_size: usize,
+    /// Endpoints AWS reports `failed`.
+    pub failed_endpoints: BTreeSet<String>,
+    /// Zones of other owners, listed for every VPC.
+    pub foreign_zones: Vec<ForeignZone>,
+    /// Route 53 change id → when it was submitted.
+    changes: HashMap<String, Instant>,
+}
+
+impl Default for Strict {
+    fn default() -> Self {
+        Self {
+            provider: None,
+            account: "123456789012".to_owned(),
+            visibility_delay: Duration::from_millis(500),
+            insync_after: Duration::from_millis(200),
+            zones_page_size: 2,
+            failed_endpoints: BTreeSet::new(),
+            foreign_zones: vec![ForeignZone {
+                id: "Z0FOREIGN0000000000001".to_owned(),
+                name: "corp.internal.".to_owned(),
+                owner: ZoneOwner::Account("210987654321".to_owned()),
+            }],
+            changes: HashMap::new(),
+        }
+    }
+}
+
+fn invalid_service_name(action: &str, name: &str) -> Response {
+    error_answer(&Fault::error(
+        action,
+        400,
+        "InvalidServiceName",
+        &format!("The Vpc Endpoint Service '{name}' does not exist"),
+    ))
+}
+
+/// The values of a query form's `Prefix.N` fields.
+fn members<'a>(form: &'a [(String, String)], prefix: &str) -> Vec<&'a str> {
+    form.iter()
+        .filter(|(k, _)| {
+            k.strip_prefix(prefix)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+        })
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+/// The id at the end of a Route 53 path (`/2013-04-01/change/C123`).
+fn last_segment(path: &str) -> &str {
+    let path = path.split('?').next().unwrap_or(path);
+    path.rsplit('/').next().unwrap_or_default()
+}
+
+fn route53_xml(body: String) -> Response {
+    (StatusCode::OK, [("content-type", "text/xml")], body).into_response()
+}
+
+impl Strict {
+    fn visible(&self, service_name: &str) -> bool {
+        match &self.provider {
+            None => true,
+            Some(p) => p
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .visible_to(service_name, &self.account, self.visibility_delay),
+        }
+    }
+
+    /// An answer AWS would give before the call reaches moto, if any.
+    pub(super) fn answer_before(
+        &mut self,
+        action: &str,
+        path: &str,
+        form: &[(String, String)],
+    ) -> Option<Response> {
+        match action {
+            "DescribeVpcEndpointServices" => members(form, "ServiceName")
+                .into_iter()
+                .find(|name| !self.visible(name))
+                .map(|name| invalid_service_name(action, name)),
+            "CreateVpcEndpoint" => form
+                .iter()
+                .find(|(k, _)| k == "ServiceName")
+                .filter(|(_, name)| !self.visible(name))
+                .map(|(_, name)| invalid_service_name(action, name)),
+            "GetChange" => {
+                let id = last_segment(path);
+                let submitted = self.changes.get(id)?;
+                let status = if submitted.elapsed() >= self.insync_after {
+                    "INSYNC"
+                } else {
+                    "PENDING"
+                };
+                Some(route53_xml(format!(
+                    "<?xml version=\"1.0\"?>\n<GetChangeResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><ChangeInfo><Id>/change/{id}</Id><Status>{status}</Status><SubmittedAt>2026-01-01T00:00:00Z</SubmittedAt></ChangeInfo></GetChangeResponse>"
+                )))
+            }
+            "GetHostedZone" => {
+                let id = last_segment(path);
+                self.foreign_zones.iter().find(|z| z.id == id).map(|z| {
+                    error_answer(&Fault::error(
+                        action,
+                        403,
+                        "AccessDenied",
+                        &format!(
+                            "User: arn:aws:iam::{}:user/bot is not authorized to access this resource: hosted zone {} belongs to another owner",
+                            self.account, z.id
+                        ),
+                    ))
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The path to forward: list calls the proxy pages itself go to moto
+    /// whole.
+    pub(super) fn upstream_path(action: &str, path: &str) -> String {
+        if action != "ListHostedZonesByVPC" {
+            return path.to_owned();
+        }
+        let (base, query) = path.split_once('?').unwrap_or((path, ""));
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|kv| {
+                let key = kv.split('=').next().unwrap_or_default();
+                !key.eq_ignore_ascii_case("maxitems") && !key.eq_ignore_ascii_case("nexttoken")
+            })
+            .collect();
+        format!("{base}?{}", kept.join("&"))
+    }
+
+    /// Moto's successful answer as AWS would give it.
+    pub(super) fn rewrite(&mut self, action: &str, path: &str, text: &str) -> Option<String> {
+        match action {
+            "CreateVpcEndpoint" | "DescribeVpcEndpoints" => Some(self.endpoint_states(text)),
+            "ChangeResourceRecordSets" | "CreateHostedZone" => Some(self.pending_change(text)),
+            "ListHostedZonesByVPC" => Some(self.zones_page(path, text)),
+            _ => None,
+        }
+    }
+
+    /// Endpoints to a provider's service: `pendingAcceptance` until it
+    /// accepts, `rejected` if it refuses; any endpoint can be `failed`.
+    fn endpoint_states(&self, xml: &str) -> String {
+        let provider = self
+            .provider
+            .as_ref()
+            .map(|p| p.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut out = String::with_capacity(xml.len());
+        let mut rest = xml;
+        while let Some(start) = rest.find("<vpcEndpointId>") {
+            let (before, item) = rest.split_at(start);
+            out.push_str(before);
+            let end = item
+                .find("</ownerId>")
+                .or_else(|| item.find("</vpcEndpoint>"))
+                .unwrap_or(item.len());
+            let (this, after) = item.split_at(end);
+            let id = xml_value(this, "vpcEndpointId").unwrap_or_default();
+            let service = xml_value(this, "serviceName").unwrap_or_default();
+            let state = if self.failed_endpoints.contains(id) {
+                Some("failed")
+            } else {
+                provider
+                    .as_ref()
+                    .filter(|p| p.offers(service))
+                    .and_then(|p| match p.acceptance(id) {
+                        Acceptance::Accepted => None,
+                        Acceptance::Pending => Some("pendingAcceptance"),
+                        Acceptance::Rejected => Some("rejected"),
+                    })
+            };
+            match state {
+                Some(s) => out.push_str(
+                    &this.replace("<state>available</state>", &format!("<state>{s}</state>")),
+                ),
+                None => out.push_str(this),
+            }
+            rest = after;
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// A change is `PENDING` when submitted; `GetChange` tells when in sync.
+    fn pending_change(&mut self, xml: &str) -> String {
+        let Some((head, tail)) = xml.split_once("<ChangeInfo>") else {
+            return xml.to_owned();
+        };
+        if let Some(id) = xml_value(tail, "Id") {
+            self.changes
+                .insert(last_segment(id).to_owned(), Instant::now());
+        }
+        format!(
+            "{head}<ChangeInfo>{}",
+            tail.replacen("<Status>INSYNC</Status>", "<Status>PENDING</Status>", 1)
+        )
+    }
+
+    /// One page of the VPC's zones, with the foreign ones among them.
+    fn zones_page(&self, path: &str, xml: &str) -> String {
+        const OPEN: &str = "<HostedZoneSummary>";
+        const CLOSE: &str = "</HostedZoneSummary>";
+        let mut summaries: Vec<String> = Vec::new();
+        let mut rest = xml;
+        while let Some((_, after)) = rest.split_once(OPEN) {
+            let Some((body, after)) = after.split_once(CLOSE) else {
+                break;
+            };
+            summaries.push(format!("{OPEN}{body}{CLOSE}"));
+            rest = after;
+        }
+        for z in &self.foreign_zones {
+            let owner = match &z.owner {
+                ZoneOwner::Account(a) => format!("<OwningAccount>{a}</OwningAccount>"),
+                ZoneOwner::Service(s) => format!("<OwningService>{s}</OwningService>"),
+            };
+            summaries.push(format!(
+                "{OPEN}<HostedZoneId>{}</HostedZoneId><Name>{}</Name><Owner>{owner}</Owner>{CLOSE}",
+                z.id, z.name
+            ));
+        }
+        let query = path.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        let param = |name: &str| {
+            query.split('&').find_map(|kv| {
+                let (k, v) = kv.split_once('=')?;
+                k.eq_ignore_ascii_case(name).then_some(v)
+            })
+        };
+        let size = param("maxitems")
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(usize::MAX)
+            .min(self.zones_page_size.max(1));
+        let from = param("nexttoken")
+            .and_then(|v| v.strip_prefix("page-"))
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(0);
+        let page: String = summaries.iter().skip(from).take(size).cloned().collect();
+        let next = (from + size < summaries.len())
+            .then(|| format!("<NextToken>page-{}</NextToken>", from + size))
+            .unwrap_or_default();
+        format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<ListHostedZonesByVPCResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><HostedZoneSummaries>{page}</HostedZoneSummaries><MaxItems>{size}</MaxItems>{next}</ListHostedZonesByVPCResponse>"
+        )
+    }
+}
