@@ -145,7 +145,11 @@ pub fn outbox_line(p: &crate::store::Pending) -> String {
             "; BLOCKED until a person acts ({}): {} failed tries, last: {e}{}",
             crate::i18n::render(crate::i18n::Locale::En, b.key(), &[]),
             p.attempts,
-            if p.blocked_told { "; requester told" } else { "" }
+            if p.blocked_told {
+                "; requester told"
+            } else {
+                ""
+            }
         ),
         (Some(e), None) => format!("; {} failed tries, last: {e}", p.attempts),
         (None, _) => String::new(),

@@ -124,11 +124,7 @@ pub(super) async fn send(inner: &Inner, entry: Pending, job: Job) -> Outcome {
                 blocked: e.blocked,
                 blocked_told,
             };
-            if let Err(store) = inner
-                .store
-                .outbox_failed(job.id, entry.seq, failure)
-                .await
-            {
+            if let Err(store) = inner.store.outbox_failed(job.id, entry.seq, failure).await {
                 tracing::warn!(job = %job.id, error = %store, "could not record a failed delivery");
             }
             Outcome::Failed {
@@ -145,7 +141,9 @@ pub(super) async fn send(inner: &Inner, entry: Pending, job: Job) -> Outcome {
 async fn forget_card(inner: &Inner, job: &Job) {
     let event = delivery_event(job, "card_lost", inner.clock.now());
     match inner.store.card_lost(job.id, event).await {
-        Ok(_) => tracing::warn!(job = %job.id, "the job's card was deleted; a fresh one will be posted"),
+        Ok(_) => {
+            tracing::warn!(job = %job.id, "the job's card was deleted; a fresh one will be posted")
+        }
         Err(e) => {
             tracing::error!(job = %job.id, error = %e, "could not forget a deleted card")
         }

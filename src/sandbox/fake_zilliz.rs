@@ -107,6 +107,8 @@ pub struct FakeState {
     /// Endpoints whose connection Zilliz's side rejected: AWS reports
     /// them `rejected` (the AWS proxy reads this).
     pub rejected: BTreeSet<String>,
+    /// Zilliz's side rejects every endpoint registered from now on.
+    pub reject_registrations: bool,
     /// The AWS account whose endpoints register (moto's, by default): where
     /// the service requires it, a registration is never accepted before
     /// this account is allowed in.
@@ -134,6 +136,7 @@ impl Default for FakeState {
             requests: Vec::new(),
             whitelisted: BTreeMap::new(),
             rejected: BTreeSet::new(),
+            reject_registrations: false,
             // moto's account.
             aws_account: "123456789012".into(),
             after_effect: None,
@@ -198,7 +201,9 @@ impl FakeState {
         }
         let accepted = self.endpoints.iter().any(|(project, eps)| {
             eps.iter().any(|e| {
-                e.endpoint_id == endpoint && e.pending_reads == 0 && self.allowed(project, &e.region)
+                e.endpoint_id == endpoint
+                    && e.pending_reads == 0
+                    && self.allowed(project, &e.region)
             })
         });
         if accepted {
@@ -206,6 +211,19 @@ impl FakeState {
         } else {
             Acceptance::Pending
         }
+    }
+
+    /// Registers `endpoint` with `project` directly (another team's, say),
+    /// accepted, as if through the API.
+    pub fn add_registration(&mut self, project: &str, region: &str, endpoint: &str) {
+        self.endpoints
+            .entry(project.to_owned())
+            .or_default()
+            .push(FakeEndpoint {
+                endpoint_id: endpoint.to_owned(),
+                region: region.to_owned(),
+                pending_reads: 0,
+            });
     }
 
     /// Rejects the connection from `endpoint`, as Zilliz's operators may.
@@ -484,6 +502,9 @@ async fn register(
         region: body.region_id.clone(),
         pending_reads: pending,
     });
+    if st.reject_registrations {
+        st.rejected.insert(body.endpoint_id.clone());
+    }
     let done = ok(json!({ "endpointId": body.endpoint_id, "regionId": body.region_id }));
     answered(&mut st, done)
 }

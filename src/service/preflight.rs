@@ -187,7 +187,9 @@ pub async fn preflight(
             let checks = aws_checks(
                 r,
                 &*aws.network,
-                service.as_ref().map(|s| (s.service_name.as_str(), s.whitelist_required)),
+                service
+                    .as_ref()
+                    .map(|s| (s.service_name.as_str(), s.whitelist_required)),
                 &ports,
                 dry_run,
             )

@@ -250,7 +250,9 @@ pub(super) fn all(tree: &Tree) -> Result<Vec<Pending>, StoreError> {
 
 /// The first waiting entry of one job, if any.
 pub(super) fn head_of(tree: &Tree, job: JobId) -> Result<Option<Pending>, StoreError> {
-    decoded(tree.scan_prefix(job.number().to_be_bytes())).next().transpose()
+    decoded(tree.scan_prefix(job.number().to_be_bytes()))
+        .next()
+        .transpose()
 }
 
 /// The first waiting entry of each job: what may be delivered next.

@@ -107,7 +107,12 @@ async fn an_error_no_retry_can_cure_fails_the_job_at_once_with_the_providers_wor
         // Zilliz's answer to a key it no longer accepts (recorded).
         Incurable {
             aws: None,
-            zilliz: Some(("POST /v2/projects/proj-sandbox0001/privateEndpoints", 401, 21119, "The apikey is illegal")),
+            zilliz: Some((
+                "POST /v2/projects/proj-sandbox0001/privateEndpoints",
+                401,
+                21119,
+                "The apikey is illegal",
+            )),
             once: "POST /v2/projects/proj-sandbox0001/privateEndpoints",
             step: "step 3/8",
             words: "The apikey is illegal",

@@ -131,8 +131,7 @@ async fn killed_at_random_moments_every_job_ends_verified_with_one_of_each() {
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("bot.toml");
-    let text = sandbox
-        .config_text(&store_path(&dir));
+    let text = sandbox.config_text(&store_path(&dir));
     std::fs::write(&config, text).expect("config written");
 
     let mut transcript = String::new();

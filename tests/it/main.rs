@@ -33,6 +33,7 @@ mod slack;
 mod slack_bot;
 mod store;
 mod stress;
+mod strict_aws;
 mod teardown;
 mod waits;
 mod whitelist;

@@ -109,9 +109,7 @@ fn blocked_by(e: &serenity::Error) -> Option<Blocked> {
 }
 
 fn failed(what: &'static str) -> impl Fn(serenity::Error) -> ChatError {
-    move |e| {
-        ChatError::new(e.kind(), format!("{what}: {}", describe(&e))).blocked(blocked_by(&e))
-    }
+    move |e| ChatError::new(e.kind(), format!("{what}: {}", describe(&e))).blocked(blocked_by(&e))
 }
 
 fn id(text: &str) -> Result<u64, ChatError> {
@@ -224,9 +222,12 @@ impl ChatSink for DiscordSink {
         let dm = with_retry(|| user.create_dm_channel(&*self.http))
             .await
             .map_err(failed("open direct message"))?;
-        with_retry(|| dm.id.send_message(&*self.http, CreateMessage::new().content(text)))
-            .await
-            .map_err(failed("direct message"))?;
+        with_retry(|| {
+            dm.id
+                .send_message(&*self.http, CreateMessage::new().content(text))
+        })
+        .await
+        .map_err(failed("direct message"))?;
         Ok(())
     }
 }

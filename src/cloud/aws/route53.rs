@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_route53::types::{
-    AliasTarget as R53AliasTarget, Change, ChangeAction, ChangeBatch, ChangeStatus, HostedZoneConfig,
-    ResourceRecordSet, RrType, Vpc as R53Vpc, VpcRegion,
+    AliasTarget as R53AliasTarget, Change, ChangeAction, ChangeBatch, ChangeStatus,
+    HostedZoneConfig, ResourceRecordSet, RrType, Vpc as R53Vpc, VpcRegion,
 };
 
 use super::{describe, missing, unbuildable};

@@ -151,8 +151,10 @@ impl ZillizClient {
             .await
     }
 
-    /// Reads every page of a list call: pages start at 1, 100 items each;
-    /// the last page is short, or `count` says all are read.
+    /// Reads every page of a list call: pages start at 1, 100 asked for
+    /// each. Where `count` is given it decides (a server may serve fewer
+    /// than asked, so a short page alone is not the end); an empty page
+    /// always ends it, so a `count` that lies cannot loop for ever.
     async fn every_page<P: DeserializeOwned, T>(
         &self,
         path: &str,
@@ -165,9 +167,13 @@ impl ZillizClient {
             q.push(("currentPage", page_no.to_string()));
             q.push(("pageSize", PAGE_SIZE.to_string()));
             let (got, count) = items(self.call(Method::GET, path, &q, None).await?);
-            let short = got.len() < PAGE_SIZE as usize;
+            let (empty, short) = (got.is_empty(), got.len() < PAGE_SIZE as usize);
             out.extend(got);
-            if short || count.is_some_and(|c| out.len() as u64 >= c) {
+            let done = match count {
+                Some(c) => out.len() as u64 >= c,
+                None => short,
+            };
+            if done || empty {
                 break;
             }
         }

@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 
 use crate::cards;
 use crate::domain::ids::{ClusterId, EndpointId};
-use crate::domain::plan::{join, port_of};
 use crate::domain::job::{ClusterDns, EndpointRecord, Job, Origin, Resources, Step};
 use crate::domain::ownership::Resource;
+use crate::domain::plan::{join, port_of};
 use crate::i18n::Text;
 use crate::ports::cloud::{EndpointInfo, EndpointSpec};
 use crate::text;
@@ -426,7 +426,11 @@ impl Inner {
     /// address); now that the private link addresses are known, the thread
     /// is told if the security groups do not let that port in. The job goes
     /// on: the link itself works, clients just cannot reach it yet.
-    async fn warn_if_ports_closed(&self, job: &Job, ports: &BTreeSet<i32>) -> Result<(), StepError> {
+    async fn warn_if_ports_closed(
+        &self,
+        job: &Job,
+        ports: &BTreeSet<i32>,
+    ) -> Result<(), StepError> {
         let r = &job.request;
         let groups = self
             .aws(job)

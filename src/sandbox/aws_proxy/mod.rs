@@ -438,6 +438,17 @@ async fn handle(
         Decision::Answer(answer) => return answer,
         Decision::Forward { then_fail, delay } => (then_fail, delay),
     };
+    if seen.as_deref() == Some("ChangeResourceRecordSets")
+        && let Ok(text) = std::str::from_utf8(&body)
+        && let Some((answer, code)) =
+            strict::refuse_inexact_delete(&app.http, &upstream, path, text).await
+    {
+        let mut st = app.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.strict
+            .refusals
+            .push(format!("{code} ChangeResourceRecordSets"));
+        return answer;
+    }
     let delay = delay.or(app.state.lock().ok().and_then(|s| s.latency));
     if let Some(d) = delay {
         tokio::time::sleep(d).await;

@@ -59,10 +59,19 @@ pub struct Strict {
     pub zones_page_size: usize,
     /// Endpoints AWS reports `failed`.
     pub failed_endpoints: BTreeSet<String>,
+    /// Every endpoint created from now on fails (no free address, say).
+    pub fail_new_endpoints: bool,
     /// Zones of other owners, listed for every VPC.
     pub foreign_zones: Vec<ForeignZone>,
     /// Route 53 change id → when it was submitted.
     changes: HashMap<String, Instant>,
+    /// What the strict world refused, as "Code Action" ("InvalidServiceName
+    /// CreateVpcEndpoint", "InvalidChangeBatch ChangeResourceRecordSets").
+    pub refusals: Vec<String>,
+    /// `GetChange` answers given: (change id, "PENDING" or "INSYNC").
+    pub change_answers: Vec<(String, &'static str)>,
+    /// `ListHostedZonesByVPC` pages served after the first.
+    pub later_pages: usize,
 }
 
 impl Default for Strict {
@@ -74,12 +83,16 @@ impl Default for Strict {
             insync_after: Duration::from_millis(200),
             zones_page_size: 2,
             failed_endpoints: BTreeSet::new(),
+            fail_new_endpoints: false,
             foreign_zones: vec![ForeignZone {
                 id: "Z0FOREIGN0000000000001".to_owned(),
                 name: "corp.internal.".to_owned(),
                 owner: ZoneOwner::Account("210987654321".to_owned()),
             }],
             changes: HashMap::new(),
+            refusals: Vec::new(),
+            change_answers: Vec::new(),
+            later_pages: 0,
         }
     }
 }
@@ -119,10 +132,11 @@ impl Strict {
     fn visible(&self, service_name: &str) -> bool {
         match &self.provider {
             None => true,
-            Some(p) => p
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .visible_to(service_name, &self.account, self.visibility_delay),
+            Some(p) => p.lock().unwrap_or_else(|e| e.into_inner()).visible_to(
+                service_name,
+                &self.account,
+                self.visibility_delay,
+            ),
         }
     }
 
@@ -133,16 +147,39 @@ impl Strict {
         path: &str,
         form: &[(String, String)],
     ) -> Option<Response> {
+        let (answer, refusal) = self.decide_before(action, path, form)?;
+        if let Some(code) = refusal {
+            self.refusals.push(format!("{code} {action}"));
+        }
+        Some(answer)
+    }
+
+    fn decide_before(
+        &mut self,
+        action: &str,
+        path: &str,
+        form: &[(String, String)],
+    ) -> Option<(Response, Option<&'static str>)> {
         match action {
             "DescribeVpcEndpointServices" => members(form, "ServiceName")
                 .into_iter()
                 .find(|name| !self.visible(name))
-                .map(|name| invalid_service_name(action, name)),
+                .map(|name| {
+                    (
+                        invalid_service_name(action, name),
+                        Some("InvalidServiceName"),
+                    )
+                }),
             "CreateVpcEndpoint" => form
                 .iter()
                 .find(|(k, _)| k == "ServiceName")
                 .filter(|(_, name)| !self.visible(name))
-                .map(|(_, name)| invalid_service_name(action, name)),
+                .map(|(_, name)| {
+                    (
+                        invalid_service_name(action, name),
+                        Some("InvalidServiceName"),
+                    )
+                }),
             "GetChange" => {
                 let id = last_segment(path);
                 let submitted = self.changes.get(id)?;
@@ -151,14 +188,18 @@ impl Strict {
                 } else {
                     "PENDING"
                 };
-                Some(route53_xml(format!(
-                    "<?xml version=\"1.0\"?>\n<GetChangeResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><ChangeInfo><Id>/change/{id}</Id><Status>{status}</Status><SubmittedAt>2026-01-01T00:00:00Z</SubmittedAt></ChangeInfo></GetChangeResponse>"
-                )))
+                self.change_answers.push((id.to_owned(), status));
+                Some((
+                    route53_xml(format!(
+                        "<?xml version=\"1.0\"?>\n<GetChangeResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><ChangeInfo><Id>/change/{id}</Id><Status>{status}</Status><SubmittedAt>2026-01-01T00:00:00Z</SubmittedAt></ChangeInfo></GetChangeResponse>"
+                    )),
+                    None,
+                ))
             }
             "GetHostedZone" => {
                 let id = last_segment(path);
                 self.foreign_zones.iter().find(|z| z.id == id).map(|z| {
-                    error_answer(&Fault::error(
+                    let answer = error_answer(&Fault::error(
                         action,
                         403,
                         "AccessDenied",
@@ -166,7 +207,8 @@ impl Strict {
                             "User: arn:aws:iam::{}:user/bot is not authorized to access this resource: hosted zone {} belongs to another owner",
                             self.account, z.id
                         ),
-                    ))
+                    ));
+                    (answer, Some("AccessDenied"))
                 })
             }
             _ => None,
@@ -202,7 +244,13 @@ impl Strict {
 
     /// Endpoints to a provider's service: `pendingAcceptance` until it
     /// accepts, `rejected` if it refuses; any endpoint can be `failed`.
-    fn endpoint_states(&self, xml: &str) -> String {
+    fn endpoint_states(&mut self, xml: &str) -> String {
+        if self.fail_new_endpoints
+            && xml.contains("<CreateVpcEndpointResponse")
+            && let Some(id) = xml_value(xml, "vpcEndpointId")
+        {
+            self.failed_endpoints.insert(id.to_owned());
+        }
         let provider = self
             .provider
             .as_ref()
@@ -259,7 +307,7 @@ impl Strict {
     }
 
     /// One page of the VPC's zones, with the foreign ones among them.
-    fn zones_page(&self, path: &str, xml: &str) -> String {
+    fn zones_page(&mut self, path: &str, xml: &str) -> String {
         const OPEN: &str = "<HostedZoneSummary>";
         const CLOSE: &str = "</HostedZoneSummary>";
         let mut summaries: Vec<String> = Vec::new();
@@ -296,12 +344,101 @@ impl Strict {
             .and_then(|v| v.strip_prefix("page-"))
             .and_then(|v| v.parse::<usize>().ok())
             .unwrap_or(0);
+        if from > 0 {
+            self.later_pages += 1;
+        }
         let page: String = summaries.iter().skip(from).take(size).cloned().collect();
-        let next = (from + size < summaries.len())
-            .then(|| format!("<NextToken>page-{}</NextToken>", from + size))
-            .unwrap_or_default();
+        let next = if from + size < summaries.len() {
+            format!("<NextToken>page-{}</NextToken>", from + size)
+        } else {
+            String::new()
+        };
         format!(
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<ListHostedZonesByVPCResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><HostedZoneSummaries>{page}</HostedZoneSummaries><MaxItems>{size}</MaxItems>{next}</ListHostedZonesByVPCResponse>"
         )
+    }
+}
+
+/// Route 53 deletes a record only when the DELETE names it exactly as it
+/// is: name, type, alias target and `EvaluateTargetHealth`. moto deletes
+/// whatever matches the name; the proxy reads the zone first and answers
+/// `InvalidChangeBatch` as AWS does when nothing matches.
+pub(super) async fn refuse_inexact_delete(
+    http: &reqwest::Client,
+    upstream: &str,
+    path: &str,
+    body: &str,
+) -> Option<(Response, &'static str)> {
+    if xml_value(body, "Action") != Some("DELETE") {
+        return None;
+    }
+    let wanted = AliasRecord::from_xml(body)?;
+    let zone_path = path.split('?').next().unwrap_or(path);
+    let listing = http
+        .get(format!("{upstream}{zone_path}"))
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/route53/aws4_request, SignedHeaders=host, Signature=0",
+        )
+        .send()
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    let mut rest = listing.as_str();
+    let mut same_name = false;
+    while let Some((_, after)) = rest.split_once("<ResourceRecordSet>") {
+        let (one, after) = after.split_once("</ResourceRecordSet>")?;
+        if let Some(current) = AliasRecord::from_xml(one)
+            && current.name == wanted.name
+            && current.kind == wanted.kind
+        {
+            same_name = true;
+            if current == wanted {
+                return None;
+            }
+        }
+        rest = after;
+    }
+    let why = if same_name {
+        "but the values provided do not match the current values"
+    } else {
+        "but it was not found"
+    };
+    let message = format!(
+        "[Tried to delete resource record set [name='{}', type='{}'] {why}]",
+        wanted.name, wanted.kind
+    );
+    let answer = error_answer(&Fault::error(
+        "ChangeResourceRecordSets",
+        400,
+        "InvalidChangeBatch",
+        &message,
+    ));
+    Some((answer, "InvalidChangeBatch"))
+}
+
+/// An alias record as a DELETE or a listing states it.
+#[derive(Debug, PartialEq, Eq)]
+struct AliasRecord {
+    name: String,
+    kind: String,
+    target: String,
+    zone: String,
+    evaluate: bool,
+}
+
+impl AliasRecord {
+    fn from_xml(xml: &str) -> Option<Self> {
+        let canonical = |s: &str| s.trim_end_matches('.').to_ascii_lowercase();
+        Some(Self {
+            name: canonical(xml_value(xml, "Name")?),
+            kind: xml_value(xml, "Type")?.to_owned(),
+            target: canonical(xml_value(xml, "DNSName")?),
+            zone: xml_value(xml, "HostedZoneId")?.to_owned(),
+            evaluate: xml_value(xml, "EvaluateTargetHealth")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+        })
     }
 }
