@@ -367,6 +367,7 @@ approvers = ["slack:U1"]
         let defaults = crate::delivery::DeliverySettings::default();
         assert_eq!(c.delivery.backoff_max, defaults.backoff_max);
         assert_eq!(c.delivery.card_overdue, defaults.card_overdue);
+        assert_eq!(c.delivery.blocked_retry, defaults.blocked_retry);
         assert!(c.policy.roles.is_empty());
     }
 

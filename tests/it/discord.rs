@@ -17,27 +17,27 @@ use crate::harness::{job_state_when, now, serve_sandbox};
 
 const TOKEN: &str = "discord-test-token";
 const APP: &str = "555";
-const CHANNEL: &str = "777";
+pub(crate) const CHANNEL: &str = "777";
 const OPS_ROLE: &str = "999";
 
-struct DiscordBot {
-    sandbox: Sandbox,
-    discord: FakeDiscord,
-    server: Server,
+pub(crate) struct DiscordBot {
+    pub(crate) sandbox: Sandbox,
+    pub(crate) discord: FakeDiscord,
+    pub(crate) server: Server,
     key: SigningKey,
     url: String,
     http: reqwest::Client,
     _dir: tempfile::TempDir,
 }
 
-fn member(user: &str, roles: &[&str]) -> Value {
+pub(crate) fn member(user: &str, roles: &[&str]) -> Value {
     json!({
         "user": { "id": user, "username": format!("user{user}"), "discriminator": "0", "global_name": null, "avatar": null },
         "roles": roles, "joined_at": "2026-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0,
     })
 }
 
-fn base(id: &str, kind: u8, user: &str, roles: &[&str]) -> Value {
+pub(crate) fn base(id: &str, kind: u8, user: &str, roles: &[&str]) -> Value {
     json!({
         "id": id, "application_id": APP, "type": kind, "token": format!("token-{id}"), "version": 1,
         "channel_id": CHANNEL, "guild_id": "888", "member": member(user, roles),
@@ -46,7 +46,7 @@ fn base(id: &str, kind: u8, user: &str, roles: &[&str]) -> Value {
     })
 }
 
-fn command(id: &str, user: &str, sub: &str, options: &[(&str, &str)]) -> Value {
+pub(crate) fn command(id: &str, user: &str, sub: &str, options: &[(&str, &str)]) -> Value {
     let mut v = base(id, 2, user, &[]);
     let opts: Vec<Value> = options
         .iter()
@@ -56,7 +56,7 @@ fn command(id: &str, user: &str, sub: &str, options: &[(&str, &str)]) -> Value {
     v
 }
 
-fn click(id: &str, user: &str, roles: &[&str], custom_id: &str, card: &str) -> Value {
+pub(crate) fn click(id: &str, user: &str, roles: &[&str], custom_id: &str, card: &str) -> Value {
     let mut v = base(id, 3, user, roles);
     v["message"] = message(card, CHANNEL);
     v["data"] = json!({ "custom_id": custom_id, "component_type": 2 });
@@ -64,7 +64,15 @@ fn click(id: &str, user: &str, roles: &[&str], custom_id: &str, card: &str) -> V
 }
 
 impl DiscordBot {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// As `start`, with `configure` changing the config after the Discord
+    /// section is set.
+    pub(crate) async fn start_with(
+        configure: impl FnOnce(&mut privatelink_bot::config::Config),
+    ) -> Self {
         let discord = FakeDiscord::start(TOKEN).await;
         let key = SigningKey::from_bytes(&[7u8; 32]);
         let public_key = hex::encode(key.verifying_key().to_bytes());
@@ -80,7 +88,8 @@ impl DiscordBot {
                     guilds: vec![888],
                     transport: Transport::Http,
                     api_url: Some(api_url),
-                })
+                });
+                configure(c);
             },
             |zilliz_api_key| Secrets {
                 zilliz_api_key,
@@ -122,13 +131,13 @@ impl DiscordBot {
         ]
     }
 
-    async fn post(&self, interaction: &Value) -> reqwest::Response {
+    pub(crate) async fn post(&self, interaction: &Value) -> reqwest::Response {
         let body = interaction.to_string();
         let headers = self.signed_headers(&self.key, now(), &body);
         self.post_raw(&body, &headers).await
     }
 
-    fn create_options(&self) -> Vec<(String, String)> {
+    pub(crate) fn create_options(&self) -> Vec<(String, String)> {
         let n = &self.sandbox.network;
         vec![
             ("project".into(), "proj-sandbox0001".into()),
@@ -140,7 +149,7 @@ impl DiscordBot {
         ]
     }
 
-    async fn create(&self, id: &str, user: &str) -> (String, JobId) {
+    pub(crate) async fn create(&self, id: &str, user: &str) -> (String, JobId) {
         let opts = self.create_options();
         let opts: Vec<(&str, &str)> = opts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         let r = self.post(&command(id, user, "create", &opts)).await;
@@ -181,11 +190,11 @@ impl DiscordBot {
         (card_id, JobId::parse(job).unwrap())
     }
 
-    async fn wait_state(&self, id: JobId, done: impl Fn(&JobState) -> bool) -> JobState {
+    pub(crate) async fn wait_state(&self, id: JobId, done: impl Fn(&JobState) -> bool) -> JobState {
         job_state_when(&self.server.app, self.discord.recorder(), id, done).await
     }
 
-    async fn ephemeral_reply(&self, interaction_id: &str) -> String {
+    pub(crate) async fn ephemeral_reply(&self, interaction_id: &str) -> String {
         let path = format!("/webhooks/{APP}/token-{interaction_id}/messages/@original");
         let calls = self
             .discord

@@ -1,6 +1,12 @@
 //! A fake Discord REST API (v10) over real HTTP: checks the bot token,
 //! records message creation and edits, thread creation, interaction
 //! response edits and command registration, and can answer 429.
+//!
+//! Like Discord, it refuses for good what no retry cures, with its JSON
+//! error codes: a channel the bot cannot see (403, 50001 Missing Access),
+//! an unknown channel (404, 10003), an edit of a deleted message (404,
+//! 10008); and it opens direct-message channels (`POST /users/@me/channels`),
+//! which need no access to any guild channel.
 
 use std::sync::{Arc, Mutex};
 
@@ -30,6 +36,12 @@ pub struct State_ {
     next_id: u64,
     /// The application the token belongs to: (id, public key).
     application: Option<(String, String)>,
+    /// Channels the bot has no access to (its role cannot see them).
+    pub no_access: std::collections::HashSet<String>,
+    /// Ids of deleted messages.
+    pub deleted: std::collections::HashSet<String>,
+    /// DM channel id → the user it is with.
+    pub dms: std::collections::HashMap<String, String>,
 }
 
 #[derive(Clone)]
@@ -96,6 +108,38 @@ impl FakeDiscord {
     /// Takes the REST API down (500 to every bot-token call) or back up.
     pub fn set_down(&self, down: bool) {
         self.state.lock().unwrap().down = down;
+    }
+
+    /// The bot's role loses (or gets back) access to `channel`.
+    pub fn set_access(&self, channel: &str, access: bool) {
+        let mut st = self.state.lock().unwrap();
+        if access {
+            st.no_access.remove(channel);
+        } else {
+            st.no_access.insert(channel.to_owned());
+        }
+    }
+
+    /// Someone deletes message `id`.
+    pub fn delete_message(&self, id: &str) {
+        self.state.lock().unwrap().deleted.insert(id.to_owned());
+    }
+
+    /// The messages sent by direct message to `user`, in order.
+    pub fn direct_messages(&self, user: &str) -> Vec<String> {
+        let dms = self.state.lock().unwrap().dms.clone();
+        self.calls()
+            .into_iter()
+            .filter(|c| c.method == "POST")
+            .filter_map(|c| {
+                let channel = c
+                    .path
+                    .strip_prefix("/channels/")?
+                    .strip_suffix("/messages")?;
+                (dms.get(channel).map(String::as_str) == Some(user))
+                    .then(|| c.body["content"].as_str().unwrap_or_default().to_owned())
+            })
+            .collect()
     }
 
     /// Makes the token belong to application `id` with public key `key`.
@@ -166,12 +210,47 @@ async fn api(
                 json!({ "message": "You are being rate limited.", "retry_after": 0.05, "global": false }),
             );
         }
+        // What Discord refuses for good, until a person acts.
+        let refusal = match parts.as_slice() {
+            ["channels", channel, ..] if st.no_access.contains(*channel) => {
+                Some((StatusCode::FORBIDDEN, 50001, "Missing Access"))
+            }
+            ["channels", _, "messages", id] if method == "PATCH" && st.deleted.contains(*id) => {
+                Some((StatusCode::NOT_FOUND, 10008, "Unknown Message"))
+            }
+            ["channels", _, "messages", id, "threads"] if st.deleted.contains(*id) => {
+                Some((StatusCode::NOT_FOUND, 10008, "Unknown Message"))
+            }
+            _ => None,
+        };
+        if let Some((status, code, message)) = refusal {
+            drop(st);
+            app.recorder.push(Call {
+                method: format!("{method} ({code})"),
+                path: path.clone(),
+                body,
+            });
+            return reply(status, json!({ "code": code, "message": message }));
+        }
         app.recorder.push(Call {
             method: method.to_string(),
             path: path.clone(),
             body: body.clone(),
         });
         match (method.as_str(), parts.as_slice()) {
+            ("POST", ["users", "@me", "channels"]) => {
+                // Numbered apart from messages, whose ids tests count.
+                let id = (700_000 + st.dms.len() as u64 + 1).to_string();
+                let user = body["recipient_id"].as_str().unwrap_or_default().to_owned();
+                st.dms.insert(id.clone(), user.clone());
+                reply(
+                    StatusCode::OK,
+                    json!({
+                        "id": id, "type": 1, "last_message_id": null, "flags": 0,
+                        "recipients": [ { "id": user, "username": format!("user{user}"), "discriminator": "0", "global_name": null, "avatar": null } ],
+                    }),
+                )
+            }
             ("POST", ["channels", channel, "messages"]) => {
                 st.next_id += 1;
                 reply(StatusCode::OK, message(&st.next_id.to_string(), channel))

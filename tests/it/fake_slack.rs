@@ -4,6 +4,12 @@
 //! next calls, or for every call to one channel), answer 500, or drop
 //! connections (an outage). Every answer says `Connection: close`, so an
 //! outage reaches every call rather than only new connections.
+//!
+//! Like Slack, it refuses for good what no retry cures: a channel the bot
+//! is not in (`not_in_channel`), an archived one (`is_archived`), an
+//! unknown one (`channel_not_found`), an edit of a deleted message
+//! (`message_not_found`); a user id as the channel is the bot's direct
+//! conversation with that person, which needs no membership.
 
 use std::sync::{Arc, Mutex};
 
@@ -35,6 +41,14 @@ pub struct FakeSlackState {
     pub outage: Option<(Outage, Vec<String>)>,
     /// Channel → `Retry-After` seconds: every call to it is throttled.
     pub throttled_channels: std::collections::HashMap<String, u64>,
+    /// Channels the bot is not a member of.
+    pub outside: std::collections::HashSet<String>,
+    /// Archived channels.
+    pub archived: std::collections::HashSet<String>,
+    /// Channels that do not exist.
+    pub unknown: std::collections::HashSet<String>,
+    /// Timestamps of deleted messages.
+    pub deleted: std::collections::HashSet<String>,
 }
 
 /// How the fake is down.
@@ -168,6 +182,34 @@ impl FakeSlack {
         self.recorder.calls()
     }
 
+    /// The bot is removed from `channel` (or was never invited).
+    pub fn remove_bot_from(&self, channel: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .outside
+            .insert(channel.to_owned());
+    }
+
+    /// Someone runs `/invite @privatelink-bot` in `channel`.
+    pub fn invite(&self, channel: &str) {
+        self.state.lock().unwrap().outside.remove(channel);
+    }
+
+    pub fn archive(&self, channel: &str, archived: bool) {
+        let mut st = self.state.lock().unwrap();
+        if archived {
+            st.archived.insert(channel.to_owned());
+        } else {
+            st.archived.remove(channel);
+        }
+    }
+
+    /// Someone deletes the message at `ts`.
+    pub fn delete_message(&self, ts: &str) {
+        self.state.lock().unwrap().deleted.insert(ts.to_owned());
+    }
+
     pub fn set_group(&self, group: &str, users: &[&str]) {
         let users = users.iter().map(|u| u.to_string()).collect();
         self.state
@@ -193,7 +235,13 @@ impl FakeSlack {
     /// Once the bot has posted a card (a message not in a thread): every
     /// call so far, and the job id its approve button names.
     pub async fn first_card(&self) -> (Vec<Call>, privatelink_bot::domain::ids::JobId) {
-        let is_card = |c: &Call| c.method == "chat.postMessage" && c.body["thread_ts"].is_null();
+        let is_card = |c: &Call| {
+            c.method == "chat.postMessage"
+                && c.body["thread_ts"].is_null()
+                && c.body["channel"]
+                    .as_str()
+                    .is_some_and(|ch| ch.starts_with('C'))
+        };
         let calls = self
             .wait_for("the approval card", |c| c.iter().any(is_card))
             .await;
@@ -310,6 +358,44 @@ async fn api(
             return r;
         }
     }
+    // What Slack refuses for good, until a person acts.
+    let refusal = {
+        let st = app.state.lock().unwrap();
+        let to = channel.as_str().unwrap_or_default();
+        let posts = matches!(
+            method.as_str(),
+            "chat.postMessage" | "chat.update" | "chat.postEphemeral"
+        );
+        let direct = method == "chat.postMessage" && to.starts_with('U');
+        if !posts || direct {
+            None
+        } else if st.unknown.contains(to) {
+            Some("channel_not_found")
+        } else if st.archived.contains(to) {
+            Some("is_archived")
+        } else if st.outside.contains(to) {
+            Some("not_in_channel")
+        } else if method == "chat.update"
+            && body["ts"]
+                .as_str()
+                .is_some_and(|ts| st.deleted.contains(ts))
+        {
+            Some("message_not_found")
+        } else {
+            None
+        }
+    };
+    if let Some(error) = refusal {
+        record(&app, &format!("{method} ({error})"), body);
+        return json_response(StatusCode::OK, json!({ "ok": false, "error": error }));
+    }
+    // A user id as the channel: the bot's direct conversation with them.
+    let channel = match channel.as_str() {
+        Some(user) if method == "chat.postMessage" && user.starts_with('U') => {
+            json!(format!("D{}", user.trim_start_matches('U')))
+        }
+        _ => channel,
+    };
     let ts = match method.as_str() {
         // Message timestamps count posted messages only, so a test can
         // tell a message's ts from the order of the posts.

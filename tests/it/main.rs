@@ -26,6 +26,7 @@ mod packaging;
 mod parsing;
 mod preflight;
 mod races;
+mod refusals;
 mod route53;
 mod secrets;
 mod sharing;

@@ -287,10 +287,16 @@ impl SlackBot {
     }
 
     pub(crate) fn card_ts(&self, calls: &[Call]) -> String {
-        // The fake hands out ts values in order: the card is the first post.
+        // The fake hands out ts values in order: the card is the first post
+        // to a channel (direct messages to a user id count, but are not it).
         let n = calls
             .iter()
-            .position(|c| c.method == "chat.postMessage")
+            .position(|c| {
+                c.method == "chat.postMessage"
+                    && c.body["channel"]
+                        .as_str()
+                        .is_some_and(|ch| ch.starts_with('C'))
+            })
             .unwrap();
         let posts_before = calls[..n]
             .iter()
