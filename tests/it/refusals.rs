@@ -153,8 +153,7 @@ async fn a_bot_removed_mid_job_never_holds_the_job_and_its_thread_arrives_in_ord
         .slack
         .calls()
         .into_iter()
-        .filter(|c| c.method == "chat.update")
-        .last()
+        .rfind(|c| c.method == "chat.update")
         .expect("the card was brought up to date");
     assert!(last_card.body.to_string().contains("Succeeded"));
     assert_eq!(slack_dms(&bot.slack.calls(), "UALICE").len(), 1);
