@@ -6,3 +6,6 @@ pub mod discord;
 pub mod intake;
 pub mod router;
 pub mod slack;
+
+#[cfg(test)]
+mod tests;

@@ -14,6 +14,8 @@
 //! the code names is missing from either catalogue, or a message's
 //! placeables differ between them.
 
+pub mod leaks;
+
 use std::fmt;
 use std::sync::LazyLock;
 

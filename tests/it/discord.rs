@@ -28,6 +28,9 @@ pub(crate) struct DiscordBot {
     url: String,
     http: reqwest::Client,
     _dir: tempfile::TempDir,
+    /// The user's and the guild's locale sent with every interaction
+    /// (Discord's `locale` and `guild_locale`); en-US when unset.
+    pub(crate) locale: Option<String>,
 }
 
 pub(crate) fn member(user: &str, roles: &[&str]) -> Value {
@@ -108,6 +111,7 @@ impl DiscordBot {
             url: served.url,
             http: reqwest::Client::new(),
             _dir: served.dir,
+            locale: None,
         }
     }
 
@@ -132,6 +136,11 @@ impl DiscordBot {
     }
 
     pub(crate) async fn post(&self, interaction: &Value) -> reqwest::Response {
+        let mut interaction = interaction.clone();
+        if let Some(locale) = &self.locale {
+            interaction["locale"] = json!(locale);
+            interaction["guild_locale"] = json!(locale);
+        }
         let body = interaction.to_string();
         let headers = self.signed_headers(&self.key, now(), &body);
         self.post_raw(&body, &headers).await

@@ -105,3 +105,135 @@ async fn a_whole_console_flow_speaks_chinese() {
         assert!(!t.contains(english), "English {english:?} in:\n{t}");
     }
 }
+
+/// What a person sees in the fake Slack's calls: the texts of messages,
+/// blocks, buttons and private answers.
+fn slack_shown(calls: &[crate::fake_slack::Call]) -> String {
+    fn walk(v: &serde_json::Value, out: &mut String) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    match v {
+                        serde_json::Value::String(s) if k == "text" => {
+                            out.push_str(s);
+                            out.push('\n');
+                        }
+                        other => walk(other, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    for c in calls {
+        walk(&c.body, &mut out);
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_chinese_slack_workspace_runs_a_whole_flow_in_chinese() {
+    let bot = crate::slack_bot::SlackBot::start_full(
+        &["slack:UBOB"],
+        |c| {
+            if let Some(slack) = c.slack.as_mut() {
+                slack
+                    .workspace_languages
+                    .insert("T0".into(), privatelink_bot::i18n::Locale::ZhCn);
+            }
+        },
+        None,
+    )
+    .await;
+    assert_eq!(bot.command("UALICE", &bot.create_args(), "T1").await, 200);
+    assert!(bot.ephemeral("T1").await.contains("正在等待审批"));
+    let (card_ts, id) = bot.card().await;
+    bot.click("UBOB", &format!("approve:{id}"), "T2", &card_ts)
+        .await;
+    bot.wait_state(id, |s| {
+        *s == privatelink_bot::domain::job::JobState::Succeeded
+    })
+    .await;
+    bot.server().app.delivery.settled().await;
+    let (_, status) = bot
+        .command_answer("UALICE", &format!("status {id}"), "T3")
+        .await;
+
+    let shown = format!("{}\n{status}", slack_shown(&bot.slack.calls()));
+    for said in [
+        "私网连接 PL-1000",
+        "*计划*",
+        "批准",
+        "已批准，操作人 slack:UBOB。",
+        "▶ 步骤 1/8 解析 Zilliz 终端节点服务",
+        "✔ 步骤 8/8 验证最终状态",
+        "✅ PL-1000 已成功。通过以下地址连接：",
+        "已成功",
+        "步骤 3/8 将终端节点注册到 Zilliz 项目 — 完成",
+    ] {
+        assert!(shown.contains(said), "missing {said:?} in:\n{shown}");
+    }
+    let leaked = privatelink_bot::i18n::leaks::english_leaks(&shown);
+    assert!(leaked.is_empty(), "English {leaked:?} in:\n{shown}");
+}
+
+#[tokio::test]
+async fn a_chinese_discord_guild_runs_a_whole_flow_in_chinese() {
+    let mut bot = crate::discord::DiscordBot::start().await;
+    bot.locale = Some("zh-CN".into());
+    let (card_id, id) = bot.create("1", "111").await;
+    assert!(bot.ephemeral_reply("1").await.contains("正在等待审批"));
+    bot.post(&crate::discord::click(
+        "2",
+        "222",
+        &[],
+        &format!("approve:{id}"),
+        &card_id,
+    ))
+    .await;
+    bot.wait_state(id, |s| {
+        *s == privatelink_bot::domain::job::JobState::Succeeded
+    })
+    .await;
+    bot.server.app.delivery.settled().await;
+
+    let mut shown = String::new();
+    for c in bot.discord.calls() {
+        let b = &c.body;
+        for v in [&b["content"], &b["name"]] {
+            if let Some(s) = v.as_str() {
+                shown.push_str(s);
+                shown.push('\n');
+            }
+        }
+        for e in b["embeds"].as_array().into_iter().flatten() {
+            for v in [&e["title"], &e["description"]] {
+                shown.push_str(v.as_str().unwrap_or_default());
+                shown.push('\n');
+            }
+            for f in e["fields"].as_array().into_iter().flatten() {
+                shown.push_str(&format!("{}\n{}\n", f["name"], f["value"]));
+            }
+        }
+        for row in b["components"].as_array().into_iter().flatten() {
+            for button in row["components"].as_array().into_iter().flatten() {
+                shown.push_str(button["label"].as_str().unwrap_or_default());
+                shown.push('\n');
+            }
+        }
+    }
+    for said in [
+        "私网连接 PL-1000",
+        "计划：",
+        "批准",
+        "已批准，操作人 discord:222。",
+        "▶ 步骤 1/8 解析 Zilliz 终端节点服务",
+        "✅ PL-1000 已成功。通过以下地址连接：",
+    ] {
+        assert!(shown.contains(said), "missing {said:?} in:\n{shown}");
+    }
+    let leaked = privatelink_bot::i18n::leaks::english_leaks(&shown);
+    assert!(leaked.is_empty(), "English {leaked:?} in:\n{shown}");
+}

@@ -182,7 +182,8 @@ impl ChatSink for DiscordSink {
             .map(|t| t.contains(&message))
             .unwrap_or(false);
         if !known {
-            let name = format!("{} progress", note.job);
+            // The job id alone: a name in no language, read by everyone.
+            let name = note.job.to_string();
             let created = with_retry(|| {
                 channel.create_thread_from_message(
                     &*self.http,

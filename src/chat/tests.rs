@@ -1,0 +1,238 @@
+//! Every word a platform renders comes from the catalogues: a zh-CN job's
+//! card, in every state, and its thread notes, as Slack blocks and as
+//! Discord embeds, buttons and content, hold no word that only the English
+//! catalogue has. A renderer that writes `*Plan*` by hand fails here.
+
+use crate::cards;
+use crate::domain::command::{Command, parse};
+use crate::domain::ids::{JobId, Platform, UserRef};
+use crate::domain::job::{
+    ClusterDns, Conversation, EndpointRecord, Job, JobState, Origin, Step, StepRecord, Teardown,
+};
+use crate::domain::plan::Finding;
+use crate::i18n::Locale;
+use crate::i18n::leaks::{english_leaks, english_only};
+use crate::ports::chat::{Blocked, Card, Note};
+use crate::text;
+
+fn job_in(state: JobState) -> Job {
+    let Ok(Command::Create(request)) = parse(
+        "create project=proj-abc123 region=aws-us-west-2 vpc=vpc-0123456789abcdef0 \
+         subnets=subnet-0123456789abcdef0 sg=sg-0123456789abcdef0 clusters=in01-abc123",
+    ) else {
+        panic!("the request parses");
+    };
+    let mut job = crate::sandbox::fixtures::pending_job(
+        JobId::new(1042),
+        request,
+        UserRef::new(Platform::Slack, "UALICE"),
+        Conversation {
+            platform: Platform::Slack,
+            channel: "C0PLATFORM".into(),
+        },
+    );
+    job.locale = Locale::ZhCn;
+    job.state = state;
+    job.account = Some("123456789012".into());
+    job.decided_by = Some(UserRef::new(Platform::Slack, "UBOB"));
+    job.findings = vec![
+        Finding::warning(
+            text!(
+                "finding-ports-closed",
+                sgs = "sg-0123456789abcdef0",
+                ports = "19531"
+            ),
+            Some(text!("fix-ports-closed", ports = "19531")),
+        ),
+        Finding::warning(
+            text!(
+                "finding-service-not-yet-visible",
+                service = "com.amazonaws.vpce.us-west-2.vpce-svc-0abc",
+                account = "123456789012"
+            ),
+            None,
+        ),
+    ];
+    job.resources.endpoint_service = Some("com.amazonaws.vpce.us-west-2.vpce-svc-0abc".into());
+    job.resources.whitelist_required = true;
+    job.resources.endpoint = Some(EndpointRecord {
+        id: crate::domain::ids::EndpointId::parse("vpce-0123456789abcdef0").expect("id"),
+        origin: Origin::Created,
+        dns_name: Some("vpce-0123-abcd.vpce-svc-0abc.us-west-2.vpce.amazonaws.com".into()),
+        hosted_zone_id: Some("Z1YSHQZHG15GKL".into()),
+    });
+    job.resources.registration = Some(Origin::Created);
+    job.resources.clusters = vec![ClusterDns {
+        cluster: crate::domain::ids::ClusterId::parse("in01-abc123").expect("id"),
+        private_link_address:
+            "https://in01-abc123-privatelink.aws-us-west-2.vectordb.zillizcloud.com:19531".into(),
+        host: "in01-abc123-privatelink.aws-us-west-2.vectordb.zillizcloud.com".into(),
+        zone_id: Some("Z0ZONE".into()),
+        zone_origin: Some(Origin::Created),
+        record: true,
+    }];
+    job.steps = vec![StepRecord {
+        step: Step::ResolveService,
+        started_at: 1,
+        finished_at: Some(2),
+        note: Some("终端节点服务".into()),
+    }];
+    job
+}
+
+fn states() -> Vec<JobState> {
+    vec![
+        JobState::PendingApproval,
+        JobState::Approved,
+        JobState::Running {
+            step: Step::WaitAccepted,
+        },
+        JobState::Succeeded,
+        JobState::Failed {
+            step: Step::EnsureZones,
+            error: "已失败".into(),
+        },
+        JobState::Cancelled,
+        JobState::Rejected,
+        JobState::Expired,
+        JobState::TearingDown {
+            reason: Teardown::Delete,
+        },
+        JobState::TeardownFailed {
+            reason: Teardown::Rollback,
+            error: "已失败".into(),
+        },
+        JobState::RolledBack,
+        JobState::Deleted,
+    ]
+}
+
+fn notes(job: &Job) -> Vec<Note> {
+    let who = UserRef::new(Platform::Slack, "UBOB");
+    vec![
+        cards::decided(job, &who, "decided-approved"),
+        cards::step_started(job, Step::WaitAccepted),
+        cards::step_finished(job, Step::WaitAccepted, "完成"),
+        cards::still_waiting(
+            job,
+            Step::WaitAccepted,
+            std::time::Duration::from_secs(90),
+            &text!("wait-dns-pending"),
+        ),
+        cards::step_warning(
+            job,
+            Step::ReadAddresses,
+            &text!(
+                "finding-ports-closed",
+                sgs = "sg-0123456789abcdef0",
+                ports = "19531"
+            ),
+        ),
+        cards::failed(job, Step::EnsureZones, "已失败"),
+        cards::teardown_failed(job, Teardown::Delete, "已失败"),
+        cards::cancelled(job),
+        cards::summary(job),
+        cards::torn_down(job, Teardown::Delete, &[]),
+    ]
+}
+
+/// The strings a person sees in a rendered message: the values of the
+/// fields platforms show (not keys, ids or styles).
+fn shown_strings(v: &serde_json::Value, out: &mut String) {
+    const SHOWN: [&str; 7] = [
+        "text",
+        "title",
+        "description",
+        "name",
+        "value",
+        "label",
+        "content",
+    ];
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match v {
+                    serde_json::Value::String(s) if SHOWN.contains(&k.as_str()) => {
+                        out.push_str(s);
+                        out.push('\n');
+                    }
+                    other => shown_strings(other, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| shown_strings(i, out)),
+        _ => {}
+    }
+}
+
+/// Everything the two platforms would show of `card` and `notes`.
+fn rendered(card: &Card, notes: &[Note]) -> String {
+    let json = |v: serde_json::Result<serde_json::Value>| v.unwrap_or_default();
+    let mut out = String::new();
+    shown_strings(
+        &json(serde_json::to_value(super::slack::render::card(card))),
+        &mut out,
+    );
+    shown_strings(
+        &json(serde_json::to_value(super::discord::render::embed(card))),
+        &mut out,
+    );
+    shown_strings(
+        &json(serde_json::to_value(super::discord::render::buttons(
+            &card.buttons,
+        ))),
+        &mut out,
+    );
+    for n in notes {
+        shown_strings(
+            &json(serde_json::to_value(super::slack::render::note(n))),
+            &mut out,
+        );
+        out.push_str(&super::discord::render::content(n));
+        shown_strings(
+            &json(serde_json::to_value(super::discord::render::buttons(
+                &n.buttons,
+            ))),
+            &mut out,
+        );
+    }
+    out
+}
+
+#[test]
+fn a_chinese_job_renders_no_english_word_on_either_platform() {
+    let english = english_only();
+    assert!(
+        english.contains("plan") && english.contains("approve"),
+        "the check knows English words: {english:?}"
+    );
+    for state in states() {
+        let job = job_in(state.clone());
+        let shown = rendered(&cards::card(&job), &notes(&job));
+        let leaked = english_leaks(&shown);
+        assert!(
+            leaked.is_empty(),
+            "{state:?}: English {leaked:?} in {shown}"
+        );
+    }
+    for why in [
+        Blocked::NotInChannel,
+        Blocked::ChannelGone,
+        Blocked::Archived,
+        Blocked::NoPermission,
+        Blocked::MessageGone,
+    ] {
+        let said = cards::status_text(&job_in(JobState::Succeeded), Locale::ZhCn, Some(why));
+        let leaked = english_leaks(&said);
+        assert!(leaked.is_empty(), "{why:?}: English {leaked:?} in {said}");
+    }
+}
+
+#[test]
+fn the_check_catches_a_hand_written_english_heading() {
+    let job = job_in(JobState::PendingApproval);
+    let mut card = cards::card(&job);
+    card.plan_heading = "Plan".into();
+    let shown = rendered(&card, &[]);
+    assert_eq!(english_leaks(&shown), vec!["plan".to_owned()], "{shown}");
+}
