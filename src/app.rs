@@ -94,7 +94,7 @@ impl App {
             vendor,
             clock,
             dry_run_preflight: config.aws.dry_run_preflight,
-            zilliz_base_url: config.zilliz.base_url.clone(),
+            zilliz_plane: config.zilliz.control_plane(),
             metrics: metrics.clone(),
             per_user_per_minute: config.intake.per_user_per_minute,
             per_user_burst: config.intake.per_user_burst,

@@ -144,6 +144,11 @@ pub struct ZillizSettings {
     /// The environment variable holding the API key.
     #[serde(default = "default_key_env")]
     pub api_key_env: String,
+    /// Which Zilliz Cloud `base_url` is: `global` or `cn`. Read from the
+    /// URL when not set (China's hosts end in `.cn`); set it for a gateway
+    /// or proxy whose URL does not say.
+    #[serde(default)]
+    pub cloud: Option<String>,
 }
 
 /// Zilliz Cloud's control planes by name; anything else is taken as a URL.
@@ -160,6 +165,16 @@ fn default_key_env() -> String {
 }
 
 impl ZillizSettings {
+    /// The control plane and which Zilliz Cloud it belongs to.
+    pub fn control_plane(&self) -> crate::domain::plan::ControlPlane {
+        let china = match self.cloud.as_deref() {
+            Some("cn" | "china") => Some(true),
+            Some(_) => Some(false),
+            None => None,
+        };
+        crate::domain::plan::ControlPlane::new(&self.base_url, china)
+    }
+
     /// Reads the API key from the environment. The error names the
     /// variable, never a value.
     pub fn api_key(&self) -> anyhow::Result<Secret> {
@@ -305,6 +320,13 @@ impl Config {
             .with_context(|| format!("zilliz.base_url {:?} is not a URL", self.zilliz.base_url))?;
         if !matches!(url.scheme(), "https" | "http") {
             bail!("zilliz.base_url must be http(s)");
+        }
+        if let Some(cloud) = &self.zilliz.cloud
+            && !matches!(cloud.as_str(), "global" | "cn" | "china")
+        {
+            bail!(
+                "zilliz.cloud {cloud:?} is not a Zilliz Cloud: write \"global\" or \"cn\" (or leave it out to read it from zilliz.base_url)"
+            );
         }
         if let Some(e) = &self.aws.endpoint_url {
             url::Url::parse(e).with_context(|| format!("aws.endpoint_url {e:?} is not a URL"))?;

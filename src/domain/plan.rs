@@ -148,3 +148,29 @@ pub fn port_of(address: &str) -> Option<i32> {
         .port_or_known_default()
         .map(i32::from)
 }
+
+/// Which Zilliz Cloud a control-plane URL belongs to: the global one or
+/// Zilliz Cloud China, which runs its own control plane for `aws-cn-*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlPlane {
+    pub url: String,
+    pub china: bool,
+}
+
+impl ControlPlane {
+    /// `china` as configured, else read from the URL (China's hosts end in
+    /// `.cn`): a gateway or proxy in front of either says which it is.
+    pub fn new(url: &str, china: Option<bool>) -> Self {
+        let by_host = url::Url::parse(url)
+            .ok()
+            .and_then(|u| {
+                u.host_str()
+                    .map(|h| h.trim_end_matches('.').ends_with(".cn"))
+            })
+            .unwrap_or(false);
+        Self {
+            url: url.to_owned(),
+            china: china.unwrap_or(by_host),
+        }
+    }
+}

@@ -233,8 +233,14 @@ impl FakeState {
 
     /// The private link address the fake hands out for a cluster.
     pub fn private_link_address(cluster: &FakeCluster) -> String {
+        // Zilliz Cloud China's hosts end in zilliz.com.cn.
+        let domain = if cluster.region.starts_with("aws-cn-") {
+            "vectordb.zilliz.com.cn"
+        } else {
+            "vectordb.zillizcloud.com"
+        };
         format!(
-            "https://{}-privatelink.{}.vectordb.zillizcloud.com:{PRIVATE_LINK_PORT}",
+            "https://{}-privatelink.{}.{domain}:{PRIVATE_LINK_PORT}",
             cluster.id, cluster.region
         )
     }

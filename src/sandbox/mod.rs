@@ -39,6 +39,9 @@ pub struct Sandbox {
     pub service_name: String,
     pub clusters: Vec<String>,
     pub api_key: String,
+    /// The AWS region (`us-west-2`) and its Zilliz name (`aws-us-west-2`).
+    pub region: String,
+    pub zilliz_region: String,
 }
 
 fn random_key() -> String {
@@ -51,17 +54,29 @@ impl Sandbox {
     /// Starts moto and the fake, and builds a customer VPC and Zilliz's
     /// endpoint service, with `clusters` Dedicated clusters in the project.
     pub async fn start(clusters: usize) -> anyhow::Result<Self> {
+        Self::start_in(ZILLIZ_REGION, clusters).await
+    }
+
+    /// As `start`, in Zilliz region `zilliz_region` (`aws-cn-northwest-1`
+    /// puts the whole world in AWS China: the region, Route 53's China
+    /// partition, and Zilliz Cloud China's control plane).
+    pub async fn start_in(zilliz_region: &str, clusters: usize) -> anyhow::Result<Self> {
+        let region = zilliz_region
+            .strip_prefix("aws-")
+            .ok_or_else(|| anyhow::anyhow!("{zilliz_region} is not an AWS region of Zilliz's"))?
+            .to_owned();
         let moto = Moto::start().await?;
-        let aws = fixtures::emulator_config(&moto.url, REGION).await;
-        let service_name = fixtures::zilliz_endpoint_service(&moto.url, &aws, REGION).await?;
-        let network = fixtures::customer_network(&aws, REGION, 10, NetworkShape::default()).await?;
+        let aws = fixtures::emulator_config(&moto.url, &region).await;
+        let service_name = fixtures::zilliz_endpoint_service(&moto.url, &aws, &region).await?;
+        let network =
+            fixtures::customer_network(&aws, &region, 10, NetworkShape::default()).await?;
         let cluster_ids: Vec<String> = (1..=clusters)
             .map(|i| format!("in01-sandbox{i:04}"))
             .collect();
         let mut state = FakeState::default();
         state.accept_after_reads = 2;
         state.services.push(FakeService {
-            region: ZILLIZ_REGION.to_owned(),
+            region: zilliz_region.to_owned(),
             service_name: service_name.clone(),
             // As in most of Zilliz's regions: the account must be allowed
             // in before AWS shows it the service.
@@ -74,7 +89,7 @@ impl Sandbox {
                     id: id.clone(),
                     name: format!("sandbox-{id}"),
                     project: PROJECT.to_owned(),
-                    region: ZILLIZ_REGION.to_owned(),
+                    region: zilliz_region.to_owned(),
                     plan: "Enterprise".to_owned(),
                     status: "RUNNING".to_owned(),
                 },
@@ -93,7 +108,14 @@ impl Sandbox {
             service_name,
             clusters: cluster_ids,
             api_key,
+            region,
+            zilliz_region: zilliz_region.to_owned(),
         })
+    }
+
+    /// Whether this sandbox is in AWS China (and Zilliz Cloud China).
+    pub fn in_china(&self) -> bool {
+        self.zilliz_region.starts_with("aws-cn-")
     }
 
     /// A config for the bot against this sandbox: console users, with `bob`
@@ -112,6 +134,7 @@ cache_capacity_bytes = 8388608
 
 [zilliz]
 base_url = "{zilliz}"
+cloud = "{cloud}"
 api_key_env = "SANDBOX_ZILLIZ_API_KEY"
 
 [aws]
@@ -137,6 +160,7 @@ channel = "platform-ops"
 "#,
             store = store.display().to_string(),
             zilliz = self.zilliz.url,
+            cloud = if self.in_china() { "cn" } else { "global" },
             moto = self.proxy.url,
         )
     }
@@ -179,7 +203,8 @@ listen = "127.0.0.1:{port}"
     /// The arguments of a valid create for this sandbox.
     pub fn create_args(&self) -> String {
         format!(
-            "project={PROJECT} region={ZILLIZ_REGION} vpc={} subnets={} sg={} clusters={}",
+            "project={PROJECT} region={} vpc={} subnets={} sg={} clusters={}",
+            self.zilliz_region,
             self.network.vpc,
             self.network.subnets.join(","),
             self.network.security_group,
@@ -206,7 +231,7 @@ listen = "127.0.0.1:{port}"
     }
 
     pub async fn end_state(&self) -> anyhow::Result<EndState> {
-        fixtures::end_state(&self.aws, REGION, &self.network.vpc).await
+        fixtures::end_state(&self.aws, &self.region, &self.network.vpc).await
     }
 }
 

@@ -40,7 +40,7 @@ pub struct ServiceParts {
     /// Ask EC2 (DryRun) whether the bot may create the endpoint.
     pub dry_run_preflight: bool,
     /// Zilliz Cloud's control plane (global or China), for preflight.
-    pub zilliz_base_url: String,
+    pub zilliz_plane: crate::domain::plan::ControlPlane,
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Commands and clicks per person per minute, and the burst allowed.
     pub per_user_per_minute: u32,

@@ -6,24 +6,13 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::domain::command::CreateRequest;
 use crate::domain::ids::{JobId, ZillizRegion};
-use crate::domain::plan::{Finding, Plan, join, port_of};
+use crate::domain::plan::{ControlPlane, Finding, Plan, join, port_of};
 use crate::i18n::Text;
 use crate::ports::cloud::{CloudAccess, EndpointSpec, Permission, Vendor};
 use crate::text;
 
 /// Zilliz's default cluster port, assumed when no address says otherwise.
 const DEFAULT_CLUSTER_PORT: i32 = 19530;
-
-/// Whether a control-plane URL is Zilliz Cloud China's (its hosts end in `.cn`).
-fn is_china_control_plane(base_url: &str) -> bool {
-    url::Url::parse(base_url)
-        .ok()
-        .and_then(|u| {
-            u.host_str()
-                .map(|h| h.trim_end_matches('.').ends_with(".cn"))
-        })
-        .unwrap_or(false)
-}
 
 /// What to do when a region and the control plane belong to different
 /// Zilliz Clouds.
@@ -33,11 +22,12 @@ pub fn control_plane_fix() -> Text {
 
 /// Zilliz Cloud China runs its own control plane: a region of one with the
 /// other's URL and key cannot work. The problem, naming both, if so.
-pub fn control_plane_mismatch(region: &ZillizRegion, control_plane: &str) -> Option<Text> {
+pub fn control_plane_mismatch(region: &ZillizRegion, plane: &ControlPlane) -> Option<Text> {
     let china_region = region.aws_region().partition() == crate::domain::ids::Partition::AwsCn;
-    if china_region == is_china_control_plane(control_plane) {
+    if china_region == plane.china {
         return None;
     }
+    let control_plane = plane.url.as_str();
     Some(if china_region {
         text!(
             "finding-needs-china-plane",
@@ -60,7 +50,7 @@ pub async fn preflight(
     cloud: &dyn CloudAccess,
     vendor: &dyn Vendor,
     dry_run: bool,
-    control_plane: &str,
+    control_plane: &ControlPlane,
 ) -> Plan {
     let mut findings = Vec::new();
     let r = request;
@@ -403,9 +393,12 @@ mod tests {
 
     #[test]
     fn control_planes_and_ports_are_read_from_urls() {
-        assert!(is_china_control_plane("https://api.cloud.zilliz.com.cn"));
-        assert!(!is_china_control_plane("https://api.cloud.zilliz.com"));
-        assert!(!is_china_control_plane("not a url"));
+        let china = |url: &str, said: Option<bool>| ControlPlane::new(url, said).china;
+        assert!(china("https://api.cloud.zilliz.com.cn", None));
+        assert!(!china("https://api.cloud.zilliz.com", None));
+        assert!(!china("not a url", None));
+        assert!(china("http://127.0.0.1:8080", Some(true)), "as configured");
+        assert!(!china("https://api.cloud.zilliz.com.cn", Some(false)));
         assert_eq!(
             port_of("https://in01-x-privatelink.aws-us-west-2.vectordb.zillizcloud.com:19532"),
             Some(19532)

@@ -47,7 +47,7 @@ impl Service {
             &*self.p.cloud,
             &*self.p.vendor,
             self.p.dry_run_preflight,
-            &self.p.zilliz_base_url,
+            &self.p.zilliz_plane,
         )
         .await
     }

@@ -122,6 +122,16 @@ impl Harness {
         store_hook: Option<Arc<dyn WriteHook>>,
     ) -> Self {
         let sandbox = Sandbox::start(clusters).await.expect("sandbox starts");
+        Self::start_on(sandbox, tweak, hook, store_hook).await
+    }
+
+    /// The bot over a sandbox already started (in another region, say).
+    pub async fn start_on(
+        sandbox: Sandbox,
+        tweak: impl FnOnce(&mut Config),
+        hook: Option<Arc<dyn StepHook>>,
+        store_hook: Option<Arc<dyn WriteHook>>,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = sandbox.config(&store_path(&dir)).expect("sandbox config");
         tweak(&mut config);

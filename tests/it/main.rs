@@ -9,6 +9,7 @@ mod burst;
 mod calls;
 mod chaos;
 mod check_config;
+mod china;
 mod crash;
 mod discord;
 mod fake_discord;

@@ -37,7 +37,7 @@ pub async fn run(config: &Config, scope: &Scope) -> Probed {
     let key_env = config.zilliz.api_key_env.as_str();
     let mut rows = Vec::new();
     let plane = "Zilliz control plane";
-    match control_plane_mismatch(&scope.region, base) {
+    match control_plane_mismatch(&scope.region, &config.zilliz.control_plane()) {
         Some(problem) => rows.push(Row::fail(
             plane,
             problem.render(Locale::En),

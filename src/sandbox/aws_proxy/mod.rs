@@ -117,6 +117,10 @@ pub struct ProxyState {
     /// Added to every forwarded call: a slowed AWS, so that a process
     /// killed at a random moment is often in the middle of a call.
     pub latency: Option<std::time::Duration>,
+    /// (service, region) of every signed call's credential scope: where
+    /// the SDK signed it (Route 53 in `us-east-1`, or `cn-northwest-1` in
+    /// the China partition).
+    pub signed_for: std::collections::BTreeSet<(String, String)>,
     /// ClientToken → the answer to the CreateVpcEndpoint that used it.
     client_tokens: std::collections::HashMap<String, Bytes>,
     /// CallerReferences of the hosted zones created.
@@ -362,6 +366,16 @@ fn decide(st: &mut ProxyState, seen: String, path: &str, form: &[(String, String
     }
 }
 
+/// The (service, region) of a SigV4 `Authorization` header's credential
+/// scope: `Credential=AKID/20260101/us-east-1/route53/aws4_request`.
+fn credential_scope(authorization: &str) -> Option<(String, String)> {
+    let credential = authorization.split("Credential=").nth(1)?;
+    let mut parts = credential.split(['/', ',']).skip(2);
+    let region = parts.next()?.to_owned();
+    let service = parts.next()?.to_owned();
+    Some((service, region))
+}
+
 /// Puts a zonal entry before each endpoint's regional one, as AWS may.
 fn zonal_entry_first(xml: &str) -> String {
     const OPEN: &str = "<dnsEntrySet><item><dnsName>";
@@ -391,6 +405,14 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    if let Some(scope) = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(credential_scope)
+    {
+        let mut st = app.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.signed_for.insert(scope);
+    }
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let action = form
         .iter()
@@ -438,10 +460,14 @@ async fn handle(
         Decision::Answer(answer) => return answer,
         Decision::Forward { then_fail, delay } => (then_fail, delay),
     };
+    let authorization = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     if seen.as_deref() == Some("ChangeResourceRecordSets")
         && let Ok(text) = std::str::from_utf8(&body)
         && let Some((answer, code)) =
-            strict::refuse_inexact_delete(&app.http, &upstream, path, text).await
+            strict::refuse_inexact_delete(&app.http, &upstream, path, authorization, text).await
     {
         let mut st = app.state.lock().unwrap_or_else(|e| e.into_inner());
         st.strict

@@ -367,6 +367,7 @@ pub(super) async fn refuse_inexact_delete(
     http: &reqwest::Client,
     upstream: &str,
     path: &str,
+    authorization: &str,
     body: &str,
 ) -> Option<(Response, &'static str)> {
     if xml_value(body, "Action") != Some("DELETE") {
@@ -376,10 +377,8 @@ pub(super) async fn refuse_inexact_delete(
     let zone_path = path.split('?').next().unwrap_or(path);
     let listing = http
         .get(format!("{upstream}{zone_path}"))
-        .header(
-            "authorization",
-            "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/route53/aws4_request, SignedHeaders=host, Signature=0",
-        )
+        // The caller's own scope: moto keeps each partition's Route 53 apart.
+        .header("authorization", authorization)
         .send()
         .await
         .ok()?
