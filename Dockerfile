@@ -17,8 +17,10 @@ RUN mkdir -p src benches && echo 'fn main() {}' > src/main.rs && touch src/lib.r
     && rm -rf src benches
 COPY src ./src
 COPY benches ./benches
-# The message catalogues are compiled in (include_str!).
+# The message catalogues are compiled in (include_str!), and so is the IAM
+# policy the sandbox's AWS enforces (the demo's world).
 COPY locales ./locales
+COPY config ./config
 RUN touch src/main.rs src/lib.rs && cargo build --release --locked --bin privatelink-bot
 
 FROM debian:bookworm-slim

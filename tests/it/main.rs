@@ -16,6 +16,7 @@ mod fake_discord;
 mod fake_slack;
 mod flow;
 mod harness;
+mod iam_enforced;
 mod iam_policy;
 mod intake;
 mod kill;

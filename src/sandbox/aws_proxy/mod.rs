@@ -21,6 +21,7 @@
 //! moto carried it out (the effect happened, the answer is an error).
 //! Everything else is forwarded unchanged, and every action is recorded.
 
+pub mod iam;
 mod strict;
 
 pub use strict::{ForeignZone, Strict, ZoneOwner};
@@ -127,6 +128,9 @@ pub struct ProxyState {
     caller_references: std::collections::HashSet<String>,
     /// AWS's strictness where moto is lenient.
     pub strict: Strict,
+    /// The IAM policy every caller holds (`iam.rs`): the shipped one by
+    /// default; None lets anything through, as moto does.
+    pub policy: Option<Arc<iam::Policy>>,
 }
 
 #[derive(Clone)]
@@ -158,6 +162,7 @@ impl AwsProxy {
         let url = format!("http://{}", listener.local_addr()?);
         let state = Arc::new(Mutex::new(ProxyState {
             upstream: upstream.trim_end_matches('/').to_owned(),
+            policy: Some(Arc::new(iam::Policy::shipped())),
             ..ProxyState::default()
         }));
         let app = App {
@@ -368,7 +373,7 @@ fn decide(st: &mut ProxyState, seen: String, path: &str, form: &[(String, String
 
 /// The (service, region) of a SigV4 `Authorization` header's credential
 /// scope: `Credential=AKID/20260101/us-east-1/route53/aws4_request`.
-fn credential_scope(authorization: &str) -> Option<(String, String)> {
+pub(super) fn credential_scope(authorization: &str) -> Option<(String, String)> {
     let credential = authorization.split("Credential=").nth(1)?;
     let mut parts = credential.split(['/', ',']).skip(2);
     let region = parts.next()?.to_owned();
@@ -431,6 +436,35 @@ async fn handle(
         .ok()
         .and_then(|b| xml_value(b, "CallerReference"))
         .map(str::to_owned);
+    let authorization = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    // AWS judges the caller's policy before anything else.
+    let (policy, upstream) = {
+        let st = app.state.lock().unwrap_or_else(|e| e.into_inner());
+        (
+            st.policy.clone(),
+            st.upstream.trim_end_matches('/').to_owned(),
+        )
+    };
+    if let (Some(action), Some(policy)) = (&seen, policy)
+        && let Some((answer, code)) = iam::authorize(
+            &app.http,
+            &policy,
+            action,
+            &form,
+            path,
+            authorization,
+            &upstream,
+        )
+        .await
+    {
+        let mut st = app.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.actions.push(action.clone());
+        st.strict.refusals.push(format!("{code} {action}"));
+        return answer;
+    }
     let (upstream, decision, zonal_first) = {
         let mut st = app.state.lock().unwrap_or_else(|e| e.into_inner());
         let repeated_zone = seen.as_deref() == Some("CreateHostedZone")
@@ -460,10 +494,6 @@ async fn handle(
         Decision::Answer(answer) => return answer,
         Decision::Forward { then_fail, delay } => (then_fail, delay),
     };
-    let authorization = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
     if seen.as_deref() == Some("ChangeResourceRecordSets")
         && let Ok(text) = std::str::from_utf8(&body)
         && let Some((answer, code)) =
