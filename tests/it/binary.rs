@@ -44,24 +44,31 @@ impl ServeBinary {
     /// Starts `serve` with the sandbox's config, Slack over HTTP, everyone
     /// on Slack a requester, `extra` appended to the config and `env` set.
     pub async fn start(extra: &str, env: &[(&str, &str)]) -> Self {
-        let sandbox = Sandbox::start(1).await.expect("sandbox");
         let slack = FakeSlack::start(TOKEN).await;
+        Self::start_with(slack, |text| format!("{text}{extra}\n"), env).await
+    }
+
+    /// As `start`, against `slack`, with `edit` turning the sandbox's
+    /// config text into the one the binary reads.
+    pub async fn start_with(
+        slack: FakeSlack,
+        edit: impl FnOnce(String) -> String,
+        env: &[(&str, &str)],
+    ) -> Self {
+        let sandbox = Sandbox::start(1).await.expect("sandbox");
         let dir = tempfile::tempdir().expect("temp dir");
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
         let config = dir.path().join("bot.toml");
-        let text = format!(
-            "{}{extra}\n",
-            sandbox.slack_config_text(
-                &store_path(&dir),
-                &sandbox.proxy.url,
-                &format!("{}/api/", slack.url),
-                "BIN",
-                port
-            )
-        );
+        let text = edit(sandbox.slack_config_text(
+            &store_path(&dir),
+            &sandbox.proxy.url,
+            &format!("{}/api/", slack.url),
+            "BIN",
+            port,
+        ));
         std::fs::write(&config, text).expect("config written");
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_privatelink-bot"))
             .args(["--config", &config.display().to_string(), "serve"])

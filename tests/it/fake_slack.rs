@@ -49,6 +49,9 @@ pub struct FakeSlackState {
     pub unknown: std::collections::HashSet<String>,
     /// Timestamps of deleted messages.
     pub deleted: std::collections::HashSet<String>,
+    /// Socket Mode: the app-level token and the WebSocket server
+    /// `apps.connections.open` hands out.
+    pub socket: Option<(String, crate::fake_socket::SocketServer)>,
 }
 
 /// How the fake is down.
@@ -182,6 +185,13 @@ impl FakeSlack {
         self.recorder.calls()
     }
 
+    /// Serves Socket Mode to the app-level token `app_token`.
+    pub async fn enable_socket_mode(&self, app_token: &str) -> crate::fake_socket::SocketServer {
+        let server = crate::fake_socket::SocketServer::start().await;
+        self.state.lock().unwrap().socket = Some((app_token.to_owned(), server.clone()));
+        server
+    }
+
     /// The bot is removed from `channel` (or was never invited).
     pub fn remove_bot_from(&self, channel: &str) {
         self.state
@@ -299,6 +309,25 @@ async fn api(
     headers: HeaderMap,
     body: String,
 ) -> Response {
+    if method == "apps.connections.open" {
+        // Socket Mode takes the app-level token, not the bot's.
+        let auth = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let socket = app.state.lock().unwrap().socket.clone();
+        record(&app, &method, Value::Null);
+        return match socket {
+            Some((token, server)) if auth == format!("Bearer {token}") => {
+                json_response(StatusCode::OK, json!({ "ok": true, "url": server.url }))
+            }
+            _ => json_response(
+                StatusCode::OK,
+                json!({ "ok": false, "error": "invalid_auth" }),
+            ),
+        };
+    }
     if let Some(refused) = refuse_bad_token(&app, &headers) {
         return refused;
     }
