@@ -262,23 +262,20 @@ impl Server {
                 }
                 // The gateway registers once it is ready.
                 DiscordTransport::Gateway => {
-                    let (handler, token, guilds) =
-                        (handler.clone(), token.clone(), settings.guilds.clone());
+                    let (handler, token, settings) =
+                        (handler.clone(), token.clone(), settings.clone());
                     let transports = self.transports.clone();
                     let report = Some(transports.clone());
                     background.push(tokio::spawn(supervise(
                         discord::gateway::TRANSPORT,
                         report,
                         move || {
-                            let (handler, token, guilds, transports) = (
-                                handler.clone(),
-                                token.clone(),
-                                guilds.clone(),
-                                transports.clone(),
-                            );
+                            let (handler, transports) = (handler.clone(), transports.clone());
+                            let http = discord::http(&settings, &token);
+                            let guilds = settings.guilds.clone();
                             async move {
                                 if let Err(e) =
-                                    discord::gateway::run(handler, token, guilds, transports).await
+                                    discord::gateway::run(handler, http, guilds, transports).await
                                 {
                                     tracing::error!(error = %e, "the Discord gateway stopped");
                                 }

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::fake_discord::{FakeDiscord, message};
 use crate::harness::{job_state_when, now, serve_sandbox};
 
-const TOKEN: &str = "discord-test-token";
+pub(crate) const TOKEN: &str = "discord-test-token";
 const APP: &str = "555";
 pub(crate) const CHANNEL: &str = "777";
 const OPS_ROLE: &str = "999";
@@ -28,6 +28,8 @@ pub(crate) struct DiscordBot {
     url: String,
     http: reqwest::Client,
     _dir: tempfile::TempDir,
+    /// The Discord section the bot was started with.
+    pub(crate) settings: DiscordSettings,
     /// The user's and the guild's locale sent with every interaction
     /// (Discord's `locale` and `guild_locale`); en-US when unset.
     pub(crate) locale: Option<String>,
@@ -81,6 +83,7 @@ impl DiscordBot {
         let public_key = hex::encode(key.verifying_key().to_bytes());
         let api_url = discord.url.clone();
         let ops = format!("discord:role:{OPS_ROLE}");
+        let mut settings = None;
         let served = serve_sandbox(
             &["discord:222", &ops],
             |c| {
@@ -93,6 +96,7 @@ impl DiscordBot {
                     api_url: Some(api_url),
                 });
                 configure(c);
+                settings = c.discord.clone();
             },
             |zilliz_api_key| Secrets {
                 zilliz_api_key,
@@ -111,6 +115,7 @@ impl DiscordBot {
             url: served.url,
             http: reqwest::Client::new(),
             _dir: served.dir,
+            settings: settings.expect("the Discord section"),
             locale: None,
         }
     }

@@ -42,6 +42,8 @@ pub struct State_ {
     pub deleted: std::collections::HashSet<String>,
     /// DM channel id → the user it is with.
     pub dms: std::collections::HashMap<String, String>,
+    /// The gateway `GET /gateway` hands out.
+    pub gateway: Option<String>,
 }
 
 #[derive(Clone)]
@@ -110,6 +112,13 @@ impl FakeDiscord {
         self.state.lock().unwrap().down = down;
     }
 
+    /// Serves the gateway (`GET /gateway` names it).
+    pub async fn enable_gateway(&self) -> crate::fake_gateway::GatewayServer {
+        let server = crate::fake_gateway::GatewayServer::start().await;
+        self.state.lock().unwrap().gateway = Some(server.url.clone());
+        server
+    }
+
     /// The bot's role loses (or gets back) access to `channel`.
     pub fn set_access(&self, channel: &str, access: bool) {
         let mut st = self.state.lock().unwrap();
@@ -172,7 +181,8 @@ async fn api(
     let path = uri.path().trim_start_matches("/api/v10").to_owned();
     let parts: Vec<&str> = rest.split('/').collect();
     let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-    let is_webhook = parts.first() == Some(&"webhooks");
+    // Interaction webhooks and callbacks carry their token in the path.
+    let is_webhook = matches!(parts.first(), Some(&"webhooks") | Some(&"interactions"));
     let auth = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -238,6 +248,19 @@ async fn api(
             body: body.clone(),
         });
         match (method.as_str(), parts.as_slice()) {
+            ("GET", ["gateway"]) | ("GET", ["gateway", "bot"]) => match &st.gateway {
+                Some(url) => reply(
+                    StatusCode::OK,
+                    json!({ "url": url, "shards": 1, "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1 } }),
+                ),
+                None => reply(
+                    StatusCode::NOT_FOUND,
+                    json!({ "code": 0, "message": "404: Not Found" }),
+                ),
+            },
+            ("POST", ["interactions", _, _, "callback"]) => {
+                (StatusCode::NO_CONTENT, "").into_response()
+            }
             ("POST", ["users", "@me", "channels"]) => {
                 // Numbered apart from messages, whose ids tests count.
                 let id = (700_000 + st.dms.len() as u64 + 1).to_string();

@@ -5,11 +5,9 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use serenity::Client;
 use serenity::all::{Context, EventHandler, GatewayIntents, Interaction, Ready};
 
 use super::inbound::DiscordHandler;
-use crate::secret::Secret;
 
 /// Its name in `/readyz`.
 pub const TRANSPORT: &str = "discord gateway";
@@ -50,15 +48,17 @@ impl EventHandler for Events {
     }
 }
 
-/// Runs the gateway client until it stops.
+/// Runs the gateway client until it stops. Its REST calls (the gateway's
+/// URL among them) go through `http`, so a configured `api_url` (a proxy,
+/// or a fake in tests) holds for the gateway as for everything else.
 pub async fn run(
     handler: Arc<DiscordHandler>,
-    token: Secret,
+    http: serenity::http::Http,
     guilds: Vec<u64>,
     transports: Arc<crate::health::Transports>,
 ) -> anyhow::Result<()> {
     // Interactions need no privileged intents.
-    let mut client = Client::builder(token.expose(), GatewayIntents::GUILDS)
+    let mut client = serenity::client::ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
         .event_handler(Events {
             handler,
             guilds,
