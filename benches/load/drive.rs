@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use hmac::{KeyInit, Mac};
 use privatelink_bot::sandbox::slack_requests;
 
-use crate::{CLOSED_CONNECTIONS, CLOSED_FOR, OPEN_FOR, OPEN_RATE, SIGNING};
+use crate::{CLOSED_FOR, OPEN_FOR, OPEN_RATE, SIGNING};
 
 pub(crate) fn sign(ts: u64, body: &str) -> String {
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SIGNING.as_bytes()).expect("key");
@@ -95,14 +95,23 @@ pub(crate) async fn one(http: &reqwest::Client, target: &Target, n: u64) -> (boo
     }
 }
 
-pub(crate) async fn closed_loop(target: &Target) -> Stats {
+pub(crate) async fn closed_loop(target: &Target, connections: usize) -> Stats {
+    closed_loop_for(target, connections, CLOSED_FOR).await
+}
+
+/// As `closed_loop`, for `duration`.
+pub(crate) async fn closed_loop_for(
+    target: &Target,
+    connections: usize,
+    duration: std::time::Duration,
+) -> Stats {
     let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(CLOSED_CONNECTIONS)
+        .pool_max_idle_per_host(connections)
         .build()
         .expect("client");
     let counter = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
-    let workers: Vec<_> = (0..CLOSED_CONNECTIONS)
+    let workers: Vec<_> = (0..connections)
         .map(|_| {
             let (http, counter) = (http.clone(), counter.clone());
             let target = Target {
@@ -112,7 +121,7 @@ pub(crate) async fn closed_loop(target: &Target) -> Stats {
             };
             tokio::spawn(async move {
                 let mut s = Stats::default();
-                while started.elapsed() < CLOSED_FOR {
+                while started.elapsed() < duration {
                     let n = counter.fetch_add(1, Ordering::Relaxed);
                     let (ok, answered, took) = one(&http, &target, n).await;
                     s.sent += 1;
