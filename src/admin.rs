@@ -83,10 +83,12 @@ pub async fn show(store: &Store, job: &str, out: &mut impl Write) -> Result<(), 
     let id = JobId::parse(job).map_err(|e| AdminError::Usage(e.to_string()))?;
     match store.get(id).await.map_err(failed)? {
         Some(job) => {
+            // As `status` does: an unreadable outbox leaves the line out.
             let held = store
                 .outbox_head(id)
                 .await
-                .map_err(failed)?
+                .ok()
+                .flatten()
                 .and_then(|p| p.blocked);
             writeln!(out, "{}", cards::status_text(&job, Locale::En, held)).map_err(failed)
         }

@@ -331,6 +331,28 @@ impl Config {
         if let Some(e) = &self.aws.endpoint_url {
             url::Url::parse(e).with_context(|| format!("aws.endpoint_url {e:?} is not a URL"))?;
         }
+        if self.delivery.blocked_retry.is_zero() || self.delivery.backoff_initial.is_zero() {
+            bail!(
+                "delivery.blocked_retry and delivery.backoff_initial must be more than zero: a refused or failing delivery would be tried again at once, for ever"
+            );
+        }
+        for (role, var) in &self.aws.role_external_ids {
+            if std::env::var(var).map_or(true, |v| v.trim().is_empty()) {
+                bail!(
+                    "aws.role_external_ids names the variable {var} for {role:?}, but it is not set: export the external id the role's trust policy asks for"
+                );
+            }
+            let listed = self
+                .policy
+                .roles
+                .iter()
+                .any(|r| r.as_str() == role.as_str());
+            if !listed {
+                bail!(
+                    "aws.role_external_ids names {role:?}, which is not in policy.roles: list the role there too (requests may name only listed roles)"
+                );
+            }
+        }
         if self.aws.emulator_credentials && self.aws.endpoint_url.is_none() {
             bail!("aws.emulator_credentials is only for an emulator: set aws.endpoint_url too");
         }

@@ -104,7 +104,11 @@ pub(crate) fn bolt_async_venv() -> std::path::PathBuf {
                 ])
                 .status()
                 .is_ok_and(|s| s.success());
-        assert!(ok, "could not install Bolt's async app into {}", venv.display());
+        assert!(
+            ok,
+            "could not install Bolt's async app into {}",
+            venv.display()
+        );
     }
     venv
 }

@@ -405,7 +405,6 @@ wait-service-visible = AWS to show { $service } to account { $account }
 wait-service-invisible = not visible yet (allowing an account in takes a little while to reach AWS)
 err-describe-service = AWS did not describe the endpoint service
 err-describe-subnets = AWS did not describe the subnets
-err-describe-security-groups = AWS did not describe the security groups
 err-subnets-outside-service = the endpoint service is not offered in the zones of { $subnets }; it is offered in { $zones }: roll back and ask again with subnets in those zones
 err-endpoint-rejected = Zilliz Cloud rejected the connection from { $endpoint }. A rejected endpoint cannot be resubmitted: roll back (which deletes it), check the project and region with Zilliz Cloud support, then ask again
 err-endpoint-failed = AWS could not create { $endpoint } (state failed; often no free addresses in a subnet). Roll back, check the subnets, then retry

@@ -405,7 +405,6 @@ wait-service-visible = AWS 向账号 { $account } 显示 { $service }
 wait-service-invisible = 尚不可见（加入白名单后需要一点时间才会在 AWS 生效）
 err-describe-service = AWS 未能描述终端节点服务
 err-describe-subnets = AWS 未能描述子网
-err-describe-security-groups = AWS 未能描述安全组
 err-subnets-outside-service = 终端节点服务未在 { $subnets } 所在的可用区提供；它在 { $zones } 提供：请回滚，并用这些可用区中的子网重新申请
 err-endpoint-rejected = Zilliz Cloud 拒绝了来自 { $endpoint } 的连接。被拒绝的终端节点无法重新提交：请回滚（会删除它），与 Zilliz Cloud 支持确认项目和区域后重新申请
 err-endpoint-failed = AWS 未能创建 { $endpoint }（状态为 failed；常见原因是子网中没有空闲地址）。请回滚，检查子网后重试

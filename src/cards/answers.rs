@@ -141,7 +141,7 @@ pub fn outbox_line(p: &crate::store::Pending) -> String {
         }
     };
     let why = match (&p.last_error, p.blocked) {
-        (Some(e), Some(b)) => format!(
+        (Some(e), Some(b)) if b.is_channel() => format!(
             "; BLOCKED until a person acts ({}): {} failed tries, last: {e}{}",
             crate::i18n::render(crate::i18n::Locale::En, b.key(), &[]),
             p.attempts,
@@ -151,7 +151,7 @@ pub fn outbox_line(p: &crate::store::Pending) -> String {
                 ""
             }
         ),
-        (Some(e), None) => format!("; {} failed tries, last: {e}", p.attempts),
+        (Some(e), _) => format!("; {} failed tries, last: {e}", p.attempts),
         (None, _) => String::new(),
     };
     format!(

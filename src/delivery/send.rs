@@ -116,7 +116,13 @@ pub(super) async fn send(inner: &Inner, entry: Pending, job: Job) -> Outcome {
             if e.blocked == Some(Blocked::MessageGone) && job.card.is_some() {
                 forget_card(inner, &job).await;
             }
-            let requester_told = tell_if_overdue(inner, &entry, &job, &e).await;
+            // A refused channel refuses a private word there too: the direct
+            // message below is the way that still works.
+            let requester_told = if e.blocked.is_some() {
+                false
+            } else {
+                tell_if_overdue(inner, &entry, &job, &e).await
+            };
             let blocked_told = tell_if_blocked(inner, &entry, &job, &e).await;
             let failure = Failure {
                 error: e.to_string(),

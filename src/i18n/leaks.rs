@@ -47,7 +47,7 @@ pub fn english_only() -> &'static BTreeSet<String> {
     })
 }
 
-/// The English-only words in `text`, in order, once each.
+/// The English-only words in `text`, sorted, once each.
 pub fn english_leaks(text: &str) -> Vec<String> {
     let english = english_only();
     words(text)

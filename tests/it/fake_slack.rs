@@ -206,6 +206,15 @@ impl FakeSlack {
         self.state.lock().unwrap().outside.remove(channel);
     }
 
+    /// `channel` does not exist (deleted, or never was).
+    pub fn mark_unknown(&self, channel: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .unknown
+            .insert(channel.to_owned());
+    }
+
     pub fn archive(&self, channel: &str, archived: bool) {
         let mut st = self.state.lock().unwrap();
         if archived {

@@ -10,6 +10,7 @@ mod calls;
 mod chaos;
 mod check_config;
 mod china;
+mod contracts;
 mod crash;
 mod discord;
 mod fake_discord;

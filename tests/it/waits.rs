@@ -172,3 +172,66 @@ async fn role_is_assumed_through_sts_for_the_job() {
         "no AWS call for a refused role"
     );
 }
+
+#[tokio::test]
+async fn a_role_whose_trust_policy_wants_an_external_id_is_assumed_with_it() {
+    let role = "arn:aws:iam::123456789012:role/privatelink-bot";
+    // A process-wide variable, named for this test alone.
+    let var = "WAITS_TEST_EXTERNAL_ID_7D2F";
+    // SAFETY: set once, before the bot that reads it starts, and read only
+    // by that bot; no other test names this variable.
+    unsafe { std::env::set_var(var, "ext-7d2f-91c3") };
+    let h = Harness::start_with(
+        1,
+        |c| {
+            c.policy.roles = vec![RoleArn::parse(role).expect("role")];
+            c.aws
+                .role_external_ids
+                .insert(role.to_owned(), var.to_owned());
+        },
+        None,
+    )
+    .await;
+    h.sandbox
+        .proxy
+        .lock()
+        .role_external_ids
+        .insert(role.to_owned(), "ext-7d2f-91c3".to_owned());
+    let reply = h
+        .say(
+            "alice",
+            &format!("create {} role={role}", h.sandbox.create_args()),
+        )
+        .await;
+    let id = reply.job.unwrap_or_else(|| panic!("{}", reply.text));
+    h.click("bob", Action::Approve, id).await;
+    h.app().engine.wait(id).await;
+    assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
+
+    // The same role where its trust policy wants another id: refused
+    // before anything is made.
+    let fresh = Harness::start_with(
+        1,
+        |c| {
+            c.policy.roles = vec![RoleArn::parse(role).expect("role")];
+            c.aws
+                .role_external_ids
+                .insert(role.to_owned(), var.to_owned());
+        },
+        None,
+    )
+    .await;
+    fresh
+        .sandbox
+        .proxy
+        .lock()
+        .role_external_ids
+        .insert(role.to_owned(), "ext-other".to_owned());
+    let reply = fresh
+        .say(
+            "alice",
+            &format!("plan {} role={role}", fresh.sandbox.create_args()),
+        )
+        .await;
+    assert!(reply.text.contains("AccessDenied"), "{}", reply.text);
+}

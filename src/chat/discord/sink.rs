@@ -203,7 +203,7 @@ impl ChatSink for DiscordSink {
             }
         }
         let thread = ChannelId::new(message);
-        with_retry(|| {
+        let sent = with_retry(|| {
             thread.send_message(
                 &*self.http,
                 CreateMessage::new()
@@ -211,9 +211,21 @@ impl ChatSink for DiscordSink {
                     .components(render::buttons(&note.buttons)),
             )
         })
-        .await
-        .map_err(failed("thread message"))?;
-        Ok(())
+        .await;
+        match sent {
+            Ok(_) => Ok(()),
+            // The thread itself is gone or locked (someone deleted or
+            // archived it), not the channel: forget it, and say the card's
+            // conversation is gone so that a fresh card, with a fresh
+            // thread, carries on.
+            Err(e) if status(&e).is_some_and(|(_, code)| code == 10003 || code == 50083) => {
+                if let Ok(mut t) = self.threads.lock() {
+                    t.remove(&message);
+                }
+                Err(failed("thread message")(e).blocked(Some(Blocked::MessageGone)))
+            }
+            Err(e) => Err(failed("thread message")(e)),
+        }
     }
 
     /// A direct message (the DM channel is opened, or found, by Discord),

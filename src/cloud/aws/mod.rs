@@ -52,6 +52,11 @@ pub struct AwsSettings {
     /// Tries per AWS call, the first included (the SDK's default is 3).
     #[serde(default = "default_max_attempts")]
     pub max_attempts: u32,
+    /// Role ARN → the environment variable holding the external id its
+    /// trust policy requires (`sts:ExternalId`), for roles in other
+    /// accounts set up that way. The id itself never sits in the file.
+    #[serde(default)]
+    pub role_external_ids: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -74,6 +79,7 @@ impl Default for AwsSettings {
             dry_run_preflight: true,
             retry_mode: RetryMode::default(),
             max_attempts: default_max_attempts(),
+            role_external_ids: Default::default(),
         }
     }
 }
@@ -131,7 +137,18 @@ impl AwsAccess {
         let base = loader.load().await;
         match role {
             None => base,
-            Some(role) => sts::assuming(base, role).await,
+            Some(role) => {
+                let external_id = self.settings.role_external_ids.get(role.as_str()).and_then(
+                    |var| match std::env::var(var) {
+                        Ok(v) => Some(crate::secret::Secret::new(&v)),
+                        Err(_) => {
+                            tracing::error!(role = %role, variable = %var, "the role's external id variable is not set; assuming it without one");
+                            None
+                        }
+                    },
+                );
+                sts::assuming(base, role, external_id.as_ref()).await
+            }
         }
     }
 }

@@ -269,9 +269,16 @@ impl Route53Dns {
             .send()
             .await
             .map_err(describe(Provider::Route53))?;
-        Ok(out
-            .change_info()
+        // Without its id the change cannot be waited on: an error, never
+        // success announced before DNS is in sync.
+        out.change_info()
             .map(|c| c.id().trim_start_matches("/change/").to_owned())
-            .unwrap_or_default())
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| {
+                missing(
+                    Provider::Route53,
+                    "ChangeResourceRecordSets returned no change id",
+                )
+            })
     }
 }

@@ -19,13 +19,20 @@ pub(super) async fn caller_account(sts: &aws_sdk_sts::Client) -> CloudResult<Str
         .ok_or_else(|| missing(Provider::Sts, "GetCallerIdentity returned no account id"))
 }
 
-/// `base` acting as `role`, through STS AssumeRole.
-pub(super) async fn assuming(base: SdkConfig, role: &RoleArn) -> SdkConfig {
-    let provider = aws_config::sts::AssumeRoleProvider::builder(role.as_str())
+/// `base` acting as `role`, through STS AssumeRole, with the external id
+/// the role's trust policy asks for, if any.
+pub(super) async fn assuming(
+    base: SdkConfig,
+    role: &RoleArn,
+    external_id: Option<&crate::secret::Secret>,
+) -> SdkConfig {
+    let mut builder = aws_config::sts::AssumeRoleProvider::builder(role.as_str())
         .configure(&base)
-        .session_name("privatelink-bot")
-        .build()
-        .await;
+        .session_name("privatelink-bot");
+    if let Some(id) = external_id {
+        builder = builder.external_id(id.expose());
+    }
+    let provider = builder.build().await;
     base.into_builder()
         .credentials_provider(SharedCredentialsProvider::new(provider))
         .build()

@@ -162,7 +162,10 @@ impl ZillizClient {
         items: impl Fn(P) -> (Vec<T>, Option<u64>),
     ) -> CloudResult<Vec<T>> {
         let mut out = Vec::new();
-        for page_no in 1u32.. {
+        // Far more pages than any project holds endpoints: a server whose
+        // `count` lies cannot keep the loop going for ever.
+        const MAX_PAGES: u32 = 1_000;
+        for page_no in 1u32..=MAX_PAGES {
             let mut q = query.to_vec();
             q.push(("currentPage", page_no.to_string()));
             q.push(("pageSize", PAGE_SIZE.to_string()));

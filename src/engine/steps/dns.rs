@@ -186,7 +186,7 @@ impl Inner {
         // a crash here the step runs again: the UPSERTs repeat harmlessly
         // and give new changes to wait on.
         let dns = &aws.dns;
-        for change in changes.iter().filter(|c| !c.is_empty()) {
+        for change in &changes {
             let what = text!("wait-dns-in-sync", change = change);
             self.wait_for(job, Step::UpsertRecords, &what, move || {
                 Box::pin(async move {

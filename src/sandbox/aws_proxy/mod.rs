@@ -107,6 +107,9 @@ pub struct ProxyState {
     pub faults: Vec<Fault>,
     /// Role ARNs that AssumeRole refuses.
     pub refused_roles: Vec<String>,
+    /// Role ARN → the external id its trust policy requires
+    /// (`sts:ExternalId`): AssumeRole without it is refused.
+    pub role_external_ids: std::collections::HashMap<String, String>,
     /// List a zonal DNS entry before the regional one on every endpoint.
     pub zonal_first: bool,
     /// The share of calls (0 to 1) answered with a random failure in the
@@ -351,7 +354,11 @@ fn decide(st: &mut ProxyState, seen: String, path: &str, form: &[(String, String
     }
     if seen == "AssumeRole" {
         let role = field("RoleArn").unwrap_or_default();
-        if st.refused_roles.iter().any(|r| r == role) {
+        let wrong_external_id = st
+            .role_external_ids
+            .get(role)
+            .is_some_and(|wanted| field("ExternalId") != Some(wanted.as_str()));
+        if st.refused_roles.iter().any(|r| r == role) || wrong_external_id {
             return Decision::Answer(error_answer(&Fault::error(
                 "AssumeRole",
                 403,
@@ -513,7 +520,9 @@ async fn handle(
         .iter()
         .find(|(k, _)| k == "ClientToken")
         .map(|(_, v)| v.clone());
-    let forwarded = Strict::upstream_path(seen.as_deref().unwrap_or_default(), path);
+    let action = seen.as_deref().unwrap_or_default();
+    let forwarded = Strict::upstream_path(action, path);
+    let body = Strict::upstream_body(action, &form).unwrap_or(body);
     let mut req = app
         .http
         .request(method, format!("{upstream}{forwarded}"))
@@ -564,7 +573,7 @@ async fn handle(
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .strict
-                .rewrite(action, path, text);
+                .rewrite(action, path, &form, text);
             let text = strict.as_deref().unwrap_or(text);
             if zonal_first && text.contains("<dnsEntrySet>") {
                 Bytes::from(zonal_entry_first(text))

@@ -9,9 +9,9 @@
 //!   provider accepts the connection (the fake Zilliz's registration), and
 //!   `rejected` when it refuses it; an endpoint can be made to `fail`;
 //! - Route 53 changes are `PENDING` for a while, then `INSYNC` (`GetChange`);
-//! - `ListHostedZonesByVPC` pages at a small size and also lists zones of
-//!   other owners (another account, an AWS service), whose `GetHostedZone`
-//!   is denied.
+//! - `ListHostedZonesByVPC` and a filtered `DescribeVpcEndpoints` page at
+//!   small sizes; the first also lists zones of other owners (another
+//!   account, an AWS service), whose `GetHostedZone` is denied.
 //!
 //! The provider is the fake Zilliz's state, shared: what its operators do
 //! there (accept, reject, allow an account in) is what AWS shows here.
@@ -57,6 +57,8 @@ pub struct Strict {
     pub insync_after: Duration,
     /// Items per page of `ListHostedZonesByVPC`.
     pub zones_page_size: usize,
+    /// Items per page of a filtered `DescribeVpcEndpoints`.
+    pub endpoints_page_size: usize,
     /// Endpoints AWS reports `failed`.
     pub failed_endpoints: BTreeSet<String>,
     /// Every endpoint created from now on fails (no free address, say).
@@ -70,7 +72,8 @@ pub struct Strict {
     pub refusals: Vec<String>,
     /// `GetChange` answers given: (change id, "PENDING" or "INSYNC").
     pub change_answers: Vec<(String, &'static str)>,
-    /// `ListHostedZonesByVPC` pages served after the first.
+    /// `ListHostedZonesByVPC` and `DescribeVpcEndpoints` pages served
+    /// after the first.
     pub later_pages: usize,
 }
 
@@ -82,6 +85,7 @@ impl Default for Strict {
             visibility_delay: Duration::from_millis(500),
             insync_after: Duration::from_millis(200),
             zones_page_size: 2,
+            endpoints_page_size: 1,
             failed_endpoints: BTreeSet::new(),
             fail_new_endpoints: false,
             foreign_zones: vec![ForeignZone {
@@ -232,9 +236,42 @@ impl Strict {
         format!("{base}?{}", kept.join("&"))
     }
 
+    /// The form to forward: a filtered `DescribeVpcEndpoints`, which the
+    /// proxy pages itself, goes to moto without its paging fields.
+    pub(super) fn upstream_body(
+        action: &str,
+        form: &[(String, String)],
+    ) -> Option<axum::body::Bytes> {
+        if action != "DescribeVpcEndpoints" || !Self::pages_endpoints(form) {
+            return None;
+        }
+        let kept: Vec<&(String, String)> = form
+            .iter()
+            .filter(|(k, _)| k != "NextToken" && k != "MaxResults")
+            .collect();
+        serde_urlencoded::to_string(kept)
+            .ok()
+            .map(axum::body::Bytes::from)
+    }
+
+    /// Lookups by id are answered whole, as AWS does; filtered ones page.
+    fn pages_endpoints(form: &[(String, String)]) -> bool {
+        !form.iter().any(|(k, _)| k.starts_with("VpcEndpointId."))
+    }
+
     /// Moto's successful answer as AWS would give it.
-    pub(super) fn rewrite(&mut self, action: &str, path: &str, text: &str) -> Option<String> {
+    pub(super) fn rewrite(
+        &mut self,
+        action: &str,
+        path: &str,
+        form: &[(String, String)],
+        text: &str,
+    ) -> Option<String> {
         match action {
+            "DescribeVpcEndpoints" if Self::pages_endpoints(form) => {
+                let states = self.endpoint_states(text);
+                Some(self.endpoints_page(form, &states))
+            }
             "CreateVpcEndpoint" | "DescribeVpcEndpoints" => Some(self.endpoint_states(text)),
             "ChangeResourceRecordSets" | "CreateHostedZone" => Some(self.pending_change(text)),
             "ListHostedZonesByVPC" => Some(self.zones_page(path, text)),
@@ -289,6 +326,45 @@ impl Strict {
         }
         out.push_str(rest);
         out
+    }
+
+    /// One page of a filtered `DescribeVpcEndpoints`, `nextToken` when more.
+    fn endpoints_page(&mut self, form: &[(String, String)], xml: &str) -> String {
+        const START: &str = "<item><vpcEndpointId>";
+        let Some((head, rest)) = xml.split_once("<vpcEndpointSet>") else {
+            return xml.to_owned();
+        };
+        let Some((set, tail)) = rest.split_once("</vpcEndpointSet>") else {
+            return xml.to_owned();
+        };
+        let items: Vec<String> = set
+            .split(START)
+            .filter(|i| !i.is_empty())
+            .map(|i| format!("{START}{i}"))
+            .collect();
+        let field = |name: &str| {
+            form.iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let size = field("MaxResults")
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(usize::MAX)
+            .min(self.endpoints_page_size.max(1));
+        let from = field("NextToken")
+            .and_then(|v| v.strip_prefix("page-"))
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(0);
+        if from > 0 {
+            self.later_pages += 1;
+        }
+        let page: String = items.iter().skip(from).take(size).cloned().collect();
+        let next = if from.saturating_add(size) < items.len() {
+            format!("<nextToken>page-{}</nextToken>", from.saturating_add(size))
+        } else {
+            String::new()
+        };
+        format!("{head}<vpcEndpointSet>{page}</vpcEndpointSet>{next}{tail}")
     }
 
     /// A change is `PENDING` when submitted; `GetChange` tells when in sync.
@@ -348,8 +424,8 @@ impl Strict {
             self.later_pages += 1;
         }
         let page: String = summaries.iter().skip(from).take(size).cloned().collect();
-        let next = if from + size < summaries.len() {
-            format!("<NextToken>page-{}</NextToken>", from + size)
+        let next = if from.saturating_add(size) < summaries.len() {
+            format!("<NextToken>page-{}</NextToken>", from.saturating_add(size))
         } else {
             String::new()
         };
