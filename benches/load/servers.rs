@@ -85,32 +85,17 @@ api = Starlette(routes=[
 /// The virtualenv with Bolt's async app, uvicorn (uvloop, httptools) and
 /// Starlette, made on first use.
 pub(crate) fn bolt_async_venv() -> std::path::PathBuf {
-    let home = std::env::var("HOME").unwrap_or_else(|_| "/tmp".to_owned());
-    let venv = std::path::Path::new(&home).join(".cache/privatelink-bot/bolt-async-venv");
-    if !venv.join("bin/uvicorn").exists() {
-        let ok = std::process::Command::new("python3")
-            .args(["-m", "venv", &venv.display().to_string()])
-            .status()
-            .is_ok_and(|s| s.success())
-            && std::process::Command::new(venv.join("bin/pip"))
-                .args([
-                    "install",
-                    "-q",
-                    "slack_bolt==1.30.0",
-                    "slack_sdk==3.48.0",
-                    "aiohttp==3.14.5",
-                    "starlette==1.10.0",
-                    "uvicorn[standard]==0.55.0",
-                ])
-                .status()
-                .is_ok_and(|s| s.success());
-        assert!(
-            ok,
-            "could not install Bolt's async app into {}",
-            venv.display()
-        );
-    }
-    venv
+    venv(
+        "bolt-async-venv",
+        "uvicorn",
+        &[
+            "slack_bolt==1.30.0",
+            "slack_sdk==3.48.0",
+            "aiohttp==3.14.5",
+            "starlette==1.10.0",
+            "uvicorn[standard]==0.55.0",
+        ],
+    )
 }
 
 /// Stops a server process with SIGTERM and waits for it: uvicorn's
@@ -309,24 +294,31 @@ impl Bot {
 
 /// The virtualenv with Slack Bolt, gunicorn and Flask, made on first use.
 pub(crate) fn bolt_venv() -> std::path::PathBuf {
+    venv(
+        "bolt-venv",
+        "gunicorn",
+        &["slack_bolt==1.30.0", "flask==3.1.3", "gunicorn==27.0.1"],
+    )
+}
+
+/// `~/.cache/privatelink-bot/<name>`, a virtualenv holding `packages`,
+/// made unless its `bin/<marker>` is there already.
+fn venv(name: &str, marker: &str, packages: &[&str]) -> std::path::PathBuf {
     let home = std::env::var("HOME").unwrap_or_else(|_| "/tmp".to_owned());
-    let venv = std::path::Path::new(&home).join(".cache/privatelink-bot/bolt-venv");
-    if !venv.join("bin/gunicorn").exists() {
+    let venv = std::path::Path::new(&home)
+        .join(".cache/privatelink-bot")
+        .join(name);
+    if !venv.join("bin").join(marker).exists() {
         let ok = std::process::Command::new("python3")
             .args(["-m", "venv", &venv.display().to_string()])
             .status()
             .is_ok_and(|s| s.success())
             && std::process::Command::new(venv.join("bin/pip"))
-                .args([
-                    "install",
-                    "-q",
-                    "slack_bolt==1.30.0",
-                    "flask==3.1.3",
-                    "gunicorn==27.0.1",
-                ])
+                .args(["install", "-q"])
+                .args(packages)
                 .status()
                 .is_ok_and(|s| s.success());
-        assert!(ok, "could not install Slack Bolt into {}", venv.display());
+        assert!(ok, "could not install {packages:?} into {}", venv.display());
     }
     venv
 }

@@ -20,6 +20,17 @@ use crate::discord::TOKEN as DISCORD_TOKEN;
 use crate::fake_discord::FakeDiscord;
 use crate::fake_slack::FakeSlack;
 
+/// An HTTP answer's JSON body (the fakes always send one).
+trait JsonAnswer {
+    async fn json_answer(self) -> Value;
+}
+
+impl JsonAnswer for reqwest::Result<reqwest::Response> {
+    async fn json_answer(self) -> Value {
+        self.expect("answer").json().await.expect("json")
+    }
+}
+
 fn code<E: ProvideErrorMetadata>(e: &E) -> String {
     e.code().unwrap_or_default().to_owned()
 }
@@ -293,19 +304,15 @@ async fn the_zilliz_fake_keeps_zilliz_documented_behaviour() {
     // A missing cluster: its documented code.
     let v: Value = get("/v2/clusters/in01-missing", &key)
         .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("json");
+        .json_answer()
+        .await;
     assert_eq!(v["code"], 96018);
     // No private link address before an endpoint is registered, accepted
     // and its account allowed in.
     let v: Value = get("/v2/clusters/in01-sandbox0001", &key)
         .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("json");
+        .json_answer()
+        .await;
     assert_eq!(v["data"]["privateLinkAddress"], "");
 
     // Lists page as documented: pages from 1, pageSize honoured within
@@ -354,10 +361,8 @@ async fn the_zilliz_fake_keeps_zilliz_documented_behaviour() {
             .json(&json!({ "regionId": ZILLIZ_REGION, "outerUserId": "123456789012" }))
             .send()
             .await
-            .expect("answer")
-            .json()
-            .await
-            .expect("json");
+            .json_answer()
+            .await;
         assert_eq!(v["data"], "success");
     }
 }
@@ -400,10 +405,8 @@ async fn the_slack_fake_keeps_slacks_documented_behaviour() {
             json!({ "channel": channel, "text": "x" }),
         )
         .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("json");
+        .json_answer()
+        .await;
         assert_eq!(error(v), expected, "{channel}");
     }
     let posted: Value = call(
@@ -412,10 +415,8 @@ async fn the_slack_fake_keeps_slacks_documented_behaviour() {
         json!({ "channel": "C1", "text": "x" }),
     )
     .await
-    .expect("answer")
-    .json()
-    .await
-    .expect("json");
+    .json_answer()
+    .await;
     let ts = posted["ts"].as_str().expect("ts").to_owned();
     slack.delete_message(&ts);
     let v: Value = call(
@@ -424,10 +425,8 @@ async fn the_slack_fake_keeps_slacks_documented_behaviour() {
         json!({ "channel": "C1", "ts": ts, "text": "y" }),
     )
     .await
-    .expect("answer")
-    .json()
-    .await
-    .expect("json");
+    .json_answer()
+    .await;
     assert_eq!(error(v), "message_not_found");
     // A user id as the channel is the bot's direct conversation.
     let v: Value = call(
@@ -436,10 +435,8 @@ async fn the_slack_fake_keeps_slacks_documented_behaviour() {
         json!({ "channel": "UALICE", "text": "x" }),
     )
     .await
-    .expect("answer")
-    .json()
-    .await
-    .expect("json");
+    .json_answer()
+    .await;
     assert_eq!(v["ok"], true);
     assert!(
         v["channel"].as_str().is_some_and(|c| c.starts_with('D')),
@@ -462,17 +459,13 @@ async fn the_slack_fake_keeps_slacks_documented_behaviour() {
     slack.enable_socket_mode("xapp-contract").await;
     let v: Value = call("apps.connections.open", "xoxb-contract", json!({}))
         .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("json");
+        .json_answer()
+        .await;
     assert_eq!(error(v), "invalid_auth");
     let v: Value = call("apps.connections.open", "xapp-contract", json!({}))
         .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("json");
+        .json_answer()
+        .await;
     assert!(
         v["url"].as_str().is_some_and(|u| u.starts_with("ws://")),
         "{v}"
@@ -487,10 +480,8 @@ async fn the_slack_fake_keeps_slacks_documented_behaviour() {
         .bearer_auth("xoxb-contract")
         .send()
         .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("json");
+        .json_answer()
+        .await;
     assert_eq!(error(v), "no_such_subteam");
 }
 
@@ -525,10 +516,8 @@ async fn the_discord_fake_keeps_discords_documented_behaviour() {
 
     let message: Value = post("/channels/777/messages", &auth, json!({ "content": "x" }))
         .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("json");
+        .json_answer()
+        .await;
     let id = message["id"].as_str().expect("id").to_owned();
     let thread = || {
         post(
@@ -562,10 +551,8 @@ async fn the_discord_fake_keeps_discords_documented_behaviour() {
         json!({ "recipient_id": "111" }),
     )
     .await
-    .expect("answer")
-    .json()
-    .await
-    .expect("json");
+    .json_answer()
+    .await;
     assert_eq!(dm["type"], 1);
 
     discord.rate_limit_next(1);

@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -38,6 +37,8 @@ struct State {
     /// Every dispatch of the session, with its sequence number.
     log: Vec<(u64, Value)>,
     seq: u64,
+    /// Where clients resume (READY's `resume_gateway_url`).
+    url: String,
 }
 
 #[derive(Clone)]
@@ -51,22 +52,14 @@ const SESSION: &str = "session-fake-1";
 
 impl GatewayServer {
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("ws://{}", listener.local_addr().unwrap());
-        let server = Self {
-            url,
+        let mut server = Self {
+            url: String::new(),
             state: Arc::default(),
             seen: Arc::default(),
         };
         let accepting = server.clone();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let Ok(socket) = tokio_tungstenite::accept_async(stream).await else {
-                    continue;
-                };
-                accepting.serve(socket);
-            }
-        });
+        server.url = crate::ws::listen("", move |socket| accepting.serve(socket)).await;
+        server.state.lock().unwrap().url = server.url.clone();
         server
     }
 
@@ -91,7 +84,8 @@ impl GatewayServer {
         let _ = tx.send(Frame::Text(hello.to_string()));
         self.seen.push(Seen::Connected(n));
         let (mut sink, mut stream) = socket.split();
-        let (state, seen, url) = (self.state.clone(), self.seen.clone(), self.url.clone());
+        let (state, seen) = (self.state.clone(), self.seen.clone());
+        let url = state.lock().unwrap().url.clone();
         tokio::spawn(async move {
             loop {
                 tokio::select! {

@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -53,22 +52,13 @@ pub struct SocketServer {
 
 impl SocketServer {
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("ws://{}/link", listener.local_addr().unwrap());
-        let server = Self {
-            url,
+        let mut server = Self {
+            url: String::new(),
             state: Arc::default(),
             seen: Arc::default(),
         };
         let accepting = server.clone();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let Ok(socket) = tokio_tungstenite::accept_async(stream).await else {
-                    continue;
-                };
-                accepting.serve(socket);
-            }
-        });
+        server.url = crate::ws::listen("/link", move |socket| accepting.serve(socket)).await;
         server
     }
 

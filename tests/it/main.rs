@@ -46,4 +46,5 @@ mod teardown;
 mod waits;
 mod whitelist;
 mod workers;
+mod ws;
 mod zilliz;

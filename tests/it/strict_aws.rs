@@ -31,7 +31,7 @@ fn refusals(h: &Harness, code: &str) -> usize {
 #[tokio::test]
 async fn a_whitelist_required_region_goes_from_invisible_to_verified() {
     let h = Harness::start().await;
-    h.sandbox.proxy.lock().strict.visibility_delay = Duration::from_secs(2);
+    h.sandbox.proxy.lock().strict.visibility_delay = Duration::from_secs(3);
     assert!(h.sandbox.zilliz.lock().services[0].whitelist_required);
 
     // Preflight cannot see the service, and says what step 1 will do
@@ -66,10 +66,18 @@ async fn an_endpoint_waits_in_pending_acceptance_until_zilliz_accepts() {
     let id = h.create_and_run().await;
     let t = h.transcript().await;
     assert_eq!(h.state(id), JobState::Succeeded, "{t}");
-    assert!(
-        t.to_ascii_lowercase()
-            .contains("aws says pendingacceptance"),
-        "{t}"
+    // Created waiting for the provider, as AWS answers CreateVpcEndpoint;
+    // the job went on only once Zilliz had accepted it.
+    let created = t
+        .lines()
+        .find(|l| l.contains("✔ step 2/8"))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(created.contains("(pendingacceptance)"), "{t}");
+    let endpoint = h.job(id).resources.endpoint.expect("endpoint").id;
+    assert_eq!(
+        h.sandbox.zilliz.lock().acceptance(endpoint.as_str()),
+        privatelink_bot::sandbox::fake_zilliz::Acceptance::Accepted
     );
     let end = h.end_state().await;
     assert_eq!(end.endpoints.len(), 1, "{end:?}");
@@ -116,7 +124,7 @@ async fn a_failed_endpoint_ends_the_wait_with_what_to_do() {
 #[tokio::test]
 async fn success_is_announced_only_once_route53_is_in_sync() {
     let h = Harness::start().await;
-    h.sandbox.proxy.lock().strict.insync_after = Duration::from_millis(700);
+    h.sandbox.proxy.lock().strict.insync_after = Duration::from_secs(2);
     let id = h.create_and_run().await;
     assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     let answers = h.sandbox.proxy.lock().strict.change_answers.clone();

@@ -181,22 +181,28 @@ async fn a_role_whose_trust_policy_wants_an_external_id_is_assumed_with_it() {
     // SAFETY: set once, before the bot that reads it starts, and read only
     // by that bot; no other test names this variable.
     unsafe { std::env::set_var(var, "ext-7d2f-91c3") };
-    let h = Harness::start_with(
-        1,
-        |c| {
-            c.policy.roles = vec![RoleArn::parse(role).expect("role")];
-            c.aws
-                .role_external_ids
-                .insert(role.to_owned(), var.to_owned());
-        },
-        None,
-    )
-    .await;
-    h.sandbox
-        .proxy
-        .lock()
-        .role_external_ids
-        .insert(role.to_owned(), "ext-7d2f-91c3".to_owned());
+    // A bot whose config names the variable, over an AWS whose role wants
+    // `wanted`.
+    let start = |wanted: &'static str| async move {
+        let h = Harness::start_with(
+            1,
+            |c| {
+                c.policy.roles = vec![RoleArn::parse(role).expect("role")];
+                c.aws
+                    .role_external_ids
+                    .insert(role.to_owned(), var.to_owned());
+            },
+            None,
+        )
+        .await;
+        h.sandbox
+            .proxy
+            .lock()
+            .role_external_ids
+            .insert(role.to_owned(), wanted.to_owned());
+        h
+    };
+    let h = start("ext-7d2f-91c3").await;
     let reply = h
         .say(
             "alice",
@@ -210,23 +216,7 @@ async fn a_role_whose_trust_policy_wants_an_external_id_is_assumed_with_it() {
 
     // The same role where its trust policy wants another id: refused
     // before anything is made.
-    let fresh = Harness::start_with(
-        1,
-        |c| {
-            c.policy.roles = vec![RoleArn::parse(role).expect("role")];
-            c.aws
-                .role_external_ids
-                .insert(role.to_owned(), var.to_owned());
-        },
-        None,
-    )
-    .await;
-    fresh
-        .sandbox
-        .proxy
-        .lock()
-        .role_external_ids
-        .insert(role.to_owned(), "ext-other".to_owned());
+    let fresh = start("ext-other").await;
     let reply = fresh
         .say(
             "alice",

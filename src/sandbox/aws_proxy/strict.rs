@@ -347,11 +347,33 @@ impl Strict {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.as_str())
         };
-        let size = field("MaxResults")
+        let (page, _, next) = self.page(
+            &items,
+            field("MaxResults"),
+            field("NextToken"),
+            self.endpoints_page_size,
+        );
+        let next = next
+            .map(|t| format!("<nextToken>{t}</nextToken>"))
+            .unwrap_or_default();
+        format!("{head}<vpcEndpointSet>{page}</vpcEndpointSet>{next}{tail}")
+    }
+
+    /// The page of `items` a caller asked for (its own maximum, capped at
+    /// `cap`; from the proxy's `page-N` token): the items joined, the size
+    /// used, and the token of the next page if there is one.
+    fn page(
+        &mut self,
+        items: &[String],
+        asked: Option<&str>,
+        token: Option<&str>,
+        cap: usize,
+    ) -> (String, usize, Option<String>) {
+        let size = asked
             .and_then(|v| v.parse::<usize>().ok())
             .unwrap_or(usize::MAX)
-            .min(self.endpoints_page_size.max(1));
-        let from = field("NextToken")
+            .min(cap.max(1));
+        let from = token
             .and_then(|v| v.strip_prefix("page-"))
             .and_then(|v| v.parse::<usize>().ok())
             .unwrap_or(0);
@@ -359,12 +381,9 @@ impl Strict {
             self.later_pages += 1;
         }
         let page: String = items.iter().skip(from).take(size).cloned().collect();
-        let next = if from.saturating_add(size) < items.len() {
-            format!("<nextToken>page-{}</nextToken>", from.saturating_add(size))
-        } else {
-            String::new()
-        };
-        format!("{head}<vpcEndpointSet>{page}</vpcEndpointSet>{next}{tail}")
+        let end = from.saturating_add(size);
+        let next = (end < items.len()).then(|| format!("page-{end}"));
+        (page, size, next)
     }
 
     /// A change is `PENDING` when submitted; `GetChange` tells when in sync.
@@ -412,23 +431,15 @@ impl Strict {
                 k.eq_ignore_ascii_case(name).then_some(v)
             })
         };
-        let size = param("maxitems")
-            .and_then(|v| v.parse::<usize>().ok())
-            .unwrap_or(usize::MAX)
-            .min(self.zones_page_size.max(1));
-        let from = param("nexttoken")
-            .and_then(|v| v.strip_prefix("page-"))
-            .and_then(|v| v.parse::<usize>().ok())
-            .unwrap_or(0);
-        if from > 0 {
-            self.later_pages += 1;
-        }
-        let page: String = summaries.iter().skip(from).take(size).cloned().collect();
-        let next = if from.saturating_add(size) < summaries.len() {
-            format!("<NextToken>page-{}</NextToken>", from.saturating_add(size))
-        } else {
-            String::new()
-        };
+        let (page, size, next) = self.page(
+            &summaries,
+            param("maxitems"),
+            param("nexttoken"),
+            self.zones_page_size,
+        );
+        let next = next
+            .map(|t| format!("<NextToken>{t}</NextToken>"))
+            .unwrap_or_default();
         format!(
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<ListHostedZonesByVPCResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><HostedZoneSummaries>{page}</HostedZoneSummaries><MaxItems>{size}</MaxItems>{next}</ListHostedZonesByVPCResponse>"
         )
