@@ -1,22 +1,19 @@
-//! The endpoint steps: resolve Zilliz's endpoint service, ensure the VPC
-//! endpoint, ensure its registration with the project, wait until both
-//! sides accept it, and read the clusters' private link addresses.
+//! The endpoint steps: resolve Zilliz's endpoint service (allowing the
+//! account in and waiting for AWS to show it), ensure the VPC endpoint, and
+//! ensure its registration with the project. `acceptance.rs` waits for both
+//! sides to accept it and reads the clusters' addresses.
 
-use std::collections::BTreeSet;
-
-use crate::cards;
-use crate::domain::ids::{ClusterId, EndpointId};
-use crate::domain::job::{ClusterDns, EndpointRecord, Job, Origin, Resources, Step};
+use crate::domain::ids::EndpointId;
+use crate::domain::job::{EndpointRecord, Job, Origin, Resources, Step};
 use crate::domain::ownership::Resource;
-use crate::domain::plan::{join, port_of};
 use crate::i18n::Text;
 use crate::ports::cloud::{EndpointInfo, EndpointSpec};
 use crate::text;
 
 use super::super::{Inner, StepError};
-use super::{Waited, err, host_of};
+use super::{Waited, err};
 
-fn endpoint_record(e: &EndpointInfo, origin: Origin) -> EndpointRecord {
+pub(super) fn endpoint_record(e: &EndpointInfo, origin: Origin) -> EndpointRecord {
     let regional = e.regional_dns_entry();
     EndpointRecord {
         id: e.id.clone(),
@@ -269,197 +266,5 @@ impl Inner {
             .map_err(err("err-zilliz-list-endpoints"))?
             .into_iter()
             .any(|e| e.endpoint_id == endpoint.as_str()))
-    }
-
-    /// Waits until AWS says the endpoint is available and every cluster
-    /// has its private link address. Zilliz's status words are not
-    /// documented, so they are shown and never waited on: a word that means
-    /// failure fails the step with the vendor's word, an unknown one is
-    /// noted once.
-    pub(super) async fn wait_accepted(
-        &self,
-        job: &Job,
-        res: &mut Resources,
-    ) -> Result<Text, StepError> {
-        let aws = &self.aws(job).await?;
-        let endpoint = &Self::endpoint_id(res)?.clone();
-        let project = &job.request.project;
-        let clusters = &job.request.clusters;
-        let vendor = &self.parts.vendor;
-        let noted = &std::sync::atomic::AtomicBool::new(false);
-        let what = text!("wait-accepted", endpoint = endpoint);
-        let info = self
-            .wait_for(job, Step::WaitAccepted, &what, move || {
-                Box::pin(async move {
-                    let e = aws
-                        .network
-                        .endpoint(endpoint)
-                        .await
-                        .map_err(err("err-describe-endpoint"))?
-                        .ok_or_else(|| text!("err-endpoint-gone", endpoint = endpoint))?;
-                    // AWS's final words, each with what to do about it.
-                    match e.state.as_str() {
-                        "rejected" => {
-                            return Err(text!("err-endpoint-rejected", endpoint = endpoint).into());
-                        }
-                        "failed" => {
-                            return Err(text!("err-endpoint-failed", endpoint = endpoint).into());
-                        }
-                        _ if !e.is_live() => {
-                            return Err(text!("err-endpoint-state", endpoint = endpoint, state = e.state).into());
-                        }
-                        _ => {}
-                    }
-                    let registration = vendor
-                        .endpoints(project)
-                        .await
-                        .map_err(err("err-zilliz-list-endpoints"))?
-                        .into_iter()
-                        .find(|r| r.endpoint_id == endpoint.as_str());
-                    let word = registration
-                        .as_ref()
-                        .map_or(text!("wait-not-listed"), |z| Text::verbatim(z.status.clone()));
-                    if let Some(z) = &registration {
-                        if z.has_failed() {
-                            return Err(text!(
-                                "err-zilliz-reports",
-                                endpoint = endpoint,
-                                status = z.status
-                            )
-                            .into());
-                        }
-                        if !z.status_is_known()
-                            && !noted.swap(true, std::sync::atomic::Ordering::Relaxed)
-                        {
-                            tracing::warn!(job = %job.id, status = %z.status, "Zilliz Cloud reported a status word the bot does not know; waiting on AWS and the private link addresses");
-                        }
-                    }
-                    if e.state != "available" {
-                        return Ok(Waited::Still(text!(
-                            "wait-aws-and-zilliz",
-                            aws = e.state,
-                            zilliz = word
-                        )));
-                    }
-                    for id in clusters {
-                        let address = vendor
-                            .cluster(id)
-                            .await
-                            .map_err(err("err-zilliz-describe-cluster"))?
-                            .and_then(|c| c.private_link_address)
-                            .filter(|a| !a.trim().is_empty());
-                        if address.is_none() {
-                            return Ok(Waited::Still(text!(
-                                "wait-no-address",
-                                cluster = id,
-                                zilliz = word
-                            )));
-                        }
-                    }
-                    Ok(Waited::Done(e))
-                })
-            })
-            .await?;
-        let origin = res.endpoint.as_ref().map_or(Origin::Created, |e| e.origin);
-        res.endpoint = Some(endpoint_record(&info, origin));
-        Ok(text!("detail-accepted", endpoint = endpoint))
-    }
-
-    pub(super) async fn read_addresses(
-        &self,
-        job: &Job,
-        res: &mut Resources,
-    ) -> Result<Text, StepError> {
-        let vendor = &self.parts.vendor;
-        let mut out = Vec::new();
-        for cluster in &job.request.clusters {
-            let id: &ClusterId = cluster;
-            let what = text!("wait-address", cluster = id);
-            let address = self
-                .wait_for(job, Step::ReadAddresses, &what, move || {
-                    Box::pin(async move {
-                        let c = vendor
-                            .cluster(id)
-                            .await
-                            .map_err(err("err-zilliz-describe-cluster"))?
-                            .ok_or_else(|| text!("err-cluster-gone", cluster = id))?;
-                        Ok(
-                            match c.private_link_address.filter(|a| !a.trim().is_empty()) {
-                                Some(address) => Waited::Done(address),
-                                None => Waited::Still(text!(
-                                    "wait-cluster-status",
-                                    cluster = id,
-                                    status = c.status
-                                )),
-                            },
-                        )
-                    })
-                })
-                .await?;
-            let host = host_of(&address)?;
-            let previous = res.clusters.iter().find(|c| c.cluster == *cluster);
-            out.push(ClusterDns {
-                cluster: cluster.clone(),
-                private_link_address: address,
-                // A changed host makes an earlier zone irrelevant to this job.
-                zone_id: previous
-                    .filter(|p| p.host == host)
-                    .and_then(|p| p.zone_id.clone()),
-                zone_origin: previous
-                    .filter(|p| p.host == host)
-                    .and_then(|p| p.zone_origin),
-                record: previous.is_some_and(|p| p.host == host && p.record),
-                host,
-            });
-        }
-        let hosts: Vec<String> = out.iter().map(|c| c.host.clone()).collect();
-        let ports: BTreeSet<i32> = out
-            .iter()
-            .filter_map(|c| port_of(&c.private_link_address))
-            .collect();
-        res.clusters = out;
-        self.warn_if_ports_closed(job, &ports).await;
-        Ok(text!("detail-hosts", hosts = hosts.join(", ")))
-    }
-
-    /// Preflight could only guess the clusters' port (from their public
-    /// address); now that the private link addresses are known, the thread
-    /// is told if the security groups do not let that port in. The job goes
-    /// on: the link itself works, clients just cannot reach it yet. A check
-    /// that cannot be made is logged, never a reason to fail the step.
-    async fn warn_if_ports_closed(&self, job: &Job, ports: &BTreeSet<i32>) {
-        let r = &job.request;
-        let groups = match self.aws(job).await {
-            Ok(aws) => aws.network.security_groups(&r.security_groups).await,
-            Err(e) => {
-                tracing::warn!(job = %job.id, error = %e, "could not check the security groups' ports");
-                return;
-            }
-        };
-        let groups = match groups {
-            Ok(g) => g,
-            Err(e) => {
-                tracing::warn!(job = %job.id, error = %e, "could not check the security groups' ports");
-                return;
-            }
-        };
-        let closed: Vec<String> = ports
-            .iter()
-            .filter(|p| {
-                !groups
-                    .iter()
-                    .any(|g| g.ingress.iter().any(|rule| rule.admits_tcp(**p)))
-            })
-            .map(ToString::to_string)
-            .collect();
-        if !closed.is_empty() {
-            let warning = text!(
-                "finding-ports-closed",
-                sgs = join(&r.security_groups),
-                ports = closed.join(", ")
-            );
-            self.say(job, cards::step_warning(job, Step::ReadAddresses, &warning))
-                .await;
-        }
     }
 }

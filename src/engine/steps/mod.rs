@@ -16,6 +16,7 @@ use crate::text;
 
 use super::{Inner, StepError};
 
+mod acceptance;
 mod dns;
 mod endpoint;
 
