@@ -96,6 +96,43 @@ pub async fn show(store: &Store, job: &str, out: &mut impl Write) -> Result<(), 
     }
 }
 
+/// `jobs outbox --drop <job>`: gives up on what waits for one job (its
+/// channel is gone for good, say). The job itself is untouched; the drop is
+/// audited with how many messages went.
+pub async fn drop_outbox(store: &Store, job: &str, out: &mut impl Write) -> Result<(), AdminError> {
+    let id = JobId::parse(job).map_err(|e| AdminError::Usage(e.to_string()))?;
+    if store.get(id).await.map_err(failed)?.is_none() {
+        return Err(AdminError::NotFound(format!("there is no job {id}")));
+    }
+    let waiting: Vec<_> = store
+        .outbox()
+        .await
+        .map_err(failed)?
+        .into_iter()
+        .filter(|p| p.job == id)
+        .collect();
+    for p in &waiting {
+        store.outbox_delivered(id, p.seq).await.map_err(failed)?;
+    }
+    let event = crate::domain::job::AuditEvent {
+        at: crate::ports::clock::Clock::now(&crate::ports::clock::SystemClock),
+        job: Some(id),
+        actor: "operator".to_owned(),
+        action: "outbox_dropped".to_owned(),
+        outcome: format!("{} message(s) dropped", waiting.len()),
+    };
+    store
+        .audit(crate::store::Admission::Owed, event)
+        .await
+        .map_err(failed)?;
+    writeln!(
+        out,
+        "dropped {} waiting message(s) of {id}; the job itself is unchanged",
+        waiting.len()
+    )
+    .map_err(failed)
+}
+
 /// `jobs outbox`: what waits for delivery, and why.
 pub async fn outbox(store: &Store, out: &mut impl Write) -> Result<(), AdminError> {
     let waiting = store.outbox().await.map_err(failed)?;

@@ -98,7 +98,12 @@ enum JobsCmd {
     /// The audit log, optionally for one job.
     Audit { job: Option<String> },
     /// What waits in the chat outbox, and why (the last delivery error).
-    Outbox,
+    Outbox {
+        /// Give up on what waits for this job (its channel is gone for
+        /// good); audited. The job itself is untouched.
+        #[arg(long)]
+        drop: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -244,7 +249,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             match what {
                 JobsCmd::List { state } => admin::list(&store, state, &mut out).await?,
                 JobsCmd::Show { job } => admin::show(&store, &job, &mut out).await?,
-                JobsCmd::Outbox => admin::outbox(&store, &mut out).await?,
+                JobsCmd::Outbox { drop: None } => admin::outbox(&store, &mut out).await?,
+                JobsCmd::Outbox { drop: Some(job) } => {
+                    admin::drop_outbox(&store, &job, &mut out).await?
+                }
                 JobsCmd::Audit { job } => {
                     let id = job
                         .as_deref()

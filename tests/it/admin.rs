@@ -146,3 +146,34 @@ async fn jobs_list_and_show_answer_scripts_with_exit_statuses() {
     let (status, _, err) = bot.run(&["audit", "export", "--format", "xml"]).await;
     assert_eq!(status, 2, "{err}");
 }
+
+#[tokio::test]
+async fn an_operator_gives_up_on_one_jobs_waiting_messages_and_the_drop_is_audited() {
+    let bot = stopped_bot().await;
+    let (status, out, _) = bot.run(&["jobs", "outbox"]).await;
+    assert_eq!(status, 0);
+    assert!(
+        out.contains("PL-1000 #") && out.contains("PL-1001 #"),
+        "{out}"
+    );
+
+    let (status, out, err) = bot.run(&["jobs", "outbox", "--drop", "PL-1000"]).await;
+    assert_eq!(status, 0, "{err}");
+    assert!(
+        out.starts_with("dropped 1 waiting message(s) of PL-1000"),
+        "{out}"
+    );
+    let (_, out, _) = bot.run(&["jobs", "outbox"]).await;
+    assert!(!out.contains("PL-1000 #"), "{out}");
+    assert!(out.contains("PL-1001 #"), "only that job's: {out}");
+    let (_, out, _) = bot.run(&["jobs", "audit", "PL-1000"]).await;
+    assert!(out.contains("outbox_dropped"), "{out}");
+    let (_, out, _) = bot.run(&["jobs", "show", "PL-1000"]).await;
+    assert!(
+        out.contains("Waiting for approval"),
+        "the job is untouched: {out}"
+    );
+
+    let (status, _, err) = bot.run(&["jobs", "outbox", "--drop", "PL-4242"]).await;
+    assert_eq!(status, 3, "{err}");
+}
