@@ -11,7 +11,7 @@ use crate::domain::job::{
 };
 use crate::domain::plan::Finding;
 use crate::i18n::Locale;
-use crate::i18n::leaks::{english_leaks, english_only};
+use crate::i18n::leaks::{english_leaks, english_only, shown_text};
 use crate::ports::chat::{Blocked, Card, Note};
 use crate::text;
 
@@ -136,65 +136,27 @@ fn notes(job: &Job) -> Vec<Note> {
     ]
 }
 
-/// The strings a person sees in a rendered message: the values of the
-/// fields platforms show (not keys, ids or styles).
-fn shown_strings(v: &serde_json::Value, out: &mut String) {
-    const SHOWN: [&str; 7] = [
-        "text",
-        "title",
-        "description",
-        "name",
-        "value",
-        "label",
-        "content",
-    ];
-    match v {
-        serde_json::Value::Object(map) => {
-            for (k, v) in map {
-                match v {
-                    serde_json::Value::String(s) if SHOWN.contains(&k.as_str()) => {
-                        out.push_str(s);
-                        out.push('\n');
-                    }
-                    other => shown_strings(other, out),
-                }
-            }
-        }
-        serde_json::Value::Array(items) => items.iter().for_each(|i| shown_strings(i, out)),
-        _ => {}
-    }
-}
-
 /// Everything the two platforms would show of `card` and `notes`.
 fn rendered(card: &Card, notes: &[Note]) -> String {
     let json = |v: serde_json::Result<serde_json::Value>| v.unwrap_or_default();
     let mut out = String::new();
-    shown_strings(
-        &json(serde_json::to_value(super::slack::render::card(card))),
-        &mut out,
-    );
-    shown_strings(
-        &json(serde_json::to_value(super::discord::render::embed(card))),
-        &mut out,
-    );
-    shown_strings(
-        &json(serde_json::to_value(super::discord::render::buttons(
-            &card.buttons,
-        ))),
-        &mut out,
-    );
+    out.push_str(&shown_text(&json(serde_json::to_value(
+        super::slack::render::card(card),
+    ))));
+    out.push_str(&shown_text(&json(serde_json::to_value(
+        super::discord::render::embed(card),
+    ))));
+    out.push_str(&shown_text(&json(serde_json::to_value(
+        super::discord::render::buttons(&card.buttons),
+    ))));
     for n in notes {
-        shown_strings(
-            &json(serde_json::to_value(super::slack::render::note(n))),
-            &mut out,
-        );
+        out.push_str(&shown_text(&json(serde_json::to_value(
+            super::slack::render::note(n),
+        ))));
         out.push_str(&super::discord::render::content(n));
-        shown_strings(
-            &json(serde_json::to_value(super::discord::render::buttons(
-                &n.buttons,
-            ))),
-            &mut out,
-        );
+        out.push_str(&shown_text(&json(serde_json::to_value(
+            super::discord::render::buttons(&n.buttons),
+        ))));
     }
     out
 }

@@ -80,6 +80,14 @@ pub struct Lane {
     pub channel: String,
 }
 
+/// The channel a job's messages go to: its card's, once posted (the
+/// platform may have moved it), else the conversation it was asked in.
+fn channel_of(job: &crate::domain::job::Job) -> &str {
+    job.card
+        .as_ref()
+        .map_or(job.conversation.channel.as_str(), |c| c.channel.as_str())
+}
+
 /// What the dispatcher has done, for `settled`.
 #[derive(Debug, Clone, Copy, Default)]
 struct Progress {
@@ -240,10 +248,7 @@ async fn run(inner: Arc<Inner>) {
                     };
                     let lane = Lane {
                         platform: job.conversation.platform,
-                        channel: job
-                            .card
-                            .as_ref()
-                            .map_or(job.conversation.channel.clone(), |c| c.channel.clone()),
+                        channel: channel_of(&job).to_owned(),
                     };
                     if lanes.busy_lanes.contains(&lane) {
                         ready_left = true;

@@ -168,10 +168,7 @@ async fn tell_if_blocked(inner: &Inner, entry: &Pending, job: &Job, error: &Chat
     if entry.blocked_told {
         return false;
     }
-    let channel = job
-        .card
-        .as_ref()
-        .map_or(job.conversation.channel.as_str(), |c| c.channel.as_str());
+    let channel = super::channel_of(job);
     let text = t!(
         job.locale,
         "note-delivery-blocked",

@@ -37,6 +37,41 @@ fn catalogue_words(source: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// The strings a person sees in a rendered message (Block Kit, a Discord
+/// message or embed, as JSON): the values of the fields platforms show, one
+/// per line; keys, ids and styles are left out.
+pub fn shown_text(message: &serde_json::Value) -> String {
+    const SHOWN: [&str; 7] = [
+        "text",
+        "title",
+        "description",
+        "name",
+        "value",
+        "label",
+        "content",
+    ];
+    fn walk(v: &serde_json::Value, out: &mut String) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    match v {
+                        serde_json::Value::String(s) if SHOWN.contains(&k.as_str()) => {
+                            out.push_str(s);
+                            out.push('\n');
+                        }
+                        other => walk(other, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    walk(message, &mut out);
+    out
+}
+
 /// Words the English catalogue uses and the Chinese one does not.
 pub fn english_only() -> &'static BTreeSet<String> {
     static WORDS: OnceLock<BTreeSet<String>> = OnceLock::new();

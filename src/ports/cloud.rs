@@ -50,6 +50,25 @@ impl IngressRule {
     }
 }
 
+/// The ports among `ports` that none of `groups` lets in over TCP: what
+/// preflight guesses from the public address and the job checks again once
+/// the private link port is known.
+pub fn closed_ports<'a>(
+    groups: impl IntoIterator<Item = &'a SecurityGroupInfo>,
+    ports: &std::collections::BTreeSet<i32>,
+) -> Vec<i32> {
+    let groups: Vec<&SecurityGroupInfo> = groups.into_iter().collect();
+    ports
+        .iter()
+        .copied()
+        .filter(|&p| {
+            !groups
+                .iter()
+                .any(|g| g.ingress.iter().any(|rule| rule.admits_tcp(p)))
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecurityGroupInfo {
     pub id: SecurityGroupId,

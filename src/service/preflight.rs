@@ -8,7 +8,7 @@ use crate::domain::command::CreateRequest;
 use crate::domain::ids::{JobId, ZillizRegion};
 use crate::domain::plan::{ControlPlane, Finding, Plan, join, port_of};
 use crate::i18n::Text;
-use crate::ports::cloud::{CloudAccess, EndpointSpec, Permission, Vendor};
+use crate::ports::cloud::{CloudAccess, EndpointSpec, Permission, Vendor, closed_ports};
 use crate::text;
 
 /// Zilliz's default cluster port, assumed when no address says otherwise.
@@ -328,7 +328,6 @@ async fn aws_checks(
     }
 
     let groups = network.security_groups(&r.security_groups).await?;
-    let mut open: BTreeSet<i32> = BTreeSet::new();
     for id in &r.security_groups {
         match groups.iter().find(|g| g.id == *id) {
             None => findings.push(Finding::blocking(
@@ -339,21 +338,15 @@ async fn aws_checks(
                 text!("finding-sg-vpc", sg = id, actual = g.vpc, vpc = r.vpc),
                 text!("fix-sg-vpc", vpc = r.vpc),
             )),
-            Some(g) => {
-                for &port in ports {
-                    if g.ingress.iter().any(|rule| rule.admits_tcp(port)) {
-                        open.insert(port);
-                    }
-                }
-            }
+            Some(_) => {}
         }
     }
-    let closed: Vec<String> = ports
+    let in_vpc: Vec<_> = groups.iter().filter(|g| g.vpc == r.vpc.as_str()).collect();
+    let closed: Vec<String> = closed_ports(in_vpc.iter().copied(), ports)
         .iter()
-        .filter(|p| !open.contains(p))
-        .map(|p| p.to_string())
+        .map(ToString::to_string)
         .collect();
-    if !closed.is_empty() && groups.iter().any(|g| g.vpc == r.vpc.as_str()) {
+    if !closed.is_empty() && !in_vpc.is_empty() {
         findings.push(Finding::warning(
             text!(
                 "finding-ports-closed",

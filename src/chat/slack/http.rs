@@ -137,4 +137,16 @@ mod tests {
         assert!(!timestamp_is_fresh("soon", now));
         assert!(!timestamp_is_fresh("", u64::MAX));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_header_and_any_clock_are_judged_without_panicking(
+            timestamp in ".{0,24}",
+            number in proptest::num::i64::ANY,
+            now in proptest::num::u64::ANY,
+        ) {
+            let _ = timestamp_is_fresh(&timestamp, now);
+            let _ = timestamp_is_fresh(&number.to_string(), now);
+        }
+    }
 }

@@ -16,7 +16,7 @@ use crate::ports::cloud::{
 
 pub(super) struct Ec2Network {
     pub(super) ec2: aws_sdk_ec2::Client,
-    pub(super) sts: aws_sdk_sts::Client,
+    pub(super) account: std::sync::Arc<sts::Account>,
     pub(super) dry_run: bool,
 }
 
@@ -116,7 +116,7 @@ impl Ec2Network {
 #[async_trait]
 impl Network for Ec2Network {
     async fn account_id(&self) -> CloudResult<String> {
-        sts::caller_account(&self.sts).await
+        self.account.id().await
     }
 
     async fn vpc(&self, vpc: &VpcId) -> CloudResult<Option<VpcInfo>> {

@@ -163,6 +163,11 @@ impl CloudAccess for AwsAccess {
         let regional = self.sdk_config(region.as_str(), role).await;
         let global = self.sdk_config(global_region(region), role).await;
         let counting = calls::Counting(self.calls.clone());
+        let account = Arc::new(sts::Account::new(aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::config::Builder::from(&regional)
+                .interceptor(counting.clone())
+                .build(),
+        )));
         let target = AwsTarget {
             network: Arc::new(Ec2Network {
                 ec2: aws_sdk_ec2::Client::from_conf(
@@ -170,11 +175,7 @@ impl CloudAccess for AwsAccess {
                         .interceptor(counting.clone())
                         .build(),
                 ),
-                sts: aws_sdk_sts::Client::from_conf(
-                    aws_sdk_sts::config::Builder::from(&regional)
-                        .interceptor(counting.clone())
-                        .build(),
-                ),
+                account: account.clone(),
                 dry_run: self.settings.dry_run_preflight,
             }),
             dns: Arc::new(Route53Dns {
@@ -183,12 +184,7 @@ impl CloudAccess for AwsAccess {
                         .interceptor(counting.clone())
                         .build(),
                 ),
-                sts: aws_sdk_sts::Client::from_conf(
-                    aws_sdk_sts::config::Builder::from(&regional)
-                        .interceptor(counting)
-                        .build(),
-                ),
-                account: tokio::sync::OnceCell::new(),
+                account,
             }),
         };
         if let Ok(mut c) = self.cache.lock() {

@@ -15,8 +15,7 @@ use crate::ports::cloud::{AliasTarget, CloudResult, Dns, ErrorKind, Provider, Zo
 pub(super) struct Route53Dns {
     pub(super) r53: aws_sdk_route53::Client,
     /// To tell this account's zones from other owners'.
-    pub(super) sts: aws_sdk_sts::Client,
-    pub(super) account: tokio::sync::OnceCell<String>,
+    pub(super) account: std::sync::Arc<super::sts::Account>,
 }
 
 fn bare_zone_id(id: &str) -> String {
@@ -41,11 +40,7 @@ impl Dns for Route53Dns {
         vpc: &VpcId,
         region: &AwsRegion,
     ) -> CloudResult<Vec<ZoneInfo>> {
-        let account = self
-            .account
-            .get_or_try_init(|| super::sts::caller_account(&self.sts))
-            .await?
-            .clone();
+        let account = self.account.id().await?;
         let mut matches = Vec::new();
         let mut next: Option<String> = None;
         loop {

@@ -8,7 +8,7 @@ use crate::domain::ids::RoleArn;
 use crate::ports::cloud::{CloudResult, Provider};
 
 /// The account the credentials belong to (GetCallerIdentity).
-pub(super) async fn caller_account(sts: &aws_sdk_sts::Client) -> CloudResult<String> {
+async fn caller_account(sts: &aws_sdk_sts::Client) -> CloudResult<String> {
     let out = sts
         .get_caller_identity()
         .send()
@@ -17,6 +17,30 @@ pub(super) async fn caller_account(sts: &aws_sdk_sts::Client) -> CloudResult<Str
     out.account()
         .map(str::to_owned)
         .ok_or_else(|| missing(Provider::Sts, "GetCallerIdentity returned no account id"))
+}
+
+/// Whose account a target's credentials act in, asked of STS once and
+/// shared by its EC2 and Route 53 sides (a target is one region and role,
+/// so the answer cannot change).
+pub(super) struct Account {
+    sts: aws_sdk_sts::Client,
+    id: tokio::sync::OnceCell<String>,
+}
+
+impl Account {
+    pub(super) fn new(sts: aws_sdk_sts::Client) -> Self {
+        Self {
+            sts,
+            id: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    pub(super) async fn id(&self) -> CloudResult<String> {
+        self.id
+            .get_or_try_init(|| caller_account(&self.sts))
+            .await
+            .cloned()
+    }
 }
 
 /// `base` acting as `role`, through STS AssumeRole, with the external id

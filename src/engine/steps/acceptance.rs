@@ -189,13 +189,8 @@ impl Inner {
                 return;
             }
         };
-        let closed: Vec<String> = ports
+        let closed: Vec<String> = crate::ports::cloud::closed_ports(&groups, ports)
             .iter()
-            .filter(|p| {
-                !groups
-                    .iter()
-                    .any(|g| g.ingress.iter().any(|rule| rule.admits_tcp(**p)))
-            })
             .map(ToString::to_string)
             .collect();
         if !closed.is_empty() {
