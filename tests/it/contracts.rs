@@ -328,27 +328,12 @@ async fn the_zilliz_fake_keeps_zilliz_documented_behaviour() {
         let path = format!("/v2/projects/{PROJECT}/privateEndpoints{query}");
         get(&path, &key)
     };
-    let v: Value = list("?currentPage=2&pageSize=5")
-        .await
-        .expect("page")
-        .json()
-        .await
-        .expect("json");
+    let v: Value = list("?currentPage=2&pageSize=5").await.json_answer().await;
     assert_eq!(v["data"]["count"], 12);
     assert_eq!(v["data"]["endpoints"].as_array().map(Vec::len), Some(5));
-    let v: Value = list("?pageSize=500")
-        .await
-        .expect("page")
-        .json()
-        .await
-        .expect("json");
+    let v: Value = list("?pageSize=500").await.json_answer().await;
     assert_eq!(v["data"]["endpoints"].as_array().map(Vec::len), Some(10));
-    let v: Value = list("?currentPage=3&pageSize=5")
-        .await
-        .expect("page")
-        .json()
-        .await
-        .expect("json");
+    let v: Value = list("?currentPage=3&pageSize=5").await.json_answer().await;
     assert_eq!(v["data"]["endpoints"].as_array().map(Vec::len), Some(2));
 
     // Whitelisting answers the string "success", and repeats harmlessly.

@@ -37,8 +37,6 @@ struct State {
     /// Every dispatch of the session, with its sequence number.
     log: Vec<(u64, Value)>,
     seq: u64,
-    /// Where clients resume (READY's `resume_gateway_url`).
-    url: String,
 }
 
 #[derive(Clone)]
@@ -52,14 +50,14 @@ const SESSION: &str = "session-fake-1";
 
 impl GatewayServer {
     pub async fn start() -> Self {
-        let mut server = Self {
-            url: String::new(),
+        let (listener, url) = crate::ws::bind("").await;
+        let server = Self {
+            url,
             state: Arc::default(),
             seen: Arc::default(),
         };
         let accepting = server.clone();
-        server.url = crate::ws::listen("", move |socket| accepting.serve(socket)).await;
-        server.state.lock().unwrap().url = server.url.clone();
+        crate::ws::accept(listener, move |socket| accepting.serve(socket));
         server
     }
 
@@ -84,8 +82,7 @@ impl GatewayServer {
         let _ = tx.send(Frame::Text(hello.to_string()));
         self.seen.push(Seen::Connected(n));
         let (mut sink, mut stream) = socket.split();
-        let (state, seen) = (self.state.clone(), self.seen.clone());
-        let url = state.lock().unwrap().url.clone();
+        let (state, seen, url) = (self.state.clone(), self.seen.clone(), self.url.clone());
         tokio::spawn(async move {
             loop {
                 tokio::select! {

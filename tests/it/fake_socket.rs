@@ -52,13 +52,14 @@ pub struct SocketServer {
 
 impl SocketServer {
     pub async fn start() -> Self {
-        let mut server = Self {
-            url: String::new(),
+        let (listener, url) = crate::ws::bind("/link").await;
+        let server = Self {
+            url,
             state: Arc::default(),
             seen: Arc::default(),
         };
         let accepting = server.clone();
-        server.url = crate::ws::listen("/link", move |socket| accepting.serve(socket)).await;
+        crate::ws::accept(listener, move |socket| accepting.serve(socket));
         server
     }
 

@@ -270,6 +270,15 @@ impl Harness {
             .expect("job exists")
     }
 
+    /// The step a failed job stopped at and its error; any other state
+    /// fails the test, naming it.
+    pub fn failure(&self, id: JobId) -> (Step, String) {
+        match self.state(id) {
+            JobState::Failed { step, error } => (step, error),
+            other => panic!("expected {id} to have failed, got {other:?}"),
+        }
+    }
+
     pub fn state(&self, id: JobId) -> JobState {
         self.job(id).state
     }

@@ -46,13 +46,9 @@ async fn a_policy_without_get_change_fails_the_records_step_naming_the_action() 
     let h = Harness::start().await;
     h.sandbox.proxy.lock().policy = Some(Policy::shipped().without("route53:GetChange").into());
     let id = h.create_and_run().await;
-    match h.state(id) {
-        JobState::Failed { step, error } => {
-            assert_eq!(step, Step::UpsertRecords);
-            assert!(error.contains("route53:GetChange"), "{error}");
-        }
-        other => panic!("expected a failure, got {other:?}"),
-    }
+    let (step, error) = h.failure(id);
+    assert_eq!(step, Step::UpsertRecords);
+    assert!(error.contains("route53:GetChange"), "{error}");
 }
 
 #[tokio::test]

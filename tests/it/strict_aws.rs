@@ -88,14 +88,10 @@ async fn a_rejected_endpoint_ends_the_wait_with_what_to_do_and_rolls_back() {
     let h = Harness::start().await;
     h.sandbox.zilliz.lock().reject_registrations = true;
     let id = h.create_and_run().await;
-    match h.state(id) {
-        JobState::Failed { step, error } => {
-            assert_eq!(step, Step::WaitAccepted);
-            assert!(error.contains("rejected the connection"), "{error}");
-            assert!(error.contains("cannot be resubmitted"), "{error}");
-        }
-        other => panic!("expected a failure, got {other:?}"),
-    }
+    let (step, error) = h.failure(id);
+    assert_eq!(step, Step::WaitAccepted);
+    assert!(error.contains("rejected the connection"), "{error}");
+    assert!(error.contains("cannot be resubmitted"), "{error}");
     h.click("bob", Action::Rollback, id).await;
     h.app().engine.wait(id).await;
     assert_eq!(
@@ -112,13 +108,9 @@ async fn a_failed_endpoint_ends_the_wait_with_what_to_do() {
     let h = Harness::start().await;
     h.sandbox.proxy.lock().strict.fail_new_endpoints = true;
     let id = h.create_and_run().await;
-    match h.state(id) {
-        JobState::Failed { step, error } => {
-            assert_eq!(step, Step::WaitAccepted);
-            assert!(error.contains("could not create"), "{error}");
-        }
-        other => panic!("expected a failure, got {other:?}"),
-    }
+    let (step, error) = h.failure(id);
+    assert_eq!(step, Step::WaitAccepted);
+    assert!(error.contains("could not create"), "{error}");
 }
 
 #[tokio::test]
@@ -154,17 +146,13 @@ async fn a_zone_of_another_owner_is_named_and_never_touched() {
             owner: ZoneOwner::Account("210987654321".to_owned()),
         });
     let id = h.create_and_run().await;
-    match h.state(id) {
-        JobState::Failed { step, error } => {
-            assert_eq!(step, Step::EnsureZones);
-            assert!(
-                error.contains("owned by AWS account 210987654321"),
-                "{error}"
-            );
-            assert!(error.contains("Z0SHARED000000000000001"), "{error}");
-        }
-        other => panic!("expected a failure, got {other:?}"),
-    }
+    let (step, error) = h.failure(id);
+    assert_eq!(step, Step::EnsureZones);
+    assert!(
+        error.contains("owned by AWS account 210987654321"),
+        "{error}"
+    );
+    assert!(error.contains("Z0SHARED000000000000001"), "{error}");
     assert_eq!(
         refusals(&h, "AccessDenied"),
         0,

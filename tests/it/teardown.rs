@@ -336,13 +336,9 @@ async fn a_refused_permission_fails_the_step_at_once() {
         false,
     );
     let id = h.create_and_run().await;
-    match h.state(id) {
-        JobState::Failed { step, error } => {
-            assert_eq!(step, Step::EnsureRegistration);
-            assert!(error.contains("96013"), "{error}");
-        }
-        other => panic!("expected a failure, got {other:?}"),
-    }
+    let (step, error) = h.failure(id);
+    assert_eq!(step, Step::EnsureRegistration);
+    assert!(error.contains("96013"), "{error}");
     assert_eq!(posts(&h), 1, "a denied call is not tried again");
 }
 

@@ -65,13 +65,9 @@ async fn a_zilliz_word_that_means_failure_fails_the_wait_with_that_word() {
         accepted: "Failed".into(),
     };
     let id = h.create_and_run().await;
-    match h.state(id) {
-        JobState::Failed { step, error } => {
-            assert_eq!(step, Step::WaitAccepted);
-            assert!(error.contains("as Failed"), "{error}");
-        }
-        other => panic!("expected a failure, got {other:?}"),
-    }
+    let (step, error) = h.failure(id);
+    assert_eq!(step, Step::WaitAccepted);
+    assert!(error.contains("as Failed"), "{error}");
 }
 
 #[tokio::test]
@@ -86,13 +82,9 @@ async fn a_wait_that_never_ends_fails_at_the_timeout_and_can_be_retried() {
     h.sandbox.proxy.lock().strict.visibility_delay = Duration::ZERO;
     h.sandbox.zilliz.lock().accept_after_reads = 1_000_000;
     let id = h.create_and_run().await;
-    match h.state(id) {
-        JobState::Failed { step, error } => {
-            assert_eq!(step, Step::WaitAccepted);
-            assert!(error.starts_with("timed out after"), "{error}");
-        }
-        other => panic!("expected a timeout, got {other:?}"),
-    }
+    let (step, error) = h.failure(id);
+    assert_eq!(step, Step::WaitAccepted);
+    assert!(error.starts_with("timed out after"), "{error}");
     // Zilliz accepts at last; a retry picks up from the wait.
     h.sandbox.zilliz.lock().accept_all();
     h.click("bob", Action::Retry, id).await;
