@@ -143,8 +143,12 @@ enum Decision {
     },
 }
 
-/// A random failure for `action`, in its provider's shape.
-fn chaotic(action: &str) -> Decision {
+/// A random failure for `action`, in its provider's shape, laid over what
+/// the strict AWS would have done: a fault before the call acts answers in
+/// its place; a fault after it, or a slow answer, keeps the call's own
+/// answer and effect (so chaos never shows what strictness hides, such as a
+/// service not yet visible or a change not yet in sync).
+fn chaotic(action: &str, decided: Decision) -> Decision {
     let server_error = || {
         if is_route53(action) {
             Fault::error(action, 503, "ServiceUnavailable", "Service unavailable")
@@ -157,17 +161,18 @@ fn chaotic(action: &str) -> Decision {
             )
         }
     };
-    match rand::random_range(0..4u8) {
-        0 => Decision::Answer(error_answer(&Fault::throttle(action))),
-        1 => Decision::Answer(error_answer(&server_error())),
-        2 => Decision::Forward {
+    match (rand::random_range(0..4u8), decided) {
+        (0, _) => Decision::Answer(error_answer(&Fault::throttle(action))),
+        (1, _) | (2, Decision::Answer(_)) => Decision::Answer(error_answer(&server_error())),
+        (2, Decision::Forward { delay, .. }) => Decision::Forward {
             then_fail: Some(server_error()),
-            delay: None,
+            delay,
         },
-        _ => Decision::Forward {
-            then_fail: None,
+        (_, Decision::Forward { then_fail, .. }) => Decision::Forward {
+            then_fail,
             delay: Some(std::time::Duration::from_millis(300)),
         },
+        (_, answered) => answered,
     }
 }
 
@@ -178,6 +183,26 @@ fn xml_value<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
 }
 
 fn decide(st: &mut ProxyState, seen: String, path: &str, form: &[(String, String)]) -> Decision {
+    // A fault a test asked for is exactly what the call meets.
+    let asked = st.faults.iter().any(|f| f.action == seen);
+    let chaos =
+        !asked && st.chaos > 0.0 && !seen.ends_with("DryRun") && rand::random::<f64>() < st.chaos;
+    let decided = decide_strictly(st, &seen, path, form);
+    if chaos {
+        st.injected += 1;
+        return chaotic(&seen, decided);
+    }
+    decided
+}
+
+/// What AWS itself would do with the call, faults asked for by a test
+/// first.
+fn decide_strictly(
+    st: &mut ProxyState,
+    seen: &str,
+    path: &str,
+    form: &[(String, String)],
+) -> Decision {
     let field = |name: &str| {
         form.iter()
             .find(|(k, _)| k == name)
@@ -188,7 +213,7 @@ fn decide(st: &mut ProxyState, seen: String, path: &str, form: &[(String, String
         .iter()
         .position(|f| f.action == seen)
         .map(|i| st.faults.remove(i));
-    st.actions.push(seen.clone());
+    st.actions.push(seen.to_owned());
     if let Some(f) = fault {
         return if f.after_effect {
             Decision::Forward {
@@ -212,20 +237,16 @@ fn decide(st: &mut ProxyState, seen: String, path: &str, form: &[(String, String
                 .into_response(),
         );
     }
-    if st.chaos > 0.0 && !seen.ends_with("DryRun") && rand::random::<f64>() < st.chaos {
-        st.injected += 1;
-        return chaotic(&seen);
-    }
     if seen == "CreateVpcEndpoint DryRun" {
         let f = match st.dry_run {
             DryRun::Allowed => Fault::error(
-                &seen,
+                seen,
                 412,
                 "DryRunOperation",
                 "Request would have succeeded, but DryRun flag is set.",
             ),
             DryRun::Denied => Fault::error(
-                &seen,
+                seen,
                 403,
                 "UnauthorizedOperation",
                 "You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/bot is not authorized to perform: ec2:CreateVpcEndpoint",
@@ -250,7 +271,7 @@ fn decide(st: &mut ProxyState, seen: String, path: &str, form: &[(String, String
             )));
         }
     }
-    if let Some(answer) = st.strict.answer_before(&seen, path, form) {
+    if let Some(answer) = st.strict.answer_before(seen, path, form) {
         return Decision::Answer(answer);
     }
     Decision::Forward {
