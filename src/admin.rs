@@ -112,7 +112,7 @@ pub async fn drop_outbox(store: &Store, job: &str, out: &mut impl Write) -> Resu
         .filter(|p| p.job == id)
         .collect();
     for p in &waiting {
-        store.outbox_delivered(id, p.seq).await.map_err(failed)?;
+        store.outbox_discard(id, p.seq).await.map_err(failed)?;
     }
     let event = crate::domain::job::AuditEvent {
         at: crate::ports::clock::Clock::now(&crate::ports::clock::SystemClock),

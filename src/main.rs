@@ -42,7 +42,12 @@ enum Cmd {
     /// Serve chat platforms over HTTP (Slack endpoints, /healthz) and run jobs.
     Serve,
     /// Read /privatelink commands from stdin (scriptable); cards print as text.
-    Console,
+    Console {
+        /// Print what a thread reader sees (the progress checklist as a
+        /// whole, before the job's next message) instead of a line per step.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Run the whole create flow locally: moto for AWS, a fake Zilliz Cloud, the console for chat.
     Demo,
     /// Inspect the job store without running the bot.
@@ -126,9 +131,11 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     // The config's [log] applies to the commands that run the bot; the
     // others (and a config that does not load) log as people read it.
-    let quiet = matches!(cli.command, Cmd::Demo | Cmd::Console);
+    let quiet = matches!(cli.command, Cmd::Demo | Cmd::Console { .. });
     let mut log = match &cli.command {
-        Cmd::Serve | Cmd::Console => Config::load(&cli.config).map(|c| c.log).unwrap_or_default(),
+        Cmd::Serve | Cmd::Console { .. } => {
+            Config::load(&cli.config).map(|c| c.log).unwrap_or_default()
+        }
         _ => telemetry::LogSettings::default(),
     };
     if quiet && log.level == telemetry::LogSettings::default().level {
@@ -164,13 +171,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let secrets = privatelink_bot::serve::Secrets::from_env(&config)?;
             privatelink_bot::serve::run(&config, secrets).await
         }
-        Cmd::Console => {
+        Cmd::Console { quiet } => {
             let config = Config::load(&cli.config)?;
             let out = console::stdout();
             let app = App::build(
                 &config,
                 config.zilliz.api_key()?,
-                Arc::new(ConsoleSink::new(out.clone(), config.language.default)),
+                Arc::new(ConsoleSink::new(out.clone(), config.language.default).quiet(quiet)),
                 Overrides::default(),
             )
             .await?;

@@ -219,8 +219,11 @@ decided-retrying = Retrying
 decided-rolling-back = Rolling back
 decided-deleting = Deleting
 note-decided = { $what } by { $by }.
-note-step-started = ▶ step { $step }
-note-step-finished = ✔ step { $step }: { $detail }
+progress-heading = Steps of { $job }: { $done } of { $total } done
+progress-done = ✔ step { $step }: { $detail }
+progress-running = ▶ step { $step }
+progress-failed = ✘ step { $step }: { $error }
+progress-waiting = ◻ step { $step }
 note-still-waiting = … still waiting at step { $step } ({ $seconds }s): { $what }
 note-step-failed = ✘ step { $step } failed: { $error }
     Retry runs the job again from this step; Roll back removes what it created.
@@ -236,7 +239,6 @@ note-rolled-back-some = Rolled back: what { $job } held alone is gone; the rest 
 note-deleted-all = Deleted: everything { $job } created is gone.
 note-deleted-some = Deleted: what { $job } held alone is gone; the rest stays.
 note-kept = • kept ({ $why }): { $resource }
-note-held-back = ({ $count } progress message(s) were held back while chat was unreachable; the card shows where the job is.)
 note-card-overdue = Your request { $job } is stored and waiting for approval, but its card could not be posted in the channel yet ({ $error }). The bot keeps trying; `/privatelink status { $job }` shows the request, and approvers can act on it by id.
 
 resource-endpoint = VPC endpoint { $endpoint }

@@ -219,8 +219,11 @@ decided-retrying = 正在重试
 decided-rolling-back = 正在回滚
 decided-deleting = 正在删除
 note-decided = { $what }，操作人 { $by }。
-note-step-started = ▶ 步骤 { $step }
-note-step-finished = ✔ 步骤 { $step }：{ $detail }
+progress-heading = { $job } 的步骤：已完成 { $done }/{ $total }
+progress-done = ✔ 步骤 { $step }：{ $detail }
+progress-running = ▶ 步骤 { $step }
+progress-failed = ✘ 步骤 { $step }：{ $error }
+progress-waiting = ◻ 步骤 { $step }
 note-still-waiting = … 仍在步骤 { $step } 等待（{ $seconds } 秒）：{ $what }
 note-step-failed = ✘ 步骤 { $step } 失败：{ $error }
     “重试”会从此步骤重新运行任务；“回滚”会移除它创建的资源。
@@ -236,7 +239,6 @@ note-rolled-back-some = 已回滚：{ $job } 独占的资源已移除；其余�
 note-deleted-all = 已删除：{ $job } 创建的资源已全部移除。
 note-deleted-some = 已删除：{ $job } 独占的资源已移除；其余保留。
 note-kept = • 保留（{ $why }）：{ $resource }
-note-held-back = （聊天不可用期间有 { $count } 条进度消息未发送；卡片显示任务当前所处的位置。）
 note-card-overdue = 你的请求 { $job } 已保存并等待审批，但它的卡片暂时无法发布到频道（{ $error }）。机器人会持续重试；`/privatelink status { $job }` 可查看该请求，审批人也可以按 ID 操作。
 
 resource-endpoint = VPC 终端节点 { $endpoint }

@@ -134,6 +134,7 @@ pub fn list_line(job: &Job, locale: Locale) -> String {
 pub fn outbox_line(p: &crate::store::Pending) -> String {
     let what = match &p.message {
         crate::ports::chat::Outgoing::Card => "card".to_owned(),
+        crate::ports::chat::Outgoing::Progress => "progress checklist".to_owned(),
         crate::ports::chat::Outgoing::Note(n) => {
             let first = n.text.lines().next().unwrap_or_default();
             let short: String = first.chars().take(60).collect();
@@ -154,8 +155,12 @@ pub fn outbox_line(p: &crate::store::Pending) -> String {
         (Some(e), _) => format!("; {} failed tries, last: {e}", p.attempts),
         (None, _) => String::new(),
     };
+    let collapsed = match p.collapsed {
+        0 => String::new(),
+        n => format!("; {n} later edit(s) collapsed into it"),
+    };
     format!(
-        "{} #{} {what} (since {}){why}",
+        "{} #{} {what} (since {}){collapsed}{why}",
         p.job,
         p.seq,
         rfc3339(p.written_at)

@@ -9,8 +9,8 @@ mod notes;
 
 pub use answers::{list_line, outbox_line, resources, state_word, status_text};
 pub use notes::{
-    cancelled, decided, failed, resource_text, step_finished, step_started, step_warning,
-    still_waiting, summary, teardown_failed, torn_down, verdict_text,
+    cancelled, decided, failed, progress, resource_text, step_warning, still_waiting, summary,
+    teardown_failed, torn_down, verdict_text,
 };
 
 use crate::domain::ids::{JobId, UserRef};

@@ -1,11 +1,13 @@
-//! The notes in a card's thread: decisions, step progress, waits,
-//! failures with their buttons, the summary and the teardown's account.
+//! The notes in a card's thread: decisions, the progress checklist, long
+//! waits, warnings, failures with their buttons, the summary and the
+//! teardown's account. Only the checklist and a long wait's note are
+//! edited in place; everything else is a new message a person should see.
 
 use std::time::Duration;
 
 use super::{button, resources};
 use crate::domain::ids::{JobId, UserRef};
-use crate::domain::job::{Job, Step, Teardown};
+use crate::domain::job::{Job, JobState, Living, Step, Teardown};
 use crate::domain::ownership::{Resource, Verdict};
 use crate::domain::plan::join;
 use crate::i18n::Text;
@@ -18,16 +20,8 @@ fn note(job: JobId, tone: Tone, text: String) -> Note {
         text,
         tone,
         buttons: Vec::new(),
-        progress: false,
-        held_back: 0,
-    }
-}
-
-/// A step-by-step note, which the outbox may thin out during an outage.
-fn progress(job: JobId, text: String) -> Note {
-    Note {
-        progress: true,
-        ..note(job, Tone::Working, text)
+        living: None,
+        mention: None,
     }
 }
 
@@ -42,36 +36,89 @@ pub fn decided(job: &Job, who: &UserRef, what: &str) -> Note {
     )
 }
 
-pub fn step_started(job: &Job, step: Step) -> Note {
-    progress(
-        job.id,
-        t!(job.locale, "note-step-started", step = step.text()),
-    )
+/// The first line of a step's result or error, as the checklist shows it.
+fn one_line(text: &str) -> String {
+    const MAX: usize = 200;
+    let first = text.lines().next().unwrap_or_default();
+    if first.chars().count() <= MAX {
+        first.to_owned()
+    } else {
+        let mut short: String = first.chars().take(MAX - 1).collect();
+        short.push('…');
+        short
+    }
 }
 
-pub fn step_finished(job: &Job, step: Step, detail: &str) -> Note {
-    progress(
-        job.id,
-        t!(
-            job.locale,
-            "note-step-finished",
-            step = step.text(),
-            detail = detail
-        ),
-    )
+/// The job's progress checklist, the way a CI check list reads: each
+/// create step done (✔ and its one-line result), running (▶), failed (✘
+/// and why) or still to come (◻). Rendered from the job as stored, so the
+/// one message edited in place always ends complete.
+pub fn progress(job: &Job) -> Note {
+    let locale = job.locale;
+    let finished = |step: Step| {
+        job.steps
+            .iter()
+            .rev()
+            .find(|r| r.step == step && r.finished_at.is_some())
+    };
+    let done = Step::ALL.iter().filter(|s| finished(**s).is_some()).count();
+    let mut text = t!(
+        locale,
+        "progress-heading",
+        job = job.id,
+        done = done,
+        total = Step::ALL.len()
+    );
+    for step in Step::ALL {
+        let line = match (&job.state, finished(step)) {
+            (JobState::Failed { step: s, error }, _) if *s == step => t!(
+                locale,
+                "progress-failed",
+                step = step.text(),
+                error = one_line(error)
+            ),
+            (_, Some(r)) => t!(
+                locale,
+                "progress-done",
+                step = step.text(),
+                detail = one_line(r.note.as_deref().unwrap_or_default())
+            ),
+            (JobState::Running { step: s }, _) if *s == step => {
+                t!(locale, "progress-running", step = step.text())
+            }
+            _ => t!(locale, "progress-waiting", step = step.text()),
+        };
+        text.push('\n');
+        text.push_str(&line);
+    }
+    let tone = match job.state {
+        JobState::Failed { .. } => Tone::Failure,
+        _ if done == Step::ALL.len() => Tone::Success,
+        JobState::Approved | JobState::Running { .. } => Tone::Working,
+        _ => Tone::Neutral,
+    };
+    Note {
+        living: Some(Living::Progress),
+        ..note(job.id, tone, text)
+    }
 }
 
+/// A wait that goes on: one note per step, edited as it goes on.
 pub fn still_waiting(job: &Job, step: Step, elapsed: Duration, what: &Text) -> Note {
-    progress(
-        job.id,
-        t!(
-            job.locale,
-            "note-still-waiting",
-            step = step.text(),
-            seconds = elapsed.as_secs(),
-            what = what.clone()
-        ),
-    )
+    Note {
+        living: Some(Living::Wait(step)),
+        ..note(
+            job.id,
+            Tone::Working,
+            t!(
+                job.locale,
+                "note-still-waiting",
+                step = step.text(),
+                seconds = elapsed.as_secs(),
+                what = what.clone()
+            ),
+        )
+    }
 }
 
 /// Something found during a step that a person should act on, though the
@@ -104,8 +151,8 @@ pub fn failed(job: &Job, step: Step, error: &str) -> Note {
             button(job.id, Action::Retry, locale),
             button(job.id, Action::Rollback, locale),
         ],
-        progress: false,
-        held_back: 0,
+        living: None,
+        mention: None,
     }
 }
 
@@ -122,8 +169,8 @@ pub fn teardown_failed(job: &Job, reason: Teardown, error: &str) -> Note {
         text,
         tone: Tone::Failure,
         buttons: vec![button(job.id, Action::Rollback, locale)],
-        progress: false,
-        held_back: 0,
+        living: None,
+        mention: None,
     }
 }
 
@@ -171,7 +218,10 @@ pub fn summary(job: &Job) -> Note {
     for line in resources(job, locale) {
         text.push_str(&format!("\n• {line}"));
     }
-    note(job.id, Tone::Success, text)
+    Note {
+        mention: Some(job.requester.clone()),
+        ..note(job.id, Tone::Success, text)
+    }
 }
 
 pub fn torn_down(job: &Job, reason: Teardown, kept: &[(Resource, Verdict)]) -> Note {

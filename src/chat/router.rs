@@ -40,8 +40,22 @@ impl ChatSink for ChatRouter {
     async fn update_card(&self, at: &MessageRef, card: &Card) -> Result<(), ChatError> {
         self.sink(at.platform)?.update_card(at, card).await
     }
-    async fn post_in_thread(&self, card: &MessageRef, note: &Note) -> Result<(), ChatError> {
+    async fn post_in_thread(
+        &self,
+        card: &MessageRef,
+        note: &Note,
+    ) -> Result<MessageRef, ChatError> {
         self.sink(card.platform)?.post_in_thread(card, note).await
+    }
+    async fn edit_in_thread(
+        &self,
+        card: &MessageRef,
+        at: &MessageRef,
+        note: &Note,
+    ) -> Result<(), ChatError> {
+        self.sink(card.platform)?
+            .edit_in_thread(card, at, note)
+            .await
     }
     async fn tell_privately(
         &self,

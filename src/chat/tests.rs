@@ -111,8 +111,17 @@ fn notes(job: &Job) -> Vec<Note> {
     let who = UserRef::new(Platform::Slack, "UBOB");
     vec![
         cards::decided(job, &who, "decided-approved"),
-        cards::step_started(job, Step::WaitAccepted),
-        cards::step_finished(job, Step::WaitAccepted, "完成"),
+        cards::progress(job),
+        cards::progress(&{
+            let mut done = job.clone();
+            done.steps.push(crate::domain::job::StepRecord {
+                step: Step::ResolveService,
+                started_at: 0,
+                finished_at: Some(1),
+                note: Some("完成".into()),
+            });
+            done
+        }),
         cards::still_waiting(
             job,
             Step::WaitAccepted,

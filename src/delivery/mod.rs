@@ -5,8 +5,9 @@
 //! - each job's entries in the order they were written, one at a time, so a
 //!   note never overtakes the card it belongs under;
 //! - each channel on its own lane: a channel being throttled (429 and its
-//!   `Retry-After`) or paced (at most one thread note per `pacing`) holds up
-//!   only itself;
+//!   `Retry-After`) or paced (at most one message or edit per `pacing`)
+//!   holds up only itself; jobs sharing a lane take turns, so three jobs in
+//!   one channel finish delivering together rather than one after another;
 //! - a failed delivery is tried again with capped backoff, for as long as it
 //!   takes; the entry stays in the store meanwhile, so a restart picks it up;
 //! - a channel that refuses the bot until a person acts (not invited,
@@ -103,7 +104,8 @@ struct Inner {
     chat: Arc<dyn ChatSink>,
     clock: Arc<dyn Clock>,
     settings: DeliverySettings,
-    /// The least time between two thread notes in one channel, per platform.
+    /// The least time between two messages or edits in one channel, per
+    /// platform.
     pacing: HashMap<Platform, Duration>,
     metrics: Arc<crate::metrics::Metrics>,
     progress: watch::Sender<Progress>,
@@ -190,6 +192,11 @@ struct Lanes {
     lane_ready: HashMap<Lane, (Instant, bool)>,
     /// Failures of each job's head so far.
     failures: HashMap<(JobId, u64), u32>,
+    /// When each job was last given its lane (a count of deliveries
+    /// started): the job served longest ago goes first, so jobs sharing a
+    /// channel take turns instead of queueing behind each other.
+    served: HashMap<JobId, u64>,
+    deliveries: u64,
 }
 
 impl Lanes {
@@ -229,7 +236,10 @@ async fn run(inner: Arc<Inner>) {
         let mut next: Option<Instant> = None;
         let mut ready_left = false;
         match inner.store.outbox_heads().await {
-            Ok(heads) => {
+            Ok(mut heads) => {
+                let waiting: HashSet<JobId> = heads.iter().map(|h| h.job).collect();
+                lanes.served.retain(|job, _| waiting.contains(job));
+                heads.sort_by_key(|h| lanes.served.get(&h.job).copied().unwrap_or(0));
                 for head in heads {
                     if lanes.busy_jobs.contains(&head.job) {
                         continue;
@@ -238,7 +248,7 @@ async fn run(inner: Arc<Inner>) {
                         Ok(Some(job)) => job,
                         Ok(None) => {
                             tracing::warn!(job = %head.job, "an outbox entry for a job that is not stored; dropping it");
-                            let _ = inner.store.outbox_delivered(head.job, head.seq).await;
+                            let _ = inner.store.outbox_discard(head.job, head.seq).await;
                             continue;
                         }
                         Err(e) => {
@@ -259,6 +269,8 @@ async fn run(inner: Arc<Inner>) {
                         ready_left |= lanes.only_paced(head.job, &lane, now);
                         continue;
                     }
+                    lanes.deliveries += 1;
+                    lanes.served.insert(head.job, lanes.deliveries);
                     lanes.busy_jobs.insert(head.job);
                     lanes.busy_lanes.insert(lane.clone());
                     let inner = inner.clone();
@@ -312,10 +324,10 @@ fn settle(
     lanes.busy_lanes.remove(&lane);
     inner
         .metrics
-        .delivery(lane.platform, matches!(outcome, Outcome::Delivered { .. }));
+        .delivery(lane.platform, matches!(outcome, Outcome::Delivered));
     let now = Instant::now();
     match outcome {
-        Outcome::Delivered { note } => {
+        Outcome::Delivered => {
             lanes.failures.remove(&(job, seq));
             lanes.job_ready.remove(&job);
             let pace = inner
@@ -323,7 +335,7 @@ fn settle(
                 .get(&lane.platform)
                 .copied()
                 .unwrap_or_default();
-            if note && !pace.is_zero() {
+            if !pace.is_zero() {
                 lanes.lane_ready.insert(lane, (now + pace, true));
             }
         }

@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use super::Inner;
 use crate::cards;
-use crate::domain::job::{AuditEvent, Job, MessageRef};
-use crate::i18n::Locale;
+use crate::domain::job::{AuditEvent, Job, Living, MessageRef};
 use crate::ports::chat::{Blocked, ChatError, Note, Outgoing};
 use crate::ports::error::ErrorKind;
 use crate::store::{Failure, Pending};
@@ -17,9 +16,8 @@ use crate::t;
 /// How one delivery went.
 #[derive(Debug)]
 pub(super) enum Outcome {
-    /// Accepted by the platform and booked; `note` when it was a thread
-    /// note (the channel's pace applies).
-    Delivered { note: bool },
+    /// Accepted by the platform and booked (the channel's pace applies).
+    Delivered,
     /// Not delivered; tried again later (after `retry_after` for the whole
     /// channel, when the platform said so; at `delivery.blocked_retry`
     /// when the channel refuses the bot until a person acts).
@@ -58,59 +56,116 @@ async fn post_card(inner: &Inner, job: &Job, seq: Option<u64>) -> Result<Message
     Ok(at)
 }
 
+/// The card a thread message goes under. A job from before the outbox, or
+/// whose card entry was lost, gets its card first, so the note has a thread.
+async fn the_card(inner: &Inner, job: &Job) -> Result<MessageRef, ChatError> {
+    match &job.card {
+        Some(at) => Ok(at.clone()),
+        None => post_card(inner, job, None).await,
+    }
+}
+
+/// Shows the card as the job is now: posted the first time, edited after.
+async fn show_card(inner: &Inner, entry: &Pending, job: &Job) -> Result<(), ChatError> {
+    let Some(at) = &job.card else {
+        return post_card(inner, job, Some(entry.seq)).await.map(|_| ());
+    };
+    inner.chat.update_card(at, &cards::card(job)).await?;
+    if let Err(e) = inner
+        .store
+        .card_delivered(job.id, entry.seq, job.version)
+        .await
+    {
+        tracing::error!(job = %job.id, error = %e, "a card update was delivered but could not be booked");
+    }
+    Ok(())
+}
+
+/// Shows a living thread message (the checklist, a long wait's note):
+/// posted under the card the first time, edited in place after, posted
+/// afresh if someone deleted it. `shown` tells whether the job as stored
+/// when it is booked still shows as `note` does; if not, the entry stays
+/// and goes again, so the message always ends with the job's last state.
+async fn show_living(
+    inner: &Inner,
+    entry: &Pending,
+    job: &Job,
+    which: Living,
+    note: &Note,
+    shown: impl Fn(&Job) -> bool + Send + Sync + 'static,
+) -> Result<(), ChatError> {
+    let card = the_card(inner, job).await?;
+    let posted = match job.thread.at(which) {
+        Some(at) => match inner.chat.edit_in_thread(&card, at, note).await {
+            Ok(()) => None,
+            Err(e) if e.blocked == Some(Blocked::MessageGone) => {
+                tracing::info!(job = %job.id, "a living thread message was deleted; posting it afresh");
+                Some((which, inner.chat.post_in_thread(&card, note).await?))
+            }
+            Err(e) => return Err(e),
+        },
+        None => Some((which, inner.chat.post_in_thread(&card, note).await?)),
+    };
+    let booked = inner
+        .store
+        .thread_delivered(job.id, entry.seq, entry.message.clone(), posted, shown)
+        .await;
+    if let Err(e) = booked {
+        // Delivered, not booked: shown again (the narrow window the
+        // dispatcher documents), never lost.
+        tracing::error!(job = %job.id, error = %e, "a thread message was delivered but could not be booked");
+    }
+    Ok(())
+}
+
+/// Posts a note under the card: a new message a person should see.
+async fn post_note(
+    inner: &Inner,
+    entry: &Pending,
+    job: &Job,
+    note: &Note,
+) -> Result<(), ChatError> {
+    let card = the_card(inner, job).await?;
+    inner.chat.post_in_thread(&card, note).await?;
+    book(inner, entry).await;
+    Ok(())
+}
+
 pub(super) async fn send(inner: &Inner, entry: Pending, job: Job) -> Outcome {
     let result = match &entry.message {
-        Outgoing::Card => match &job.card {
-            None => post_card(inner, &job, Some(entry.seq)).await.map(|_| false),
-            Some(at) => match inner.chat.update_card(at, &cards::card(&job)).await {
-                Ok(()) => {
-                    if let Err(e) = inner
-                        .store
-                        .card_delivered(job.id, entry.seq, job.version)
-                        .await
-                    {
-                        tracing::error!(job = %job.id, error = %e, "a card update was delivered but could not be booked");
-                    }
-                    Ok(false)
-                }
-                Err(e) => Err(e),
-            },
-        },
-        Outgoing::Note(note) => {
-            // A job from before the outbox, or whose card entry was lost:
-            // its card goes up first, so the note has a thread.
-            let at = match &job.card {
-                Some(at) => Ok(at.clone()),
-                None => post_card(inner, &job, None).await,
-            };
-            let note = &with_held_back(note, job.locale);
-            match at {
-                Ok(at) => match inner.chat.post_in_thread(&at, note).await {
-                    Ok(()) => book(inner, &entry).await.map(|_| true),
-                    // The platform will never take this note as it is: say
-                    // so in the log and the audit, and let the rest flow.
-                    Err(e) if e.kind == ErrorKind::InvalidInput => {
-                        tracing::error!(job = %job.id, error = %e, "the platform refused a note as invalid; it is dropped");
-                        let _ = inner
-                            .store
-                            .audit(
-                                crate::store::Admission::Owed,
-                                AuditEvent {
-                                    outcome: format!("dropped: {e}"),
-                                    ..delivery_event(&job, "note_refused", inner.clock.now())
-                                },
-                            )
-                            .await;
-                        book(inner, &entry).await.map(|_| true)
-                    }
-                    Err(e) => Err(e),
-                },
-                Err(e) => Err(e),
-            }
+        Outgoing::Card => show_card(inner, &entry, &job).await,
+        Outgoing::Progress => {
+            let note = cards::progress(&job);
+            let rendered = note.text.clone();
+            let shown = move |j: &Job| cards::progress(j).text == rendered;
+            show_living(inner, &entry, &job, Living::Progress, &note, shown).await
         }
+        Outgoing::Note(note) => match note.living {
+            Some(which) => show_living(inner, &entry, &job, which, note, |_| true).await,
+            None => post_note(inner, &entry, &job, note).await,
+        },
     };
     match result {
-        Ok(note) => Outcome::Delivered { note },
+        Ok(()) => Outcome::Delivered,
+        // The platform will never take this thread message as it is: say
+        // so in the log and the audit, and let the rest flow.
+        Err(e) if e.kind == ErrorKind::InvalidInput && entry.message != Outgoing::Card => {
+            tracing::error!(job = %job.id, error = %e, "the platform refused a thread message as invalid; it is dropped");
+            let _ = inner
+                .store
+                .audit(
+                    crate::store::Admission::Owed,
+                    AuditEvent {
+                        outcome: format!("dropped: {e}"),
+                        ..delivery_event(&job, "note_refused", inner.clock.now())
+                    },
+                )
+                .await;
+            if let Err(e) = inner.store.outbox_discard(job.id, entry.seq).await {
+                tracing::error!(job = %job.id, error = %e, "could not drop a refused thread message");
+            }
+            Outcome::Delivered
+        }
         Err(e) => {
             tracing::warn!(job = %job.id, seq = entry.seq, error = %e, "chat delivery failed; it will be tried again");
             if e.blocked == Some(Blocked::MessageGone) && job.card.is_some() {
@@ -196,28 +251,17 @@ async fn tell_if_blocked(inner: &Inner, entry: &Pending, job: &Job, error: &Chat
     }
 }
 
-/// The note as the reader sees it: with how many progress notes were
-/// left out before it, if any were.
-fn with_held_back(note: &Note, locale: Locale) -> Note {
-    let mut note = note.clone();
-    if note.held_back > 0 {
-        note.text = format!(
-            "{}\n{}",
-            t!(locale, "note-held-back", count = note.held_back),
-            note.text
-        );
-    }
-    note
-}
-
 /// Removes a delivered entry from the outbox.
-async fn book(inner: &Inner, entry: &Pending) -> Result<(), ChatError> {
-    if let Err(e) = inner.store.outbox_delivered(entry.job, entry.seq).await {
+async fn book(inner: &Inner, entry: &Pending) {
+    if let Err(e) = inner
+        .store
+        .outbox_delivered(entry.job, entry.seq, entry.message.clone())
+        .await
+    {
         // Delivered, not booked: it will be delivered again (the narrow
         // window the module documents), not lost.
         tracing::error!(job = %entry.job, error = %e, "a message was delivered but could not be booked");
     }
-    Ok(())
 }
 
 /// When a job's card has not gone up for `card_overdue`, tells the
@@ -244,40 +288,5 @@ async fn tell_if_overdue(inner: &Inner, entry: &Pending, job: &Job, error: &Chat
             tracing::info!(job = %job.id, error = %e, "could not tell the requester that the card is late");
             false
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::ids::JobId;
-    use crate::ports::chat::Tone;
-
-    #[test]
-    fn a_note_after_held_back_progress_says_how_many_in_the_readers_language() {
-        let note = Note {
-            job: JobId::new(1000),
-            text: "✅ done".into(),
-            tone: Tone::Success,
-            buttons: Vec::new(),
-            progress: false,
-            held_back: 20,
-        };
-        let en = with_held_back(&note, Locale::En).text;
-        assert!(
-            en.starts_with("(20 progress message(s) were held back"),
-            "{en}"
-        );
-        assert!(en.ends_with("\n✅ done"), "{en}");
-        let zh = with_held_back(&note, Locale::ZhCn).text;
-        assert!(
-            zh.contains("20 条进度消息") && zh.ends_with("✅ done"),
-            "{zh}"
-        );
-        let plain = Note {
-            held_back: 0,
-            ..note
-        };
-        assert_eq!(with_held_back(&plain, Locale::En).text, "✅ done");
     }
 }

@@ -346,6 +346,48 @@ pub struct MessageRef {
     pub id: String,
 }
 
+/// A message in a card's thread that is posted once and edited after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Living {
+    /// The progress checklist.
+    Progress,
+    /// The "still waiting" note of one step.
+    Wait(Step),
+}
+
+/// Where a job's living thread messages are, once posted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thread {
+    #[serde(default)]
+    pub progress: Option<MessageRef>,
+    #[serde(default)]
+    pub waits: Vec<(Step, MessageRef)>,
+}
+
+impl Thread {
+    pub fn at(&self, which: Living) -> Option<&MessageRef> {
+        match which {
+            Living::Progress => self.progress.as_ref(),
+            Living::Wait(step) => self
+                .waits
+                .iter()
+                .find(|(s, _)| *s == step)
+                .map(|(_, at)| at),
+        }
+    }
+
+    pub fn record(&mut self, which: Living, at: MessageRef) {
+        match which {
+            Living::Progress => self.progress = Some(at),
+            Living::Wait(step) => {
+                self.waits.retain(|(s, _)| *s != step);
+                self.waits.push((step, at));
+            }
+        }
+    }
+}
+
 /// Where a request came from and where its card lives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conversation {
@@ -361,6 +403,10 @@ pub struct Job {
     pub requester: UserRef,
     pub conversation: Conversation,
     pub card: Option<MessageRef>,
+    /// The living messages in the card's thread (the progress checklist,
+    /// long waits' notes), once posted. Jobs from before them have none.
+    #[serde(default)]
+    pub thread: Thread,
     pub state: JobState,
     pub created_at: Millis,
     pub expires_at: Millis,

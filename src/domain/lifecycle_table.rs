@@ -111,6 +111,7 @@ fn job_in(state: JobState, cancel_requested: bool) -> Job {
             channel: "ops".into(),
         },
         card: None,
+        thread: Default::default(),
         state,
         created_at: 0,
         expires_at: EXPIRES,

@@ -303,7 +303,11 @@ impl Inner {
             && matches!(job.state, JobState::Approved | JobState::Running { .. })
         {
             self.transition(id, Transition::StopCancelled, |j| {
-                vec![Outgoing::Card, Outgoing::Note(cards::cancelled(j))]
+                vec![
+                    Outgoing::Card,
+                    Outgoing::Progress,
+                    Outgoing::Note(cards::cancelled(j)),
+                ]
             })
             .await?;
             return Ok(false);
@@ -325,12 +329,12 @@ impl Inner {
         }
     }
 
-    /// Records that `step` starts (state and step record in one change),
-    /// and says so.
+    /// Records that `step` starts (state and step record in one change);
+    /// the card and the checklist show it.
     async fn enter_step(&self, job: &Job, step: Step) -> Result<Job, ChangeError> {
         let at = self.now();
-        self.transition(job.id, Transition::EnterStep { step, at }, move |j| {
-            vec![Outgoing::Card, Outgoing::Note(cards::step_started(j, step))]
+        self.transition(job.id, Transition::EnterStep { step, at }, |_| {
+            vec![Outgoing::Card, Outgoing::Progress]
         })
         .await
     }
@@ -359,7 +363,9 @@ impl Inner {
                 };
                 let job = self
                     .transition(job.id, finished, move |j| {
-                        let mut says = vec![Outgoing::Note(cards::step_finished(j, step, &detail))];
+                        // The checklist ticks; only the outcome is a new
+                        // message, the last one, for the requester.
+                        let mut says = vec![Outgoing::Progress];
                         if j.state == JobState::Succeeded {
                             says.push(Outgoing::Card);
                             says.push(Outgoing::Note(cards::summary(j)));
@@ -383,6 +389,7 @@ impl Inner {
                 let job = self
                     .transition(job.id, failed, move |j| {
                         vec![
+                            Outgoing::Progress,
                             Outgoing::Card,
                             Outgoing::Note(cards::failed(j, step, &text)),
                         ]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::error::ErrorKind;
 
 use crate::domain::ids::{JobId, UserRef};
+pub use crate::domain::job::Living;
 use crate::domain::job::{Conversation, MessageRef};
 
 /// What a button does. A button carries only this and a job id; the bot
@@ -104,21 +105,23 @@ pub struct Card {
     pub warnings_heading: String,
 }
 
-/// A message in a card's thread: progress, waits, summaries, failures.
+/// A message in a card's thread: a decision, a warning, a long wait, a
+/// failure, a summary; and the job's progress checklist (`cards::progress`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
     pub job: JobId,
     pub text: String,
     pub tone: Tone,
     pub buttons: Vec<Button>,
-    /// Step-by-step progress, which may be thinned out while chat is
-    /// unreachable; a decision, a summary or a failure never is.
+    /// A message posted once and edited after (the checklist, a long
+    /// wait's note), never repeated; a newer one waiting to be delivered
+    /// replaces the older.
     #[serde(default)]
-    pub progress: bool,
-    /// Progress notes of the job left out before this one (the outbox's
-    /// bound); said in the reader's language when it is delivered.
+    pub living: Option<Living>,
+    /// The person the note is for, named so that the platform tells them
+    /// (the success summary mentions the requester).
     #[serde(default)]
-    pub held_back: u32,
+    pub mention: Option<UserRef>,
 }
 
 /// A chat effect of a job change, stored in the outbox with the change
@@ -129,8 +132,23 @@ pub enum Outgoing {
     /// Show the job's card as the job is when delivered: posted the first
     /// time, edited in place after. Pending ones collapse into one.
     Card,
+    /// Show the job's progress checklist in the card's thread, as the job
+    /// is when delivered: posted the first time, edited in place after.
+    /// Pending ones collapse into one.
+    Progress,
     /// A note in the card's thread, as written with the change.
     Note(Note),
+}
+
+impl Outgoing {
+    /// The living thread message this entry shows, if it is one.
+    pub fn living(&self) -> Option<Living> {
+        match self {
+            Outgoing::Progress => Some(Living::Progress),
+            Outgoing::Note(n) => n.living,
+            Outgoing::Card => None,
+        }
+    }
 }
 
 /// Why a platform refuses a message for good, until a person changes
@@ -214,7 +232,17 @@ impl crate::retry::Classified for ChatError {
 pub trait ChatSink: Send + Sync {
     async fn post_card(&self, to: &Conversation, card: &Card) -> Result<MessageRef, ChatError>;
     async fn update_card(&self, at: &MessageRef, card: &Card) -> Result<(), ChatError>;
-    async fn post_in_thread(&self, card: &MessageRef, note: &Note) -> Result<(), ChatError>;
+    /// Posts a note in the card's thread; where it went, for editing it.
+    async fn post_in_thread(&self, card: &MessageRef, note: &Note)
+    -> Result<MessageRef, ChatError>;
+    /// Edits a note posted in the card's thread (`at`, as `post_in_thread`
+    /// answered) to say `note` instead.
+    async fn edit_in_thread(
+        &self,
+        card: &MessageRef,
+        at: &MessageRef,
+        note: &Note,
+    ) -> Result<(), ChatError>;
     /// Tells one person something only they see, in the conversation, where
     /// the platform allows it.
     async fn tell_privately(

@@ -308,6 +308,7 @@ pub fn pending_job(
         requester,
         conversation,
         card: None,
+        thread: Default::default(),
         state: crate::domain::job::JobState::PendingApproval,
         created_at: 0,
         expires_at: u64::MAX,

@@ -59,15 +59,19 @@ impl Ask {
     }
 
     /// The chat effects of the ask, written with the change: the card
-    /// always, and who decided what in the thread.
+    /// always, who decided what in the thread, and the progress checklist
+    /// when steps are to run (posted on approval, edited from then on).
     fn says(self, by: &UserRef, job: &Job) -> Vec<Outgoing> {
-        match self.label() {
-            Some(label) => vec![
-                Outgoing::Card,
-                Outgoing::Note(cards::decided(job, by, label)),
-            ],
-            None => vec![Outgoing::Card],
+        let mut says = vec![Outgoing::Card];
+        if let Some(label) = self.label() {
+            says.push(Outgoing::Note(cards::decided(job, by, label)));
         }
+        if matches!(self, Ask::Click(Action::Approve | Action::Retry))
+            && job.state == crate::domain::job::JobState::Approved
+        {
+            says.push(Outgoing::Progress);
+        }
+        says
     }
 
     fn transition(self, actor: &Actor, now: u64) -> Transition {

@@ -138,6 +138,7 @@ impl Service {
             requester: actor.user.clone(),
             conversation: conversation.clone(),
             card: None,
+            thread: Default::default(),
             state: JobState::PendingApproval,
             created_at: now,
             expires_at: now + self.p.policy.approval_ttl.as_millis() as u64,

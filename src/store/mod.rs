@@ -28,8 +28,8 @@ pub use tables::Reader;
 pub use writer::{WriteHook, WriterFigures};
 
 use crate::domain::ids::{JobId, UserRef, VpcId};
-use crate::domain::job::MessageRef;
 use crate::domain::job::{AuditEvent, Job, StateKey};
+use crate::domain::job::{Living, MessageRef};
 use crate::domain::lifecycle::Refusal;
 use crate::domain::ownership::{Owners, Resource};
 use crate::ports::chat::Outgoing;
@@ -451,12 +451,56 @@ impl Store {
         Ok(())
     }
 
-    /// Marks an outbox entry delivered (it leaves the outbox).
-    pub async fn outbox_delivered(&self, id: JobId, seq: u64) -> Result<(), ChangeError> {
-        self.write(Admission::Owed, format!("delivered {id}"), true, move |t| {
-            t.outbox_delivered(id, seq)
+    /// Marks an outbox entry delivered: it leaves the outbox, unless a
+    /// newer version replaced it meanwhile (a long wait's newer words).
+    pub async fn outbox_delivered(
+        &self,
+        id: JobId,
+        seq: u64,
+        delivered: Outgoing,
+    ) -> Result<(), ChangeError> {
+        let removed = self
+            .write(Admission::Owed, format!("delivered {id}"), true, move |t| {
+                t.outbox_delivered(id, seq, &delivered)
+            })
+            .await?;
+        if !removed {
+            self.outbox.wrote();
+        }
+        Ok(())
+    }
+
+    /// Removes an outbox entry whatever it holds: an operator gave up on it.
+    pub async fn outbox_discard(&self, id: JobId, seq: u64) -> Result<(), ChangeError> {
+        self.write(Admission::Owed, format!("discard {id}"), true, move |t| {
+            t.outbox_discard(id, seq)
         })
         .await
+    }
+
+    /// Books a delivered living thread message (see `Trees::thread_delivered`):
+    /// records where it was posted, and keeps its entry for another
+    /// delivery when what it shows changed meanwhile.
+    pub async fn thread_delivered(
+        &self,
+        id: JobId,
+        seq: u64,
+        delivered: Outgoing,
+        posted: Option<(Living, MessageRef)>,
+        shown: impl Fn(&Job) -> bool + Send + Sync + 'static,
+    ) -> Result<(), ChangeError> {
+        let left = self
+            .write(
+                Admission::Owed,
+                format!("thread delivered {id}"),
+                true,
+                move |t| t.thread_delivered(id, seq, &delivered, posted.as_ref(), &shown),
+            )
+            .await?;
+        if !left {
+            self.outbox.wrote();
+        }
+        Ok(())
     }
 
     /// Records a failed delivery: why, and what the requester was told.
@@ -483,11 +527,21 @@ impl Store {
     /// Forgets where a job's card was (someone deleted it): its next
     /// message posts a fresh card, and the thread goes on under that.
     pub async fn card_lost(&self, id: JobId, event: AuditEvent) -> Result<Job, ChangeError> {
+        // The living messages were in the lost card's thread: the fresh
+        // thread gets its own checklist.
         let change = |j: &mut Job| {
             j.card = None;
+            j.thread = Default::default();
             Ok(())
         };
-        self.change(Admission::Owed, id, event, change, |_| Vec::new(), None)
+        let says = |j: &Job| {
+            if j.steps.is_empty() {
+                Vec::new()
+            } else {
+                vec![Outgoing::Progress]
+            }
+        };
+        self.change(Admission::Owed, id, event, change, says, None)
             .await
     }
 

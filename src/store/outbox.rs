@@ -5,15 +5,19 @@
 //!
 //! Keys are `job (8 bytes) ++ seq (8 bytes)`, big-endian, with `seq` from
 //! sled's monotonic id: a job's entries come out in the order they were
-//! written. `seq` 0 is the job's bookkeeping ([`Meta`]), which keeps the
-//! outbox bounded while a platform is down:
-//! - pending card entries collapse into one (a card renders the job as it
-//!   is when delivered, so one is enough);
-//! - at most [`PROGRESS_CAP`] progress notes wait per job; later ones are
-//!   counted and the next decision, summary or failure says how many were
-//!   held back. Those notes are never dropped.
+//! written. `seq` 0 is the job's bookkeeping ([`Meta`]): which entry holds
+//! each of its living messages (the card, the progress checklist, a long
+//! wait's note), so that the outbox stays bounded while a platform is down:
+//! a newer version of a living message waiting to be delivered collapses
+//! into the entry already waiting (the card and the checklist render the
+//! job as it is when delivered; a wait's newer words replace the older),
+//! and the entry counts how many it absorbed. Every other note is a
+//! decision, a warning, a failure or an outcome, a handful per job, and is
+//! never dropped.
 //!
 //! Delivered entries are removed at once: the tree holds only what waits.
+//! An entry replaced while it was being delivered stays, to be delivered
+//! again with what replaced it.
 
 use serde::{Deserialize, Serialize};
 use sled::Tree;
@@ -21,22 +25,48 @@ use sled::transaction::TransactionalTree;
 
 use super::StoreError;
 use crate::domain::ids::JobId;
-use crate::ports::chat::{Blocked, Outgoing};
-
-/// Progress notes that may wait per job.
-pub const PROGRESS_CAP: u32 = 50;
+use crate::ports::chat::{Blocked, Living, Outgoing};
 
 const META: u64 = 0;
 
-/// A job's outbox bookkeeping.
+/// A job's outbox bookkeeping: the entry holding each living message.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Meta {
     /// The pending card entry, if there is one.
     card: Option<u64>,
-    /// Progress notes waiting.
-    progress: u32,
-    /// Progress notes not kept since the last note that was.
-    held_back: u32,
+    /// The pending entries of the job's living thread messages.
+    #[serde(default)]
+    living: Vec<(Living, u64)>,
+}
+
+impl Meta {
+    /// The waiting entry a new `message` collapses into, if any.
+    fn pending(&self, message: &Outgoing) -> Option<u64> {
+        match (message, message.living()) {
+            (Outgoing::Card, _) => self.card,
+            (_, Some(which)) => self
+                .living
+                .iter()
+                .find(|(w, _)| *w == which)
+                .map(|(_, seq)| *seq),
+            _ => None,
+        }
+    }
+
+    fn track(&mut self, message: &Outgoing, seq: u64) {
+        match (message, message.living()) {
+            (Outgoing::Card, _) => self.card = Some(seq),
+            (_, Some(which)) => self.living.push((which, seq)),
+            _ => {}
+        }
+    }
+
+    fn untrack(&mut self, seq: u64) {
+        if self.card == Some(seq) {
+            self.card = None;
+        }
+        self.living.retain(|(_, s)| *s != seq);
+    }
 }
 
 /// One waiting entry as stored.
@@ -57,6 +87,10 @@ struct Stored {
     /// The requester was told, directly, what blocks it.
     #[serde(default)]
     blocked_told: bool,
+    /// Later versions of this living message that collapsed into it while
+    /// it waited (edits never sent, since this one shows the latest).
+    #[serde(default)]
+    collapsed: u32,
 }
 
 /// What one failed delivery leaves on its entry.
@@ -85,6 +119,8 @@ pub struct Pending {
     pub requester_told: bool,
     pub blocked: Option<Blocked>,
     pub blocked_told: bool,
+    /// Later versions that collapsed into this entry while it waited.
+    pub collapsed: u32,
 }
 
 fn key(job: JobId, seq: u64) -> [u8; 16] {
@@ -136,26 +172,22 @@ pub(super) fn enqueue(
     }
     let mut meta = read_meta(outbox, job)?;
     for message in messages {
-        let message = match message {
-            Outgoing::Card if meta.card.is_some() => continue,
-            Outgoing::Note(n) if n.progress && meta.progress >= PROGRESS_CAP => {
-                meta.held_back += 1;
+        if let Some(seq) = meta.pending(&message) {
+            let k = key(job, seq);
+            if let Some(b) = outbox.get(k)? {
+                let mut stored: Stored = serde_json::from_slice(&b).map_err(corrupt)?;
+                stored.collapsed = stored.collapsed.saturating_add(1);
+                // A wait's newer words replace the older; the card and
+                // the checklist render the job when delivered.
+                stored.message = message;
+                outbox.insert(&k, serde_json::to_vec(&stored).map_err(corrupt)?)?;
                 continue;
             }
-            Outgoing::Note(mut n) if !n.progress && meta.held_back > 0 => {
-                n.held_back = meta.held_back;
-                meta.held_back = 0;
-                Outgoing::Note(n)
-            }
-            other => other,
-        };
+            meta.untrack(seq);
+        }
         // sled's ids start at 0, which is the bookkeeping key.
         let seq = outbox.generate_id()? + 1;
-        match &message {
-            Outgoing::Card => meta.card = Some(seq),
-            Outgoing::Note(n) if n.progress => meta.progress += 1,
-            Outgoing::Note(_) => {}
-        }
+        meta.track(&message, seq);
         let stored = Stored {
             message,
             written_at: now,
@@ -164,6 +196,7 @@ pub(super) fn enqueue(
             requester_told: false,
             blocked: None,
             blocked_told: false,
+            collapsed: 0,
         };
         outbox.insert(
             &key(job, seq),
@@ -173,19 +206,39 @@ pub(super) fn enqueue(
     write_meta(outbox, job, &meta)
 }
 
-/// Removes a delivered entry, inside a transaction.
-pub(super) fn remove(outbox: &TransactionalTree, job: JobId, seq: u64) -> Result<(), Abort> {
-    let Some(b) = outbox.remove(&key(job, seq))? else {
-        return Ok(());
+/// Removes a delivered entry, inside a transaction, unless what waits there
+/// is no longer what was `delivered` (a newer version replaced it while it
+/// was being delivered): then it stays, to be delivered again. True when
+/// it was removed (or was already gone).
+pub(super) fn remove(
+    outbox: &TransactionalTree,
+    job: JobId,
+    seq: u64,
+    delivered: &Outgoing,
+) -> Result<bool, Abort> {
+    let k = key(job, seq);
+    let Some(b) = outbox.get(k)? else {
+        return Ok(true);
     };
     let stored: Stored = serde_json::from_slice(&b).map_err(corrupt)?;
-    let mut meta = read_meta(outbox, job)?;
-    match stored.message {
-        Outgoing::Card if meta.card == Some(seq) => meta.card = None,
-        Outgoing::Note(n) if n.progress => meta.progress = meta.progress.saturating_sub(1),
-        _ => {}
+    if stored.message != *delivered {
+        return Ok(false);
     }
-    write_meta(outbox, job, &meta)
+    outbox.remove(&k)?;
+    let mut meta = read_meta(outbox, job)?;
+    meta.untrack(seq);
+    write_meta(outbox, job, &meta)?;
+    Ok(true)
+}
+
+/// Removes an entry whatever it holds now (an operator gave up on it).
+pub(super) fn discard(outbox: &TransactionalTree, job: JobId, seq: u64) -> Result<(), Abort> {
+    if outbox.remove(&key(job, seq))?.is_some() {
+        let mut meta = read_meta(outbox, job)?;
+        meta.untrack(seq);
+        write_meta(outbox, job, &meta)?;
+    }
+    Ok(())
 }
 
 /// Records a failed delivery on the entry, inside a transaction.
@@ -237,6 +290,7 @@ fn decoded(
                     requester_told: s.requester_told,
                     blocked: s.blocked,
                     blocked_told: s.blocked_told,
+                    collapsed: s.collapsed,
                 })
                 .map_err(StoreError::from),
         )

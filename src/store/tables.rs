@@ -12,7 +12,7 @@ use crate::domain::ids::{JobId, UserRef, VpcId};
 use crate::ports::chat::Outgoing;
 use std::collections::BTreeMap;
 
-use crate::domain::job::{AuditEvent, Job, Origin, StateKey};
+use crate::domain::job::{AuditEvent, Job, Living, MessageRef, Origin, StateKey};
 use crate::domain::ownership::{Owners, Resource};
 
 /// The first job number handed out: short, human ids such as `PL-1042`.
@@ -165,7 +165,7 @@ impl Trees {
                 let audit_key = audit.generate_id()?.to_be_bytes();
                 audit.insert(&audit_key, serde_json::to_vec(&event).map_err(json_abort)?)?;
                 if let Some(seq) = chat.delivered {
-                    outbox::remove(outbox, id, seq)?;
+                    outbox::discard(outbox, id, seq)?;
                 }
                 outbox::enqueue(outbox, id, (chat.says)(&job), event.at)?;
                 Ok(job)
@@ -186,16 +186,30 @@ impl Trees {
             .map_err(transaction_error)
     }
 
-    /// Removes a delivered entry.
-    pub(super) fn outbox_delivered(&self, job: JobId, seq: u64) -> Result<(), ChangeError> {
+    /// Removes a delivered entry, unless a newer version replaced it while
+    /// it was delivered (then it stays, to go again). True when removed.
+    pub(super) fn outbox_delivered(
+        &self,
+        job: JobId,
+        seq: u64,
+        delivered: &Outgoing,
+    ) -> Result<bool, ChangeError> {
         self.outbox
-            .transaction(|tx| outbox::remove(tx, job, seq))
+            .transaction(|tx| outbox::remove(tx, job, seq, delivered))
             .map_err(transaction_error)
     }
 
-    /// Removes a delivered card entry; when the job changed after the card
-    /// was rendered (at `rendered`), a fresh card entry takes its place, so
-    /// the last change is always shown. True when it was current.
+    /// Removes an entry whatever it holds (an operator gave up on it).
+    pub(super) fn outbox_discard(&self, job: JobId, seq: u64) -> Result<(), ChangeError> {
+        self.outbox
+            .transaction(|tx| outbox::discard(tx, job, seq))
+            .map_err(transaction_error)
+    }
+
+    /// Books a delivered card update: its entry leaves the outbox, unless
+    /// the job changed after the card was rendered (at `rendered`); then
+    /// the entry stays where it is, so the last change is always shown and
+    /// nothing written after it overtakes it. True when it was current.
     pub(super) fn card_delivered(
         &self,
         job: JobId,
@@ -204,7 +218,6 @@ impl Trees {
     ) -> Result<bool, ChangeError> {
         (&self.jobs, &self.outbox)
             .transaction(|(jobs, tx)| {
-                outbox::remove(tx, job, seq)?;
                 let version = match jobs.get(job_key(job))? {
                     Some(b) => {
                         serde_json::from_slice::<Job>(&b)
@@ -213,11 +226,44 @@ impl Trees {
                     }
                     None => rendered,
                 };
-                if version == rendered {
-                    return Ok(true);
+                if version != rendered {
+                    return Ok(false);
                 }
-                outbox::enqueue(tx, job, vec![Outgoing::Card], 0)?;
-                Ok(false)
+                outbox::remove(tx, job, seq, &Outgoing::Card)
+            })
+            .map_err(transaction_error)
+    }
+
+    /// Books a delivered living thread message (the checklist, a wait's
+    /// note): where it was `posted`, if this delivery posted it, goes on
+    /// the job; its entry leaves the outbox unless what it shows changed
+    /// while it was delivered (`shown` false of the job as stored now, or
+    /// a newer note replaced it). Then the entry stays where it is, to be
+    /// delivered again. True when it left.
+    pub(super) fn thread_delivered(
+        &self,
+        id: JobId,
+        seq: u64,
+        delivered: &Outgoing,
+        posted: Option<&(Living, MessageRef)>,
+        shown: &(dyn Fn(&Job) -> bool + Send + Sync),
+    ) -> Result<bool, ChangeError> {
+        (&self.jobs, &self.outbox)
+            .transaction(|(jobs, tx)| {
+                let key = job_key(id);
+                let Some(b) = jobs.get(key)? else {
+                    return outbox::remove(tx, id, seq, delivered);
+                };
+                let mut job: Job = serde_json::from_slice(&b).map_err(json_abort)?;
+                if let Some((which, at)) = posted {
+                    job.thread.record(*which, at.clone());
+                    job.version += 1;
+                    jobs.insert(&key, serde_json::to_vec(&job).map_err(json_abort)?)?;
+                }
+                if !shown(&job) {
+                    return Ok(false);
+                }
+                outbox::remove(tx, id, seq, delivered)
             })
             .map_err(transaction_error)
     }

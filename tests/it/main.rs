@@ -43,6 +43,7 @@ mod store;
 mod stress;
 mod strict_aws;
 mod teardown;
+mod threads;
 mod waits;
 mod whitelist;
 mod workers;

@@ -13,8 +13,7 @@ use privatelink_bot::engine::{HookPoint, StepHook};
 use privatelink_bot::sandbox::fixtures::{self, NetworkShape};
 use privatelink_bot::sandbox::{PROJECT, REGION, ZILLIZ_REGION};
 
-use privatelink_bot::ports::chat::{Note, Outgoing, Tone};
-use privatelink_bot::store::outbox::PROGRESS_CAP;
+use privatelink_bot::ports::chat::{Living, Note, Outgoing, Tone};
 use privatelink_bot::store::{Admission, Store, StoreOptions};
 
 use crate::fake_slack::{Call, Outage, OutageSwitch};
@@ -48,8 +47,8 @@ fn quick_delivery(c: &mut privatelink_bot::config::Config) {
     c.delivery.backoff_max = Duration::from_millis(200);
 }
 
-/// The texts posted in the thread of the card at `ts`, in order.
-fn thread(calls: &[Call], ts: &str) -> Vec<String> {
+/// The new messages posted in the thread of the card at `ts`, in order.
+pub fn thread(calls: &[Call], ts: &str) -> Vec<String> {
     calls
         .iter()
         .filter(|c| c.method == "chat.postMessage" && c.body["thread_ts"] == ts)
@@ -57,19 +56,55 @@ fn thread(calls: &[Call], ts: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every note a one-cluster job says from approval to success, in order.
-fn every_note(id: JobId) -> Vec<String> {
-    let mut notes = vec!["Approved by slack:UBOB.".to_owned()];
+/// The progress checklist in the thread of the card at `ts` as Slack shows
+/// it now (posted, then edited in place), and how many edits it took.
+pub fn checklist(calls: &[Call], ts: &str) -> (String, usize) {
+    // The fake numbers messages by the order of successful posts.
+    let posts: Vec<&Call> = calls
+        .iter()
+        .filter(|c| c.method == "chat.postMessage")
+        .collect();
+    let Some(n) = posts.iter().position(|c| {
+        c.body["thread_ts"] == ts
+            && c.body["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Steps of"))
+    }) else {
+        return (String::new(), 0);
+    };
+    let at = format!("1700000000.{:06}", n + 1);
+    let edits: Vec<&Call> = calls
+        .iter()
+        .filter(|c| c.method == "chat.update" && c.body["ts"] == at.as_str())
+        .collect();
+    let text = edits.last().copied().unwrap_or(posts[n]).body["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    (text, edits.len())
+}
+
+/// Checks that the checklist at `ts` ended complete: every step done.
+pub fn assert_checklist_complete(calls: &[Call], ts: &str) {
+    let (text, _) = checklist(calls, ts);
+    assert!(text.contains("8 of 8 done"), "{text}");
     for step in Step::ALL {
-        notes.push(format!("▶ step {step}"));
-        notes.push(format!("✔ step {step}"));
+        assert!(text.contains(&format!("✔ step {step}")), "{text}");
     }
-    notes.push(format!("{id} succeeded"));
-    notes
+}
+
+/// The new messages a one-cluster job posts from approval to success, in
+/// order: the decision, the checklist (edited from then on), the summary.
+pub fn every_note(id: JobId) -> Vec<String> {
+    vec![
+        "Approved by slack:UBOB.".to_owned(),
+        format!("Steps of {id}"),
+        format!("{id} succeeded"),
+    ]
 }
 
 /// Checks that `thread` is exactly `expected`, in order, by prefix.
-fn assert_in_order(thread: &[String], expected: &[String]) {
+pub fn assert_in_order(thread: &[String], expected: &[String]) {
     assert_eq!(
         thread.len(),
         expected.len(),
@@ -81,7 +116,7 @@ fn assert_in_order(thread: &[String], expected: &[String]) {
     }
 }
 
-async fn approved_job(bot: &SlackBot) -> (String, JobId) {
+pub async fn approved_job(bot: &SlackBot) -> (String, JobId) {
     assert_eq!(bot.command("UALICE", &bot.create_args(), "T1").await, 200);
     let (ts, id) = bot.card().await;
     assert_eq!(
@@ -135,6 +170,7 @@ async fn an_outage_in_the_middle_of_a_job_loses_nothing(outage: Outage) {
     );
     let calls = summary_and_final_card(&bot, id, &ts).await;
     assert_in_order(&thread(&calls, &ts), &every_note(id));
+    assert_checklist_complete(&calls, &ts);
     assert!(bot.server().app.store.outbox().await.unwrap().is_empty());
 }
 
@@ -178,6 +214,7 @@ async fn what_a_finished_job_said_is_delivered_by_the_next_process() {
     outage.up();
     let calls = summary_and_final_card(&bot, id, &ts).await;
     assert_in_order(&thread(&calls, &ts), &every_note(id));
+    assert_checklist_complete(&calls, &ts);
 }
 
 #[tokio::test]
@@ -231,6 +268,7 @@ async fn a_card_that_cannot_be_posted_goes_up_later_and_its_job_is_never_invisib
     bot.wait_state(id, |s| *s == JobState::Succeeded).await;
     let calls = summary_and_final_card(&bot, id, &ts).await;
     assert_in_order(&thread(&calls, &ts), &every_note(id));
+    assert_checklist_complete(&calls, &ts);
     let ephemerals = calls
         .iter()
         .filter(|c| c.method == "chat.postEphemeral")
@@ -301,16 +339,17 @@ async fn a_429_storm_on_one_channel_does_not_hold_up_another() {
     bot.wait_state(a, |s| *s == JobState::Succeeded).await;
     let calls = summary_and_final_card(&bot, a, &ts_a).await;
     assert_in_order(&thread(&calls, &ts_a), &every_note(a));
+    assert_checklist_complete(&calls, &ts_a);
 }
 
-fn progress_note(job: JobId, text: &str, progress: bool) -> Outgoing {
+fn wait_note(job: JobId, text: &str) -> Outgoing {
     Outgoing::Note(Note {
         job,
         text: text.to_owned(),
         tone: Tone::Working,
         buttons: Vec::new(),
-        progress,
-        held_back: 0,
+        living: Some(Living::Wait(Step::WaitAccepted)),
+        mention: None,
     })
 }
 
@@ -326,81 +365,84 @@ async fn a_long_outage_keeps_the_outbox_bounded_and_every_outcome_and_the_admin_
         .insert(Admission::Owed, &pending_job(id, 1), event(id, "create"))
         .await
         .expect("insert");
-    // Card refreshes while the first card waits collapse into it.
-    for _ in 0..3 {
+    // Card refreshes while the first card waits collapse into it, and so
+    // do checklist edits into the first checklist entry.
+    let edits = 200;
+    for _ in 0..edits {
         store
             .update_saying(
                 Admission::Owed,
                 id,
                 event(id, "touch"),
                 |_| Ok(()),
-                |_| vec![Outgoing::Card],
+                |_| vec![Outgoing::Card, Outgoing::Progress],
             )
             .await
             .expect("change");
     }
-    let extra = 20;
-    for i in 0..PROGRESS_CAP + extra {
+    // A long wait says where it is every so often: the newest words
+    // replace the waiting ones.
+    for i in 0..edits {
         store
             .say(
                 Admission::Owed,
                 id,
-                vec![progress_note(id, &format!("progress {i}"), true)],
+                vec![wait_note(id, &format!("still waiting {i}"))],
                 0,
             )
             .await
             .expect("say");
     }
+    let summary = Outgoing::Note(Note {
+        living: None,
+        ..match wait_note(id, "✅ done") {
+            Outgoing::Note(n) => n,
+            _ => unreachable!(),
+        }
+    });
+    store
+        .say(Admission::Owed, id, vec![summary.clone()], 0)
+        .await
+        .expect("say");
+    let waiting = store.outbox().await.expect("outbox");
+    let kinds: Vec<(&Outgoing, u32)> = waiting.iter().map(|p| (&p.message, p.collapsed)).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (&Outgoing::Card, edits),
+            (&Outgoing::Progress, edits - 1),
+            (
+                &wait_note(id, &format!("still waiting {}", edits - 1)),
+                edits - 1
+            ),
+            (&summary, 0),
+        ],
+        "bounded: one entry per living message, each with what it absorbed"
+    );
+    // A wait's words replaced while they were being delivered stay, to go
+    // again; delivered as they are, they leave.
+    let wait = &waiting[2];
+    store
+        .outbox_delivered(id, wait.seq, wait_note(id, "still waiting 0"))
+        .await
+        .expect("delivered");
+    assert_eq!(store.outbox().await.expect("outbox").len(), 4);
+    store
+        .outbox_delivered(id, wait.seq, wait.message.clone())
+        .await
+        .expect("delivered");
+    assert_eq!(store.outbox().await.expect("outbox").len(), 3);
+    // A later wait note starts a new entry once the last one left.
     store
         .say(
             Admission::Owed,
             id,
-            vec![progress_note(id, "✅ done", false)],
+            vec![wait_note(id, "still waiting again")],
             0,
         )
         .await
         .expect("say");
-    let waiting = store.outbox().await.expect("outbox");
-    let cards = waiting
-        .iter()
-        .filter(|p| p.message == Outgoing::Card)
-        .count();
-    assert_eq!(cards, 1, "pending cards collapse into one");
-    let notes: Vec<&str> = waiting
-        .iter()
-        .filter_map(|p| match &p.message {
-            Outgoing::Note(n) => Some(n.text.as_str()),
-            Outgoing::Card => None,
-        })
-        .collect();
-    let held_back: Vec<u32> = waiting
-        .iter()
-        .filter_map(|p| match &p.message {
-            Outgoing::Note(n) => Some(n.held_back),
-            Outgoing::Card => None,
-        })
-        .collect();
-    assert_eq!(
-        notes.len() as u32,
-        PROGRESS_CAP + 1,
-        "bounded: {}",
-        notes.len()
-    );
-    assert_eq!(notes[0], "progress 0", "the earliest progress is kept");
-    // The outcome carries the count, said when it is delivered.
-    assert_eq!(notes.last().copied(), Some("✅ done"));
-    assert_eq!(held_back.last().copied(), Some(extra));
-    assert!(held_back[..held_back.len() - 1].iter().all(|n| *n == 0));
-    // The card goes first; once delivered it leaves the outbox.
-    assert_eq!(waiting[0].message, Outgoing::Card);
-    store
-        .outbox_delivered(id, waiting[0].seq)
-        .await
-        .expect("delivered");
-    assert_eq!(
-        store.outbox().await.expect("outbox").len(),
-        waiting.len() - 1
-    );
+    assert_eq!(store.outbox().await.expect("outbox").len(), 4);
     drop(store);
 
     // The admin view, with the bot stopped: what waits and for whom.
@@ -417,12 +459,13 @@ async fn a_long_outage_keeps_the_outbox_bounded_and_every_outcome_and_the_admin_
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(text.contains("PL-1000 #"), "{text}");
-    assert!(text.contains("note \"progress 0\""), "{text}");
     assert!(
         text.contains(&format!(
-            "{} message(s) waiting for 1 job(s)",
-            PROGRESS_CAP + 1
+            "progress checklist (since 1970-01-01T00:00:00Z); {} later edit(s) collapsed into it",
+            edits - 1
         )),
         "{text}"
     );
+    assert!(text.contains("note \"✅ done\""), "{text}");
+    assert!(text.contains("4 message(s) waiting for 1 job(s)"), "{text}");
 }

@@ -50,39 +50,45 @@ async fn slash_command_card_approval_progress_and_success() {
         JobState::Succeeded
     );
 
-    let calls = bot.slack.calls();
-    let updates: Vec<&Call> = calls.iter().filter(|c| c.method == "chat.update").collect();
-    assert!(updates.iter().all(|u| u.body["ts"] == card_ts.as_str()));
+    // The summary is the last message; once it is in, so is everything
+    // before it.
+    let calls = bot
+        .slack
+        .wait_for("the summary", |calls| {
+            crate::outbox::thread(calls, &card_ts)
+                .iter()
+                .any(|t| t.contains("succeeded. Connect through"))
+        })
+        .await;
+    let updates: Vec<&Call> = calls
+        .iter()
+        .filter(|c| c.method == "chat.update" && c.body["ts"] == card_ts.as_str())
+        .collect();
     let last = updates.last().unwrap().body.to_string();
     assert!(last.contains("Succeeded"), "{last}");
     assert!(
         !last.contains("\"actions\""),
         "a finished card keeps no buttons: {last}"
     );
-    let thread: Vec<&Call> = calls
-        .iter()
-        .filter(|c| c.method == "chat.postMessage" && c.body["thread_ts"] == card_ts.as_str())
-        .collect();
-    let text: String = thread
-        .iter()
-        .map(|c| c.body["text"].as_str().unwrap_or_default())
-        .collect::<Vec<_>>()
-        .join("\n");
-    assert!(text.contains("Approved by slack:UBOB"), "{text}");
-    assert!(text.contains("step 8/8 verify the end state"), "{text}");
+    // New messages only for what a person must notice: the decision, the
+    // checklist (posted on approval, edited in place), the summary.
+    let thread = crate::outbox::thread(&calls, &card_ts);
+    crate::outbox::assert_in_order(&thread, &crate::outbox::every_note(id));
+    crate::outbox::assert_checklist_complete(&calls, &card_ts);
+    let (_, edits) = crate::outbox::checklist(&calls, &card_ts);
     assert!(
-        text.contains(&format!("{id} succeeded. Connect through")),
-        "{text}"
+        updates.len() <= edits + 1,
+        "the card is edited at most as often as the checklist: {} card updates, {edits} checklist edits",
+        updates.len()
     );
-    // Every note, in the order the job wrote them (1 approval, 16 step
-    // notes, the summary), paced per channel rather than merged.
-    assert_eq!(thread.len(), 18, "{text}");
-    let position = |needle: &str| text.find(needle).unwrap_or(usize::MAX);
-    assert!(position("Approved by") < position("step 1/8"), "{text}");
-    assert!(position("step 1/8") < position("step 8/8"), "{text}");
+    let summary = calls
+        .iter()
+        .rfind(|c| c.method == "chat.postMessage" && c.body["thread_ts"] == card_ts.as_str())
+        .unwrap();
     assert!(
-        position("step 8/8") < position("succeeded. Connect"),
-        "{text}"
+        summary.body["blocks"].to_string().contains("<@UALICE> ✅"),
+        "the summary is the last message and mentions the requester: {}",
+        summary.body
     );
     bot.sandbox
         .end_state()

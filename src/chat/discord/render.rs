@@ -70,7 +70,10 @@ pub fn embed(card: &Card) -> CreateEmbed {
 }
 
 pub fn content(note: &Note) -> String {
-    let text = &note.text;
+    let text = &match &note.mention {
+        Some(user) => format!("<@{}> {}", user.id, note.text),
+        None => note.text.clone(),
+    };
     if text.chars().count() <= MAX_CONTENT {
         text.clone()
     } else {

@@ -173,7 +173,11 @@ impl ChatSink for DiscordSink {
         Ok(())
     }
 
-    async fn post_in_thread(&self, card: &MessageRef, note: &Note) -> Result<(), ChatError> {
+    async fn post_in_thread(
+        &self,
+        card: &MessageRef,
+        note: &Note,
+    ) -> Result<MessageRef, ChatError> {
         let channel = ChannelId::new(id(&card.channel)?);
         let message = id(&card.id)?;
         let known = self
@@ -213,7 +217,12 @@ impl ChatSink for DiscordSink {
         })
         .await;
         match sent {
-            Ok(_) => Ok(()),
+            // A thread is a channel whose id is its starter message's.
+            Ok(posted) => Ok(MessageRef {
+                platform: Platform::Discord,
+                channel: message.to_string(),
+                id: posted.id.to_string(),
+            }),
             // The thread itself is gone or locked (someone deleted or
             // archived it), not the channel: forget it, and say the card's
             // conversation is gone so that a fresh card, with a fresh
@@ -226,6 +235,28 @@ impl ChatSink for DiscordSink {
             }
             Err(e) => Err(failed("thread message")(e)),
         }
+    }
+
+    async fn edit_in_thread(
+        &self,
+        _card: &MessageRef,
+        at: &MessageRef,
+        note: &Note,
+    ) -> Result<(), ChatError> {
+        let thread = ChannelId::new(id(&at.channel)?);
+        let message = MessageId::new(id(&at.id)?);
+        with_retry(|| {
+            thread.edit_message(
+                &*self.http,
+                message,
+                EditMessage::new()
+                    .content(render::content(note))
+                    .components(render::buttons(&note.buttons)),
+            )
+        })
+        .await
+        .map_err(failed("edit thread message"))?;
+        Ok(())
     }
 
     /// A direct message (the DM channel is opened, or found, by Discord),

@@ -103,14 +103,20 @@ pub fn card(card: &Card) -> SlackMessageContent {
 
 /// A thread note as Block Kit.
 pub fn note(note: &Note) -> SlackMessageContent {
-    let mut out = vec![
-        json!({ "type": "section", "text": { "type": "mrkdwn", "text": escape(&note.text) } }),
-    ];
+    // A mention is Slack's own markup, so it stays out of the escaping.
+    let (text, fallback) = match &note.mention {
+        Some(user) => (
+            format!("<@{}> {}", user.id, escape(&note.text)),
+            format!("<@{}> {}", user.id, note.text),
+        ),
+        None => (escape(&note.text), note.text.clone()),
+    };
+    let mut out = vec![json!({ "type": "section", "text": { "type": "mrkdwn", "text": text } })];
     if !note.buttons.is_empty() {
         out.push(json!({ "type": "actions", "elements": note.buttons.iter().map(button).collect::<Vec<_>>() }));
     }
     SlackMessageContent::new()
-        .with_text(note.text.clone())
+        .with_text(fallback)
         .with_blocks(blocks(out))
 }
 

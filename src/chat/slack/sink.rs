@@ -1,5 +1,6 @@
 //! Posting to Slack: `chat.postMessage` for cards, `chat.update` to change
-//! them in place, thread replies (`thread_ts`) for progress, and
+//! them in place, thread replies (`thread_ts`) for notes and the progress
+//! checklist (edited with `chat.update` too), and
 //! `chat.postEphemeral` to tell the requester something privately.
 //!
 //! Each call is made once and its failure typed (a 429 with its
@@ -175,14 +176,39 @@ impl ChatSink for SlackSink {
         Ok(())
     }
 
-    async fn post_in_thread(&self, card: &MessageRef, note: &Note) -> Result<(), ChatError> {
+    async fn post_in_thread(
+        &self,
+        card: &MessageRef,
+        note: &Note,
+    ) -> Result<MessageRef, ChatError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatPostMessageRequest::new(
             SlackChannelId(card.channel.clone()),
             render::note(note),
         )
         .with_thread_ts(SlackTs(card.id.clone()));
-        once("chat.postMessage", session.chat_post_message(&request)).await?;
+        let posted = once("chat.postMessage", session.chat_post_message(&request)).await?;
+        Ok(MessageRef {
+            platform: Platform::Slack,
+            channel: posted.channel.to_string(),
+            id: posted.ts.to_string(),
+        })
+    }
+
+    /// A reply in a thread is edited like any message: its channel and ts.
+    async fn edit_in_thread(
+        &self,
+        _card: &MessageRef,
+        at: &MessageRef,
+        note: &Note,
+    ) -> Result<(), ChatError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiChatUpdateRequest::new(
+            SlackChannelId(at.channel.clone()),
+            render::note(note),
+            SlackTs(at.id.clone()),
+        );
+        once("chat.update", session.chat_update(&request)).await?;
         Ok(())
     }
 
