@@ -145,7 +145,7 @@ pub async fn outbox(store: &Store, out: &mut impl Write) -> Result<(), AdminErro
         return Ok(());
     }
     for p in &waiting {
-        writeln!(out, "{}", cards::outbox_line(p)).map_err(failed)?;
+        writeln!(out, "{}", outbox_line(p)).map_err(failed)?;
     }
     let jobs: std::collections::BTreeSet<_> = waiting.iter().map(|p| p.job).collect();
     writeln!(
@@ -262,4 +262,41 @@ pub fn read_export(text: &str, format: Format) -> anyhow::Result<Vec<AuditEvent>
             .map(|r| Ok(r?.into()))
             .collect(),
     }
+}
+
+/// One line for `jobs outbox`: what waits, since when, and why.
+pub fn outbox_line(p: &crate::store::Pending) -> String {
+    let what = match &p.message {
+        crate::ports::chat::Outgoing::Card => "card".to_owned(),
+        crate::ports::chat::Outgoing::Progress => "progress checklist".to_owned(),
+        crate::ports::chat::Outgoing::Note(n) => {
+            let first = n.text.lines().next().unwrap_or_default();
+            let short: String = first.chars().take(60).collect();
+            format!("note \"{short}\"")
+        }
+    };
+    let why = match (&p.last_error, p.blocked) {
+        (Some(e), Some(b)) if b.is_channel() => format!(
+            "; BLOCKED until a person acts ({}): {} failed tries, last: {e}{}",
+            crate::i18n::render(crate::i18n::Locale::En, b.key(), &[]),
+            p.attempts,
+            if p.blocked_told {
+                "; requester told"
+            } else {
+                ""
+            }
+        ),
+        (Some(e), _) => format!("; {} failed tries, last: {e}", p.attempts),
+        (None, _) => String::new(),
+    };
+    let collapsed = match p.collapsed {
+        0 => String::new(),
+        n => format!("; {n} later edit(s) collapsed into it"),
+    };
+    format!(
+        "{} #{} {what} (since {}){collapsed}{why}",
+        p.job,
+        p.seq,
+        rfc3339(p.written_at)
+    )
 }

@@ -10,10 +10,13 @@ use anyhow::{Context, bail};
 use serde::Deserialize;
 
 use crate::backoff::Backoff;
+pub use crate::chat::console::ConsoleSettings;
 use crate::cloud::aws::AwsSettings;
+pub use crate::cloud::zilliz::ZillizSettings;
+use crate::cloud::zilliz::control_plane;
 use crate::domain::policy::Policy;
 use crate::engine::EngineSettings;
-use crate::secret::Secret;
+
 use crate::store::StoreOptions;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -78,14 +81,7 @@ impl Default for HttpSettings {
     }
 }
 
-/// Reads a secret from the environment variable `name`; the error names the
-/// variable, never a value.
-pub fn secret_from_env(name: &str, what: &str) -> anyhow::Result<Secret> {
-    match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => Ok(Secret::new(v.trim())),
-        _ => bail!("the {what} is missing: set the environment variable {name}"),
-    }
-}
+pub use crate::secret::from_env as secret_from_env;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -136,53 +132,6 @@ impl StoreSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ZillizSettings {
-    /// The control plane: `global` (https://api.cloud.zilliz.com), `cn`
-    /// (Zilliz Cloud China, https://api.cloud.zilliz.com.cn), or a URL.
-    pub base_url: String,
-    /// The environment variable holding the API key.
-    #[serde(default = "default_key_env")]
-    pub api_key_env: String,
-    /// Which Zilliz Cloud `base_url` is: `global` or `cn`. Read from the
-    /// URL when not set (China's hosts end in `.cn`); set it for a gateway
-    /// or proxy whose URL does not say.
-    #[serde(default)]
-    pub cloud: Option<String>,
-}
-
-/// Zilliz Cloud's control planes by name; anything else is taken as a URL.
-fn control_plane(name_or_url: &str) -> String {
-    match name_or_url.trim() {
-        "global" => "https://api.cloud.zilliz.com".to_owned(),
-        "cn" | "china" => "https://api.cloud.zilliz.com.cn".to_owned(),
-        other => other.to_owned(),
-    }
-}
-
-fn default_key_env() -> String {
-    "ZILLIZ_API_KEY".to_owned()
-}
-
-impl ZillizSettings {
-    /// The control plane and which Zilliz Cloud it belongs to.
-    pub fn control_plane(&self) -> crate::domain::plan::ControlPlane {
-        let china = match self.cloud.as_deref() {
-            Some("cn" | "china") => Some(true),
-            Some(_) => Some(false),
-            None => None,
-        };
-        crate::domain::plan::ControlPlane::new(&self.base_url, china)
-    }
-
-    /// Reads the API key from the environment. The error names the
-    /// variable, never a value.
-    pub fn api_key(&self) -> anyhow::Result<Secret> {
-        secret_from_env(&self.api_key_env, "Zilliz Cloud API key")
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct EngineConfig {
     #[serde(with = "humantime_serde")]
@@ -222,23 +171,6 @@ impl EngineConfig {
                 max: self.backoff_max,
             },
             progress_every: self.progress_every,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ConsoleSettings {
-    /// Who the console acts as until a `/as` line says otherwise.
-    pub user: String,
-    pub channel: String,
-}
-
-impl Default for ConsoleSettings {
-    fn default() -> Self {
-        Self {
-            user: std::env::var("USER").unwrap_or_else(|_| "operator".to_owned()),
-            channel: "console".to_owned(),
         }
     }
 }

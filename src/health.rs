@@ -5,8 +5,7 @@
 //!   gateway) is connected, naming those that are not;
 //! - `GET /metrics`: the OpenMetrics text format Prometheus scrapes (`metrics`).
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
@@ -17,39 +16,7 @@ use axum::routing::get;
 use crate::metrics::Metrics;
 use crate::store::Store;
 
-/// The chat transports that connect out, and whether each is connected.
-#[derive(Default)]
-pub struct Transports {
-    connected: Mutex<BTreeMap<String, bool>>,
-}
-
-impl Transports {
-    /// Registers `name` as a transport readiness waits for (not connected).
-    pub fn expect(&self, name: &str) {
-        if let Ok(mut c) = self.connected.lock() {
-            c.entry(name.to_owned()).or_insert(false);
-        }
-    }
-
-    pub fn set(&self, name: &str, connected: bool) {
-        if let Ok(mut c) = self.connected.lock() {
-            c.insert(name.to_owned(), connected);
-        }
-    }
-
-    /// The transports not connected now.
-    pub fn down(&self) -> Vec<String> {
-        self.connected
-            .lock()
-            .map(|c| {
-                c.iter()
-                    .filter(|(_, up)| !**up)
-                    .map(|(n, _)| n.clone())
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-}
+pub use crate::ports::readiness::Transports;
 
 #[derive(Clone)]
 struct Health {
@@ -93,7 +60,7 @@ async fn readyz(State(h): State<Health>) -> (StatusCode, String) {
 }
 
 async fn metrics_text(State(h): State<Health>) -> Response {
-    let body = h.metrics.render(&h.store).await;
+    let body = scrape(&h.metrics, &h.store).await;
     (
         [(
             header::CONTENT_TYPE,
@@ -102,4 +69,12 @@ async fn metrics_text(State(h): State<Health>) -> Response {
         body,
     )
         .into_response()
+}
+
+/// The metrics text with the store's gauges read now. Counted from the
+/// state index: a scrape reads no job, however many the store holds.
+pub async fn scrape(metrics: &Metrics, store: &Store) -> String {
+    let jobs = store.job_counts().await.ok();
+    let outbox = store.outbox().await.ok().map(|w| w.len());
+    metrics.render(jobs.as_deref(), outbox)
 }

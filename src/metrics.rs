@@ -3,7 +3,7 @@
 //! processes never share counters). Counters move where things happen
 //! (commands, signature checks, cloud calls, chat deliveries, steps); the
 //! gauges of what the store holds (jobs by state, the outbox's depth) are
-//! read from the store when scraped.
+//! read from the store when scraped (`health::scrape`).
 
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
 use crate::domain::ids::Platform;
-use crate::store::Store;
+use crate::domain::job::StateKey;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct KindLabel {
@@ -184,21 +184,21 @@ impl Metrics {
             .observe(took.as_secs_f64());
     }
 
-    /// The text exposition, with the store's gauges read now.
-    pub async fn render(&self, store: &Store) -> String {
-        // Counted from the state index: a scrape reads no job, however
-        // many the store holds.
-        if let Ok(counts) = store.job_counts().await {
-            for (state, n) in counts {
-                self.jobs
-                    .get_or_create(&StateLabel {
-                        state: state.as_str().to_owned(),
-                    })
-                    .set(i64::try_from(n).unwrap_or(i64::MAX));
-            }
+    /// The text exposition, with the store's gauges as read now (by the
+    /// caller: the registry knows no store): jobs by state, and how many
+    /// messages wait in the outbox. A gauge that could not be read keeps
+    /// its last value.
+    pub fn render(&self, jobs: Option<&[(StateKey, usize)]>, outbox: Option<usize>) -> String {
+        for (state, n) in jobs.unwrap_or_default() {
+            self.jobs
+                .get_or_create(&StateLabel {
+                    state: state.as_str().to_owned(),
+                })
+                .set(i64::try_from(*n).unwrap_or(i64::MAX));
         }
-        if let Ok(waiting) = store.outbox().await {
-            self.outbox_depth.set(waiting.len() as i64);
+        if let Some(waiting) = outbox {
+            self.outbox_depth
+                .set(i64::try_from(waiting).unwrap_or(i64::MAX));
         }
         let mut out = String::new();
         if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {

@@ -21,6 +21,15 @@ pub trait Classified {
     }
 }
 
+impl Classified for crate::ports::chat::ChatError {
+    fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+    fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+}
+
 impl Classified for CloudError {
     fn kind(&self) -> ErrorKind {
         self.kind

@@ -29,6 +29,15 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Reads a secret from the environment variable `name`; the error names the
+/// variable, never a value.
+pub fn from_env(name: &str, what: &str) -> anyhow::Result<Secret> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => Ok(Secret::new(v.trim())),
+        _ => anyhow::bail!("the {what} is missing: set the environment variable {name}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

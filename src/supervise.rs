@@ -2,7 +2,7 @@
 //! again, with capped backoff, and the failure is logged (never silent).
 //! Socket Mode, the Discord gateway, housekeeping and chat delivery run
 //! under it; where readiness depends on the task, its state is reported to
-//! `/readyz` through `health::Transports`.
+//! `/readyz` through `ports::readiness::Transports`.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use std::time::Duration;
 use futures_util::FutureExt;
 
 use crate::backoff::Backoff;
-use crate::health::Transports;
+use crate::ports::readiness::Transports;
 
 /// How long a run must last to count as healthy again (backoff resets).
 const STEADY: Duration = Duration::from_secs(60);

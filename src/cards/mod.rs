@@ -7,7 +7,7 @@
 mod answers;
 mod notes;
 
-pub use answers::{list_line, outbox_line, resources, state_word, status_text};
+pub use answers::{list_line, resources, state_word, status_text};
 pub use notes::{
     cancelled, decided, failed, progress, resource_text, step_warning, still_waiting, summary,
     teardown_failed, torn_down, verdict_text,

@@ -9,68 +9,8 @@
 
 use crate::cloud::aws::AwsAccess;
 use crate::config::Config;
-use crate::domain::ids::{ProjectId, VpcId, ZillizRegion};
 
-/// What one check found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// Proven, with what was seen.
-    Pass(String),
-    /// Not proven: what went wrong and what to do about it.
-    Fail { problem: String, fix: String },
-    /// Not tried, and why (nothing configured to try it with).
-    Skipped(String),
-}
-
-/// One row of the table: what was checked and how it went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
-    pub check: String,
-    pub outcome: Outcome,
-}
-
-impl Row {
-    pub fn pass(check: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self {
-            check: check.into(),
-            outcome: Outcome::Pass(detail.into()),
-        }
-    }
-
-    pub fn fail(
-        check: impl Into<String>,
-        problem: impl Into<String>,
-        fix: impl Into<String>,
-    ) -> Self {
-        Self {
-            check: check.into(),
-            outcome: Outcome::Fail {
-                problem: problem.into(),
-                fix: fix.into(),
-            },
-        }
-    }
-
-    pub fn skipped(check: impl Into<String>, why: impl Into<String>) -> Self {
-        Self {
-            check: check.into(),
-            outcome: Outcome::Skipped(why.into()),
-        }
-    }
-
-    pub fn failed(&self) -> bool {
-        matches!(self.outcome, Outcome::Fail { .. })
-    }
-}
-
-/// Where to look: the region (as requests name it), and optionally a
-/// project and a VPC to try the calls a job makes against.
-#[derive(Debug, Clone)]
-pub struct Scope {
-    pub region: ZillizRegion,
-    pub project: Option<ProjectId>,
-    pub vpc: Option<VpcId>,
-}
+pub use crate::ports::probe::{Outcome, Row, Scope};
 
 /// Every row, in the order they were checked.
 #[derive(Debug, Clone, Default)]
@@ -122,7 +62,7 @@ impl Report {
 /// Runs every probe the config calls for.
 pub async fn online(config: &Config, scope: &Scope) -> Report {
     let mut rows = Vec::new();
-    let zilliz = crate::cloud::zilliz::probe::run(config, scope).await;
+    let zilliz = crate::cloud::zilliz::probe::run(&config.zilliz, scope).await;
     let service_name = zilliz.service_name.clone();
     rows.extend(zilliz.rows);
     let aws = AwsAccess::new(config.aws.clone());

@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::command::CreateRequest;
+use super::ids::ZillizRegion;
 use crate::i18n::{Locale, Text};
-use crate::t;
+use crate::{t, text};
 
 /// How much a finding matters: a blocking one refuses the request, a warning
 /// goes on the card for the approver to weigh.
@@ -173,4 +174,33 @@ impl ControlPlane {
             china: china.unwrap_or(by_host),
         }
     }
+}
+
+/// What to do when a region and the control plane belong to different
+/// Zilliz Clouds.
+pub fn control_plane_fix() -> Text {
+    text!("fix-control-plane")
+}
+
+/// Zilliz Cloud China runs its own control plane: a region of one with the
+/// other's URL and key cannot work. The problem, naming both, if so.
+pub fn control_plane_mismatch(region: &ZillizRegion, plane: &ControlPlane) -> Option<Text> {
+    let china_region = region.aws_region().partition() == crate::domain::ids::Partition::AwsCn;
+    if china_region == plane.china {
+        return None;
+    }
+    let control_plane = plane.url.as_str();
+    Some(if china_region {
+        text!(
+            "finding-needs-china-plane",
+            region = region,
+            url = control_plane
+        )
+    } else {
+        text!(
+            "finding-needs-global-plane",
+            region = region,
+            url = control_plane
+        )
+    })
 }

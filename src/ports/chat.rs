@@ -47,6 +47,18 @@ impl Action {
     }
 }
 
+/// What a button carries to the platform and back: `action:job`
+/// (`approve:PL-1042`), and nothing else. The one codec every platform uses.
+pub fn button_value(action: Action, job: JobId) -> String {
+    format!("{}:{job}", action.as_str())
+}
+
+/// The action and job of a button's value, if it is one of the bot's.
+pub fn parse_button_value(value: &str) -> Option<(Action, JobId)> {
+    let (action, job) = value.split_once(':')?;
+    Some((Action::parse(action)?, JobId::parse(job).ok()?))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ButtonStyle {
@@ -218,15 +230,6 @@ impl ChatError {
     }
 }
 
-impl crate::retry::Classified for ChatError {
-    fn kind(&self) -> ErrorKind {
-        self.kind
-    }
-    fn retry_after(&self) -> Option<std::time::Duration> {
-        self.retry_after
-    }
-}
-
 /// Posting to chat. Implemented by each platform adapter.
 #[async_trait]
 pub trait ChatSink: Send + Sync {
@@ -264,5 +267,25 @@ pub trait ChatSink: Send + Sync {
             ErrorKind::InvalidInput,
             "this platform has no direct message for a bot to send",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_button_value_reads_back_and_any_text_parses_without_panicking(
+            n in 1000u64..1_000_000_000,
+            which in 0usize..5,
+            junk in ".{0,40}",
+        ) {
+            let actions = [Action::Approve, Action::Reject, Action::Retry, Action::Rollback, Action::Cancel];
+            let (action, job) = (actions[which], JobId::new(n));
+            prop_assert_eq!(parse_button_value(&button_value(action, job)), Some((action, job)));
+            let _ = parse_button_value(&junk);
+        }
     }
 }

@@ -5,3 +5,5 @@ pub mod chat;
 pub mod clock;
 pub mod cloud;
 pub mod error;
+pub mod probe;
+pub mod readiness;

@@ -5,43 +5,15 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::domain::command::CreateRequest;
-use crate::domain::ids::{JobId, ZillizRegion};
+use crate::domain::ids::JobId;
 use crate::domain::plan::{ControlPlane, Finding, Plan, join, port_of};
-use crate::i18n::Text;
 use crate::ports::cloud::{CloudAccess, EndpointSpec, Permission, Vendor, closed_ports};
 use crate::text;
 
 /// Zilliz's default cluster port, assumed when no address says otherwise.
 const DEFAULT_CLUSTER_PORT: i32 = 19530;
 
-/// What to do when a region and the control plane belong to different
-/// Zilliz Clouds.
-pub fn control_plane_fix() -> Text {
-    text!("fix-control-plane")
-}
-
-/// Zilliz Cloud China runs its own control plane: a region of one with the
-/// other's URL and key cannot work. The problem, naming both, if so.
-pub fn control_plane_mismatch(region: &ZillizRegion, plane: &ControlPlane) -> Option<Text> {
-    let china_region = region.aws_region().partition() == crate::domain::ids::Partition::AwsCn;
-    if china_region == plane.china {
-        return None;
-    }
-    let control_plane = plane.url.as_str();
-    Some(if china_region {
-        text!(
-            "finding-needs-china-plane",
-            region = region,
-            url = control_plane
-        )
-    } else {
-        text!(
-            "finding-needs-global-plane",
-            region = region,
-            url = control_plane
-        )
-    })
-}
+pub use crate::domain::plan::{control_plane_fix, control_plane_mismatch};
 
 /// Runs every check; AWS or Zilliz being unreachable is itself a blocking
 /// finding, since an unchecked request must not be approved.

@@ -80,7 +80,7 @@ async fn an_oversized_body_is_refused_before_anything_is_read() {
     assert_eq!(bot.post_unsigned("/slack/interactions", &huge).await, 413);
     // Refused before the signature was even looked at.
     let app = &bot.server().app;
-    let scrape = app.metrics.render(&app.store).await;
+    let scrape = privatelink_bot::health::scrape(&app.metrics, &app.store).await;
     let rejected: Vec<&str> = scrape
         .lines()
         .filter(|l| l.contains("signature_rejections_total{"))

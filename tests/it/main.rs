@@ -4,6 +4,7 @@
 
 mod admin;
 mod approvals;
+mod architecture;
 mod binary;
 mod burst;
 mod calls;

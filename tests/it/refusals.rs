@@ -78,7 +78,7 @@ async fn a_bot_never_invited_tells_the_requester_and_posts_the_card_once_invited
     let outbox = bot.server().app.store.blocking().outbox().expect("outbox");
     assert_eq!(outbox[0].blocked, Some(Blocked::NotInChannel), "{outbox:?}");
     assert!(outbox[0].blocked_told);
-    let line = privatelink_bot::cards::outbox_line(&outbox[0]);
+    let line = privatelink_bot::admin::outbox_line(&outbox[0]);
     assert!(
         line.contains("BLOCKED") && line.contains("requester told"),
         "{line}"

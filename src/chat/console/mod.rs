@@ -9,9 +9,9 @@
 
 mod sink;
 
+use serde::Deserialize;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
-use crate::config::ConsoleSettings;
 use crate::delivery::Dispatcher;
 use crate::domain::ids::{JobId, Platform, UserRef};
 use crate::domain::job::Conversation;
@@ -23,6 +23,24 @@ use crate::t;
 
 use sink::write;
 pub use sink::{ConsoleSink, SharedOut, render_card, stdout};
+
+/// `[console]` in the config.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsoleSettings {
+    /// Who the console acts as until a `/as` line says otherwise.
+    pub user: String,
+    pub channel: String,
+}
+
+impl Default for ConsoleSettings {
+    fn default() -> Self {
+        Self {
+            user: std::env::var("USER").unwrap_or_else(|_| "operator".to_owned()),
+            channel: "console".to_owned(),
+        }
+    }
+}
 
 /// Reads commands until the input ends, then waits for running jobs. After
 /// each line it waits until what the line made the bot say has been

@@ -15,7 +15,7 @@ pub const TRANSPORT: &str = "discord gateway";
 struct Events {
     handler: Arc<DiscordHandler>,
     guilds: Vec<u64>,
-    transports: Arc<crate::health::Transports>,
+    transports: Arc<crate::ports::readiness::Transports>,
 }
 
 #[async_trait]
@@ -55,7 +55,7 @@ pub async fn run(
     handler: Arc<DiscordHandler>,
     http: serenity::http::Http,
     guilds: Vec<u64>,
-    transports: Arc<crate::health::Transports>,
+    transports: Arc<crate::ports::readiness::Transports>,
 ) -> anyhow::Result<()> {
     // Interactions need no privileged intents.
     let mut client = serenity::client::ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)

@@ -16,11 +16,10 @@ use serenity::builder::{
 use serenity::http::Http;
 
 use super::command;
-use crate::domain::ids::{JobId, Platform, UserRef};
+use crate::domain::ids::{Platform, UserRef};
 use crate::domain::job::Conversation;
 use crate::domain::policy::Actor;
 use crate::i18n::Locale;
-use crate::ports::chat::Action;
 use crate::service::{Event, Inbound, Service};
 
 /// Why an interaction was not turned into an event (answered with 400).
@@ -83,11 +82,7 @@ pub fn from_interaction(interaction: &Interaction, default: Locale) -> Result<As
             })
         }
         Interaction::Component(c) => {
-            let (action, job) = c
-                .data
-                .custom_id
-                .split_once(':')
-                .and_then(|(a, j)| Some((Action::parse(a)?, JobId::parse(j).ok()?)))
+            let (action, job) = crate::ports::chat::parse_button_value(&c.data.custom_id)
                 .ok_or_else(|| {
                     Unhandled(format!(
                         "not one of the bot's buttons: {:?}",

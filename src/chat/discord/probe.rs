@@ -7,8 +7,8 @@ use serenity::all::StatusCode;
 use serenity::http::HttpError;
 
 use super::DiscordSettings;
-use crate::check::Row;
-use crate::config::secret_from_env;
+use crate::ports::probe::Row;
+use crate::secret::from_env as secret_from_env;
 
 pub async fn run(settings: &DiscordSettings) -> Vec<Row> {
     let check = "Discord bot token";

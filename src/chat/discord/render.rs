@@ -21,7 +21,7 @@ fn colour(tone: Tone) -> Colour {
 }
 
 pub fn custom_id(b: &Button) -> String {
-    format!("{}:{}", b.action.as_str(), b.job)
+    crate::ports::chat::button_value(b.action, b.job)
 }
 
 pub fn buttons(buttons: &[Button]) -> Vec<CreateActionRow> {

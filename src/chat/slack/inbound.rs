@@ -13,11 +13,10 @@ use slack_morphism::prelude::*;
 use super::form;
 pub use super::form::form_text;
 use super::sink::{Client, with_retry};
-use crate::domain::ids::{JobId, Platform, UserRef};
+use crate::domain::ids::{Platform, UserRef};
 use crate::domain::job::Conversation;
 use crate::domain::policy::Actor;
 use crate::i18n::Locale;
-use crate::ports::chat::Action;
 use crate::secret::Secret;
 use crate::service::{Event, Inbound, Service};
 use crate::t;
@@ -79,9 +78,7 @@ pub fn from_block_actions(
         .and_then(|a| a.first())
         .and_then(|a| a.value.clone())
         .ok_or_else(|| Unhandled("a click without a value".into()))?;
-    let (action, job) = value
-        .split_once(':')
-        .and_then(|(a, j)| Some((Action::parse(a)?, JobId::parse(j).ok()?)))
+    let (action, job) = crate::ports::chat::parse_button_value(&value)
         .ok_or_else(|| Unhandled(format!("not one of the bot's buttons: {value:?}")))?;
     Ok(Inbound {
         actor: actor(user.id.as_ref())?,

@@ -8,8 +8,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::{SlackSettings, Transport};
-use crate::check::Row;
-use crate::config::secret_from_env;
+use crate::ports::probe::Row;
+use crate::secret::from_env as secret_from_env;
 
 /// The bot scopes the bot uses, as `config/slack-app-manifest.yml` lists them.
 pub const BOT_SCOPES: [&str; 4] = [

@@ -26,7 +26,7 @@ pub fn escape(text: &str) -> String {
 
 /// A button's value: only the action and the job id.
 pub fn button_value(b: &Button) -> String {
-    format!("{}:{}", b.action.as_str(), b.job)
+    crate::ports::chat::button_value(b.action, b.job)
 }
 
 fn button(b: &Button) -> Value {

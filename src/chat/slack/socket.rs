@@ -98,7 +98,7 @@ pub async fn run(
     handler: Arc<SlackHandler>,
     client: Arc<Client>,
     app_token: Secret,
-    transports: Arc<crate::health::Transports>,
+    transports: Arc<crate::ports::readiness::Transports>,
 ) {
     let token = SlackApiToken::new(SlackApiTokenValue(app_token.expose().to_owned()));
     let backoff = Backoff {
@@ -124,7 +124,7 @@ async fn connect_once(
     handler: &Arc<SlackHandler>,
     client: &Arc<Client>,
     token: &SlackApiToken,
-    transports: &crate::health::Transports,
+    transports: &crate::ports::readiness::Transports,
 ) -> anyhow::Result<()> {
     let session = client.open_session(token);
     let url = session

@@ -8,9 +8,9 @@ use aws_sdk_ec2::types::{Filter, VpcEndpointType};
 use aws_sdk_route53::types::VpcRegion;
 
 use super::{AwsAccess, describe};
-use crate::check::Row;
 use crate::domain::ids::{AwsRegion, RoleArn, VpcId};
 use crate::ports::cloud::{CloudError, ErrorKind, Provider};
+use crate::ports::probe::Row;
 
 const POLICY: &str = "config/iam-policy.json";
 

@@ -22,6 +22,9 @@ use crate::retry::{Effect, RetryPolicy};
 use crate::secret::Secret;
 
 pub mod probe;
+mod settings;
+
+pub use settings::{ZillizSettings, control_plane};
 
 const PAGE_SIZE: u32 = 100;
 

@@ -2,13 +2,13 @@
 //! the region, the API key is accepted (it lists the region's endpoint
 //! services), and a named project is readable. Read calls only.
 
+use super::ZillizSettings;
 use super::{ZillizClient, lacks_permission};
-use crate::check::{Row, Scope};
-use crate::config::Config;
+use crate::domain::plan::{control_plane_fix, control_plane_mismatch};
 use crate::i18n::Locale;
 use crate::ports::cloud::{CloudError, Vendor};
 use crate::ports::error::ErrorKind;
-use crate::service::preflight::{control_plane_fix, control_plane_mismatch};
+use crate::ports::probe::{Row, Scope};
 
 /// The rows, and the region's endpoint service for the AWS DryRun.
 pub struct Probed {
@@ -32,12 +32,12 @@ fn fix_for(e: &CloudError, key_env: &str, base: &str) -> String {
     }
 }
 
-pub async fn run(config: &Config, scope: &Scope) -> Probed {
-    let base = config.zilliz.base_url.as_str();
-    let key_env = config.zilliz.api_key_env.as_str();
+pub async fn run(zilliz: &ZillizSettings, scope: &Scope) -> Probed {
+    let base = zilliz.base_url.as_str();
+    let key_env = zilliz.api_key_env.as_str();
     let mut rows = Vec::new();
     let plane = "Zilliz control plane";
-    match control_plane_mismatch(&scope.region, &config.zilliz.control_plane()) {
+    match control_plane_mismatch(&scope.region, &zilliz.control_plane()) {
         Some(problem) => rows.push(Row::fail(
             plane,
             problem.render(Locale::En),
@@ -53,8 +53,7 @@ pub async fn run(config: &Config, scope: &Scope) -> Probed {
             service_name: None,
         }
     };
-    let client = match config
-        .zilliz
+    let client = match zilliz
         .api_key()
         .and_then(|key| ZillizClient::new(base, key))
     {
