@@ -185,14 +185,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if !resumed.is_empty() {
                 eprintln!("resumed {} job(s): {resumed:?}", resumed.len());
             }
-            let service = app.service.clone();
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-                loop {
-                    tick.tick().await;
-                    service.housekeeping().await;
-                }
-            });
+            tokio::spawn(app.service.clone().keep_house());
             if let Some(http) = &config.http {
                 let listener = tokio::net::TcpListener::bind(&http.listen).await?;
                 let routes = privatelink_bot::health::routes(
@@ -215,6 +208,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     stdin,
                     out,
                     &config.console,
+                    &config.intake,
                     config.language.default,
                 ) => done,
                 stall = liveness.tripped() => Err(stall.into()),

@@ -4,7 +4,6 @@
 //! liveness trips. Tests build and run it through the same functions.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 
@@ -244,14 +243,7 @@ impl Server {
         tracing::info!(?resumed, "resumed jobs");
         let service = self.app.service.clone();
         background.push(tokio::spawn(supervise("housekeeping", None, move || {
-            let service = service.clone();
-            async move {
-                let mut tick = tokio::time::interval(Duration::from_secs(60));
-                loop {
-                    tick.tick().await;
-                    service.housekeeping().await;
-                }
-            }
+            service.clone().keep_house()
         })));
         if let (Some(handler), Some(settings), Some(token)) =
             (&self.discord_handler, &config.discord, &self.discord_token)

@@ -5,12 +5,20 @@
 //! answers sent afterwards (`response_url`, webhook edits) hold one of a
 //! smaller number of reply slots and give up after a timeout, so a slow
 //! or unreachable chat API cannot pile up tasks either.
+//!
+//! [`Intake::take`] is the one intake protocol every platform and the
+//! console go through: the per-person rate and what needs no cloud call are
+//! answered at once; the rest takes a slot and runs in a task whose answer
+//! goes to the platform's private reply; a repeated delivery is answered
+//! once.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::service::{Inbound, Reply, Service};
 
 /// The largest request body a chat endpoint reads; larger ones are refused
 /// (413) before their signature is checked or anything is parsed. Slack's
@@ -85,6 +93,80 @@ impl Intake {
     {
         let _slot = self.replies.acquire().await.ok()?;
         tokio::time::timeout(self.reply_timeout, send).await.ok()
+    }
+}
+
+/// How a request was taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taken {
+    /// Answered at once (help, a parse error, `status`, `list`, "slow
+    /// down"): to be said in the acknowledgement where the platform has one.
+    Now(String),
+    /// No slot was free: nothing was started; this says so ("busy").
+    Busy(String),
+    /// Being worked on; the answer goes to the reply given.
+    Later,
+}
+
+impl Intake {
+    /// Takes one request from chat: answered now when it can be, else
+    /// worked on in a task holding a slot: `prepare` completes the request
+    /// (Slack looks up the sender's user groups), the service handles it,
+    /// and `reply` sends the answer privately, within the reply slots and
+    /// timeout. A second delivery of a request already handled gets no
+    /// answer (it would overwrite the first's).
+    pub async fn take<P, PF, R, RF>(
+        &self,
+        service: &Arc<Service>,
+        inbound: Inbound,
+        prepare: P,
+        reply: R,
+    ) -> Taken
+    where
+        P: FnOnce(Inbound) -> PF + Send + 'static,
+        PF: std::future::Future<Output = Inbound> + Send,
+        R: FnOnce(Reply) -> RF + Send + 'static,
+        RF: std::future::Future<Output = ()> + Send,
+    {
+        if let Some(answer) = service.answer_now(&inbound).await {
+            return Taken::Now(answer);
+        }
+        let Some(slot) = self.try_start() else {
+            return Taken::Busy(crate::t!(inbound.locale, "reply-busy"));
+        };
+        let (me, service) = (self.clone(), service.clone());
+        tokio::spawn(async move {
+            let _slot = slot;
+            let answer = service.handle(prepare(inbound).await).await;
+            if answer.duplicate {
+                return;
+            }
+            if me.reply(reply(answer)).await.is_none() {
+                tracing::warn!("a private answer took too long and was given up");
+            }
+        });
+        Taken::Later
+    }
+
+    /// Sends an answer from a task holding a slot, for platforms whose
+    /// acknowledgement shows nothing (a click, a form): `Err` with what to
+    /// say ("busy") when no slot is free.
+    pub fn send_later(
+        &self,
+        locale: crate::i18n::Locale,
+        send: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), String> {
+        let Some(slot) = self.try_start() else {
+            return Err(crate::t!(locale, "reply-busy"));
+        };
+        let me = self.clone();
+        tokio::spawn(async move {
+            let _slot = slot;
+            if me.reply(send).await.is_none() {
+                tracing::warn!("a private answer took too long and was given up");
+            }
+        });
+        Ok(())
     }
 }
 

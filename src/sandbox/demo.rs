@@ -83,6 +83,7 @@ async fn run_in(sandbox: &Sandbox, dir: &std::path::Path, out: SharedOut) -> any
         script.as_bytes(),
         out.clone(),
         &config.console,
+        &config.intake,
         config.language.default,
     )
     .await?;

@@ -249,6 +249,16 @@ impl Service {
         expired
     }
 
+    /// Runs `housekeeping` once a minute, for as long as it is polled: the
+    /// one upkeep loop `serve` (supervised) and `console` both run.
+    pub async fn keep_house(self: std::sync::Arc<Self>) {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            self.housekeeping().await;
+        }
+    }
+
     /// Periodic upkeep: expires due requests and forgets delivery ids older
     /// than a day (platforms redeliver within minutes).
     pub async fn housekeeping(&self) {

@@ -6,24 +6,31 @@ use privatelink_bot::domain::job::{JobState, Origin};
 
 use crate::harness::Harness;
 
+/// Runs `script` through the console, printing into the harness's transcript.
+async fn run_console(h: &Harness, script: &[u8]) -> anyhow::Result<()> {
+    let out: console::SharedOut =
+        std::sync::Arc::new(std::sync::Mutex::new(Box::new(h.out.clone())));
+    console::run(
+        &h.app().service,
+        &h.app().delivery,
+        script,
+        out,
+        &h.config.console,
+        &h.config.intake,
+        privatelink_bot::i18n::Locale::En,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn console_script_creates_a_verified_private_link() {
     let h = Harness::start().await;
     let args = h.sandbox.create_args();
     let script =
         format!("/as alice\ncreate {args}\n/as bob\napprove $last\n/wait $last\nstatus $last\n");
-    let out: console::SharedOut =
-        std::sync::Arc::new(std::sync::Mutex::new(Box::new(h.out.clone())));
-    console::run(
-        &h.app().service,
-        &h.app().delivery,
-        script.as_bytes(),
-        out,
-        &h.config.console,
-        privatelink_bot::i18n::Locale::En,
-    )
-    .await
-    .expect("console runs");
+    run_console(&h, script.as_bytes())
+        .await
+        .expect("console runs");
 
     let id = JobId::parse("PL-1000").unwrap();
     let job = h.job(id);
@@ -153,18 +160,9 @@ async fn odd_input_is_refused_line_by_line_and_the_console_goes_on() {
     script.extend_from_slice(b"status \xff\xfe PL-1000\n");
     script.extend_from_slice(format!("create {args}\n").as_bytes());
     script.extend_from_slice(b"list all\n");
-    let out: console::SharedOut =
-        std::sync::Arc::new(std::sync::Mutex::new(Box::new(h.out.clone())));
-    console::run(
-        &h.app().service,
-        &h.app().delivery,
-        script.as_slice(),
-        out,
-        &h.config.console,
-        privatelink_bot::i18n::Locale::En,
-    )
-    .await
-    .expect("the console survives every line");
+    run_console(&h, script.as_slice())
+        .await
+        .expect("the console survives every line");
     let t = h.transcript().await;
     assert!(
         t.contains("that line is not valid UTF-8 text; it was ignored"),
@@ -174,4 +172,28 @@ async fn odd_input_is_refused_line_by_line_and_the_console_goes_on() {
     assert!(t.contains("aé1-x"), "{t}");
     assert!(t.contains("alice> list all"), "later lines still run: {t}");
     assert!(t.contains("No jobs."), "nothing was stored: {t}");
+}
+
+#[tokio::test]
+async fn the_console_takes_the_same_intake_as_the_platforms_rate_included() {
+    let h = Harness::start_with(
+        1,
+        |c| {
+            c.intake.per_user_per_minute = 1;
+            c.intake.per_user_burst = 3;
+        },
+        None,
+    )
+    .await;
+    let script = "/as alice\nhelp\nhelp\nhelp\nhelp\n/as bob\nhelp\n";
+    run_console(&h, script.as_bytes())
+        .await
+        .expect("console runs");
+    let t = h.transcript().await;
+    assert_eq!(
+        t.matches("faster than the bot takes them").count(),
+        1,
+        "alice's fourth line is refused, bob has his own rate: {t}"
+    );
+    assert!(t.matches("/privatelink create").count() >= 4, "{t}");
 }

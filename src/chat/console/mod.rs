@@ -18,7 +18,10 @@ use crate::domain::job::Conversation;
 use crate::domain::policy::Actor;
 use crate::i18n::Locale;
 use crate::ports::chat::Action;
-use crate::service::{Event, Inbound, Service};
+use std::sync::Arc;
+
+use crate::chat::intake::{Intake, IntakeSettings, Taken};
+use crate::service::{Event, Inbound, Reply, Service};
 use crate::t;
 
 use sink::write;
@@ -45,14 +48,20 @@ impl Default for ConsoleSettings {
 /// Reads commands until the input ends, then waits for running jobs. After
 /// each line it waits until what the line made the bot say has been
 /// delivered, so a script's transcript reads in order.
+///
+/// Every line goes through the same intake as Slack and Discord
+/// (`chat::intake`): the per-person rate applies, and what needs no cloud
+/// call is answered at once.
 pub async fn run<R: AsyncBufRead + Unpin>(
-    service: &Service,
+    service: &Arc<Service>,
     delivery: &Dispatcher,
     mut input: R,
     out: SharedOut,
     settings: &ConsoleSettings,
+    intake: &IntakeSettings,
     locale: Locale,
 ) -> anyhow::Result<()> {
+    let intake = Intake::new(intake);
     let only_you = format!("  ({})", t!(locale, "console-only-you"));
     let mut actor = Actor::new(UserRef::new(Platform::Console, settings.user.clone()));
     let conversation = Conversation {
@@ -137,23 +146,33 @@ pub async fn run<R: AsyncBufRead + Unpin>(
             },
             _ => Event::Command(line.clone()),
         };
-        let reply = service
-            .handle(Inbound {
-                actor: actor.clone(),
-                conversation: conversation.clone(),
-                delivery: None,
-                event,
-                locale,
-                card_locale: locale,
-            })
-            .await;
-        if let Some(id) = reply.job {
-            last = Some(id);
-        }
-        if !reply.duplicate {
+        let inbound = Inbound {
+            actor: actor.clone(),
+            conversation: conversation.clone(),
+            delivery: None,
+            event,
+            locale,
+            card_locale: locale,
+        };
+        let (answered, answer) = tokio::sync::oneshot::channel();
+        let send = move |reply: Reply| async move {
+            let _ = answered.send(reply);
+        };
+        let reply = match intake
+            .take(service, inbound, std::future::ready, send)
+            .await
+        {
+            Taken::Now(text) | Taken::Busy(text) => Some((text, None)),
+            // A repeated delivery sends nothing, and nothing is printed.
+            Taken::Later => answer.await.ok().map(|r| (r.text, r.job)),
+        };
+        if let Some((text, job)) = reply {
+            if let Some(id) = job {
+                last = Some(id);
+            }
             write(
                 &out,
-                &format!("{only_you} {}", reply.text.replace('\n', "\n    ")),
+                &format!("{only_you} {}", text.replace('\n', "\n    ")),
             );
         }
         delivery.settled().await;

@@ -16,6 +16,7 @@ use serenity::builder::{
 use serenity::http::Http;
 
 use super::command;
+use crate::chat::intake::Taken;
 use crate::domain::ids::{Platform, UserRef};
 use crate::domain::job::Conversation;
 use crate::domain::policy::Actor;
@@ -139,35 +140,24 @@ impl DiscordHandler {
             Asked::Event { inbound, token } => {
                 // What needs no cloud call (help, parse errors, status,
                 // list, "slow down") is the initial response itself: no
-                // store write, no task, no follow-up call.
-                if let Some(answer) = self.service.answer_now(&inbound).await {
-                    return Ok(say_now(answer));
-                }
-                let Some(slot) = self.intake.try_start() else {
-                    return Ok(say_now(crate::t!(inbound.locale, "reply-busy")));
-                };
-                let me = self.clone();
-                tokio::spawn(async move {
-                    let _slot = slot;
-                    let reply = me.service.handle(inbound).await;
-                    // A second delivery shares the first one's token: editing
-                    // would overwrite the person's real answer. Leave it.
-                    if reply.duplicate {
-                        return;
-                    }
-                    let text: String = reply.text.chars().take(2000).collect();
+                // store write, no task, no follow-up call. The rest edits
+                // the deferred response when done.
+                let http = self.http.clone();
+                let answer = move |done: crate::service::Reply| async move {
+                    let text: String = done.text.chars().take(2000).collect();
                     let edit = EditInteractionResponse::new().content(text);
-                    match me.intake.reply(edit.execute(&*me.http, &token)).await {
-                        Some(Ok(_)) => {}
-                        Some(Err(e)) => {
-                            let error = super::sink::describe(&e);
-                            tracing::warn!(%error, "could not answer the interaction");
-                        }
-                        None => {
-                            tracing::warn!("an interaction answer took too long and was given up")
-                        }
+                    if let Err(e) = edit.execute(&*http, &token).await {
+                        let error = super::sink::describe(&e);
+                        tracing::warn!(%error, "could not answer the interaction");
                     }
-                });
+                };
+                let taken = self
+                    .intake
+                    .take(&self.service, inbound, std::future::ready, answer)
+                    .await;
+                if let Taken::Now(text) | Taken::Busy(text) = taken {
+                    return Ok(say_now(text));
+                }
                 Ok(CreateInteractionResponse::Defer(
                     CreateInteractionResponseMessage::new().ephemeral(true),
                 ))

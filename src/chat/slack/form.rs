@@ -10,6 +10,7 @@ use slack_morphism::prelude::*;
 
 use super::inbound::{ReplyTo, SlackHandler, actor, conversation};
 use super::sink::with_retry;
+use crate::chat::intake::Taken;
 use crate::domain::command;
 use crate::i18n::Locale;
 use crate::service::{Event, Inbound};
@@ -95,12 +96,18 @@ impl SlackHandler {
             locale,
             card_locale: locale,
         };
-        let now = self.service.answer_now(&inbound).await;
-        if let Err(busy) = self.spawn_saying(inbound, ReplyTo::Ephemeral { channel, user }, now) {
+        let reply = ReplyTo::Ephemeral { channel, user };
+        match self.take(inbound, reply.clone()).await {
+            Taken::Now(answer) => {
+                self.say_later(reply, answer, locale);
+                None
+            }
             // The form stays open with the reason, so nothing typed is lost.
-            return Some(json!({ "response_action": "errors", "errors": { "project": busy } }));
+            Taken::Busy(busy) => {
+                Some(json!({ "response_action": "errors", "errors": { "project": busy } }))
+            }
+            Taken::Later => None,
         }
-        None
     }
 
     pub(super) async fn open_modal(

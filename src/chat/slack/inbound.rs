@@ -13,6 +13,7 @@ use slack_morphism::prelude::*;
 use super::form;
 pub use super::form::form_text;
 use super::sink::{Client, with_retry};
+use crate::chat::intake::Taken;
 use crate::domain::ids::{Platform, UserRef};
 use crate::domain::job::Conversation;
 use crate::domain::policy::Actor;
@@ -232,12 +233,13 @@ impl SlackHandler {
             });
             return None;
         }
-        if let Some(answer) = self.service.answer_now(&inbound).await {
-            return Some(ephemeral(&answer));
+        match self
+            .take(inbound, ReplyTo::ResponseUrl(ev.response_url.clone()))
+            .await
+        {
+            Taken::Now(answer) | Taken::Busy(answer) => Some(ephemeral(&answer)),
+            Taken::Later => None,
         }
-        self.spawn(inbound, ReplyTo::ResponseUrl(ev.response_url.clone()))
-            .err()
-            .map(|busy| ephemeral(&busy))
     }
 
     /// An interaction payload (the JSON in `payload=`).
@@ -260,9 +262,13 @@ impl SlackHandler {
                 };
                 // A click's acknowledgement shows nothing: what is said
                 // goes through response_url, from a bounded task.
-                let now = self.service.answer_now(&inbound).await;
-                if let Err(busy) = self.spawn_saying(inbound, reply, now) {
-                    tracing::warn!(reason = %busy, "a click was turned away: intake is full");
+                let locale = inbound.locale;
+                match self.take(inbound, reply.clone()).await {
+                    Taken::Now(answer) => self.say_later(reply, answer, locale),
+                    Taken::Busy(busy) => {
+                        tracing::warn!(reason = %busy, "a click was turned away: intake is full");
+                    }
+                    Taken::Later => {}
                 }
                 Ok(None)
             }
@@ -273,42 +279,33 @@ impl SlackHandler {
         }
     }
 
-    /// Acknowledge first, work after, in a bounded task: `Err` with what to
-    /// say ("busy") when no slot is free, and nothing was started.
-    pub fn spawn(self: &Arc<Self>, inbound: Inbound, reply: ReplyTo) -> Result<(), String> {
-        self.spawn_saying(inbound, reply, None)
+    /// Takes a request through the one intake protocol; the answer of
+    /// work done later goes to `reply`. The sender's user groups are looked
+    /// up first, since Slack does not send them.
+    pub(super) async fn take(self: &Arc<Self>, inbound: Inbound, reply: ReplyTo) -> Taken {
+        let (me, again) = (self.clone(), self.clone());
+        let prepare = move |mut inbound: Inbound| async move {
+            inbound.actor.roles = me.groups_of(&inbound.actor.user.id).await;
+            inbound
+        };
+        let answer = move |done: crate::service::Reply| async move {
+            again.answer(&reply, &done.text).await;
+        };
+        self.intake
+            .take(&self.service, inbound, prepare, answer)
+            .await
     }
 
-    /// As `spawn`; with `now`, the task only sends that answer.
-    pub(super) fn spawn_saying(
-        self: &Arc<Self>,
-        inbound: Inbound,
-        reply: ReplyTo,
-        now: Option<String>,
-    ) -> Result<(), String> {
-        let Some(slot) = self.intake.try_start() else {
-            return Err(t!(inbound.locale, "reply-busy"));
-        };
+    /// Says `text` through `reply` from a bounded task, where the
+    /// acknowledgement shows nothing; a full intake is logged.
+    pub(super) fn say_later(self: &Arc<Self>, reply: ReplyTo, text: String, locale: Locale) {
         let me = self.clone();
-        tokio::spawn(async move {
-            let text = match now {
-                Some(text) => text,
-                None => {
-                    let mut inbound = inbound;
-                    inbound.actor.roles = me.groups_of(&inbound.actor.user.id).await;
-                    let answer = me.service.handle(inbound).await;
-                    if answer.duplicate {
-                        return;
-                    }
-                    answer.text
-                }
-            };
-            if me.intake.reply(me.answer(&reply, &text)).await.is_none() {
-                tracing::warn!("a private answer took too long and was given up");
-            }
-            drop(slot);
+        let sent = self.intake.send_later(locale, async move {
+            me.answer(&reply, &text).await;
         });
-        Ok(())
+        if let Err(busy) = sent {
+            tracing::warn!(reason = %busy, "an answer was turned away: intake is full");
+        }
     }
 
     pub(super) async fn answer(&self, reply: &ReplyTo, text: &str) {
