@@ -25,65 +25,102 @@ pub(super) enum Ask {
 /// Which policy rule covers an ask.
 type Rule = fn(&Policy, &Actor, &Job) -> Result<(), Denied>;
 
-impl Ask {
+/// What the asker is told once the ask is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Approved,
+    Rejected,
+    /// Stopped at once, or at the next step when one is running.
+    Cancelled,
+    /// "<label> <job>": a retry, a rollback, a delete.
+    Acted,
+}
+
+/// Everything one kind of ask means, in one place: adding an ask is one
+/// arm of `Ask::decision` (and its button or command).
+struct Decision {
     /// The verb for audit lines and refusals.
-    fn verb(self) -> &'static str {
+    verb: &'static str,
+    /// The policy rule that covers it.
+    rule: Rule,
+    /// The lifecycle transition, from who asked and when.
+    transition: fn(UserRef, u64) -> Transition,
+    /// What the thread says it did (a catalogue key); `None` for a cancel,
+    /// which the card and the engine's own note tell.
+    label: Option<&'static str>,
+    /// Steps run after it: the progress checklist goes up, or on.
+    runs_steps: bool,
+    answer: Answer,
+}
+
+impl Ask {
+    fn decision(self) -> Decision {
         match self {
-            Ask::Click(Action::Rollback) => "roll back",
-            Ask::Click(a) => a.as_str(),
-            Ask::Delete => "delete",
+            Ask::Click(Action::Approve) => Decision {
+                verb: "approve",
+                rule: |p, a, j| p.may_decide(a, j),
+                transition: |by, at| Transition::Approve { by, at },
+                label: Some("decided-approved"),
+                runs_steps: true,
+                answer: Answer::Approved,
+            },
+            Ask::Click(Action::Reject) => Decision {
+                verb: "reject",
+                rule: |p, a, j| p.may_decide(a, j),
+                transition: |by, at| Transition::Reject { by, at },
+                label: Some("decided-rejected"),
+                runs_steps: false,
+                answer: Answer::Rejected,
+            },
+            Ask::Click(Action::Cancel) => Decision {
+                verb: "cancel",
+                rule: |p, a, j| p.may_cancel(a, j),
+                transition: |by, _| Transition::Cancel { by },
+                label: None,
+                runs_steps: false,
+                answer: Answer::Cancelled,
+            },
+            Ask::Click(Action::Retry) => Decision {
+                verb: "retry",
+                rule: |p, a, j| p.may_operate(a, j, "verb-retry"),
+                transition: |_, _| Transition::Retry,
+                label: Some("decided-retrying"),
+                runs_steps: true,
+                answer: Answer::Acted,
+            },
+            Ask::Click(Action::Rollback) => Decision {
+                verb: "roll back",
+                rule: |p, a, j| p.may_operate(a, j, "verb-rollback"),
+                transition: |_, _| Transition::Rollback,
+                label: Some("decided-rolling-back"),
+                runs_steps: false,
+                answer: Answer::Acted,
+            },
+            Ask::Delete => Decision {
+                verb: "delete",
+                rule: |p, a, j| p.may_operate(a, j, "verb-delete"),
+                transition: |_, _| Transition::Delete,
+                label: Some("decided-deleting"),
+                runs_steps: false,
+                answer: Answer::Acted,
+            },
         }
     }
+}
 
-    fn rule(self) -> Rule {
-        match self {
-            Ask::Click(Action::Approve | Action::Reject) => |p, a, j| p.may_decide(a, j),
-            Ask::Click(Action::Cancel) => |p, a, j| p.may_cancel(a, j),
-            Ask::Click(Action::Retry) => |p, a, j| p.may_operate(a, j, "verb-retry"),
-            Ask::Click(Action::Rollback) => |p, a, j| p.may_operate(a, j, "verb-rollback"),
-            Ask::Delete => |p, a, j| p.may_operate(a, j, "verb-delete"),
-        }
-    }
-
-    /// What the thread says the ask did (a catalogue key); `None` for a
-    /// cancel, which the card and the engine's own note tell.
-    fn label(self) -> Option<&'static str> {
-        match self {
-            Ask::Click(Action::Approve) => Some("decided-approved"),
-            Ask::Click(Action::Reject) => Some("decided-rejected"),
-            Ask::Click(Action::Cancel) => None,
-            Ask::Click(Action::Retry) => Some("decided-retrying"),
-            Ask::Click(Action::Rollback) => Some("decided-rolling-back"),
-            Ask::Delete => Some("decided-deleting"),
-        }
-    }
-
+impl Decision {
     /// The chat effects of the ask, written with the change: the card
     /// always, who decided what in the thread, and the progress checklist
     /// when steps are to run (posted on approval, edited from then on).
-    fn says(self, by: &UserRef, job: &Job) -> Vec<Outgoing> {
+    fn says(&self, by: &UserRef, job: &Job) -> Vec<Outgoing> {
         let mut says = vec![Outgoing::Card];
-        if let Some(label) = self.label() {
+        if let Some(label) = self.label {
             says.push(Outgoing::Note(cards::decided(job, by, label)));
         }
-        if matches!(self, Ask::Click(Action::Approve | Action::Retry))
-            && job.state == crate::domain::job::JobState::Approved
-        {
+        if self.runs_steps && job.state == JobState::Approved {
             says.push(Outgoing::Progress);
         }
         says
-    }
-
-    fn transition(self, actor: &Actor, now: u64) -> Transition {
-        let by = actor.user.clone();
-        match self {
-            Ask::Click(Action::Approve) => Transition::Approve { by, at: now },
-            Ask::Click(Action::Reject) => Transition::Reject { by, at: now },
-            Ask::Click(Action::Cancel) => Transition::Cancel { by },
-            Ask::Click(Action::Retry) => Transition::Retry,
-            Ask::Click(Action::Rollback) => Transition::Rollback,
-            Ask::Delete => Transition::Delete,
-        }
     }
 }
 
@@ -105,17 +142,19 @@ impl Service {
         from: Option<&Conversation>,
     ) -> Reply {
         let now = self.p.clock.now();
-        let (policy, who, rule) = (self.p.policy.clone(), actor.clone(), ask.rule());
+        let decision = ask.decision();
+        let (policy, who, rule) = (self.p.policy.clone(), actor.clone(), decision.rule);
         let from = from.cloned();
-        let transition = ask.transition(actor, now);
+        let transition = (decision.transition)(actor.user.clone(), now);
         let by = actor.user.clone();
+        let verb = decision.verb;
         let result = self
             .p
             .store
             .update_saying(
                 Admission::Intake,
                 id,
-                self.event(Some(id), actor, ask.verb(), ""),
+                self.event(Some(id), actor, verb, ""),
                 move |job| {
                     if let Some(from) = &from {
                         may_click_from(from, job)?;
@@ -123,19 +162,18 @@ impl Service {
                     rule(&policy, &who, job)?;
                     job.apply(transition.clone()).map(|_| ())
                 },
-                move |job| ask.says(&by, job),
+                move |job| ask.decision().says(&by, job),
             )
             .await;
         match result {
-            Ok(job) => self.acted(ask, job, locale).await,
+            Ok(job) => self.acted(&decision, job, locale).await,
             Err(ChangeError::NotFound(_)) => Reply::say(t!(locale, "reply-no-such-job", job = id)),
             Err(ChangeError::Refused(Refusal::Denied(denied))) => {
-                self.refused(actor, id, ask.verb(), &denied.0, locale).await
+                self.refused(actor, id, verb, &denied.0, locale).await
             }
             Err(ChangeError::Refused(why @ Refusal::ExpiredUndecided(_))) => {
                 self.expire(id).await;
-                self.refused(actor, id, ask.verb(), &why.text(), locale)
-                    .await
+                self.refused(actor, id, verb, &why.text(), locale).await
             }
             Err(ChangeError::Refused(why)) => Reply::say(why.text().render(locale)),
             Err(ChangeError::SlotTaken(other)) => {
@@ -146,30 +184,22 @@ impl Service {
     }
 
     /// Tells the engine what an allowed ask changed, and the asker.
-    async fn acted(&self, ask: Ask, job: Job, locale: Locale) -> Reply {
+    async fn acted(&self, decision: &Decision, job: Job, locale: Locale) -> Reply {
         let id = job.id;
-        let label = match ask.label() {
-            Some(label) => label,
-            None if job.state == JobState::Cancelled => {
+        let text = match (decision.answer, decision.label) {
+            (Answer::Rejected, _) => return Reply::say(t!(locale, "reply-rejected", job = id)),
+            (Answer::Cancelled, _) if job.state == JobState::Cancelled => {
                 return Reply::say(t!(locale, "reply-cancelled", job = id));
             }
-            None => {
-                self.p.engine.kick(id);
-                return Reply::say(t!(locale, "reply-cancel-running", job = id));
+            (Answer::Cancelled, _) => t!(locale, "reply-cancel-running", job = id),
+            (Answer::Approved, _) => t!(locale, "reply-approved", job = id),
+            (Answer::Acted, label) => {
+                let what = crate::i18n::render(locale, label.unwrap_or_default(), &[]);
+                t!(locale, "reply-acted", what = what, job = id)
             }
         };
-        match ask {
-            Ask::Click(Action::Reject) => Reply::say(t!(locale, "reply-rejected", job = id)),
-            Ask::Click(Action::Approve) => {
-                self.p.engine.kick(id);
-                Reply::say(t!(locale, "reply-approved", job = id))
-            }
-            _ => {
-                self.p.engine.kick(id);
-                let what = crate::i18n::render(locale, label, &[]);
-                Reply::say(t!(locale, "reply-acted", what = what, job = id))
-            }
-        }
+        self.p.engine.kick(id);
+        Reply::say(text)
     }
 
     /// Records a refused ask in the audit log and answers with the reason.
