@@ -224,7 +224,10 @@ progress-done = ✔ step { $step }: { $detail }
 progress-running = ▶ step { $step }
 progress-failed = ✘ step { $step }: { $error }
 progress-waiting = ◻ step { $step }
-note-still-waiting = … still waiting at step { $step } ({ $seconds }s): { $what }
+note-still-waiting = … still waiting at step { $step } ({ $elapsed }): { $what }
+duration-seconds = { $n } s
+duration-minutes = { $n } min
+duration-hours = { $h } h { $m } min
 note-step-failed = ✘ step { $step } failed: { $error }
     Retry runs the job again from this step; Roll back removes what it created.
 note-rollback-failed = ✘ Rollback failed: { $error }

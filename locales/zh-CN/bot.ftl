@@ -224,7 +224,10 @@ progress-done = ✔ 步骤 { $step }：{ $detail }
 progress-running = ▶ 步骤 { $step }
 progress-failed = ✘ 步骤 { $step }：{ $error }
 progress-waiting = ◻ 步骤 { $step }
-note-still-waiting = … 仍在步骤 { $step } 等待（{ $seconds } 秒）：{ $what }
+note-still-waiting = … 仍在步骤 { $step } 等待（{ $elapsed }）：{ $what }
+duration-seconds = { $n } 秒
+duration-minutes = { $n } 分钟
+duration-hours = { $h } 小时 { $m } 分钟
 note-step-failed = ✘ 步骤 { $step } 失败：{ $error }
     “重试”会从此步骤重新运行任务；“回滚”会移除它创建的资源。
 note-rollback-failed = ✘ 回滚失败：{ $error }

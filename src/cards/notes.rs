@@ -103,8 +103,24 @@ pub fn progress(job: &Job) -> Note {
     }
 }
 
+/// How long something has taken, as a person says it: "45 s", "3 min",
+/// "1 h 5 min".
+pub fn elapsed(locale: crate::i18n::Locale, took: Duration) -> String {
+    let secs = took.as_secs();
+    match secs {
+        0..60 => t!(locale, "duration-seconds", n = secs),
+        60..3600 => t!(locale, "duration-minutes", n = secs / 60),
+        _ => t!(
+            locale,
+            "duration-hours",
+            h = secs / 3600,
+            m = secs % 3600 / 60
+        ),
+    }
+}
+
 /// A wait that goes on: one note per step, edited as it goes on.
-pub fn still_waiting(job: &Job, step: Step, elapsed: Duration, what: &Text) -> Note {
+pub fn still_waiting(job: &Job, step: Step, took: Duration, what: &Text) -> Note {
     Note {
         living: Some(Living::Wait(step)),
         ..note(
@@ -114,7 +130,7 @@ pub fn still_waiting(job: &Job, step: Step, elapsed: Duration, what: &Text) -> N
                 job.locale,
                 "note-still-waiting",
                 step = step.text(),
-                seconds = elapsed.as_secs(),
+                elapsed = elapsed(job.locale, took),
                 what = what.clone()
             ),
         )
@@ -242,4 +258,20 @@ pub fn torn_down(job: &Job, reason: Teardown, kept: &[(Resource, Verdict)]) -> N
         ));
     }
     note(job.id, Tone::Success, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+
+    #[test]
+    fn a_wait_says_how_long_as_a_person_would() {
+        let say = |secs| elapsed(Locale::En, Duration::from_secs(secs));
+        assert_eq!(
+            [say(0), say(59), say(180), say(3599), say(3900)],
+            ["0 s", "59 s", "3 min", "59 min", "1 h 5 min"]
+        );
+        assert_eq!(elapsed(Locale::ZhCn, Duration::from_secs(180)), "3 分钟");
+    }
 }
