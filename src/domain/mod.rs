@@ -9,3 +9,4 @@ pub mod lifecycle;
 pub mod ownership;
 pub mod plan;
 pub mod policy;
+pub mod preflight;
