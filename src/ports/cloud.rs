@@ -76,13 +76,74 @@ pub struct SecurityGroupInfo {
     pub ingress: Vec<IngressRule>,
 }
 
+/// EC2's state of an interface endpoint (`VpcEndpoint.State`, as
+/// documented), read once by the adapter; a word AWS adds later is kept as
+/// it came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointState {
+    PendingAcceptance,
+    Pending,
+    Available,
+    Deleting,
+    Deleted,
+    Rejected,
+    Failed,
+    Expired,
+    Other(String),
+}
+
+impl EndpointState {
+    /// From EC2's word, in any case.
+    pub fn parse(word: &str) -> Self {
+        match word.trim().to_ascii_lowercase().as_str() {
+            "pendingacceptance" => Self::PendingAcceptance,
+            "pending" => Self::Pending,
+            "available" => Self::Available,
+            "deleting" => Self::Deleting,
+            "deleted" => Self::Deleted,
+            "rejected" => Self::Rejected,
+            "failed" => Self::Failed,
+            "expired" => Self::Expired,
+            _ => Self::Other(word.trim().to_owned()),
+        }
+    }
+
+    /// EC2's word, lower case, as people see it in the thread.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PendingAcceptance => "pendingacceptance",
+            Self::Pending => "pending",
+            Self::Available => "available",
+            Self::Deleting => "deleting",
+            Self::Deleted => "deleted",
+            Self::Rejected => "rejected",
+            Self::Failed => "failed",
+            Self::Expired => "expired",
+            Self::Other(word) => word,
+        }
+    }
+
+    /// Alive, or on its way to being so.
+    pub fn is_live(&self) -> bool {
+        !matches!(
+            self,
+            Self::Deleting | Self::Deleted | Self::Rejected | Self::Failed | Self::Expired
+        )
+    }
+}
+
+impl std::fmt::Display for EndpointState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndpointInfo {
     pub id: EndpointId,
     pub vpc: String,
     pub service_name: String,
-    /// EC2's state, lower case: pendingacceptance, pending, available, deleting, deleted, rejected, failed, expired.
-    pub state: String,
+    pub state: EndpointState,
     /// (DNS name, hosted zone id) pairs, regional and zonal, in AWS's order.
     pub dns_entries: Vec<(String, String)>,
     pub job_tag: Option<String>,
@@ -96,10 +157,7 @@ impl EndpointInfo {
 
     /// Whether the endpoint is alive or on its way to being so.
     pub fn is_live(&self) -> bool {
-        !matches!(
-            self.state.as_str(),
-            "deleting" | "deleted" | "rejected" | "failed" | "expired"
-        )
+        self.state.is_live()
     }
 }
 
@@ -336,12 +394,29 @@ pub trait Vendor: Send + Sync {
 mod tests {
     use super::*;
 
+    #[test]
+    fn ec2_states_are_read_once_whatever_their_case_and_new_words_kept() {
+        assert_eq!(
+            EndpointState::parse("pendingAcceptance"),
+            EndpointState::PendingAcceptance
+        );
+        assert_eq!(EndpointState::parse("Available"), EndpointState::Available);
+        let new = EndpointState::parse("partial");
+        assert_eq!(new, EndpointState::Other("partial".into()));
+        assert!(new.is_live(), "an unknown word is never taken for an end");
+        assert!(!EndpointState::parse("rejected").is_live());
+        assert_eq!(
+            EndpointState::PendingAcceptance.to_string(),
+            "pendingacceptance"
+        );
+    }
+
     fn endpoint(names: &[&str]) -> EndpointInfo {
         EndpointInfo {
             id: EndpointId::parse("vpce-0123456789abcdef0").expect("id"),
             vpc: "vpc-1".into(),
             service_name: "svc".into(),
-            state: "available".into(),
+            state: EndpointState::Available,
             dns_entries: names
                 .iter()
                 .map(|n| (n.to_string(), "Z1".to_owned()))

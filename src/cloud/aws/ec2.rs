@@ -10,8 +10,8 @@ use aws_sdk_ec2::types::{
 use super::{describe, kind_of_code, missing, sts};
 use crate::domain::ids::{EndpointId, JobId, SecurityGroupId, SubnetId, VpcId};
 use crate::ports::cloud::{
-    CloudError, CloudResult, EndpointInfo, EndpointSpec, IngressRule, JOB_TAG, Network, Permission,
-    Provider, SecurityGroupInfo, SubnetInfo, VpcInfo,
+    CloudError, CloudResult, EndpointInfo, EndpointSpec, EndpointState, IngressRule, JOB_TAG,
+    Network, Permission, Provider, SecurityGroupInfo, SubnetInfo, VpcInfo,
 };
 
 pub(super) struct Ec2Network {
@@ -26,10 +26,7 @@ fn endpoint_info(e: &VpcEndpoint) -> Option<EndpointInfo> {
         id,
         vpc: e.vpc_id().unwrap_or_default().to_owned(),
         service_name: e.service_name().unwrap_or_default().to_owned(),
-        state: e
-            .state()
-            .map(|s| s.as_str().to_ascii_lowercase())
-            .unwrap_or_default(),
+        state: EndpointState::parse(e.state().map(|s| s.as_str()).unwrap_or_default()),
         dns_entries: e
             .dns_entries()
             .iter()

@@ -10,6 +10,7 @@ use crate::domain::ids::ClusterId;
 use crate::domain::job::{ClusterDns, Job, Origin, Resources, Step};
 use crate::domain::plan::{join, port_of};
 use crate::i18n::Text;
+use crate::ports::cloud::EndpointState;
 use crate::text;
 
 use super::super::{Inner, StepError};
@@ -44,15 +45,15 @@ impl Inner {
                         .map_err(err("err-describe-endpoint"))?
                         .ok_or_else(|| text!("err-endpoint-gone", endpoint = endpoint))?;
                     // AWS's final words, each with what to do about it.
-                    match e.state.as_str() {
-                        "rejected" => {
+                    match &e.state {
+                        EndpointState::Rejected => {
                             return Err(text!("err-endpoint-rejected", endpoint = endpoint).into());
                         }
-                        "failed" => {
+                        EndpointState::Failed => {
                             return Err(text!("err-endpoint-failed", endpoint = endpoint).into());
                         }
-                        _ if !e.is_live() => {
-                            return Err(text!("err-endpoint-state", endpoint = endpoint, state = e.state).into());
+                        state if !state.is_live() => {
+                            return Err(text!("err-endpoint-state", endpoint = endpoint, state = state.as_str()).into());
                         }
                         _ => {}
                     }
@@ -80,10 +81,10 @@ impl Inner {
                             tracing::warn!(job = %job.id, status = %z.status, "Zilliz Cloud reported a status word the bot does not know; waiting on AWS and the private link addresses");
                         }
                     }
-                    if e.state != "available" {
+                    if e.state != EndpointState::Available {
                         return Ok(Waited::Still(text!(
                             "wait-aws-and-zilliz",
-                            aws = e.state,
+                            aws = e.state.as_str(),
                             zilliz = word
                         )));
                     }

@@ -5,7 +5,7 @@
 use crate::domain::job::{Job, Origin, Resources, Step};
 use crate::domain::ownership::Resource;
 use crate::i18n::{Arg, Text};
-use crate::ports::cloud::{AliasTarget, ErrorKind};
+use crate::ports::cloud::{AliasTarget, EndpointState, ErrorKind};
 use crate::text;
 
 use super::super::{Inner, StepError};
@@ -217,8 +217,13 @@ impl Inner {
             .await
             .map_err(err("err-describe-endpoint"))?
             .ok_or_else(|| text!("err-endpoint-gone", endpoint = id))?;
-        if e.state != "available" {
-            return Err(text!("err-endpoint-not-available", endpoint = id, state = e.state).into());
+        if e.state != EndpointState::Available {
+            return Err(text!(
+                "err-endpoint-not-available",
+                endpoint = id,
+                state = e.state.as_str()
+            )
+            .into());
         }
         let target = Self::alias_target(res)?;
         let region = job.request.region.aws_region();

@@ -147,7 +147,7 @@ impl Inner {
             return Ok(text!(
                 "detail-endpoint-in-place",
                 endpoint = e.id,
-                state = e.state
+                state = e.state.as_str()
             ));
         }
         // 2. One this job created but did not get to record (crash, timeout):
@@ -203,7 +203,7 @@ impl Inner {
         Ok(text!(
             "detail-endpoint-created",
             endpoint = e.id,
-            state = e.state
+            state = e.state.as_str()
         ))
     }
 
