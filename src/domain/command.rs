@@ -5,6 +5,7 @@
 //! values are comma separated. Every problem found is reported at once, each
 //! naming its field, so a person fixes a command in one go.
 
+use super::field::Field;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -292,16 +293,7 @@ fn parse_list(args: &[String]) -> Result<Command, ParseError> {
 
 /// The keys `create` and `plan` take, with the aliases people reach for.
 fn canonical_key(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "project" | "project-id" | "project_id" => "project",
-        "region" | "region-id" | "region_id" => "region",
-        "vpc" | "vpc-id" | "vpc_id" => "vpc",
-        "subnets" | "subnet" => "subnets",
-        "sg" | "sgs" | "security-groups" | "security_groups" | "security-group" => "sg",
-        "clusters" | "cluster" => "clusters",
-        "role" | "role-arn" | "role_arn" => "role",
-        _ => return None,
-    })
+    Field::from_key(key).map(Field::name)
 }
 
 /// Collects `key=value` / `--key value` pairs, reporting malformed words,
@@ -377,13 +369,14 @@ fn parse_create(args: &[String], usage: &'static str) -> Result<CreateRequest, P
             Some(v) => Some(v.trim()),
         }
     };
-    let project = one("project", true);
-    let region = one("region", true);
-    let vpc = one("vpc", true);
-    let subnets = one("subnets", true);
-    let sgs = one("sg", true);
-    let clusters = one("clusters", true);
-    let role = one("role", false);
+    let mut field = |f: Field| one(f.name(), f.required());
+    let project = field(Field::Project);
+    let region = field(Field::Region);
+    let vpc = field(Field::Vpc);
+    let subnets = field(Field::Subnets);
+    let sgs = field(Field::SecurityGroups);
+    let clusters = field(Field::Clusters);
+    let role = field(Field::Role);
 
     fn single<T>(
         field: &str,
@@ -452,19 +445,20 @@ fn parse_create(args: &[String], usage: &'static str) -> Result<CreateRequest, P
         ok.then_some(items)
     }
 
-    let project = single("project", project, ProjectId::parse, &mut problems);
-    let region = single("region", region, ZillizRegion::parse, &mut problems);
-    let vpc = single("vpc", vpc, VpcId::parse, &mut problems);
-    let subnets = list("subnets", subnets, SubnetId::parse, &mut problems);
-    let security_groups = list("sg", sgs, SecurityGroupId::parse, &mut problems);
-    let clusters = list("clusters", clusters, ClusterId::parse, &mut problems);
-    let role = single("role", role, RoleArn::parse, &mut problems);
+    let p = &mut problems;
+    let project = single(Field::Project.name(), project, ProjectId::parse, p);
+    let region = single(Field::Region.name(), region, ZillizRegion::parse, p);
+    let vpc = single(Field::Vpc.name(), vpc, VpcId::parse, p);
+    let subnets = list(Field::Subnets.name(), subnets, SubnetId::parse, p);
+    let security_groups = list(Field::SecurityGroups.name(), sgs, SecurityGroupId::parse, p);
+    let clusters = list(Field::Clusters.name(), clusters, ClusterId::parse, p);
+    let role = single(Field::Role.name(), role, RoleArn::parse, p);
 
     if let (Some(role), Some(region)) = (&role, &region) {
         let (rp, zp) = (role.partition(), region.aws_region().partition());
         if rp != zp {
             problems.push(Problem {
-                field: Some("role".to_owned()),
+                field: Some(Field::Role.name().to_owned()),
                 message: text!(
                     "parse-partition-mismatch",
                     role_partition = rp.as_str(),

@@ -2,6 +2,7 @@
 //! approval policy. Pure data and rules; nothing here does I/O.
 
 pub mod command;
+pub mod field;
 pub mod help;
 pub mod ids;
 pub mod job;

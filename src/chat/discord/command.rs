@@ -6,6 +6,7 @@
 use serenity::all::{CommandData, CommandDataOptionValue, CommandOptionType};
 use serenity::builder::{CreateCommand, CreateCommandOption};
 
+use crate::domain::field::Field;
 use crate::i18n::{Locale, render};
 
 /// Regions offered as choices (Discord allows 25); any other is typed.
@@ -39,17 +40,15 @@ fn text(name: &str, key: &str, required: bool) -> CreateCommandOption {
 }
 
 fn create_options(sub: CreateCommandOption) -> CreateCommandOption {
-    let mut region = text("region", "form-region", true);
-    for r in REGIONS {
-        region = region.add_string_choice(*r, *r);
-    }
-    sub.add_sub_option(text("project", "form-project", true))
-        .add_sub_option(region)
-        .add_sub_option(text("vpc", "form-vpc", true))
-        .add_sub_option(text("subnets", "form-subnets", true))
-        .add_sub_option(text("security_groups", "form-sg", true))
-        .add_sub_option(text("clusters", "form-clusters", true))
-        .add_sub_option(text("role", "form-role", false))
+    Field::ALL.iter().fold(sub, |sub, field| {
+        let mut option = text(field.option_name(), field.label(), field.required());
+        if *field == Field::Region {
+            for r in REGIONS {
+                option = option.add_string_choice(*r, *r);
+            }
+        }
+        sub.add_sub_option(option)
+    })
 }
 
 fn job_sub(name: &str, key: &str) -> CreateCommandOption {
@@ -114,10 +113,10 @@ pub fn to_text(data: &CommandData) -> Result<String, String> {
         if value.is_empty() {
             continue;
         }
-        match (sub.name.as_str(), o.name.as_str()) {
-            (_, "job" | "filter" | "command") => out.push_str(&format!(" {value}")),
-            (_, "security_groups") => out.push_str(&format!(" sg={value}")),
-            (_, key) => out.push_str(&format!(" {key}={value}")),
+        match Field::from_key(&o.name) {
+            Some(field) => out.push_str(&format!(" {}={value}", field.name())),
+            // `job`, `filter`, `command`: the words after the subcommand.
+            None => out.push_str(&format!(" {value}")),
         }
     }
     Ok(out)

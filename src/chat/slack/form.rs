@@ -12,35 +12,21 @@ use super::inbound::{ReplyTo, SlackHandler, actor, conversation};
 use super::sink::with_retry;
 use crate::chat::intake::Taken;
 use crate::domain::command;
+use crate::domain::field::Field;
 use crate::i18n::Locale;
 use crate::service::{Event, Inbound};
 use crate::t;
 
-/// The modal's callback id, and its inputs (block id = the command's key).
+/// The modal's callback id; its inputs are `Field::ALL` (block id = the
+/// field's name in the grammar).
 pub(super) const MODAL: &str = "privatelink_create";
-/// (field, label's catalogue key, placeholder, optional)
-const MODAL_FIELDS: &[(&str, &str, &str, bool)] = &[
-    ("project", "form-project", "proj-…", false),
-    ("region", "form-region", "aws-us-west-2", false),
-    ("vpc", "form-vpc", "vpc-…", false),
-    ("subnets", "form-subnets", "subnet-…,subnet-…", false),
-    ("sg", "form-sg", "sg-…", false),
-    ("clusters", "form-clusters", "in01-…", false),
-    (
-        "role",
-        "form-role",
-        "arn:aws:iam::123456789012:role/…",
-        true,
-    ),
-];
-
 /// The create form's fields as a grammar line (`create project=… …`):
 /// whatever the submission holds, the core parser judges it.
 pub fn form_text(submission: &Value) -> String {
     let values = &submission["view"]["state"]["values"];
     let mut text = String::from("create");
-    for (field, _, _, _) in MODAL_FIELDS {
-        let value = values[*field]["value"]["value"]
+    for field in Field::ALL.map(Field::name) {
+        let value = values[field]["value"]["value"]
             .as_str()
             .unwrap_or_default()
             .trim();
@@ -68,7 +54,7 @@ impl SlackHandler {
         if let Err(e) = command::parse(&text) {
             let mut errors = BTreeMap::new();
             for p in &e.problems {
-                let field = p.field.as_deref().unwrap_or("project");
+                let field = p.field.as_deref().unwrap_or(Field::Project.name());
                 errors
                     .entry(field.to_owned())
                     .or_insert_with(|| p.message.render(locale));
@@ -104,7 +90,9 @@ impl SlackHandler {
             }
             // The form stays open with the reason, so nothing typed is lost.
             Taken::Busy(busy) => {
-                Some(json!({ "response_action": "errors", "errors": { "project": busy } }))
+                let errors =
+                    serde_json::Map::from_iter([(Field::Project.name().to_owned(), json!(busy))]);
+                Some(json!({ "response_action": "errors", "errors": errors }))
             }
             Taken::Later => None,
         }
@@ -117,15 +105,15 @@ impl SlackHandler {
         reply: ReplyTo,
         locale: Locale,
     ) {
-        let blocks: Vec<Value> = MODAL_FIELDS
+        let blocks: Vec<Value> = Field::ALL
             .iter()
-            .map(|(field, label, hint, optional)| {
+            .map(|field| {
                 json!({
                     "type": "input",
-                    "block_id": field,
-                    "optional": optional,
-                    "label": { "type": "plain_text", "text": crate::i18n::render(locale, label, &[]) },
-                    "element": { "type": "plain_text_input", "action_id": "value", "placeholder": { "type": "plain_text", "text": hint } },
+                    "block_id": field.name(),
+                    "optional": !field.required(),
+                    "label": { "type": "plain_text", "text": crate::i18n::render(locale, field.label(), &[]) },
+                    "element": { "type": "plain_text_input", "action_id": "value", "placeholder": { "type": "plain_text", "text": field.example() } },
                 })
             })
             .collect();
