@@ -12,8 +12,10 @@
 //! operation is watched ([`liveness`]): one that overruns its bound makes
 //! the bot unhealthy for good.
 
+mod chat;
 mod liveness;
 pub mod outbox;
+mod reads;
 mod tables;
 mod writer;
 
@@ -27,12 +29,11 @@ pub use liveness::{Liveness, Stall};
 pub use tables::Reader;
 pub use writer::{WriteHook, WriterFigures};
 
-use crate::domain::ids::{JobId, UserRef, VpcId};
-use crate::domain::job::{AuditEvent, Job, StateKey};
-use crate::domain::job::{Living, MessageRef};
+use crate::domain::ids::JobId;
+use crate::domain::job::{AuditEvent, Job};
 use crate::domain::lifecycle::Refusal;
-use crate::domain::ownership::{Owners, Resource};
 use crate::ports::chat::Outgoing;
+pub use chat::OutboxSignal;
 pub use outbox::{Failure, Pending};
 use tables::{ChatEffects, Trees};
 use writer::{Answer, Write, Writer, WriterCounters};
@@ -130,27 +131,6 @@ pub struct Store {
     liveness: Arc<Liveness>,
     counters: Arc<WriterCounters>,
     outbox: Arc<OutboxSignal>,
-}
-
-/// Tells the dispatcher that the outbox has new entries, after they are
-/// durable; the count lets a caller wait until the dispatcher has seen
-/// everything written before it asked (`delivery::Dispatcher::settled`).
-#[derive(Default)]
-pub struct OutboxSignal {
-    pub written: std::sync::atomic::AtomicU64,
-    pub notify: tokio::sync::Notify,
-}
-
-impl OutboxSignal {
-    fn wrote(&self) {
-        self.written
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        self.notify.notify_one();
-    }
-
-    pub fn written(&self) -> u64 {
-        self.written.load(std::sync::atomic::Ordering::SeqCst)
-    }
 }
 
 /// How long `open` waits for another instance to release the store's lock
@@ -349,56 +329,6 @@ impl Store {
         self.change(admission, id, event, change, says, None).await
     }
 
-    /// Records where a job's card was posted and, in the same transaction,
-    /// that its outbox entry `seq` (if it was the card) is delivered. The
-    /// card showed the job at version `rendered`; if it has changed since,
-    /// a fresh card entry follows.
-    pub async fn card_posted(
-        &self,
-        id: JobId,
-        seq: Option<u64>,
-        at: MessageRef,
-        event: AuditEvent,
-        rendered: u64,
-    ) -> Result<Job, ChangeError> {
-        let change = move |j: &mut Job| {
-            j.card = Some(at.clone());
-            Ok(())
-        };
-        // This change itself adds one to the version.
-        let says = move |j: &Job| {
-            if j.version == rendered + 1 {
-                Vec::new()
-            } else {
-                vec![Outgoing::Card]
-            }
-        };
-        self.change(Admission::Owed, id, event, change, says, seq)
-            .await
-    }
-
-    /// Marks a card update delivered; a job changed since `rendered` gets
-    /// a fresh card entry in the same transaction.
-    pub async fn card_delivered(
-        &self,
-        id: JobId,
-        seq: u64,
-        rendered: u64,
-    ) -> Result<(), ChangeError> {
-        let current = self
-            .write(
-                Admission::Owed,
-                format!("card delivered {id}"),
-                true,
-                move |t| t.card_delivered(id, seq, rendered),
-            )
-            .await?;
-        if !current {
-            self.outbox.wrote();
-        }
-        Ok(())
-    }
-
     async fn change(
         &self,
         admission: Admission,
@@ -433,131 +363,6 @@ impl Store {
             .await?;
         self.outbox.wrote();
         Ok(job)
-    }
-
-    /// Writes chat effects that change no job (a "still waiting" note).
-    pub async fn say(
-        &self,
-        admission: Admission,
-        id: JobId,
-        messages: Vec<Outgoing>,
-        now: u64,
-    ) -> Result<(), ChangeError> {
-        self.write(admission, format!("say {id}"), true, move |t| {
-            t.say(id, messages, now)
-        })
-        .await?;
-        self.outbox.wrote();
-        Ok(())
-    }
-
-    /// Marks an outbox entry delivered: it leaves the outbox, unless a
-    /// newer version replaced it meanwhile (a long wait's newer words).
-    pub async fn outbox_delivered(
-        &self,
-        id: JobId,
-        seq: u64,
-        delivered: Outgoing,
-    ) -> Result<(), ChangeError> {
-        let removed = self
-            .write(Admission::Owed, format!("delivered {id}"), true, move |t| {
-                t.outbox_delivered(id, seq, &delivered)
-            })
-            .await?;
-        if !removed {
-            self.outbox.wrote();
-        }
-        Ok(())
-    }
-
-    /// Removes an outbox entry whatever it holds: an operator gave up on it.
-    pub async fn outbox_discard(&self, id: JobId, seq: u64) -> Result<(), ChangeError> {
-        self.write(Admission::Owed, format!("discard {id}"), true, move |t| {
-            t.outbox_discard(id, seq)
-        })
-        .await
-    }
-
-    /// Books a delivered living thread message (see `Trees::thread_delivered`):
-    /// records where it was posted, and keeps its entry for another
-    /// delivery when what it shows changed meanwhile.
-    pub async fn thread_delivered(
-        &self,
-        id: JobId,
-        seq: u64,
-        delivered: Outgoing,
-        posted: Option<(Living, MessageRef)>,
-        shown: impl Fn(&Job) -> bool + Send + Sync + 'static,
-    ) -> Result<(), ChangeError> {
-        let left = self
-            .write(
-                Admission::Owed,
-                format!("thread delivered {id}"),
-                true,
-                move |t| t.thread_delivered(id, seq, &delivered, posted.as_ref(), &shown),
-            )
-            .await?;
-        if !left {
-            self.outbox.wrote();
-        }
-        Ok(())
-    }
-
-    /// Records a failed delivery: why, and what the requester was told.
-    pub async fn outbox_failed(
-        &self,
-        id: JobId,
-        seq: u64,
-        failure: Failure,
-    ) -> Result<(), ChangeError> {
-        self.write(
-            Admission::Owed,
-            format!("delivery failed {id}"),
-            true,
-            move |t| t.outbox_failed(id, seq, &failure),
-        )
-        .await
-    }
-
-    /// The first waiting chat effect of one job: what holds its messages.
-    pub async fn outbox_head(&self, id: JobId) -> Result<Option<Pending>, StoreError> {
-        self.read("outbox head", move |r| r.outbox_head(id)).await
-    }
-
-    /// Forgets where a job's card was (someone deleted it): its next
-    /// message posts a fresh card, and the thread goes on under that.
-    pub async fn card_lost(&self, id: JobId, event: AuditEvent) -> Result<Job, ChangeError> {
-        // The living messages were in the lost card's thread: the fresh
-        // thread gets its own checklist.
-        let change = |j: &mut Job| {
-            j.card = None;
-            j.thread = Default::default();
-            Ok(())
-        };
-        let says = |j: &Job| {
-            if j.steps.is_empty() {
-                Vec::new()
-            } else {
-                vec![Outgoing::Progress]
-            }
-        };
-        self.change(Admission::Owed, id, event, change, says, None)
-            .await
-    }
-
-    /// The first waiting chat effect of each job.
-    pub async fn outbox_heads(&self) -> Result<Vec<Pending>, StoreError> {
-        self.read("outbox heads", |r| r.outbox_heads()).await
-    }
-
-    /// Every chat effect waiting, per job in order.
-    pub async fn outbox(&self) -> Result<Vec<Pending>, StoreError> {
-        self.read("outbox", |r| r.outbox()).await
-    }
-
-    /// The signal the dispatcher waits on.
-    pub fn outbox_signal(&self) -> &Arc<OutboxSignal> {
-        &self.outbox
     }
 
     /// Appends an audit event that changes no job (a refused click, say).
@@ -596,70 +401,6 @@ impl Store {
             move |t| t.forget_deliveries_before(before),
         )
         .await
-    }
-
-    pub async fn get(&self, id: JobId) -> Result<Option<Job>, StoreError> {
-        self.read("get a job", move |r| r.get(id)).await
-    }
-
-    /// The job holding the (VPC, region) slot `slot`, if any.
-    pub async fn slot_holder(&self, slot: &str) -> Result<Option<JobId>, StoreError> {
-        let slot = slot.to_owned();
-        self.read("slot holder", move |r| r.slot_holder(&slot))
-            .await
-    }
-
-    /// Who made `resource` and who uses it now.
-    pub async fn owners(&self, resource: &Resource) -> Result<Owners, StoreError> {
-        let resource = resource.clone();
-        self.read("owners", move |r| r.owners(&resource)).await
-    }
-
-    /// Audit events, oldest first, optionally for one job.
-    pub async fn audit_log(&self, job: Option<JobId>) -> Result<Vec<AuditEvent>, StoreError> {
-        self.read("audit log", move |r| r.audit_log(job)).await
-    }
-
-    /// Jobs whose state is of kind `state`.
-    pub async fn jobs_in_state(&self, state: StateKey) -> Result<Vec<Job>, StoreError> {
-        self.read("jobs in a state", move |r| r.jobs_in_state(state))
-            .await
-    }
-
-    /// Jobs in any of `states`, in that order.
-    pub async fn jobs_in_states(
-        &self,
-        states: &'static [StateKey],
-    ) -> Result<Vec<Job>, StoreError> {
-        self.read("jobs in states", move |r| {
-            let mut all = Vec::new();
-            for &state in states {
-                all.extend(r.jobs_in_state(state)?);
-            }
-            Ok(all)
-        })
-        .await
-    }
-
-    /// How many jobs are in each state (read from the index only).
-    pub async fn job_counts(&self) -> Result<Vec<(StateKey, usize)>, StoreError> {
-        self.read("job counts", |r| r.job_counts()).await
-    }
-
-    pub async fn jobs_requested_by(&self, user: &UserRef) -> Result<Vec<Job>, StoreError> {
-        let user = user.clone();
-        self.read("jobs by requester", move |r| r.jobs_requested_by(&user))
-            .await
-    }
-
-    pub async fn jobs_for_vpc(&self, vpc: &VpcId) -> Result<Vec<Job>, StoreError> {
-        let vpc = vpc.clone();
-        self.read("jobs by VPC", move |r| r.jobs_for_vpc(&vpc))
-            .await
-    }
-
-    pub async fn all_jobs(&self) -> Result<Vec<Job>, StoreError> {
-        self.read("all jobs", |r| r.all_jobs()).await
     }
 }
 
