@@ -239,6 +239,16 @@ impl Engine {
     }
 }
 
+/// What follows a piece of a job's work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    /// Another step waits: the worker goes on.
+    More,
+    /// Nothing more for now: the job ended, failed, waits for a person, or
+    /// is gone.
+    Done,
+}
+
 fn engine_event(job: JobId, action: &str, outcome: String, at: u64) -> AuditEvent {
     AuditEvent {
         at,
@@ -268,8 +278,8 @@ impl Inner {
                 return;
             }
             match self.advance(id).await {
-                Ok(true) => refusals = 0,
-                Ok(false) => return,
+                Ok(Next::More) => refusals = 0,
+                Ok(Next::Done) => return,
                 // Someone else moved the job first (a cancel, say): the
                 // next look at the job decides what, if anything, to do.
                 // Backed off and capped, so a rule that keeps refusing
@@ -293,10 +303,10 @@ impl Inner {
         }
     }
 
-    /// Does the next piece of work for the job; false when there is none.
-    async fn advance(&self, id: JobId) -> Result<bool, ChangeError> {
+    /// Does the next piece of work for the job, and says whether more follows.
+    async fn advance(&self, id: JobId) -> Result<Next, ChangeError> {
         let Some(job) = self.parts.store.get(id).await? else {
-            return Ok(false);
+            return Ok(Next::Done);
         };
         // A cancel stops a create job between steps; a teardown always finishes.
         if job.cancel_requested
@@ -310,22 +320,22 @@ impl Inner {
                 ]
             })
             .await?;
-            return Ok(false);
+            return Ok(Next::Done);
         }
         match job.state.clone() {
             JobState::Approved => {
                 let Some(step) = job.next_step() else {
-                    return Ok(false);
+                    return Ok(Next::Done);
                 };
                 self.enter_step(&job, step).await?;
-                Ok(true)
+                Ok(Next::More)
             }
             JobState::Running { step } => self.run_step(job, step).await,
             JobState::TearingDown { reason } => {
                 self.run_teardown(job, reason).await?;
-                Ok(false)
+                Ok(Next::Done)
             }
-            _ => Ok(false),
+            _ => Ok(Next::Done),
         }
     }
 
@@ -339,7 +349,7 @@ impl Inner {
         .await
     }
 
-    async fn run_step(&self, job: Job, step: Step) -> Result<bool, ChangeError> {
+    async fn run_step(&self, job: Job, step: Step) -> Result<Next, ChangeError> {
         if let Some(hook) = &self.parts.hook {
             hook.at(job.id, step, HookPoint::Started).await;
         }
@@ -374,11 +384,11 @@ impl Inner {
                     })
                     .await?;
                 if job.state == JobState::Succeeded {
-                    return Ok(false);
+                    return Ok(Next::Done);
                 }
                 // `Approved` between steps keeps "what to run next" derived
                 // from the step records alone.
-                Ok(true)
+                Ok(Next::More)
             }
             Err(error) => {
                 let text = error.render(job.locale);
@@ -402,7 +412,7 @@ impl Inner {
                     request_id = error.request_id().unwrap_or_default(),
                     "step failed"
                 );
-                Ok(false)
+                Ok(Next::Done)
             }
         }
     }
