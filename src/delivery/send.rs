@@ -71,11 +71,15 @@ async fn show_card(inner: &Inner, entry: &Pending, job: &Job) -> Result<(), Chat
         return post_card(inner, job, Some(entry.seq)).await.map(|_| ());
     };
     inner.chat.update_card(at, &cards::card(job)).await?;
-    if let Err(e) = inner
+    // Shown as the job was at this version; a later change shows again.
+    let rendered = job.version;
+    let booked = inner
         .store
-        .card_delivered(job.id, entry.seq, job.version)
-        .await
-    {
+        .living_delivered(job.id, entry.seq, Outgoing::Card, None, move |j| {
+            j.version == rendered
+        })
+        .await;
+    if let Err(e) = booked {
         tracing::error!(job = %job.id, error = %e, "a card update was delivered but could not be booked");
     }
     Ok(())
@@ -108,7 +112,7 @@ async fn show_living(
     };
     let booked = inner
         .store
-        .thread_delivered(job.id, entry.seq, entry.message.clone(), posted, shown)
+        .living_delivered(job.id, entry.seq, entry.message.clone(), posted, shown)
         .await;
     if let Err(e) = booked {
         // Delivered, not booked: shown again (the narrow window the

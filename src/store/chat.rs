@@ -61,28 +61,6 @@ impl Store {
             .await
     }
 
-    /// Marks a card update delivered; a job changed since `rendered` gets
-    /// a fresh card entry in the same transaction.
-    pub async fn card_delivered(
-        &self,
-        id: JobId,
-        seq: u64,
-        rendered: u64,
-    ) -> Result<(), ChangeError> {
-        let current = self
-            .write(
-                Admission::Owed,
-                format!("card delivered {id}"),
-                true,
-                move |t| t.card_delivered(id, seq, rendered),
-            )
-            .await?;
-        if !current {
-            self.outbox.wrote();
-        }
-        Ok(())
-    }
-
     /// Writes chat effects that change no job (a "still waiting" note).
     pub async fn say(
         &self,
@@ -126,10 +104,11 @@ impl Store {
         .await
     }
 
-    /// Books a delivered living thread message (see `Trees::thread_delivered`):
-    /// records where it was posted, and keeps its entry for another
-    /// delivery when what it shows changed meanwhile.
-    pub async fn thread_delivered(
+    /// Books a delivered living message, a card update or a thread
+    /// message (see `Trees::living_delivered`): records where a thread
+    /// message was posted, and keeps the entry for another delivery when
+    /// what it shows changed meanwhile.
+    pub async fn living_delivered(
         &self,
         id: JobId,
         seq: u64,
@@ -138,12 +117,9 @@ impl Store {
         shown: impl Fn(&Job) -> bool + Send + Sync + 'static,
     ) -> Result<(), ChangeError> {
         let left = self
-            .write(
-                Admission::Owed,
-                format!("thread delivered {id}"),
-                true,
-                move |t| t.thread_delivered(id, seq, &delivered, posted.as_ref(), &shown),
-            )
+            .write(Admission::Owed, format!("delivered {id}"), true, move |t| {
+                t.living_delivered(id, seq, &delivered, posted.as_ref(), &shown)
+            })
             .await?;
         if !left {
             self.outbox.wrote();

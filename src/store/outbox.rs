@@ -224,10 +224,7 @@ pub(super) fn remove(
     if stored.message != *delivered {
         return Ok(false);
     }
-    outbox.remove(&k)?;
-    let mut meta = read_meta(outbox, job)?;
-    meta.untrack(seq);
-    write_meta(outbox, job, &meta)?;
+    discard(outbox, job, seq)?;
     Ok(true)
 }
 

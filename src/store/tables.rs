@@ -206,41 +206,14 @@ impl Trees {
             .map_err(transaction_error)
     }
 
-    /// Books a delivered card update: its entry leaves the outbox, unless
-    /// the job changed after the card was rendered (at `rendered`); then
-    /// the entry stays where it is, so the last change is always shown and
-    /// nothing written after it overtakes it. True when it was current.
-    pub(super) fn card_delivered(
-        &self,
-        job: JobId,
-        seq: u64,
-        rendered: u64,
-    ) -> Result<bool, ChangeError> {
-        (&self.jobs, &self.outbox)
-            .transaction(|(jobs, tx)| {
-                let version = match jobs.get(job_key(job))? {
-                    Some(b) => {
-                        serde_json::from_slice::<Job>(&b)
-                            .map_err(json_abort)?
-                            .version
-                    }
-                    None => rendered,
-                };
-                if version != rendered {
-                    return Ok(false);
-                }
-                outbox::remove(tx, job, seq, &Outgoing::Card)
-            })
-            .map_err(transaction_error)
-    }
-
-    /// Books a delivered living thread message (the checklist, a wait's
-    /// note): where it was `posted`, if this delivery posted it, goes on
-    /// the job; its entry leaves the outbox unless what it shows changed
-    /// while it was delivered (`shown` false of the job as stored now, or
-    /// a newer note replaced it). Then the entry stays where it is, to be
-    /// delivered again. True when it left.
-    pub(super) fn thread_delivered(
+    /// Books a delivered living message (a card update, the checklist, a
+    /// wait's note): where it was `posted` in the thread, if this delivery
+    /// posted it, goes on the job; its entry leaves the outbox unless what
+    /// it shows changed while it was delivered (`shown` false of the job as
+    /// stored now, or a newer note replaced it). Then the entry stays where
+    /// it is, to be delivered again, so the last change is always shown and
+    /// nothing written after it overtakes it. True when it left.
+    pub(super) fn living_delivered(
         &self,
         id: JobId,
         seq: u64,

@@ -94,10 +94,10 @@ pub struct ConsoleSink {
     checklists: Mutex<HashMap<JobId, Checklist>>,
 }
 
-#[derive(Default)]
+/// A job's checklist as last posted or edited, and whether that version
+/// was printed (quiet).
 struct Checklist {
-    lines: Vec<String>,
-    latest: String,
+    latest: Note,
     printed: bool,
 }
 
@@ -142,26 +142,29 @@ impl ConsoleSink {
         let Ok(mut all) = self.checklists.lock() else {
             return;
         };
-        let list = all.entry(note.job).or_default();
-        let lines: Vec<String> = note.text.lines().map(str::to_owned).collect();
-        list.latest = note.text.clone();
+        let before = all.insert(
+            note.job,
+            Checklist {
+                latest: note.clone(),
+                printed: posted,
+            },
+        );
         if self.quiet {
-            list.printed = posted;
             if posted {
                 write(&self.out, &self.thread_line(card, note, ""));
             }
-        } else {
-            for line in lines.iter().filter(|l| !list.lines.contains(l)) {
-                if line.starts_with(['▶', '✔']) {
-                    let step = Note {
-                        text: line.clone(),
-                        ..note.clone()
-                    };
-                    write(&self.out, &self.thread_line(card, &step, ""));
-                }
+            return;
+        }
+        let before = before.map(|b| b.latest.text).unwrap_or_default();
+        for line in note.text.lines() {
+            if line.starts_with(['▶', '✔']) && !before.lines().any(|b| b == line) {
+                let step = Note {
+                    text: line.to_owned(),
+                    ..note.clone()
+                };
+                write(&self.out, &self.thread_line(card, &step, ""));
             }
         }
-        list.lines = lines;
     }
 
     /// Quiet: the job's checklist in its latest form, if that is not what
@@ -175,15 +178,7 @@ impl ConsoleSink {
         };
         if let Some(list) = all.get_mut(&job).filter(|l| !l.printed) {
             list.printed = true;
-            let note = Note {
-                job,
-                text: list.latest.clone(),
-                tone: Tone::Working,
-                buttons: Vec::new(),
-                living: Some(Living::Progress),
-                mention: None,
-            };
-            write(&self.out, &self.thread_line(card, &note, "↻ "));
+            write(&self.out, &self.thread_line(card, &list.latest, "↻ "));
         }
     }
 }
