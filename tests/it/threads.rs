@@ -238,3 +238,86 @@ async fn a_long_wait_is_one_note_edited_as_it_goes_on_not_a_note_a_minute() {
     }
     assert_checklist_complete(&calls, &ts);
 }
+
+/// Holds every job at the start of step 6 until the test lets it go.
+struct GateAtStep6(Arc<tokio::sync::Semaphore>);
+
+#[async_trait]
+impl StepHook for GateAtStep6 {
+    async fn at(&self, _job: JobId, step: Step, point: HookPoint) {
+        if step == Step::EnsureZones && point == HookPoint::Started {
+            let _ = self.0.acquire().await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_checklist_someone_deleted_is_posted_afresh_and_ends_complete() {
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
+    let bot = SlackBot::start_full(
+        &["slack:UBOB"],
+        quick_delivery,
+        Some(Arc::new(GateAtStep6(gate.clone()))),
+    )
+    .await;
+    let (ts, id) = approved_job(&bot).await;
+    let calls = bot
+        .slack
+        .wait_for("the checklist at step 6", |calls| {
+            checklist(calls, &ts).0.contains("▶ step 6/8")
+        })
+        .await;
+    let posts: Vec<&Call> = calls
+        .iter()
+        .filter(|c| c.method == "chat.postMessage")
+        .collect();
+    let n = posts
+        .iter()
+        .position(|c| {
+            c.body["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Steps of"))
+        })
+        .expect("the checklist");
+    bot.slack
+        .delete_message(&format!("1700000000.{:06}", n + 1));
+    gate.add_permits(1);
+    let calls = delivered_to_the_end(&bot, &ts, id).await;
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.method == "chat.update (message_not_found)"),
+        "the edit met the deleted message"
+    );
+    let lists: Vec<String> = thread(&calls, &ts)
+        .into_iter()
+        .filter(|t| t.starts_with("Steps of"))
+        .collect();
+    assert_eq!(lists.len(), 2, "posted afresh once: {lists:#?}");
+    // The fresh one is edited to the end.
+    let fresh = calls
+        .iter()
+        .filter(|c| c.method == "chat.postMessage")
+        .enumerate()
+        .filter(|(_, c)| {
+            c.body["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Steps of"))
+        })
+        .map(|(i, _)| format!("1700000000.{:06}", i + 1))
+        .last()
+        .expect("the fresh checklist");
+    let last = calls
+        .iter()
+        .rev()
+        .find(|c| {
+            (c.method == "chat.update" && c.body["ts"] == fresh.as_str())
+                || (c.method == "chat.postMessage"
+                    && c.body["text"]
+                        .as_str()
+                        .is_some_and(|t| t.starts_with("Steps of")))
+        })
+        .and_then(|c| c.body["text"].as_str())
+        .unwrap_or_default();
+    assert!(last.contains("8 of 8 done"), "{last}");
+}
