@@ -7,7 +7,6 @@ use crate::cloud::aws::{AwsAccess, AwsCalls};
 use crate::cloud::zilliz::ZillizClient;
 use crate::config::Config;
 use crate::delivery::Dispatcher;
-use crate::domain::ids::Platform;
 use crate::engine::{Engine, EngineParts, StepHook};
 use crate::metrics::Metrics;
 use crate::ports::chat::ChatSink;
@@ -64,16 +63,11 @@ impl App {
         let aws_calls = aws.calls();
         let cloud: Arc<dyn CloudAccess> = Arc::new(aws);
         let clock = overrides.clock.unwrap_or_else(|| Arc::new(SystemClock));
-        let mut pacing = std::collections::HashMap::new();
-        if let Some(slack) = &config.slack {
-            pacing.insert(Platform::Slack, slack.progress_interval);
-        }
         let delivery = Dispatcher::new(
             store.clone(),
             chat,
             clock.clone(),
             config.delivery.clone(),
-            pacing,
             metrics.clone(),
         );
         delivery.start();

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::backoff::Backoff;
 pub use crate::chat::console::ConsoleSettings;
+use crate::chat::platform::PlatformSettings;
 use crate::cloud::aws::AwsSettings;
 pub use crate::cloud::zilliz::ZillizSettings;
 use crate::cloud::zilliz::control_plane;
@@ -227,6 +228,16 @@ fn with_fix(error: &str) -> String {
 }
 
 impl Config {
+    /// The chat platforms this config names, each as its section: `serve`
+    /// connects every one. A new platform's section goes here, one line.
+    pub fn chat_platforms(&self) -> Vec<&dyn PlatformSettings> {
+        let sections: [Option<&dyn PlatformSettings>; 2] = [
+            self.slack.as_ref().map(|s| s as &dyn PlatformSettings),
+            self.discord.as_ref().map(|s| s as &dyn PlatformSettings),
+        ];
+        sections.into_iter().flatten().collect()
+    }
+
     pub fn from_toml(
         text: &str,
         vars: impl Iterator<Item = (String, String)>,

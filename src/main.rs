@@ -3,19 +3,18 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
-use privatelink_bot::app::{App, Overrides};
-use privatelink_bot::chat::console::{self, ConsoleSink};
+use privatelink_bot::app::Overrides;
+use privatelink_bot::chat::console;
 use privatelink_bot::config::Config;
 use privatelink_bot::domain::ids::{JobId, ProjectId, VpcId, ZillizRegion};
 use privatelink_bot::domain::job::StateKey;
 use privatelink_bot::ports::clock::rfc3339;
 use privatelink_bot::sandbox;
 use privatelink_bot::store::{Stall, Store};
-use privatelink_bot::{admin, check, telemetry};
+use privatelink_bot::{admin, check, serve, telemetry};
 use std::io::Write;
 
 #[derive(Parser)]
@@ -168,51 +167,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Cmd::Demo => sandbox::demo::run(console::stdout()).await,
         Cmd::Serve => {
             let config = Config::load(&cli.config)?;
-            let secrets = privatelink_bot::serve::Secrets::from_env(&config)?;
-            privatelink_bot::serve::run(&config, secrets).await
+            let secrets = serve::Secrets::from_env(&config)?;
+            serve::run(&config, secrets).await
         }
         Cmd::Console { quiet } => {
             let config = Config::load(&cli.config)?;
-            let out = console::stdout();
-            let app = App::build(
+            // The console is one platform among others, through the same run
+            // as `serve`: `/healthz` and `/metrics` when [http] asks for them.
+            let console = console::Console::new(
+                &config.console,
+                tokio::io::BufReader::new(tokio::io::stdin()),
+                console::stdout(),
+                config.language.default,
+                quiet,
+            );
+            let server = serve::assemble(
                 &config,
                 config.zilliz.api_key()?,
-                Arc::new(ConsoleSink::new(out.clone(), config.language.default).quiet(quiet)),
+                vec![Box::new(console)],
                 Overrides::default(),
             )
             .await?;
-            let resumed = app.engine.resume().await?;
-            if !resumed.is_empty() {
-                eprintln!("resumed {} job(s): {resumed:?}", resumed.len());
-            }
-            tokio::spawn(app.service.clone().keep_house());
-            if let Some(http) = &config.http {
-                let listener = tokio::net::TcpListener::bind(&http.listen).await?;
-                let routes = privatelink_bot::health::routes(
-                    app.store.clone(),
-                    app.metrics.clone(),
-                    Arc::default(),
-                );
-                tokio::spawn(async move {
-                    if let Err(e) = axum::serve(listener, routes).await {
-                        tracing::error!(error = %e, "the health and metrics endpoint stopped");
-                    }
-                });
-            }
-            let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-            let liveness = app.store.liveness().clone();
-            tokio::select! {
-                done = console::run(
-                    &app.service,
-                    &app.delivery,
-                    stdin,
-                    out,
-                    &config.console,
-                    &config.intake,
-                    config.language.default,
-                ) => done,
-                stall = liveness.tripped() => Err(stall.into()),
-            }
+            let listener = match &config.http {
+                Some(http) => Some(tokio::net::TcpListener::bind(&http.listen).await?),
+                None => None,
+            };
+            server.run(&config, listener, serve::stop_signal()).await
         }
         Cmd::CheckConfig {
             online,

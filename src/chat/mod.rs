@@ -4,6 +4,7 @@
 pub mod console;
 pub mod discord;
 pub mod intake;
+pub mod platform;
 pub mod router;
 pub mod slack;
 

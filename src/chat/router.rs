@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 
@@ -13,27 +14,38 @@ use crate::ports::error::ErrorKind;
 
 #[derive(Default)]
 pub struct ChatRouter {
-    sinks: HashMap<Platform, Arc<dyn ChatSink>>,
+    sinks: HashMap<Platform, (Arc<dyn ChatSink>, Duration)>,
 }
 
 impl ChatRouter {
-    pub fn with(mut self, platform: Platform, sink: Arc<dyn ChatSink>) -> Self {
-        self.sinks.insert(platform, sink);
+    /// Routes `platform`'s messages to `sink`, at most one per `pacing` in
+    /// a channel.
+    pub fn with(mut self, platform: Platform, sink: Arc<dyn ChatSink>, pacing: Duration) -> Self {
+        self.sinks.insert(platform, (sink, pacing));
         self
     }
 
     fn sink(&self, platform: Platform) -> Result<&Arc<dyn ChatSink>, ChatError> {
-        self.sinks.get(&platform).ok_or_else(|| {
-            ChatError::new(
-                ErrorKind::InvalidInput,
-                format!("{platform} is not configured"),
-            )
-        })
+        self.sinks
+            .get(&platform)
+            .map(|(sink, _)| sink)
+            .ok_or_else(|| {
+                ChatError::new(
+                    ErrorKind::InvalidInput,
+                    format!("{platform} is not configured"),
+                )
+            })
     }
 }
 
 #[async_trait]
 impl ChatSink for ChatRouter {
+    fn pacing(&self, platform: Platform) -> Duration {
+        self.sinks
+            .get(&platform)
+            .map(|(_, pace)| *pace)
+            .unwrap_or_default()
+    }
     async fn post_card(&self, to: &Conversation, card: &Card) -> Result<MessageRef, ChatError> {
         self.sink(to.platform)?.post_card(to, card).await
     }

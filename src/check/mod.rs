@@ -75,11 +75,8 @@ pub async fn online(config: &Config, scope: &Scope) -> Report {
         )
         .await,
     );
-    if let Some(slack) = &config.slack {
-        rows.extend(crate::chat::slack::probe::run(slack).await);
-    }
-    if let Some(discord) = &config.discord {
-        rows.extend(crate::chat::discord::probe::run(discord).await);
+    for platform in config.chat_platforms() {
+        rows.extend(platform.probe().await);
     }
     Report { rows }
 }

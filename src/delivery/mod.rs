@@ -104,9 +104,6 @@ struct Inner {
     chat: Arc<dyn ChatSink>,
     clock: Arc<dyn Clock>,
     settings: DeliverySettings,
-    /// The least time between two messages or edits in one channel, per
-    /// platform.
-    pacing: HashMap<Platform, Duration>,
     metrics: Arc<crate::metrics::Metrics>,
     progress: watch::Sender<Progress>,
 }
@@ -125,7 +122,6 @@ impl Dispatcher {
         chat: Arc<dyn ChatSink>,
         clock: Arc<dyn Clock>,
         settings: DeliverySettings,
-        pacing: HashMap<Platform, Duration>,
         metrics: Arc<crate::metrics::Metrics>,
     ) -> Self {
         let (progress, _) = watch::channel(Progress::default());
@@ -135,7 +131,6 @@ impl Dispatcher {
                 chat,
                 clock,
                 settings,
-                pacing,
                 metrics,
                 progress,
             }),
@@ -330,11 +325,7 @@ fn settle(
         Outcome::Delivered => {
             lanes.failures.remove(&(job, seq));
             lanes.job_ready.remove(&job);
-            let pace = inner
-                .pacing
-                .get(&lane.platform)
-                .copied()
-                .unwrap_or_default();
+            let pace = inner.chat.pacing(lane.platform);
             if !pace.is_zero() {
                 lanes.lane_ready.insert(lane, (now + pace, true));
             }

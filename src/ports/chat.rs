@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ErrorKind;
 
-use crate::domain::ids::{JobId, UserRef};
+use crate::domain::ids::{JobId, Platform, UserRef};
 pub use crate::domain::job::Living;
 use crate::domain::job::{Conversation, MessageRef};
 
@@ -258,6 +258,12 @@ pub trait ChatSink: Send + Sync {
             ErrorKind::InvalidInput,
             "this platform has no private message for a bot to send",
         ))
+    }
+
+    /// The least time between two messages or edits in one channel of
+    /// `platform` (zero: the platform's own limiter is enough).
+    fn pacing(&self, _platform: Platform) -> std::time::Duration {
+        std::time::Duration::ZERO
     }
 
     /// Tells one person something in a direct message from the bot, which

@@ -1,14 +1,13 @@
 //! `privatelink-bot demo`: the whole create flow in the sandbox, printed as
 //! a console transcript, then checked against what moto actually holds.
 
-use std::sync::Arc;
-
 use anyhow::Context;
 
 use super::Sandbox;
-use crate::app::{App, Overrides};
-use crate::chat::console::{self, ConsoleSink, SharedOut};
+use crate::app::Overrides;
+use crate::chat::console::{Console, SharedOut};
 use crate::secret::Secret;
+use crate::serve;
 
 fn say(out: &SharedOut, text: &str) {
     if let Ok(mut w) = out.lock() {
@@ -53,16 +52,6 @@ pub async fn run(out: SharedOut) -> anyhow::Result<()> {
 
 async fn run_in(sandbox: &Sandbox, dir: &std::path::Path, out: SharedOut) -> anyhow::Result<()> {
     let config = sandbox.config(&dir.join("store.sled"))?;
-    let sink = Arc::new(ConsoleSink::new(out.clone(), config.language.default));
-    let app = App::build(
-        &config,
-        Secret::new(&sandbox.api_key),
-        sink,
-        Overrides::default(),
-    )
-    .await?;
-    app.engine.resume().await?;
-
     let args = sandbox.create_args();
     let script = format!(
         "# alice (who holds the ops approver role) asks what would happen, then asks for the link\n\
@@ -77,16 +66,25 @@ async fn run_in(sandbox: &Sandbox, dir: &std::path::Path, out: SharedOut) -> any
          /wait $last\n\
          status $last\n"
     );
-    console::run(
-        &app.service,
-        &app.delivery,
-        script.as_bytes(),
-        out.clone(),
+    // The console is a platform like Slack or Discord, run as `serve` runs
+    // them; the script is its input, and the run ends when the script does.
+    let console = Console::new(
         &config.console,
-        &config.intake,
+        std::io::Cursor::new(script.into_bytes()),
+        out.clone(),
         config.language.default,
+        false,
+    );
+    let server = serve::assemble(
+        &config,
+        Secret::new(&sandbox.api_key),
+        vec![Box::new(console)],
+        Overrides::default(),
     )
     .await?;
+    server
+        .run(&config, None, std::future::pending::<()>())
+        .await?;
 
     let state = sandbox.end_state().await?;
     say(&out, "\n== what moto holds for the VPC now ==");

@@ -72,6 +72,11 @@ impl Service {
         &self.p.engine
     }
 
+    /// Who may do what; adapters read which platform groups it names.
+    pub fn policy(&self) -> &Policy {
+        &self.p.policy
+    }
+
     fn event(&self, job: Option<JobId>, actor: &Actor, action: &str, outcome: &str) -> AuditEvent {
         AuditEvent {
             at: self.p.clock.now(),

@@ -3,12 +3,14 @@
 //! API, AWS on moto, Zilliz on the fake control plane.
 
 use ed25519_dalek::{Signer, SigningKey};
+use std::sync::Arc;
+
 use privatelink_bot::chat::discord::{self, DiscordSettings, Transport};
 use privatelink_bot::domain::ids::JobId;
 use privatelink_bot::domain::job::JobState;
 use privatelink_bot::sandbox::Sandbox;
 use privatelink_bot::sandbox::fake_zilliz::Fault;
-use privatelink_bot::secret::Secret;
+use privatelink_bot::secret::{Secret, SecretSource};
 use privatelink_bot::serve::{Secrets, Server};
 use serde_json::{Value, json};
 
@@ -69,6 +71,18 @@ pub(crate) fn click(id: &str, user: &str, roles: &[&str], custom_id: &str, card:
 }
 
 impl DiscordBot {
+    /// A handler over the running bot's core, as its Discord platform
+    /// builds one (for driving the gateway or registering by hand).
+    pub(crate) fn handler(&self) -> Arc<privatelink_bot::chat::discord::inbound::DiscordHandler> {
+        let core = &self.server.core;
+        Arc::new(privatelink_bot::chat::discord::inbound::DiscordHandler {
+            service: core.service.clone(),
+            http: Arc::new(discord::http(&self.settings, &Secret::new(TOKEN))),
+            default_locale: core.default_locale,
+            intake: core.intake.clone(),
+        })
+    }
+
     pub(crate) async fn start() -> Self {
         Self::start_with(|_| {}).await
     }
@@ -90,7 +104,7 @@ impl DiscordBot {
                 c.discord = Some(DiscordSettings {
                     application_id: APP.parse().unwrap(),
                     public_key,
-                    bot_token_env: "UNUSED".into(),
+                    bot_token_env: "DISCORD_BOT_TOKEN".into(),
                     guilds: vec![888],
                     transport: Transport::Http,
                     api_url: Some(api_url),
@@ -100,10 +114,7 @@ impl DiscordBot {
             },
             |zilliz_api_key| Secrets {
                 zilliz_api_key,
-                slack_bot_token: None,
-                slack_signing_secret: None,
-                slack_app_token: None,
-                discord_bot_token: Some(Secret::new(TOKEN)),
+                chat: SecretSource::given([("DISCORD_BOT_TOKEN", TOKEN)]),
             },
         )
         .await;
@@ -224,7 +235,7 @@ impl DiscordBot {
 #[tokio::test]
 async fn create_card_approve_by_role_progress_thread_and_success() {
     let bot = DiscordBot::start().await;
-    discord::register_commands(&bot.server.discord_handler.as_ref().unwrap().http, &[888])
+    discord::register_commands(&bot.handler().http, &[888])
         .await
         .unwrap();
     let reg = bot

@@ -16,7 +16,7 @@ async fn run_console(h: &Harness, script: &[u8]) -> anyhow::Result<()> {
         script,
         out,
         &h.config.console,
-        &h.config.intake,
+        &privatelink_bot::chat::intake::Intake::new(&h.config.intake),
         privatelink_bot::i18n::Locale::En,
     )
     .await
@@ -196,4 +196,61 @@ async fn the_console_takes_the_same_intake_as_the_platforms_rate_included() {
         "alice's fourth line is refused, bob has his own rate: {t}"
     );
     assert!(t.matches("/privatelink create").count() >= 4, "{t}");
+}
+
+/// The console is a chat platform like Slack and Discord: built from its
+/// settings, put together with the core by `serve::assemble`, and run by
+/// `Server::run`, which ends when the console's input does (ARCHITECTURE.md,
+/// "Adding a chat platform").
+#[tokio::test]
+async fn the_console_runs_as_a_platform_through_the_same_run_as_serve() {
+    use privatelink_bot::serve;
+    let sandbox = privatelink_bot::sandbox::Sandbox::start(1)
+        .await
+        .expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = sandbox
+        .config(&crate::harness::store_path(&dir))
+        .expect("config");
+    let args = sandbox.create_args();
+    let script = format!("/as alice\ncreate {args}\n/as bob\napprove $last\n/wait $last\n");
+    let buffer = crate::harness::Buffer::default();
+    let out: console::SharedOut =
+        std::sync::Arc::new(std::sync::Mutex::new(Box::new(buffer.clone())));
+    let platform = console::Console::new(
+        &config.console,
+        std::io::Cursor::new(script.into_bytes()),
+        out,
+        privatelink_bot::i18n::Locale::En,
+        false,
+    );
+    let server = serve::assemble(
+        &config,
+        privatelink_bot::secret::Secret::new(&sandbox.api_key),
+        vec![Box::new(platform)],
+        Default::default(),
+    )
+    .await
+    .expect("assembled");
+    let store = server.app.store.clone();
+    // No listener and a shutdown that never comes: only the input ending
+    // ends the run.
+    server
+        .run(&config, None, std::future::pending::<()>())
+        .await
+        .expect("the run ends with the input");
+
+    let job = store
+        .get(JobId::parse("PL-1000").unwrap())
+        .await
+        .unwrap()
+        .expect("the job");
+    assert_eq!(job.state, JobState::Succeeded, "{}", buffer.text());
+    assert!(buffer.text().contains("Succeeded"), "{}", buffer.text());
+    sandbox
+        .end_state()
+        .await
+        .unwrap()
+        .verify(&sandbox.hosts())
+        .unwrap();
 }

@@ -31,7 +31,7 @@ async fn the_gateway_identifies_heartbeats_resumes_and_misses_nothing() {
     })
     .await;
     let gateway = bot.discord.enable_gateway().await;
-    let handler = bot.server.discord_handler.clone().expect("the handler");
+    let handler = bot.handler();
     let http = privatelink_bot::chat::discord::http(&bot.settings, &Secret::new(TOKEN));
     let transports = bot.server.transports.clone();
     let running = tokio::spawn(privatelink_bot::chat::discord::gateway::run(

@@ -11,7 +11,7 @@ use privatelink_bot::domain::ids::{Platform, UserRef};
 use privatelink_bot::domain::job::Conversation;
 use privatelink_bot::domain::policy::Actor;
 use privatelink_bot::sandbox::Sandbox;
-use privatelink_bot::secret::Secret;
+use privatelink_bot::secret::{Secret, SecretSource};
 use privatelink_bot::serve::{self, Secrets};
 use privatelink_bot::service::{Event, Inbound};
 use privatelink_bot::store::{Stall, Store, StoreOptions};
@@ -30,10 +30,7 @@ async fn a_store_operation_held_past_the_bound_fails_healthz_and_ends_serve() {
         &config,
         Secrets {
             zilliz_api_key: Secret::new(&sandbox.api_key),
-            slack_bot_token: None,
-            slack_signing_secret: None,
-            slack_app_token: None,
-            discord_bot_token: None,
+            chat: SecretSource::given([]),
         },
         Overrides {
             store_hook: Some(gate.clone()),
@@ -50,7 +47,11 @@ async fn a_store_operation_held_past_the_bound_fails_healthz_and_ends_serve() {
     let healthz = format!("http://{}/healthz", listener.local_addr().expect("address"));
     let serving = tokio::spawn({
         let config = config.clone();
-        async move { server.run(&config, listener, std::future::pending()).await }
+        async move {
+            server
+                .run(&config, Some(listener), std::future::pending())
+                .await
+        }
     });
     let http = reqwest::Client::new();
     let ok = http.get(&healthz).send().await.expect("healthz answers");

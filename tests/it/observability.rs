@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use privatelink_bot::chat::slack::{SlackSettings, Transport};
 use privatelink_bot::domain::job::{JobState, Step};
-use privatelink_bot::secret::Secret;
+use privatelink_bot::secret::SecretSource;
 use privatelink_bot::serve::Secrets;
 use prometheus_parse::{Scrape, Value};
 
@@ -142,20 +142,20 @@ async fn readyz_fails_while_socket_mode_is_not_connected_and_healthz_still_passe
         |c| {
             c.slack = Some(SlackSettings {
                 api_url,
-                bot_token_env: "UNUSED".into(),
-                signing_secret_env: "UNUSED".into(),
+                bot_token_env: "SLACK_BOT_TOKEN".into(),
+                signing_secret_env: "SLACK_SIGNING_SECRET".into(),
                 transport: Transport::Socket,
-                app_token_env: "UNUSED".into(),
+                app_token_env: "SLACK_APP_TOKEN".into(),
                 progress_interval: Duration::from_millis(200),
                 workspace_languages: Default::default(),
             })
         },
         |zilliz_api_key| Secrets {
             zilliz_api_key,
-            slack_bot_token: Some(Secret::new("xoxb-socket")),
-            slack_signing_secret: None,
-            slack_app_token: Some(Secret::new("xapp-socket")),
-            discord_bot_token: None,
+            chat: SecretSource::given([
+                ("SLACK_BOT_TOKEN", "xoxb-socket"),
+                ("SLACK_APP_TOKEN", "xapp-socket"),
+            ]),
         },
     )
     .await;
@@ -173,7 +173,7 @@ async fn readyz_fails_while_socket_mode_is_not_connected_and_healthz_still_passe
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(async move {
         server
-            .run(&config, listener, async {
+            .run(&config, Some(listener), async {
                 let _ = stopped.await;
             })
             .await

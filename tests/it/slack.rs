@@ -385,7 +385,7 @@ async fn create_without_arguments_opens_a_form_with_field_errors() {
 async fn socket_mode_envelopes_ack_by_id_and_share_the_http_handlers() {
     use privatelink_bot::chat::slack::socket::{Outcome, on_envelope};
     let bot = SlackBot::start().await;
-    let handler = bot.server().slack_handler.clone().unwrap();
+    let handler = bot.handler();
 
     assert_eq!(
         on_envelope(&handler, r#"{"type":"hello","num_connections":1}"#).await,

@@ -8,7 +8,7 @@ use privatelink_bot::chat::slack::SlackSettings;
 use privatelink_bot::domain::ids::JobId;
 use privatelink_bot::domain::job::JobState;
 use privatelink_bot::sandbox::{Sandbox, slack_requests};
-use privatelink_bot::secret::Secret;
+use privatelink_bot::secret::{Secret, SecretSource};
 use privatelink_bot::serve::{Secrets, Server};
 
 use crate::fake_slack::{Call, FakeSlack};
@@ -58,10 +58,10 @@ impl SlackBot {
             |c| {
                 c.slack = Some(SlackSettings {
                     api_url,
-                    bot_token_env: "UNUSED".into(),
-                    signing_secret_env: "UNUSED".into(),
+                    bot_token_env: "SLACK_BOT_TOKEN".into(),
+                    signing_secret_env: "SLACK_SIGNING_SECRET".into(),
                     transport: privatelink_bot::chat::slack::Transport::Http,
-                    app_token_env: "UNUSED".into(),
+                    app_token_env: "SLACK_APP_TOKEN".into(),
                     progress_interval: Duration::from_millis(200),
                     workspace_languages: Default::default(),
                 });
@@ -69,10 +69,10 @@ impl SlackBot {
             },
             |zilliz_api_key| Secrets {
                 zilliz_api_key,
-                slack_bot_token: Some(Secret::new(TOKEN)),
-                slack_signing_secret: Some(Secret::new(SIGNING)),
-                slack_app_token: None,
-                discord_bot_token: None,
+                chat: SecretSource::given([
+                    ("SLACK_BOT_TOKEN", TOKEN),
+                    ("SLACK_SIGNING_SECRET", SIGNING),
+                ]),
             },
             hook,
         )
@@ -117,6 +117,22 @@ impl SlackBot {
 
     pub fn server(&self) -> &Server {
         self.server.as_ref().expect("the bot is running")
+    }
+
+    /// A handler over the running bot's core, as its Slack platform builds
+    /// one (for driving Socket Mode envelopes directly).
+    pub fn handler(&self) -> std::sync::Arc<privatelink_bot::chat::slack::inbound::SlackHandler> {
+        use privatelink_bot::chat::slack::{inbound, sink};
+        let core = &self.server().core;
+        let client = sink::client(&format!("{}/api/", self.slack.url)).expect("client");
+        std::sync::Arc::new(inbound::SlackHandler::new(
+            core.service.clone(),
+            std::sync::Arc::new(client),
+            &Secret::new(TOKEN),
+            Vec::new(),
+            inbound::Languages::default(),
+            core.intake.clone(),
+        ))
     }
 
     pub(crate) async fn post_raw(

@@ -7,6 +7,7 @@
 //! sweep; `$last` stands for the job most recently created. Anything else is
 //! a `/privatelink` command. `#` starts a comment.
 
+mod platform;
 mod sink;
 
 use serde::Deserialize;
@@ -20,10 +21,11 @@ use crate::i18n::Locale;
 use crate::ports::chat::Action;
 use std::sync::Arc;
 
-use crate::chat::intake::{Intake, IntakeSettings, Taken};
+use crate::chat::intake::{Intake, Taken};
 use crate::service::{Event, Inbound, Reply, Service};
 use crate::t;
 
+pub use platform::Console;
 use sink::write;
 pub use sink::{ConsoleSink, SharedOut, render_card, stdout};
 
@@ -58,10 +60,9 @@ pub async fn run<R: AsyncBufRead + Unpin>(
     mut input: R,
     out: SharedOut,
     settings: &ConsoleSettings,
-    intake: &IntakeSettings,
+    intake: &Intake,
     locale: Locale,
 ) -> anyhow::Result<()> {
-    let intake = Intake::new(intake);
     let only_you = format!("  ({})", t!(locale, "console-only-you"));
     let mut actor = Actor::new(UserRef::new(Platform::Console, settings.user.clone()));
     let conversation = Conversation {

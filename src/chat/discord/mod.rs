@@ -6,6 +6,7 @@ pub mod command;
 pub mod gateway;
 pub mod http;
 pub mod inbound;
+pub mod platform;
 pub mod probe;
 pub mod render;
 pub mod sink;

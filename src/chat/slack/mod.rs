@@ -4,6 +4,7 @@
 mod form;
 pub mod http;
 pub mod inbound;
+pub mod platform;
 pub mod probe;
 pub mod render;
 pub mod sink;
