@@ -15,12 +15,14 @@ RUN mkdir -p src benches && echo 'fn main() {}' > src/main.rs && touch src/lib.r
     && echo 'fn main() {}' > benches/flow.rs \
     && cargo build --release --locked \
     && rm -rf src benches
-COPY src ./src
-COPY benches ./benches
-# The message catalogues are compiled in (include_str!), and so is the IAM
-# policy the sandbox's AWS enforces (the demo's world).
+# The message catalogues are compiled in (include_str!) and read by the build
+# script, which checks every message key the code names; the IAM policy the
+# sandbox's AWS enforces (the demo's world) is compiled in too.
+COPY build.rs ./
 COPY locales ./locales
 COPY config ./config
+COPY src ./src
+COPY benches ./benches
 RUN touch src/main.rs src/lib.rs && cargo build --release --locked --bin privatelink-bot
 
 FROM debian:bookworm-slim

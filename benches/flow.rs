@@ -28,9 +28,10 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use privatelink_bot::app::{App, Overrides};
 use privatelink_bot::chat::console::ConsoleSink;
+use privatelink_bot::domain::audit::{self, AuditEvent, Outcome};
 use privatelink_bot::domain::command::{self, Command, CreateRequest};
 use privatelink_bot::domain::ids::{JobId, Platform, UserRef, VpcId};
-use privatelink_bot::domain::job::{AuditEvent, Conversation, Job, JobState};
+use privatelink_bot::domain::job::{Conversation, Job, JobState};
 use privatelink_bot::domain::policy::{Actor, Policy, Principal};
 use privatelink_bot::ports::chat::Action;
 use privatelink_bot::sandbox::Sandbox;
@@ -82,9 +83,9 @@ fn parse_authorize_persist(c: &mut Criterion) {
             let event = AuditEvent {
                 at: 0,
                 job: Some(id),
-                actor: actor.user.to_string(),
-                action: "create".into(),
-                outcome: String::new(),
+                actor: audit::Actor::Person(actor.user.clone()),
+                action: audit::Action::Create,
+                outcome: Outcome::Unstated,
             };
             store
                 .insert(Admission::Intake, &job, event)
@@ -220,9 +221,9 @@ fn event(id: JobId, action: &str) -> AuditEvent {
     AuditEvent {
         at: 0,
         job: Some(id),
-        actor: "bench".into(),
-        action: action.into(),
-        outcome: String::new(),
+        actor: audit::Actor::Other("bench".into()),
+        action: audit::Action::parse(action),
+        outcome: Outcome::Unstated,
     }
 }
 

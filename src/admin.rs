@@ -8,8 +8,9 @@ use std::io::Write;
 use serde::{Deserialize, Serialize};
 
 use crate::cards;
+use crate::domain::audit::{self, AuditEvent};
 use crate::domain::ids::JobId;
-use crate::domain::job::{AuditEvent, StateKey};
+use crate::domain::job::StateKey;
 use crate::i18n::Locale;
 use crate::ports::clock::rfc3339;
 use crate::store::Store;
@@ -114,12 +115,12 @@ pub async fn drop_outbox(store: &Store, job: &str, out: &mut impl Write) -> Resu
     for p in &waiting {
         store.outbox_discard(id, p.seq).await.map_err(failed)?;
     }
-    let event = crate::domain::job::AuditEvent {
+    let event = AuditEvent {
         at: crate::ports::clock::Clock::now(&crate::ports::clock::SystemClock),
         job: Some(id),
-        actor: "operator".to_owned(),
-        action: "outbox_dropped".to_owned(),
-        outcome: format!("{} message(s) dropped", waiting.len()),
+        actor: audit::Actor::Operator,
+        action: audit::Action::OutboxDropped,
+        outcome: audit::Outcome::Other(format!("{} message(s) dropped", waiting.len())),
     };
     store
         .audit(crate::store::Admission::Owed, event)
@@ -186,9 +187,9 @@ impl From<&AuditEvent> for Exported {
             time: rfc3339(e.at),
             at: e.at,
             job: e.job,
-            actor: e.actor.clone(),
-            action: e.action.clone(),
-            outcome: e.outcome.clone(),
+            actor: e.actor.to_string(),
+            action: e.action.to_string(),
+            outcome: e.outcome.to_string(),
         }
     }
 }
@@ -198,9 +199,9 @@ impl From<Exported> for AuditEvent {
         Self {
             at: e.at,
             job: e.job,
-            actor: e.actor,
-            action: e.action,
-            outcome: e.outcome,
+            actor: audit::Actor::parse(&e.actor),
+            action: audit::Action::parse(&e.action),
+            outcome: audit::Outcome::parse(&e.outcome),
         }
     }
 }

@@ -249,9 +249,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                             out,
                             "{} {job} {} {} {}",
                             rfc3339(e.at),
-                            show(&e.actor),
-                            show(&e.action),
-                            show(&e.outcome)
+                            show(&e.actor.to_string()),
+                            show(e.action.word()),
+                            show(&e.outcome.to_string())
                         )?;
                     }
                 }

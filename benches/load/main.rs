@@ -31,9 +31,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use privatelink_bot::domain::audit::{Action, Actor, AuditEvent, Outcome};
 use privatelink_bot::domain::command::{self, Command};
 use privatelink_bot::domain::ids::{JobId, Platform, UserRef, VpcId};
-use privatelink_bot::domain::job::{AuditEvent, Conversation};
+use privatelink_bot::domain::job::Conversation;
 use privatelink_bot::sandbox::fixtures::{self, NetworkShape};
 use privatelink_bot::sandbox::{REGION, Sandbox};
 use privatelink_bot::store::{Admission, Store, StoreOptions};
@@ -399,9 +400,9 @@ async fn fill(path: &std::path::Path, n: u64) {
                 let event = AuditEvent {
                     at: 0,
                     job: Some(id),
-                    actor: "load".into(),
-                    action: "create".into(),
-                    outcome: String::new(),
+                    actor: Actor::Other("load".into()),
+                    action: Action::Create,
+                    outcome: Outcome::Unstated,
                 };
                 store
                     .insert(Admission::Owed, &job, event)

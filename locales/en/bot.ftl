@@ -7,6 +7,8 @@
 verbatim = { $text }
 list = { $items }
 list-separator = { "; " }
+# What we were doing, then the provider's own words (never translated).
+error-with-cause = { $what }: { $cause }
 
 ## Ids and the parser
 

@@ -7,6 +7,8 @@
 verbatim = { $text }
 list = { $items }
 list-separator = ；
+# 我们在做的事，然后是服务商的原话（不翻译）。
+error-with-cause = { $what }：{ $cause }
 
 ## 标识与命令解析
 

@@ -75,7 +75,7 @@ pub fn progress(job: &Job) -> Note {
                 locale,
                 "progress-failed",
                 step = step.text(),
-                error = one_line(error)
+                error = one_line(&error.render(locale))
             ),
             (_, Some(r)) => t!(
                 locale,
@@ -152,7 +152,7 @@ pub fn step_warning(job: &Job, step: Step, warning: &Text) -> Note {
     )
 }
 
-pub fn failed(job: &Job, step: Step, error: &str) -> Note {
+pub fn failed(job: &Job, step: Step, error: &Text) -> Note {
     let locale = job.locale;
     Note {
         job: job.id,
@@ -160,7 +160,7 @@ pub fn failed(job: &Job, step: Step, error: &str) -> Note {
             locale,
             "note-step-failed",
             step = step.text(),
-            error = error
+            error = error.clone()
         ),
         tone: Tone::Failure,
         buttons: vec![
@@ -174,11 +174,21 @@ pub fn failed(job: &Job, step: Step, error: &str) -> Note {
 
 /// A rollback or delete failed part-way: never a retry (that would
 /// re-create what it removed); rolling back or deleting again finishes it.
-pub fn teardown_failed(job: &Job, reason: Teardown, error: &str) -> Note {
+pub fn teardown_failed(job: &Job, reason: Teardown, error: &Text) -> Note {
     let locale = job.locale;
     let text = match reason {
-        Teardown::Rollback => t!(locale, "note-rollback-failed", error = error, job = job.id),
-        Teardown::Delete => t!(locale, "note-delete-failed", error = error, job = job.id),
+        Teardown::Rollback => t!(
+            locale,
+            "note-rollback-failed",
+            error = error.clone(),
+            job = job.id
+        ),
+        Teardown::Delete => t!(
+            locale,
+            "note-delete-failed",
+            error = error.clone(),
+            job = job.id
+        ),
     };
     Note {
         job: job.id,

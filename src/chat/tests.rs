@@ -90,7 +90,7 @@ fn states() -> Vec<JobState> {
         JobState::Succeeded,
         JobState::Failed {
             step: Step::EnsureZones,
-            error: "已失败".into(),
+            error: text!("err-create-zone"),
         },
         JobState::Cancelled,
         JobState::Rejected,
@@ -100,7 +100,7 @@ fn states() -> Vec<JobState> {
         },
         JobState::TeardownFailed {
             reason: Teardown::Rollback,
-            error: "已失败".into(),
+            error: text!("err-create-zone"),
         },
         JobState::RolledBack,
         JobState::Deleted,
@@ -137,8 +137,8 @@ fn notes(job: &Job) -> Vec<Note> {
                 ports = "19531"
             ),
         ),
-        cards::failed(job, Step::EnsureZones, "已失败"),
-        cards::teardown_failed(job, Teardown::Delete, "已失败"),
+        cards::failed(job, Step::EnsureZones, &text!("err-create-zone")),
+        cards::teardown_failed(job, Teardown::Delete, &text!("err-create-zone")),
         cards::cancelled(job),
         cards::summary(job),
         cards::torn_down(job, Teardown::Delete, &[]),

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use super::Inner;
 use crate::cards;
-use crate::domain::job::{AuditEvent, Job, Living, MessageRef};
+use crate::domain::audit::{self, Action, Actor, AuditEvent};
+use crate::domain::job::{Job, Living, MessageRef};
 use crate::ports::chat::{Blocked, ChatError, Note, Outgoing};
 use crate::ports::error::ErrorKind;
 use crate::store::{Failure, Pending};
@@ -27,13 +28,13 @@ pub(super) enum Outcome {
     },
 }
 
-fn delivery_event(job: &Job, action: &str, at: u64) -> AuditEvent {
+fn delivery_event(job: &Job, action: Action, at: u64) -> AuditEvent {
     AuditEvent {
         at,
         job: Some(job.id),
-        actor: "bot".to_owned(),
-        action: action.to_owned(),
-        outcome: String::new(),
+        actor: Actor::Bot,
+        action,
+        outcome: audit::Outcome::Unstated,
     }
 }
 
@@ -44,7 +45,7 @@ async fn post_card(inner: &Inner, job: &Job, seq: Option<u64>) -> Result<Message
         .chat
         .post_card(&job.conversation, &cards::card(job))
         .await?;
-    let event = delivery_event(job, "card_posted", inner.clock.now());
+    let event = delivery_event(job, Action::CardPosted, inner.clock.now());
     // The card is up: record it even if this entry was a note.
     let booked = inner
         .store
@@ -160,8 +161,8 @@ pub(super) async fn send(inner: &Inner, entry: Pending, job: Job) -> Outcome {
                 .audit(
                     crate::store::Admission::Owed,
                     AuditEvent {
-                        outcome: format!("dropped: {e}"),
-                        ..delivery_event(&job, "note_refused", inner.clock.now())
+                        outcome: audit::Outcome::Dropped(e.to_string()),
+                        ..delivery_event(&job, Action::NoteRefused, inner.clock.now())
                     },
                 )
                 .await;
@@ -204,7 +205,7 @@ pub(super) async fn send(inner: &Inner, entry: Pending, job: Job) -> Outcome {
 /// under. Forgetting it makes the next delivery post a fresh card, with
 /// the job as it is, and the thread go on under that one.
 async fn forget_card(inner: &Inner, job: &Job) {
-    let event = delivery_event(job, "card_lost", inner.clock.now());
+    let event = delivery_event(job, Action::CardLost, inner.clock.now());
     match inner.store.card_lost(job.id, event).await {
         Ok(_) => {
             tracing::warn!(job = %job.id, "the job's card was deleted; a fresh one will be posted")

@@ -7,8 +7,7 @@
 //! stored job), so a decision made on a stale read is refused, never
 //! applied to a state nobody looked at.
 
-use std::fmt;
-
+use super::audit::Action;
 use super::ids::{JobId, UserRef};
 use super::job::{Job, JobState, Millis, Resources, Step, StepRecord, Teardown};
 use super::policy::Denied;
@@ -46,11 +45,11 @@ pub enum Transition {
         at: Millis,
     },
     /// The engine could not do `step`.
-    FailStep { step: Step, error: String },
+    FailStep { step: Step, error: Text },
     /// The teardown removed (or left, as shared) everything.
     FinishTeardown,
     /// The teardown failed part-way.
-    FailTeardown { error: String },
+    FailTeardown { error: Text },
 }
 
 /// What an allowed transition did.
@@ -315,23 +314,23 @@ impl Job {
     }
 }
 
-impl fmt::Display for Transition {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Transition::Approve { .. } => "approve",
-            Transition::Reject { .. } => "reject",
-            Transition::Cancel { .. } => "cancel",
-            Transition::Expire { .. } => "expire",
-            Transition::Retry => "retry",
-            Transition::Rollback => "roll back",
-            Transition::Delete => "delete",
-            Transition::StopCancelled => "cancel",
-            Transition::EnterStep { .. } => "step_started",
-            Transition::FinishStep { .. } => "step_finished",
-            Transition::FailStep { .. } => "step_failed",
-            Transition::FinishTeardown => "teardown_finished",
-            Transition::FailTeardown { .. } => "teardown_failed",
-        })
+impl Transition {
+    /// The audit log's name for this change.
+    pub fn action(&self) -> Action {
+        match self {
+            Transition::Approve { .. } => Action::Approve,
+            Transition::Reject { .. } => Action::Reject,
+            Transition::Cancel { .. } | Transition::StopCancelled => Action::Cancel,
+            Transition::Expire { .. } => Action::Expire,
+            Transition::Retry => Action::Retry,
+            Transition::Rollback => Action::RollBack,
+            Transition::Delete => Action::Delete,
+            Transition::EnterStep { .. } => Action::StepStarted,
+            Transition::FinishStep { .. } => Action::StepFinished,
+            Transition::FailStep { .. } => Action::StepFailed,
+            Transition::FinishTeardown => Action::TeardownFinished,
+            Transition::FailTeardown { .. } => Action::TeardownFailed,
+        }
     }
 }
 

@@ -55,11 +55,11 @@ fn transition(column: &str) -> Transition {
         },
         "fail" => Transition::FailStep {
             step: STEP,
-            error: "boom".into(),
+            error: crate::i18n::Text::verbatim("boom"),
         },
         "td_done" => Transition::FinishTeardown,
         "td_fail" => Transition::FailTeardown {
-            error: "boom".into(),
+            error: crate::i18n::Text::verbatim("boom"),
         },
         other => panic!("unknown column {other}"),
     }
@@ -73,7 +73,7 @@ fn state(key: &str) -> JobState {
         "succeeded" => JobState::Succeeded,
         "failed" => JobState::Failed {
             step: STEP,
-            error: "boom".into(),
+            error: crate::i18n::Text::verbatim("boom"),
         },
         "cancelled" => JobState::Cancelled,
         "rejected" => JobState::Rejected,
@@ -86,7 +86,7 @@ fn state(key: &str) -> JobState {
         },
         "teardown_failed" => JobState::TeardownFailed {
             reason: Teardown::Delete,
-            error: "boom".into(),
+            error: crate::i18n::Text::verbatim("boom"),
         },
         "rolled_back" => JobState::RolledBack,
         "deleted" => JobState::Deleted,
@@ -239,7 +239,7 @@ fn a_failed_job_whose_create_finished_is_a_teardown_failure() {
     let mut job = job_in(
         JobState::Failed {
             step: Step::Verify,
-            error: "teardown failed".into(),
+            error: crate::i18n::Text::verbatim("teardown failed"),
         },
         false,
     );

@@ -1,6 +1,7 @@
 //! The bot's vocabulary: ids, the command grammar, jobs, plans and the
 //! approval policy. Pure data and rules; nothing here does I/O.
 
+pub mod audit;
 pub mod command;
 pub mod field;
 pub mod help;
@@ -11,3 +12,4 @@ pub mod ownership;
 pub mod plan;
 pub mod policy;
 pub mod preflight;
+pub mod words;

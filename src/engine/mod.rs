@@ -9,9 +9,13 @@
 //! change that causes it (the store's outbox); the engine never calls a
 //! chat platform.
 
+mod error;
+mod record;
 mod steps;
 mod teardown;
 mod workers;
+
+pub use error::StepError;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,14 +27,14 @@ use crate::backoff::Backoff;
 
 use crate::cards;
 use crate::domain::ids::JobId;
-use crate::domain::job::{AuditEvent, Job, JobState, Resources, StateKey, Step, Teardown};
+use crate::domain::job::{Job, JobState, Resources, StateKey, Step, Teardown};
 use crate::domain::lifecycle::Transition;
-use crate::i18n::{Locale, Text};
-use crate::ports::chat::{Note, Outgoing};
+use crate::i18n::Text;
+use crate::ports::chat::Outgoing;
 use crate::ports::clock::Clock;
-use crate::ports::cloud::{CloudAccess, CloudError, ErrorKind, Vendor};
-use crate::retry::{Classified, Effect, RetryPolicy};
-use crate::store::{Admission, ChangeError, Store};
+use crate::ports::cloud::{CloudAccess, Vendor};
+use crate::retry::{Effect, RetryPolicy};
+use crate::store::{ChangeError, Store};
 use workers::Workers;
 
 /// How long the engine waits and how it polls.
@@ -101,65 +105,6 @@ const STEP_ATTEMPTS: u32 = 4;
 
 /// Refused changes in a row after which a worker stops trying.
 const MAX_REFUSALS: u32 = 5;
-
-/// Why a step (or a teardown) failed: what it was doing, and the provider's
-/// typed error when a call failed. The engine decides by the cause's kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepError {
-    /// What the step was doing, or what is wrong, in the catalogue (boxed:
-    /// errors travel by value through every step's `Result`).
-    pub context: Box<Text>,
-    pub cause: Option<CloudError>,
-}
-
-impl StepError {
-    /// A call to a provider failed while doing `context`.
-    pub(crate) fn call(context: Text, cause: CloudError) -> Self {
-        Self {
-            context: Box::new(context),
-            cause: Some(cause),
-        }
-    }
-
-    /// What failed in `locale`, then the provider's own words (not ours
-    /// to translate).
-    pub fn render(&self, locale: Locale) -> String {
-        let context = self.context.render(locale);
-        match &self.cause {
-            Some(cause) => format!("{context}: {cause}"),
-            None => context,
-        }
-    }
-
-    /// The provider's request id, for its support (and the log).
-    pub fn request_id(&self) -> Option<&str> {
-        self.cause.as_ref().and_then(|c| c.request_id.as_deref())
-    }
-}
-
-impl Classified for StepError {
-    fn kind(&self) -> ErrorKind {
-        self.cause.as_ref().map_or(ErrorKind::Other, |c| c.kind)
-    }
-    fn retry_after(&self) -> Option<Duration> {
-        self.cause.as_ref().and_then(|c| c.retry_after)
-    }
-}
-
-impl From<Text> for StepError {
-    fn from(context: Text) -> Self {
-        Self {
-            context: Box::new(context),
-            cause: None,
-        }
-    }
-}
-
-impl std::fmt::Display for StepError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.render(Locale::En))
-    }
-}
 
 impl Engine {
     pub fn new(parts: EngineParts) -> Self {
@@ -247,16 +192,6 @@ enum Next {
     /// Nothing more for now: the job ended, failed, waits for a person, or
     /// is gone.
     Done,
-}
-
-fn engine_event(job: JobId, action: &str, outcome: String, at: u64) -> AuditEvent {
-    AuditEvent {
-        at,
-        job: Some(job),
-        actor: "engine".to_owned(),
-        action: action.to_owned(),
-        outcome,
-    }
 }
 
 impl Inner {
@@ -391,7 +326,7 @@ impl Inner {
                 Ok(Next::More)
             }
             Err(error) => {
-                let text = error.render(job.locale);
+                let text = error.text();
                 let failed = Transition::FailStep {
                     step,
                     error: text.clone(),
@@ -436,7 +371,7 @@ impl Inner {
                 .await?;
             }
             Err(error) => {
-                let text = error.render(job.locale);
+                let text = error.text();
                 let failed = Transition::FailTeardown {
                     error: text.clone(),
                 };
@@ -492,67 +427,6 @@ impl Inner {
         RetryPolicy {
             backoff: self.parts.settings.backoff,
             attempts: STEP_ATTEMPTS,
-        }
-    }
-
-    /// Applies `t` to the job as stored, with its audit line and what it
-    /// says in chat (`says` of the changed job, into the outbox with it).
-    async fn transition(
-        &self,
-        id: JobId,
-        t: Transition,
-        says: impl Fn(&Job) -> Vec<Outgoing> + Send + Sync + 'static,
-    ) -> Result<Job, ChangeError> {
-        let action = t.to_string();
-        let event = engine_event(id, &action, String::new(), self.now());
-        let job = self
-            .parts
-            .store
-            .update_saying(
-                Admission::Owed,
-                id,
-                event,
-                move |j| j.apply(t.clone()).map(|_| ()),
-                says,
-            )
-            .await?;
-        tracing::info!(job = %id, action, state = %job.state.key(), "job changed");
-        Ok(job)
-    }
-
-    /// Saves resources mid-step (an intent recorded before a cloud effect).
-    async fn save_resources(&self, id: JobId, resources: &Resources) -> Result<(), StepError> {
-        let resources = resources.clone();
-        self.parts
-            .store
-            .update(
-                Admission::Owed,
-                id,
-                engine_event(id, "resources_recorded", String::new(), self.now()),
-                move |j| {
-                    j.resources = resources.clone();
-                    Ok(())
-                },
-            )
-            .await
-            .map(|_| ())
-            .map_err(|e| StepError::from(crate::text!("err-record-resources", error = e)))
-    }
-
-    /// A note that goes with no change (a wait's "still waiting").
-    async fn say(&self, job: &Job, note: Note) {
-        let said = self
-            .parts
-            .store
-            .say(
-                Admission::Owed,
-                job.id,
-                vec![Outgoing::Note(note)],
-                self.now(),
-            )
-            .await;
-        if let Err(e) = said {
-            tracing::warn!(job = %job.id, error = %e, "could not record a progress note");
         }
     }
 }

@@ -223,27 +223,57 @@ impl Text {
     }
 }
 
-/// `t!(locale, "key", name = value, …)`: the message in that language.
+mod keys {
+    include!(concat!(env!("OUT_DIR"), "/catalogue_keys.rs"));
+}
+
+/// Whether the catalogues hold a message `key` (the list is written by
+/// `build.rs` from the catalogues themselves). A `const fn`, so that `t!`
+/// and `text!` check their key when the crate compiles.
+pub const fn has_key(key: &str) -> bool {
+    let key = key.as_bytes();
+    let mut i = 0;
+    while i < keys::KEYS.len() {
+        let candidate = keys::KEYS[i].as_bytes();
+        if candidate.len() == key.len() {
+            let mut j = 0;
+            while j < key.len() && candidate[j] == key[j] {
+                j += 1;
+            }
+            if j == key.len() {
+                return true;
+            }
+        }
+        i += 1;
+    }
+    false
+}
+
+/// `t!(locale, "key", name = value, …)`: the message in that language. A
+/// key the catalogues lack does not compile.
 #[macro_export]
 macro_rules! t {
-    ($locale:expr, $key:literal $(, $name:ident = $value:expr)* $(,)?) => {
+    ($locale:expr, $key:literal $(, $name:ident = $value:expr)* $(,)?) => {{
+        const _: () = assert!($crate::i18n::has_key($key), concat!("no message `", $key, "` in locales/*/bot.ftl"));
         $crate::i18n::render(
             $locale,
             $key,
             &[$((stringify!($name), { use $crate::i18n::ToArg as _; (&$value).to_arg() })),*],
         )
-    };
+    }};
 }
 
-/// `text!("key", name = value, …)`: the message, to be rendered later.
+/// `text!("key", name = value, …)`: the message, to be rendered later. A
+/// key the catalogues lack does not compile.
 #[macro_export]
 macro_rules! text {
-    ($key:literal $(, $name:ident = $value:expr)* $(,)?) => {
+    ($key:literal $(, $name:ident = $value:expr)* $(,)?) => {{
+        const _: () = assert!($crate::i18n::has_key($key), concat!("no message `", $key, "` in locales/*/bot.ftl"));
         $crate::i18n::Text::new(
             $key,
             vec![$((stringify!($name).to_owned(), { use $crate::i18n::ToArg as _; (&$value).to_arg() })),*],
         )
-    };
+    }};
 }
 
 struct Catalogue {

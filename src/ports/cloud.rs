@@ -11,6 +11,7 @@ use crate::domain::ids::{
 };
 
 pub use super::error::{CloudError, CloudResult, ErrorKind, Provider};
+pub use crate::domain::words::{ClusterPlan, ClusterStatus, EndpointState, RegistrationStatus};
 
 /// The tag key that marks every endpoint the bot creates; its value is the job id.
 pub const JOB_TAG: &str = "privatelink-bot:job";
@@ -74,68 +75,6 @@ pub struct SecurityGroupInfo {
     pub id: SecurityGroupId,
     pub vpc: String,
     pub ingress: Vec<IngressRule>,
-}
-
-/// EC2's state of an interface endpoint (`VpcEndpoint.State`, as
-/// documented), read once by the adapter; a word AWS adds later is kept as
-/// it came.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EndpointState {
-    PendingAcceptance,
-    Pending,
-    Available,
-    Deleting,
-    Deleted,
-    Rejected,
-    Failed,
-    Expired,
-    Other(String),
-}
-
-impl EndpointState {
-    /// From EC2's word, in any case.
-    pub fn parse(word: &str) -> Self {
-        match word.trim().to_ascii_lowercase().as_str() {
-            "pendingacceptance" => Self::PendingAcceptance,
-            "pending" => Self::Pending,
-            "available" => Self::Available,
-            "deleting" => Self::Deleting,
-            "deleted" => Self::Deleted,
-            "rejected" => Self::Rejected,
-            "failed" => Self::Failed,
-            "expired" => Self::Expired,
-            _ => Self::Other(word.trim().to_owned()),
-        }
-    }
-
-    /// EC2's word, lower case, as people see it in the thread.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PendingAcceptance => "pendingacceptance",
-            Self::Pending => "pending",
-            Self::Available => "available",
-            Self::Deleting => "deleting",
-            Self::Deleted => "deleted",
-            Self::Rejected => "rejected",
-            Self::Failed => "failed",
-            Self::Expired => "expired",
-            Self::Other(word) => word,
-        }
-    }
-
-    /// Alive, or on its way to being so.
-    pub fn is_live(&self) -> bool {
-        !matches!(
-            self,
-            Self::Deleting | Self::Deleted | Self::Rejected | Self::Failed | Self::Expired
-        )
-    }
-}
-
-impl std::fmt::Display for EndpointState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -309,36 +248,7 @@ pub struct EndpointService {
 pub struct RegisteredEndpoint {
     pub endpoint_id: String,
     pub region: String,
-    pub status: String,
-}
-
-impl RegisteredEndpoint {
-    /// Zilliz's status words are undocumented: only these clearly mean the
-    /// registration failed.
-    pub fn has_failed(&self) -> bool {
-        matches!(
-            self.status.trim().to_ascii_lowercase().as_str(),
-            "failed" | "rejected" | "deleted" | "error"
-        )
-    }
-
-    /// Words seen or to be expected while waiting or done; anything else is
-    /// noted, never waited on.
-    pub fn status_is_known(&self) -> bool {
-        self.has_failed()
-            || matches!(
-                self.status.trim().to_ascii_lowercase().as_str(),
-                "" | "running"
-                    | "available"
-                    | "accepted"
-                    | "active"
-                    | "pending"
-                    | "pendingacceptance"
-                    | "pending_acceptance"
-                    | "creating"
-                    | "connecting"
-            )
-    }
+    pub status: RegistrationStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -347,8 +257,8 @@ pub struct ClusterInfo {
     pub name: String,
     pub project_id: String,
     pub region_id: String,
-    pub plan: String,
-    pub status: String,
+    pub plan: ClusterPlan,
+    pub status: ClusterStatus,
     /// Empty until a private endpoint is registered and accepted.
     pub private_link_address: Option<String>,
     /// The public address; its port is the cluster's until a private one
@@ -393,23 +303,6 @@ pub trait Vendor: Send + Sync {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ec2_states_are_read_once_whatever_their_case_and_new_words_kept() {
-        assert_eq!(
-            EndpointState::parse("pendingAcceptance"),
-            EndpointState::PendingAcceptance
-        );
-        assert_eq!(EndpointState::parse("Available"), EndpointState::Available);
-        let new = EndpointState::parse("partial");
-        assert_eq!(new, EndpointState::Other("partial".into()));
-        assert!(new.is_live(), "an unknown word is never taken for an end");
-        assert!(!EndpointState::parse("rejected").is_live());
-        assert_eq!(
-            EndpointState::PendingAcceptance.to_string(),
-            "pendingacceptance"
-        );
-    }
 
     fn endpoint(names: &[&str]) -> EndpointInfo {
         EndpointInfo {

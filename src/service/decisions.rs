@@ -5,9 +5,10 @@
 
 use super::{Reply, Service, store_failed};
 use crate::cards;
+use crate::domain::audit::{self, AuditEvent};
 use crate::domain::ids::{JobId, UserRef};
 use crate::domain::job::Conversation;
-use crate::domain::job::{AuditEvent, Job, JobState};
+use crate::domain::job::{Job, JobState};
 use crate::domain::lifecycle::{Refusal, Transition};
 use crate::domain::policy::{Actor, Denied, Policy, may_click_from};
 use crate::i18n::{Locale, Text};
@@ -40,7 +41,7 @@ enum Answer {
 /// arm of `Ask::decision` (and its button or command).
 struct Decision {
     /// The verb for audit lines and refusals.
-    verb: &'static str,
+    verb: audit::Action,
     /// The policy rule that covers it.
     rule: Rule,
     /// The lifecycle transition, from who asked and when.
@@ -57,7 +58,7 @@ impl Ask {
     fn decision(self) -> Decision {
         match self {
             Ask::Click(Action::Approve) => Decision {
-                verb: "approve",
+                verb: audit::Action::Approve,
                 rule: |p, a, j| p.may_decide(a, j),
                 transition: |by, at| Transition::Approve { by, at },
                 label: Some("decided-approved"),
@@ -65,7 +66,7 @@ impl Ask {
                 answer: Answer::Approved,
             },
             Ask::Click(Action::Reject) => Decision {
-                verb: "reject",
+                verb: audit::Action::Reject,
                 rule: |p, a, j| p.may_decide(a, j),
                 transition: |by, at| Transition::Reject { by, at },
                 label: Some("decided-rejected"),
@@ -73,7 +74,7 @@ impl Ask {
                 answer: Answer::Rejected,
             },
             Ask::Click(Action::Cancel) => Decision {
-                verb: "cancel",
+                verb: audit::Action::Cancel,
                 rule: |p, a, j| p.may_cancel(a, j),
                 transition: |by, _| Transition::Cancel { by },
                 label: None,
@@ -81,7 +82,7 @@ impl Ask {
                 answer: Answer::Cancelled,
             },
             Ask::Click(Action::Retry) => Decision {
-                verb: "retry",
+                verb: audit::Action::Retry,
                 rule: |p, a, j| p.may_operate(a, j, "verb-retry"),
                 transition: |_, _| Transition::Retry,
                 label: Some("decided-retrying"),
@@ -89,7 +90,7 @@ impl Ask {
                 answer: Answer::Acted,
             },
             Ask::Click(Action::Rollback) => Decision {
-                verb: "roll back",
+                verb: audit::Action::RollBack,
                 rule: |p, a, j| p.may_operate(a, j, "verb-rollback"),
                 transition: |_, _| Transition::Rollback,
                 label: Some("decided-rolling-back"),
@@ -97,7 +98,7 @@ impl Ask {
                 answer: Answer::Acted,
             },
             Ask::Delete => Decision {
-                verb: "delete",
+                verb: audit::Action::Delete,
                 rule: |p, a, j| p.may_operate(a, j, "verb-delete"),
                 transition: |_, _| Transition::Delete,
                 label: Some("decided-deleting"),
@@ -147,14 +148,14 @@ impl Service {
         let from = from.cloned();
         let transition = (decision.transition)(actor.user.clone(), now);
         let by = actor.user.clone();
-        let verb = decision.verb;
+        let verb = decision.verb.clone();
         let result = self
             .p
             .store
             .update_saying(
                 Admission::Intake,
                 id,
-                self.event(Some(id), actor, verb, ""),
+                self.event(Some(id), actor, verb.clone(), audit::Outcome::Unstated),
                 move |job| {
                     if let Some(from) = &from {
                         may_click_from(from, job)?;
@@ -169,7 +170,8 @@ impl Service {
             Ok(job) => self.acted(&decision, job, locale).await,
             Err(ChangeError::NotFound(_)) => Reply::say(t!(locale, "reply-no-such-job", job = id)),
             Err(ChangeError::Refused(Refusal::Denied(denied))) => {
-                self.refused(actor, id, verb, &denied.0, locale).await
+                self.refused(actor, id, verb.clone(), &denied.0, locale)
+                    .await
             }
             Err(ChangeError::Refused(why @ Refusal::ExpiredUndecided(_))) => {
                 self.expire(id).await;
@@ -207,18 +209,18 @@ impl Service {
         &self,
         actor: &Actor,
         id: JobId,
-        action: &str,
+        action: audit::Action,
         why: &Text,
         locale: Locale,
     ) -> Reply {
         // The audit log is for operators: in English, whoever asked.
-        let outcome = format!("refused: {}", why.render(Locale::En));
+        let outcome = audit::Outcome::Refused(why.render(Locale::En));
         if let Err(e) = self
             .p
             .store
             .audit(
                 Admission::Intake,
-                self.event(Some(id), actor, action, &outcome),
+                self.event(Some(id), actor, action, outcome),
             )
             .await
         {
@@ -233,9 +235,9 @@ impl Service {
         let event = AuditEvent {
             at: now,
             job: Some(id),
-            actor: "bot".to_owned(),
-            action: "expire".to_owned(),
-            outcome: String::new(),
+            actor: audit::Actor::Bot,
+            action: audit::Action::Expire,
+            outcome: audit::Outcome::Unstated,
         };
         self.p
             .store

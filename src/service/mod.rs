@@ -16,9 +16,10 @@ pub use inbound::{Event, Inbound, Reply};
 use std::sync::Arc;
 
 use crate::cards;
+use crate::domain::audit::{self, AuditEvent};
 use crate::domain::command::{self, Command, ListFilter};
 use crate::domain::ids::JobId;
-use crate::domain::job::{AuditEvent, Conversation, StateKey};
+use crate::domain::job::{Conversation, StateKey};
 use crate::domain::policy::{Actor, Policy};
 use crate::engine::Engine;
 use crate::i18n::Locale;
@@ -77,13 +78,19 @@ impl Service {
         &self.p.policy
     }
 
-    fn event(&self, job: Option<JobId>, actor: &Actor, action: &str, outcome: &str) -> AuditEvent {
+    fn event(
+        &self,
+        job: Option<JobId>,
+        actor: &Actor,
+        action: audit::Action,
+        outcome: audit::Outcome,
+    ) -> AuditEvent {
         AuditEvent {
             at: self.p.clock.now(),
             job,
-            actor: actor.user.to_string(),
-            action: action.to_owned(),
-            outcome: outcome.to_owned(),
+            actor: audit::Actor::Person(actor.user.clone()),
+            action,
+            outcome,
         }
     }
 

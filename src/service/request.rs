@@ -2,6 +2,7 @@
 //! (preflight, store the pending job, post its card).
 
 use super::{Reply, Service, preflight, store_failed};
+use crate::domain::audit;
 use crate::domain::command::CreateRequest;
 use crate::domain::job::{Conversation, Job, JobState, Resources};
 use crate::domain::policy::Actor;
@@ -98,7 +99,12 @@ impl Service {
                 .store
                 .audit(
                     Admission::Intake,
-                    self.event(None, actor, "create", "refused: not a requester"),
+                    self.event(
+                        None,
+                        actor,
+                        audit::Action::Create,
+                        audit::Outcome::Refused("not a requester".to_owned()),
+                    ),
                 )
                 .await;
             return Reply::say(denied.0.render(locale));
@@ -161,7 +167,12 @@ impl Service {
             .insert(
                 Admission::Intake,
                 &job,
-                self.event(Some(id), actor, "create", ""),
+                self.event(
+                    Some(id),
+                    actor,
+                    audit::Action::Create,
+                    audit::Outcome::Unstated,
+                ),
             )
             .await
         {

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use super::outbox::{Failure, Pending};
 use super::{Admission, ChangeError, Store, StoreError};
+use crate::domain::audit::AuditEvent;
 use crate::domain::ids::JobId;
-use crate::domain::job::{AuditEvent, Job, Living, MessageRef};
+use crate::domain::job::{Job, Living, MessageRef};
 use crate::ports::chat::Outgoing;
 
 /// Tells the dispatcher that the outbox has new entries, after they are

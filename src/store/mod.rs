@@ -15,6 +15,7 @@
 mod chat;
 mod liveness;
 pub mod outbox;
+mod reader;
 mod reads;
 mod tables;
 mod writer;
@@ -26,11 +27,12 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 pub use liveness::{Liveness, Stall};
-pub use tables::Reader;
+pub use reader::Reader;
 pub use writer::{WriteHook, WriterFigures};
 
+use crate::domain::audit::AuditEvent;
 use crate::domain::ids::JobId;
-use crate::domain::job::{AuditEvent, Job};
+use crate::domain::job::Job;
 use crate::domain::lifecycle::Refusal;
 use crate::ports::chat::Outgoing;
 pub use chat::OutboxSignal;

@@ -3,8 +3,9 @@
 //! scan). Each runs on tokio's blocking pool.
 
 use super::{Store, StoreError};
+use crate::domain::audit::AuditEvent;
 use crate::domain::ids::{JobId, UserRef, VpcId};
-use crate::domain::job::{AuditEvent, Job, StateKey};
+use crate::domain::job::{Job, StateKey};
 use crate::domain::ownership::{Owners, Resource};
 
 impl Store {

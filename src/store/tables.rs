@@ -6,14 +6,15 @@
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::{Db, Transactional, Tree};
 
-use super::outbox::{self, Pending};
+use super::outbox::{self};
 use super::{ChangeError, StoreError};
-use crate::domain::ids::{JobId, UserRef, VpcId};
+use crate::domain::ids::JobId;
 use crate::ports::chat::Outgoing;
 use std::collections::BTreeMap;
 
-use crate::domain::job::{AuditEvent, Job, Living, MessageRef, Origin, StateKey};
-use crate::domain::ownership::{Owners, Resource};
+use crate::domain::audit::{AuditEvent, Outcome};
+use crate::domain::job::{Job, Living, MessageRef, Origin};
+use crate::domain::ownership::Owners;
 
 /// The first job number handed out: short, human ids such as `PL-1042`.
 const FIRST_JOB_NUMBER: u64 = 1000;
@@ -22,36 +23,36 @@ const FIRST_JOB_NUMBER: u64 = 1000;
 #[derive(Clone)]
 pub(super) struct Trees {
     pub(super) db: Db,
-    jobs: Tree,
-    audit: Tree,
-    by_status: Tree,
-    by_requester: Tree,
-    by_vpc: Tree,
-    slots: Tree,
-    deliveries: Tree,
+    pub(super) jobs: Tree,
+    pub(super) audit: Tree,
+    pub(super) by_status: Tree,
+    pub(super) by_requester: Tree,
+    pub(super) by_vpc: Tree,
+    pub(super) slots: Tree,
+    pub(super) deliveries: Tree,
     /// Per cloud resource (`Resource::key`): who made it, who uses it.
-    owners: Tree,
+    pub(super) owners: Tree,
     /// Chat effects waiting for delivery (`outbox`).
     pub(super) outbox: Tree,
 }
 
-fn job_key(id: JobId) -> [u8; 8] {
+pub(super) fn job_key(id: JobId) -> [u8; 8] {
     id.number().to_be_bytes()
 }
 
-fn index_key(prefix: &str, id: JobId) -> Vec<u8> {
+pub(super) fn index_key(prefix: &str, id: JobId) -> Vec<u8> {
     let mut k = index_prefix(prefix);
     k.extend_from_slice(&job_key(id));
     k
 }
 
-fn index_prefix(prefix: &str) -> Vec<u8> {
+pub(super) fn index_prefix(prefix: &str) -> Vec<u8> {
     let mut k = prefix.as_bytes().to_vec();
     k.push(0);
     k
 }
 
-fn job_id_from(bytes: &[u8]) -> Option<JobId> {
+pub(super) fn job_id_from(bytes: &[u8]) -> Option<JobId> {
     <[u8; 8]>::try_from(bytes)
         .ok()
         .map(|b| JobId::new(u64::from_be_bytes(b)))
@@ -159,8 +160,8 @@ impl Trees {
 
                 jobs.insert(&key, serde_json::to_vec(&job).map_err(json_abort)?)?;
                 let mut event = event.clone();
-                if event.outcome.is_empty() {
-                    event.outcome = job.state.key().as_str().to_owned();
+                if event.outcome == Outcome::Unstated {
+                    event.outcome = Outcome::Reached(job.state.key());
                 }
                 let audit_key = audit.generate_id()?.to_be_bytes();
                 audit.insert(&audit_key, serde_json::to_vec(&event).map_err(json_abort)?)?;
@@ -287,117 +288,6 @@ impl Trees {
             }
         }
         Ok(n)
-    }
-}
-
-/// The store's reads, synchronous. On the async runtime use the `Store`'s
-/// own async reads, which run these on the blocking pool; call these
-/// directly only off the runtime (the admin CLI, tests).
-#[derive(Clone)]
-pub struct Reader(pub(super) Trees);
-
-impl Reader {
-    pub fn get(&self, id: JobId) -> Result<Option<Job>, StoreError> {
-        match self.0.jobs.get(job_key(id))? {
-            Some(bytes) => Ok(Some(serde_json::from_slice(&bytes)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// The job holding the (VPC, region) slot `slot`, if any.
-    pub fn slot_holder(&self, slot: &str) -> Result<Option<JobId>, StoreError> {
-        Ok(self
-            .0
-            .slots
-            .get(slot.as_bytes())?
-            .and_then(|b| job_id_from(&b)))
-    }
-
-    /// Who made `resource` and who uses it now.
-    pub fn owners(&self, resource: &Resource) -> Result<Owners, StoreError> {
-        match self.0.owners.get(resource.key().as_bytes())? {
-            Some(b) => Ok(serde_json::from_slice(&b)?),
-            None => Ok(Owners::default()),
-        }
-    }
-
-    /// Audit events, oldest first, optionally for one job.
-    pub fn audit_log(&self, job: Option<JobId>) -> Result<Vec<AuditEvent>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.0.audit.iter() {
-            let (_, v) = item?;
-            let event: AuditEvent = serde_json::from_slice(&v)?;
-            if job.is_none() || event.job == job {
-                out.push(event);
-            }
-        }
-        Ok(out)
-    }
-
-    fn jobs_in(&self, tree: &Tree, prefix: &str) -> Result<Vec<Job>, StoreError> {
-        let mut out = Vec::new();
-        for item in tree.scan_prefix(index_prefix(prefix)) {
-            let (k, _) = item?;
-            let tail = &k[k.len().saturating_sub(8)..];
-            if let Some(id) = job_id_from(tail)
-                && let Some(job) = self.get(id)?
-            {
-                out.push(job);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Jobs whose state is of kind `state`.
-    pub fn jobs_in_state(&self, state: StateKey) -> Result<Vec<Job>, StoreError> {
-        self.jobs_in(&self.0.by_status, state.as_str())
-    }
-
-    /// How many jobs are in each state, from the index alone (no job is
-    /// read): what a metrics scrape needs, at any store size.
-    pub fn job_counts(&self) -> Result<Vec<(StateKey, usize)>, StoreError> {
-        let mut out = Vec::new();
-        for state in StateKey::ALL {
-            let mut n = 0;
-            for item in self.0.by_status.scan_prefix(index_prefix(state.as_str())) {
-                item?;
-                n += 1;
-            }
-            out.push((state, n));
-        }
-        Ok(out)
-    }
-
-    pub fn jobs_requested_by(&self, user: &UserRef) -> Result<Vec<Job>, StoreError> {
-        self.jobs_in(&self.0.by_requester, &user.to_string())
-    }
-
-    pub fn jobs_for_vpc(&self, vpc: &VpcId) -> Result<Vec<Job>, StoreError> {
-        self.jobs_in(&self.0.by_vpc, vpc.as_str())
-    }
-
-    /// Every chat effect waiting for delivery, per job in order.
-    pub fn outbox(&self) -> Result<Vec<Pending>, StoreError> {
-        outbox::all(&self.0.outbox)
-    }
-
-    /// The first waiting chat effect of one job.
-    pub fn outbox_head(&self, job: JobId) -> Result<Option<Pending>, StoreError> {
-        outbox::head_of(&self.0.outbox, job)
-    }
-
-    /// The first waiting chat effect of each job.
-    pub fn outbox_heads(&self) -> Result<Vec<Pending>, StoreError> {
-        outbox::heads(&self.0.outbox)
-    }
-
-    pub fn all_jobs(&self) -> Result<Vec<Job>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.0.jobs.iter() {
-            let (_, v) = item?;
-            out.push(serde_json::from_slice(&v)?);
-        }
-        Ok(out)
     }
 }
 

@@ -2,8 +2,9 @@
 //! store; what it prints, and its exit status.
 
 use privatelink_bot::admin::{Format, read_export};
+use privatelink_bot::domain::audit::{Action, Actor, AuditEvent, Outcome};
 use privatelink_bot::domain::ids::JobId;
-use privatelink_bot::domain::job::{AuditEvent, JobState};
+use privatelink_bot::domain::job::JobState;
 use privatelink_bot::domain::lifecycle::Transition;
 use privatelink_bot::store::{Admission, Store, StoreOptions};
 
@@ -29,9 +30,9 @@ async fn stopped_bot() -> Stopped {
         let event = AuditEvent {
             at,
             job: Some(id),
-            actor: "slack:U1, \"the\" requester".into(),
-            action: "create".into(),
-            outcome: "line one\nline two".into(),
+            actor: Actor::parse("slack:U1, \"the\" requester"),
+            action: Action::Create,
+            outcome: Outcome::Other("line one\nline two".into()),
         };
         store
             .insert(Admission::Owed, &pending_job(id, n as usize), event)
@@ -41,9 +42,9 @@ async fn stopped_bot() -> Stopped {
     let reject = AuditEvent {
         at: 1_800_000_000_500,
         job: Some(JobId::new(1001)),
-        actor: "slack:U2".into(),
-        action: "reject".into(),
-        outcome: String::new(),
+        actor: Actor::parse("slack:U2"),
+        action: Action::Reject,
+        outcome: Outcome::Unstated,
     };
     store
         .update(Admission::Owed, JobId::new(1001), reject, |j| {

@@ -24,9 +24,9 @@ async fn a_requester_cannot_approve_their_own_job() {
     );
     assert_eq!(h.state(id), JobState::PendingApproval);
     let audit = h.app().store.audit_log(Some(id)).await.unwrap();
-    assert!(audit.iter().any(|e| e.actor == "console:alice"
-        && e.action == "approve"
-        && e.outcome.starts_with("refused")));
+    assert!(audit.iter().any(|e| e.actor.to_string() == "console:alice"
+        && e.action.word() == "approve"
+        && e.outcome.is_refusal()));
     assert!(h.end_state().await.endpoints.is_empty());
 }
 
@@ -56,7 +56,7 @@ async fn a_non_approver_is_refused_and_audited() {
         .await
         .unwrap()
         .into_iter()
-        .filter(|e| e.actor == "console:mallory" && e.outcome.starts_with("refused"))
+        .filter(|e| e.actor.to_string() == "console:mallory" && e.outcome.is_refusal())
         .count();
     assert_eq!(refusals, 2);
 }
@@ -146,7 +146,7 @@ async fn a_duplicate_approve_is_a_no_op() {
         .await
         .unwrap()
         .into_iter()
-        .filter(|e| e.action == "approve" && e.outcome == "approved")
+        .filter(|e| e.action.word() == "approve" && e.outcome.to_string() == "approved")
         .count();
     assert_eq!(approvals, 1);
     assert_eq!(h.end_state().await.endpoints.len(), 1);

@@ -9,7 +9,6 @@ use privatelink_bot::chat::discord::{self, DiscordSettings, Transport};
 use privatelink_bot::domain::ids::JobId;
 use privatelink_bot::domain::job::JobState;
 use privatelink_bot::sandbox::Sandbox;
-use privatelink_bot::sandbox::fake_zilliz::Fault;
 use privatelink_bot::secret::{Secret, SecretSource};
 use privatelink_bot::serve::{Secrets, Server};
 use serde_json::{Value, json};
@@ -233,7 +232,7 @@ impl DiscordBot {
 }
 
 #[tokio::test]
-async fn create_card_approve_by_role_progress_thread_and_success() {
+async fn commands_are_registered_and_a_role_holder_may_approve() {
     let bot = DiscordBot::start().await;
     discord::register_commands(&bot.handler().http, &[888])
         .await
@@ -255,38 +254,8 @@ async fn create_card_approve_by_role_progress_thread_and_success() {
     );
 
     let (card, id) = bot.create("1001", "111").await;
-    assert!(
-        bot.ephemeral_reply("1001")
-            .await
-            .contains("waiting for approval")
-    );
-    let cards: Vec<_> = bot
-        .discord
-        .calls()
-        .into_iter()
-        .filter(|c| c.path == format!("/channels/{CHANNEL}/messages"))
-        .collect();
-    let embed = &cards[0].body["embeds"][0];
-    assert!(
-        embed.to_string().contains(&bot.sandbox.network.vpc),
-        "{embed}"
-    );
-    let buttons = cards[0].body["components"][0]["components"].to_string();
-    assert!(
-        buttons.contains(&format!("\"custom_id\":\"approve:{id}\""))
-            && buttons.contains("\"style\":3")
-            && buttons.contains("\"style\":4"),
-        "{buttons}"
-    );
-
-    // The requester cannot approve; a member holding the approver role can.
-    bot.post(&click("1002", "111", &[], &format!("approve:{id}"), &card))
-        .await;
-    assert!(
-        bot.ephemeral_reply("1002")
-            .await
-            .contains("not an approver")
-    );
+    // A member holding the approver role may approve (the requester's own
+    // click and the rest of the story are `platform_story`'s).
     let r = bot
         .post(&click(
             "1003",
@@ -301,14 +270,9 @@ async fn create_card_approve_by_role_progress_thread_and_success() {
         bot.wait_state(id, |s| *s == JobState::Succeeded).await,
         JobState::Succeeded
     );
-
-    let calls = bot.discord.calls();
-    assert!(
-        calls
-            .iter()
-            .any(|c| c.path == format!("/channels/{CHANNEL}/messages/{card}/threads"))
-    );
-    let thread: Vec<String> = calls
+    let thread: Vec<String> = bot
+        .discord
+        .calls()
         .iter()
         .filter(|c| c.path == format!("/channels/{card}/messages"))
         .map(|c| c.body["content"].as_str().unwrap_or_default().to_owned())
@@ -317,115 +281,16 @@ async fn create_card_approve_by_role_progress_thread_and_success() {
         thread.iter().any(|t| t.contains("Approved by discord:333")),
         "{thread:?}"
     );
-    assert!(
-        thread
-            .iter()
-            .any(|t| t.contains(&format!("{id} succeeded. Connect through"))),
-        "{thread:?}"
-    );
-    let edits: Vec<_> = calls
-        .iter()
-        .filter(|c| c.method == "PATCH" && c.path == format!("/channels/{CHANNEL}/messages/{card}"))
-        .collect();
-    let last = edits.last().unwrap().body.to_string();
-    assert!(last.contains("Succeeded"), "{last}");
-    assert_eq!(
-        edits.last().unwrap().body["components"],
-        json!([]),
-        "a finished card keeps no buttons"
-    );
-    bot.sandbox
-        .end_state()
-        .await
-        .unwrap()
-        .verify(&bot.sandbox.hosts())
-        .unwrap();
 }
 
 #[tokio::test]
-async fn reject_and_a_failed_job_retried_over_discord() {
-    let bot = DiscordBot::start().await;
-    let (card, first) = bot.create("2001", "111").await;
-    bot.post(&click(
-        "2002",
-        "222",
-        &[],
-        &format!("reject:{first}"),
-        &card,
-    ))
-    .await;
-    assert_eq!(
-        bot.wait_state(first, |s| *s == JobState::Rejected).await,
-        JobState::Rejected
-    );
-
-    let (card, id) = bot.create("2003", "111").await;
-    bot.sandbox.zilliz.lock().faults.push_back(Fault {
-        request_prefix: "GET /v2/clusters/".into(),
-        status: 200,
-        code: 90001,
-        message: "internal error".into(),
-        retry_after: None,
-        after_effect: false,
-    });
-    bot.post(&click("2004", "222", &[], &format!("approve:{id}"), &card))
-        .await;
-    assert!(matches!(
-        bot.wait_state(id, |s| matches!(s, JobState::Failed { .. }))
-            .await,
-        JobState::Failed { .. }
-    ));
-    let retry_posted = bot.discord.calls().iter().any(|c| {
-        c.path == format!("/channels/{card}/messages")
-            && c.body.to_string().contains(&format!("retry:{id}"))
-    });
-    assert!(retry_posted, "no Retry button in the thread");
-    bot.post(&click("2005", "222", &[], &format!("retry:{id}"), &card))
-        .await;
-    assert_eq!(
-        bot.wait_state(id, |s| *s == JobState::Succeeded).await,
-        JobState::Succeeded
-    );
-}
-
-#[tokio::test]
-async fn ping_pong_and_bad_signatures_get_401_and_change_nothing() {
+async fn ping_pong_and_signed_garbage_gets_400_and_changes_nothing() {
     let bot = DiscordBot::start().await;
     let ping = json!({ "id": "1", "application_id": APP, "type": 1, "token": "t", "version": 1 });
     let r = bot.post(&ping).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap(), json!({ "type": 1 }));
 
-    let body = command("3001", "111", "help", &[]).to_string();
-    let other = SigningKey::from_bytes(&[9u8; 32]);
-    let ts = now();
-    let good = bot.signed_headers(&bot.key, ts, &body);
-    type Headers<'a> = Vec<(&'a str, String)>;
-    let cases: Vec<(&str, Headers, String)> = vec![
-        ("no headers", vec![], body.clone()),
-        (
-            "another key",
-            bot.signed_headers(&other, ts, &body),
-            body.clone(),
-        ),
-        (
-            "stale",
-            bot.signed_headers(&bot.key, ts - 600, &body),
-            body.clone(),
-        ),
-        ("altered body", good.clone(), body.replace("help", "list")),
-        (
-            "garbage signature",
-            vec![
-                ("x-signature-ed25519", "zz".into()),
-                ("x-signature-timestamp", ts.to_string()),
-            ],
-            body.clone(),
-        ),
-    ];
-    for (what, headers, b) in cases {
-        assert_eq!(bot.post_raw(&b, &headers).await.status(), 401, "{what}");
-    }
     // Signed but malformed: 400.
     let r = bot.post(&json!({ "type": 2, "nonsense": true })).await;
     assert_eq!(r.status(), 400);
@@ -438,7 +303,7 @@ async fn ping_pong_and_bad_signatures_get_401_and_change_nothing() {
 }
 
 #[tokio::test]
-async fn option_errors_reach_the_user_and_duplicates_have_one_effect() {
+async fn option_errors_reach_the_user_in_the_initial_response() {
     let bot = DiscordBot::start().await;
     let r = bot
         .post(&command(
@@ -465,40 +330,6 @@ async fn option_errors_reach_the_user_and_duplicates_have_one_effect() {
         "{text}"
     );
     assert!(bot.server.app.store.all_jobs().await.unwrap().is_empty());
-
-    bot.discord.rate_limit_next(1);
-    let (card, id) = bot.create("4002", "111").await;
-    assert!(bot.discord.calls().iter().any(|c| c.method == "POST (429)"));
-    let approve = click("4003", "222", &[], &format!("approve:{id}"), &card);
-    for _ in 0..3 {
-        assert_eq!(bot.post(&approve).await.status(), 200);
-    }
-    assert_eq!(
-        bot.wait_state(id, |s| *s == JobState::Succeeded).await,
-        JobState::Succeeded
-    );
-    let approvals = bot
-        .server
-        .app
-        .store
-        .audit_log(Some(id))
-        .await
-        .unwrap()
-        .iter()
-        .filter(|e| e.action == "approve")
-        .count();
-    assert_eq!(approvals, 1);
-    // The person's answer is the real one, edited once: redeliveries leave
-    // it alone rather than overwrite it.
-    assert!(bot.ephemeral_reply("4003").await.contains("You approved"));
-    let edits: Vec<String> = bot
-        .discord
-        .calls()
-        .iter()
-        .filter(|c| c.path.contains("token-4003/messages/@original"))
-        .map(|c| c.body["content"].to_string())
-        .collect();
-    assert_eq!(edits.len(), 1, "{edits:?}");
 }
 
 #[test]
@@ -597,33 +428,228 @@ async fn discord_down_mid_job_delays_the_thread_but_loses_nothing() {
     assert!(last_edit.contains("Succeeded"), "{last_edit}");
 }
 
-/// `clusters=aé1-x` over Discord: a field error in the initial response.
-#[tokio::test]
-async fn a_non_ascii_cluster_id_is_a_field_error_in_the_initial_response() {
-    let bot = DiscordBot::start().await;
-    let net = bot.sandbox.network.clone();
-    let (subnets, sg) = (net.subnets.join(","), net.security_group.clone());
-    let r = bot
-        .post(&command(
-            "4901",
-            "111",
-            "create",
-            &[
-                ("project", "proj-sandbox0001"),
-                ("region", "aws-us-west-2"),
-                ("vpc", &net.vpc),
-                ("subnets", &subnets),
-                ("security_groups", &sg),
-                ("clusters", "aé1-x"),
-            ],
-        ))
-        .await;
-    assert_eq!(r.status(), 200);
-    let body: serde_json::Value = r.json().await.expect("json");
-    let text = body["data"]["content"].as_str().unwrap_or_default();
-    assert!(
-        text.contains("`clusters`: \"aé1-x\" is not a Zilliz Cloud cluster id"),
-        "{body}"
-    );
-    assert!(bot.server.app.store.all_jobs().await.unwrap().is_empty());
+/// A card: a message posted to the channel itself.
+fn is_card(c: &crate::fake_discord::Call) -> bool {
+    c.method == "POST" && c.path == format!("/channels/{CHANNEL}/messages")
+}
+
+#[async_trait::async_trait(?Send)]
+impl crate::platform_story::UnderTest for DiscordBot {
+    async fn start() -> Self {
+        DiscordBot::start().await
+    }
+
+    fn requester(&self) -> &'static str {
+        "111"
+    }
+
+    fn approver(&self) -> &'static str {
+        "222"
+    }
+
+    fn app(&self) -> &privatelink_bot::app::App {
+        &self.server.app
+    }
+
+    fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
+    async fn send_create(&self, user: &str, clusters: Option<&str>) -> (String, String) {
+        let mut opts = self.create_options();
+        if let Some(clusters) = clusters {
+            for (name, value) in &mut opts {
+                if name == "clusters" {
+                    *value = clusters.to_owned();
+                }
+            }
+        }
+        let opts: Vec<(&str, &str)> = opts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let id = crate::platform_story::next_delivery().to_string();
+        let r = self.post(&command(&id, user, "create", &opts)).await;
+        assert_eq!(r.status(), 200);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["data"]["flags"], 64, "ephemeral: {body}");
+        // Type 4 answers in the initial response; 5 defers to a follow-up.
+        let said = match body["type"].as_u64() {
+            Some(4) => body["data"]["content"].as_str().unwrap_or_default(),
+            _ => "",
+        };
+        (said.to_owned(), id)
+    }
+
+    async fn private_answer(&self, delivery: &str) -> String {
+        self.ephemeral_reply(delivery).await
+    }
+
+    fn private_answers(&self, delivery: &str) -> usize {
+        let path = format!("token-{delivery}/messages/@original");
+        self.discord
+            .calls()
+            .iter()
+            .filter(|c| c.path.contains(&path))
+            .count()
+    }
+
+    async fn card(&self, cards_before: usize) -> (String, JobId) {
+        let calls = self
+            .discord
+            .wait_for("a new card", |c| {
+                c.iter().filter(|c| is_card(c)).count() > cards_before
+            })
+            .await;
+        let card = calls
+            .iter()
+            .filter(|c| is_card(c))
+            .nth(cards_before)
+            .unwrap();
+        let text = card.body.to_string();
+        let job = text
+            .split("approve:")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap();
+        // The fake numbers messages in order.
+        let card_id = 900_000
+            + calls
+                .iter()
+                .filter(|c| c.method == "POST" && c.path.ends_with("/messages"))
+                .position(|c| c.body == card.body)
+                .unwrap() as u64
+            + 1;
+        (card_id.to_string(), JobId::parse(job).unwrap())
+    }
+
+    fn cards(&self) -> usize {
+        self.discord.calls().iter().filter(|c| is_card(c)).count()
+    }
+
+    async fn click(&self, user: &str, value: &str, card: &str, times: usize) -> String {
+        let id = crate::platform_story::next_delivery().to_string();
+        let interaction = click(&id, user, &[], value, card);
+        for _ in 0..times {
+            assert_eq!(self.post(&interaction).await.status(), 200);
+        }
+        id
+    }
+
+    async fn thread_when(&self, card: &str, text: &str) -> Vec<String> {
+        let thread = |calls: &[crate::fake_discord::Call]| -> Vec<String> {
+            calls
+                .iter()
+                .filter(|c| c.method == "POST" && c.path == format!("/channels/{card}/messages"))
+                .map(|c| match c.body["content"].as_str() {
+                    Some(content) if !content.is_empty() => content.to_owned(),
+                    _ => c.body["embeds"].to_string(),
+                })
+                .collect()
+        };
+        let calls = self
+            .discord
+            .wait_for(text, |calls| thread(calls).iter().any(|t| t.contains(text)))
+            .await;
+        thread(&calls)
+    }
+
+    async fn card_when(&self, card: &str, text: &str) -> Value {
+        let path = format!("/channels/{CHANNEL}/messages/{card}");
+        let last = |calls: &[crate::fake_discord::Call]| {
+            calls
+                .iter()
+                .rfind(|c| c.method == "PATCH" && c.path == path)
+                .map(|c| c.body.clone())
+        };
+        let calls = self
+            .discord
+            .wait_for(text, |calls| {
+                last(calls).is_some_and(|b| b.to_string().contains(text))
+            })
+            .await;
+        last(&calls).unwrap()
+    }
+
+    fn has_buttons(&self, rendering: &Value) -> bool {
+        rendering["components"]
+            .as_array()
+            .is_some_and(|rows| !rows.is_empty())
+    }
+
+    async fn forged(&self) -> Vec<(String, u16)> {
+        let body = command("3001", "111", "help", &[]).to_string();
+        let other = SigningKey::from_bytes(&[9u8; 32]);
+        let ts = now();
+        let good = self.signed_headers(&self.key, ts, &body);
+        type Headers<'a> = Vec<(&'a str, String)>;
+        let cases: Vec<(&str, Headers, String)> = vec![
+            ("no headers", vec![], body.clone()),
+            (
+                "another key",
+                self.signed_headers(&other, ts, &body),
+                body.clone(),
+            ),
+            (
+                "stale",
+                self.signed_headers(&self.key, ts - 600, &body),
+                body.clone(),
+            ),
+            ("altered body", good, body.replace("help", "list")),
+            (
+                "garbage signature",
+                vec![
+                    ("x-signature-ed25519", "zz".into()),
+                    ("x-signature-timestamp", ts.to_string()),
+                ],
+                body.clone(),
+            ),
+        ];
+        let mut tried = Vec::new();
+        for (what, headers, b) in cases {
+            let status = self.post_raw(&b, &headers).await.status().as_u16();
+            tried.push((what.to_owned(), status));
+        }
+        tried
+    }
+
+    fn platform_calls(&self) -> usize {
+        self.discord.calls().len()
+    }
+
+    fn rate_limit_next(&self) {
+        self.discord.rate_limit_next(1);
+    }
+
+    fn was_rate_limited(&self) -> bool {
+        self.discord
+            .calls()
+            .iter()
+            .any(|c| c.method == "POST (429)")
+    }
+
+    async fn wait_state(&self, id: JobId, done: for<'s> fn(&'s JobState) -> bool) -> JobState {
+        DiscordBot::wait_state(self, id, done).await
+    }
+
+    async fn finished_flow_facts(&self, card: &str, id: JobId) {
+        let calls = self.discord.calls();
+        let posted = calls.iter().find(|c| is_card(c)).unwrap();
+        let embed = &posted.body["embeds"][0];
+        assert!(
+            embed.to_string().contains(&self.sandbox.network.vpc),
+            "{embed}"
+        );
+        let buttons = posted.body["components"][0]["components"].to_string();
+        assert!(
+            buttons.contains(&format!("\"custom_id\":\"approve:{id}\""))
+                && buttons.contains("\"style\":3")
+                && buttons.contains("\"style\":4"),
+            "{buttons}"
+        );
+        // The thread is started on the card, and the notes go into it.
+        assert!(
+            calls
+                .iter()
+                .any(|c| c.path == format!("/channels/{CHANNEL}/messages/{card}/threads"))
+        );
+        assert!(calls.iter().all(|c| !c.body.to_string().contains(TOKEN)));
+    }
 }

@@ -76,7 +76,13 @@ async fn console_script_creates_a_verified_private_link() {
     let audit = h.app().store.audit_log(Some(id)).await.unwrap();
     let said: Vec<(String, String, String)> = audit
         .iter()
-        .map(|e| (e.actor.clone(), e.action.clone(), e.outcome.clone()))
+        .map(|e| {
+            (
+                e.actor.to_string(),
+                e.action.to_string(),
+                e.outcome.to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         said[0],

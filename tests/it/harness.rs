@@ -15,6 +15,7 @@ use privatelink_bot::domain::ids::{JobId, Platform, UserRef};
 use privatelink_bot::domain::job::{Conversation, Job, JobState, Step};
 use privatelink_bot::domain::policy::Actor;
 use privatelink_bot::engine::{HookPoint, StepHook};
+use privatelink_bot::i18n::Locale;
 use privatelink_bot::ports::chat::Action;
 use privatelink_bot::ports::clock::{Clock, ManualClock, SystemClock};
 use privatelink_bot::sandbox::Sandbox;
@@ -270,11 +271,11 @@ impl Harness {
             .expect("job exists")
     }
 
-    /// The step a failed job stopped at and its error; any other state
-    /// fails the test, naming it.
+    /// The step a failed job stopped at and its error in English; any
+    /// other state fails the test, naming it.
     pub fn failure(&self, id: JobId) -> (Step, String) {
         match self.state(id) {
-            JobState::Failed { step, error } => (step, error),
+            JobState::Failed { step, error } => (step, error.render(Locale::En)),
             other => panic!("expected {id} to have failed, got {other:?}"),
         }
     }

@@ -109,7 +109,8 @@ async fn a_click_from_another_channel_is_refused_and_audited() {
     assert!(
         audit
             .iter()
-            .any(|e| e.action == "approve" && e.outcome.contains("another channel")),
+            .any(|e| e.action.word() == "approve"
+                && e.outcome.to_string().contains("another channel")),
         "{audit:?}"
     );
     // From the card's own channel the same click counts.

@@ -31,6 +31,7 @@ mod observability;
 mod outbox;
 mod packaging;
 mod parsing;
+mod platform_story;
 mod preflight;
 mod races;
 mod refusals;

@@ -167,6 +167,22 @@ fn the_image_build_copies_every_file_the_code_compiles_in() {
     assert!(seen >= 2, "found {seen} include_str! uses");
 }
 
+/// The build script reads the catalogues (to check message keys at compile
+/// time), so the image's build stage needs it and them before it builds.
+#[test]
+fn the_image_build_copies_the_build_script_before_building() {
+    let docker = file("Dockerfile");
+    let position = |needle: &str| {
+        docker
+            .find(needle)
+            .unwrap_or_else(|| panic!("the Dockerfile lacks `{needle}`"))
+    };
+    let build = position("--bin privatelink-bot");
+    for needle in ["COPY build.rs ", "COPY locales ", "COPY src "] {
+        assert!(position(needle) < build, "`{needle}` comes after the build");
+    }
+}
+
 #[tokio::test]
 async fn the_health_command_passes_on_a_healthy_bot_and_fails_on_none() {
     let bot = SlackBot::start_full(&["slack:UBOB"], |_| {}, None).await;

@@ -40,7 +40,7 @@ async fn cancel_and_approve_at_once_end_as_exactly_one_of_them() {
         let landed = |action: &str, outcome: &str| {
             audit
                 .iter()
-                .filter(|e| e.action == action && e.outcome == outcome)
+                .filter(|e| e.action.word() == action && e.outcome.to_string() == outcome)
                 .count()
         };
         match &job.state {
@@ -68,8 +68,9 @@ async fn cancel_and_approve_at_once_end_as_exactly_one_of_them() {
                 assert_eq!(
                     audit
                         .iter()
-                        .filter(|e| e.action == "cancel" && e.actor == "console:alice")
-                        .map(|e| e.outcome.as_str())
+                        .filter(|e| e.action.word() == "cancel"
+                            && e.actor.to_string() == "console:alice")
+                        .map(|e| e.outcome.to_string())
                         .collect::<Vec<_>>(),
                     vec![format!("refused: only approvers may cancel {id} now")],
                     "the refused cancel is audited as refused"

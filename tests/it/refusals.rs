@@ -227,7 +227,7 @@ async fn a_deleted_card_is_posted_anew_and_the_thread_goes_on_under_it() {
         .blocking()
         .audit_log(Some(id))
         .expect("audit");
-    assert!(log.iter().any(|e| e.action == "card_lost"));
+    assert!(log.iter().any(|e| e.action.word() == "card_lost"));
 }
 
 #[tokio::test]

@@ -2,213 +2,17 @@
 //! bot's real slack-morphism client out to a fake Slack Web API, AWS on moto,
 //! Zilliz on the fake control plane.
 
-use privatelink_bot::domain::ids::JobId;
 use privatelink_bot::domain::job::JobState;
-use privatelink_bot::sandbox::fake_zilliz::Fault;
 use serde_json::json;
 
-use crate::fake_slack::Call;
 use crate::harness::now;
-use crate::slack_bot::{SIGNING, SlackBot, TOKEN, sign};
+use crate::slack_bot::{SIGNING, SlackBot, sign};
 
+/// Signed but unreadable: 400, not a crash, and nothing changes. (Unsigned
+/// and tampered deliveries are `platform_story`'s.)
 #[tokio::test]
-async fn slash_command_card_approval_progress_and_success() {
+async fn signed_garbage_gets_400_and_changes_nothing() {
     let bot = SlackBot::start().await;
-    assert_eq!(bot.command("UALICE", &bot.create_args(), "T1").await, 200);
-    let (card_ts, id) = bot.card().await;
-    let card = bot
-        .slack
-        .calls()
-        .into_iter()
-        .find(|c| c.method == "chat.postMessage")
-        .unwrap();
-    assert_eq!(card.body["channel"], "C0PLATFORM");
-    let blocks = card.body["blocks"].to_string();
-    assert!(
-        blocks.contains(&bot.sandbox.network.vpc)
-            && blocks.contains("\"style\":\"primary\"")
-            && blocks.contains("\"confirm\""),
-        "{blocks}"
-    );
-    assert!(bot.ephemeral("T1").await.contains("waiting for approval"));
-
-    // The requester's own click is refused privately.
-    assert_eq!(
-        bot.click("UALICE", &format!("approve:{id}"), "T2", &card_ts)
-            .await,
-        200
-    );
-    assert!(bot.ephemeral("T2").await.contains("not an approver"));
-
-    assert_eq!(
-        bot.click("UBOB", &format!("approve:{id}"), "T3", &card_ts)
-            .await,
-        200
-    );
-    assert_eq!(
-        bot.wait_state(id, |s| *s == JobState::Succeeded).await,
-        JobState::Succeeded
-    );
-
-    // The summary is the last message; once it is in, so is everything
-    // before it.
-    let calls = bot
-        .slack
-        .wait_for("the summary", |calls| {
-            crate::outbox::thread(calls, &card_ts)
-                .iter()
-                .any(|t| t.contains("succeeded. Connect through"))
-        })
-        .await;
-    let updates: Vec<&Call> = calls
-        .iter()
-        .filter(|c| c.method == "chat.update" && c.body["ts"] == card_ts.as_str())
-        .collect();
-    let last = updates.last().unwrap().body.to_string();
-    assert!(last.contains("Succeeded"), "{last}");
-    assert!(
-        !last.contains("\"actions\""),
-        "a finished card keeps no buttons: {last}"
-    );
-    // New messages only for what a person must notice: the decision, the
-    // checklist (posted on approval, edited in place), the summary.
-    let thread = crate::outbox::thread(&calls, &card_ts);
-    crate::outbox::assert_in_order(&thread, &crate::outbox::every_note(id));
-    crate::outbox::assert_checklist_complete(&calls, &card_ts);
-    let (_, edits) = crate::outbox::checklist(&calls, &card_ts);
-    assert!(
-        updates.len() <= edits + 1,
-        "the card is edited at most as often as the checklist: {} card updates, {edits} checklist edits",
-        updates.len()
-    );
-    let summary = calls
-        .iter()
-        .rfind(|c| c.method == "chat.postMessage" && c.body["thread_ts"] == card_ts.as_str())
-        .unwrap();
-    assert!(
-        summary.body["blocks"].to_string().contains("<@UALICE> ✅"),
-        "the summary is the last message and mentions the requester: {}",
-        summary.body
-    );
-    bot.sandbox
-        .end_state()
-        .await
-        .unwrap()
-        .verify(&bot.sandbox.hosts())
-        .unwrap();
-    // No call ever carried the token in its body.
-    assert!(calls.iter().all(|c| !c.body.to_string().contains(TOKEN)));
-}
-
-#[tokio::test]
-async fn reject_and_a_failed_job_retried_over_slack() {
-    let bot = SlackBot::start().await;
-    bot.command("UALICE", &bot.create_args(), "T1").await;
-    let (card_ts, first) = bot.card().await;
-    bot.click("UBOB", &format!("reject:{first}"), "T2", &card_ts)
-        .await;
-    assert_eq!(
-        bot.wait_state(first, |s| *s == JobState::Rejected).await,
-        JobState::Rejected
-    );
-    assert!(bot.ephemeral("T2").await.contains("You rejected"));
-
-    // A second request fails at step 5, then Retry from the thread finishes it.
-    bot.command("UALICE", &bot.create_args(), "T3").await;
-    let id = JobId::new(first.number() + 1);
-    bot.slack
-        .wait_for("the second card", |c| {
-            c.iter()
-                .filter(|c| c.method == "chat.postMessage" && c.body["thread_ts"].is_null())
-                .count()
-                == 2
-        })
-        .await;
-    bot.sandbox.zilliz.lock().faults.push_back(Fault {
-        request_prefix: "GET /v2/clusters/".into(),
-        status: 200,
-        code: 90001,
-        message: "internal error".into(),
-        retry_after: None,
-        after_effect: false,
-    });
-    bot.click("UBOB", &format!("approve:{id}"), "T4", "x").await;
-    assert!(matches!(
-        bot.wait_state(id, |s| matches!(s, JobState::Failed { .. }))
-            .await,
-        JobState::Failed { .. }
-    ));
-    let calls = bot.slack.calls();
-    assert!(
-        calls
-            .iter()
-            .any(|c| c.body.to_string().contains(&format!("retry:{id}"))),
-        "no Retry button posted"
-    );
-    bot.click("UBOB", &format!("retry:{id}"), "T5", "x").await;
-    assert_eq!(
-        bot.wait_state(id, |s| *s == JobState::Succeeded).await,
-        JobState::Succeeded
-    );
-}
-
-#[tokio::test]
-async fn unsigned_stale_or_tampered_requests_get_401_and_change_nothing() {
-    let bot = SlackBot::start().await;
-    let body = serde_urlencoded::to_string([
-        ("team_id", "T0"),
-        ("channel_id", "C0"),
-        ("user_id", "UALICE"),
-        ("command", "/privatelink"),
-        ("text", "help"),
-        ("response_url", "http://127.0.0.1:9/r"),
-        ("trigger_id", "T1"),
-    ])
-    .unwrap();
-    let ts = now();
-    let good = sign(SIGNING, ts, &body);
-    type Headers<'a> = Vec<(&'a str, String)>;
-    let cases: Vec<(&str, Headers, String)> = vec![
-        ("no headers", vec![], body.clone()),
-        (
-            "no signature",
-            vec![("x-slack-request-timestamp", ts.to_string())],
-            body.clone(),
-        ),
-        (
-            "wrong secret",
-            vec![
-                ("x-slack-request-timestamp", ts.to_string()),
-                ("x-slack-signature", sign("other", ts, &body)),
-            ],
-            body.clone(),
-        ),
-        (
-            "stale",
-            vec![
-                ("x-slack-request-timestamp", (ts - 600).to_string()),
-                ("x-slack-signature", sign(SIGNING, ts - 600, &body)),
-            ],
-            body.clone(),
-        ),
-        (
-            "altered body",
-            vec![
-                ("x-slack-request-timestamp", ts.to_string()),
-                ("x-slack-signature", good.clone()),
-            ],
-            body.replace("help", "create"),
-        ),
-    ];
-    for (what, headers, b) in cases {
-        for path in ["/slack/commands", "/slack/interactions"] {
-            assert_eq!(
-                bot.post_raw(path, &b, &headers).await,
-                401,
-                "{what} on {path}"
-            );
-        }
-    }
     // Signed garbage is a 400, not a crash.
     assert_eq!(
         bot.post_signed("/slack/interactions", "payload=%7Bnot-json")
@@ -218,42 +22,6 @@ async fn unsigned_stale_or_tampered_requests_get_401_and_change_nothing() {
     assert_eq!(bot.post_signed("/slack/commands", "nonsense").await, 400);
     assert!(bot.server().app.store.all_jobs().await.unwrap().is_empty());
     assert!(bot.slack.calls().is_empty(), "{:?}", bot.slack.calls());
-}
-
-#[tokio::test]
-async fn a_duplicate_click_has_one_effect_and_429_is_retried() {
-    let bot = SlackBot::start().await;
-    bot.slack.rate_limit_next(1);
-    bot.command("UALICE", &bot.create_args(), "T1").await;
-    let (card_ts, id) = bot.card().await;
-    assert!(
-        bot.slack
-            .calls()
-            .iter()
-            .any(|c| c.method == "chat.postMessage (429)")
-    );
-    let body = bot.click_body("UBOB", &format!("approve:{id}"), "T2", &card_ts);
-    for _ in 0..3 {
-        assert_eq!(bot.post_signed("/slack/interactions", &body).await, 200);
-    }
-    assert_eq!(
-        bot.wait_state(id, |s| *s == JobState::Succeeded).await,
-        JobState::Succeeded
-    );
-    assert_eq!(bot.approve_attempts(id), 1);
-    let answers = bot
-        .slack
-        .calls()
-        .iter()
-        .filter(|c| c.method == "response_url/T2")
-        .count();
-    assert_eq!(answers, 1);
-    bot.sandbox
-        .end_state()
-        .await
-        .unwrap()
-        .verify(&bot.sandbox.hosts())
-        .unwrap();
 }
 
 #[test]
@@ -481,7 +249,7 @@ async fn a_signed_command_from_an_odd_user_id_stores_nothing() {
     assert!(
         audit
             .iter()
-            .all(|e| !e.actor.contains('\u{202e}') && !e.actor.contains('\t')),
+            .all(|e| !e.actor.to_string().contains(['\u{202e}', '\t'])),
         "{audit:?}"
     );
     assert!(
@@ -552,18 +320,8 @@ async fn help_and_parse_errors_come_back_in_the_acknowledgement() {
 /// The input that once took the bot down, `clusters=aé1-x`, over both of
 /// Slack's ways in: a field error in the acknowledgement, and on the form.
 #[tokio::test]
-async fn a_non_ascii_cluster_id_is_a_field_error_in_the_ack_and_on_the_form() {
+async fn a_non_ascii_cluster_id_is_a_field_error_on_the_form() {
     let bot = SlackBot::start().await;
-    let line =
-        format!("{} ", bot.create_args()).replace("clusters=in01-sandbox0001 ", "clusters=aé1-x ");
-    assert!(line.contains("aé1-x"), "{line}");
-    let (status, said) = bot.command_answer("UALICE", line.trim(), "U1").await;
-    assert_eq!(status, 200);
-    assert!(
-        said.contains("`clusters`: \"aé1-x\" is not a Zilliz Cloud cluster id"),
-        "{said}"
-    );
-
     let net = bot.sandbox.network.clone();
     let subnets = net.subnets.join(",");
     let fields = [

@@ -8,9 +8,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+use privatelink_bot::domain::audit::{Action, Actor, AuditEvent, Outcome};
 use privatelink_bot::domain::command::{self, Command};
 use privatelink_bot::domain::ids::{JobId, Platform, UserRef, VpcId};
-use privatelink_bot::domain::job::{AuditEvent, Conversation, Job};
+use privatelink_bot::domain::job::{Conversation, Job};
 use privatelink_bot::sandbox::fixtures;
 use privatelink_bot::store::{Admission, ChangeError, Store, StoreError, StoreOptions, WriteHook};
 use tokio::sync::Notify;
@@ -79,9 +80,9 @@ pub(crate) fn event(id: JobId, action: &str) -> AuditEvent {
     AuditEvent {
         at: 0,
         job: Some(id),
-        actor: "test".into(),
-        action: action.into(),
-        outcome: String::new(),
+        actor: Actor::parse("test"),
+        action: Action::parse(action),
+        outcome: Outcome::Unstated,
     }
 }
 

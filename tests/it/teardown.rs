@@ -3,6 +3,7 @@
 
 use aws_sdk_ec2::types::VpcEndpointType;
 use privatelink_bot::domain::job::{JobState, Origin, Step, Teardown};
+use privatelink_bot::i18n::Locale;
 use privatelink_bot::ports::chat::Action;
 use privatelink_bot::sandbox::fake_zilliz::Fault;
 
@@ -32,6 +33,7 @@ async fn failed_job(h: &Harness) -> privatelink_bot::domain::ids::JobId {
     h.app().engine.wait(id).await;
     match h.state(id) {
         JobState::Failed { step, error } => {
+            let error = error.render(Locale::En);
             assert_eq!(step, Step::WaitAccepted);
             assert!(
                 error.contains("Zilliz Cloud error 90001: internal error"),
@@ -229,7 +231,10 @@ async fn a_failed_delete_is_finished_by_delete_not_retry() {
         JobState::TeardownFailed {
             reason: Teardown::Delete,
             error,
-        } => assert!(error.contains("endpoint is busy"), "{error}"),
+        } => {
+            let error = error.render(Locale::En);
+            assert!(error.contains("endpoint is busy"), "{error}")
+        }
         other => panic!("expected the teardown to fail, got {other:?}"),
     }
     let retry = h.click("bob", Action::Retry, id).await;

@@ -118,7 +118,7 @@ async fn registration_lifecycle_and_vendor_errors() {
     );
     let listed = client.endpoints(&project).await.unwrap();
     assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].status, "RUNNING");
+    assert_eq!(listed[0].status.word(), "RUNNING");
     let c = client
         .cluster(&ClusterId::parse("in01-abc").unwrap())
         .await
@@ -268,7 +268,7 @@ async fn no_endpoint_is_accepted_before_its_account_is_allowed_in_where_the_serv
         .unwrap();
     for _ in 0..3 {
         assert_eq!(
-            client.endpoints(&project).await.unwrap()[0].status,
+            client.endpoints(&project).await.unwrap()[0].status.word(),
             "PENDING"
         );
     }
@@ -281,7 +281,7 @@ async fn no_endpoint_is_accepted_before_its_account_is_allowed_in_where_the_serv
         .await
         .expect("add-only: repeating is harmless");
     assert_eq!(
-        client.endpoints(&project).await.unwrap()[0].status,
+        client.endpoints(&project).await.unwrap()[0].status.word(),
         "RUNNING"
     );
 }

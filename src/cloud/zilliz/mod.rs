@@ -9,22 +9,27 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use reqwest::{Method, StatusCode};
-use serde::Deserialize;
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::backoff::Backoff;
 use crate::domain::ids::{ClusterId, EndpointId, ProjectId, ZillizRegion};
+use crate::domain::words::{ClusterPlan, ClusterStatus, RegistrationStatus};
 use crate::ports::cloud::{ClusterInfo, EndpointService, RegisteredEndpoint, Vendor};
 use crate::ports::error::{CloudError, CloudResult, ErrorKind, Provider};
 use crate::retry::{Effect, RetryPolicy};
 use crate::secret::Secret;
 
+mod error;
 pub mod probe;
 mod settings;
+mod wire;
 
+use error::{Envelope, hint};
+pub use error::{kind_of, lacks_permission};
 pub use settings::{ZillizSettings, control_plane};
+use wire::{ClusterItem, EndpointsPage, ServicesPage};
 
 const PAGE_SIZE: u32 = 100;
 
@@ -48,54 +53,6 @@ fn operation(method: &Method, path: &str) -> String {
         after_name = matches!(segment, "projects" | "clusters" | "privateEndpoints");
     }
     format!("{method} {out}")
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    code: i64,
-    #[serde(default)]
-    data: Option<Value>,
-    #[serde(default)]
-    message: Option<String>,
-}
-
-/// The kind of a Zilliz answer, from its HTTP status and vendor code as
-/// documented (see `shared/reference/zilliz-cloud-api.md`).
-pub fn kind_of(status: StatusCode, code: Option<i64>) -> ErrorKind {
-    match code {
-        Some(21119 | 80001 | 80002 | 96012..=96016 | 96027) => ErrorKind::Denied,
-        Some(96018 | 96036) => ErrorKind::NotFound,
-        Some(96005 | 96008 | 96025) => ErrorKind::InvalidInput,
-        _ if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN => {
-            ErrorKind::Denied
-        }
-        _ if status == StatusCode::TOO_MANY_REQUESTS => ErrorKind::Throttled,
-        _ if status.is_server_error() => ErrorKind::Unavailable,
-        _ => ErrorKind::Other,
-    }
-}
-
-/// Whether a refusal is about the key's permissions (96012–96016, 96027)
-/// rather than the key itself.
-pub fn lacks_permission(e: &CloudError) -> bool {
-    e.kind == ErrorKind::Denied
-        && e.code
-            .as_deref()
-            .and_then(|c| c.parse::<i64>().ok())
-            .is_some_and(|c| matches!(c, 96012..=96016 | 96027))
-}
-
-/// What a person should make of an error class, after the vendor's words.
-fn hint(status: StatusCode, code: i64) -> &'static str {
-    match code {
-        21119 | 80001 | 80002 => "; Zilliz Cloud refused the API key: give the bot a valid one",
-        96012..=96016 | 96027 => "; the API key lacks the permission this call needs",
-        96018 | 96036 => "; there is no such cluster for this API key",
-        _ if status == StatusCode::UNAUTHORIZED => {
-            "; Zilliz Cloud refused the API key: give the bot a valid one"
-        }
-        _ => "",
-    }
 }
 
 impl ZillizClient {
@@ -284,81 +241,6 @@ impl ZillizClient {
     }
 }
 
-fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
-}
-
-fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    Ok(Option::<bool>::deserialize(d)?.unwrap_or_default())
-}
-
-fn lenient_list<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Vec<T>, D::Error> {
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ServicesPage {
-    #[serde(default, deserialize_with = "lenient_list")]
-    endpoint_services: Vec<ServiceItem>,
-    #[serde(default)]
-    count: Option<u64>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ServiceItem {
-    #[serde(default, deserialize_with = "lenient_string")]
-    region_id: String,
-    #[serde(default, deserialize_with = "lenient_string")]
-    endpoint_service: String,
-    #[serde(default, deserialize_with = "lenient_bool")]
-    whitelist_required: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct EndpointsPage {
-    #[serde(default, deserialize_with = "lenient_list")]
-    endpoints: Vec<EndpointItem>,
-    #[serde(default)]
-    count: Option<u64>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct EndpointItem {
-    #[serde(default, deserialize_with = "lenient_string")]
-    endpoint_id: String,
-    #[serde(default, deserialize_with = "lenient_string")]
-    region_id: String,
-    #[serde(default, deserialize_with = "lenient_string")]
-    endpoint_status: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ClusterItem {
-    #[serde(default, deserialize_with = "lenient_string")]
-    cluster_id: String,
-    #[serde(default, deserialize_with = "lenient_string")]
-    cluster_name: String,
-    #[serde(default, deserialize_with = "lenient_string")]
-    project_id: String,
-    #[serde(default, deserialize_with = "lenient_string")]
-    region_id: String,
-    #[serde(default, deserialize_with = "lenient_string")]
-    plan: String,
-    #[serde(default, deserialize_with = "lenient_string")]
-    status: String,
-    #[serde(default, deserialize_with = "lenient_string")]
-    private_link_address: String,
-    #[serde(default, deserialize_with = "lenient_string")]
-    connect_address: String,
-}
-
 impl ZillizClient {
     /// The endpoint services in `region`; the project is optional in the
     /// call, and a key without one still proves itself with it.
@@ -445,7 +327,7 @@ impl Vendor for ZillizClient {
             .map(|e| RegisteredEndpoint {
                 endpoint_id: e.endpoint_id,
                 region: e.region_id,
-                status: e.endpoint_status,
+                status: RegistrationStatus::parse(&e.endpoint_status),
             })
             .collect())
     }
@@ -481,8 +363,8 @@ impl Vendor for ZillizClient {
                 name: c.cluster_name,
                 project_id: c.project_id,
                 region_id: c.region_id,
-                plan: c.plan,
-                status: c.status,
+                plan: ClusterPlan::parse(&c.plan),
+                status: ClusterStatus::parse(&c.status),
                 private_link_address: Some(c.private_link_address).filter(|a| !a.is_empty()),
                 connect_address: Some(c.connect_address).filter(|a| !a.is_empty()),
             })),

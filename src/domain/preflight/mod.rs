@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::command::CreateRequest;
 use super::ids::{ClusterId, SecurityGroupId, SubnetId};
 use super::plan::{Finding, Plan, join, port_of};
+use super::words::{ClusterPlan, ClusterStatus};
 use crate::text;
 
 /// Zilliz's default cluster port, assumed when no address says otherwise.
@@ -23,10 +24,10 @@ pub struct ServiceSeen {
 /// A cluster, as Zilliz Cloud describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClusterSeen {
-    pub plan: String,
+    pub plan: ClusterPlan,
     pub project: String,
     pub region: String,
-    pub status: String,
+    pub status: ClusterStatus,
 }
 
 /// A subnet or a security group: which VPC it is in, and for a subnet its
@@ -176,10 +177,9 @@ fn cluster_findings(
         }
     };
     let mut findings = Vec::new();
-    let plan = c.plan.to_ascii_lowercase();
-    if plan.contains("serverless") || plan.contains("free") {
+    if let ClusterPlan::Shared(plan) = &c.plan {
         findings.push(Finding::blocking(
-            text!("finding-not-dedicated", cluster = cluster, plan = c.plan),
+            text!("finding-not-dedicated", cluster = cluster, plan = plan),
             text!("fix-dedicated"),
         ));
     }
@@ -205,7 +205,7 @@ fn cluster_findings(
             text!("fix-cluster-region"),
         ));
     }
-    if !c.status.eq_ignore_ascii_case("running") {
+    if c.status != ClusterStatus::Running {
         findings.push(Finding::warning(
             text!(
                 "finding-cluster-not-running",

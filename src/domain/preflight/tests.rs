@@ -26,10 +26,10 @@ fn all_well(r: &CreateRequest) -> Observed {
         clusters: vec![(
             r.clusters[0].clone(),
             Ok(Some(ClusterSeen {
-                plan: "Dedicated".into(),
+                plan: ClusterPlan::parse("Dedicated"),
                 project: r.project.to_string(),
                 region: r.region.to_string(),
-                status: "RUNNING".into(),
+                status: ClusterStatus::Running,
             })),
         )],
         aws: Ok(AwsSeen {
@@ -95,7 +95,7 @@ const RULES: &[(&str, Change, &[&str])] = &[
     ),
     (
         "serverless",
-        |o| cluster(o).plan = "Serverless".into(),
+        |o| cluster(o).plan = ClusterPlan::parse("Serverless"),
         &["!finding-not-dedicated"],
     ),
     (
@@ -110,7 +110,7 @@ const RULES: &[(&str, Change, &[&str])] = &[
     ),
     (
         "stopped",
-        |o| cluster(o).status = "STOPPED".into(),
+        |o| cluster(o).status = ClusterStatus::parse("STOPPED"),
         &["finding-cluster-not-running"],
     ),
     (

@@ -9,6 +9,7 @@ use crate::cards;
 use crate::domain::ids::ClusterId;
 use crate::domain::job::{ClusterDns, Job, Origin, Resources, Step};
 use crate::domain::plan::{join, port_of};
+use crate::domain::words::RegistrationStatus;
 use crate::i18n::Text;
 use crate::ports::cloud::EndpointState;
 use crate::text;
@@ -65,17 +66,17 @@ impl Inner {
                         .find(|r| r.endpoint_id == endpoint.as_str());
                     let word = registration
                         .as_ref()
-                        .map_or(text!("wait-not-listed"), |z| Text::verbatim(z.status.clone()));
+                        .map_or(text!("wait-not-listed"), |z| Text::verbatim(z.status.word()));
                     if let Some(z) = &registration {
-                        if z.has_failed() {
+                        if let RegistrationStatus::Failed(word) = &z.status {
                             return Err(text!(
                                 "err-zilliz-reports",
                                 endpoint = endpoint,
-                                status = z.status
+                                status = word
                             )
                             .into());
                         }
-                        if !z.status_is_known()
+                        if matches!(z.status, RegistrationStatus::Unfamiliar(_))
                             && !noted.swap(true, std::sync::atomic::Ordering::Relaxed)
                         {
                             tracing::warn!(job = %job.id, status = %z.status, "Zilliz Cloud reported a status word the bot does not know; waiting on AWS and the private link addresses");
