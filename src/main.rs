@@ -163,155 +163,167 @@ async fn main() -> ExitCode {
 const EXIT_STORE_STALLED: i32 = 70;
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    let path = &cli.config;
     match cli.command {
         Cmd::Demo => sandbox::demo::run(console::stdout()).await,
         Cmd::Serve => {
-            let config = Config::load(&cli.config)?;
+            let config = Config::load(path)?;
             let secrets = serve::Secrets::from_env(&config)?;
             serve::run(&config, secrets).await
         }
-        Cmd::Console { quiet } => {
-            let config = Config::load(&cli.config)?;
-            // The console is one platform among others, through the same run
-            // as `serve`: `/healthz` and `/metrics` when [http] asks for them.
-            let console = console::Console::new(
-                &config.console,
-                tokio::io::BufReader::new(tokio::io::stdin()),
-                console::stdout(),
-                config.language.default,
-                quiet,
-            );
-            let server = serve::assemble(
-                &config,
-                config.zilliz.api_key()?,
-                vec![Box::new(console)],
-                Overrides::default(),
-            )
-            .await?;
-            let listener = match &config.http {
-                Some(http) => Some(tokio::net::TcpListener::bind(&http.listen).await?),
-                None => None,
-            };
-            server.run(&config, listener, serve::stop_signal()).await
-        }
+        Cmd::Console { quiet } => run_console(&Config::load(path)?, quiet).await,
         Cmd::CheckConfig {
             online,
             region,
             project,
             vpc,
-        } => {
-            let config = Config::load(&cli.config)?;
-            if !online {
-                config.zilliz.api_key()?;
-                println!(
-                    "config OK: store {}, Zilliz Cloud {}, {} approver rule(s); check-config --online proves the credentials",
-                    config.store.path.display(),
-                    config.zilliz.base_url,
-                    config.policy.approvers.len()
-                );
-                return Ok(());
-            }
-            let scope = check::Scope {
-                region: ZillizRegion::parse(&region)?,
-                project: project.as_deref().map(ProjectId::parse).transpose()?,
-                vpc: vpc.as_deref().map(VpcId::parse).transpose()?,
-            };
-            let report = check::online(&config, &scope).await;
-            print!("{}", report.render());
-            if report.failed() {
-                anyhow::bail!("the configuration does not work yet; fix the rows marked FAIL");
-            }
-            Ok(())
-        }
-        Cmd::Jobs { what } => {
-            let config = Config::load(&cli.config)?;
-            let store = Store::open(&config.store.path, config.store.options()).await?;
-            let mut out = std::io::stdout().lock();
-            match what {
-                JobsCmd::List { state } => admin::list(&store, state, &mut out).await?,
-                JobsCmd::Show { job } => admin::show(&store, &job, &mut out).await?,
-                JobsCmd::Outbox { drop: None } => admin::outbox(&store, &mut out).await?,
-                JobsCmd::Outbox { drop: Some(job) } => {
-                    admin::drop_outbox(&store, &job, &mut out).await?
-                }
-                JobsCmd::Audit { job } => {
-                    let id = job
-                        .as_deref()
-                        .map(JobId::parse)
-                        .transpose()
-                        .map_err(|e| admin::AdminError::Usage(e.to_string()))?;
-                    for e in store.audit_log(id).await? {
-                        let job = e.job.map(|j| j.to_string()).unwrap_or_default();
-                        // Escaped: a record from an older version may hold
-                        // characters a terminal would act on.
-                        let show = privatelink_bot::domain::ids::printable;
-                        writeln!(
-                            out,
-                            "{} {job} {} {} {}",
-                            rfc3339(e.at),
-                            show(&e.actor.to_string()),
-                            show(e.action.word()),
-                            show(&e.outcome.to_string())
-                        )?;
-                    }
-                }
-            }
-            Ok(())
-        }
+        } => check_config(&Config::load(path)?, online, &region, project, vpc).await,
+        Cmd::Jobs { what } => jobs(&Config::load(path)?, what).await,
         Cmd::Audit {
             what: AuditCmd::Export { since, job, format },
         } => {
-            let config = Config::load(&cli.config)?;
+            let config = Config::load(path)?;
             let store = Store::open(&config.store.path, config.store.options()).await?;
-            let job = job
-                .as_deref()
-                .map(JobId::parse)
-                .transpose()
-                .map_err(|e| admin::AdminError::Usage(e.to_string()))?;
+            let job = job_arg(job.as_deref())?;
             let mut out = std::io::stdout().lock();
             let n = admin::export_audit(&store, since, job, format, &mut out).await?;
             eprintln!("{n} audit event(s) exported");
             Ok(())
         }
-        Cmd::Health { url } => {
-            let url = match url {
-                Some(u) => u,
-                None => {
-                    let config = Config::load(&cli.config)?;
-                    let listen = config.http.unwrap_or_default().listen;
-                    // A wildcard listen address is asked on loopback.
-                    let listen = listen.replace("0.0.0.0", "127.0.0.1");
-                    format!("http://{listen}/healthz")
-                }
-            };
-            let answer = reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(5))
-                .build()?
-                .get(&url)
-                .send()
-                .await?;
-            let status = answer.status();
-            let text = answer.text().await.unwrap_or_default();
-            if !status.is_success() {
-                anyhow::bail!("{url} answered {status}: {text}");
+        Cmd::Health { url } => health(path, url).await,
+        Cmd::FakeZilliz { port } => fake_zilliz(port).await,
+    }
+}
+
+/// A job id given on the command line, if any; a bad one is a usage error.
+fn job_arg(job: Option<&str>) -> anyhow::Result<Option<JobId>> {
+    Ok(job
+        .map(JobId::parse)
+        .transpose()
+        .map_err(|e| admin::AdminError::Usage(e.to_string()))?)
+}
+
+/// The console is one platform among others, through the same run as
+/// `serve`: `/healthz` and `/metrics` when [http] asks for them.
+async fn run_console(config: &Config, quiet: bool) -> anyhow::Result<()> {
+    let console = console::Console::new(
+        &config.console,
+        tokio::io::BufReader::new(tokio::io::stdin()),
+        console::stdout(),
+        config.language.default,
+        quiet,
+    );
+    let server = serve::assemble(
+        config,
+        config.zilliz.api_key()?,
+        vec![Box::new(console)],
+        Overrides::default(),
+    )
+    .await?;
+    let listener = match &config.http {
+        Some(http) => Some(tokio::net::TcpListener::bind(&http.listen).await?),
+        None => None,
+    };
+    server.run(config, listener, serve::stop_signal()).await
+}
+
+async fn check_config(
+    config: &Config,
+    online: bool,
+    region: &str,
+    project: Option<String>,
+    vpc: Option<String>,
+) -> anyhow::Result<()> {
+    if !online {
+        config.zilliz.api_key()?;
+        println!(
+            "config OK: store {}, Zilliz Cloud {}, {} approver rule(s); check-config --online proves the credentials",
+            config.store.path.display(),
+            config.zilliz.base_url,
+            config.policy.approvers.len()
+        );
+        return Ok(());
+    }
+    let scope = check::Scope {
+        region: ZillizRegion::parse(region)?,
+        project: project.as_deref().map(ProjectId::parse).transpose()?,
+        vpc: vpc.as_deref().map(VpcId::parse).transpose()?,
+    };
+    let report = check::online(config, &scope).await;
+    print!("{}", report.render());
+    if report.failed() {
+        anyhow::bail!("the configuration does not work yet; fix the rows marked FAIL");
+    }
+    Ok(())
+}
+
+async fn jobs(config: &Config, what: JobsCmd) -> anyhow::Result<()> {
+    let store = Store::open(&config.store.path, config.store.options()).await?;
+    let mut out = std::io::stdout().lock();
+    match what {
+        JobsCmd::List { state } => admin::list(&store, state, &mut out).await?,
+        JobsCmd::Show { job } => admin::show(&store, &job, &mut out).await?,
+        JobsCmd::Outbox { drop: None } => admin::outbox(&store, &mut out).await?,
+        JobsCmd::Outbox { drop: Some(job) } => admin::drop_outbox(&store, &job, &mut out).await?,
+        JobsCmd::Audit { job } => {
+            for e in store.audit_log(job_arg(job.as_deref())?).await? {
+                let job = e.job.map(|j| j.to_string()).unwrap_or_default();
+                // Escaped: a record from an older version may hold
+                // characters a terminal would act on.
+                let show = privatelink_bot::domain::ids::printable;
+                writeln!(
+                    out,
+                    "{} {job} {} {} {}",
+                    rfc3339(e.at),
+                    show(&e.actor.to_string()),
+                    show(e.action.word()),
+                    show(&e.outcome.to_string())
+                )?;
             }
-            println!("{text}");
-            Ok(())
-        }
-        Cmd::FakeZilliz { port } => {
-            let key = std::env::var("ZILLIZ_API_KEY").unwrap_or_else(|_| "sandbox".to_owned());
-            let fake = sandbox::fake_zilliz::FakeZilliz::start_on(
-                ([127, 0, 0, 1], port).into(),
-                &key,
-                Default::default(),
-            )
-            .await?;
-            println!(
-                "fake Zilliz Cloud on {} (empty state); Ctrl-C stops it",
-                fake.url
-            );
-            tokio::signal::ctrl_c().await?;
-            Ok(())
         }
     }
+    Ok(())
+}
+
+/// Asks a running bot's `/healthz` (the container's HEALTHCHECK).
+async fn health(config: &std::path::Path, url: Option<String>) -> anyhow::Result<()> {
+    let url = match url {
+        Some(u) => u,
+        None => {
+            let config = Config::load(config)?;
+            let listen = config.http.unwrap_or_default().listen;
+            // A wildcard listen address is asked on loopback.
+            let listen = listen.replace("0.0.0.0", "127.0.0.1");
+            format!("http://{listen}/healthz")
+        }
+    };
+    let answer = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()?
+        .get(&url)
+        .send()
+        .await?;
+    let status = answer.status();
+    let text = answer.text().await.unwrap_or_default();
+    if !status.is_success() {
+        anyhow::bail!("{url} answered {status}: {text}");
+    }
+    println!("{text}");
+    Ok(())
+}
+
+async fn fake_zilliz(port: u16) -> anyhow::Result<()> {
+    let key = std::env::var("ZILLIZ_API_KEY").unwrap_or_else(|_| "sandbox".to_owned());
+    let fake = sandbox::fake_zilliz::FakeZilliz::start_on(
+        ([127, 0, 0, 1], port).into(),
+        &key,
+        Default::default(),
+    )
+    .await?;
+    println!(
+        "fake Zilliz Cloud on {} (empty state); Ctrl-C stops it",
+        fake.url
+    );
+    tokio::signal::ctrl_c().await?;
+    Ok(())
 }

@@ -45,7 +45,7 @@ mod servers;
 use drive::{Target, closed_loop, ms, open_loop};
 use servers::{
     BOLT_APP, BOLT_ASYNC_APP, bare_axum, bolt_async_venv, bolt_venv, free_port, memory,
-    quiet_slack, start_bot, terminate, wait_until_up,
+    quiet_slack, server_command, start_bot, terminate, wait_until_up,
 };
 
 const SIGNING: &str = "load-signing-secret-0123456789";
@@ -95,7 +95,7 @@ async fn commands(sandbox: &Sandbox) {
     let bolt_port = free_port();
     let workers = 2 * std::thread::available_parallelism().map_or(1, |n| n.get()) + 1;
     std::fs::write(dir.path().join("bolt_app.py"), BOLT_APP).expect("bolt app");
-    let mut bolt = tokio::process::Command::new(venv.join("bin/gunicorn"))
+    let mut bolt = server_command(venv.join("bin/gunicorn"))
         .args(["--chdir", &dir.path().display().to_string()])
         .args([
             "-w",
@@ -114,7 +114,7 @@ async fn commands(sandbox: &Sandbox) {
     let async_venv = bolt_async_venv();
     let async_port = free_port();
     std::fs::write(dir.path().join("bolt_async_app.py"), BOLT_ASYNC_APP).expect("bolt async app");
-    let mut bolt_async = tokio::process::Command::new(async_venv.join("bin/uvicorn"))
+    let mut bolt_async = server_command(async_venv.join("bin/uvicorn"))
         .args(["--app-dir", &dir.path().display().to_string()])
         .args(["--workers", "2", "--host", "127.0.0.1"])
         .args(["--port", &async_port.to_string()])
@@ -127,7 +127,7 @@ async fn commands(sandbox: &Sandbox) {
         .spawn()
         .expect("uvicorn starts");
     let bare_port = free_port();
-    let mut bare = tokio::process::Command::new(std::env::current_exe().expect("this harness"))
+    let mut bare = server_command(std::env::current_exe().expect("this harness"))
         .env("LOAD_BARE_AXUM_PORT", bare_port.to_string())
         .kill_on_drop(true)
         .spawn()

@@ -124,6 +124,20 @@ pub(crate) fn bare_axum(port: &str) {
     });
 }
 
+/// A server process's command: under `taskset -c $LOAD_SERVER_CPUS` when
+/// that is set (`LOAD_SERVER_CPUS=0` puts every server on one core, so the
+/// load generator has the other to itself), else as is.
+pub(crate) fn server_command(program: impl AsRef<std::ffi::OsStr>) -> tokio::process::Command {
+    match std::env::var("LOAD_SERVER_CPUS") {
+        Ok(cpus) if !cpus.trim().is_empty() => {
+            let mut command = tokio::process::Command::new("taskset");
+            command.args(["-c", cpus.trim()]).arg(program);
+            command
+        }
+        _ => tokio::process::Command::new(program),
+    }
+}
+
 pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -215,7 +229,7 @@ level = "error"
     );
     std::fs::write(&config, text).expect("config");
     let started = Instant::now();
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_privatelink-bot"))
+    let child = server_command(env!("CARGO_BIN_EXE_privatelink-bot"))
         .args(["--config", &config.display().to_string(), "serve"])
         .env("SANDBOX_ZILLIZ_API_KEY", &sandbox.api_key)
         .env("LOAD_SLACK_BOT_TOKEN", TOKEN)

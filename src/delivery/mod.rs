@@ -219,7 +219,7 @@ async fn run(inner: Arc<Inner>) {
     let mut in_flight: JoinSet<Outcome> = JoinSet::new();
     // What each delivery task is about, so that even one that panicked
     // frees its job and lane (and is tried again) instead of wedging them.
-    let mut tasks: HashMap<tokio::task::Id, (JobId, u64, Lane)> = HashMap::new();
+    let mut tasks: Tasks = HashMap::new();
     loop {
         // Registered before looking, so a write made while looking wakes
         // the next wait instead of being missed.
@@ -228,57 +228,15 @@ async fn run(inner: Arc<Inner>) {
         notified.as_mut().enable();
         let seen = signal.written();
         let now = Instant::now();
-        let mut next: Option<Instant> = None;
-        let mut ready_left = false;
-        match inner.store.outbox_heads().await {
-            Ok(mut heads) => {
-                let waiting: HashSet<JobId> = heads.iter().map(|h| h.job).collect();
-                lanes.served.retain(|job, _| waiting.contains(job));
-                heads.sort_by_key(|h| lanes.served.get(&h.job).copied().unwrap_or(0));
-                for head in heads {
-                    if lanes.busy_jobs.contains(&head.job) {
-                        continue;
-                    }
-                    let job = match inner.store.get(head.job).await {
-                        Ok(Some(job)) => job,
-                        Ok(None) => {
-                            tracing::warn!(job = %head.job, "an outbox entry for a job that is not stored; dropping it");
-                            let _ = inner.store.outbox_discard(head.job, head.seq).await;
-                            continue;
-                        }
-                        Err(e) => {
-                            tracing::warn!(job = %head.job, error = %e, "could not read a job to deliver its messages");
-                            continue;
-                        }
-                    };
-                    let lane = Lane {
-                        platform: job.conversation.platform,
-                        channel: channel_of(&job).to_owned(),
-                    };
-                    if lanes.busy_lanes.contains(&lane) {
-                        ready_left = true;
-                        continue;
-                    }
-                    if let Some(at) = lanes.ready_at(head.job, &lane).filter(|at| *at > now) {
-                        next = Some(next.map_or(at, |n| n.min(at)));
-                        ready_left |= lanes.only_paced(head.job, &lane, now);
-                        continue;
-                    }
-                    lanes.deliveries += 1;
-                    lanes.served.insert(head.job, lanes.deliveries);
-                    lanes.busy_jobs.insert(head.job);
-                    lanes.busy_lanes.insert(lane.clone());
-                    let inner = inner.clone();
-                    let about = (head.job, head.seq, lane);
-                    let task = in_flight.spawn(async move { send(&inner, head, job).await });
-                    tasks.insert(task.id(), about);
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "could not read the outbox; looking again shortly");
-                next = Some(now + backoff.initial);
-            }
-        }
+        let (next, ready_left) = start_ready(
+            &inner,
+            &mut lanes,
+            &mut in_flight,
+            &mut tasks,
+            now,
+            &backoff,
+        )
+        .await;
         inner.progress.send_replace(Progress {
             seen,
             idle: in_flight.is_empty() && !ready_left,
@@ -302,6 +260,74 @@ async fn run(inner: Arc<Inner>) {
             _ = sleep => {}
         }
     }
+}
+
+/// What each delivery task is about: its job, entry and lane.
+type Tasks = HashMap<tokio::task::Id, (JobId, u64, Lane)>;
+
+/// Starts a delivery for every job whose next message may go now (its job
+/// and lane free, its pace and backoff past); says when to look again and
+/// whether ready work was left waiting for a busy lane.
+async fn start_ready(
+    inner: &Arc<Inner>,
+    lanes: &mut Lanes,
+    in_flight: &mut JoinSet<Outcome>,
+    tasks: &mut Tasks,
+    now: Instant,
+    backoff: &Backoff,
+) -> (Option<Instant>, bool) {
+    let mut next: Option<Instant> = None;
+    let mut ready_left = false;
+    match inner.store.outbox_heads().await {
+        Ok(mut heads) => {
+            let waiting: HashSet<JobId> = heads.iter().map(|h| h.job).collect();
+            lanes.served.retain(|job, _| waiting.contains(job));
+            heads.sort_by_key(|h| lanes.served.get(&h.job).copied().unwrap_or(0));
+            for head in heads {
+                if lanes.busy_jobs.contains(&head.job) {
+                    continue;
+                }
+                let job = match inner.store.get(head.job).await {
+                    Ok(Some(job)) => job,
+                    Ok(None) => {
+                        tracing::warn!(job = %head.job, "an outbox entry for a job that is not stored; dropping it");
+                        let _ = inner.store.outbox_discard(head.job, head.seq).await;
+                        continue;
+                    }
+                    Err(e) => {
+                        tracing::warn!(job = %head.job, error = %e, "could not read a job to deliver its messages");
+                        continue;
+                    }
+                };
+                let lane = Lane {
+                    platform: job.conversation.platform,
+                    channel: channel_of(&job).to_owned(),
+                };
+                if lanes.busy_lanes.contains(&lane) {
+                    ready_left = true;
+                    continue;
+                }
+                if let Some(at) = lanes.ready_at(head.job, &lane).filter(|at| *at > now) {
+                    next = Some(next.map_or(at, |n| n.min(at)));
+                    ready_left |= lanes.only_paced(head.job, &lane, now);
+                    continue;
+                }
+                lanes.deliveries += 1;
+                lanes.served.insert(head.job, lanes.deliveries);
+                lanes.busy_jobs.insert(head.job);
+                lanes.busy_lanes.insert(lane.clone());
+                let inner = inner.clone();
+                let about = (head.job, head.seq, lane);
+                let task = in_flight.spawn(async move { send(&inner, head, job).await });
+                tasks.insert(task.id(), about);
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the outbox; looking again shortly");
+            next = Some(now + backoff.initial);
+        }
+    }
+    (next, ready_left)
 }
 
 /// Books a finished delivery: frees its job and lane, and sets when each

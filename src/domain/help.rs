@@ -2,6 +2,8 @@
 //! line and what it does, as `help` prints them and as parse errors quote
 //! them. The grammar itself is `command.rs`.
 
+use std::sync::OnceLock;
+
 use crate::i18n::{Locale, render};
 use crate::t;
 
@@ -33,7 +35,26 @@ pub const SUBCOMMANDS: &[(&str, &str, &str)] = &[
 ];
 
 /// The help text for one command, or for all of them, in `locale`.
+/// Rendered once per language and topic, on first use: it never changes,
+/// and `help` is answered in the acknowledgement, where time counts.
 pub fn help(topic: Option<&str>, locale: Locale) -> String {
+    static RENDERED: OnceLock<Vec<(Locale, Option<&'static str>, String)>> = OnceLock::new();
+    let topic = topic.and_then(|t| SUBCOMMANDS.iter().find(|(name, _, _)| *name == t));
+    let name = topic.map(|(name, _, _)| *name);
+    let rendered = RENDERED.get_or_init(|| {
+        let topics = std::iter::once(None).chain(SUBCOMMANDS.iter().map(|(n, _, _)| Some(*n)));
+        topics
+            .flat_map(|t| Locale::ALL.into_iter().map(move |l| (l, t)))
+            .map(|(l, t)| (l, t, render_help(t, l)))
+            .collect()
+    });
+    rendered
+        .iter()
+        .find(|(l, t, _)| *l == locale && *t == name)
+        .map_or_else(|| render_help(name, locale), |(_, _, text)| text.clone())
+}
+
+fn render_help(topic: Option<&str>, locale: Locale) -> String {
     let what = |key: &str| render(locale, key, &[]);
     match topic.and_then(|t| SUBCOMMANDS.iter().find(|(name, _, _)| *name == t)) {
         Some((_, usage, key)) => format!("{usage}\n{}", what(key)),

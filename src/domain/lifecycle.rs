@@ -153,13 +153,26 @@ impl Job {
     /// Applies `t` if the job's state allows it. Pure: the caller persists
     /// the result (the store does, in one transaction with the audit line).
     pub fn apply(&mut self, t: Transition) -> Result<Outcome, Refusal> {
+        use Transition as T;
+        match t {
+            T::Approve { .. } | T::Reject { .. } | T::Cancel { .. } | T::Expire { .. } => {
+                self.apply_decision(t)
+            }
+            T::Retry | T::Rollback | T::Delete => self.apply_operation(t),
+            T::StopCancelled
+            | T::EnterStep { .. }
+            | T::FinishStep { .. }
+            | T::FailStep { .. }
+            | T::FinishTeardown
+            | T::FailTeardown { .. } => self.apply_engine(t),
+        }
+    }
+
+    /// A person's decision on a pending job, a cancel, or the expiry.
+    fn apply_decision(&mut self, t: Transition) -> Result<Outcome, Refusal> {
         use JobState as S;
         use Transition as T;
         let id = self.id;
-        let moved = |state: &JobState| Refusal::Moved {
-            job: id,
-            state: state.clone(),
-        };
         match (&self.state, t) {
             (S::PendingApproval, T::Approve { at, .. } | T::Reject { at, .. })
                 if at >= self.expires_at =>
@@ -199,6 +212,19 @@ impl Job {
                 job: id,
                 state: state.clone(),
             }),
+            (state, _) => Err(Refusal::Moved {
+                job: id,
+                state: state.clone(),
+            }),
+        }
+    }
+
+    /// The engine's record of its own progress through steps and teardown.
+    fn apply_engine(&mut self, t: Transition) -> Result<Outcome, Refusal> {
+        use JobState as S;
+        use Transition as T;
+        let id = self.id;
+        match (&self.state, t) {
             (S::Approved | S::Running { .. }, T::StopCancelled) if self.cancel_requested => {
                 self.state = JobState::Cancelled;
                 self.cancel_requested = false;
@@ -261,16 +287,19 @@ impl Job {
                 };
                 Ok(Outcome::Moved)
             }
-            (
-                state,
-                T::StopCancelled
-                | T::EnterStep { .. }
-                | T::FinishStep { .. }
-                | T::FailStep { .. }
-                | T::FinishTeardown
-                | T::FailTeardown { .. },
-            ) => Err(moved(state)),
+            (state, _) => Err(Refusal::Moved {
+                job: id,
+                state: state.clone(),
+            }),
+        }
+    }
 
+    /// Retry, roll back or delete, asked by a person after the fact.
+    fn apply_operation(&mut self, t: Transition) -> Result<Outcome, Refusal> {
+        use JobState as S;
+        use Transition as T;
+        let id = self.id;
+        match (&self.state, t) {
             (S::Failed { .. }, T::Retry) if self.next_step().is_some() => {
                 self.state = JobState::Approved;
                 self.cancel_requested = false;
@@ -302,6 +331,10 @@ impl Job {
                 Ok(Outcome::Moved)
             }
             (state, T::Delete) => Err(Refusal::NotDeletable {
+                job: id,
+                state: state.clone(),
+            }),
+            (state, _) => Err(Refusal::Moved {
                 job: id,
                 state: state.clone(),
             }),

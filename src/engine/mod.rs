@@ -11,19 +11,18 @@
 
 mod error;
 mod record;
+mod settings;
 mod steps;
 mod teardown;
 mod workers;
 
 pub use error::StepError;
+pub use settings::{EngineSettings, HookPoint, StepHook};
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use tracing::Instrument;
-
-use crate::backoff::Backoff;
 
 use crate::cards;
 use crate::domain::ids::JobId;
@@ -36,45 +35,6 @@ use crate::ports::cloud::{CloudAccess, Vendor};
 use crate::retry::{Effect, RetryPolicy};
 use crate::store::{ChangeError, Store};
 use workers::Workers;
-
-/// How long the engine waits and how it polls.
-#[derive(Debug, Clone)]
-pub struct EngineSettings {
-    /// The longest a wait step (acceptance, addresses) may take.
-    pub wait_timeout: Duration,
-    pub backoff: Backoff,
-    /// How often a long wait posts "still waiting".
-    pub progress_every: Duration,
-}
-
-impl Default for EngineSettings {
-    fn default() -> Self {
-        Self {
-            wait_timeout: Duration::from_secs(20 * 60),
-            backoff: Backoff {
-                initial: Duration::from_secs(2),
-                max: Duration::from_secs(30),
-            },
-            progress_every: Duration::from_secs(60),
-        }
-    }
-}
-
-/// Where in a step a hook is called.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HookPoint {
-    /// The step's start is recorded; nothing has been done yet.
-    Started,
-    /// The step's cloud effects are done; its finish is not yet recorded.
-    Effected,
-}
-
-/// Called at the two points of every step. Used by tests to stop the engine
-/// at the worst moments (a crash), and available for tracing.
-#[async_trait]
-pub trait StepHook: Send + Sync {
-    async fn at(&self, job: JobId, step: Step, point: HookPoint);
-}
 
 /// What the engine needs from the rest of the bot.
 pub struct EngineParts {

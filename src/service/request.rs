@@ -4,7 +4,9 @@
 use super::{Reply, Service, preflight, store_failed};
 use crate::domain::audit;
 use crate::domain::command::CreateRequest;
+use crate::domain::ids::JobId;
 use crate::domain::job::{Conversation, Job, JobState, Resources};
+use crate::domain::plan::Plan;
 use crate::domain::policy::Actor;
 use crate::i18n::Locale;
 use crate::store::{Admission, ChangeError};
@@ -93,33 +95,8 @@ impl Service {
         locale: Locale,
         card_locale: Locale,
     ) -> Reply {
-        if let Err(denied) = self.p.policy.may_request(actor) {
-            let _ = self
-                .p
-                .store
-                .audit(
-                    Admission::Intake,
-                    self.event(
-                        None,
-                        actor,
-                        audit::Action::Create,
-                        audit::Outcome::Refused("not a requester".to_owned()),
-                    ),
-                )
-                .await;
-            return Reply::say(denied.0.render(locale));
-        }
-        if let Err(denied) = self.p.policy.may_assume(req.role.as_ref()) {
-            return Reply::say(t!(
-                locale,
-                "reply-nothing-stored",
-                why = denied.0.render(locale)
-            ));
-        }
-        match self.slot_conflict(&req, locale).await {
-            Ok(Some(why)) => return Reply::say(why),
-            Ok(None) => {}
-            Err(reply) => return reply,
+        if let Some(refused) = self.refused_before_preflight(actor, &req, locale).await {
+            return refused;
         }
         let plan = self.preflight(&req).await;
         let blocking: Vec<String> = plan
@@ -137,30 +114,7 @@ impl Service {
             Ok(id) => id,
             Err(e) => return store_failed(e, locale),
         };
-        let now = self.p.clock.now();
-        let job = Job {
-            id,
-            request: req,
-            requester: actor.user.clone(),
-            conversation: conversation.clone(),
-            card: None,
-            thread: Default::default(),
-            state: JobState::PendingApproval,
-            created_at: now,
-            expires_at: now + self.p.policy.approval_ttl.as_millis() as u64,
-            decided_by: None,
-            findings: plan.findings.clone(),
-            account: plan.account.clone(),
-            steps: Vec::new(),
-            resources: Resources {
-                endpoint_service: Some(plan.endpoint_service.clone()),
-                whitelist_required: plan.whitelist_required,
-                ..Resources::default()
-            },
-            cancel_requested: false,
-            version: 0,
-            locale: card_locale,
-        };
+        let job = self.pending_job(id, req, actor, conversation, &plan, card_locale);
         match self
             .p
             .store
@@ -188,6 +142,82 @@ impl Service {
         Reply {
             job: Some(id),
             ..Reply::say(t!(locale, "reply-created", job = id))
+        }
+    }
+
+    /// The job a request becomes once preflight passed: pending approval,
+    /// with what preflight found.
+    fn pending_job(
+        &self,
+        id: JobId,
+        request: CreateRequest,
+        actor: &Actor,
+        conversation: &Conversation,
+        plan: &Plan,
+        locale: Locale,
+    ) -> Job {
+        let now = self.p.clock.now();
+        Job {
+            id,
+            request,
+            requester: actor.user.clone(),
+            conversation: conversation.clone(),
+            card: None,
+            thread: Default::default(),
+            state: JobState::PendingApproval,
+            created_at: now,
+            expires_at: now + self.p.policy.approval_ttl.as_millis() as u64,
+            decided_by: None,
+            findings: plan.findings.clone(),
+            account: plan.account.clone(),
+            steps: Vec::new(),
+            resources: Resources {
+                endpoint_service: Some(plan.endpoint_service.clone()),
+                whitelist_required: plan.whitelist_required,
+                ..Resources::default()
+            },
+            cancel_requested: false,
+            version: 0,
+            locale,
+        }
+    }
+
+    /// Refuses, before any cloud call, a request its sender may not make,
+    /// a role the policy does not allow, or a VPC and region another job
+    /// holds.
+    async fn refused_before_preflight(
+        &self,
+        actor: &Actor,
+        req: &CreateRequest,
+        locale: Locale,
+    ) -> Option<Reply> {
+        if let Err(denied) = self.p.policy.may_request(actor) {
+            let _ = self
+                .p
+                .store
+                .audit(
+                    Admission::Intake,
+                    self.event(
+                        None,
+                        actor,
+                        audit::Action::Create,
+                        audit::Outcome::Refused("not a requester".to_owned()),
+                    ),
+                )
+                .await;
+            return Some(Reply::say(denied.0.render(locale)));
+        }
+        if let Err(denied) = self.p.policy.may_assume(req.role.as_ref()) {
+            return Some(Reply::say(t!(
+                locale,
+                "reply-nothing-stored",
+                why = denied.0.render(locale)
+            )));
+        }
+        match self.slot_conflict(req, locale).await {
+            Ok(Some(why)) => Some(Reply::say(why)),
+            Ok(None) => None,
+            Err(reply) => Some(reply),
         }
     }
 }

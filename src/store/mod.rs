@@ -13,6 +13,7 @@
 //! the bot unhealthy for good.
 
 mod chat;
+mod error;
 mod liveness;
 pub mod outbox;
 mod reader;
@@ -26,6 +27,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
+pub use error::{Admission, ChangeError, StoreError};
 pub use liveness::{Liveness, Stall};
 pub use reader::Reader;
 pub use writer::{WriteHook, WriterFigures};
@@ -39,62 +41,6 @@ pub use chat::OutboxSignal;
 pub use outbox::{Failure, Pending};
 use tables::{ChatEffects, Trees};
 use writer::{Answer, Write, Writer, WriterCounters};
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("store: {0}")]
-    Sled(#[from] sled::Error),
-    #[error("store: corrupt record: {0}")]
-    Corrupt(#[from] serde_json::Error),
-    /// The writer's queue is full: new work is refused rather than piled up.
-    #[error("store: busy, too many changes waiting")]
-    Busy,
-    /// The writer thread is gone (the store is closing, or it failed).
-    #[error("store: closed")]
-    Closed,
-    #[error("store: could not start a thread: {0}")]
-    Thread(#[from] std::io::Error),
-    /// An operation overran the liveness bound (while opening, say).
-    #[error("store: stalled")]
-    Stalled(#[source] Stall),
-}
-
-/// Why a change was not made.
-#[derive(Debug, thiserror::Error)]
-pub enum ChangeError {
-    #[error("there is no job {0}")]
-    NotFound(JobId),
-    /// The change was refused by the job's rules or the policy, judged
-    /// against the job as stored.
-    #[error("{0}")]
-    Refused(#[from] Refusal),
-    #[error("{0} exists already")]
-    Exists(JobId),
-    /// Another job holds this job's (VPC, region) slot.
-    #[error("{0} is already active for this VPC and region")]
-    SlotTaken(JobId),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl ChangeError {
-    /// The store turned the change away because too much is waiting.
-    pub fn is_busy(&self) -> bool {
-        matches!(self, ChangeError::Store(StoreError::Busy))
-    }
-}
-
-/// Whether a change may wait for room in the writer's queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Admission {
-    /// New work from a person (a command, a click): refused with
-    /// [`StoreError::Busy`] when the queue is full, so a burst is answered
-    /// "busy, try again" instead of piling up in memory.
-    Intake,
-    /// Work the bot already owes (a running job's records, expiry): waits
-    /// for room. Bounded by the number of jobs, not by the request rate.
-    Owed,
-}
 
 /// How the store runs.
 #[derive(Clone)]

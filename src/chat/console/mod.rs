@@ -63,47 +63,85 @@ pub async fn run<R: AsyncBufRead + Unpin>(
     intake: &Intake,
     locale: Locale,
 ) -> anyhow::Result<()> {
-    let only_you = format!("  ({})", t!(locale, "console-only-you"));
-    let mut actor = Actor::new(UserRef::new(Platform::Console, settings.user.clone()));
-    let conversation = Conversation {
-        platform: Platform::Console,
-        channel: settings.channel.clone(),
+    let mut session = Session {
+        service,
+        delivery,
+        out,
+        intake,
+        locale,
+        only_you: format!("  ({})", t!(locale, "console-only-you")),
+        actor: Actor::new(UserRef::new(Platform::Console, settings.user.clone())),
+        conversation: Conversation {
+            platform: Platform::Console,
+            channel: settings.channel.clone(),
+        },
+        last: None,
     };
-    let mut last: Option<JobId> = None;
     let mut bytes = Vec::new();
     loop {
         bytes.clear();
         if input.read_until(b'\n', &mut bytes).await? == 0 {
             break;
         }
+        session.line(&bytes).await;
+    }
+    service.engine().wait_all().await;
+    delivery.settled().await;
+    Ok(())
+}
+
+/// One person at the console: who they are now (`/as`), where they type,
+/// and the last job they were told of (`$last`).
+struct Session<'a> {
+    service: &'a Arc<Service>,
+    delivery: &'a Dispatcher,
+    out: SharedOut,
+    intake: &'a Intake,
+    locale: Locale,
+    only_you: String,
+    actor: Actor,
+    conversation: Conversation,
+    last: Option<JobId>,
+}
+
+impl Session<'_> {
+    /// Prints what only the person at the console sees.
+    fn say(&self, text: &str) {
+        write(&self.out, &format!("{} {text}", self.only_you));
+    }
+
+    async fn line(&mut self, bytes: &[u8]) {
         // A line that is not UTF-8 is refused, and the session goes on.
-        let Ok(raw) = std::str::from_utf8(&bytes) else {
-            write(
-                &out,
-                &format!("{only_you} {}", t!(locale, "console-not-utf8")),
-            );
-            continue;
+        let Ok(raw) = std::str::from_utf8(bytes) else {
+            self.say(&t!(self.locale, "console-not-utf8"));
+            return;
         };
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
-            continue;
+            return;
         }
-        let line = match last {
+        let line = match self.last {
             Some(id) => line.replace("$last", &id.to_string()),
             None => line.to_owned(),
         };
-        write(&out, &format!("\n{}> {line}", actor.user.id));
+        write(&self.out, &format!("\n{}> {line}", self.actor.user.id));
         let words: Vec<&str> = line.split_whitespace().collect();
-        let event = match words.as_slice() {
+        match self.event(&words, &line).await {
+            Ok(Some(event)) => self.ask(event).await,
+            Ok(None) => {}
+            Err(problem) => self.say(&problem),
+        }
+    }
+
+    /// What a line asks of the bot; `None` for the console's own
+    /// directives (`/as`, `/wait`, `/expire`), carried out here.
+    async fn event(&mut self, words: &[&str], line: &str) -> Result<Option<Event>, String> {
+        let locale = self.locale;
+        match words {
             ["/as", user, rest @ ..] => {
-                let user = match UserRef::parse(Platform::Console, user) {
-                    Ok(u) => u,
-                    Err(e) => {
-                        write(&out, &format!("{only_you} {}", e.text().render(locale)));
-                        continue;
-                    }
-                };
-                actor = Actor {
+                let user =
+                    UserRef::parse(Platform::Console, user).map_err(|e| e.text().render(locale))?;
+                self.actor = Actor {
                     user,
                     roles: rest
                         .iter()
@@ -112,55 +150,52 @@ pub async fn run<R: AsyncBufRead + Unpin>(
                         .map(str::to_owned)
                         .collect(),
                 };
-                continue;
+                Ok(None)
             }
             ["/wait", job] => {
                 match JobId::parse(job) {
-                    Ok(id) => service.engine().wait(id).await,
-                    Err(e) => write(&out, &format!("{only_you} {}", e.text().render(locale))),
+                    Ok(id) => self.service.engine().wait(id).await,
+                    Err(e) => self.say(&e.text().render(locale)),
                 }
-                delivery.settled().await;
-                continue;
+                self.delivery.settled().await;
+                Ok(None)
             }
             ["/expire"] => {
-                let expired = service.expire_due().await;
+                let expired = self.service.expire_due().await;
                 let expired: Vec<String> = expired.iter().map(ToString::to_string).collect();
-                write(
-                    &out,
-                    &format!(
-                        "{only_you} {}",
-                        t!(locale, "console-expired", jobs = expired.join(", "))
-                    ),
-                );
-                delivery.settled().await;
-                continue;
+                self.say(&t!(locale, "console-expired", jobs = expired.join(", ")));
+                self.delivery.settled().await;
+                Ok(None)
             }
-            [verb @ ("approve" | "reject"), job] => match JobId::parse(job) {
-                Ok(job) => Event::Click {
+            [verb @ ("approve" | "reject"), job] => {
+                let job = JobId::parse(job).map_err(|e| e.text().render(locale))?;
+                Ok(Some(Event::Click {
                     action: Action::parse(verb).unwrap_or(Action::Reject),
                     job,
-                },
-                Err(e) => {
-                    write(&out, &format!("{only_you} {}", e.text().render(locale)));
-                    continue;
-                }
-            },
-            _ => Event::Command(line.clone()),
-        };
+                }))
+            }
+            _ => Ok(Some(Event::Command(line.to_owned()))),
+        }
+    }
+
+    /// Asks the bot through the same intake as every platform, and prints
+    /// the answer.
+    async fn ask(&mut self, event: Event) {
         let inbound = Inbound {
-            actor: actor.clone(),
-            conversation: conversation.clone(),
+            actor: self.actor.clone(),
+            conversation: self.conversation.clone(),
             delivery: None,
             event,
-            locale,
-            card_locale: locale,
+            locale: self.locale,
+            card_locale: self.locale,
         };
         let (answered, answer) = tokio::sync::oneshot::channel();
         let send = move |reply: Reply| async move {
             let _ = answered.send(reply);
         };
-        let reply = match intake
-            .take(service, inbound, std::future::ready, send)
+        let reply = match self
+            .intake
+            .take(self.service, inbound, std::future::ready, send)
             .await
         {
             Taken::Now(text) | Taken::Busy(text) => Some((text, None)),
@@ -169,16 +204,10 @@ pub async fn run<R: AsyncBufRead + Unpin>(
         };
         if let Some((text, job)) = reply {
             if let Some(id) = job {
-                last = Some(id);
+                self.last = Some(id);
             }
-            write(
-                &out,
-                &format!("{only_you} {}", text.replace('\n', "\n    ")),
-            );
+            self.say(&text.replace('\n', "\n    "));
         }
-        delivery.settled().await;
+        self.delivery.settled().await;
     }
-    service.engine().wait_all().await;
-    delivery.settled().await;
-    Ok(())
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::{SlackSettings, Transport};
 use crate::ports::probe::Row;
+use crate::secret::Secret;
 use crate::secret::from_env as secret_from_env;
 
 /// The bot scopes the bot uses, as `config/slack-app-manifest.yml` lists them.
@@ -31,44 +32,8 @@ struct AuthTest {
 }
 
 pub async fn run(settings: &SlackSettings) -> Vec<Row> {
-    let mut rows = Vec::new();
+    let mut rows = vec![transport_secret_row(settings)];
     let token_check = "Slack bot token (auth.test)";
-    match settings.transport {
-        Transport::Http => rows.push(
-            match secret_from_env(&settings.signing_secret_env, "Slack signing secret") {
-                Ok(_) => Row::pass(
-                    "Slack signing secret",
-                    "set; Slack's requests prove it, there is no call to test it",
-                ),
-                Err(e) => Row::fail(
-                    "Slack signing secret",
-                    format!("{e:#}"),
-                    "copy the signing secret from the app's Basic Information page",
-                ),
-            },
-        ),
-        Transport::Socket => rows.push(
-            match secret_from_env(&settings.app_token_env, "Slack app-level token") {
-                Ok(t) if t.expose().starts_with("xapp-") => Row::pass(
-                    "Slack app-level token",
-                    "set; Socket Mode proves it when it connects",
-                ),
-                Ok(_) => Row::fail(
-                    "Slack app-level token",
-                    format!(
-                        "{} does not hold an app-level token (xapp-…)",
-                        settings.app_token_env
-                    ),
-                    "create an app-level token with connections:write under Basic Information",
-                ),
-                Err(e) => Row::fail(
-                    "Slack app-level token",
-                    format!("{e:#}"),
-                    "create an app-level token with connections:write under Basic Information",
-                ),
-            },
-        ),
-    }
     let token = match secret_from_env(&settings.bot_token_env, "Slack bot token") {
         Ok(t) => t,
         Err(e) => {
@@ -80,24 +45,7 @@ pub async fn run(settings: &SlackSettings) -> Vec<Row> {
             return rows;
         }
     };
-    let url = format!("{}/auth.test", settings.api_url.trim_end_matches('/'));
-    let answer = async {
-        let resp = reqwest::Client::builder()
-            .timeout(Duration::from_secs(15))
-            .build()?
-            .post(&url)
-            .bearer_auth(token.expose())
-            .send()
-            .await?;
-        let scopes = resp
-            .headers()
-            .get("x-oauth-scopes")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body: AuthTest = resp.json().await?;
-        Ok::<_, reqwest::Error>((body, scopes))
-    }
-    .await;
+    let answer = auth_test(settings, &token).await;
     let (body, scopes) = match answer {
         Ok(a) => a,
         Err(e) => {
@@ -131,6 +79,72 @@ pub async fn run(settings: &SlackSettings) -> Vec<Row> {
     ));
     rows.push(scope_row(scopes.as_deref()));
     rows
+}
+
+/// The secret the transport needs: the signing secret over HTTP, the
+/// app-level token for Socket Mode (its shape only: connecting proves it).
+fn transport_secret_row(settings: &SlackSettings) -> Row {
+    match settings.transport {
+        Transport::Http => {
+            match secret_from_env(&settings.signing_secret_env, "Slack signing secret") {
+                Ok(_) => Row::pass(
+                    "Slack signing secret",
+                    "set; Slack's requests prove it, there is no call to test it",
+                ),
+                Err(e) => Row::fail(
+                    "Slack signing secret",
+                    format!("{e:#}"),
+                    "copy the signing secret from the app's Basic Information page",
+                ),
+            }
+        }
+        Transport::Socket => {
+            match secret_from_env(&settings.app_token_env, "Slack app-level token") {
+                Ok(t) if t.expose().starts_with("xapp-") => Row::pass(
+                    "Slack app-level token",
+                    "set; Socket Mode proves it when it connects",
+                ),
+                Ok(_) => Row::fail(
+                    "Slack app-level token",
+                    format!(
+                        "{} does not hold an app-level token (xapp-…)",
+                        settings.app_token_env
+                    ),
+                    "create an app-level token with connections:write under Basic Information",
+                ),
+                Err(e) => Row::fail(
+                    "Slack app-level token",
+                    format!("{e:#}"),
+                    "create an app-level token with connections:write under Basic Information",
+                ),
+            }
+        }
+    }
+}
+
+/// `auth.test` with the bot token: Slack's answer and the scopes granted.
+async fn auth_test(
+    settings: &SlackSettings,
+    token: &Secret,
+) -> Result<(AuthTest, Option<String>), reqwest::Error> {
+    let url = format!("{}/auth.test", settings.api_url.trim_end_matches('/'));
+    async {
+        let resp = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .build()?
+            .post(&url)
+            .bearer_auth(token.expose())
+            .send()
+            .await?;
+        let scopes = resp
+            .headers()
+            .get("x-oauth-scopes")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body: AuthTest = resp.json().await?;
+        Ok::<_, reqwest::Error>((body, scopes))
+    }
+    .await
 }
 
 fn scope_row(granted: Option<&str>) -> Row {

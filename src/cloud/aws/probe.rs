@@ -126,28 +126,7 @@ impl AwsAccess {
         rows: &mut Vec<Row>,
     ) -> Option<String> {
         let check = |action: &str| format!("ec2:{action}");
-        let found = match ec2.describe_vpcs().max_results(5).send().await {
-            Ok(out) => {
-                let ids: Vec<String> = out
-                    .vpcs()
-                    .iter()
-                    .filter_map(|v| v.vpc_id().map(str::to_owned))
-                    .collect();
-                rows.push(Row::pass(
-                    check("DescribeVpcs"),
-                    format!("allowed; {} VPC(s) on the first page", ids.len()),
-                ));
-                ids.into_iter().next()
-            }
-            Err(e) => {
-                rows.push(refused(
-                    &check("DescribeVpcs"),
-                    "ec2:DescribeVpcs",
-                    &describe(Provider::Ec2)(e),
-                ));
-                None
-            }
-        };
+        let found = self.first_vpc(ec2, rows).await;
         let vpc = vpc.map(ToString::to_string).or(found);
         let in_vpc = || {
             vpc.iter()
@@ -200,7 +179,41 @@ impl AwsAccess {
                 Err(e) => refused(&check(action), &check(action), &e),
             });
         }
-        rows.push(match &vpc {
+        rows.push(self.vpc_attribute(ec2, vpc.as_deref()).await);
+        vpc
+    }
+
+    /// `DescribeVpcs`: its row, and the first VPC it lists.
+    async fn first_vpc(&self, ec2: &aws_sdk_ec2::Client, rows: &mut Vec<Row>) -> Option<String> {
+        let check = |action: &str| format!("ec2:{action}");
+        match ec2.describe_vpcs().max_results(5).send().await {
+            Ok(out) => {
+                let ids: Vec<String> = out
+                    .vpcs()
+                    .iter()
+                    .filter_map(|v| v.vpc_id().map(str::to_owned))
+                    .collect();
+                rows.push(Row::pass(
+                    check("DescribeVpcs"),
+                    format!("allowed; {} VPC(s) on the first page", ids.len()),
+                ));
+                ids.into_iter().next()
+            }
+            Err(e) => {
+                rows.push(refused(
+                    &check("DescribeVpcs"),
+                    "ec2:DescribeVpcs",
+                    &describe(Provider::Ec2)(e),
+                ));
+                None
+            }
+        }
+    }
+
+    /// `DescribeVpcAttribute` on the VPC, when there is one to ask about.
+    async fn vpc_attribute(&self, ec2: &aws_sdk_ec2::Client, vpc: Option<&str>) -> Row {
+        let check = |action: &str| format!("ec2:{action}");
+        match vpc {
             None => Row::skipped(
                 check("DescribeVpcAttribute"),
                 "no VPC to ask about; pass --vpc",
@@ -219,8 +232,7 @@ impl AwsAccess {
                     &describe(Provider::Ec2)(e),
                 ),
             },
-        });
-        vpc
+        }
     }
 
     /// `CreateVpcEndpoint` with `DryRun`: AWS answers `DryRunOperation` when

@@ -36,15 +36,7 @@ pub async fn run(zilliz: &ZillizSettings, scope: &Scope) -> Probed {
     let base = zilliz.base_url.as_str();
     let key_env = zilliz.api_key_env.as_str();
     let mut rows = Vec::new();
-    let plane = "Zilliz control plane";
-    match control_plane_mismatch(&scope.region, &zilliz.control_plane()) {
-        Some(problem) => rows.push(Row::fail(
-            plane,
-            problem.render(Locale::En),
-            control_plane_fix().render(Locale::En),
-        )),
-        None => rows.push(Row::pass(plane, format!("{base} serves {}", scope.region))),
-    }
+    rows.push(plane_row(zilliz, scope));
     let key_check = "Zilliz API key";
     let skip_rest = |mut rows: Vec<Row>, why: &str| {
         rows.push(Row::skipped("Zilliz project", why));
@@ -106,7 +98,30 @@ pub async fn run(zilliz: &ZillizSettings, scope: &Scope) -> Probed {
             return skip_rest(rows, "the API key was not accepted");
         }
     };
-    rows.push(match &scope.project {
+    rows.push(project_row(&client, scope, key_env, base).await);
+    Probed { rows, service_name }
+}
+
+/// Whether the configured control plane serves the region.
+fn plane_row(zilliz: &ZillizSettings, scope: &Scope) -> Row {
+    let plane = "Zilliz control plane";
+    match control_plane_mismatch(&scope.region, &zilliz.control_plane()) {
+        Some(problem) => Row::fail(
+            plane,
+            problem.render(Locale::En),
+            control_plane_fix().render(Locale::En),
+        ),
+        None => Row::pass(
+            plane,
+            format!("{} serves {}", zilliz.base_url, scope.region),
+        ),
+    }
+}
+
+/// The project's private endpoints read with the key, when a project is
+/// named.
+async fn project_row(client: &ZillizClient, scope: &Scope, key_env: &str, base: &str) -> Row {
+    match &scope.project {
         None => Row::skipped("Zilliz project", "pass --project to check one"),
         Some(p) => {
             let check = format!("Zilliz project {p}");
@@ -125,6 +140,5 @@ pub async fn run(zilliz: &ZillizSettings, scope: &Scope) -> Probed {
                 }
             }
         }
-    });
-    Probed { rows, service_name }
+    }
 }

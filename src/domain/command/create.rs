@@ -101,73 +101,6 @@ pub(super) fn parse_create(
     let clusters = field(Field::Clusters);
     let role = field(Field::Role);
 
-    fn single<T>(
-        field: &str,
-        value: Option<&str>,
-        parse: fn(&str) -> Result<T, IdError>,
-        problems: &mut Vec<Problem>,
-    ) -> Option<T> {
-        let value = value?;
-        parse(value)
-            .map_err(|e| {
-                problems.push(Problem {
-                    field: Some(field.to_owned()),
-                    message: e.text(),
-                })
-            })
-            .ok()
-    }
-
-    fn list<T: PartialEq>(
-        field: &str,
-        value: Option<&str>,
-        parse: fn(&str) -> Result<T, IdError>,
-        problems: &mut Vec<Problem>,
-    ) -> Option<Vec<T>> {
-        let value = value?;
-        let mut items = Vec::new();
-        let mut ok = true;
-        for raw in value.split(',').map(str::trim) {
-            if raw.is_empty() {
-                problems.push(Problem {
-                    field: Some(field.to_owned()),
-                    message: text!("parse-empty-item", value = format!("{value:?}")),
-                });
-                ok = false;
-                continue;
-            }
-            match parse(raw) {
-                Ok(item) if items.contains(&item) => {
-                    problems.push(Problem {
-                        field: Some(field.to_owned()),
-                        message: text!("parse-listed-twice", item = raw),
-                    });
-                    ok = false;
-                }
-                Ok(item) => items.push(item),
-                Err(e) => {
-                    problems.push(Problem {
-                        field: Some(field.to_owned()),
-                        message: e.text(),
-                    });
-                    ok = false;
-                }
-            }
-        }
-        if items.len() > MAX_LIST_ITEMS {
-            problems.push(Problem {
-                field: Some(field.to_owned()),
-                message: text!(
-                    "parse-too-many-items",
-                    count = items.len(),
-                    max = MAX_LIST_ITEMS
-                ),
-            });
-            ok = false;
-        }
-        ok.then_some(items)
-    }
-
     let p = &mut problems;
     let project = single(Field::Project.name(), project, ProjectId::parse, p);
     let region = single(Field::Region.name(), region, ZillizRegion::parse, p);
@@ -178,18 +111,7 @@ pub(super) fn parse_create(
     let role = single(Field::Role.name(), role, RoleArn::parse, p);
 
     if let (Some(role), Some(region)) = (&role, &region) {
-        let (rp, zp) = (role.partition(), region.aws_region().partition());
-        if rp != zp {
-            problems.push(Problem {
-                field: Some(Field::Role.name().to_owned()),
-                message: text!(
-                    "parse-partition-mismatch",
-                    role_partition = rp.as_str(),
-                    region = region,
-                    region_partition = zp.as_str(),
-                ),
-            });
-        }
+        problems.extend(partition_mismatch(role, region));
     }
 
     match (project, region, vpc, subnets, security_groups, clusters) {
@@ -211,4 +133,88 @@ pub(super) fn parse_create(
         }),
         _ => Err(ParseError { problems, usage }),
     }
+}
+
+/// One id in `field`, its problem noted.
+fn single<T>(
+    field: &str,
+    value: Option<&str>,
+    parse: fn(&str) -> Result<T, IdError>,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    let value = value?;
+    parse(value)
+        .map_err(|e| {
+            problems.push(Problem {
+                field: Some(field.to_owned()),
+                message: e.text(),
+            })
+        })
+        .ok()
+}
+
+/// A comma-separated list of ids in `field`: no empty item, none twice,
+/// at most `MAX_LIST_ITEMS`; each problem noted.
+fn list<T: PartialEq>(
+    field: &str,
+    value: Option<&str>,
+    parse: fn(&str) -> Result<T, IdError>,
+    problems: &mut Vec<Problem>,
+) -> Option<Vec<T>> {
+    let value = value?;
+    let mut items = Vec::new();
+    let mut ok = true;
+    for raw in value.split(',').map(str::trim) {
+        if raw.is_empty() {
+            problems.push(Problem {
+                field: Some(field.to_owned()),
+                message: text!("parse-empty-item", value = format!("{value:?}")),
+            });
+            ok = false;
+            continue;
+        }
+        match parse(raw) {
+            Ok(item) if items.contains(&item) => {
+                problems.push(Problem {
+                    field: Some(field.to_owned()),
+                    message: text!("parse-listed-twice", item = raw),
+                });
+                ok = false;
+            }
+            Ok(item) => items.push(item),
+            Err(e) => {
+                problems.push(Problem {
+                    field: Some(field.to_owned()),
+                    message: e.text(),
+                });
+                ok = false;
+            }
+        }
+    }
+    if items.len() > MAX_LIST_ITEMS {
+        problems.push(Problem {
+            field: Some(field.to_owned()),
+            message: text!(
+                "parse-too-many-items",
+                count = items.len(),
+                max = MAX_LIST_ITEMS
+            ),
+        });
+        ok = false;
+    }
+    ok.then_some(items)
+}
+
+/// A role in one AWS partition cannot be assumed for a region in another.
+fn partition_mismatch(role: &RoleArn, region: &ZillizRegion) -> Option<Problem> {
+    let (rp, zp) = (role.partition(), region.aws_region().partition());
+    (rp != zp).then(|| Problem {
+        field: Some(Field::Role.name().to_owned()),
+        message: text!(
+            "parse-partition-mismatch",
+            role_partition = rp.as_str(),
+            region = region,
+            region_partition = zp.as_str(),
+        ),
+    })
 }

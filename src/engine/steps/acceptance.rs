@@ -4,14 +4,16 @@
 //! when the security groups do not let their port in.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::cards;
-use crate::domain::ids::ClusterId;
+use crate::domain::ids::{ClusterId, EndpointId};
 use crate::domain::job::{ClusterDns, Job, Origin, Resources, Step};
 use crate::domain::plan::{join, port_of};
 use crate::domain::words::RegistrationStatus;
 use crate::i18n::Text;
-use crate::ports::cloud::EndpointState;
+use crate::ports::cloud::{EndpointState, RegisteredEndpoint, Vendor};
 use crate::text;
 
 use super::super::{Inner, StepError};
@@ -34,7 +36,7 @@ impl Inner {
         let project = &job.request.project;
         let clusters = &job.request.clusters;
         let vendor = &self.parts.vendor;
-        let noted = &std::sync::atomic::AtomicBool::new(false);
+        let noted = &AtomicBool::new(false);
         let what = text!("wait-accepted", endpoint = endpoint);
         let info = self
             .wait_for(job, Step::WaitAccepted, &what, move || {
@@ -45,43 +47,14 @@ impl Inner {
                         .await
                         .map_err(err("err-describe-endpoint"))?
                         .ok_or_else(|| text!("err-endpoint-gone", endpoint = endpoint))?;
-                    // AWS's final words, each with what to do about it.
-                    match &e.state {
-                        EndpointState::Rejected => {
-                            return Err(text!("err-endpoint-rejected", endpoint = endpoint).into());
-                        }
-                        EndpointState::Failed => {
-                            return Err(text!("err-endpoint-failed", endpoint = endpoint).into());
-                        }
-                        state if !state.is_live() => {
-                            return Err(text!("err-endpoint-state", endpoint = endpoint, state = state.as_str()).into());
-                        }
-                        _ => {}
-                    }
+                    ended_at_aws(endpoint, &e.state)?;
                     let registration = vendor
                         .endpoints(project)
                         .await
                         .map_err(err("err-zilliz-list-endpoints"))?
                         .into_iter()
                         .find(|r| r.endpoint_id == endpoint.as_str());
-                    let word = registration
-                        .as_ref()
-                        .map_or(text!("wait-not-listed"), |z| Text::verbatim(z.status.word()));
-                    if let Some(z) = &registration {
-                        if let RegistrationStatus::Failed(word) = &z.status {
-                            return Err(text!(
-                                "err-zilliz-reports",
-                                endpoint = endpoint,
-                                status = word
-                            )
-                            .into());
-                        }
-                        if matches!(z.status, RegistrationStatus::Unfamiliar(_))
-                            && !noted.swap(true, std::sync::atomic::Ordering::Relaxed)
-                        {
-                            tracing::warn!(job = %job.id, status = %z.status, "Zilliz Cloud reported a status word the bot does not know; waiting on AWS and the private link addresses");
-                        }
-                    }
+                    let word = zilliz_word(job, endpoint, registration.as_ref(), noted)?;
                     if e.state != EndpointState::Available {
                         return Ok(Waited::Still(text!(
                             "wait-aws-and-zilliz",
@@ -89,20 +62,12 @@ impl Inner {
                             zilliz = word
                         )));
                     }
-                    for id in clusters {
-                        let address = vendor
-                            .cluster(id)
-                            .await
-                            .map_err(err("err-zilliz-describe-cluster"))?
-                            .and_then(|c| c.private_link_address)
-                            .filter(|a| !a.trim().is_empty());
-                        if address.is_none() {
-                            return Ok(Waited::Still(text!(
-                                "wait-no-address",
-                                cluster = id,
-                                zilliz = word
-                            )));
-                        }
+                    if let Some(id) = first_without_address(vendor, clusters).await? {
+                        return Ok(Waited::Still(text!(
+                            "wait-no-address",
+                            cluster = id,
+                            zilliz = word
+                        )));
                     }
                     Ok(Waited::Done(e))
                 })
@@ -205,4 +170,63 @@ impl Inner {
                 .await;
         }
     }
+}
+
+/// AWS's final words on the endpoint, each with what to do about it.
+fn ended_at_aws(endpoint: &EndpointId, state: &EndpointState) -> Result<(), StepError> {
+    match state {
+        EndpointState::Rejected => Err(text!("err-endpoint-rejected", endpoint = endpoint).into()),
+        EndpointState::Failed => Err(text!("err-endpoint-failed", endpoint = endpoint).into()),
+        state if !state.is_live() => Err(text!(
+            "err-endpoint-state",
+            endpoint = endpoint,
+            state = state.as_str()
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+/// What Zilliz Cloud says of the registration, as the wait shows it; a
+/// word that means failure ends the wait, and an unfamiliar one is noted
+/// once and never waited on.
+fn zilliz_word(
+    job: &Job,
+    endpoint: &EndpointId,
+    registration: Option<&RegisteredEndpoint>,
+    noted: &AtomicBool,
+) -> Result<Text, StepError> {
+    let Some(z) = registration else {
+        return Ok(text!("wait-not-listed"));
+    };
+    match &z.status {
+        RegistrationStatus::Failed(word) => {
+            Err(text!("err-zilliz-reports", endpoint = endpoint, status = word).into())
+        }
+        RegistrationStatus::Unfamiliar(_) if !noted.swap(true, Ordering::Relaxed) => {
+            tracing::warn!(job = %job.id, status = %z.status, "Zilliz Cloud reported a status word the bot does not know; waiting on AWS and the private link addresses");
+            Ok(Text::verbatim(z.status.word()))
+        }
+        _ => Ok(Text::verbatim(z.status.word())),
+    }
+}
+
+/// The first of the clusters Zilliz has not yet given a private link
+/// address.
+async fn first_without_address<'c>(
+    vendor: &Arc<dyn Vendor>,
+    clusters: &'c [ClusterId],
+) -> Result<Option<&'c ClusterId>, StepError> {
+    for id in clusters {
+        let address = vendor
+            .cluster(id)
+            .await
+            .map_err(err("err-zilliz-describe-cluster"))?
+            .and_then(|c| c.private_link_address)
+            .filter(|a| !a.trim().is_empty());
+        if address.is_none() {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
 }

@@ -2,10 +2,11 @@
 //! associated with the VPC; UPSERT the alias record to the endpoint; and
 //! verify the end state.
 
-use crate::domain::job::{Job, Origin, Resources, Step};
+use crate::domain::ids::VpcId;
+use crate::domain::job::{ClusterDns, Job, Origin, Resources, Step};
 use crate::domain::ownership::Resource;
 use crate::i18n::{Arg, Text};
-use crate::ports::cloud::{AliasTarget, EndpointState, ErrorKind};
+use crate::ports::cloud::{AliasTarget, AwsTarget, EndpointState, ErrorKind, ZoneInfo};
 use crate::text;
 
 use super::super::{Inner, StepError};
@@ -18,125 +19,93 @@ impl Inner {
         res: &mut Resources,
     ) -> Result<Text, StepError> {
         let aws = self.aws(job).await?;
-        let r = &job.request;
-        let region = r.region.aws_region();
-        let prefix = caller_reference_prefix(job.id);
         let mut lines = Vec::new();
         for c in res.clusters.iter_mut() {
-            // Looked up by name and VPC every time: the recorded id alone
-            // would miss a zone made just before a crash.
-            let zones = aws
-                .dns
-                .private_zones(&c.host, &r.vpc, &region)
-                .await
-                .map_err(err("err-list-zones"))?;
-            // A zone of that name owned by another account or an AWS
-            // service already answers for the host in this VPC (AWS allows
-            // one): the bot may not write into it, nor add its own beside
-            // it. Its owner is named; it is never touched.
-            if let Some(z) = zones.iter().find(|z| z.foreign_owner.is_some()) {
-                return Err(text!(
-                    "err-zone-foreign",
-                    zone = z.id,
-                    host = c.host,
-                    vpc = r.vpc,
-                    owner = z.foreign_owner.clone().unwrap_or_default()
-                )
-                .into());
-            }
-            // The zone this job recorded, else one it made (its reference
-            // prefix), else the one zone of that name this VPC already
-            // resolves through (AWS allows only one), whose owner the
-            // thread names. Never a guess among several.
-            let recorded = zones.iter().find(|z| Some(&z.id) == c.zone_id.as_ref());
-            let ours = zones
-                .iter()
-                .find(|z| z.caller_reference.starts_with(&prefix));
-            let zone = match (recorded.or(ours), zones.as_slice()) {
-                (Some(z), _) => Some(z.clone()),
-                (None, []) => None,
-                (None, [only]) => Some(only.clone()),
-                (None, several) => {
-                    let ids: Vec<&str> = several.iter().map(|z| z.id.as_str()).collect();
-                    return Err(text!(
-                        "err-several-zones",
-                        count = several.len(),
-                        host = c.host,
-                        vpc = r.vpc,
-                        zones = ids.join(", ")
-                    )
-                    .into());
-                }
-            };
-            let (zone, origin, verb) = match zone {
-                Some(z) => {
-                    let origin = if z.caller_reference.starts_with(&prefix) {
-                        Origin::Created
-                    } else {
-                        Origin::Adopted
-                    };
-                    (z, origin, "detail-zone-found")
-                }
-                None => {
-                    // Unique per attempt: AWS refuses a reused reference even
-                    // after the zone is gone (a retry after a rollback).
-                    let reference = format!("{prefix}{}/{}", c.cluster, self.now());
-                    let comment = format!("privatelink-bot {} for {}", job.id, c.cluster);
-                    match aws
-                        .dns
-                        .create_private_zone(&c.host, &r.vpc, &region, &reference, &comment)
-                        .await
-                    {
-                        Ok(z) => (z, Origin::Created, "detail-zone-created"),
-                        // A conflict says such a zone exists now (made
-                        // meanwhile, or by this very call before a lost
-                        // answer): look again rather than fail or repeat.
-                        Err(e) if e.kind == ErrorKind::Conflict => {
-                            let again = aws
-                                .dns
-                                .private_zones(&c.host, &r.vpc, &region)
-                                .await
-                                .map_err(err("err-list-zones"))?;
-                            let [z] = again.as_slice() else {
-                                let context = if e.has_code("ConflictingDomainExists") {
-                                    text!("err-zone-conflict-hidden", host = c.host, vpc = r.vpc)
-                                } else {
-                                    text!("err-create-zone")
-                                };
-                                return Err(StepError::call(context, e));
-                            };
-                            let origin = if z.caller_reference.starts_with(&prefix) {
-                                Origin::Created
-                            } else {
-                                Origin::Adopted
-                            };
-                            (z.clone(), origin, "detail-zone-found")
-                        }
-                        Err(e) => {
-                            return Err(StepError::call(text!("err-create-zone"), e));
-                        }
-                    }
-                }
-            };
-            let line = Text::new(
-                verb,
-                vec![
-                    ("zone".to_owned(), Arg::Text(zone.id.clone())),
-                    ("host".to_owned(), Arg::Text(c.host.clone())),
-                ],
-            );
-            lines.push(match origin {
-                Origin::Created => line,
-                Origin::Adopted => text!(
-                    "detail-with-owner",
-                    detail = line,
-                    owner = self.owner_of(&Resource::Zone(zone.id.clone())).await?
-                ),
-            });
-            c.zone_id = Some(zone.id);
-            c.zone_origin = Some(origin);
+            lines.push(self.ensure_zone(job, &aws, c).await?);
         }
         Ok(Text::list(lines))
+    }
+
+    /// One cluster's zone: found (looked up by name and VPC every time: the
+    /// recorded id alone would miss a zone made just before a crash) or
+    /// made, and recorded on `c`; what the thread says of it.
+    async fn ensure_zone(
+        &self,
+        job: &Job,
+        aws: &AwsTarget,
+        c: &mut ClusterDns,
+    ) -> Result<Text, StepError> {
+        let (r, prefix) = (&job.request, caller_reference_prefix(job.id));
+        let zones = aws
+            .dns
+            .private_zones(&c.host, &r.vpc, &r.region.aws_region())
+            .await
+            .map_err(err("err-list-zones"))?;
+        let (zone, origin, verb) = match the_zone(&zones, c, &r.vpc, &prefix)? {
+            Some(z) => {
+                let origin = origin_of(&z, &prefix);
+                (z, origin, "detail-zone-found")
+            }
+            None => self.create_zone(job, aws, c, &prefix).await?,
+        };
+        let line = Text::new(
+            verb,
+            vec![
+                ("zone".to_owned(), Arg::Text(zone.id.clone())),
+                ("host".to_owned(), Arg::Text(c.host.clone())),
+            ],
+        );
+        let line = match origin {
+            Origin::Created => line,
+            Origin::Adopted => text!(
+                "detail-with-owner",
+                detail = line,
+                owner = self.owner_of(&Resource::Zone(zone.id.clone())).await?
+            ),
+        };
+        c.zone_id = Some(zone.id);
+        c.zone_origin = Some(origin);
+        Ok(line)
+    }
+
+    /// Makes the cluster's zone. A conflict says such a zone exists now
+    /// (made meanwhile, or by this very call before a lost answer): look
+    /// again rather than fail or repeat.
+    async fn create_zone(
+        &self,
+        job: &Job,
+        aws: &AwsTarget,
+        c: &ClusterDns,
+        prefix: &str,
+    ) -> Result<(ZoneInfo, Origin, &'static str), StepError> {
+        let (r, region) = (&job.request, job.request.region.aws_region());
+        // Unique per attempt: AWS refuses a reused reference even after the
+        // zone is gone (a retry after a rollback).
+        let reference = format!("{prefix}{}/{}", c.cluster, self.now());
+        let comment = format!("privatelink-bot {} for {}", job.id, c.cluster);
+        let e = match aws
+            .dns
+            .create_private_zone(&c.host, &r.vpc, &region, &reference, &comment)
+            .await
+        {
+            Ok(z) => return Ok((z, Origin::Created, "detail-zone-created")),
+            Err(e) if e.kind == ErrorKind::Conflict => e,
+            Err(e) => return Err(StepError::call(text!("err-create-zone"), e)),
+        };
+        let again = aws
+            .dns
+            .private_zones(&c.host, &r.vpc, &region)
+            .await
+            .map_err(err("err-list-zones"))?;
+        let [z] = again.as_slice() else {
+            let context = if e.has_code("ConflictingDomainExists") {
+                text!("err-zone-conflict-hidden", host = c.host, vpc = r.vpc)
+            } else {
+                text!("err-create-zone")
+            };
+            return Err(StepError::call(context, e));
+        };
+        Ok((z.clone(), origin_of(z, prefix), "detail-zone-found"))
     }
 
     pub(super) fn alias_target(res: &Resources) -> Result<AliasTarget, StepError> {
@@ -266,5 +235,61 @@ impl Inner {
             endpoint = id,
             count = res.clusters.len()
         ))
+    }
+}
+
+/// Which of the zones named after the cluster's host in the VPC is the
+/// job's: the zone it recorded, else one it made (its reference prefix),
+/// else the one zone of that name the VPC already resolves through (AWS
+/// allows only one), whose owner the thread names. Never a guess among
+/// several; none means one is to be made.
+fn the_zone(
+    zones: &[ZoneInfo],
+    c: &ClusterDns,
+    vpc: &VpcId,
+    prefix: &str,
+) -> Result<Option<ZoneInfo>, StepError> {
+    // A zone of that name owned by another account or an AWS service
+    // already answers for the host in this VPC (AWS allows one): the bot
+    // may not write into it, nor add its own beside it. Its owner is
+    // named; it is never touched.
+    if let Some(z) = zones.iter().find(|z| z.foreign_owner.is_some()) {
+        return Err(text!(
+            "err-zone-foreign",
+            zone = z.id,
+            host = c.host,
+            vpc = vpc,
+            owner = z.foreign_owner.clone().unwrap_or_default()
+        )
+        .into());
+    }
+    let recorded = zones.iter().find(|z| Some(&z.id) == c.zone_id.as_ref());
+    let ours = zones
+        .iter()
+        .find(|z| z.caller_reference.starts_with(prefix));
+    match (recorded.or(ours), zones) {
+        (Some(z), _) => Ok(Some(z.clone())),
+        (None, []) => Ok(None),
+        (None, [only]) => Ok(Some(only.clone())),
+        (None, several) => {
+            let ids: Vec<&str> = several.iter().map(|z| z.id.as_str()).collect();
+            Err(text!(
+                "err-several-zones",
+                count = several.len(),
+                host = c.host,
+                vpc = vpc,
+                zones = ids.join(", ")
+            )
+            .into())
+        }
+    }
+}
+
+/// Made by the bot (its reference prefix) or found and adopted.
+fn origin_of(zone: &ZoneInfo, prefix: &str) -> Origin {
+    if zone.caller_reference.starts_with(prefix) {
+        Origin::Created
+    } else {
+        Origin::Adopted
     }
 }

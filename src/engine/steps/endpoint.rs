@@ -7,7 +7,7 @@ use crate::domain::ids::EndpointId;
 use crate::domain::job::{EndpointRecord, Job, Origin, Resources, Step};
 use crate::domain::ownership::Resource;
 use crate::i18n::Text;
-use crate::ports::cloud::{EndpointInfo, EndpointSpec};
+use crate::ports::cloud::{AwsTarget, EndpointInfo, EndpointSpec};
 use crate::text;
 
 use super::super::{Inner, StepError};
@@ -48,44 +48,9 @@ impl Inner {
                 service = service.service_name
             ));
         }
-        // Before the endpoint exists: Zilliz accepts no endpoint from an
-        // account it has not allowed in, and AWS shows the service only to
-        // accounts allowed in. Add-only, so repeating is harmless.
         let aws = self.aws(job).await?;
-        let account = match &job.account {
-            Some(a) => a.clone(),
-            None => aws
-                .network
-                .account_id()
-                .await
-                .map_err(err("err-account-id"))?,
-        };
-        self.parts
-            .vendor
-            .whitelist_account(&r.project, &r.region, &account)
-            .await
-            .map_err(err("err-zilliz-whitelist"))?;
-        // Allowing an account in takes a little while to reach AWS: wait,
-        // bounded, until AWS shows the service, then check the subnets'
-        // zones against it as preflight could not.
-        let name = service.service_name.as_str();
-        let what = text!("wait-service-visible", service = name, account = account);
-        let network = &aws.network;
-        let zones = self
-            .wait_for(job, Step::ResolveService, &what, move || {
-                Box::pin(async move {
-                    Ok(
-                        match network
-                            .service_zones(name)
-                            .await
-                            .map_err(err("err-describe-service"))?
-                        {
-                            Some(zones) => Waited::Done(zones),
-                            None => Waited::Still(text!("wait-service-invisible")),
-                        },
-                    )
-                })
-            })
+        let (account, zones) = self
+            .allow_account_in(job, &aws, &service.service_name)
             .await?;
         let subnets = aws
             .network
@@ -112,6 +77,56 @@ impl Inner {
         ))
     }
 
+    /// Allows the job's AWS account in with Zilliz before the endpoint
+    /// exists: Zilliz accepts no endpoint from an account it has not allowed
+    /// in, and AWS shows the service only to accounts allowed in. Add-only,
+    /// so repeating is harmless. The account, and the service's zones once
+    /// AWS shows it.
+    async fn allow_account_in(
+        &self,
+        job: &Job,
+        aws: &AwsTarget,
+        service_name: &str,
+    ) -> Result<(String, Vec<String>), StepError> {
+        let r = &job.request;
+        let account = match &job.account {
+            Some(a) => a.clone(),
+            None => aws
+                .network
+                .account_id()
+                .await
+                .map_err(err("err-account-id"))?,
+        };
+        self.parts
+            .vendor
+            .whitelist_account(&r.project, &r.region, &account)
+            .await
+            .map_err(err("err-zilliz-whitelist"))?;
+        // Allowing an account in takes a little while to reach AWS: wait,
+        // bounded, until AWS shows the service, then check the subnets'
+        // zones against it as preflight could not.
+        let name = service_name;
+        let what = text!("wait-service-visible", service = name, account = account);
+        let network = &aws.network;
+        let zones = self
+            .wait_for(job, Step::ResolveService, &what, move || {
+                Box::pin(async move {
+                    Ok(
+                        match network
+                            .service_zones(name)
+                            .await
+                            .map_err(err("err-describe-service"))?
+                        {
+                            Some(zones) => Waited::Done(zones),
+                            None => Waited::Still(text!("wait-service-invisible")),
+                        },
+                    )
+                })
+            })
+            .await?;
+        Ok((account, zones))
+    }
+
     pub(super) fn service_name(res: &Resources) -> Result<&str, StepError> {
         res.endpoint_service
             .as_deref()
@@ -134,53 +149,8 @@ impl Inner {
         let r = &job.request;
         let service = Self::service_name(res)?.to_owned();
 
-        // 1. The endpoint this job already recorded, if it still lives.
-        if let Some(rec) = res.endpoint.clone()
-            && let Some(e) = aws
-                .network
-                .endpoint(&rec.id)
-                .await
-                .map_err(err("err-describe-endpoint"))?
-            && e.is_live()
-        {
-            res.endpoint = Some(endpoint_record(&e, rec.origin));
-            return Ok(text!(
-                "detail-endpoint-in-place",
-                endpoint = e.id,
-                state = e.state.as_str()
-            ));
-        }
-        // 2. One this job created but did not get to record (crash, timeout):
-        //    found by the job tag set at creation.
-        let mut tagged: Vec<EndpointInfo> = aws
-            .network
-            .endpoints_tagged(job.id)
-            .await
-            .map_err(err("err-tagged-endpoints"))?
-            .into_iter()
-            .filter(|e| e.is_live() && e.vpc == r.vpc.as_str())
-            .collect();
-        tagged.sort_by(|a, b| a.id.cmp(&b.id));
-        if let Some(e) = tagged.first() {
-            res.endpoint = Some(endpoint_record(e, Origin::Created));
-            return Ok(text!("detail-endpoint-found", endpoint = e.id));
-        }
-        // 3. An endpoint to the same service already in the VPC (made by hand
-        //    or by another tool): adopt it rather than make a second one.
-        let existing = aws
-            .network
-            .endpoints_to_service(&r.vpc, &service)
-            .await
-            .map_err(err("err-vpc-endpoints"))?;
-        if let Some(e) = existing.iter().find(|e| e.is_live()) {
-            res.endpoint = Some(endpoint_record(e, Origin::Adopted));
-            let owner = self.owner_of(&Resource::Endpoint(e.id.clone())).await?;
-            return Ok(text!(
-                "detail-endpoint-adopted",
-                endpoint = e.id,
-                service = service,
-                owner = owner
-            ));
+        if let Some(said) = self.endpoint_in_place(job, &aws, res, &service).await? {
+            return Ok(said);
         }
         // 4. Create it, tagged with the job so that step 2 finds it next time.
         let spec = EndpointSpec {
@@ -205,6 +175,69 @@ impl Inner {
             endpoint = e.id,
             state = e.state.as_str()
         ))
+    }
+
+    /// The job's endpoint if one is already there, recorded on `res`: the
+    /// one it recorded, else one it made without recording (its tag), else
+    /// one to the same service already in the VPC (adopted, rather than
+    /// making a second). What the thread says of it.
+    async fn endpoint_in_place(
+        &self,
+        job: &Job,
+        aws: &AwsTarget,
+        res: &mut Resources,
+        service: &str,
+    ) -> Result<Option<Text>, StepError> {
+        let r = &job.request;
+        // 1. The endpoint this job already recorded, if it still lives.
+        if let Some(rec) = res.endpoint.clone()
+            && let Some(e) = aws
+                .network
+                .endpoint(&rec.id)
+                .await
+                .map_err(err("err-describe-endpoint"))?
+            && e.is_live()
+        {
+            res.endpoint = Some(endpoint_record(&e, rec.origin));
+            return Ok(Some(text!(
+                "detail-endpoint-in-place",
+                endpoint = e.id,
+                state = e.state.as_str()
+            )));
+        }
+        // 2. One this job created but did not get to record (crash, timeout):
+        //    found by the job tag set at creation.
+        let mut tagged: Vec<EndpointInfo> = aws
+            .network
+            .endpoints_tagged(job.id)
+            .await
+            .map_err(err("err-tagged-endpoints"))?
+            .into_iter()
+            .filter(|e| e.is_live() && e.vpc == r.vpc.as_str())
+            .collect();
+        tagged.sort_by(|a, b| a.id.cmp(&b.id));
+        if let Some(e) = tagged.first() {
+            res.endpoint = Some(endpoint_record(e, Origin::Created));
+            return Ok(Some(text!("detail-endpoint-found", endpoint = e.id)));
+        }
+        // 3. An endpoint to the same service already in the VPC (made by hand
+        //    or by another tool): adopt it rather than make a second one.
+        let existing = aws
+            .network
+            .endpoints_to_service(&r.vpc, service)
+            .await
+            .map_err(err("err-vpc-endpoints"))?;
+        if let Some(e) = existing.iter().find(|e| e.is_live()) {
+            res.endpoint = Some(endpoint_record(e, Origin::Adopted));
+            let owner = self.owner_of(&Resource::Endpoint(e.id.clone())).await?;
+            return Ok(Some(text!(
+                "detail-endpoint-adopted",
+                endpoint = e.id,
+                service = service,
+                owner = owner
+            )));
+        }
+        Ok(None)
     }
 
     pub(super) async fn ensure_registration(

@@ -22,12 +22,13 @@
 //! Everything else is forwarded unchanged, and every action is recorded.
 
 mod exact_delete;
+mod handle;
 pub mod iam;
 mod shapes;
 mod strict;
 
 pub use shapes::{DryRun, Fault};
-use shapes::{error_answer, is_route53, route53_operation};
+use shapes::{error_answer, is_route53};
 
 pub use strict::{ForeignZone, Strict, ZoneOwner};
 
@@ -35,9 +36,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::body::Bytes;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -120,7 +120,7 @@ impl AwsProxy {
             http: reqwest::Client::new(),
             state: state.clone(),
         };
-        let router = Router::new().fallback(handle).with_state(app);
+        let router = Router::new().fallback(handle::handle).with_state(app);
         let stop = super::serve_until_dropped(listener, router);
         Ok(Self {
             url,
@@ -237,6 +237,27 @@ fn decide_strictly(
                 .into_response(),
         );
     }
+    if let Some(answer) = answer_as_aws_does(st, seen, form) {
+        return Decision::Answer(answer);
+    }
+    if let Some(answer) = st.strict.answer_before(seen, path, form) {
+        return Decision::Answer(answer);
+    }
+    Decision::Forward {
+        then_fail: None,
+        delay: None,
+    }
+}
+
+/// AWS's own answer where moto would act: a dry run's verdict, a role
+/// refused to this caller (or asked without the external id its trust
+/// policy requires).
+fn answer_as_aws_does(st: &ProxyState, seen: &str, form: &[(String, String)]) -> Option<Response> {
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
     if seen == "CreateVpcEndpoint DryRun" {
         let f = match st.dry_run {
             DryRun::Allowed => Fault::error(
@@ -252,32 +273,26 @@ fn decide_strictly(
                 "You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/bot is not authorized to perform: ec2:CreateVpcEndpoint",
             ),
         };
-        return Decision::Answer(error_answer(&f));
+        return Some(error_answer(&f));
     }
-    if seen == "AssumeRole" {
-        let role = field("RoleArn").unwrap_or_default();
-        let wrong_external_id = st
-            .role_external_ids
-            .get(role)
-            .is_some_and(|wanted| field("ExternalId") != Some(wanted.as_str()));
-        if st.refused_roles.iter().any(|r| r == role) || wrong_external_id {
-            return Decision::Answer(error_answer(&Fault::error(
-                "AssumeRole",
-                403,
-                "AccessDenied",
-                &format!(
-                    "User: arn:aws:iam::123456789012:user/bot is not authorized to perform: sts:AssumeRole on resource: {role}"
-                ),
-            )));
-        }
+    if seen != "AssumeRole" {
+        return None;
     }
-    if let Some(answer) = st.strict.answer_before(seen, path, form) {
-        return Decision::Answer(answer);
-    }
-    Decision::Forward {
-        then_fail: None,
-        delay: None,
-    }
+    let role = field("RoleArn").unwrap_or_default();
+    let wrong_external_id = st
+        .role_external_ids
+        .get(role)
+        .is_some_and(|wanted| field("ExternalId") != Some(wanted.as_str()));
+    (st.refused_roles.iter().any(|r| r == role) || wrong_external_id).then(|| {
+        error_answer(&Fault::error(
+            "AssumeRole",
+            403,
+            "AccessDenied",
+            &format!(
+                "User: arn:aws:iam::123456789012:user/bot is not authorized to perform: sts:AssumeRole on resource: {role}"
+            ),
+        ))
+    })
 }
 
 /// The (service, region) of a SigV4 `Authorization` header's credential
@@ -309,185 +324,4 @@ fn zonal_entry_first(xml: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-async fn handle(
-    State(app): State<App>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    if let Some(scope) = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(credential_scope)
-    {
-        let mut st = app.state.lock().unwrap_or_else(|e| e.into_inner());
-        st.signed_for.insert(scope);
-    }
-    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let action = form
-        .iter()
-        .find(|(k, _)| k == "Action")
-        .map(|(_, v)| v.clone());
-    let dry = form
-        .iter()
-        .any(|(k, v)| k == "DryRun" && v.eq_ignore_ascii_case("true"));
-    let seen = match (action, route53_operation(&method, path)) {
-        (Some(a), _) if dry => Some(format!("{a} DryRun")),
-        (Some(a), _) => Some(a),
-        (None, Some(op)) => Some(op.to_owned()),
-        (None, None) => None,
-    };
-    let reference = std::str::from_utf8(&body)
-        .ok()
-        .and_then(|b| xml_value(b, "CallerReference"))
-        .map(str::to_owned);
-    let authorization = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    // AWS judges the caller's policy before anything else.
-    let (policy, upstream) = {
-        let st = app.state.lock().unwrap_or_else(|e| e.into_inner());
-        (
-            st.policy.clone(),
-            st.upstream.trim_end_matches('/').to_owned(),
-        )
-    };
-    if let (Some(action), Some(policy)) = (&seen, policy)
-        && let Some((answer, code)) = iam::authorize(
-            &app.http,
-            &policy,
-            action,
-            &form,
-            path,
-            authorization,
-            &upstream,
-        )
-        .await
-    {
-        let mut st = app.state.lock().unwrap_or_else(|e| e.into_inner());
-        st.actions.push(action.clone());
-        st.strict.refusals.push(format!("{code} {action}"));
-        return answer;
-    }
-    let (upstream, decision, zonal_first) = {
-        let mut st = app.state.lock().unwrap_or_else(|e| e.into_inner());
-        let repeated_zone = seen.as_deref() == Some("CreateHostedZone")
-            && reference
-                .as_ref()
-                .is_some_and(|r| st.caller_references.contains(r));
-        let decision = match seen.clone() {
-            Some(_) if repeated_zone => Decision::Answer(error_answer(&Fault::error(
-                "CreateHostedZone",
-                409,
-                "HostedZoneAlreadyExists",
-                "A hosted zone has already been created with the specified caller reference.",
-            ))),
-            Some(seen) => decide(&mut st, seen, path, &form),
-            None => Decision::Forward {
-                then_fail: None,
-                delay: None,
-            },
-        };
-        (
-            st.upstream.trim_end_matches('/').to_owned(),
-            decision,
-            st.zonal_first,
-        )
-    };
-    let (then_fail, delay) = match decision {
-        Decision::Answer(answer) => return answer,
-        Decision::Forward { then_fail, delay } => (then_fail, delay),
-    };
-    if seen.as_deref() == Some("ChangeResourceRecordSets")
-        && let Ok(text) = std::str::from_utf8(&body)
-        && let Some((answer, code)) =
-            exact_delete::refuse_inexact_delete(&app.http, &upstream, path, authorization, text)
-                .await
-    {
-        let mut st = app.state.lock().unwrap_or_else(|e| e.into_inner());
-        st.strict
-            .refusals
-            .push(format!("{code} ChangeResourceRecordSets"));
-        return answer;
-    }
-    let delay = delay.or(app.state.lock().ok().and_then(|s| s.latency));
-    if let Some(d) = delay {
-        tokio::time::sleep(d).await;
-    }
-    let token = form
-        .iter()
-        .find(|(k, _)| k == "ClientToken")
-        .map(|(_, v)| v.clone());
-    let action = seen.as_deref().unwrap_or_default();
-    let forwarded = Strict::upstream_path(action, path);
-    let body = Strict::upstream_body(action, &form).unwrap_or(body);
-    let mut req = app
-        .http
-        .request(method, format!("{upstream}{forwarded}"))
-        .body(body);
-    for (name, value) in headers.iter() {
-        if name != "host" && name != "content-length" {
-            req = req.header(name, value);
-        }
-    }
-    let resp = match req.send().await {
-        Ok(resp) => resp,
-        Err(_) => return StatusCode::BAD_GATEWAY.into_response(),
-    };
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = resp.bytes().await.unwrap_or_default();
-    // What was done is remembered before any injected failure is answered,
-    // so the caller's retry meets AWS's idempotency, not a second effect.
-    if status.is_success() {
-        let mut st = app.state.lock().unwrap_or_else(|e| e.into_inner());
-        match seen.as_deref() {
-            Some("CreateVpcEndpoint") => {
-                if let Some(t) = token {
-                    st.client_tokens.insert(t, bytes.clone());
-                }
-            }
-            Some("CreateHostedZone") => {
-                if let Some(r) = reference {
-                    st.caller_references.insert(r);
-                }
-            }
-            _ => {}
-        }
-    }
-    if let Some(f) = then_fail {
-        return error_answer(&f);
-    }
-    let mut out = Response::builder().status(status.as_u16());
-    for (name, value) in headers.iter() {
-        if name != "content-length" && name != "transfer-encoding" {
-            out = out.header(name, value);
-        }
-    }
-    let bytes = match (std::str::from_utf8(&bytes), &seen) {
-        (Ok(text), Some(action)) if status.is_success() => {
-            let strict = app
-                .state
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .strict
-                .rewrite(action, path, &form, text);
-            let text = strict.as_deref().unwrap_or(text);
-            if zonal_first && text.contains("<dnsEntrySet>") {
-                Bytes::from(zonal_entry_first(text))
-            } else if strict.is_some() {
-                Bytes::from(text.to_owned())
-            } else {
-                bytes
-            }
-        }
-        _ => bytes,
-    };
-    out.body(Body::from(bytes))
-        .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
 }

@@ -46,6 +46,17 @@ pub struct Ask {
     pub context: Vec<(String, String)>,
 }
 
+impl Ask {
+    /// An action on a resource, with no condition keys.
+    fn plain(action: String, resource: String) -> Self {
+        Self {
+            action,
+            resource,
+            context: Vec::new(),
+        }
+    }
+}
+
 fn strings(v: &Value) -> Vec<String> {
     match v {
         Value::String(s) => vec![s.clone()],
@@ -121,7 +132,7 @@ impl Policy {
 
     /// The bot's own policy, as shipped.
     pub fn shipped() -> Self {
-        Self::parse(include_str!("../../../config/iam-policy.json")).unwrap_or(Self {
+        Self::parse(include_str!("../../../../config/iam-policy.json")).unwrap_or(Self {
             statements: Vec::new(),
         })
     }
@@ -208,52 +219,17 @@ pub(super) async fn authorize(
     let partition = partition(&region);
     let operation = seen.trim_end_matches(" DryRun");
     let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let ask = |action: String, resource: String| Ask {
-        action,
-        resource,
-        context: Vec::new(),
-    };
     let asks: Vec<Ask> = match service.as_str() {
         "ec2" => {
-            let action = format!("ec2:{operation}");
-            match operation {
-                "CreateVpcEndpoint" => {
-                    let mut asks = vec![ask(action, "*".to_owned())];
-                    if form.iter().any(|(k, _)| k.starts_with("TagSpecification.")) {
-                        asks.push(Ask {
-                            action: "ec2:CreateTags".to_owned(),
-                            resource: "*".to_owned(),
-                            context: vec![(
-                                "ec2:CreateAction".to_owned(),
-                                "CreateVpcEndpoint".to_owned(),
-                            )],
-                        });
-                    }
-                    asks
-                }
-                "DeleteVpcEndpoints" => endpoint_tags(http, upstream, authorization, form)
-                    .await
-                    .into_iter()
-                    .map(|(id, tags)| Ask {
-                        action: action.clone(),
-                        resource: format!(
-                            "arn:{partition}:ec2:{region}:123456789012:vpc-endpoint/{id}"
-                        ),
-                        context: tags
-                            .into_iter()
-                            .map(|(k, v)| (format!("ec2:ResourceTag/{k}"), v))
-                            .collect(),
-                    })
-                    .collect(),
-                _ => vec![ask(action, "*".to_owned())],
-            }
+            let scope = (partition, region.as_str());
+            ec2_asks(operation, form, scope, (http, upstream, authorization)).await
         }
         "sts" => {
             let resource = match operation {
                 "AssumeRole" => field("RoleArn").unwrap_or_default(),
                 _ => "*".to_owned(),
             };
-            vec![ask(format!("sts:{operation}"), resource)]
+            vec![Ask::plain(format!("sts:{operation}"), resource)]
         }
         "route53" => {
             let id = path
@@ -266,7 +242,7 @@ pub(super) async fn authorize(
                 Some(id) => format!("arn:{partition}:route53:::hostedzone/{id}"),
                 None => "*".to_owned(),
             };
-            vec![ask(format!("route53:{operation}"), resource)]
+            vec![Ask::plain(format!("route53:{operation}"), resource)]
         }
         _ => return None,
     };
@@ -283,6 +259,47 @@ pub(super) async fn authorize(
     };
     let fault = super::Fault::error(seen, 403, code, &message);
     Some((super::error_answer(&fault), code))
+}
+
+/// What an EC2 call asks of the policy: creating an endpoint with tags
+/// also asks for `ec2:CreateTags`; deleting endpoints asks once per
+/// endpoint, with its tags (read from moto as the caller).
+async fn ec2_asks(
+    operation: &str,
+    form: &[(String, String)],
+    (partition, region): (&str, &str),
+    (http, upstream, authorization): (&reqwest::Client, &str, &str),
+) -> Vec<Ask> {
+    let action = format!("ec2:{operation}");
+    match operation {
+        "CreateVpcEndpoint" => {
+            let mut asks = vec![Ask::plain(action, "*".to_owned())];
+            if form.iter().any(|(k, _)| k.starts_with("TagSpecification.")) {
+                asks.push(Ask {
+                    action: "ec2:CreateTags".to_owned(),
+                    resource: "*".to_owned(),
+                    context: vec![(
+                        "ec2:CreateAction".to_owned(),
+                        "CreateVpcEndpoint".to_owned(),
+                    )],
+                });
+            }
+            asks
+        }
+        "DeleteVpcEndpoints" => endpoint_tags(http, upstream, authorization, form)
+            .await
+            .into_iter()
+            .map(|(id, tags)| Ask {
+                action: action.clone(),
+                resource: format!("arn:{partition}:ec2:{region}:123456789012:vpc-endpoint/{id}"),
+                context: tags
+                    .into_iter()
+                    .map(|(k, v)| (format!("ec2:ResourceTag/{k}"), v))
+                    .collect(),
+            })
+            .collect(),
+        _ => vec![Ask::plain(action, "*".to_owned())],
+    }
 }
 
 /// The tags of the endpoints a `DeleteVpcEndpoints` names, read from moto
@@ -342,74 +359,4 @@ async fn endpoint_tags(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ask(action: &str, resource: &str, context: &[(&str, &str)]) -> Ask {
-        Ask {
-            action: action.to_owned(),
-            resource: resource.to_owned(),
-            context: context
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn the_shipped_policy_is_judged_as_iam_would() {
-        let p = Policy::shipped();
-        assert!(p.allows(&ask("ec2:CreateVpcEndpoint", "*", &[])));
-        assert!(
-            p.allows(&ask("EC2:describevpcs", "*", &[])),
-            "actions ignore case"
-        );
-        assert!(!p.allows(&ask("ec2:DeleteVpc", "*", &[])));
-        assert!(p.allows(&ask(
-            "ec2:CreateTags",
-            "*",
-            &[("ec2:CreateAction", "CreateVpcEndpoint")]
-        )));
-        assert!(
-            !p.allows(&ask("ec2:CreateTags", "*", &[])),
-            "only at creation"
-        );
-        assert!(p.allows(&ask(
-            "ec2:DeleteVpcEndpoints",
-            "*",
-            &[("ec2:ResourceTag/privatelink-bot:job", "PL-1000")]
-        )));
-        assert!(
-            !p.allows(&ask("ec2:DeleteVpcEndpoints", "*", &[])),
-            "an endpoint without the job tag is not the bot's to delete"
-        );
-        for role in [
-            "arn:aws:iam::123456789012:role/privatelink-bot",
-            "arn:aws-cn:iam::123456789012:role/privatelink-bot",
-        ] {
-            assert!(p.allows(&ask("sts:AssumeRole", role, &[])), "{role}");
-        }
-        assert!(!p.allows(&ask(
-            "sts:AssumeRole",
-            "arn:aws:iam::123456789012:role/admin",
-            &[]
-        )));
-    }
-
-    #[test]
-    fn globs_backtrack_and_deny_wins() {
-        assert!(matches(
-            "arn:aws:iam::*:role/p*-bot",
-            "arn:aws:iam::1:role/pl-x-bot",
-            false
-        ));
-        assert!(!matches("PL-*", "pl-1", false));
-        let p = Policy::parse(
-            r#"{"Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"},
-                {"Effect":"Deny","Action":"ec2:Delete*","Resource":"*"}]}"#,
-        )
-        .expect("policy");
-        assert!(p.allows(&ask("ec2:DescribeVpcs", "*", &[])));
-        assert!(!p.allows(&ask("ec2:DeleteVpcEndpoints", "*", &[])));
-    }
-}
+mod tests;

@@ -18,6 +18,9 @@ use privatelink_bot::sandbox::Sandbox;
 use privatelink_bot::sandbox::fake_zilliz::Fault;
 use serde_json::Value;
 
+mod on_discord;
+mod on_slack;
+
 /// A chat platform as the story drives it.
 #[async_trait(?Send)]
 pub(crate) trait UnderTest: Sized {
@@ -68,6 +71,16 @@ pub(crate) fn next_delivery() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
+/// Checks that the sandbox holds exactly one working link per cluster.
+async fn verified<P: UnderTest>(p: &P) {
+    p.sandbox()
+        .end_state()
+        .await
+        .unwrap()
+        .verify(&p.sandbox().hosts())
+        .unwrap();
+}
+
 async fn create<P: UnderTest>(p: &P) -> (String, JobId, String) {
     let before = p.cards();
     let (_, delivery) = p.send_create(p.requester(), None).await;
@@ -112,12 +125,7 @@ async fn a_request_is_carded_decided_by_someone_else_and_told_in_its_thread<P: U
         "a finished card keeps no buttons: {last}"
     );
     p.finished_flow_facts(&card, id).await;
-    p.sandbox()
-        .end_state()
-        .await
-        .unwrap()
-        .verify(&p.sandbox().hosts())
-        .unwrap();
+    verified(&p).await;
 }
 
 async fn a_rejection_ends_a_request_and_a_failed_job_is_retried_from_its_thread<P: UnderTest>() {
@@ -197,12 +205,7 @@ async fn a_repeated_click_has_one_effect_and_a_429_is_waited_out<P: UnderTest>()
         .count();
     assert_eq!(approvals, 1);
     assert_eq!(p.private_answers(&click), 1, "answered once");
-    p.sandbox()
-        .end_state()
-        .await
-        .unwrap()
-        .verify(&p.sandbox().hosts())
-        .unwrap();
+    verified(&p).await;
 }
 
 async fn a_non_ascii_cluster_id_is_a_field_error_said_at_once<P: UnderTest>() {
