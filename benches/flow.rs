@@ -17,6 +17,11 @@
 //!   `spawn_blocking` (what it does now), to price keeping sled off the
 //!   async workers.
 //!
+//! - `help_answer/rendered_once_per_language` and
+//!   `help_answer/rendered_from_the_catalogue`: the whole `help` text, as the
+//!   acknowledgement answers it now (rendered once per language and topic)
+//!   and as it did before (Fluent rendering of every line on each command).
+//!
 //! Run with `cargo bench --bench flow`. No test asserts on time.
 
 use privatelink_bot::i18n::Locale;
@@ -306,8 +311,26 @@ fn approve_to_verified_on_moto(c: &mut Criterion) {
     group.finish();
 }
 
+/// The help text the acknowledgement answers, cached and rendered afresh.
+fn help_answer(c: &mut Criterion) {
+    use privatelink_bot::domain::help;
+    let mut group = c.benchmark_group("help_answer");
+    for locale in Locale::ALL {
+        group.bench_function(
+            format!("rendered_once_per_language/{}", locale.tag()),
+            |b| b.iter(|| black_box(help::help(None, locale))),
+        );
+        group.bench_function(
+            format!("rendered_from_the_catalogue/{}", locale.tag()),
+            |b| b.iter(|| black_box(help::render_help(None, locale))),
+        );
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
+    help_answer,
     parse_authorize_persist,
     store_writes,
     store_reads,

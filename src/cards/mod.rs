@@ -122,8 +122,8 @@ pub fn card(job: &Job) -> Card {
         field(
             "field-account",
             job.account
-                .clone()
-                .unwrap_or_else(|| t!(locale, "value-unknown")),
+                .as_ref()
+                .map_or_else(|| t!(locale, "value-unknown"), ToString::to_string),
         ),
     ];
     if let Some(role) = &r.role {

@@ -33,7 +33,7 @@ fn job_in(state: JobState) -> Job {
     );
     job.locale = Locale::ZhCn;
     job.state = state;
-    job.account = Some("123456789012".into());
+    job.account = crate::domain::ids::AccountId::parse("123456789012").ok();
     job.decided_by = Some(UserRef::new(Platform::Slack, "UBOB"));
     job.findings = vec![
         Finding::warning(

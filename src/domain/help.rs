@@ -54,7 +54,8 @@ pub fn help(topic: Option<&str>, locale: Locale) -> String {
         .map_or_else(|| render_help(name, locale), |(_, _, text)| text.clone())
 }
 
-fn render_help(topic: Option<&str>, locale: Locale) -> String {
+/// The help text rendered from the catalogue (what [`help`] keeps).
+pub fn render_help(topic: Option<&str>, locale: Locale) -> String {
     let what = |key: &str| render(locale, key, &[]);
     match topic.and_then(|t| SUBCOMMANDS.iter().find(|(name, _, _)| *name == t)) {
         Some((_, usage, key)) => format!("{usage}\n{}", what(key)),
@@ -67,5 +68,25 @@ fn render_help(topic: Option<&str>, locale: Locale) -> String {
             out.push_str(&t!(locale, "help-flags"));
             out
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kept_help_is_what_the_catalogue_renders_for_every_language_and_topic() {
+        let topics = std::iter::once(None)
+            .chain(SUBCOMMANDS.iter().map(|(n, _, _)| Some(*n)))
+            .chain([Some("no-such-command")]);
+        for topic in topics {
+            for locale in Locale::ALL {
+                let wanted = render_help(topic, locale);
+                assert_eq!(help(topic, locale), wanted, "{topic:?} in {locale:?}");
+                assert_eq!(help(topic, locale), wanted, "asked twice");
+            }
+        }
+        assert_ne!(help(None, Locale::En), help(None, Locale::ZhCn));
     }
 }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::command::CreateRequest;
-use super::ids::ZillizRegion;
+use super::ids::{AccountId, ZillizRegion};
 use crate::i18n::{Locale, Text};
 use crate::{t, text};
 
@@ -70,7 +70,7 @@ impl std::fmt::Display for Finding {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     pub endpoint_service: String,
-    pub account: Option<String>,
+    pub account: Option<AccountId>,
     /// Zilliz says the service admits only allowed AWS accounts.
     pub whitelist_required: bool,
     pub findings: Vec<Finding>,
@@ -90,7 +90,7 @@ impl Plan {
         let mut out = Vec::new();
         if self.whitelist_required {
             let account = match &self.account {
-                Some(a) => a.clone(),
+                Some(a) => a.to_string(),
                 None => t!(locale, "plan-account-of-bot"),
             };
             out.push(t!(

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::domain::ids::{
-    AwsRegion, ClusterId, EndpointId, JobId, ProjectId, RoleArn, SecurityGroupId, SubnetId, VpcId,
-    ZillizRegion,
+    AccountId, AwsRegion, ClusterId, EndpointId, JobId, ProjectId, RoleArn, SecurityGroupId,
+    SubnetId, VpcId, ZillizRegion,
 };
 
 pub use super::error::{CloudError, CloudResult, ErrorKind, Provider};
@@ -142,7 +142,7 @@ pub enum Permission {
 /// EC2 as the bot needs it.
 #[async_trait]
 pub trait Network: Send + Sync {
-    async fn account_id(&self) -> CloudResult<String>;
+    async fn account_id(&self) -> CloudResult<AccountId>;
     async fn vpc(&self, vpc: &VpcId) -> CloudResult<Option<VpcInfo>>;
     /// The subnets that exist among `ids`; missing ones are left out.
     async fn subnets(&self, ids: &[SubnetId]) -> CloudResult<Vec<SubnetInfo>>;
@@ -287,7 +287,7 @@ pub trait Vendor: Send + Sync {
         &self,
         project: &ProjectId,
         region: &ZillizRegion,
-        account: &str,
+        account: &AccountId,
     ) -> CloudResult<()>;
     /// Deregisters; one that is already gone is not an error.
     async fn deregister_endpoint(

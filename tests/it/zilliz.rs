@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use privatelink_bot::backoff::Backoff;
 use privatelink_bot::cloud::zilliz::ZillizClient;
-use privatelink_bot::domain::ids::{ClusterId, EndpointId, ProjectId, ZillizRegion};
+use privatelink_bot::domain::ids::{AccountId, ClusterId, EndpointId, ProjectId, ZillizRegion};
 use privatelink_bot::ports::cloud::{ErrorKind, Vendor};
 use privatelink_bot::sandbox::fake_zilliz::{
     FakeCluster, FakeService, FakeState, FakeZilliz, Fault,
@@ -273,11 +273,19 @@ async fn no_endpoint_is_accepted_before_its_account_is_allowed_in_where_the_serv
         );
     }
     client
-        .whitelist_account(&project, &region, "123456789012")
+        .whitelist_account(
+            &project,
+            &region,
+            &AccountId::parse("123456789012").unwrap(),
+        )
         .await
         .unwrap();
     client
-        .whitelist_account(&project, &region, "123456789012")
+        .whitelist_account(
+            &project,
+            &region,
+            &AccountId::parse("123456789012").unwrap(),
+        )
         .await
         .expect("add-only: repeating is harmless");
     assert_eq!(

@@ -8,7 +8,7 @@ use aws_sdk_ec2::types::{
 };
 
 use super::{describe, kind_of_code, missing, sts};
-use crate::domain::ids::{EndpointId, JobId, SecurityGroupId, SubnetId, VpcId};
+use crate::domain::ids::{AccountId, EndpointId, JobId, SecurityGroupId, SubnetId, VpcId};
 use crate::ports::cloud::{
     CloudError, CloudResult, EndpointInfo, EndpointSpec, EndpointState, IngressRule, JOB_TAG,
     Network, Permission, Provider, SecurityGroupInfo, SubnetInfo, VpcInfo,
@@ -112,7 +112,7 @@ impl Ec2Network {
 
 #[async_trait]
 impl Network for Ec2Network {
-    async fn account_id(&self) -> CloudResult<String> {
+    async fn account_id(&self) -> CloudResult<AccountId> {
         self.account.id().await
     }
 

@@ -64,7 +64,9 @@ impl Dns for Route53Dns {
                             owner.and_then(|o| o.owning_account()),
                         ) {
                             (Some(service), _) => Some(format!("AWS service {service}")),
-                            (None, Some(a)) if a != account => Some(format!("AWS account {a}")),
+                            (None, Some(a)) if a != account.as_str() => {
+                                Some(format!("AWS account {a}"))
+                            }
                             _ => None,
                         };
                         (

@@ -4,19 +4,25 @@ use aws_config::SdkConfig;
 use aws_credential_types::provider::SharedCredentialsProvider;
 
 use super::{describe, missing};
-use crate::domain::ids::RoleArn;
+use crate::domain::ids::{AccountId, RoleArn};
 use crate::ports::cloud::{CloudResult, Provider};
 
 /// The account the credentials belong to (GetCallerIdentity).
-async fn caller_account(sts: &aws_sdk_sts::Client) -> CloudResult<String> {
+async fn caller_account(sts: &aws_sdk_sts::Client) -> CloudResult<AccountId> {
     let out = sts
         .get_caller_identity()
         .send()
         .await
         .map_err(describe(Provider::Sts))?;
-    out.account()
-        .map(str::to_owned)
-        .ok_or_else(|| missing(Provider::Sts, "GetCallerIdentity returned no account id"))
+    let account = out
+        .account()
+        .ok_or_else(|| missing(Provider::Sts, "GetCallerIdentity returned no account id"))?;
+    AccountId::parse(account).map_err(|_| {
+        missing(
+            Provider::Sts,
+            "GetCallerIdentity returned an account id that is not 12 digits",
+        )
+    })
 }
 
 /// Whose account a target's credentials act in, asked of STS once and
@@ -24,7 +30,7 @@ async fn caller_account(sts: &aws_sdk_sts::Client) -> CloudResult<String> {
 /// so the answer cannot change).
 pub(super) struct Account {
     sts: aws_sdk_sts::Client,
-    id: tokio::sync::OnceCell<String>,
+    id: tokio::sync::OnceCell<AccountId>,
 }
 
 impl Account {
@@ -35,7 +41,7 @@ impl Account {
         }
     }
 
-    pub(super) async fn id(&self) -> CloudResult<String> {
+    pub(super) async fn id(&self) -> CloudResult<AccountId> {
         self.id
             .get_or_try_init(|| caller_account(&self.sts))
             .await

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::domain::ids::{ClusterId, EndpointId, ProjectId, ZillizRegion};
+use crate::domain::ids::{AccountId, ClusterId, EndpointId, ProjectId, ZillizRegion};
 use crate::domain::words::{ClusterPlan, ClusterStatus, RegistrationStatus};
 use crate::ports::cloud::{ClusterInfo, EndpointService, RegisteredEndpoint, Vendor};
 use crate::ports::error::{CloudResult, ErrorKind};
@@ -87,14 +87,14 @@ impl Vendor for ZillizClient {
         &self,
         project: &ProjectId,
         region: &ZillizRegion,
-        account: &str,
+        account: &AccountId,
     ) -> CloudResult<()> {
         let _: Value = self
             .call(
                 Method::POST,
                 &format!("/v2/projects/{project}/privateEndpointWhitelist"),
                 &[],
-                Some(json!({ "regionId": region.as_str(), "outerUserId": account })),
+                Some(json!({ "regionId": region.as_str(), "outerUserId": account.as_str() })),
             )
             .await?;
         Ok(())

@@ -173,8 +173,25 @@ impl RoleArn {
         }
     }
 
-    pub fn account(&self) -> &str {
-        self.0.split(':').nth(4).unwrap_or_default()
+    /// The account the role lives in (checked by `parse`: twelve digits).
+    pub fn account(&self) -> AccountId {
+        AccountId(self.0.split(':').nth(4).unwrap_or_default().to_owned())
     }
 }
 string_id!(RoleArn);
+
+/// An AWS account id: twelve digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AccountId(String);
+
+impl AccountId {
+    pub fn parse(value: &str) -> Result<Self, IdError> {
+        if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(value.to_owned()))
+        } else {
+            Err(IdError::new(value, "id-account", "id-expected-account"))
+        }
+    }
+}
+string_id!(AccountId);

@@ -100,7 +100,9 @@ macro_rules! string_id {
 mod aws;
 mod zilliz;
 
-pub use aws::{AwsRegion, EndpointId, Partition, RoleArn, SecurityGroupId, SubnetId, VpcId};
+pub use aws::{
+    AccountId, AwsRegion, EndpointId, Partition, RoleArn, SecurityGroupId, SubnetId, VpcId,
+};
 pub use zilliz::{ClusterId, ProjectId, ZillizRegion};
 
 /// A job id as people say it: `PL-1042`.

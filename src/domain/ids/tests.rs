@@ -17,7 +17,8 @@ proptest! {
             let _ = ProjectId::parse(v);
             let _ = ZillizRegion::parse(v).map(|r| r.aws_region());
             let _ = AwsRegion::parse(v);
-            let _ = RoleArn::parse(v);
+            let _ = RoleArn::parse(v).map(|r| r.account());
+            let _ = AccountId::parse(v);
             let _ = JobId::parse(v);
         }
     }
@@ -68,7 +69,7 @@ fn regions_derive_aws_region_and_partition() {
 fn role_arns_in_both_partitions() {
     let a = RoleArn::parse("arn:aws:iam::123456789012:role/ops/PrivateLinkBot").unwrap();
     assert_eq!(a.partition(), Partition::Aws);
-    assert_eq!(a.account(), "123456789012");
+    assert_eq!(a.account().as_str(), "123456789012");
     let c = RoleArn::parse("arn:aws-cn:iam::123456789012:role/bot").unwrap();
     assert_eq!(c.partition(), Partition::AwsCn);
     assert!(RoleArn::parse("arn:aws:iam::12345:role/bot").is_err());
@@ -90,4 +91,18 @@ fn zilliz_ids() {
     assert!(ProjectId::parse("proj-").is_err());
     assert!(ClusterId::parse("in01-3e5ad8adc38c2f1").is_ok());
     assert!(ClusterId::parse("cluster-1").is_err());
+}
+
+#[test]
+fn account_ids_are_twelve_digits() {
+    assert!(AccountId::parse("123456789012").is_ok());
+    for bad in [
+        "12345678901",
+        "1234567890123",
+        "12345678901a",
+        "１23456789012",
+        "",
+    ] {
+        assert!(AccountId::parse(bad).is_err(), "{bad}");
+    }
 }

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::command::CreateRequest;
-use super::ids::{ClusterId, EndpointId, JobId, UserRef};
+use super::ids::{AccountId, ClusterId, EndpointId, JobId, UserRef};
 use super::plan::Finding;
 use crate::i18n::Locale;
 
@@ -147,7 +147,7 @@ pub struct Job {
     pub expires_at: Millis,
     pub decided_by: Option<UserRef>,
     pub findings: Vec<Finding>,
-    pub account: Option<String>,
+    pub account: Option<AccountId>,
     pub steps: Vec<StepRecord>,
     pub resources: Resources,
     /// Set by `cancel` on a running job; the engine stops at the next step.

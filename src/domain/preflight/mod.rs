@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::command::CreateRequest;
-use super::ids::{ClusterId, SecurityGroupId, SubnetId};
+use super::ids::{AccountId, ClusterId, SecurityGroupId, SubnetId};
 use super::plan::{Finding, Plan, join, port_of};
 use super::words::{ClusterPlan, ClusterStatus};
 use crate::text;
@@ -48,7 +48,7 @@ pub struct GroupSeen {
 /// What AWS showed of the request's network.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AwsSeen {
-    pub account: Option<String>,
+    pub account: Option<AccountId>,
     /// The VPC's DNS support and DNS hostnames; `None`: no such VPC (then
     /// nothing else was read).
     pub vpc: Option<(bool, bool)>,
@@ -226,7 +226,7 @@ pub fn aws_findings(
     aws: &AwsSeen,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let account = aws.account.as_deref().unwrap_or("?");
+    let account = aws.account.as_ref().map_or("?", AccountId::as_str);
     let Some((dns_support, dns_hostnames)) = aws.vpc else {
         return vec![Finding::blocking(
             text!(

@@ -33,7 +33,7 @@ fn all_well(r: &CreateRequest) -> Observed {
             })),
         )],
         aws: Ok(AwsSeen {
-            account: Some("123456789012".into()),
+            account: AccountId::parse("123456789012").ok(),
             vpc: Some((true, true)),
             subnets: r
                 .subnets
@@ -227,7 +227,10 @@ fn the_plan_carries_the_service_and_the_account() {
         plan.endpoint_service,
         "com.amazonaws.vpce.us-west-2.vpce-svc-1"
     );
-    assert_eq!(plan.account.as_deref(), Some("123456789012"));
+    assert_eq!(
+        plan.account.as_ref().map(AccountId::as_str),
+        Some("123456789012")
+    );
     assert!(!plan.whitelist_required);
 }
 

@@ -3,7 +3,7 @@
 //! ensure its registration with the project. `acceptance.rs` waits for both
 //! sides to accept it and reads the clusters' addresses.
 
-use crate::domain::ids::EndpointId;
+use crate::domain::ids::{AccountId, EndpointId};
 use crate::domain::job::{EndpointRecord, Job, Origin, Resources, Step};
 use crate::domain::ownership::Resource;
 use crate::i18n::Text;
@@ -87,7 +87,7 @@ impl Inner {
         job: &Job,
         aws: &AwsTarget,
         service_name: &str,
-    ) -> Result<(String, Vec<String>), StepError> {
+    ) -> Result<(AccountId, Vec<String>), StepError> {
         let r = &job.request;
         let account = match &job.account {
             Some(a) => a.clone(),
