@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 
 use super::shapes::{error_answer, route53_operation};
 use super::{
-    App, Decision, Fault, ProxyState, Strict, credential_scope, decide, exact_delete, iam,
-    xml_value, zonal_entry_first,
+    App, Decision, Fault, ProxyState, Strict, credential_scope, decide, exact_delete, form_value,
+    iam, xml_value, zonal_entry_first,
 };
 
 /// What a call asks, read once.
@@ -37,7 +37,7 @@ impl Asked {
             .map(|p| p.as_str())
             .unwrap_or("/")
             .to_owned();
-        let value = |key: &str| form.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        let value = |key: &str| form_value(&form, key).map(str::to_owned);
         let dry = form
             .iter()
             .any(|(k, v)| k == "DryRun" && v.eq_ignore_ascii_case("true"));

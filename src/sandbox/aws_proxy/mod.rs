@@ -177,6 +177,13 @@ fn chaotic(action: &str, decided: Decision) -> Decision {
 }
 
 /// The value of `<tag>…</tag>` in an XML body.
+/// A field of a query-protocol form (EC2's and STS's), by name.
+fn form_value<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
 fn xml_value<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
     let (_, rest) = xml.split_once(&format!("<{tag}>"))?;
     rest.split_once(&format!("</{tag}>")).map(|(v, _)| v)
@@ -203,11 +210,7 @@ fn decide_strictly(
     path: &str,
     form: &[(String, String)],
 ) -> Decision {
-    let field = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
+    let field = |name: &str| form_value(form, name);
     let fault = st
         .faults
         .iter()
@@ -253,11 +256,7 @@ fn decide_strictly(
 /// refused to this caller (or asked without the external id its trust
 /// policy requires).
 fn answer_as_aws_does(st: &ProxyState, seen: &str, form: &[(String, String)]) -> Option<Response> {
-    let field = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
+    let field = |name: &str| form_value(form, name);
     if seen == "CreateVpcEndpoint DryRun" {
         let f = match st.dry_run {
             DryRun::Allowed => Fault::error(

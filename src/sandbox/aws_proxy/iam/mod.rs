@@ -218,7 +218,6 @@ pub(super) async fn authorize(
     let (service, region) = super::credential_scope(authorization)?;
     let partition = partition(&region);
     let operation = seen.trim_end_matches(" DryRun");
-    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let asks: Vec<Ask> = match service.as_str() {
         "ec2" => {
             let scope = (partition, region.as_str());
@@ -226,7 +225,9 @@ pub(super) async fn authorize(
         }
         "sts" => {
             let resource = match operation {
-                "AssumeRole" => field("RoleArn").unwrap_or_default(),
+                "AssumeRole" => super::form_value(form, "RoleArn")
+                    .unwrap_or_default()
+                    .to_owned(),
                 _ => "*".to_owned(),
             };
             vec![Ask::plain(format!("sts:{operation}"), resource)]

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::{Fault, error_answer, xml_value};
+use super::{Fault, error_answer, form_value, xml_value};
 
 mod rewrite;
 use crate::sandbox::fake_zilliz::{Acceptance, FakeState};
@@ -176,11 +176,9 @@ impl Strict {
                         Some("InvalidServiceName"),
                     )
                 }),
-            "CreateVpcEndpoint" => form
-                .iter()
-                .find(|(k, _)| k == "ServiceName")
-                .filter(|(_, name)| !self.visible(name))
-                .map(|(_, name)| {
+            "CreateVpcEndpoint" => form_value(form, "ServiceName")
+                .filter(|name| !self.visible(name))
+                .map(|name| {
                     (
                         invalid_service_name(action, name),
                         Some("InvalidServiceName"),

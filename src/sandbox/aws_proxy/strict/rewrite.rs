@@ -89,11 +89,7 @@ impl Strict {
             .filter(|i| !i.is_empty())
             .map(|i| format!("{START}{i}"))
             .collect();
-        let field = |name: &str| {
-            form.iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        };
+        let field = |name: &str| form_value(form, name);
         let (page, _, next) = self.page(
             &items,
             field("MaxResults"),
