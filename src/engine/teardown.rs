@@ -12,10 +12,9 @@
 use crate::domain::ids::EndpointId;
 use crate::domain::job::{ClusterDns, Job, Origin};
 use crate::domain::ownership::{Resource, Verdict};
-use crate::i18n::Text;
-use crate::ports::cloud::{AliasTarget, AwsTarget, CloudError};
+use crate::ports::cloud::{AliasTarget, AwsTarget};
 
-use super::steps::caller_reference_prefix;
+use super::steps::{caller_reference_prefix, err};
 use super::{Inner, StepError};
 
 /// A resource the teardown left in place, and why.
@@ -53,7 +52,7 @@ impl Inner {
             .network
             .endpoints_tagged(job.id)
             .await
-            .map_err(fail("err-tagged-endpoints"))?;
+            .map_err(err("err-tagged-endpoints"))?;
         for e in tagged.into_iter().filter(|e| e.is_live()) {
             let resource = Resource::Endpoint(e.id.clone());
             if doomed.contains(&e.id) || kept.iter().any(|(r, _)| *r == resource) {
@@ -68,7 +67,7 @@ impl Inner {
             aws.network
                 .delete_endpoint(&id)
                 .await
-                .map_err(fail("err-delete-endpoint"))?;
+                .map_err(err("err-delete-endpoint"))?;
         }
         Ok(kept)
     }
@@ -88,7 +87,7 @@ impl Inner {
             .dns
             .private_zones(&c.host, &job.request.vpc, &region)
             .await
-            .map_err(fail("err-list-zones"))?;
+            .map_err(err("err-list-zones"))?;
         // Zones of other owners are never the job's to touch.
         for zone in zones.into_iter().filter(|z| z.foreign_owner.is_none()) {
             let ours = zone.caller_reference.starts_with(&prefix);
@@ -109,7 +108,7 @@ impl Inner {
                 aws.dns
                     .delete_zone(&zone.id)
                     .await
-                    .map_err(fail("err-delete-zone"))?;
+                    .map_err(err("err-delete-zone"))?;
             } else {
                 kept.push((zone_res, zone_verdict));
             }
@@ -140,7 +139,7 @@ impl Inner {
             .dns
             .alias_record(zone, &c.host)
             .await
-            .map_err(fail("err-read-record"))?;
+            .map_err(err("err-read-record"))?;
         let endpoint_name = job
             .resources
             .endpoint
@@ -159,7 +158,7 @@ impl Inner {
             aws.dns
                 .delete_alias(zone, &c.host, &current)
                 .await
-                .map_err(fail("err-delete-record"))?;
+                .map_err(err("err-delete-record"))?;
         }
         Ok(())
     }
@@ -187,7 +186,7 @@ impl Inner {
                     .vendor
                     .deregister_endpoint(&r.project, &r.region, &endpoint.id)
                     .await
-                    .map_err(fail("err-zilliz-deregister"))?,
+                    .map_err(err("err-zilliz-deregister"))?,
                 other => kept.push((registration, other)),
             }
         }
@@ -198,9 +197,4 @@ impl Inner {
         }
         Ok(doomed)
     }
-}
-
-/// A failed call while doing `key`.
-fn fail(key: &'static str) -> impl Fn(CloudError) -> StepError {
-    move |e| StepError::call(Text::new(key, Vec::new()), e)
 }
