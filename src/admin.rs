@@ -44,13 +44,10 @@ fn failed(e: impl Into<anyhow::Error>) -> AdminError {
 
 /// Parses a state name as `jobs list --state` takes it.
 pub fn parse_state(text: &str) -> Result<StateKey, String> {
-    StateKey::ALL
-        .into_iter()
-        .find(|k| k.as_str() == text.trim())
-        .ok_or_else(|| {
-            let names: Vec<&str> = StateKey::ALL.iter().map(|k| k.as_str()).collect();
-            format!("{text:?} is not a job state; one of {}", names.join(", "))
-        })
+    StateKey::parse(text.trim()).ok_or_else(|| {
+        let names: Vec<&str> = StateKey::ALL.iter().map(|k| k.as_str()).collect();
+        format!("{text:?} is not a job state; one of {}", names.join(", "))
+    })
 }
 
 /// Parses an RFC 3339 time (`2026-12-01T00:00:00Z`) into ms since the epoch.

@@ -146,7 +146,7 @@ impl Outcome {
         if word.is_empty() {
             return Outcome::Unstated;
         }
-        if let Some(key) = StateKey::ALL.into_iter().find(|k| k.as_str() == word) {
+        if let Some(key) = StateKey::parse(word) {
             return Outcome::Reached(key);
         }
         match (word.strip_prefix(REFUSED), word.strip_prefix(DROPPED)) {

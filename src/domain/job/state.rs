@@ -176,6 +176,11 @@ impl StateKey {
         StateKey::Deleting,
     ];
 
+    /// The kind a stable name names (see [`StateKey::as_str`]).
+    pub fn parse(word: &str) -> Option<StateKey> {
+        StateKey::ALL.into_iter().find(|k| k.as_str() == word)
+    }
+
     /// A short, stable name: the stored index key and the audit outcome.
     pub fn as_str(self) -> &'static str {
         match self {
