@@ -127,6 +127,16 @@ pub struct FakeSlack {
     recorder: Arc<Recorder<Call>>,
 }
 
+/// A card: a message the bot posted to a channel, not in a thread (a
+/// user id as the channel is a direct message, not a card).
+pub fn is_card(c: &Call) -> bool {
+    c.method == "chat.postMessage"
+        && c.body["thread_ts"].is_null()
+        && c.body["channel"]
+            .as_str()
+            .is_some_and(|ch| ch.starts_with('C'))
+}
+
 impl FakeSlack {
     pub async fn start(token: &str) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -254,13 +264,6 @@ impl FakeSlack {
     /// Once the bot has posted a card (a message not in a thread): every
     /// call so far, and the job id its approve button names.
     pub async fn first_card(&self) -> (Vec<Call>, privatelink_bot::domain::ids::JobId) {
-        let is_card = |c: &Call| {
-            c.method == "chat.postMessage"
-                && c.body["thread_ts"].is_null()
-                && c.body["channel"]
-                    .as_str()
-                    .is_some_and(|ch| ch.starts_with('C'))
-        };
         let calls = self
             .wait_for("the approval card", |c| c.iter().any(is_card))
             .await;

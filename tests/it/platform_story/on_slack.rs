@@ -5,18 +5,9 @@ use privatelink_bot::domain::ids::JobId;
 use privatelink_bot::domain::job::JobState;
 use privatelink_bot::sandbox::Sandbox;
 
-use crate::fake_slack::Call;
+use crate::fake_slack::{Call, is_card};
 use crate::harness::now;
 use crate::slack_bot::{SIGNING, SlackBot, TOKEN, sign};
-
-/// A card: a message posted to a channel, not in a thread.
-fn is_card(c: &Call) -> bool {
-    c.method == "chat.postMessage"
-        && c.body["thread_ts"].is_null()
-        && c.body["channel"]
-            .as_str()
-            .is_some_and(|ch| ch.starts_with('C'))
-}
 
 #[async_trait::async_trait(?Send)]
 impl super::UnderTest for SlackBot {
