@@ -156,10 +156,12 @@ fn store_writes(c: &mut Criterion) {
                         let store = store.clone();
                         tokio::spawn(async move {
                             store
-                                .update(Admission::Owed, id, event(id, "touch"), |j| {
-                                    j.cancel_requested = !j.cancel_requested;
-                                    Ok(())
-                                })
+                                .update(
+                                    Admission::Owed,
+                                    id,
+                                    event(id, "touch"),
+                                    fixtures::touched(),
+                                )
                                 .await
                                 .expect("changed");
                         })
@@ -298,7 +300,12 @@ fn approve_to_verified_on_moto(c: &mut Criterion) {
                     app.engine.wait(id).await;
                     total += started.elapsed();
                     assert_eq!(
-                        app.store.get(id).await.ok().flatten().map(|j| j.state),
+                        app.store
+                            .get(id)
+                            .await
+                            .ok()
+                            .flatten()
+                            .map(|j| j.state().clone()),
                         Some(JobState::Succeeded)
                     );
                     send("bob", Event::Command(format!("delete {id}"))).await;

@@ -11,7 +11,7 @@ use crate::t;
 
 /// The resources a job holds, one per line.
 pub fn resources(job: &Job, locale: Locale) -> Vec<String> {
-    let res = &job.resources;
+    let res = job.resources();
     let origin = |o: Origin| match o {
         Origin::Created => t!(locale, "origin-created"),
         Origin::Adopted => t!(locale, "origin-adopted"),
@@ -32,7 +32,7 @@ pub fn resources(job: &Job, locale: Locale) -> Vec<String> {
         out.push(t!(
             locale,
             "line-registration",
-            project = job.request.project,
+            project = job.request().project,
             origin = origin(o)
         ));
     }
@@ -57,18 +57,18 @@ pub fn resources(job: &Job, locale: Locale) -> Vec<String> {
 /// The answer to `status`, in the asker's language; `held` says why the
 /// job's messages wait, when a platform refuses them until a person acts.
 pub fn status_text(job: &Job, locale: Locale, held: Option<Blocked>) -> String {
-    let mut out = format!("{} — {}\n", job.id, status_line(job, locale));
+    let mut out = format!("{} — {}\n", job.id(), status_line(job, locale));
     out.push_str(&t!(
         locale,
         "status-requested",
-        by = job.requester,
-        at = rfc3339(job.created_at),
-        vpc = job.request.vpc,
-        region = job.request.region,
-        clusters = join(&job.request.clusters)
+        by = job.requester(),
+        at = rfc3339(job.created_at()),
+        vpc = job.request().vpc,
+        region = job.request().region,
+        clusters = join(&job.request().clusters)
     ));
     out.push('\n');
-    if job.card.is_none() {
+    if job.card().is_none() {
         out.push_str(&t!(locale, "status-card-unposted"));
         out.push('\n');
     }
@@ -77,7 +77,7 @@ pub fn status_text(job: &Job, locale: Locale, held: Option<Blocked>) -> String {
         out.push_str(&t!(locale, "status-delivery-blocked", why = why));
         out.push('\n');
     }
-    for s in &job.steps {
+    for s in job.steps() {
         let line = match (&s.finished_at, &s.note) {
             (Some(_), Some(note)) => t!(
                 locale,
@@ -121,11 +121,11 @@ pub fn list_line(job: &Job, locale: Locale) -> String {
     t!(
         locale,
         "list-line",
-        job = job.id,
-        state = format!("{:<16}", state_word(job.state.key(), locale)),
-        vpc = job.request.vpc,
-        region = job.request.region,
-        clusters = join(&job.request.clusters),
-        by = job.requester
+        job = job.id(),
+        state = format!("{:<16}", state_word(job.state().key(), locale)),
+        vpc = job.request().vpc,
+        region = job.request().region,
+        clusters = join(&job.request().clusters),
+        by = job.requester()
     )
 }

@@ -50,7 +50,7 @@ pub(super) fn button(job: JobId, action: Action, locale: Locale) -> Button {
 
 /// The buttons that make sense in a state; the others are removed from the card.
 pub fn buttons_for(job: &Job) -> Vec<Button> {
-    let actions: &[Action] = match job.state {
+    let actions: &[Action] = match job.state() {
         JobState::PendingApproval => &[Action::Approve, Action::Reject],
         JobState::Approved | JobState::Running { .. } => &[Action::Cancel],
         JobState::Failed { .. } => &[Action::Retry, Action::Rollback],
@@ -59,7 +59,7 @@ pub fn buttons_for(job: &Job) -> Vec<Button> {
     };
     actions
         .iter()
-        .map(|a| button(job.id, *a, job.locale))
+        .map(|a| button(job.id(), *a, job.locale()))
         .collect()
 }
 
@@ -77,16 +77,20 @@ fn tone_for(state: &JobState) -> Tone {
 
 /// The card's top line: the current state, and who decided.
 pub fn status_line(job: &Job, locale: Locale) -> String {
-    let by = |u: &Option<UserRef>| {
+    let by = |u: Option<&UserRef>| {
         u.as_ref()
             .map(ToString::to_string)
             .unwrap_or_else(|| "-".to_owned())
     };
-    let who = by(&job.decided_by);
-    let decided = job.decided_by.is_some();
-    match &job.state {
+    let who = by(job.decided_by());
+    let decided = job.decided_by().is_some();
+    match job.state() {
         JobState::PendingApproval => {
-            t!(locale, "status-waiting", expires = rfc3339(job.expires_at))
+            t!(
+                locale,
+                "status-waiting",
+                expires = rfc3339(job.expires_at())
+            )
         }
         JobState::Approved if decided => t!(locale, "status-approved-by", by = who),
         JobState::Running { step } if decided => {
@@ -108,11 +112,11 @@ pub fn status_line(job: &Job, locale: Locale) -> String {
 
 /// The job's card, as it should look now, in the job's language.
 pub fn card(job: &Job) -> Card {
-    let locale = job.locale;
-    let r = &job.request;
+    let locale = job.locale();
+    let r = job.request();
     let field = |key: &str, value: String| (crate::i18n::render(locale, key, &[]), value);
     let mut fields = vec![
-        field("field-requester", job.requester.to_string()),
+        field("field-requester", job.requester().to_string()),
         field("field-project", r.project.to_string()),
         field("field-region", r.region.to_string()),
         field("field-vpc", r.vpc.to_string()),
@@ -121,7 +125,7 @@ pub fn card(job: &Job) -> Card {
         field("field-clusters", join(&r.clusters)),
         field(
             "field-account",
-            job.account
+            job.account()
                 .as_ref()
                 .map_or_else(|| t!(locale, "value-unknown"), ToString::to_string),
         ),
@@ -129,31 +133,31 @@ pub fn card(job: &Job) -> Card {
     if let Some(role) = &r.role {
         fields.push(field("field-role", role.to_string()));
     }
-    if let Some(e) = &job.resources.endpoint {
+    if let Some(e) = &job.resources().endpoint {
         fields.push(field("field-endpoint", e.id.to_string()));
     }
     let plan = Plan {
         endpoint_service: job
-            .resources
+            .resources()
             .endpoint_service
             .clone()
             .unwrap_or_else(|| t!(locale, "value-zilliz-service")),
-        account: job.account.clone(),
-        whitelist_required: job.resources.whitelist_required,
-        findings: job.findings.clone(),
+        account: job.account().cloned(),
+        whitelist_required: job.resources().whitelist_required,
+        findings: job.findings().to_vec(),
     };
     Card {
-        job: job.id,
-        revision: job.version,
+        job: job.id(),
+        revision: job.version(),
         title: t!(
             locale,
             "card-title",
-            job = job.id,
+            job = job.id(),
             vpc = r.vpc,
             region = r.region
         ),
         status: status_line(job, locale),
-        tone: tone_for(&job.state),
+        tone: tone_for(job.state()),
         fields,
         actions: plan.actions(r, locale),
         warnings: plan.warnings().map(|f| f.render(locale)).collect(),

@@ -28,11 +28,11 @@ fn note(job: JobId, tone: Tone, text: String) -> Note {
 /// "Approved by slack:U1." and the like, for the thread. `what` is the
 /// catalogue key of the decision (`decided-approved`, …).
 pub fn decided(job: &Job, who: &UserRef, what: &str) -> Note {
-    let what = crate::i18n::render(job.locale, what, &[]);
+    let what = crate::i18n::render(job.locale(), what, &[]);
     note(
-        job.id,
+        job.id(),
         Tone::Working,
-        t!(job.locale, "note-decided", what = what, by = who),
+        t!(job.locale(), "note-decided", what = what, by = who),
     )
 }
 
@@ -54,9 +54,9 @@ fn one_line(text: &str) -> String {
 /// and why) or still to come (◻). Rendered from the job as stored, so the
 /// one message edited in place always ends complete.
 pub fn progress(job: &Job) -> Note {
-    let locale = job.locale;
+    let locale = job.locale();
     let finished = |step: Step| {
-        job.steps
+        job.steps()
             .iter()
             .rev()
             .find(|r| r.step == step && r.finished_at.is_some())
@@ -65,12 +65,12 @@ pub fn progress(job: &Job) -> Note {
     let mut text = t!(
         locale,
         "progress-heading",
-        job = job.id,
+        job = job.id(),
         done = done,
         total = Step::ALL.len()
     );
     for step in Step::ALL {
-        let line = match (&job.state, finished(step)) {
+        let line = match (job.state(), finished(step)) {
             (JobState::Failed { step: s, error }, _) if *s == step => t!(
                 locale,
                 "progress-failed",
@@ -91,7 +91,7 @@ pub fn progress(job: &Job) -> Note {
         text.push('\n');
         text.push_str(&line);
     }
-    let tone = match job.state {
+    let tone = match job.state() {
         JobState::Failed { .. } => Tone::Failure,
         _ if done == Step::ALL.len() => Tone::Success,
         JobState::Approved | JobState::Running { .. } => Tone::Working,
@@ -99,7 +99,7 @@ pub fn progress(job: &Job) -> Note {
     };
     Note {
         living: Some(Living::Progress),
-        ..note(job.id, tone, text)
+        ..note(job.id(), tone, text)
     }
 }
 
@@ -124,13 +124,13 @@ pub fn still_waiting(job: &Job, step: Step, took: Duration, what: &Text) -> Note
     Note {
         living: Some(Living::Wait(step)),
         ..note(
-            job.id,
+            job.id(),
             Tone::Working,
             t!(
-                job.locale,
+                job.locale(),
                 "note-still-waiting",
                 step = step.text(),
-                elapsed = elapsed(job.locale, took),
+                elapsed = elapsed(job.locale(), took),
                 what = what.clone()
             ),
         )
@@ -141,10 +141,10 @@ pub fn still_waiting(job: &Job, step: Step, took: Duration, what: &Text) -> Note
 /// job goes on (a port the security groups do not let in).
 pub fn step_warning(job: &Job, step: Step, warning: &Text) -> Note {
     note(
-        job.id,
+        job.id(),
         Tone::Neutral,
         t!(
-            job.locale,
+            job.locale(),
             "note-step-warning",
             step = step.text(),
             warning = warning.clone()
@@ -153,9 +153,9 @@ pub fn step_warning(job: &Job, step: Step, warning: &Text) -> Note {
 }
 
 pub fn failed(job: &Job, step: Step, error: &Text) -> Note {
-    let locale = job.locale;
+    let locale = job.locale();
     Note {
-        job: job.id,
+        job: job.id(),
         text: t!(
             locale,
             "note-step-failed",
@@ -164,8 +164,8 @@ pub fn failed(job: &Job, step: Step, error: &Text) -> Note {
         ),
         tone: Tone::Failure,
         buttons: vec![
-            button(job.id, Action::Retry, locale),
-            button(job.id, Action::Rollback, locale),
+            button(job.id(), Action::Retry, locale),
+            button(job.id(), Action::Rollback, locale),
         ],
         living: None,
         mention: None,
@@ -175,26 +175,26 @@ pub fn failed(job: &Job, step: Step, error: &Text) -> Note {
 /// A rollback or delete failed part-way: never a retry (that would
 /// re-create what it removed); rolling back or deleting again finishes it.
 pub fn teardown_failed(job: &Job, reason: Teardown, error: &Text) -> Note {
-    let locale = job.locale;
+    let locale = job.locale();
     let text = match reason {
         Teardown::Rollback => t!(
             locale,
             "note-rollback-failed",
             error = error.clone(),
-            job = job.id
+            job = job.id()
         ),
         Teardown::Delete => t!(
             locale,
             "note-delete-failed",
             error = error.clone(),
-            job = job.id
+            job = job.id()
         ),
     };
     Note {
-        job: job.id,
+        job: job.id(),
         text,
         tone: Tone::Failure,
-        buttons: vec![button(job.id, Action::Rollback, locale)],
+        buttons: vec![button(job.id(), Action::Rollback, locale)],
         living: None,
         mention: None,
     }
@@ -202,9 +202,9 @@ pub fn teardown_failed(job: &Job, reason: Teardown, error: &Text) -> Note {
 
 pub fn cancelled(job: &Job) -> Note {
     note(
-        job.id,
+        job.id(),
         Tone::Neutral,
-        t!(job.locale, "note-cancelled", job = job.id),
+        t!(job.locale(), "note-cancelled", job = job.id()),
     )
 }
 
@@ -234,9 +234,9 @@ pub fn verdict_text(verdict: &Verdict) -> Text {
 }
 
 pub fn summary(job: &Job) -> Note {
-    let locale = job.locale;
-    let mut text = t!(locale, "note-succeeded", job = job.id);
-    for c in &job.resources.clusters {
+    let locale = job.locale();
+    let mut text = t!(locale, "note-succeeded", job = job.id());
+    for c in &job.resources().clusters {
         text.push_str(&format!("\n• {}: {}", c.cluster, c.private_link_address));
     }
     text.push('\n');
@@ -245,18 +245,18 @@ pub fn summary(job: &Job) -> Note {
         text.push_str(&format!("\n• {line}"));
     }
     Note {
-        mention: Some(job.requester.clone()),
-        ..note(job.id, Tone::Success, text)
+        mention: Some(job.requester().clone()),
+        ..note(job.id(), Tone::Success, text)
     }
 }
 
 pub fn torn_down(job: &Job, reason: Teardown, kept: &[(Resource, Verdict)]) -> Note {
-    let locale = job.locale;
+    let locale = job.locale();
     let mut text = match (reason, kept.is_empty()) {
-        (Teardown::Rollback, true) => t!(locale, "note-rolled-back-all", job = job.id),
-        (Teardown::Rollback, false) => t!(locale, "note-rolled-back-some", job = job.id),
-        (Teardown::Delete, true) => t!(locale, "note-deleted-all", job = job.id),
-        (Teardown::Delete, false) => t!(locale, "note-deleted-some", job = job.id),
+        (Teardown::Rollback, true) => t!(locale, "note-rolled-back-all", job = job.id()),
+        (Teardown::Rollback, false) => t!(locale, "note-rolled-back-some", job = job.id()),
+        (Teardown::Delete, true) => t!(locale, "note-deleted-all", job = job.id()),
+        (Teardown::Delete, false) => t!(locale, "note-deleted-some", job = job.id()),
     };
     for (resource, why) in kept {
         text.push('\n');
@@ -267,7 +267,7 @@ pub fn torn_down(job: &Job, reason: Teardown, kept: &[(Resource, Verdict)]) -> N
             resource = resource_text(resource)
         ));
     }
-    note(job.id, Tone::Success, text)
+    note(job.id(), Tone::Success, text)
 }
 
 #[cfg(test)]

@@ -30,7 +30,8 @@ fn job_in(state: JobState) -> Job {
             platform: Platform::Slack,
             channel: "C0PLATFORM".into(),
         },
-    );
+    )
+    .into_parts();
     job.locale = Locale::ZhCn;
     job.state = state;
     job.account = crate::domain::ids::AccountId::parse("123456789012").ok();
@@ -77,7 +78,7 @@ fn job_in(state: JobState) -> Job {
         finished_at: Some(2),
         note: Some("终端节点服务".into()),
     }];
-    job
+    Job::from_parts(job)
 }
 
 fn states() -> Vec<JobState> {
@@ -113,14 +114,14 @@ fn notes(job: &Job) -> Vec<Note> {
         cards::decided(job, &who, "decided-approved"),
         cards::progress(job),
         cards::progress(&{
-            let mut done = job.clone();
+            let mut done = job.clone().into_parts();
             done.steps.push(crate::domain::job::StepRecord {
                 step: Step::ResolveService,
                 started_at: 0,
                 finished_at: Some(1),
                 note: Some("完成".into()),
             });
-            done
+            Job::from_parts(done)
         }),
         cards::still_waiting(
             job,

@@ -84,9 +84,9 @@ pub struct Lane {
 /// The channel a job's messages go to: its card's, once posted (the
 /// platform may have moved it), else the conversation it was asked in.
 fn channel_of(job: &crate::domain::job::Job) -> &str {
-    job.card
+    job.card()
         .as_ref()
-        .map_or(job.conversation.channel.as_str(), |c| c.channel.as_str())
+        .map_or(job.conversation().channel.as_str(), |c| c.channel.as_str())
 }
 
 /// What the dispatcher has done, for `settled`.
@@ -300,7 +300,7 @@ async fn start_ready(
                     }
                 };
                 let lane = Lane {
-                    platform: job.conversation.platform,
+                    platform: job.conversation().platform,
                     channel: channel_of(&job).to_owned(),
                 };
                 if lanes.busy_lanes.contains(&lane) {

@@ -31,7 +31,7 @@ pub(super) enum Outcome {
 fn delivery_event(job: &Job, action: Action, at: u64) -> AuditEvent {
     AuditEvent {
         at,
-        job: Some(job.id),
+        job: Some(job.id()),
         actor: Actor::Bot,
         action,
         outcome: audit::Outcome::Unstated,
@@ -43,16 +43,16 @@ fn delivery_event(job: &Job, action: Action, at: u64) -> AuditEvent {
 async fn post_card(inner: &Inner, job: &Job, seq: Option<u64>) -> Result<MessageRef, ChatError> {
     let at = inner
         .chat
-        .post_card(&job.conversation, &cards::card(job))
+        .post_card(job.conversation(), &cards::card(job))
         .await?;
     let event = delivery_event(job, Action::CardPosted, inner.clock.now());
     // The card is up: record it even if this entry was a note.
     let booked = inner
         .store
-        .card_posted(job.id, seq, at.clone(), event, job.version)
+        .card_posted(job.id(), seq, at.clone(), event, job.version())
         .await;
     if let Err(e) = booked {
-        tracing::error!(job = %job.id, error = %e, "the card is posted but could not be recorded; it may be posted again");
+        tracing::error!(job = %job.id(), error = %e, "the card is posted but could not be recorded; it may be posted again");
     }
     Ok(at)
 }
@@ -60,7 +60,7 @@ async fn post_card(inner: &Inner, job: &Job, seq: Option<u64>) -> Result<Message
 /// The card a thread message goes under. A job from before the outbox, or
 /// whose card entry was lost, gets its card first, so the note has a thread.
 async fn the_card(inner: &Inner, job: &Job) -> Result<MessageRef, ChatError> {
-    match &job.card {
+    match job.card() {
         Some(at) => Ok(at.clone()),
         None => post_card(inner, job, None).await,
     }
@@ -68,20 +68,20 @@ async fn the_card(inner: &Inner, job: &Job) -> Result<MessageRef, ChatError> {
 
 /// Shows the card as the job is now: posted the first time, edited after.
 async fn show_card(inner: &Inner, entry: &Pending, job: &Job) -> Result<(), ChatError> {
-    let Some(at) = &job.card else {
+    let Some(at) = &job.card() else {
         return post_card(inner, job, Some(entry.seq)).await.map(|_| ());
     };
     inner.chat.update_card(at, &cards::card(job)).await?;
     // Shown as the job was at this version; a later change shows again.
-    let rendered = job.version;
+    let rendered = job.version();
     let booked = inner
         .store
-        .living_delivered(job.id, entry.seq, Outgoing::Card, None, move |j| {
-            j.version == rendered
+        .living_delivered(job.id(), entry.seq, Outgoing::Card, None, move |j| {
+            j.version() == rendered
         })
         .await;
     if let Err(e) = booked {
-        tracing::error!(job = %job.id, error = %e, "a card update was delivered but could not be booked");
+        tracing::error!(job = %job.id(), error = %e, "a card update was delivered but could not be booked");
     }
     Ok(())
 }
@@ -100,11 +100,11 @@ async fn show_living(
     shown: impl Fn(&Job) -> bool + Send + Sync + 'static,
 ) -> Result<(), ChatError> {
     let card = the_card(inner, job).await?;
-    let posted = match job.thread.at(which) {
+    let posted = match job.thread().at(which) {
         Some(at) => match inner.chat.edit_in_thread(&card, at, note).await {
             Ok(()) => None,
             Err(e) if e.blocked == Some(Blocked::MessageGone) => {
-                tracing::info!(job = %job.id, "a living thread message was deleted; posting it afresh");
+                tracing::info!(job = %job.id(), "a living thread message was deleted; posting it afresh");
                 Some((which, inner.chat.post_in_thread(&card, note).await?))
             }
             Err(e) => return Err(e),
@@ -113,12 +113,12 @@ async fn show_living(
     };
     let booked = inner
         .store
-        .living_delivered(job.id, entry.seq, entry.message.clone(), posted, shown)
+        .living_delivered(job.id(), entry.seq, entry.message.clone(), posted, shown)
         .await;
     if let Err(e) = booked {
         // Delivered, not booked: shown again (the narrow window the
         // dispatcher documents), never lost.
-        tracing::error!(job = %job.id, error = %e, "a thread message was delivered but could not be booked");
+        tracing::error!(job = %job.id(), error = %e, "a thread message was delivered but could not be booked");
     }
     Ok(())
 }
@@ -155,7 +155,7 @@ pub(super) async fn send(inner: &Inner, entry: Pending, job: Job) -> Outcome {
         // The platform will never take this thread message as it is: say
         // so in the log and the audit, and let the rest flow.
         Err(e) if e.kind == ErrorKind::InvalidInput && entry.message != Outgoing::Card => {
-            tracing::error!(job = %job.id, error = %e, "the platform refused a thread message as invalid; it is dropped");
+            tracing::error!(job = %job.id(), error = %e, "the platform refused a thread message as invalid; it is dropped");
             let _ = inner
                 .store
                 .audit(
@@ -166,14 +166,14 @@ pub(super) async fn send(inner: &Inner, entry: Pending, job: Job) -> Outcome {
                     },
                 )
                 .await;
-            if let Err(e) = inner.store.outbox_discard(job.id, entry.seq).await {
-                tracing::error!(job = %job.id, error = %e, "could not drop a refused thread message");
+            if let Err(e) = inner.store.outbox_discard(job.id(), entry.seq).await {
+                tracing::error!(job = %job.id(), error = %e, "could not drop a refused thread message");
             }
             Outcome::Delivered
         }
         Err(e) => {
-            tracing::warn!(job = %job.id, seq = entry.seq, error = %e, "chat delivery failed; it will be tried again");
-            if e.blocked == Some(Blocked::MessageGone) && job.card.is_some() {
+            tracing::warn!(job = %job.id(), seq = entry.seq, error = %e, "chat delivery failed; it will be tried again");
+            if e.blocked == Some(Blocked::MessageGone) && job.card().is_some() {
                 forget_card(inner, &job).await;
             }
             // A refused channel refuses a private word there too: the direct
@@ -190,8 +190,12 @@ pub(super) async fn send(inner: &Inner, entry: Pending, job: Job) -> Outcome {
                 blocked: e.blocked,
                 blocked_told,
             };
-            if let Err(store) = inner.store.outbox_failed(job.id, entry.seq, failure).await {
-                tracing::warn!(job = %job.id, error = %store, "could not record a failed delivery");
+            if let Err(store) = inner
+                .store
+                .outbox_failed(job.id(), entry.seq, failure)
+                .await
+            {
+                tracing::warn!(job = %job.id(), error = %store, "could not record a failed delivery");
             }
             Outcome::Failed {
                 retry_after: e.retry_after,
@@ -206,12 +210,12 @@ pub(super) async fn send(inner: &Inner, entry: Pending, job: Job) -> Outcome {
 /// the job as it is, and the thread go on under that one.
 async fn forget_card(inner: &Inner, job: &Job) {
     let event = delivery_event(job, Action::CardLost, inner.clock.now());
-    match inner.store.card_lost(job.id, event).await {
+    match inner.store.card_lost(job.id(), event).await {
         Ok(_) => {
-            tracing::warn!(job = %job.id, "the job's card was deleted; a fresh one will be posted")
+            tracing::warn!(job = %job.id(), "the job's card was deleted; a fresh one will be posted")
         }
         Err(e) => {
-            tracing::error!(job = %job.id, error = %e, "could not forget a deleted card")
+            tracing::error!(job = %job.id(), error = %e, "could not forget a deleted card")
         }
     }
 }
@@ -230,27 +234,27 @@ async fn tell_if_blocked(inner: &Inner, entry: &Pending, job: &Job, error: &Chat
     }
     let channel = super::channel_of(job);
     let text = t!(
-        job.locale,
+        job.locale(),
         "note-delivery-blocked",
-        job = job.id,
+        job = job.id(),
         channel = channel,
-        why = crate::i18n::render(job.locale, why.key(), &[])
+        why = crate::i18n::render(job.locale(), why.key(), &[])
     );
-    let direct = inner.chat.tell_directly(&job.requester, &text).await;
+    let direct = inner.chat.tell_directly(job.requester(), &text).await;
     let told = match direct {
         Ok(()) => Ok(()),
         Err(e) => {
-            tracing::info!(job = %job.id, error = %e, "could not tell the requester directly; trying in the channel");
+            tracing::info!(job = %job.id(), error = %e, "could not tell the requester directly; trying in the channel");
             inner
                 .chat
-                .tell_privately(&job.conversation, &job.requester, &text)
+                .tell_privately(job.conversation(), job.requester(), &text)
                 .await
         }
     };
     match told {
         Ok(()) => true,
         Err(e) => {
-            tracing::warn!(job = %job.id, error = %e, "could not tell the requester why the job's messages wait");
+            tracing::warn!(job = %job.id(), error = %e, "could not tell the requester why the job's messages wait");
             false
         }
     }
@@ -276,21 +280,26 @@ async fn tell_if_overdue(inner: &Inner, entry: &Pending, job: &Job, error: &Chat
     let overdue = inner.settings.card_overdue.as_millis() as u64;
     let late = inner.clock.now().saturating_sub(entry.written_at) >= overdue;
     if !matches!(entry.message, Outgoing::Card)
-        || job.card.is_some()
+        || job.card().is_some()
         || entry.requester_told
         || !late
     {
         return false;
     }
-    let text = t!(job.locale, "note-card-overdue", job = job.id, error = error);
+    let text = t!(
+        job.locale(),
+        "note-card-overdue",
+        job = job.id(),
+        error = error
+    );
     match inner
         .chat
-        .tell_privately(&job.conversation, &job.requester, &text)
+        .tell_privately(job.conversation(), job.requester(), &text)
         .await
     {
         Ok(()) => true,
         Err(e) => {
-            tracing::info!(job = %job.id, error = %e, "could not tell the requester that the card is late");
+            tracing::info!(job = %job.id(), error = %e, "could not tell the requester that the card is late");
             false
         }
     }

@@ -7,7 +7,7 @@ pub mod field;
 pub mod help;
 pub mod ids;
 pub mod job;
-pub mod lifecycle;
+pub use job::lifecycle;
 pub mod ownership;
 pub mod plan;
 pub mod policy;

@@ -74,7 +74,7 @@ pub struct Holding {
 impl Job {
     /// Every resource the job's record says it holds.
     pub fn holdings(&self) -> Vec<Holding> {
-        let res = &self.resources;
+        let res = self.resources();
         let mut out = Vec::new();
         if let Some(e) = &res.endpoint {
             out.push(Holding {
@@ -84,7 +84,7 @@ impl Job {
             if let Some(origin) = res.registration {
                 out.push(Holding {
                     resource: Resource::Registration {
-                        project: self.request.project.clone(),
+                        project: self.request().project.clone(),
                         endpoint: e.id.clone(),
                     },
                     origin,

@@ -180,10 +180,10 @@ impl Policy {
     /// May `actor` approve or reject `job` now?
     pub fn may_decide(&self, actor: &Actor, job: &Job) -> Result<(), Denied> {
         if !self.is_approver(actor) {
-            return Err(Denied(text!("denied-not-approver", job = job.id)));
+            return Err(Denied(text!("denied-not-approver", job = job.id())));
         }
-        if actor.user == job.requester && !self.allow_self_approval {
-            return Err(Denied(text!("denied-self-approval", job = job.id)));
+        if actor.user == *job.requester() && !self.allow_self_approval {
+            return Err(Denied(text!("denied-self-approval", job = job.id())));
         }
         Ok(())
     }
@@ -192,11 +192,11 @@ impl Policy {
     /// request; approvers may cancel anything.
     pub fn may_cancel(&self, actor: &Actor, job: &Job) -> Result<(), Denied> {
         if self.is_approver(actor)
-            || (actor.user == job.requester && job.state == JobState::PendingApproval)
+            || (actor.user == *job.requester() && *job.state() == JobState::PendingApproval)
         {
             Ok(())
         } else {
-            Err(Denied(text!("denied-cancel", job = job.id)))
+            Err(Denied(text!("denied-cancel", job = job.id())))
         }
     }
 
@@ -210,7 +210,7 @@ impl Policy {
             Err(Denied(text!(
                 "denied-operate",
                 what = Arg::Message(verb.to_owned()),
-                job = job.id
+                job = job.id()
             )))
         }
     }
@@ -220,10 +220,10 @@ impl Policy {
 /// channel (or workspace, or guild) is a forged or replayed payload, and is
 /// refused whatever the clicker's rights.
 pub fn may_click_from(from: &Conversation, job: &Job) -> Result<(), Denied> {
-    if *from == job.conversation {
+    if from == job.conversation() {
         Ok(())
     } else {
-        Err(Denied(text!("denied-other-conversation", job = job.id)))
+        Err(Denied(text!("denied-other-conversation", job = job.id())))
     }
 }
 

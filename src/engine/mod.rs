@@ -85,7 +85,7 @@ impl Engine {
     /// tearing down), as after a restart. Returns their ids.
     pub async fn resume(&self) -> Result<Vec<JobId>, crate::store::StoreError> {
         let owed = self.store().jobs_in_states(&StateKey::OWED_WORK).await?;
-        let mut ids: Vec<JobId> = owed.iter().map(|j| j.id).collect();
+        let mut ids: Vec<JobId> = owed.iter().map(|j| j.id()).collect();
         ids.sort();
         for id in &ids {
             tracing::info!(job = %id, "resuming job");
@@ -204,8 +204,8 @@ impl Inner {
             return Ok(Next::Done);
         };
         // A cancel stops a create job between steps; a teardown always finishes.
-        if job.cancel_requested
-            && matches!(job.state, JobState::Approved | JobState::Running { .. })
+        if job.cancel_requested()
+            && matches!(job.state(), JobState::Approved | JobState::Running { .. })
         {
             self.transition(id, Transition::StopCancelled, |j| {
                 vec![
@@ -217,7 +217,7 @@ impl Inner {
             .await?;
             return Ok(Next::Done);
         }
-        match job.state.clone() {
+        match job.state().clone() {
             JobState::Approved => {
                 let Some(step) = job.next_step() else {
                     return Ok(Next::Done);
@@ -238,7 +238,7 @@ impl Inner {
     /// the card and the checklist show it.
     async fn enter_step(&self, job: &Job, step: Step) -> Result<Job, ChangeError> {
         let at = self.now();
-        self.transition(job.id, Transition::EnterStep { step, at }, |_| {
+        self.transition(job.id(), Transition::EnterStep { step, at }, |_| {
             vec![Outgoing::Card, Outgoing::Progress]
         })
         .await
@@ -246,7 +246,7 @@ impl Inner {
 
     async fn run_step(&self, job: Job, step: Step) -> Result<Next, ChangeError> {
         if let Some(hook) = &self.parts.hook {
-            hook.at(job.id, step, HookPoint::Started).await;
+            hook.at(job.id(), step, HookPoint::Started).await;
         }
         let started = std::time::Instant::now();
         let outcome = self
@@ -256,9 +256,9 @@ impl Inner {
         self.parts.metrics.step_took(step.name(), started.elapsed());
         match outcome {
             Ok((resources, detail)) => {
-                let detail = detail.render(job.locale);
+                let detail = detail.render(job.locale());
                 if let Some(hook) = &self.parts.hook {
-                    hook.at(job.id, step, HookPoint::Effected).await;
+                    hook.at(job.id(), step, HookPoint::Effected).await;
                 }
                 let finished = Transition::FinishStep {
                     step,
@@ -267,18 +267,18 @@ impl Inner {
                     at: self.now(),
                 };
                 let job = self
-                    .transition(job.id, finished, move |j| {
+                    .transition(job.id(), finished, move |j| {
                         // The checklist ticks; only the outcome is a new
                         // message, the last one, for the requester.
                         let mut says = vec![Outgoing::Progress];
-                        if j.state == JobState::Succeeded {
+                        if *j.state() == JobState::Succeeded {
                             says.push(Outgoing::Card);
                             says.push(Outgoing::Note(cards::summary(j)));
                         }
                         says
                     })
                     .await?;
-                if job.state == JobState::Succeeded {
+                if *job.state() == JobState::Succeeded {
                     return Ok(Next::Done);
                 }
                 // `Approved` between steps keeps "what to run next" derived
@@ -292,7 +292,7 @@ impl Inner {
                     error: text.clone(),
                 };
                 let job = self
-                    .transition(job.id, failed, move |j| {
+                    .transition(job.id(), failed, move |j| {
                         vec![
                             Outgoing::Progress,
                             Outgoing::Card,
@@ -301,7 +301,7 @@ impl Inner {
                     })
                     .await?;
                 tracing::warn!(
-                    job = %job.id,
+                    job = %job.id(),
                     step = step.name(),
                     %error,
                     request_id = error.request_id().unwrap_or_default(),
@@ -315,14 +315,14 @@ impl Inner {
     async fn run_teardown(&self, job: Job, reason: Teardown) -> Result<(), ChangeError> {
         // A teardown looks before it removes (and tolerates what is gone),
         // so a transient failure runs it again, like a step.
-        let what = format!("{} teardown", job.id);
+        let what = format!("{} teardown", job.id());
         let result = self
             .patience()
             .run(&what, Effect::Read, || self.teardown(&job))
             .await;
         match result {
             Ok(kept) => {
-                self.transition(job.id, Transition::FinishTeardown, move |j| {
+                self.transition(job.id(), Transition::FinishTeardown, move |j| {
                     vec![
                         Outgoing::Card,
                         Outgoing::Note(cards::torn_down(j, reason, &kept)),
@@ -336,14 +336,14 @@ impl Inner {
                     error: text.clone(),
                 };
                 let job = self
-                    .transition(job.id, failed, move |j| {
+                    .transition(job.id(), failed, move |j| {
                         vec![
                             Outgoing::Card,
                             Outgoing::Note(cards::teardown_failed(j, reason, &text)),
                         ]
                     })
                     .await?;
-                tracing::warn!(job = %job.id, %error, "teardown failed");
+                tracing::warn!(job = %job.id(), %error, "teardown failed");
             }
         }
         Ok(())
@@ -361,7 +361,7 @@ impl Inner {
     ) -> Result<(Resources, Text), StepError> {
         let policy = self.patience();
         let tries = std::sync::atomic::AtomicU32::new(0);
-        let what = format!("{} step {step}", job.id);
+        let what = format!("{} step {step}", job.id());
         policy
             .run(&what, Effect::Read, || async {
                 let job = match tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) {
@@ -369,12 +369,12 @@ impl Inner {
                     _ => self
                         .parts
                         .store
-                        .get(job.id)
+                        .get(job.id())
                         .await
                         .ok()
                         .flatten()
                         .ok_or_else(|| {
-                            StepError::from(crate::text!("err-job-unreadable", job = job.id))
+                            StepError::from(crate::text!("err-job-unreadable", job = job.id()))
                         })?,
                 };
                 self.perform(&job, step).await

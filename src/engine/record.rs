@@ -5,7 +5,7 @@
 use super::{Inner, StepError};
 use crate::domain::audit::{Action, Actor, AuditEvent, Outcome};
 use crate::domain::ids::JobId;
-use crate::domain::job::{Job, Resources};
+use crate::domain::job::{Change, Job, Resources};
 use crate::domain::lifecycle::Transition;
 use crate::ports::chat::{Note, Outgoing};
 use crate::store::{Admission, ChangeError};
@@ -34,15 +34,9 @@ impl Inner {
         let job = self
             .parts
             .store
-            .update_saying(
-                Admission::Owed,
-                id,
-                event,
-                move |j| j.apply(t.clone()).map(|_| ()),
-                says,
-            )
+            .update_saying(Admission::Owed, id, event, t, says)
             .await?;
-        tracing::info!(job = %id, action = %action, state = %job.state.key(), "job changed");
+        tracing::info!(job = %id, action = %action, state = %job.state().key(), "job changed");
         Ok(job)
     }
 
@@ -52,17 +46,14 @@ impl Inner {
         id: JobId,
         resources: &Resources,
     ) -> Result<(), StepError> {
-        let resources = resources.clone();
+        let change = Change::RecordResources(resources.clone());
         self.parts
             .store
             .update(
                 Admission::Owed,
                 id,
                 engine_event(id, Action::ResourcesRecorded, self.now()),
-                move |j| {
-                    j.resources = resources.clone();
-                    Ok(())
-                },
+                change,
             )
             .await
             .map(|_| ())
@@ -76,13 +67,13 @@ impl Inner {
             .store
             .say(
                 Admission::Owed,
-                job.id,
+                job.id(),
                 vec![Outgoing::Note(note)],
                 self.now(),
             )
             .await;
         if let Err(e) = said {
-            tracing::warn!(job = %job.id, error = %e, "could not record a progress note");
+            tracing::warn!(job = %job.id(), error = %e, "could not record a progress note");
         }
     }
 }

@@ -36,21 +36,21 @@ impl Inner {
                 error = e
             ))
         })?;
-        Ok(owners.verdict_for(job.id, recorded))
+        Ok(owners.verdict_for(job.id(), recorded))
     }
 
     /// Tears the job's resources down; returns what was kept and why.
     pub(super) async fn teardown(&self, job: &Job) -> Result<Vec<Kept>, StepError> {
         let aws = self.aws(job).await?;
         let mut kept: Vec<Kept> = Vec::new();
-        for c in &job.resources.clusters {
+        for c in &job.resources().clusters {
             self.tear_down_cluster_dns(job, &aws, c, &mut kept).await?;
         }
         let mut doomed = self.tear_down_registration(job, &mut kept).await?;
         // Endpoints this job made but never recorded carry its tag.
         let tagged = aws
             .network
-            .endpoints_tagged(job.id)
+            .endpoints_tagged(job.id())
             .await
             .map_err(err("err-tagged-endpoints"))?;
         for e in tagged.into_iter().filter(|e| e.is_live()) {
@@ -81,11 +81,11 @@ impl Inner {
         c: &ClusterDns,
         kept: &mut Vec<Kept>,
     ) -> Result<(), StepError> {
-        let region = job.request.region.aws_region();
-        let prefix = caller_reference_prefix(job.id);
+        let region = job.request().region.aws_region();
+        let prefix = caller_reference_prefix(job.id());
         let zones = aws
             .dns
-            .private_zones(&c.host, &job.request.vpc, &region)
+            .private_zones(&c.host, &job.request().vpc, &region)
             .await
             .map_err(err("err-list-zones"))?;
         // Zones of other owners are never the job's to touch.
@@ -141,7 +141,7 @@ impl Inner {
             .await
             .map_err(err("err-read-record"))?;
         let endpoint_name = job
-            .resources
+            .resources()
             .endpoint
             .as_ref()
             .filter(|e| e.hosted_zone_id.is_some())
@@ -170,7 +170,7 @@ impl Inner {
         job: &Job,
         kept: &mut Vec<Kept>,
     ) -> Result<Vec<EndpointId>, StepError> {
-        let (r, res) = (&job.request, &job.resources);
+        let (r, res) = (job.request(), job.resources());
         let mut doomed = Vec::new();
         let Some(endpoint) = &res.endpoint else {
             return Ok(doomed);

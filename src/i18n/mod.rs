@@ -159,33 +159,10 @@ impl ToArg for Text {
 /// Something to say, not yet in a language: a catalogue key and its
 /// arguments. Stored and sent as is; rendered by whoever knows the reader.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "StoredText")]
 pub struct Text {
     pub key: String,
     #[serde(default)]
     pub args: Vec<(String, Arg)>,
-}
-
-/// How a [`Text`] may be stored: as key and arguments, or (jobs stored
-/// before the bot spoke two languages) as plain English.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum StoredText {
-    Keyed {
-        key: String,
-        #[serde(default)]
-        args: Vec<(String, Arg)>,
-    },
-    Plain(String),
-}
-
-impl From<StoredText> for Text {
-    fn from(stored: StoredText) -> Self {
-        match stored {
-            StoredText::Keyed { key, args } => Text { key, args },
-            StoredText::Plain(text) => Text::verbatim(text),
-        }
-    }
 }
 
 impl Text {

@@ -178,13 +178,3 @@ fn tags_from_platforms_map_to_the_languages_spoken() {
     assert_eq!(Locale::from_tag("fr"), None);
     assert_eq!(Locale::from_tag(""), None);
 }
-
-#[test]
-fn texts_stored_as_plain_strings_still_read() {
-    let old: Text = serde_json::from_str("\"VPC vpc-1 does not exist.\"").expect("plain");
-    assert_eq!(old.render(Locale::ZhCn), "VPC vpc-1 does not exist.");
-    let new = text!("reply-no-such-job", job = "PL-1");
-    let back: Text =
-        serde_json::from_str(&serde_json::to_string(&new).expect("json")).expect("keyed");
-    assert_eq!(back, new);
-}

@@ -302,23 +302,26 @@ pub fn pending_job(
     requester: crate::domain::ids::UserRef,
     conversation: crate::domain::job::Conversation,
 ) -> crate::domain::job::Job {
-    crate::domain::job::Job {
+    crate::domain::job::Job::pending(crate::domain::job::NewJob {
         id,
         request,
         requester,
         conversation,
-        card: None,
-        thread: Default::default(),
-        state: crate::domain::job::JobState::PendingApproval,
         created_at: 0,
         expires_at: u64::MAX,
-        decided_by: None,
         findings: Vec::new(),
         account: None,
-        steps: Vec::new(),
         resources: crate::domain::job::Resources::default(),
-        cancel_requested: false,
-        version: 0,
         locale: crate::i18n::Locale::En,
-    }
+    })
+}
+
+/// A change that moves no state (the card recorded where it is), for
+/// benchmarks and tests that load the store's writer with real changes.
+pub fn touched() -> crate::domain::job::Change {
+    crate::domain::job::Change::CardPosted(crate::domain::job::MessageRef {
+        platform: crate::domain::ids::Platform::Console,
+        channel: "load".into(),
+        id: "card".into(),
+    })
 }

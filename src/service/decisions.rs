@@ -118,7 +118,7 @@ impl Decision {
         if let Some(label) = self.label {
             says.push(Outgoing::Note(cards::decided(job, by, label)));
         }
-        if self.runs_steps && job.state == JobState::Approved {
+        if self.runs_steps && *job.state() == JobState::Approved {
             says.push(Outgoing::Progress);
         }
         says
@@ -152,7 +152,7 @@ impl Service {
         let result = self
             .p
             .store
-            .update_saying(
+            .update_if_allowed(
                 Admission::Intake,
                 id,
                 self.event(Some(id), actor, verb.clone(), audit::Outcome::Unstated),
@@ -161,8 +161,9 @@ impl Service {
                         may_click_from(from, job)?;
                     }
                     rule(&policy, &who, job)?;
-                    job.apply(transition.clone()).map(|_| ())
+                    Ok(())
                 },
+                transition,
                 move |job| ask.decision().says(&by, job),
             )
             .await;
@@ -187,10 +188,10 @@ impl Service {
 
     /// Tells the engine what an allowed ask changed, and the asker.
     async fn acted(&self, decision: &Decision, job: Job, locale: Locale) -> Reply {
-        let id = job.id;
+        let id = job.id();
         let text = match (decision.answer, decision.label) {
             (Answer::Rejected, _) => return Reply::say(t!(locale, "reply-rejected", job = id)),
-            (Answer::Cancelled, _) if job.state == JobState::Cancelled => {
+            (Answer::Cancelled, _) if *job.state() == JobState::Cancelled => {
                 return Reply::say(t!(locale, "reply-cancelled", job = id));
             }
             (Answer::Cancelled, _) => t!(locale, "reply-cancel-running", job = id),
@@ -245,7 +246,7 @@ impl Service {
                 Admission::Owed,
                 id,
                 event,
-                move |j| j.apply(Transition::Expire { at: now }).map(|_| ()),
+                Transition::Expire { at: now },
                 |_| vec![Outgoing::Card],
             )
             .await
@@ -264,8 +265,8 @@ impl Service {
         {
             Ok(jobs) => jobs
                 .into_iter()
-                .filter(|j| now >= j.expires_at)
-                .map(|j| j.id)
+                .filter(|j| now >= j.expires_at())
+                .map(|j| j.id())
                 .collect::<Vec<_>>(),
             Err(e) => {
                 tracing::error!(error = %e, "could not scan pending jobs");

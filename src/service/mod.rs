@@ -264,7 +264,7 @@ impl Service {
         };
         match jobs {
             Ok(mut jobs) if !jobs.is_empty() => {
-                jobs.sort_by_key(|j| j.id);
+                jobs.sort_by_key(|j| j.id());
                 Reply::say(
                     jobs.iter()
                         .map(|j| cards::list_line(j, locale))

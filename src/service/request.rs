@@ -5,7 +5,7 @@ use super::{Reply, Service, preflight, store_failed};
 use crate::domain::audit;
 use crate::domain::command::CreateRequest;
 use crate::domain::ids::JobId;
-use crate::domain::job::{Conversation, Job, JobState, Resources};
+use crate::domain::job::{Conversation, Job, NewJob, Resources};
 use crate::domain::plan::Plan;
 use crate::domain::policy::Actor;
 use crate::i18n::Locale;
@@ -29,7 +29,7 @@ impl Service {
                     .await
                     .ok()
                     .flatten()
-                    .map(|j| j.state.text().render(locale))
+                    .map(|j| j.state().text().render(locale))
                     .unwrap_or_default();
                 Ok(Some(t!(
                     locale,
@@ -157,29 +157,22 @@ impl Service {
         locale: Locale,
     ) -> Job {
         let now = self.p.clock.now();
-        Job {
+        Job::pending(NewJob {
             id,
             request,
             requester: actor.user.clone(),
             conversation: conversation.clone(),
-            card: None,
-            thread: Default::default(),
-            state: JobState::PendingApproval,
             created_at: now,
             expires_at: now + self.p.policy.approval_ttl.as_millis() as u64,
-            decided_by: None,
             findings: plan.findings.clone(),
             account: plan.account.clone(),
-            steps: Vec::new(),
             resources: Resources {
                 endpoint_service: Some(plan.endpoint_service.clone()),
                 whitelist_required: plan.whitelist_required,
                 ..Resources::default()
             },
-            cancel_requested: false,
-            version: 0,
             locale,
-        }
+        })
     }
 
     /// Refuses, before any cloud call, a request its sender may not make,

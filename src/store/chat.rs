@@ -9,7 +9,7 @@ use super::outbox::{Failure, Pending};
 use super::{Admission, ChangeError, Store, StoreError};
 use crate::domain::audit::AuditEvent;
 use crate::domain::ids::JobId;
-use crate::domain::job::{Job, Living, MessageRef};
+use crate::domain::job::{Change, Job, Living, MessageRef};
 use crate::ports::chat::Outgoing;
 
 /// Tells the dispatcher that the outbox has new entries, after they are
@@ -46,19 +46,16 @@ impl Store {
         event: AuditEvent,
         rendered: u64,
     ) -> Result<Job, ChangeError> {
-        let change = move |j: &mut Job| {
-            j.card = Some(at.clone());
-            Ok(())
-        };
         // This change itself adds one to the version.
         let says = move |j: &Job| {
-            if j.version == rendered + 1 {
+            if j.version() == rendered + 1 {
                 Vec::new()
             } else {
                 vec![Outgoing::Card]
             }
         };
-        self.change(Admission::Owed, id, event, change, says, seq)
+        let change = Change::CardPosted(at);
+        self.change(Admission::Owed, id, event, super::anyone, change, says, seq)
             .await
     }
 
@@ -154,20 +151,24 @@ impl Store {
     pub async fn card_lost(&self, id: JobId, event: AuditEvent) -> Result<Job, ChangeError> {
         // The living messages were in the lost card's thread: the fresh
         // thread gets its own checklist.
-        let change = |j: &mut Job| {
-            j.card = None;
-            j.thread = Default::default();
-            Ok(())
-        };
         let says = |j: &Job| {
-            if j.steps.is_empty() {
+            if j.steps().is_empty() {
                 Vec::new()
             } else {
                 vec![Outgoing::Progress]
             }
         };
-        self.change(Admission::Owed, id, event, change, says, None)
-            .await
+        let change = Change::CardLost;
+        self.change(
+            Admission::Owed,
+            id,
+            event,
+            super::anyone,
+            change,
+            says,
+            None,
+        )
+        .await
     }
 
     /// The first waiting chat effect of each job.

@@ -11,6 +11,10 @@ pub enum StoreError {
     Sled(#[from] sled::Error),
     #[error("store: corrupt record: {0}")]
     Corrupt(#[from] serde_json::Error),
+    /// A job record this version cannot read (damaged, or from a newer
+    /// version).
+    #[error("store: job record: {0}")]
+    Record(#[from] super::record::RecordError),
     /// The writer's queue is full: new work is refused rather than piled up.
     #[error("store: busy, too many changes waiting")]
     Busy,

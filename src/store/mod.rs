@@ -18,6 +18,7 @@ mod liveness;
 pub mod outbox;
 mod reader;
 mod reads;
+mod record;
 mod tables;
 mod writer;
 
@@ -30,11 +31,12 @@ use tokio::sync::{mpsc, oneshot};
 pub use error::{Admission, ChangeError, StoreError};
 pub use liveness::{Liveness, Stall};
 pub use reader::Reader;
+pub use record::RecordError;
 pub use writer::{WriteHook, WriterFigures};
 
 use crate::domain::audit::AuditEvent;
 use crate::domain::ids::JobId;
-use crate::domain::job::Job;
+use crate::domain::job::{Change, Job};
 use crate::domain::lifecycle::Refusal;
 use crate::ports::chat::Outgoing;
 pub use chat::OutboxSignal;
@@ -222,7 +224,7 @@ impl Store {
         job: &Job,
         event: AuditEvent,
     ) -> Result<(), ChangeError> {
-        let id = job.id;
+        let id = job.id();
         let job = job.clone();
         self.write(
             admission,
@@ -250,17 +252,17 @@ impl Store {
         Ok(())
     }
 
-    /// Changes a job by `change`, atomically with its indexes, its slot and
-    /// an audit event, durably. `change` may run more than once (sled
-    /// retries conflicting transactions), so it must not have side effects.
+    /// Makes `change` to a job, if its rules allow, atomically with its
+    /// indexes, its slot and an audit event, durably.
     pub async fn update(
         &self,
         admission: Admission,
         id: JobId,
         event: AuditEvent,
-        change: impl Fn(&mut Job) -> Result<(), Refusal> + Send + 'static,
+        change: impl Into<Change>,
     ) -> Result<Job, ChangeError> {
-        self.change(admission, id, event, change, |_| Vec::new(), None)
+        let change = change.into();
+        self.change(admission, id, event, anyone, change, |_| Vec::new(), None)
             .await
     }
 
@@ -271,18 +273,41 @@ impl Store {
         admission: Admission,
         id: JobId,
         event: AuditEvent,
-        change: impl Fn(&mut Job) -> Result<(), Refusal> + Send + 'static,
+        change: impl Into<Change>,
         says: impl Fn(&Job) -> Vec<Outgoing> + Send + Sync + 'static,
     ) -> Result<Job, ChangeError> {
-        self.change(admission, id, event, change, says, None).await
+        let change = change.into();
+        self.change(admission, id, event, anyone, change, says, None)
+            .await
     }
 
+    /// As `update_saying`, for a person's request: `allowed` (the policy)
+    /// judges the job as stored, in the same transaction, before the
+    /// change's own rules do. It reads the job; it cannot change it.
+    pub async fn update_if_allowed(
+        &self,
+        admission: Admission,
+        id: JobId,
+        event: AuditEvent,
+        allowed: impl Fn(&Job) -> Result<(), Refusal> + Send + Sync + 'static,
+        change: impl Into<Change>,
+        says: impl Fn(&Job) -> Vec<Outgoing> + Send + Sync + 'static,
+    ) -> Result<Job, ChangeError> {
+        let change = change.into();
+        self.change(admission, id, event, allowed, change, says, None)
+            .await
+    }
+
+    // Each argument is one part of the change; bundling them would only
+    // rename them.
+    #[allow(clippy::too_many_arguments)]
     async fn change(
         &self,
         admission: Admission,
         id: JobId,
         event: AuditEvent,
-        change: impl Fn(&mut Job) -> Result<(), Refusal> + Send + 'static,
+        allowed: impl Fn(&Job) -> Result<(), Refusal> + Send + Sync + 'static,
+        change: Change,
         says: impl Fn(&Job) -> Vec<Outgoing> + Send + Sync + 'static,
         delivered: Option<u64>,
     ) -> Result<Job, ChangeError> {
@@ -301,7 +326,8 @@ impl Store {
                         &event,
                         |current| {
                             let mut job = current.ok_or(ChangeError::NotFound(id))?;
-                            change(&mut job).map_err(ChangeError::Refused)?;
+                            allowed(&job)?;
+                            job.change(change.clone())?;
                             Ok(job)
                         },
                         &chat,
@@ -382,4 +408,10 @@ fn lock_contended(path: &Path) -> bool {
         Err(std::fs::TryLockError::WouldBlock) => true,
         Err(std::fs::TryLockError::Error(_)) => false,
     })
+}
+
+/// The judgement of a change nobody asked for in person: the bot's own
+/// records and the engine's steps, which only the job's rules judge.
+fn anyone(_: &Job) -> Result<(), Refusal> {
+    Ok(())
 }

@@ -6,6 +6,7 @@ use sled::Tree;
 
 use super::StoreError;
 use super::outbox::{self, Pending};
+use super::record;
 use super::tables::{Trees, index_prefix, job_id_from, job_key};
 use crate::domain::audit::AuditEvent;
 use crate::domain::ids::{JobId, UserRef, VpcId};
@@ -21,7 +22,7 @@ pub struct Reader(pub(super) Trees);
 impl Reader {
     pub fn get(&self, id: JobId) -> Result<Option<Job>, StoreError> {
         match self.0.jobs.get(job_key(id))? {
-            Some(bytes) => Ok(Some(serde_json::from_slice(&bytes)?)),
+            Some(bytes) => Ok(Some(record::decode(&bytes)?)),
             None => Ok(None),
         }
     }
@@ -117,7 +118,7 @@ impl Reader {
         let mut out = Vec::new();
         for item in self.0.jobs.iter() {
             let (_, v) = item?;
-            out.push(serde_json::from_slice(&v)?);
+            out.push(record::decode(&v)?);
         }
         Ok(out)
     }

@@ -7,13 +7,14 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 use sled::{Db, Transactional, Tree};
 
 use super::outbox::{self};
+use super::record;
 use super::{ChangeError, StoreError};
 use crate::domain::ids::JobId;
 use crate::ports::chat::Outgoing;
 use std::collections::BTreeMap;
 
 use crate::domain::audit::{AuditEvent, Outcome};
-use crate::domain::job::{Job, Living, MessageRef, Origin};
+use crate::domain::job::{Change, Job, Living, MessageRef, Origin};
 use crate::domain::ownership::Owners;
 
 /// The first job number handed out: short, human ids such as `PL-1042`.
@@ -81,6 +82,18 @@ fn json_abort(e: serde_json::Error) -> Abort {
     abort(ChangeError::Store(StoreError::Corrupt(e)))
 }
 
+fn record_abort(e: record::RecordError) -> Abort {
+    abort(ChangeError::Store(StoreError::Record(e)))
+}
+
+/// `job` at the store's change counter `version`: only the store sets it,
+/// in the transaction that makes the change.
+fn stamped(job: Job, version: u64) -> Job {
+    let mut parts = job.into_parts();
+    parts.version = version;
+    Job::from_parts(parts)
+}
+
 impl Trees {
     pub(super) fn open(db: Db) -> Result<Self, StoreError> {
         Ok(Self {
@@ -141,27 +154,28 @@ impl Trees {
             |(jobs, audit, by_status, by_requester, by_vpc, slots, owners, outbox)| {
                 let key = job_key(id);
                 let current: Option<Job> = match jobs.get(key)? {
-                    Some(b) => Some(serde_json::from_slice(&b).map_err(json_abort)?),
+                    Some(b) => Some(record::decode(&b).map_err(record_abort)?),
                     None => None,
                 };
-                let mut job = next(current.clone()).map_err(abort)?;
-                job.version = current.as_ref().map_or(1, |c| c.version + 1);
+                let version = current.as_ref().map_or(1, |c| c.version() + 1);
+                let job = stamped(next(current.clone()).map_err(abort)?, version);
 
                 if let Some(old) = &current {
-                    by_status.remove(index_key(old.state.key().as_str(), id))?;
+                    by_status.remove(index_key(old.state().key().as_str(), id))?;
                 }
-                by_status.insert(index_key(job.state.key().as_str(), id), &[])?;
-                by_requester.insert(index_key(&job.requester.to_string(), id), &[])?;
-                by_vpc.insert(index_key(job.request.vpc.as_str(), id), &[])?;
+                by_status.insert(index_key(job.state().key().as_str(), id), &[])?;
+                by_requester.insert(index_key(&job.requester().to_string(), id), &[])?;
+                by_vpc.insert(index_key(job.request().vpc.as_str(), id), &[])?;
 
-                let held_before = current.as_ref().is_some_and(|c| c.state.holds_slot());
-                move_slot(slots, &job, held_before, job.state.holds_slot())?;
+                let held_before = current.as_ref().is_some_and(|c| c.state().holds_slot());
+                move_slot(slots, &job, held_before, job.state().holds_slot())?;
                 move_holdings(owners, current.as_ref(), &job)?;
 
-                jobs.insert(&key, serde_json::to_vec(&job).map_err(json_abort)?)?;
+                let bytes = record::encode(&job, job.version()).map_err(json_abort)?;
+                jobs.insert(&key, bytes)?;
                 let mut event = event.clone();
                 if event.outcome == Outcome::Unstated {
-                    event.outcome = Outcome::Reached(job.state.key());
+                    event.outcome = Outcome::Reached(job.state().key());
                 }
                 let audit_key = audit.generate_id()?.to_be_bytes();
                 audit.insert(&audit_key, serde_json::to_vec(&event).map_err(json_abort)?)?;
@@ -228,11 +242,14 @@ impl Trees {
                 let Some(b) = jobs.get(key)? else {
                     return outbox::remove(tx, id, seq, delivered);
                 };
-                let mut job: Job = serde_json::from_slice(&b).map_err(json_abort)?;
+                let mut job = record::decode(&b).map_err(record_abort)?;
                 if let Some((which, at)) = posted {
-                    job.thread.record(*which, at.clone());
-                    job.version += 1;
-                    jobs.insert(&key, serde_json::to_vec(&job).map_err(json_abort)?)?;
+                    let version = job.version() + 1;
+                    job.change(Change::LivingPosted(*which, at.clone()))
+                        .map_err(|e| abort(e.into()))?;
+                    job = stamped(job, version);
+                    let bytes = record::encode(&job, version).map_err(json_abort)?;
+                    jobs.insert(&key, bytes)?;
                 }
                 if !shown(&job) {
                     return Ok(false);
@@ -321,7 +338,7 @@ fn move_holdings(
             continue;
         }
         let mut entry = read(key)?;
-        entry.add(after.id, *origin);
+        entry.add(after.id(), *origin);
         owners.insert(
             key.as_bytes(),
             serde_json::to_vec(&entry).map_err(json_abort)?,
@@ -329,7 +346,7 @@ fn move_holdings(
     }
     for key in old.keys().filter(|k| !new.contains_key(*k)) {
         let mut entry = read(key)?;
-        entry.users.remove(&after.id);
+        entry.users.remove(&after.id());
         if entry.users.is_empty() {
             owners.remove(key.as_bytes())?;
         } else {
@@ -350,7 +367,7 @@ fn move_slot(
     holds_now: bool,
 ) -> Result<(), Abort> {
     let slot = job.slot();
-    let ours = job_key(job.id);
+    let ours = job_key(job.id());
     let holder = slots.get(slot.as_bytes())?;
     match (held_before, holds_now) {
         (false, true) => match holder {

@@ -47,21 +47,23 @@ async fn stopped_bot() -> Stopped {
         outcome: Outcome::Unstated,
     };
     store
-        .update(Admission::Owed, JobId::new(1001), reject, |j| {
-            j.apply(Transition::Reject {
+        .update(
+            Admission::Owed,
+            JobId::new(1001),
+            reject,
+            Transition::Reject {
                 by: privatelink_bot::domain::ids::UserRef::new(
                     privatelink_bot::domain::ids::Platform::Slack,
                     "U2",
                 ),
                 at: 1_800_000_000_500,
-            })
-            .map(|_| ())
-        })
+            },
+        )
         .await
         .expect("reject");
     let audit = store.audit_log(None).await.expect("audit");
     assert_eq!(
-        store.get(JobId::new(1001)).await.unwrap().unwrap().state,
+        *store.get(JobId::new(1001)).await.unwrap().unwrap().state(),
         JobState::Rejected
     );
     drop(store);

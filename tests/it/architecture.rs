@@ -189,3 +189,32 @@ fn the_reader_sees_imports_in_each_form() {
     assert_eq!(names, want);
     assert!(!reached("use super::inbound;", false).contains("inbound"));
 }
+
+/// A job's every field in the open (`JobParts`) is the store's, to read and
+/// write its records: anywhere else a job is made pending and changed only
+/// by `Job::change`, which is what keeps its state to the life cycle.
+#[test]
+fn only_the_domain_and_the_store_take_a_job_apart() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let mut taken_apart = Vec::new();
+    for path in files {
+        let rel = path
+            .strip_prefix(&src)
+            .expect("under src")
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel.starts_with("domain/") || rel.starts_with("store/") || rel.ends_with("/tests.rs") {
+            continue;
+        }
+        let code = std::fs::read_to_string(&path).expect("a source file");
+        let code = code.split("#[cfg(test)]").next().unwrap_or_default();
+        for name in ["JobParts", "from_parts", "into_parts"] {
+            if code.contains(name) {
+                taken_apart.push(format!("src/{rel} names `{name}`"));
+            }
+        }
+    }
+    assert!(taken_apart.is_empty(), "{}", taken_apart.join("\n"));
+}

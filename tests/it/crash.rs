@@ -30,7 +30,7 @@ async fn crash_then_resume(step: Step, point: HookPoint) {
 
     let job = h.job(id);
     assert_eq!(
-        job.state,
+        *job.state(),
         JobState::Succeeded,
         "after a crash at {step} {point:?}:\n{}",
         h.transcript().await
@@ -40,12 +40,12 @@ async fn crash_then_resume(step: Step, point: HookPoint) {
         .verify(&h.sandbox.hosts())
         .unwrap_or_else(|e| panic!("after a crash at {step} {point:?}: {e}"));
     // What the job owns is what it made, so teardown will remove it.
-    let endpoint = job.resources.endpoint.expect("endpoint");
+    let endpoint = job.resources().endpoint.clone().expect("endpoint");
     assert_eq!(endpoint.origin, Origin::Created);
-    assert_eq!(job.resources.registration, Some(Origin::Created));
+    assert_eq!(job.resources().registration, Some(Origin::Created));
     assert_eq!(h.registered(), vec![endpoint.id.to_string()]);
     assert!(
-        job.resources
+        job.resources()
             .clusters
             .iter()
             .all(|c| c.zone_origin == Some(Origin::Created))

@@ -34,8 +34,8 @@ async fn console_script_creates_a_verified_private_link() {
 
     let id = JobId::parse("PL-1000").unwrap();
     let job = h.job(id);
-    assert_eq!(job.state, JobState::Succeeded);
-    let endpoint = job.resources.endpoint.clone().expect("endpoint recorded");
+    assert_eq!(*job.state(), JobState::Succeeded);
+    let endpoint = job.resources().endpoint.clone().expect("endpoint recorded");
     assert_eq!(endpoint.origin, Origin::Created);
 
     // What moto holds is what the job says it made.
@@ -251,7 +251,7 @@ async fn the_console_runs_as_a_platform_through_the_same_run_as_serve() {
         .await
         .unwrap()
         .expect("the job");
-    assert_eq!(job.state, JobState::Succeeded, "{}", buffer.text());
+    assert_eq!(*job.state(), JobState::Succeeded, "{}", buffer.text());
     assert!(buffer.text().contains("Succeeded"), "{}", buffer.text());
     sandbox
         .end_state()

@@ -104,7 +104,7 @@ async fn a_click_from_another_channel_is_refused_and_audited() {
     let said = bot.ephemeral("X2").await;
     assert!(said.contains("belongs to another channel"), "{said}");
     let job = bot.server().app.store.get(id).await.unwrap().unwrap();
-    assert_eq!(job.state, JobState::PendingApproval);
+    assert_eq!(*job.state(), JobState::PendingApproval);
     let audit = bot.server().app.store.audit_log(Some(id)).await.unwrap();
     assert!(
         audit

@@ -121,7 +121,14 @@ async fn what_a_finished_job_said_is_delivered_by_the_next_process() {
     outage.down(Outage::Status500, &[]);
     bot.server().app.engine.wait(id).await;
     assert_eq!(
-        bot.server().app.store.get(id).await.unwrap().unwrap().state,
+        *bot.server()
+            .app
+            .store
+            .get(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .state(),
         JobState::Succeeded
     );
     let waiting = bot.server().app.store.outbox().await.unwrap();
@@ -296,7 +303,7 @@ async fn a_long_outage_keeps_the_outbox_bounded_and_every_outcome_and_the_admin_
                 Admission::Owed,
                 id,
                 event(id, "touch"),
-                |_| Ok(()),
+                fixtures::touched(),
                 |_| vec![Outgoing::Card, Outgoing::Progress],
             )
             .await

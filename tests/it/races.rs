@@ -43,7 +43,7 @@ async fn cancel_and_approve_at_once_end_as_exactly_one_of_them() {
                 .filter(|e| e.action.word() == action && e.outcome.to_string() == outcome)
                 .count()
         };
-        match &job.state {
+        match job.state() {
             JobState::Cancelled => {
                 cancelled += 1;
                 assert_eq!(cancel.text, format!("{id} is cancelled."));
@@ -63,7 +63,7 @@ async fn cancel_and_approve_at_once_end_as_exactly_one_of_them() {
                     "{}",
                     cancel.text
                 );
-                assert!(!job.cancel_requested);
+                assert!(!job.cancel_requested());
                 assert_eq!(landed("approve", "approved"), 1);
                 assert_eq!(
                     audit

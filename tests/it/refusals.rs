@@ -213,7 +213,7 @@ async fn a_deleted_card_is_posted_anew_and_the_thread_goes_on_under_it() {
         .get(id)
         .expect("store")
         .expect("job");
-    let fresh = job.card.expect("the fresh card is recorded").id;
+    let fresh = job.card().expect("the fresh card is recorded").id.clone();
     assert_ne!(fresh, card_ts);
     let notes = thread(&calls, &fresh);
     assert!(
@@ -292,5 +292,5 @@ async fn discord_a_deleted_card_is_posted_anew() {
         .get(id)
         .expect("store")
         .expect("job");
-    assert_ne!(job.card.expect("card").id, card_id);
+    assert_ne!(job.card().expect("card").id, card_id);
 }

@@ -31,7 +31,12 @@ async fn the_alias_targets_the_regional_entry_when_a_zonal_one_is_listed_first()
         .await
         .verify(&h.sandbox.hosts())
         .expect("the alias targets the endpoint's regional entry");
-    let recorded = h.job(id).resources.endpoint.and_then(|e| e.dns_name);
+    let recorded = h
+        .job(id)
+        .resources()
+        .endpoint
+        .clone()
+        .and_then(|e| e.dns_name);
     assert!(
         recorded
             .as_deref()
@@ -55,7 +60,7 @@ async fn a_zone_created_but_answered_with_a_conflict_is_found_and_kept_as_the_jo
     assert_eq!(creates, 1, "looked again instead of creating again");
     let job = h.job(id);
     assert_eq!(
-        job.resources.clusters[0].zone_origin,
+        job.resources().clusters[0].zone_origin,
         Some(Origin::Created),
         "its caller reference says the job made it, so teardown removes it"
     );

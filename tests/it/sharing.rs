@@ -35,14 +35,15 @@ async fn two_jobs_sharing() -> (Harness, JobId, JobId) {
     let b = run(&h, &clusters).await;
     let (ja, jb) = (h.job(a), h.job(b));
     let (ea, eb) = (
-        ja.resources.endpoint.clone().expect("A's endpoint"),
-        jb.resources.endpoint.clone().expect("B's endpoint"),
+        ja.resources().endpoint.clone().expect("A's endpoint"),
+        jb.resources().endpoint.clone().expect("B's endpoint"),
     );
     assert_eq!(ea.id, eb.id, "B adopted A's endpoint");
     assert_eq!((ea.origin, eb.origin), (Origin::Created, Origin::Adopted));
-    assert_eq!(jb.resources.registration, Some(Origin::Adopted));
+    assert_eq!(jb.resources().registration, Some(Origin::Adopted));
     assert_eq!(
-        jb.resources.clusters[0].zone_id, ja.resources.clusters[0].zone_id,
+        jb.resources().clusters[0].zone_id,
+        ja.resources().clusters[0].zone_id,
         "B adopted A's zone for cluster 1"
     );
     assert!(
@@ -64,7 +65,7 @@ async fn deleting_the_first_job_keeps_what_the_second_uses_then_the_second_takes
     let (h, a, b) = two_jobs_sharing().await;
     delete(&h, a).await;
     let t = h.transcript().await;
-    let endpoint = h.job(b).resources.endpoint.expect("endpoint").id;
+    let endpoint = h.job(b).resources().endpoint.clone().expect("endpoint").id;
     assert!(
         t.contains(&format!(
             "kept (still used by {b}): VPC endpoint {endpoint}"

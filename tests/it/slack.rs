@@ -126,7 +126,7 @@ async fn create_without_arguments_opens_a_form_with_field_errors() {
             .await
             .unwrap()
             .unwrap()
-            .requester
+            .requester()
             .to_string(),
         "slack:UALICE"
     );
@@ -225,7 +225,7 @@ async fn a_slack_user_group_can_hold_the_approver_right() {
         JobState::Succeeded
     );
     let job = bot.server().app.store.get(id).await.unwrap().unwrap();
-    assert_eq!(job.decided_by.unwrap().to_string(), "slack:UCAROL");
+    assert_eq!(job.decided_by().unwrap().to_string(), "slack:UCAROL");
     // Membership was read once and then served from the cache.
     let lookups = bot
         .slack

@@ -135,10 +135,7 @@ async fn many_tasks_changing_jobs_and_recording_deliveries_at_once_never_hang() 
                 tokio::spawn(async move {
                     for i in 0..ROUNDS {
                         store
-                            .update(Admission::Owed, id, event(id, "touch"), |j| {
-                                j.cancel_requested = !j.cancel_requested;
-                                Ok(())
-                            })
+                            .update(Admission::Owed, id, event(id, "touch"), fixtures::touched())
                             .await
                             .expect("changed");
                         let delivery = format!("d-{t}-{i}");
@@ -163,7 +160,7 @@ async fn many_tasks_changing_jobs_and_recording_deliveries_at_once_never_hang() 
     let per_job = (TASKS / JOBS * ROUNDS) as u64;
     for &id in &ids {
         let job = store.get(id).await.expect("read").expect("job");
-        assert_eq!(job.version, 1 + per_job, "{id}");
+        assert_eq!(job.version(), 1 + per_job, "{id}");
     }
     let audit = store.audit_log(None).await.expect("audit");
     assert_eq!(audit.len(), JOBS + TASKS * ROUNDS);
@@ -184,7 +181,7 @@ async fn many_tasks_changing_jobs_and_recording_deliveries_at_once_never_hang() 
     let reopened = Store::open(&path, options).await.expect("reopened");
     for &id in &ids {
         let job = reopened.get(id).await.expect("read").expect("job");
-        assert_eq!(job.version, 1 + per_job, "{id} after reopening");
+        assert_eq!(job.version(), 1 + per_job, "{id} after reopening");
     }
     assert!(
         !reopened
@@ -215,10 +212,7 @@ async fn a_full_queue_turns_new_work_away_while_owed_work_waits_its_turn() {
     let id = ids[0];
     let touch = |store: Arc<Store>| async move {
         store
-            .update(Admission::Owed, id, event(id, "touch"), |j| {
-                j.cancel_requested = !j.cancel_requested;
-                Ok(())
-            })
+            .update(Admission::Owed, id, event(id, "touch"), fixtures::touched())
             .await
     };
     // The writer is held inside the first change; four more fill the queue
@@ -254,7 +248,7 @@ async fn a_full_queue_turns_new_work_away_while_owed_work_waits_its_turn() {
         q.await.expect("task").expect("owed change lands");
     }
     let job = store.get(id).await.expect("read").expect("job");
-    assert_eq!(job.version, 1 + 6, "every owed change landed once");
+    assert_eq!(job.version(), 1 + 6, "every owed change landed once");
     assert!(
         store
             .first_delivery(Admission::Intake, "d-busy", 1)
@@ -279,13 +273,12 @@ async fn job_counts_from_the_index_agree_with_the_jobs() {
     for &id in &ids[..2] {
         let bob = bob.clone();
         store
-            .update(Admission::Intake, id, event(id, "reject"), move |j| {
-                j.apply(Transition::Reject {
-                    by: bob.clone(),
-                    at: 1,
-                })
-                .map(|_| ())
-            })
+            .update(
+                Admission::Intake,
+                id,
+                event(id, "reject"),
+                Transition::Reject { by: bob, at: 1 },
+            )
             .await
             .expect("rejected");
     }

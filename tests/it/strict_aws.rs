@@ -74,7 +74,7 @@ async fn an_endpoint_waits_in_pending_acceptance_until_zilliz_accepts() {
         .unwrap_or_default()
         .to_ascii_lowercase();
     assert!(created.contains("(pendingacceptance)"), "{t}");
-    let endpoint = h.job(id).resources.endpoint.expect("endpoint").id;
+    let endpoint = h.job(id).resources().endpoint.clone().expect("endpoint").id;
     assert_eq!(
         h.sandbox.zilliz.lock().acceptance(endpoint.as_str()),
         privatelink_bot::sandbox::fake_zilliz::Acceptance::Accepted
@@ -177,7 +177,7 @@ async fn zones_and_registrations_past_the_first_page_are_found() {
         h.sandbox.proxy.lock().strict.later_pages > 0,
         "the VPC's zones took more than one page"
     );
-    let ours = h.job(id).resources.endpoint.expect("endpoint").id;
+    let ours = h.job(id).resources().endpoint.clone().expect("endpoint").id;
     assert!(h.registered().contains(&ours.to_string()));
     h.say("bob", &format!("delete {id}")).await;
     h.app().engine.wait(id).await;
@@ -198,8 +198,8 @@ async fn a_record_changed_by_hand_is_deleted_exactly_as_it_reads() {
     assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     // Someone turns on health evaluation for the alias by hand.
     let job = h.job(id);
-    let c = &job.resources.clusters[0];
-    let endpoint = job.resources.endpoint.clone().expect("endpoint");
+    let c = &job.resources().clusters[0];
+    let endpoint = job.resources().endpoint.clone().expect("endpoint");
     let r53 = aws_sdk_route53::Client::new(&h.sandbox.aws);
     let record = ResourceRecordSet::builder()
         .name(&c.host)

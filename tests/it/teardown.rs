@@ -141,7 +141,7 @@ async fn teardown_tolerates_resources_already_gone() {
     let h = Harness::start().await;
     let id = h.create_and_run().await;
     // Someone deleted the endpoint by hand.
-    let endpoint = h.job(id).resources.endpoint.unwrap().id;
+    let endpoint = h.job(id).resources().endpoint.clone().expect("endpoint").id;
     aws_sdk_ec2::Client::new(&h.sandbox.aws)
         .delete_vpc_endpoints()
         .vpc_endpoint_ids(endpoint.as_str())
@@ -174,7 +174,7 @@ async fn an_existing_endpoint_is_adopted_and_kept_on_delete() {
         .to_owned();
     let id = h.create_and_run().await;
     let job = h.job(id);
-    let endpoint = job.resources.endpoint.clone().unwrap();
+    let endpoint = job.resources().endpoint.clone().unwrap();
     assert_eq!(endpoint.id.as_str(), made_by_hand);
     assert_eq!(endpoint.origin, Origin::Adopted);
     h.end_state()
@@ -323,7 +323,7 @@ async fn a_registration_answered_with_a_server_error_is_ensured_again_not_repeat
     let id = h.create_and_run().await;
     assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     let job = h.job(id);
-    assert_eq!(job.resources.registration, Some(Origin::Created));
+    assert_eq!(job.resources().registration, Some(Origin::Created));
     assert_eq!(h.registered().len(), 1);
     // The step looked (listed) before it registered again.
     assert_eq!(posts(&h), 2);
@@ -361,7 +361,7 @@ async fn a_registration_that_acted_but_answered_a_server_error_is_found_not_repe
     let id = h.create_and_run().await;
     assert_eq!(h.state(id), JobState::Succeeded, "{}", h.transcript().await);
     assert_eq!(
-        h.job(id).resources.registration,
+        h.job(id).resources().registration,
         Some(Origin::Created),
         "registered by the job, though the answer was an error"
     );

@@ -90,8 +90,7 @@ impl fmt::Display for Step {
 
 /// Why a teardown runs: to undo a failed or cancelled job, or to remove a
 /// private link that is no longer wanted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Teardown {
     Rollback,
     Delete,
@@ -99,8 +98,7 @@ pub enum Teardown {
 
 /// Where a job is in its life. Which state follows which is decided by
 /// `Job::apply` (see `lifecycle`), never by assigning to this field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobState {
     PendingApproval,
     Approved,
@@ -112,8 +110,7 @@ pub enum JobState {
     Failed {
         step: Step,
         /// What went wrong: our words as a catalogue key, the provider's
-        /// apart, rendered in the reader's language when shown (a record
-        /// from before is plain English, read as verbatim words).
+        /// apart, rendered in the reader's language when shown.
         error: Text,
     },
     Cancelled,

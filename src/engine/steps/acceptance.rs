@@ -33,8 +33,8 @@ impl Inner {
     ) -> Result<Text, StepError> {
         let aws = &self.aws(job).await?;
         let endpoint = &Self::endpoint_id(res)?.clone();
-        let project = &job.request.project;
-        let clusters = &job.request.clusters;
+        let project = &job.request().project;
+        let clusters = &job.request().clusters;
         let vendor = &self.parts.vendor;
         let noted = &AtomicBool::new(false);
         let what = text!("wait-accepted", endpoint = endpoint);
@@ -85,7 +85,7 @@ impl Inner {
     ) -> Result<Text, StepError> {
         let vendor = &self.parts.vendor;
         let mut out = Vec::new();
-        for cluster in &job.request.clusters {
+        for cluster in &job.request().clusters {
             let id: &ClusterId = cluster;
             let what = text!("wait-address", cluster = id);
             let address = self
@@ -141,18 +141,18 @@ impl Inner {
     /// on: the link itself works, clients just cannot reach it yet. A check
     /// that cannot be made is logged, never a reason to fail the step.
     async fn warn_if_ports_closed(&self, job: &Job, ports: &BTreeSet<i32>) {
-        let r = &job.request;
+        let r = job.request();
         let groups = match self.aws(job).await {
             Ok(aws) => aws.network.security_groups(&r.security_groups).await,
             Err(e) => {
-                tracing::warn!(job = %job.id, error = %e, "could not check the security groups' ports");
+                tracing::warn!(job = %job.id(), error = %e, "could not check the security groups' ports");
                 return;
             }
         };
         let groups = match groups {
             Ok(g) => g,
             Err(e) => {
-                tracing::warn!(job = %job.id, error = %e, "could not check the security groups' ports");
+                tracing::warn!(job = %job.id(), error = %e, "could not check the security groups' ports");
                 return;
             }
         };
@@ -204,7 +204,7 @@ fn zilliz_word(
             Err(text!("err-zilliz-reports", endpoint = endpoint, status = word).into())
         }
         RegistrationStatus::Unfamiliar(_) if !noted.swap(true, Ordering::Relaxed) => {
-            tracing::warn!(job = %job.id, status = %z.status, "Zilliz Cloud reported a status word the bot does not know; waiting on AWS and the private link addresses");
+            tracing::warn!(job = %job.id(), status = %z.status, "Zilliz Cloud reported a status word the bot does not know; waiting on AWS and the private link addresses");
             Ok(Text::verbatim(z.status.word()))
         }
         _ => Ok(Text::verbatim(z.status.word())),

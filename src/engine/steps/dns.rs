@@ -35,7 +35,7 @@ impl Inner {
         aws: &AwsTarget,
         c: &mut ClusterDns,
     ) -> Result<Text, StepError> {
-        let (r, prefix) = (&job.request, caller_reference_prefix(job.id));
+        let (r, prefix) = (job.request(), caller_reference_prefix(job.id()));
         let zones = aws
             .dns
             .private_zones(&c.host, &r.vpc, &r.region.aws_region())
@@ -78,11 +78,11 @@ impl Inner {
         c: &ClusterDns,
         prefix: &str,
     ) -> Result<(ZoneInfo, Origin, &'static str), StepError> {
-        let (r, region) = (&job.request, job.request.region.aws_region());
+        let (r, region) = (job.request(), job.request().region.aws_region());
         // Unique per attempt: AWS refuses a reused reference even after the
         // zone is gone (a retry after a rollback).
         let reference = format!("{prefix}{}/{}", c.cluster, self.now());
-        let comment = format!("privatelink-bot {} for {}", job.id, c.cluster);
+        let comment = format!("privatelink-bot {} for {}", job.id(), c.cluster);
         let e = match aws
             .dns
             .create_private_zone(&c.host, &r.vpc, &region, &reference, &comment)
@@ -195,12 +195,12 @@ impl Inner {
             .into());
         }
         let target = Self::alias_target(res)?;
-        let region = job.request.region.aws_region();
+        let region = job.request().region.aws_region();
         for c in &res.clusters {
             let zone = c.zone_id.as_deref().unwrap_or_default();
             let associated = aws
                 .dns
-                .private_zones(&c.host, &job.request.vpc, &region)
+                .private_zones(&c.host, &job.request().vpc, &region)
                 .await
                 .map_err(err("err-list-zones"))?
                 .iter()
@@ -210,7 +210,7 @@ impl Inner {
                     "err-zone-not-associated",
                     zone = zone,
                     host = c.host,
-                    vpc = job.request.vpc
+                    vpc = job.request().vpc
                 )
                 .into());
             }

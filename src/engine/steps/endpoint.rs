@@ -29,7 +29,7 @@ impl Inner {
         job: &Job,
         res: &mut Resources,
     ) -> Result<Text, StepError> {
-        let r = &job.request;
+        let r = job.request();
         let services = self
             .parts
             .vendor
@@ -88,8 +88,8 @@ impl Inner {
         aws: &AwsTarget,
         service_name: &str,
     ) -> Result<(AccountId, Vec<String>), StepError> {
-        let r = &job.request;
-        let account = match &job.account {
+        let r = job.request();
+        let account = match job.account() {
             Some(a) => a.clone(),
             None => aws
                 .network
@@ -146,7 +146,7 @@ impl Inner {
         res: &mut Resources,
     ) -> Result<Text, StepError> {
         let aws = self.aws(job).await?;
-        let r = &job.request;
+        let r = job.request();
         let service = Self::service_name(res)?.to_owned();
 
         if let Some(said) = self.endpoint_in_place(job, &aws, res, &service).await? {
@@ -158,11 +158,11 @@ impl Inner {
             service_name: service.clone(),
             subnets: r.subnets.clone(),
             security_groups: r.security_groups.clone(),
-            job: job.id,
+            job: job.id(),
             // Stable while this attempt lasts (the job's version only moves
             // on a stored change, and none happens between entering this
             // step and creating); new after a retry.
-            client_token: format!("{}-v{}", job.id, job.version),
+            client_token: format!("{}-v{}", job.id(), job.version()),
         };
         let e = aws
             .network
@@ -188,7 +188,7 @@ impl Inner {
         res: &mut Resources,
         service: &str,
     ) -> Result<Option<Text>, StepError> {
-        let r = &job.request;
+        let r = job.request();
         // 1. The endpoint this job already recorded, if it still lives.
         if let Some(rec) = res.endpoint.clone()
             && let Some(e) = aws
@@ -209,7 +209,7 @@ impl Inner {
         //    found by the job tag set at creation.
         let mut tagged: Vec<EndpointInfo> = aws
             .network
-            .endpoints_tagged(job.id)
+            .endpoints_tagged(job.id())
             .await
             .map_err(err("err-tagged-endpoints"))?
             .into_iter()
@@ -245,7 +245,7 @@ impl Inner {
         job: &Job,
         res: &mut Resources,
     ) -> Result<Text, StepError> {
-        let r = &job.request;
+        let r = job.request();
         let endpoint = Self::endpoint_id(res)?.clone();
         let vendor = &self.parts.vendor;
         if self.registered(job, &endpoint).await? {
@@ -261,7 +261,7 @@ impl Inner {
         // Record the intent first, so that a crash right after registering
         // still knows this job made the registration.
         res.registration = Some(Origin::Created);
-        self.save_resources(job.id, res).await?;
+        self.save_resources(job.id(), res).await?;
         match vendor
             .register_endpoint(&r.project, &r.region, &endpoint)
             .await
@@ -294,7 +294,7 @@ impl Inner {
         Ok(self
             .parts
             .vendor
-            .endpoints(&job.request.project)
+            .endpoints(&job.request().project)
             .await
             .map_err(err("err-zilliz-list-endpoints"))?
             .into_iter()

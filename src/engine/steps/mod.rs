@@ -63,7 +63,10 @@ impl Inner {
     pub(super) async fn aws(&self, job: &Job) -> Result<AwsTarget, StepError> {
         self.parts
             .cloud
-            .target(&job.request.region.aws_region(), job.request.role.as_ref())
+            .target(
+                &job.request().region.aws_region(),
+                job.request().role.as_ref(),
+            )
             .await
             .map_err(err("err-reach-aws"))
     }
@@ -75,7 +78,7 @@ impl Inner {
         job: &Job,
         step: Step,
     ) -> Result<(Resources, Text), StepError> {
-        let mut res = job.resources.clone();
+        let mut res = job.resources().clone();
         let detail = match step {
             Step::ResolveService => self.resolve_service(job, &mut res).await?,
             Step::EnsureEndpoint => self.ensure_endpoint(job, &mut res).await?,

@@ -284,7 +284,7 @@ impl Harness {
     }
 
     pub fn state(&self, id: JobId) -> JobState {
-        self.job(id).state
+        self.job(id).state().clone()
     }
 
     pub async fn end_state(&self) -> EndState {

@@ -133,7 +133,7 @@ pub async fn job_state_when<C: Clone + std::fmt::Debug>(
             .get(id)
             .ok()
             .flatten()
-            .is_some_and(|j| done(&j.state))
+            .is_some_and(|j| done(j.state()))
     })
     .await;
     app.engine.wait(id).await;
@@ -144,7 +144,8 @@ pub async fn job_state_when<C: Clone + std::fmt::Debug>(
         .get(id)
         .expect("store")
         .expect("job")
-        .state
+        .state()
+        .clone()
 }
 
 /// What a fake chat API received, with a way to wait for what is expected.

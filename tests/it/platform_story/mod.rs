@@ -100,7 +100,7 @@ async fn a_request_is_carded_decided_by_someone_else_and_told_in_its_thread<P: U
     let said = p.private_answer(&mine).await;
     assert!(said.contains("not an approver"), "{said}");
     assert_eq!(
-        p.app().store.get(id).await.unwrap().unwrap().state,
+        *p.app().store.get(id).await.unwrap().unwrap().state(),
         JobState::PendingApproval
     );
 

@@ -2,15 +2,16 @@
 //! state, and what it does to the job.
 //!
 //! The service and the engine name a [`Transition`]; the store applies it
-//! with [`Job::apply`] inside the transaction that persists it, against the
+//! (as a [`Change`](super::Change), with [`Job::apply`]) inside the
+//! transaction that persists it, against the
 //! job as stored (after the policy has been checked against that same
 //! stored job), so a decision made on a stale read is refused, never
 //! applied to a state nobody looked at.
 
-use super::audit::Action;
-use super::ids::{JobId, UserRef};
-use super::job::{Job, JobState, Millis, Resources, Step, StepRecord, Teardown};
-use super::policy::Denied;
+use super::{Job, JobState, Millis, Resources, Step, StepRecord, Teardown};
+use crate::domain::audit::Action;
+use crate::domain::ids::{JobId, UserRef};
+use crate::domain::policy::Denied;
 use crate::i18n::{Locale, Text};
 use crate::text;
 
@@ -59,6 +60,8 @@ pub enum Outcome {
     Moved,
     /// A cancel on a running job: the engine stops at the next boundary.
     CancelRequested,
+    /// A record that moves no state (see `Change`).
+    Recorded,
 }
 
 /// Why a transition was refused, told to the person who asked.
@@ -305,11 +308,7 @@ impl Job {
                 self.cancel_requested = false;
                 Ok(Outcome::Moved)
             }
-            // A Failed job whose create steps all finished is a teardown
-            // failure stored before TeardownFailed existed.
-            (S::Failed { .. } | S::TeardownFailed { .. }, T::Retry) => {
-                Err(Refusal::TeardownNotRetryable(id))
-            }
+            (S::TeardownFailed { .. }, T::Retry) => Err(Refusal::TeardownNotRetryable(id)),
             (state, T::Retry) => Err(Refusal::NotRetryable {
                 job: id,
                 state: state.clone(),

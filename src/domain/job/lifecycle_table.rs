@@ -170,6 +170,7 @@ fn every_state_and_transition_does_what_the_table_says() {
                     assert_eq!(job.state, from, "a cancel request keeps the state");
                     "cancel_requested".to_owned()
                 }
+                Ok(Outcome::Recorded) => unreachable!("a transition always moves or refuses"),
                 Err(r) => {
                     assert_eq!(job, before, "a refusal changes nothing");
                     format!("✗{}", refusal_name(&r))
@@ -235,25 +236,45 @@ fn the_last_step_finishing_succeeds_and_a_finished_teardown_forgets_resources() 
 }
 
 #[test]
-fn a_failed_job_whose_create_finished_is_a_teardown_failure() {
-    let mut job = job_in(
-        JobState::Failed {
-            step: Step::Verify,
-            error: crate::i18n::Text::verbatim("teardown failed"),
-        },
-        false,
+fn records_move_no_state_and_resources_are_recorded_only_while_work_runs() {
+    use crate::domain::job::{Change, Living, MessageRef};
+    let at = |id: &str| MessageRef {
+        platform: Platform::Console,
+        channel: "ops".into(),
+        id: id.into(),
+    };
+    let mut job = job_in(JobState::Running { step: STEP }, false);
+    let made = Resources {
+        endpoint_service: Some("svc".into()),
+        ..Resources::default()
+    };
+    assert_eq!(
+        job.change(Change::RecordResources(made.clone())),
+        Ok(Outcome::Recorded)
     );
-    job.steps = Step::ALL
-        .iter()
-        .map(|&step| StepRecord {
-            step,
-            started_at: 1,
-            finished_at: Some(2),
-            note: None,
-        })
-        .collect();
-    assert!(matches!(
-        job.apply(Transition::Retry),
-        Err(Refusal::TeardownNotRetryable(_))
-    ));
+    assert_eq!(job.resources, made);
+    assert_eq!(
+        job.change(Change::CardPosted(at("card"))),
+        Ok(Outcome::Recorded)
+    );
+    let checklist = Change::LivingPosted(Living::Progress, at("checklist"));
+    assert_eq!(job.change(checklist), Ok(Outcome::Recorded));
+    assert_eq!(job.thread.at(Living::Progress), Some(&at("checklist")));
+    assert_eq!(job.change(Change::CardLost), Ok(Outcome::Recorded));
+    assert_eq!((job.card(), job.thread.at(Living::Progress)), (None, None));
+    assert_eq!(job.state, JobState::Running { step: STEP });
+
+    for state in [
+        JobState::PendingApproval,
+        JobState::Succeeded,
+        JobState::Deleted,
+    ] {
+        let mut job = job_in(state, false);
+        let before = job.clone();
+        assert!(matches!(
+            job.change(Change::RecordResources(made.clone())),
+            Err(Refusal::Moved { .. })
+        ));
+        assert_eq!(job, before);
+    }
 }
