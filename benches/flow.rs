@@ -108,7 +108,7 @@ fn pending_job(id: JobId, request: CreateRequest, actor: &Actor) -> Job {
         actor.user.clone(),
         Conversation {
             platform: Platform::Slack,
-            channel: "C1".into(),
+            channel: privatelink_bot::domain::ids::ChannelId::parse("C1").expect("an id"),
         },
     )
 }
@@ -262,7 +262,7 @@ fn approve_to_verified_on_moto(c: &mut Criterion) {
     });
     let conversation = Conversation {
         platform: Platform::Console,
-        channel: "bench".into(),
+        channel: privatelink_bot::domain::ids::ChannelId::parse("bench").expect("an id"),
     };
     let send = |user: &str, event: Event| {
         app.service.handle(Inbound {

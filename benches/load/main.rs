@@ -394,7 +394,8 @@ async fn fill(path: &std::path::Path, n: u64) {
                     UserRef::new(Platform::Slack, "UFILL"),
                     Conversation {
                         platform: Platform::Slack,
-                        channel: "C0LOAD".into(),
+                        channel: privatelink_bot::domain::ids::ChannelId::parse("C0LOAD")
+                            .expect("an id"),
                     },
                 );
                 let event = AuditEvent {

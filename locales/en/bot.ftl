@@ -34,6 +34,10 @@ id-job = a job id
 id-expected-job = PL- followed by a number, such as PL-1042
 id-user = a user id
 id-expected-user = 1 to 64 ASCII letters, digits, '_', '.', '-' or '@'
+id-zone = a Route 53 hosted zone id
+id-expected-zone = up to 32 capital letters and digits, such as Z1YSHQZHG15GKL
+id-channel = a chat channel id
+id-expected-channel = 1 to 80 characters, no spaces
 
 parse-field-problem = `{ $field }`: { $problem }
 parse-usage = Usage: { $usage }

@@ -34,6 +34,10 @@ id-job = 任务 ID
 id-expected-job = PL- 后跟数字，例如 PL-1042
 id-user = 用户 ID
 id-expected-user = 1 到 64 个 ASCII 字母、数字、'_'、'.'、'-' 或 '@'
+id-zone = Route 53 托管区域 ID
+id-expected-zone = 最多 32 位大写字母和数字，例如 Z1YSHQZHG15GKL
+id-channel = 聊天频道 ID
+id-expected-channel = 1 到 80 个字符，不含空格
 
 parse-field-problem = `{ $field }`：{ $problem }
 parse-usage = 用法：{ $usage }

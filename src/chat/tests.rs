@@ -28,7 +28,7 @@ fn job_in(state: JobState) -> Job {
         UserRef::new(Platform::Slack, "UALICE"),
         Conversation {
             platform: Platform::Slack,
-            channel: "C0PLATFORM".into(),
+            channel: crate::domain::ids::ChannelId::parse("C0PLATFORM").expect("an id"),
         },
     )
     .into_parts();
@@ -60,7 +60,7 @@ fn job_in(state: JobState) -> Job {
         id: crate::domain::ids::EndpointId::parse("vpce-0123456789abcdef0").expect("id"),
         origin: Origin::Created,
         dns_name: Some("vpce-0123-abcd.vpce-svc-0abc.us-west-2.vpce.amazonaws.com".into()),
-        hosted_zone_id: Some("Z1YSHQZHG15GKL".into()),
+        hosted_zone_id: Some(crate::domain::ids::ZoneId::parse("Z1YSHQZHG15GKL").expect("an id")),
     });
     job.resources.registration = Some(Origin::Created);
     job.resources.clusters = vec![ClusterDns {
@@ -68,7 +68,7 @@ fn job_in(state: JobState) -> Job {
         private_link_address:
             "https://in01-abc123-privatelink.aws-us-west-2.vectordb.zillizcloud.com:19531".into(),
         host: "in01-abc123-privatelink.aws-us-west-2.vectordb.zillizcloud.com".into(),
-        zone_id: Some("Z0ZONE".into()),
+        zone_id: Some(crate::domain::ids::ZoneId::parse("Z0ZONE").expect("an id")),
         zone_origin: Some(Origin::Created),
         record: true,
     }];

@@ -14,7 +14,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{EndpointId, JobId, ProjectId};
+use super::ids::{EndpointId, JobId, ProjectId, ZoneId};
 use super::job::{Job, Origin};
 
 /// A cloud resource a job can hold.
@@ -25,9 +25,9 @@ pub enum Resource {
         project: ProjectId,
         endpoint: EndpointId,
     },
-    Zone(String),
+    Zone(ZoneId),
     Record {
-        zone: String,
+        zone: ZoneId,
         host: String,
     },
 }
@@ -235,11 +235,11 @@ mod tests {
     #[test]
     fn record_keys_ignore_case_and_the_trailing_dot() {
         let a = Resource::Record {
-            zone: "Z1".into(),
+            zone: crate::domain::ids::ZoneId::parse("Z1").expect("an id"),
             host: "In01-X.example.com.".into(),
         };
         let b = Resource::Record {
-            zone: "Z1".into(),
+            zone: crate::domain::ids::ZoneId::parse("Z1").expect("an id"),
             host: "in01-x.example.com".into(),
         };
         assert_eq!(a.key(), b.key());

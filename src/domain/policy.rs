@@ -304,7 +304,7 @@ mod role_tests {
         };
         let here = Conversation {
             platform: Platform::Slack,
-            channel: "C0HERE".into(),
+            channel: crate::domain::ids::ChannelId::parse("C0HERE").expect("an id"),
         };
         let job = crate::sandbox::fixtures::pending_job(
             crate::domain::ids::JobId::new(1000),
@@ -314,7 +314,7 @@ mod role_tests {
         );
         assert!(may_click_from(&here, &job).is_ok());
         let elsewhere = Conversation {
-            channel: "C0THERE".into(),
+            channel: crate::domain::ids::ChannelId::parse("C0THERE").expect("an id"),
             ..here
         };
         assert!(may_click_from(&elsewhere, &job).is_err());

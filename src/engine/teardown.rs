@@ -9,7 +9,7 @@
 //! record): endpoints carrying the job's tag and zones whose CallerReference
 //! carries the job's prefix.
 
-use crate::domain::ids::EndpointId;
+use crate::domain::ids::{EndpointId, ZoneId};
 use crate::domain::job::{ClusterDns, Job, Origin};
 use crate::domain::ownership::{Resource, Verdict};
 use crate::ports::cloud::{AliasTarget, AwsTarget};
@@ -125,11 +125,11 @@ impl Inner {
         job: &Job,
         aws: &AwsTarget,
         c: &ClusterDns,
-        zone: &str,
+        zone: &ZoneId,
         zone_goes: bool,
     ) -> Result<(), StepError> {
         let record = Resource::Record {
-            zone: zone.to_owned(),
+            zone: zone.clone(),
             host: c.host.clone(),
         };
         let record_verdict = self

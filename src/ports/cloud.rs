@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use crate::domain::ids::{
     AccountId, AwsRegion, ClusterId, EndpointId, JobId, ProjectId, RoleArn, SecurityGroupId,
-    SubnetId, VpcId, ZillizRegion,
+    SubnetId, VpcId, ZillizRegion, ZoneId,
 };
 
 pub use super::error::{CloudError, CloudResult, ErrorKind, Provider};
@@ -84,13 +84,13 @@ pub struct EndpointInfo {
     pub service_name: String,
     pub state: EndpointState,
     /// (DNS name, hosted zone id) pairs, regional and zonal, in AWS's order.
-    pub dns_entries: Vec<(String, String)>,
+    pub dns_entries: Vec<(String, ZoneId)>,
     pub job_tag: Option<String>,
 }
 
 impl EndpointInfo {
     /// The regional DNS entry (see [`regional_dns_entry`]).
-    pub fn regional_dns_entry(&self) -> Option<&(String, String)> {
+    pub fn regional_dns_entry(&self) -> Option<&(String, ZoneId)> {
         regional_dns_entry(&self.dns_entries)
     }
 
@@ -105,7 +105,7 @@ impl EndpointInfo {
 /// entry's goes on with its zone (`…-us-west-2a`). AWS lists the regional
 /// one first only by convention. Falls back to the first entry when none
 /// has that shape.
-pub fn regional_dns_entry(entries: &[(String, String)]) -> Option<&(String, String)> {
+pub fn regional_dns_entry<Z>(entries: &[(String, Z)]) -> Option<&(String, Z)> {
     let regional = |name: &str| {
         let label = name.split('.').next().unwrap_or_default();
         label.starts_with("vpce-") && label.split('-').count() == 3
@@ -167,7 +167,7 @@ pub trait Network: Send + Sync {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ZoneInfo {
-    pub id: String,
+    pub id: ZoneId,
     pub name: String,
     /// Empty for a zone of another owner (its details cannot be read).
     pub caller_reference: String,
@@ -180,7 +180,7 @@ pub struct ZoneInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AliasTarget {
     pub dns_name: String,
-    pub hosted_zone_id: String,
+    pub hosted_zone_id: ZoneId,
     /// As the record says (the bot writes `false`); a DELETE must match
     /// the record exactly, this included.
     pub evaluate_target_health: bool,
@@ -205,12 +205,12 @@ pub trait Dns: Send + Sync {
         comment: &str,
     ) -> CloudResult<ZoneInfo>;
     /// The alias A record at `name` in `zone`, if there is one.
-    async fn alias_record(&self, zone: &str, name: &str) -> CloudResult<Option<AliasTarget>>;
+    async fn alias_record(&self, zone: &ZoneId, name: &str) -> CloudResult<Option<AliasTarget>>;
     /// UPSERTs the alias record; returns the change's id, which is
     /// `PENDING` until every Route 53 server has it.
     async fn upsert_alias(
         &self,
-        zone: &str,
+        zone: &ZoneId,
         name: &str,
         target: &AliasTarget,
     ) -> CloudResult<String>;
@@ -219,9 +219,14 @@ pub trait Dns: Send + Sync {
     /// Deletes the alias record exactly as `target` (read from the record)
     /// says; one that is already gone is not an error, one that no longer
     /// matches is.
-    async fn delete_alias(&self, zone: &str, name: &str, target: &AliasTarget) -> CloudResult<()>;
+    async fn delete_alias(
+        &self,
+        zone: &ZoneId,
+        name: &str,
+        target: &AliasTarget,
+    ) -> CloudResult<()>;
     /// Deletes a zone; one that is already gone is not an error.
-    async fn delete_zone(&self, zone: &str) -> CloudResult<()>;
+    async fn delete_zone(&self, zone: &ZoneId) -> CloudResult<()>;
 }
 
 /// EC2 and Route 53 for one account and region.
@@ -312,7 +317,7 @@ mod tests {
             state: EndpointState::Available,
             dns_entries: names
                 .iter()
-                .map(|n| (n.to_string(), "Z1".to_owned()))
+                .map(|n| (n.to_string(), ZoneId::parse("Z1").expect("a zone id")))
                 .collect(),
             job_tag: None,
         }

@@ -191,7 +191,7 @@ pub struct EndState {
 }
 
 fn regional_name<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    let entries: Vec<(String, String)> = names.map(|n| (n.to_owned(), String::new())).collect();
+    let entries: Vec<(String, ())> = names.map(|n| (n.to_owned(), ())).collect();
     crate::ports::cloud::regional_dns_entry(&entries)
         .map(|(n, _)| n.clone())
         .unwrap_or_default()
@@ -321,7 +321,7 @@ pub fn pending_job(
 pub fn touched() -> crate::domain::job::Change {
     crate::domain::job::Change::CardPosted(crate::domain::job::MessageRef {
         platform: crate::domain::ids::Platform::Console,
-        channel: "load".into(),
+        channel: crate::domain::ids::ChannelId::console(),
         id: "card".into(),
     })
 }

@@ -66,7 +66,7 @@ async fn a_store_operation_held_past_the_bound_fails_healthz_and_ends_serve() {
                 actor: Actor::new(UserRef::new(Platform::Console, "alice")),
                 conversation: Conversation {
                     platform: Platform::Console,
-                    channel: "ops".into(),
+                    channel: privatelink_bot::domain::ids::ChannelId::parse("ops").expect("an id"),
                 },
                 delivery: None,
                 event: Event::Command(format!("create {args}")),

@@ -71,7 +71,7 @@ pub(crate) fn pending_job(id: JobId, n: usize) -> Job {
         UserRef::new(Platform::Console, "alice"),
         Conversation {
             platform: Platform::Console,
-            channel: "ops".into(),
+            channel: privatelink_bot::domain::ids::ChannelId::parse("ops").expect("an id"),
         },
     )
 }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use crate::delivery::Dispatcher;
-use crate::domain::ids::{JobId, Platform, UserRef};
+use crate::domain::ids::{ChannelId, JobId, Platform, UserRef};
 use crate::domain::job::Conversation;
 use crate::domain::policy::Actor;
 use crate::i18n::Locale;
@@ -35,14 +35,14 @@ pub use sink::{ConsoleSink, SharedOut, render_card, stdout};
 pub struct ConsoleSettings {
     /// Who the console acts as until a `/as` line says otherwise.
     pub user: String,
-    pub channel: String,
+    pub channel: ChannelId,
 }
 
 impl Default for ConsoleSettings {
     fn default() -> Self {
         Self {
             user: std::env::var("USER").unwrap_or_else(|_| "operator".to_owned()),
-            channel: "console".to_owned(),
+            channel: ChannelId::console(),
         }
     }
 }

@@ -268,12 +268,17 @@ impl ChatSink for ConsoleSink {
         Ok(())
     }
 
+    /// The console has one screen: privately is a line marked for `user`.
     async fn tell_privately(
         &self,
         _to: &Conversation,
         user: &UserRef,
         text: &str,
     ) -> Result<(), ChatError> {
+        self.tell_directly(user, text).await
+    }
+
+    async fn tell_directly(&self, user: &UserRef, text: &str) -> Result<(), ChatError> {
         write(
             &self.out,
             &format!(
@@ -282,14 +287,6 @@ impl ChatSink for ConsoleSink {
             ),
         );
         Ok(())
-    }
-
-    async fn tell_directly(&self, user: &UserRef, text: &str) -> Result<(), ChatError> {
-        let console = Conversation {
-            platform: crate::domain::ids::Platform::Console,
-            channel: String::new(),
-        };
-        self.tell_privately(&console, user, text).await
     }
 }
 
@@ -328,7 +325,7 @@ mod tests {
         let sink = ConsoleSink::new(out, Locale::En).quiet(quiet);
         let card = MessageRef {
             platform: Platform::Console,
-            channel: "ops".into(),
+            channel: crate::domain::ids::ChannelId::parse("ops").expect("a channel"),
             id: "card-PL-1000".into(),
         };
         let list = |text: &str| note(text, Some(Living::Progress));

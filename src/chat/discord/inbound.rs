@@ -60,6 +60,17 @@ fn locales(user: &str, guild: Option<&str>, default: Locale) -> (Locale, Locale)
     )
 }
 
+/// The channel an interaction came from. A snowflake is always a channel
+/// id; the check is the one every platform's channel goes through.
+fn conversation(channel: serenity::all::ChannelId) -> Result<Conversation, Unhandled> {
+    let channel = crate::domain::ids::ChannelId::parse(&channel.to_string())
+        .map_err(|e| Unhandled(e.to_string()))?;
+    Ok(Conversation {
+        platform: Platform::Discord,
+        channel,
+    })
+}
+
 /// Converts an interaction. Pure: no I/O.
 pub fn from_interaction(interaction: &Interaction, default: Locale) -> Result<Asked, Unhandled> {
     match interaction {
@@ -70,10 +81,7 @@ pub fn from_interaction(interaction: &Interaction, default: Locale) -> Result<As
             Ok(Asked::Event {
                 inbound: Inbound {
                     actor: actor(&c.user, c.member.as_deref()),
-                    conversation: Conversation {
-                        platform: Platform::Discord,
-                        channel: c.channel_id.to_string(),
-                    },
+                    conversation: conversation(c.channel_id)?,
                     delivery: Some(format!("discord:{}", c.id)),
                     event: Event::Command(text),
                     locale,
@@ -94,10 +102,7 @@ pub fn from_interaction(interaction: &Interaction, default: Locale) -> Result<As
             Ok(Asked::Event {
                 inbound: Inbound {
                     actor: actor(&c.user, c.member.as_ref()),
-                    conversation: Conversation {
-                        platform: Platform::Discord,
-                        channel: c.channel_id.to_string(),
-                    },
+                    conversation: conversation(c.channel_id)?,
                     delivery: Some(format!("discord:{}", c.id)),
                     event: Event::Click { action, job },
                     locale,

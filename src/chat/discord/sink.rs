@@ -112,6 +112,12 @@ fn failed(what: &'static str) -> impl Fn(serenity::Error) -> ChatError {
     move |e| ChatError::new(e.kind(), format!("{what}: {}", describe(&e))).blocked(blocked_by(&e))
 }
 
+/// A thread as a channel: its id is its starter message's.
+fn thread_channel(message: u64) -> Result<crate::domain::ids::ChannelId, ChatError> {
+    crate::domain::ids::ChannelId::parse(&message.to_string())
+        .map_err(|e| ChatError::new(ErrorKind::Other, e.to_string()))
+}
+
 fn id(text: &str) -> Result<u64, ChatError> {
     text.parse().map_err(|_| {
         ChatError::new(
@@ -138,7 +144,7 @@ impl DiscordSink {
 #[async_trait]
 impl ChatSink for DiscordSink {
     async fn post_card(&self, to: &Conversation, card: &Card) -> Result<MessageRef, ChatError> {
-        let channel = ChannelId::new(id(&to.channel)?);
+        let channel = ChannelId::new(id(to.channel.as_str())?);
         let message = with_retry(|| {
             channel.send_message(
                 &*self.http,
@@ -157,7 +163,7 @@ impl ChatSink for DiscordSink {
     }
 
     async fn update_card(&self, at: &MessageRef, card: &Card) -> Result<(), ChatError> {
-        let channel = ChannelId::new(id(&at.channel)?);
+        let channel = ChannelId::new(id(at.channel.as_str())?);
         let message = MessageId::new(id(&at.id)?);
         with_retry(|| {
             channel.edit_message(
@@ -178,7 +184,7 @@ impl ChatSink for DiscordSink {
         card: &MessageRef,
         note: &Note,
     ) -> Result<MessageRef, ChatError> {
-        let channel = ChannelId::new(id(&card.channel)?);
+        let channel = ChannelId::new(id(card.channel.as_str())?);
         let message = id(&card.id)?;
         let known = self
             .threads
@@ -220,7 +226,7 @@ impl ChatSink for DiscordSink {
             // A thread is a channel whose id is its starter message's.
             Ok(posted) => Ok(MessageRef {
                 platform: Platform::Discord,
-                channel: message.to_string(),
+                channel: thread_channel(message)?,
                 id: posted.id.to_string(),
             }),
             // The thread itself is gone or locked (someone deleted or
@@ -243,7 +249,7 @@ impl ChatSink for DiscordSink {
         at: &MessageRef,
         note: &Note,
     ) -> Result<(), ChatError> {
-        let thread = ChannelId::new(id(&at.channel)?);
+        let thread = ChannelId::new(id(at.channel.as_str())?);
         let message = MessageId::new(id(&at.id)?);
         with_retry(|| {
             thread.edit_message(

@@ -14,7 +14,7 @@ use super::form;
 pub use super::form::form_text;
 use super::sink::{Client, with_retry};
 use crate::chat::intake::Taken;
-use crate::domain::ids::{Platform, UserRef};
+use crate::domain::ids::{ChannelId, Platform, UserRef};
 use crate::domain::job::Conversation;
 use crate::domain::policy::Actor;
 use crate::i18n::Locale;
@@ -41,9 +41,10 @@ pub(super) fn conversation(channel: &str) -> Result<Conversation, Unhandled> {
             crate::domain::ids::printable(channel)
         )));
     }
+    let channel = ChannelId::parse(channel).map_err(|e| Unhandled(e.to_string()))?;
     Ok(Conversation {
         platform: Platform::Slack,
-        channel: channel.to_owned(),
+        channel,
     })
 }
 
@@ -256,7 +257,7 @@ impl SlackHandler {
                 let reply = match &ev.response_url {
                     Some(url) => ReplyTo::ResponseUrl(url.clone()),
                     None => ReplyTo::Ephemeral {
-                        channel: inbound.conversation.channel.clone(),
+                        channel: inbound.conversation.channel.to_string(),
                         user: inbound.actor.user.id.clone(),
                     },
                 };

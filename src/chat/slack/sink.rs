@@ -16,7 +16,7 @@ use slack_morphism::prelude::*;
 
 use super::render;
 use crate::backoff::Backoff;
-use crate::domain::ids::{Platform, UserRef};
+use crate::domain::ids::{ChannelId, Platform, UserRef};
 use crate::domain::job::{Conversation, MessageRef};
 use crate::ports::chat::{Blocked, Card, ChatError, ChatSink, Note};
 use crate::ports::error::ErrorKind;
@@ -149,18 +149,24 @@ async fn once<T>(
     call.await.map_err(|e| classify(what, e))
 }
 
+/// The channel Slack says a message went to; one that is no channel id
+/// is an answer the bot cannot keep.
+fn answered_channel(channel: &str) -> Result<ChannelId, ChatError> {
+    ChannelId::parse(channel).map_err(|e| ChatError::new(ErrorKind::Other, e.to_string()))
+}
+
 #[async_trait]
 impl ChatSink for SlackSink {
     async fn post_card(&self, to: &Conversation, card: &Card) -> Result<MessageRef, ChatError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatPostMessageRequest::new(
-            SlackChannelId(to.channel.clone()),
+            SlackChannelId(to.channel.to_string()),
             render::card(card),
         );
         let posted = once("chat.postMessage", session.chat_post_message(&request)).await?;
         Ok(MessageRef {
             platform: Platform::Slack,
-            channel: posted.channel.to_string(),
+            channel: answered_channel(posted.channel.as_ref())?,
             id: posted.ts.to_string(),
         })
     }
@@ -168,7 +174,7 @@ impl ChatSink for SlackSink {
     async fn update_card(&self, at: &MessageRef, card: &Card) -> Result<(), ChatError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatUpdateRequest::new(
-            SlackChannelId(at.channel.clone()),
+            SlackChannelId(at.channel.to_string()),
             render::card(card),
             SlackTs(at.id.clone()),
         );
@@ -183,14 +189,14 @@ impl ChatSink for SlackSink {
     ) -> Result<MessageRef, ChatError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatPostMessageRequest::new(
-            SlackChannelId(card.channel.clone()),
+            SlackChannelId(card.channel.to_string()),
             render::note(note),
         )
         .with_thread_ts(SlackTs(card.id.clone()));
         let posted = once("chat.postMessage", session.chat_post_message(&request)).await?;
         Ok(MessageRef {
             platform: Platform::Slack,
-            channel: posted.channel.to_string(),
+            channel: answered_channel(posted.channel.as_ref())?,
             id: posted.ts.to_string(),
         })
     }
@@ -204,7 +210,7 @@ impl ChatSink for SlackSink {
     ) -> Result<(), ChatError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatUpdateRequest::new(
-            SlackChannelId(at.channel.clone()),
+            SlackChannelId(at.channel.to_string()),
             render::note(note),
             SlackTs(at.id.clone()),
         );
@@ -220,7 +226,7 @@ impl ChatSink for SlackSink {
     ) -> Result<(), ChatError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatPostEphemeralRequest::new(
-            SlackChannelId(to.channel.clone()),
+            SlackChannelId(to.channel.to_string()),
             SlackUserId(user.id.clone()),
             SlackMessageContent::new().with_text(text.to_owned()),
         );

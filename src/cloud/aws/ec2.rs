@@ -8,7 +8,7 @@ use aws_sdk_ec2::types::{
 };
 
 use super::{describe, kind_of_code, missing, sts};
-use crate::domain::ids::{AccountId, EndpointId, JobId, SecurityGroupId, SubnetId, VpcId};
+use crate::domain::ids::{AccountId, EndpointId, JobId, SecurityGroupId, SubnetId, VpcId, ZoneId};
 use crate::ports::cloud::{
     CloudError, CloudResult, EndpointInfo, EndpointSpec, EndpointState, IngressRule, JOB_TAG,
     Network, Permission, Provider, SecurityGroupInfo, SubnetInfo, VpcInfo,
@@ -27,10 +27,14 @@ fn endpoint_info(e: &VpcEndpoint) -> Option<EndpointInfo> {
         vpc: e.vpc_id().unwrap_or_default().to_owned(),
         service_name: e.service_name().unwrap_or_default().to_owned(),
         state: EndpointState::parse(e.state().map(|s| s.as_str()).unwrap_or_default()),
+        // An entry without a name or a zone id is no target for an alias.
         dns_entries: e
             .dns_entries()
             .iter()
-            .filter_map(|d| Some((d.dns_name()?.to_owned(), d.hosted_zone_id()?.to_owned())))
+            .filter_map(|d| {
+                let zone = ZoneId::parse(d.hosted_zone_id()?).ok()?;
+                Some((d.dns_name()?.to_owned(), zone))
+            })
             .collect(),
         job_tag: e
             .tags()

@@ -9,7 +9,7 @@ use aws_sdk_route53::types::{
 };
 
 use super::{describe, missing, unbuildable};
-use crate::domain::ids::{AwsRegion, VpcId};
+use crate::domain::ids::{AwsRegion, VpcId, ZoneId};
 use crate::ports::cloud::{AliasTarget, CloudResult, Dns, ErrorKind, Provider, ZoneInfo};
 
 pub(super) struct Route53Dns {
@@ -18,8 +18,15 @@ pub(super) struct Route53Dns {
     pub(super) account: std::sync::Arc<super::sts::Account>,
 }
 
-fn bare_zone_id(id: &str) -> String {
-    id.trim_start_matches("/hostedzone/").to_owned()
+/// A zone id as Route 53 answered it (bare or `/hostedzone/…`); one that
+/// is not a zone id is an answer the bot cannot act on, said as such.
+fn zone_id(answered: &str) -> CloudResult<ZoneId> {
+    ZoneId::parse(answered).map_err(|_| {
+        missing(
+            Provider::Route53,
+            &format!("Route 53 answered {answered:?} as a hosted zone id"),
+        )
+    })
 }
 
 fn same_name(a: &str, b: &str) -> bool {
@@ -53,29 +60,26 @@ impl Dns for Route53Dns {
                 .send()
                 .await
                 .map_err(describe(Provider::Route53))?;
-            matches.extend(
-                page.hosted_zone_summaries()
-                    .iter()
-                    .filter(|z| same_name(z.name(), name))
-                    .map(|z| {
-                        let owner = z.owner();
-                        let foreign = match (
-                            owner.and_then(|o| o.owning_service()),
-                            owner.and_then(|o| o.owning_account()),
-                        ) {
-                            (Some(service), _) => Some(format!("AWS service {service}")),
-                            (None, Some(a)) if a != account.as_str() => {
-                                Some(format!("AWS account {a}"))
-                            }
-                            _ => None,
-                        };
-                        (
-                            bare_zone_id(z.hosted_zone_id()),
-                            z.name().to_owned(),
-                            foreign,
-                        )
-                    }),
-            );
+            for z in page
+                .hosted_zone_summaries()
+                .iter()
+                .filter(|z| same_name(z.name(), name))
+            {
+                matches.push({
+                    let owner = z.owner();
+                    let foreign = match (
+                        owner.and_then(|o| o.owning_service()),
+                        owner.and_then(|o| o.owning_account()),
+                    ) {
+                        (Some(service), _) => Some(format!("AWS service {service}")),
+                        (None, Some(a)) if a != account.as_str() => {
+                            Some(format!("AWS account {a}"))
+                        }
+                        _ => None,
+                    };
+                    (zone_id(z.hosted_zone_id())?, z.name().to_owned(), foreign)
+                });
+            }
             next = page
                 .next_token()
                 .filter(|t| !t.is_empty())
@@ -98,7 +102,7 @@ impl Dns for Route53Dns {
             let detail = self
                 .r53
                 .get_hosted_zone()
-                .id(&id)
+                .id(id.as_str())
                 .send()
                 .await
                 .map_err(describe(Provider::Route53))?;
@@ -148,39 +152,42 @@ impl Dns for Route53Dns {
             .hosted_zone()
             .ok_or_else(|| missing(Provider::Route53, "CreateHostedZone returned no zone"))?;
         Ok(ZoneInfo {
-            id: bare_zone_id(zone.id()),
+            id: zone_id(zone.id())?,
             name: zone.name().to_owned(),
             caller_reference: zone.caller_reference().to_owned(),
             foreign_owner: None,
         })
     }
 
-    async fn alias_record(&self, zone: &str, name: &str) -> CloudResult<Option<AliasTarget>> {
+    async fn alias_record(&self, zone: &ZoneId, name: &str) -> CloudResult<Option<AliasTarget>> {
         let out = self
             .r53
             .list_resource_record_sets()
-            .hosted_zone_id(zone)
+            .hosted_zone_id(zone.as_str())
             .start_record_name(name)
             .start_record_type(RrType::A)
             .max_items(1)
             .send()
             .await
             .map_err(describe(Provider::Route53))?;
-        Ok(out
+        let found = out
             .resource_record_sets()
             .iter()
             .find(|r| same_name(r.name(), name) && r.r#type() == &RrType::A)
-            .and_then(|r| r.alias_target())
-            .map(|a| AliasTarget {
+            .and_then(|r| r.alias_target());
+        match found {
+            None => Ok(None),
+            Some(a) => Ok(Some(AliasTarget {
                 dns_name: a.dns_name().to_owned(),
-                hosted_zone_id: a.hosted_zone_id().to_owned(),
+                hosted_zone_id: zone_id(a.hosted_zone_id())?,
                 evaluate_target_health: a.evaluate_target_health(),
-            }))
+            })),
+        }
     }
 
     async fn upsert_alias(
         &self,
-        zone: &str,
+        zone: &ZoneId,
         name: &str,
         target: &AliasTarget,
     ) -> CloudResult<String> {
@@ -200,7 +207,12 @@ impl Dns for Route53Dns {
             .is_some_and(|c| c.status() == &ChangeStatus::Insync))
     }
 
-    async fn delete_alias(&self, zone: &str, name: &str, target: &AliasTarget) -> CloudResult<()> {
+    async fn delete_alias(
+        &self,
+        zone: &ZoneId,
+        name: &str,
+        target: &AliasTarget,
+    ) -> CloudResult<()> {
         match self.change(zone, name, target, ChangeAction::Delete).await {
             Ok(_) => Ok(()),
             Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
@@ -217,8 +229,8 @@ impl Dns for Route53Dns {
         }
     }
 
-    async fn delete_zone(&self, zone: &str) -> CloudResult<()> {
-        match self.r53.delete_hosted_zone().id(zone).send().await {
+    async fn delete_zone(&self, zone: &ZoneId) -> CloudResult<()> {
+        match self.r53.delete_hosted_zone().id(zone.as_str()).send().await {
             Ok(_) => Ok(()),
             Err(e) if e.code() == Some("NoSuchHostedZone") => Ok(()),
             Err(e) => Err(describe(Provider::Route53)(e)),
@@ -229,7 +241,7 @@ impl Dns for Route53Dns {
 impl Route53Dns {
     async fn change(
         &self,
-        zone: &str,
+        zone: &ZoneId,
         name: &str,
         target: &AliasTarget,
         action: ChangeAction,
@@ -240,7 +252,7 @@ impl Route53Dns {
             .alias_target(
                 R53AliasTarget::builder()
                     .dns_name(&target.dns_name)
-                    .hosted_zone_id(&target.hosted_zone_id)
+                    .hosted_zone_id(target.hosted_zone_id.as_str())
                     .evaluate_target_health(target.evaluate_target_health)
                     .build()
                     .map_err(unbuildable)?,
@@ -261,7 +273,7 @@ impl Route53Dns {
         let out = self
             .r53
             .change_resource_record_sets()
-            .hosted_zone_id(zone)
+            .hosted_zone_id(zone.as_str())
             .change_batch(batch)
             .send()
             .await

@@ -195,3 +195,26 @@ impl AccountId {
     }
 }
 string_id!(AccountId);
+
+/// A Route 53 hosted zone id, such as `Z1YSHQZHG15GKL`: up to 32 capital
+/// letters and digits. Route 53 answers some as `/hostedzone/Z…`; parsing
+/// takes either and keeps the bare id, which is what every call takes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ZoneId(String);
+
+impl ZoneId {
+    pub fn parse(value: &str) -> Result<Self, IdError> {
+        let bare = value.strip_prefix("/hostedzone/").unwrap_or(value);
+        let ok = (1..=32).contains(&bare.len())
+            && bare
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if ok {
+            Ok(Self(bare.to_owned()))
+        } else {
+            Err(IdError::new(value, "id-zone", "id-expected-zone"))
+        }
+    }
+}
+string_id!(ZoneId);

@@ -98,11 +98,13 @@ macro_rules! string_id {
 }
 
 mod aws;
+mod chat;
 mod zilliz;
 
 pub use aws::{
-    AccountId, AwsRegion, EndpointId, Partition, RoleArn, SecurityGroupId, SubnetId, VpcId,
+    AccountId, AwsRegion, EndpointId, Partition, RoleArn, SecurityGroupId, SubnetId, VpcId, ZoneId,
 };
+pub use chat::ChannelId;
 pub use zilliz::{ClusterId, ProjectId, ZillizRegion};
 
 /// A job id as people say it: `PL-1042`.

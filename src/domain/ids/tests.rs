@@ -20,6 +20,8 @@ proptest! {
             let _ = RoleArn::parse(v).map(|r| r.account());
             let _ = AccountId::parse(v);
             let _ = JobId::parse(v);
+            let _ = ZoneId::parse(v);
+            let _ = ChannelId::parse(v);
         }
     }
 }
@@ -105,4 +107,36 @@ fn account_ids_are_twelve_digits() {
     ] {
         assert!(AccountId::parse(bad).is_err(), "{bad}");
     }
+}
+
+#[test]
+fn zone_ids_are_kept_bare_whichever_form_route53_answered() {
+    let bare = ZoneId::parse("Z1YSHQZHG15GKL").expect("bare");
+    assert_eq!(
+        ZoneId::parse("/hostedzone/Z1YSHQZHG15GKL").ok(),
+        Some(bare.clone())
+    );
+    assert_eq!(bare.as_str(), "Z1YSHQZHG15GKL");
+    for bad in [
+        "",
+        "/hostedzone/",
+        "z1yshq",
+        "Z1 YS",
+        "Z1-YS",
+        &"Z".repeat(33),
+    ] {
+        assert!(ZoneId::parse(bad).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn channel_ids_are_short_tokens_without_spaces() {
+    for good in ["C024BE91L", "1234567890123456789", "platform-ops"] {
+        assert!(ChannelId::parse(good).is_ok(), "{good}");
+    }
+    for bad in ["", "ops room", "ops\n", "ops\u{7}", &"c".repeat(81)] {
+        assert!(ChannelId::parse(bad).is_err(), "{bad:?}");
+    }
+    let e = ChannelId::parse("ops room").unwrap_err();
+    assert_eq!(e.what, "id-channel");
 }

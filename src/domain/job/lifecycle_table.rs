@@ -108,7 +108,7 @@ fn job_in(state: JobState, cancel_requested: bool) -> Job {
         requester: UserRef::new(Platform::Console, "alice"),
         conversation: Conversation {
             platform: Platform::Console,
-            channel: "ops".into(),
+            channel: crate::domain::ids::ChannelId::parse("ops").expect("an id"),
         },
         card: None,
         thread: Default::default(),
@@ -240,7 +240,7 @@ fn records_move_no_state_and_resources_are_recorded_only_while_work_runs() {
     use crate::domain::job::{Change, Living, MessageRef};
     let at = |id: &str| MessageRef {
         platform: Platform::Console,
-        channel: "ops".into(),
+        channel: crate::domain::ids::ChannelId::parse("ops").expect("an id"),
         id: id.into(),
     };
     let mut job = job_in(JobState::Running { step: STEP }, false);

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::command::CreateRequest;
-use super::ids::{AccountId, ClusterId, EndpointId, JobId, UserRef};
+use super::ids::{AccountId, ChannelId, ClusterId, EndpointId, JobId, UserRef, ZoneId};
 use super::plan::Finding;
 use crate::i18n::Locale;
 
@@ -35,7 +35,7 @@ pub struct EndpointRecord {
     pub id: EndpointId,
     pub origin: Origin,
     pub dns_name: Option<String>,
-    pub hosted_zone_id: Option<String>,
+    pub hosted_zone_id: Option<ZoneId>,
 }
 
 /// One cluster's DNS: its private link host, the zone named after it and the
@@ -45,7 +45,7 @@ pub struct ClusterDns {
     pub cluster: ClusterId,
     pub private_link_address: String,
     pub host: String,
-    pub zone_id: Option<String>,
+    pub zone_id: Option<ZoneId>,
     pub zone_origin: Option<Origin>,
     pub record: bool,
 }
@@ -78,7 +78,7 @@ pub struct StepRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MessageRef {
     pub platform: super::ids::Platform,
-    pub channel: String,
+    pub channel: ChannelId,
     pub id: String,
 }
 
@@ -126,7 +126,7 @@ impl Thread {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conversation {
     pub platform: super::ids::Platform,
-    pub channel: String,
+    pub channel: ChannelId,
 }
 
 /// A private-link job. Its fields are private: a job is made pending

@@ -51,7 +51,7 @@ impl Inner {
         let line = Text::new(
             verb,
             vec![
-                ("zone".to_owned(), Arg::Text(zone.id.clone())),
+                ("zone".to_owned(), Arg::Text(zone.id.to_string())),
                 ("host".to_owned(), Arg::Text(c.host.clone())),
             ],
         );
@@ -197,26 +197,29 @@ impl Inner {
         let target = Self::alias_target(res)?;
         let region = job.request().region.aws_region();
         for c in &res.clusters {
-            let zone = c.zone_id.as_deref().unwrap_or_default();
-            let associated = aws
-                .dns
-                .private_zones(&c.host, &job.request().vpc, &region)
-                .await
-                .map_err(err("err-list-zones"))?
-                .iter()
-                .any(|z| z.id == zone);
-            if !associated {
+            let associated = match &c.zone_id {
+                Some(zone) => aws
+                    .dns
+                    .private_zones(&c.host, &job.request().vpc, &region)
+                    .await
+                    .map_err(err("err-list-zones"))?
+                    .iter()
+                    .find(|z| z.id == *zone)
+                    .map(|z| z.id.clone()),
+                None => None,
+            };
+            let Some(zone) = associated else {
                 return Err(text!(
                     "err-zone-not-associated",
-                    zone = zone,
+                    zone = c.zone_id.as_ref().map_or("-", |z| z.as_str()),
                     host = c.host,
                     vpc = job.request().vpc
                 )
                 .into());
-            }
+            };
             let record = aws
                 .dns
-                .alias_record(zone, &c.host)
+                .alias_record(&zone, &c.host)
                 .await
                 .map_err(err("err-read-record"))?;
             let points_right = record.is_some_and(|a| {

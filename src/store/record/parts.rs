@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::ids::Platform;
+use crate::domain::ids::{ChannelId, Platform};
 use crate::domain::job::{
     Conversation, JobState, MessageRef, Millis, Step, StepRecord, Teardown, Thread,
 };
@@ -15,7 +15,7 @@ use crate::i18n::{Arg, Text};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct ConversationRecord {
     platform: Platform,
-    channel: String,
+    channel: ChannelId,
 }
 
 impl From<Conversation> for ConversationRecord {
@@ -39,7 +39,7 @@ impl From<ConversationRecord> for Conversation {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct MessageRefRecord {
     platform: Platform,
-    channel: String,
+    channel: ChannelId,
     id: String,
 }
 

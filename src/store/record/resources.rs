@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::ids::{ClusterId, EndpointId};
+use crate::domain::ids::{ClusterId, EndpointId, ZoneId};
 use crate::domain::job::{ClusterDns, EndpointRecord, Origin, Resources};
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -36,7 +36,7 @@ struct EndpointRecordRecord {
     id: EndpointId,
     origin: OriginRecord,
     dns_name: Option<String>,
-    hosted_zone_id: Option<String>,
+    hosted_zone_id: Option<ZoneId>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -44,7 +44,7 @@ struct ClusterDnsRecord {
     cluster: ClusterId,
     private_link_address: String,
     host: String,
-    zone_id: Option<String>,
+    zone_id: Option<ZoneId>,
     zone_origin: Option<OriginRecord>,
     record: bool,
 }

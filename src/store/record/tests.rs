@@ -23,7 +23,7 @@ fn a_job() -> Job {
         UserRef::new(Platform::Slack, "UALICE"),
         Conversation {
             platform: Platform::Slack,
-            channel: "C0PLATFORM".into(),
+            channel: crate::domain::ids::ChannelId::parse("C0PLATFORM").expect("an id"),
         },
     )
     .into_parts();

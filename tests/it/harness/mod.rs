@@ -214,7 +214,8 @@ impl Harness {
                 actor,
                 conversation: Conversation {
                     platform: Platform::Console,
-                    channel: "platform-ops".to_owned(),
+                    channel: privatelink_bot::domain::ids::ChannelId::parse("platform-ops")
+                        .expect("an id"),
                 },
                 delivery: delivery.map(str::to_owned),
                 event,
