@@ -237,29 +237,7 @@ fn event(id: JobId, action: &str) -> AuditEvent {
 fn approve_to_verified_on_moto(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let dir = tempfile::tempdir().expect("temp dir");
-    let (sandbox, app) = rt.block_on(async {
-        let sandbox = Sandbox::start(1).await.expect("sandbox");
-        // AWS's own waits (visibility after whitelisting, Route 53's
-        // INSYNC) set to none: this measures the bot and the emulator.
-        {
-            let mut p = sandbox.proxy.lock();
-            p.strict.visibility_delay = Duration::ZERO;
-            p.strict.insync_after = Duration::ZERO;
-        }
-        let config = sandbox
-            .config(&dir.path().join("store.sled"))
-            .expect("config");
-        let out: privatelink_bot::chat::console::SharedOut = Arc::new(Mutex::new(Box::new(Sink)));
-        let app = App::build(
-            &config,
-            Secret::new(&sandbox.api_key),
-            Arc::new(ConsoleSink::new(out, Locale::En)),
-            Overrides::default(),
-        )
-        .await
-        .expect("app");
-        (sandbox, app)
-    });
+    let (sandbox, app) = rt.block_on(sandbox_and_app(dir.path()));
     let conversation = Conversation {
         platform: Platform::Console,
         channel: privatelink_bot::domain::ids::ChannelId::parse("bench").expect("an id"),
@@ -299,15 +277,9 @@ fn approve_to_verified_on_moto(c: &mut Criterion) {
                     .await;
                     app.engine.wait(id).await;
                     total += started.elapsed();
-                    assert_eq!(
-                        app.store
-                            .get(id)
-                            .await
-                            .ok()
-                            .flatten()
-                            .map(|j| j.state().clone()),
-                        Some(JobState::Succeeded)
-                    );
+                    let job = app.store.get(id).await.ok().flatten();
+                    let state = job.map(|j| j.state().clone());
+                    assert_eq!(state, Some(JobState::Succeeded));
                     send("bob", Event::Command(format!("delete {id}"))).await;
                     app.engine.wait(id).await;
                 }
@@ -316,6 +288,29 @@ fn approve_to_verified_on_moto(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+/// The sandbox and the bot on it, with AWS's own waits (visibility after
+/// whitelisting, Route 53's INSYNC) set to none: what is measured is the
+/// bot and the emulator.
+async fn sandbox_and_app(dir: &std::path::Path) -> (Sandbox, App) {
+    let sandbox = Sandbox::start(1).await.expect("sandbox");
+    {
+        let mut p = sandbox.proxy.lock();
+        p.strict.visibility_delay = Duration::ZERO;
+        p.strict.insync_after = Duration::ZERO;
+    }
+    let config = sandbox.config(&dir.join("store.sled")).expect("config");
+    let out: privatelink_bot::chat::console::SharedOut = Arc::new(Mutex::new(Box::new(Sink)));
+    let app = App::build(
+        &config,
+        Secret::new(&sandbox.api_key),
+        Arc::new(ConsoleSink::new(out, Locale::En)),
+        Overrides::default(),
+    )
+    .await
+    .expect("app");
+    (sandbox, app)
 }
 
 /// The help text the acknowledgement answers, cached and rendered afresh.

@@ -26,7 +26,6 @@
 //!    one holding 10,000 jobs.
 
 use std::collections::HashMap;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -39,14 +38,12 @@ use privatelink_bot::sandbox::fixtures::{self, NetworkShape};
 use privatelink_bot::sandbox::{REGION, Sandbox};
 use privatelink_bot::store::{Admission, Store, StoreOptions};
 
+mod commands;
 mod drive;
 mod servers;
 
-use drive::{Target, closed_loop, ms, open_loop};
-use servers::{
-    BOLT_APP, BOLT_ASYNC_APP, bare_axum, bolt_async_venv, bolt_venv, free_port, memory,
-    quiet_slack, server_command, start_bot, terminate, wait_until_up,
-};
+use commands::commands;
+use servers::{bare_axum, memory, quiet_slack, start_bot};
 
 const SIGNING: &str = "load-signing-secret-0123456789";
 const TOKEN: &str = "xoxb-load-0123456789";
@@ -76,161 +73,6 @@ fn main() {
     rt.block_on(run());
 }
 
-async fn commands(sandbox: &Sandbox) {
-    println!(
-        "\n== signed slash commands at POST /slack/commands (answered in the acknowledgement) =="
-    );
-    let dir = tempfile::tempdir().expect("temp dir");
-    let slack = quiet_slack().await;
-    let bot = start_bot(
-        sandbox,
-        &sandbox.moto.url,
-        &dir.path().join("store.sled"),
-        &slack,
-    )
-    .await;
-    let bot_pid = bot.child.id().unwrap_or_default();
-
-    let venv = bolt_venv();
-    let bolt_port = free_port();
-    let workers = 2 * std::thread::available_parallelism().map_or(1, |n| n.get()) + 1;
-    std::fs::write(dir.path().join("bolt_app.py"), BOLT_APP).expect("bolt app");
-    let mut bolt = server_command(venv.join("bin/gunicorn"))
-        .args(["--chdir", &dir.path().display().to_string()])
-        .args([
-            "-w",
-            &workers.to_string(),
-            "-b",
-            &format!("127.0.0.1:{bolt_port}"),
-        ])
-        .args(["--log-level", "warning", "bolt_app:flask_app"])
-        .env("SLACK_BOT_TOKEN", TOKEN)
-        .env("SLACK_SIGNING_SECRET", SIGNING)
-        .env("SLACK_API_URL", format!("{slack}/api/"))
-        .stdout(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("gunicorn starts");
-    let async_venv = bolt_async_venv();
-    let async_port = free_port();
-    std::fs::write(dir.path().join("bolt_async_app.py"), BOLT_ASYNC_APP).expect("bolt async app");
-    let mut bolt_async = server_command(async_venv.join("bin/uvicorn"))
-        .args(["--app-dir", &dir.path().display().to_string()])
-        .args(["--workers", "2", "--host", "127.0.0.1"])
-        .args(["--port", &async_port.to_string()])
-        .args(["--log-level", "warning", "bolt_async_app:api"])
-        .env("SLACK_BOT_TOKEN", TOKEN)
-        .env("SLACK_SIGNING_SECRET", SIGNING)
-        .env("SLACK_API_URL", format!("{slack}/api/"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("uvicorn starts");
-    let bare_port = free_port();
-    let mut bare = server_command(std::env::current_exe().expect("this harness"))
-        .env("LOAD_BARE_AXUM_PORT", bare_port.to_string())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("bare axum starts");
-    wait_until_up(&format!("http://127.0.0.1:{bolt_port}/"), "gunicorn").await;
-    wait_until_up(&format!("http://127.0.0.1:{async_port}/"), "uvicorn").await;
-    wait_until_up(&format!("http://127.0.0.1:{bare_port}/"), "bare axum").await;
-
-    let targets = [
-        Target {
-            name: "privatelink-bot",
-            url: format!("{}/slack/commands", bot.url),
-            answers: true,
-        },
-        Target {
-            name: "Bolt async (uvicorn ×2, pbr)",
-            url: format!("http://127.0.0.1:{async_port}/slack/commands"),
-            answers: true,
-        },
-        Target {
-            name: "Bolt sync (gunicorn + Flask, pbr)",
-            url: format!("http://127.0.0.1:{bolt_port}/slack/commands"),
-            answers: true,
-        },
-        Target {
-            name: "bare axum 200",
-            url: format!("http://127.0.0.1:{bare_port}/slack/commands"),
-            answers: false,
-        },
-    ];
-    // Warm every server first (Bolt's workers each call auth.test on
-    // their first request), then measure side by side.
-    for t in &targets {
-        let _ = drive::closed_loop_for(t, 8, Duration::from_secs(2)).await;
-    }
-    let mut throughput: HashMap<(usize, usize), f64> = HashMap::new();
-    println!(
-        "{:<36} {:>6} {:>12} {:>10} {:>10} {:>8} {:>10}",
-        "server", "conns", "closed cmd/s", "p50", "p99", "non-2xx", "unanswered"
-    );
-    for connections in CLOSED_CONNECTIONS {
-        for (i, t) in targets.iter().enumerate() {
-            let c = closed_loop(t, connections).await;
-            println!(
-                "{:<36} {:>6} {:>12.0} {:>10} {:>10} {:>8} {:>10}",
-                t.name,
-                connections,
-                c.throughput(),
-                ms(c.percentile(0.5)),
-                ms(c.percentile(0.99)),
-                c.non_2xx,
-                c.unanswered,
-            );
-            throughput.insert((i, connections), c.throughput());
-        }
-    }
-    println!(
-        "{:<36} {:>10} {:>10} {:>8}",
-        "open loop 500/s", "p50", "p99", "non-2xx"
-    );
-    for (i, t) in targets.iter().enumerate() {
-        let o = open_loop(t, 1_000_000_000 * (i as u64 + 1)).await;
-        println!(
-            "{:<36} {:>10} {:>10} {:>8}",
-            t.name,
-            ms(o.percentile(0.5)),
-            ms(o.percentile(0.99)),
-            o.non_2xx + o.unanswered,
-        );
-    }
-    let tp = |i: usize, c: usize| throughput.get(&(i, c)).copied().unwrap_or(f64::NAN);
-    let mut headline = f64::INFINITY;
-    for c in CLOSED_CONNECTIONS {
-        let (ours, fastest_bolt) = (tp(0, c), tp(1, c).max(tp(2, c)));
-        headline = headline.min(ours / fastest_bolt);
-        println!(
-            "ratios at {c} connections: bot / bare axum = {:.2}; bot / Bolt async = {:.1}×; bot / Bolt sync = {:.1}×",
-            ours / tp(3, c),
-            ours / tp(1, c),
-            ours / tp(2, c),
-        );
-    }
-    println!(
-        "headline: bot / Bolt at its fastest = {headline:.1}× (the smaller ratio of the two loads)"
-    );
-    // After the bursts, a fresh command is answered normally.
-    let after = bot.command(u64::MAX - 1, "UAFTER", "help").await;
-    println!(
-        "after the load: a fresh command {} answered",
-        if after.contains("Zilliz Cloud Dedicated") {
-            "is"
-        } else {
-            "is NOT"
-        }
-    );
-    let (rss, peak) = memory(bot_pid);
-    println!("bot memory after the command load: RSS {rss:.1} MiB, peak {peak:.1} MiB");
-    bot.stop().await;
-    terminate(&mut bolt_async).await;
-    terminate(&mut bolt).await;
-    let _ = bare.kill().await;
-}
-
 /// Approve → verified for `jobs` jobs at once, through the bot's binary.
 /// With `strict`, AWS as the sandbox keeps it (acceptance gated on the
 /// provider, the IAM policy judged on every call, lists paged); without,
@@ -240,18 +82,7 @@ async fn commands(sandbox: &Sandbox) {
 async fn approve_to_verified(jobs: usize, strict: bool) {
     let sandbox = Sandbox::start(jobs).await.expect("sandbox");
     let proxy = sandbox.proxy.clone();
-    {
-        let mut p = proxy.lock();
-        p.strict.visibility_delay = Duration::ZERO;
-        p.strict.insync_after = Duration::ZERO;
-        if !strict {
-            p.strict.provider = None;
-            p.policy = None;
-            p.strict.foreign_zones.clear();
-            p.strict.zones_page_size = 100;
-            p.strict.endpoints_page_size = 1000;
-        }
-    }
+    loosen_unless_strict(&sandbox, strict);
     let mut networks = Vec::new();
     for i in 0..jobs {
         networks.push(
@@ -269,31 +100,7 @@ async fn approve_to_verified(jobs: usize, strict: bool) {
     let slack = quiet_slack().await;
     let bot = start_bot(&sandbox, &proxy.url, &dir.path().join("store.sled"), &slack).await;
     let pid = bot.child.id().unwrap_or_default();
-    // Create them all (preflight included), untimed.
-    futures_util::stream::iter(networks.iter().zip(&sandbox.clusters).enumerate())
-        .for_each_concurrent(16, |(i, (n, c))| {
-            let bot = &bot;
-            async move {
-                let line = format!(
-                    "create project={} region={} vpc={} subnets={} sg={} clusters={c}",
-                    privatelink_bot::sandbox::PROJECT,
-                    privatelink_bot::sandbox::ZILLIZ_REGION,
-                    n.vpc,
-                    n.subnets.join(","),
-                    n.security_group
-                );
-                bot.command(i as u64, &format!("UREQ{i:04}"), &line).await;
-            }
-        })
-        .await;
-    // Creates are answered through response_url; wait until all are stored.
-    loop {
-        let listed = bot.command(u64::MAX - 2, "UBOB", "list pending").await;
-        if listed.matches("PL-").count() >= jobs {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    create_all(&bot, &networks, &sandbox.clusters).await;
     let aws_before = proxy.lock().actions.len();
     let zilliz_before = sandbox.zilliz.lock().requests.len();
     let started = Instant::now();
@@ -315,23 +122,7 @@ async fn approve_to_verified(jobs: usize, strict: bool) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let took = started.elapsed();
-    let listed = bot.command(u64::MAX - 4, "UBOB", "list failed").await;
-    let failed = listed.matches("PL-").count();
-    if failed > 0 {
-        let first = listed
-            .split("PL-")
-            .nth(1)
-            .map(|r| {
-                r.chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect::<String>()
-            })
-            .unwrap_or_default();
-        let why = bot
-            .command(u64::MAX - 5, "UBOB", &format!("status PL-{first}"))
-            .await;
-        println!("first failure: {why}");
-    }
+    let failed = say_first_failure(&bot).await;
     let aws = proxy.lock().actions.len() - aws_before;
     let zilliz = sandbox.zilliz.lock().requests.len() - zilliz_before;
     let (_, peak) = memory(pid);
@@ -344,6 +135,69 @@ async fn approve_to_verified(jobs: usize, strict: bool) {
     );
     bot.stop().await;
     sandbox.moto.stop().await;
+}
+
+/// No propagation or sync delays either way; lenient also drops the
+/// provider's acceptance, the IAM policy, other owners' zones and paging.
+fn loosen_unless_strict(sandbox: &Sandbox, strict: bool) {
+    let mut p = sandbox.proxy.lock();
+    p.strict.visibility_delay = Duration::ZERO;
+    p.strict.insync_after = Duration::ZERO;
+    if !strict {
+        p.strict.provider = None;
+        p.policy = None;
+        p.strict.foreign_zones.clear();
+        p.strict.zones_page_size = 100;
+        p.strict.endpoints_page_size = 1000;
+    }
+}
+
+/// Creates a job per network (preflight included), untimed, and waits
+/// until all are stored: creates are answered through response_url.
+async fn create_all(
+    bot: &servers::Bot,
+    networks: &[fixtures::CustomerNetwork],
+    clusters: &[String],
+) {
+    let jobs = networks.len();
+    futures_util::stream::iter(networks.iter().zip(clusters).enumerate())
+        .for_each_concurrent(16, |(i, (n, c))| async move {
+            let line = format!(
+                "create project={} region={} vpc={} subnets={} sg={} clusters={c}",
+                privatelink_bot::sandbox::PROJECT,
+                privatelink_bot::sandbox::ZILLIZ_REGION,
+                n.vpc,
+                n.subnets.join(","),
+                n.security_group
+            );
+            bot.command(i as u64, &format!("UREQ{i:04}"), &line).await;
+        })
+        .await;
+    loop {
+        let listed = bot.command(u64::MAX - 2, "UBOB", "list pending").await;
+        if listed.matches("PL-").count() >= jobs {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// How many failed; the first one's status, printed.
+async fn say_first_failure(bot: &servers::Bot) -> usize {
+    let listed = bot.command(u64::MAX - 4, "UBOB", "list failed").await;
+    let failed = listed.matches("PL-").count();
+    let first = listed.split("PL-").nth(1).map(|r| {
+        r.chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+    });
+    if let Some(first) = first {
+        let why = bot
+            .command(u64::MAX - 5, "UBOB", &format!("status PL-{first}"))
+            .await;
+        println!("first failure: {why}");
+    }
+    failed
 }
 
 async fn start_up() {

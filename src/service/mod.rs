@@ -7,7 +7,7 @@
 
 mod decisions;
 mod inbound;
-mod limits;
+pub mod limits;
 pub mod preflight;
 mod request;
 

@@ -55,8 +55,16 @@ impl Store {
             }
         };
         let change = Change::CardPosted(at);
-        self.change(Admission::Owed, id, event, super::anyone, change, says, seq)
-            .await
+        self.change(
+            Admission::Owed,
+            id,
+            event,
+            super::changes::anyone,
+            change,
+            says,
+            seq,
+        )
+        .await
     }
 
     /// Writes chat effects that change no job (a "still waiting" note).
@@ -163,7 +171,7 @@ impl Store {
             Admission::Owed,
             id,
             event,
-            super::anyone,
+            super::changes::anyone,
             change,
             says,
             None,

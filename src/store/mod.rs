@@ -12,6 +12,7 @@
 //! operation is watched ([`liveness`]): one that overruns its bound makes
 //! the bot unhealthy for good.
 
+mod changes;
 mod chat;
 mod error;
 mod liveness;
@@ -36,12 +37,9 @@ pub use writer::{WriteHook, WriterFigures};
 
 use crate::domain::audit::AuditEvent;
 use crate::domain::ids::JobId;
-use crate::domain::job::{Change, Job};
-use crate::domain::lifecycle::Refusal;
-use crate::ports::chat::Outgoing;
 pub use chat::OutboxSignal;
 pub use outbox::{Failure, Pending};
-use tables::{ChatEffects, Trees};
+use tables::Trees;
 use writer::{Answer, Write, Writer, WriterCounters};
 
 /// How the store runs.
@@ -216,129 +214,6 @@ impl Store {
         .await
     }
 
-    /// Stores a new job, taking its slot, with an audit event and its card
-    /// in the outbox.
-    pub async fn insert(
-        &self,
-        admission: Admission,
-        job: &Job,
-        event: AuditEvent,
-    ) -> Result<(), ChangeError> {
-        let id = job.id();
-        let job = job.clone();
-        self.write(
-            admission,
-            format!("{} {id}", event.action),
-            true,
-            move |t| {
-                let says = |_: &Job| vec![Outgoing::Card];
-                let chat = ChatEffects {
-                    says: &says,
-                    delivered: None,
-                };
-                t.apply(
-                    id,
-                    &event,
-                    |current| match current {
-                        Some(_) => Err(ChangeError::Exists(id)),
-                        None => Ok(job.clone()),
-                    },
-                    &chat,
-                )
-            },
-        )
-        .await?;
-        self.outbox.wrote();
-        Ok(())
-    }
-
-    /// Makes `change` to a job, if its rules allow, atomically with its
-    /// indexes, its slot and an audit event, durably.
-    pub async fn update(
-        &self,
-        admission: Admission,
-        id: JobId,
-        event: AuditEvent,
-        change: impl Into<Change>,
-    ) -> Result<Job, ChangeError> {
-        let change = change.into();
-        self.change(admission, id, event, anyone, change, |_| Vec::new(), None)
-            .await
-    }
-
-    /// As `update`, with what the change says in chat: `says` of the
-    /// changed job goes into the outbox in the same transaction.
-    pub async fn update_saying(
-        &self,
-        admission: Admission,
-        id: JobId,
-        event: AuditEvent,
-        change: impl Into<Change>,
-        says: impl Fn(&Job) -> Vec<Outgoing> + Send + Sync + 'static,
-    ) -> Result<Job, ChangeError> {
-        let change = change.into();
-        self.change(admission, id, event, anyone, change, says, None)
-            .await
-    }
-
-    /// As `update_saying`, for a person's request: `allowed` (the policy)
-    /// judges the job as stored, in the same transaction, before the
-    /// change's own rules do. It reads the job; it cannot change it.
-    pub async fn update_if_allowed(
-        &self,
-        admission: Admission,
-        id: JobId,
-        event: AuditEvent,
-        allowed: impl Fn(&Job) -> Result<(), Refusal> + Send + Sync + 'static,
-        change: impl Into<Change>,
-        says: impl Fn(&Job) -> Vec<Outgoing> + Send + Sync + 'static,
-    ) -> Result<Job, ChangeError> {
-        let change = change.into();
-        self.change(admission, id, event, allowed, change, says, None)
-            .await
-    }
-
-    // Each argument is one part of the change; bundling them would only
-    // rename them.
-    #[allow(clippy::too_many_arguments)]
-    async fn change(
-        &self,
-        admission: Admission,
-        id: JobId,
-        event: AuditEvent,
-        allowed: impl Fn(&Job) -> Result<(), Refusal> + Send + Sync + 'static,
-        change: Change,
-        says: impl Fn(&Job) -> Vec<Outgoing> + Send + Sync + 'static,
-        delivered: Option<u64>,
-    ) -> Result<Job, ChangeError> {
-        let job = self
-            .write(
-                admission,
-                format!("{} {id}", event.action),
-                true,
-                move |t| {
-                    let chat = ChatEffects {
-                        says: &says,
-                        delivered,
-                    };
-                    t.apply(
-                        id,
-                        &event,
-                        |current| {
-                            let mut job = current.ok_or(ChangeError::NotFound(id))?;
-                            allowed(&job)?;
-                            job.change(change.clone())?;
-                            Ok(job)
-                        },
-                        &chat,
-                    )
-                },
-            )
-            .await?;
-        self.outbox.wrote();
-        Ok(job)
-    }
-
     /// Appends an audit event that changes no job (a refused click, say).
     pub async fn audit(&self, admission: Admission, event: AuditEvent) -> Result<(), StoreError> {
         let what = format!("audit {}", event.action);
@@ -408,10 +283,4 @@ fn lock_contended(path: &Path) -> bool {
         Err(std::fs::TryLockError::WouldBlock) => true,
         Err(std::fs::TryLockError::Error(_)) => false,
     })
-}
-
-/// The judgement of a change nobody asked for in person: the bot's own
-/// records and the engine's steps, which only the job's rules judge.
-fn anyone(_: &Job) -> Result<(), Refusal> {
-    Ok(())
 }

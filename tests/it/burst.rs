@@ -21,40 +21,10 @@ async fn after_a_burst_past_the_limit_the_bot_answers_and_its_memory_comes_back(
     .await;
     let (pid, slack) = (bot.pid(), &bot.slack);
     let plan = format!("plan {}", bot.sandbox.create_args());
-    // Warm up, so the baseline holds what a working bot holds.
-    for n in 0..5 {
-        assert_eq!(
-            bot.command(&format!("UWARM{n}"), &plan, &format!("W{n}"))
-                .await
-                .0,
-            200
-        );
-    }
-    slack
-        .wait_for("the warm-up answers", |c| {
-            c.iter()
-                .filter(|c| c.method.starts_with("response_url/W"))
-                .count()
-                == 5
-        })
-        .await;
+    warm_up(&bot, &plan).await;
     let (baseline, _) = memory(pid);
 
-    // The burst: distinct people (the per-person rate is not what is tested),
-    // distinct triggers, all at once.
-    let acks: Vec<(usize, u16, String)> = futures_util::stream::iter(0..BURST)
-        .map(|n| {
-            let (bot, plan) = (&bot, &plan);
-            async move {
-                let (status, said) = bot
-                    .command(&format!("UBURST{n:05}"), plan, &format!("B{n}"))
-                    .await;
-                (n, status, said)
-            }
-        })
-        .buffer_unordered(CONCURRENCY)
-        .collect()
-        .await;
+    let acks = burst(&bot, &plan).await;
     let (_, peak) = memory(pid);
     assert!(
         acks.iter().all(|(_, s, _)| *s == 200),
@@ -109,4 +79,37 @@ async fn after_a_burst_past_the_limit_the_bot_answers_and_its_memory_comes_back(
         after < baseline + 64 * 1024,
         "{after} KiB after the burst against {baseline} KiB before"
     );
+}
+
+/// Warm up, so the baseline holds what a working bot holds.
+async fn warm_up(bot: &ServeBinary, plan: &str) {
+    for n in 0..5 {
+        let (status, _) = bot
+            .command(&format!("UWARM{n}"), plan, &format!("W{n}"))
+            .await;
+        assert_eq!(status, 200);
+    }
+    bot.slack
+        .wait_for("the warm-up answers", |c| {
+            c.iter()
+                .filter(|c| c.method.starts_with("response_url/W"))
+                .count()
+                == 5
+        })
+        .await;
+}
+
+/// The burst: distinct people (the per-person rate is not what is tested),
+/// distinct triggers, all at once. Each one's number, status and words.
+async fn burst(bot: &ServeBinary, plan: &str) -> Vec<(usize, u16, String)> {
+    futures_util::stream::iter(0..BURST)
+        .map(|n| async move {
+            let (status, said) = bot
+                .command(&format!("UBURST{n:05}"), plan, &format!("B{n}"))
+                .await;
+            (n, status, said)
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await
 }

@@ -79,46 +79,7 @@ struct Incurable {
 async fn an_error_no_retry_can_cure_fails_the_job_at_once_with_the_providers_words() {
     use privatelink_bot::sandbox::aws_proxy::Fault;
     use privatelink_bot::sandbox::fake_zilliz::Fault as ZillizFault;
-    let cases = [
-        Incurable {
-            aws: Some((
-                "CreateVpcEndpoint",
-                403,
-                "UnauthorizedOperation",
-                "You are not authorized to perform this operation.",
-            )),
-            zilliz: None,
-            once: "CreateVpcEndpoint",
-            step: "step 2/8",
-            words: "You are not authorized to perform this operation.",
-        },
-        Incurable {
-            aws: Some((
-                "CreateVpcEndpoint",
-                400,
-                "InvalidVpcID.NotFound",
-                "The vpc ID 'vpc-0123abcd' does not exist",
-            )),
-            zilliz: None,
-            once: "CreateVpcEndpoint",
-            step: "step 2/8",
-            words: "The vpc ID 'vpc-0123abcd' does not exist",
-        },
-        // Zilliz's answer to a key it no longer accepts (recorded).
-        Incurable {
-            aws: None,
-            zilliz: Some((
-                "POST /v2/projects/proj-sandbox0001/privateEndpoints",
-                401,
-                21119,
-                "The apikey is illegal",
-            )),
-            once: "POST /v2/projects/proj-sandbox0001/privateEndpoints",
-            step: "step 3/8",
-            words: "The apikey is illegal",
-        },
-    ];
-    for case in cases {
+    for case in INCURABLE {
         let (h, proxy) = Harness::behind_aws_proxy(DryRun::Allowed).await;
         let id = h.create().await;
         if let Some((action, status, code, message)) = case.aws {
@@ -160,3 +121,44 @@ async fn an_error_no_retry_can_cure_fails_the_job_at_once_with_the_providers_wor
         );
     }
 }
+
+/// Refusals no retry cures, as AWS and Zilliz answer them.
+const INCURABLE: [Incurable; 3] = [
+    Incurable {
+        aws: Some((
+            "CreateVpcEndpoint",
+            403,
+            "UnauthorizedOperation",
+            "You are not authorized to perform this operation.",
+        )),
+        zilliz: None,
+        once: "CreateVpcEndpoint",
+        step: "step 2/8",
+        words: "You are not authorized to perform this operation.",
+    },
+    Incurable {
+        aws: Some((
+            "CreateVpcEndpoint",
+            400,
+            "InvalidVpcID.NotFound",
+            "The vpc ID 'vpc-0123abcd' does not exist",
+        )),
+        zilliz: None,
+        once: "CreateVpcEndpoint",
+        step: "step 2/8",
+        words: "The vpc ID 'vpc-0123abcd' does not exist",
+    },
+    // Zilliz's answer to a key it no longer accepts (recorded).
+    Incurable {
+        aws: None,
+        zilliz: Some((
+            "POST /v2/projects/proj-sandbox0001/privateEndpoints",
+            401,
+            21119,
+            "The apikey is illegal",
+        )),
+        once: "POST /v2/projects/proj-sandbox0001/privateEndpoints",
+        step: "step 3/8",
+        words: "The apikey is illegal",
+    },
+];

@@ -193,134 +193,146 @@ async fn api(
             json!({ "code": 0, "message": "401: Unauthorized" }),
         );
     }
-    {
-        let mut st = app.state.lock().unwrap();
-        if st.down && !is_webhook {
-            drop(st);
-            app.recorder.push(Call {
-                method: format!("{method} (500)"),
-                path: path.clone(),
-                body: Value::Null,
-            });
-            return reply(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                json!({ "message": "500: Internal Server Error", "code": 0 }),
-            );
-        }
-        if st.rate_limit_next > 0 && !is_webhook {
-            st.rate_limit_next -= 1;
-            drop(st);
-            app.recorder.push(Call {
-                method: format!("{method} (429)"),
-                path: path.clone(),
-                body: Value::Null,
-            });
-            return reply(
-                StatusCode::TOO_MANY_REQUESTS,
-                json!({ "message": "You are being rate limited.", "retry_after": 0.05, "global": false }),
-            );
-        }
-        // What Discord refuses for good, until a person acts.
-        let refusal = match parts.as_slice() {
-            ["channels", channel, ..] if st.no_access.contains(*channel) => {
-                Some((StatusCode::FORBIDDEN, 50001, "Missing Access"))
-            }
-            ["channels", _, "messages", id] if method == "PATCH" && st.deleted.contains(*id) => {
-                Some((StatusCode::NOT_FOUND, 10008, "Unknown Message"))
-            }
-            ["channels", _, "messages", id, "threads"] if st.deleted.contains(*id) => {
-                Some((StatusCode::NOT_FOUND, 10008, "Unknown Message"))
-            }
-            _ => None,
-        };
-        if let Some((status, code, message)) = refusal {
-            drop(st);
-            app.recorder.push(Call {
-                method: format!("{method} ({code})"),
-                path: path.clone(),
-                body,
-            });
-            return reply(status, json!({ "code": code, "message": message }));
-        }
+    let mut st = app.state.lock().unwrap();
+    let failed = if is_webhook {
+        None
+    } else {
+        down_or_throttled(&mut st)
+    };
+    if let Some((status, what, answer)) = failed {
+        drop(st);
+        let method = format!("{method} ({what})");
         app.recorder.push(Call {
-            method: method.to_string(),
-            path: path.clone(),
-            body: body.clone(),
+            method,
+            path,
+            body: Value::Null,
         });
-        match (method.as_str(), parts.as_slice()) {
-            ("GET", ["gateway"]) | ("GET", ["gateway", "bot"]) => match &st.gateway {
-                Some(url) => reply(
-                    StatusCode::OK,
-                    json!({ "url": url, "shards": 1, "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1 } }),
-                ),
-                None => reply(
-                    StatusCode::NOT_FOUND,
-                    json!({ "code": 0, "message": "404: Not Found" }),
-                ),
-            },
-            ("POST", ["interactions", _, _, "callback"]) => {
-                (StatusCode::NO_CONTENT, "").into_response()
-            }
-            ("POST", ["users", "@me", "channels"]) => {
-                // Numbered apart from messages, whose ids tests count.
-                let id = (700_000 + st.dms.len() as u64 + 1).to_string();
-                let user = body["recipient_id"].as_str().unwrap_or_default().to_owned();
-                st.dms.insert(id.clone(), user.clone());
-                reply(
-                    StatusCode::OK,
-                    json!({
-                        "id": id, "type": 1, "last_message_id": null, "flags": 0,
-                        "recipients": [ { "id": user, "username": format!("user{user}"), "discriminator": "0", "global_name": null, "avatar": null } ],
-                    }),
-                )
-            }
-            ("POST", ["channels", channel, "messages"]) => {
-                st.next_id += 1;
-                reply(StatusCode::OK, message(&st.next_id.to_string(), channel))
-            }
-            ("PATCH", ["channels", channel, "messages", id]) => {
-                reply(StatusCode::OK, message(id, channel))
-            }
-            ("POST", ["channels", channel, "messages", id, "threads"]) => {
-                if st.threads.iter().any(|t| t == id) {
-                    reply(
-                        StatusCode::BAD_REQUEST,
-                        json!({ "code": 160004, "message": "A thread has already been created for this message" }),
-                    )
-                } else {
-                    st.threads.push((*id).to_owned());
-                    reply(
-                        StatusCode::CREATED,
-                        json!({ "id": id, "type": 11, "guild_id": "888", "parent_id": channel, "name": body["name"], "position": 0, "permission_overwrites": [], "nsfw": false }),
-                    )
-                }
-            }
-            ("PUT", ["applications", _, "commands"])
-            | ("PUT", ["applications", _, "guilds", _, "commands"]) => {
-                reply(StatusCode::OK, json!([]))
-            }
-            ("GET", ["oauth2", "applications", "@me"]) => match &st.application {
-                Some((id, key)) => reply(
-                    StatusCode::OK,
-                    json!({
-                        "id": id, "name": "privatelink-bot", "icon": null, "description": "",
-                        "bot_public": false, "bot_require_code_grant": false, "verify_key": key,
-                        "team": null, "flags": 0,
-                        "owner": { "id": "42", "username": "owner", "discriminator": "0", "global_name": null, "avatar": null },
-                    }),
-                ),
-                None => reply(
-                    StatusCode::NOT_FOUND,
-                    json!({ "code": 10002, "message": "Unknown Application" }),
-                ),
-            },
-            ("PATCH", ["webhooks", _, _, "messages", "@original"]) => {
-                reply(StatusCode::OK, message("1", "777"))
-            }
-            _ => reply(
-                StatusCode::NOT_FOUND,
-                json!({ "code": 0, "message": "404: Not Found" }),
-            ),
-        }
+        return reply(status, answer);
     }
+    if let Some((status, code, message)) = refused_for_good(&st, &method, &parts) {
+        drop(st);
+        let method = format!("{method} ({code})");
+        app.recorder.push(Call { method, path, body });
+        return reply(status, json!({ "code": code, "message": message }));
+    }
+    app.recorder.push(Call {
+        method: method.to_string(),
+        path,
+        body: body.clone(),
+    });
+    answer(&mut st, &method, &parts, &body)
+}
+
+/// A 500 while the API is down; a 429 for the next calls a test throttled.
+fn down_or_throttled(st: &mut State_) -> Option<(StatusCode, &'static str, Value)> {
+    if st.down {
+        let answer = json!({ "message": "500: Internal Server Error", "code": 0 });
+        return Some((StatusCode::INTERNAL_SERVER_ERROR, "500", answer));
+    }
+    if st.rate_limit_next == 0 {
+        return None;
+    }
+    st.rate_limit_next -= 1;
+    let answer =
+        json!({ "message": "You are being rate limited.", "retry_after": 0.05, "global": false });
+    Some((StatusCode::TOO_MANY_REQUESTS, "429", answer))
+}
+
+/// What Discord refuses for good, until a person acts.
+fn refused_for_good(
+    st: &State_,
+    method: &Method,
+    parts: &[&str],
+) -> Option<(StatusCode, u32, &'static str)> {
+    match parts {
+        ["channels", channel, ..] if st.no_access.contains(*channel) => {
+            Some((StatusCode::FORBIDDEN, 50001, "Missing Access"))
+        }
+        ["channels", _, "messages", id] if method == "PATCH" && st.deleted.contains(*id) => {
+            Some((StatusCode::NOT_FOUND, 10008, "Unknown Message"))
+        }
+        ["channels", _, "messages", id, "threads"] if st.deleted.contains(*id) => {
+            Some((StatusCode::NOT_FOUND, 10008, "Unknown Message"))
+        }
+        _ => None,
+    }
+}
+
+/// The answer to a call the fake accepts, as Discord documents it.
+fn answer(st: &mut State_, method: &Method, parts: &[&str], body: &Value) -> Response {
+    let not_found = || {
+        reply(
+            StatusCode::NOT_FOUND,
+            json!({ "code": 0, "message": "404: Not Found" }),
+        )
+    };
+    match (method.as_str(), parts) {
+        ("GET", ["gateway"]) | ("GET", ["gateway", "bot"]) => match &st.gateway {
+            Some(url) => reply(
+                StatusCode::OK,
+                json!({ "url": url, "shards": 1, "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1 } }),
+            ),
+            None => not_found(),
+        },
+        ("POST", ["interactions", _, _, "callback"]) => {
+            (StatusCode::NO_CONTENT, "").into_response()
+        }
+        ("POST", ["users", "@me", "channels"]) => {
+            // Numbered apart from messages, whose ids tests count.
+            let id = (700_000 + st.dms.len() as u64 + 1).to_string();
+            let user = body["recipient_id"].as_str().unwrap_or_default().to_owned();
+            st.dms.insert(id.clone(), user.clone());
+            reply(
+                StatusCode::OK,
+                json!({
+                    "id": id, "type": 1, "last_message_id": null, "flags": 0,
+                    "recipients": [ { "id": user, "username": format!("user{user}"), "discriminator": "0", "global_name": null, "avatar": null } ],
+                }),
+            )
+        }
+        ("POST", ["channels", channel, "messages"]) => {
+            st.next_id += 1;
+            reply(StatusCode::OK, message(&st.next_id.to_string(), channel))
+        }
+        ("PATCH", ["channels", channel, "messages", id]) => {
+            reply(StatusCode::OK, message(id, channel))
+        }
+        ("POST", ["channels", channel, "messages", id, "threads"]) => thread(st, channel, id, body),
+        ("PUT", ["applications", _, "commands"])
+        | ("PUT", ["applications", _, "guilds", _, "commands"]) => reply(StatusCode::OK, json!([])),
+        ("GET", ["oauth2", "applications", "@me"]) => match &st.application {
+            Some((id, key)) => reply(
+                StatusCode::OK,
+                json!({
+                    "id": id, "name": "privatelink-bot", "icon": null, "description": "",
+                    "bot_public": false, "bot_require_code_grant": false, "verify_key": key,
+                    "team": null, "flags": 0,
+                    "owner": { "id": "42", "username": "owner", "discriminator": "0", "global_name": null, "avatar": null },
+                }),
+            ),
+            None => reply(
+                StatusCode::NOT_FOUND,
+                json!({ "code": 10002, "message": "Unknown Application" }),
+            ),
+        },
+        ("PATCH", ["webhooks", _, _, "messages", "@original"]) => {
+            reply(StatusCode::OK, message("1", "777"))
+        }
+        _ => not_found(),
+    }
+}
+
+/// A thread from a message: once per message, as Discord allows.
+fn thread(st: &mut State_, channel: &str, id: &str, body: &Value) -> Response {
+    if st.threads.iter().any(|t| t == id) {
+        return reply(
+            StatusCode::BAD_REQUEST,
+            json!({ "code": 160004, "message": "A thread has already been created for this message" }),
+        );
+    }
+    st.threads.push(id.to_owned());
+    reply(
+        StatusCode::CREATED,
+        json!({ "id": id, "type": 11, "guild_id": "888", "parent_id": channel, "name": body["name"], "position": 0, "permission_overwrites": [], "nsfw": false }),
+    )
 }

@@ -4,12 +4,13 @@
 //! dispatches, resumes its session when asked to reconnect and after the
 //! connection drops, and gets what it missed while away exactly once.
 
+use privatelink_bot::domain::ids::JobId;
 use privatelink_bot::domain::job::JobState;
 use privatelink_bot::secret::Secret;
 
 use crate::discord::{CHANNEL, DiscordBot, TOKEN, click, command};
 use crate::fake_discord::Call;
-use crate::fake_gateway::Seen;
+use crate::fake_gateway::{GatewayServer, Seen};
 
 fn count(seen: &[Seen], what: impl Fn(&Seen) -> bool) -> usize {
     seen.iter().filter(|s| what(s)).count()
@@ -30,55 +31,8 @@ async fn the_gateway_identifies_heartbeats_resumes_and_misses_nothing() {
         }
     })
     .await;
-    let gateway = bot.discord.enable_gateway().await;
-    let handler = bot.handler();
-    let http = privatelink_bot::chat::discord::http(&bot.settings, &Secret::new(TOKEN));
-    let transports = bot.server.transports.clone();
-    let running = tokio::spawn(privatelink_bot::chat::discord::gateway::run(
-        handler,
-        http,
-        vec![888],
-        transports,
-    ));
-
-    // Identified with the bot token; once ready it registers the command.
-    gateway
-        .wait_for("IDENTIFY", |s| {
-            s.contains(&Seen::Identify(format!("Bot {TOKEN}")))
-                || s.contains(&Seen::Identify(TOKEN.to_owned()))
-        })
-        .await;
-    bot.discord
-        .wait_for("the command registered on READY", |c| {
-            c.iter()
-                .any(|c| c.method == "PUT" && c.path.ends_with("/commands"))
-        })
-        .await;
-
-    // A slash command as a dispatch: answered through the REST callback,
-    // and the card goes up.
-    let opts = bot.create_options();
-    let opts: Vec<(&str, &str)> = opts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    gateway.dispatch("INTERACTION_CREATE", command("1", "111", "create", &opts));
-    let calls = bot
-        .discord
-        .wait_for("the card", |c| {
-            c.iter()
-                .any(|c| c.method == "POST" && c.path == format!("/channels/{CHANNEL}/messages"))
-        })
-        .await;
-    assert_eq!(callbacks(&calls, "1"), 1);
-    let card = calls
-        .iter()
-        .find(|c| c.method == "POST" && c.path == format!("/channels/{CHANNEL}/messages"))
-        .expect("card");
-    let text = card.body.to_string();
-    let id = text
-        .split("approve:")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .expect("the approve button");
-    let job = privatelink_bot::domain::ids::JobId::parse(id).expect("job id");
+    let (gateway, running) = connected(&bot).await;
+    let job = a_command_dispatched_posts_its_card(&bot, &gateway).await;
     let card_id = "900001";
 
     // Discord asks for a reconnect: the bot resumes its session.
@@ -123,4 +77,55 @@ async fn the_gateway_identifies_heartbeats_resumes_and_misses_nothing() {
         "resumed, never identified again: {seen:?}"
     );
     running.abort();
+}
+
+/// The bot's gateway transport, connected: identified with the bot token
+/// and, once ready, its command registered.
+async fn connected(
+    bot: &DiscordBot,
+) -> (GatewayServer, tokio::task::JoinHandle<anyhow::Result<()>>) {
+    let gateway = bot.discord.enable_gateway().await;
+    let http = privatelink_bot::chat::discord::http(&bot.settings, &Secret::new(TOKEN));
+    let running = tokio::spawn(privatelink_bot::chat::discord::gateway::run(
+        bot.handler(),
+        http,
+        vec![888],
+        bot.server.transports.clone(),
+    ));
+    gateway
+        .wait_for("IDENTIFY", |s| {
+            s.contains(&Seen::Identify(format!("Bot {TOKEN}")))
+                || s.contains(&Seen::Identify(TOKEN.to_owned()))
+        })
+        .await;
+    bot.discord
+        .wait_for("the command registered on READY", |c| {
+            c.iter()
+                .any(|c| c.method == "PUT" && c.path.ends_with("/commands"))
+        })
+        .await;
+    (gateway, running)
+}
+
+/// A slash command as a dispatch: answered through the REST callback, and
+/// the card goes up. Returns the job on the card.
+async fn a_command_dispatched_posts_its_card(bot: &DiscordBot, gateway: &GatewayServer) -> JobId {
+    let opts = bot.create_options();
+    let opts: Vec<(&str, &str)> = opts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    gateway.dispatch("INTERACTION_CREATE", command("1", "111", "create", &opts));
+    let is_card =
+        |c: &Call| c.method == "POST" && c.path == format!("/channels/{CHANNEL}/messages");
+    let calls = bot
+        .discord
+        .wait_for("the card", |c| c.iter().any(is_card))
+        .await;
+    assert_eq!(callbacks(&calls, "1"), 1);
+    let card = calls.iter().find(|c| is_card(c)).expect("card");
+    let text = card.body.to_string();
+    let id = text
+        .split("approve:")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("the approve button");
+    JobId::parse(id).expect("job id")
 }

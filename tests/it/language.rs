@@ -37,6 +37,63 @@ async fn a_whole_console_flow_speaks_chinese() {
          list all\n\
          retry $last\n"
     );
+    let t = console_output(&sandbox, &config, &script).await;
+    for said in CHINESE_SAID {
+        assert!(t.contains(said), "missing {said:?} in:\n{t}");
+    }
+    for english in ENGLISH {
+        assert!(!t.contains(english), "English {english:?} in:\n{t}");
+    }
+}
+
+/// What the flow must say, in Chinese, from every part of the bot.
+const CHINESE_SAID: &[&str] = &[
+    // the parser, naming fields, with the usage line
+    "`vpc`：\"vpc-1\" 不是 VPC ID：应为 vpc- 后跟 8 位或 17 位小写十六进制数字",
+    "`subnets`：为必填项",
+    "用法：/privatelink create",
+    // the reply to the requester, and the refusal of self-approval
+    "PL-1000 正在等待审批",
+    "你不是私网连接的审批人，不能处理 PL-1000",
+    // the card, its fields, its buttons and its updates
+    "卡片 card-PL-1000，位于 #",
+    "私网连接 PL-1000：",
+    "申请人: console:alice",
+    "计划：",
+    "[*批准: `approve PL-1000`] [!拒绝: `reject PL-1000`]",
+    "卡片 card-PL-1000 现在： ⚙ 已由 console:bob 批准",
+    "你批准了 PL-1000；它正在运行。",
+    // the thread
+    "已批准，操作人 console:bob。",
+    "▶ 步骤 1/8 解析 Zilliz 终端节点服务",
+    "✔ 步骤 8/8 验证最终状态",
+    "✅ PL-1000 已成功。通过以下地址连接：",
+    "卡片 card-PL-1000 现在： ✅ 已成功",
+    // status, list and a refused transition
+    "由 console:alice 于",
+    "步骤 3/8 将终端节点注册到 Zilliz 项目 — 完成",
+    "PL-1000 已成功",
+    "（申请人 console:alice）",
+    "PL-1000 当前为已成功；只有失败的任务可以重试。",
+];
+
+/// English a zh-CN console must not show (and no unrendered placeable).
+const ENGLISH: &[&str] = &[
+    "Waiting for approval",
+    "is not a VPC id",
+    "Usage:",
+    "Approved by",
+    "succeeded",
+    "step 1/8",
+    "Plan:",
+    "only you",
+    "Requester",
+    "{$",
+];
+
+/// The console binary run through `script`: what it printed, once it ended
+/// at the end of its input.
+async fn console_output(sandbox: &Sandbox, config: &std::path::Path, script: &str) -> String {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_privatelink-bot"))
         .args(["--config", &config.display().to_string(), "console"])
         .env("SANDBOX_ZILLIZ_API_KEY", &sandbox.api_key)
@@ -53,58 +110,13 @@ async fn a_whole_console_flow_speaks_chinese() {
         .await
         .expect("the console ends at the end of its input")
         .expect("its output");
-    let t = String::from_utf8_lossy(&out.stdout);
+    let t = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
         "{t}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-
-    for said in [
-        // the parser, naming fields, with the usage line
-        "`vpc`：\"vpc-1\" 不是 VPC ID：应为 vpc- 后跟 8 位或 17 位小写十六进制数字",
-        "`subnets`：为必填项",
-        "用法：/privatelink create",
-        // the reply to the requester, and the refusal of self-approval
-        "PL-1000 正在等待审批",
-        "你不是私网连接的审批人，不能处理 PL-1000",
-        // the card, its fields, its buttons and its updates
-        "卡片 card-PL-1000，位于 #",
-        "私网连接 PL-1000：",
-        "申请人: console:alice",
-        "计划：",
-        "[*批准: `approve PL-1000`] [!拒绝: `reject PL-1000`]",
-        "卡片 card-PL-1000 现在： ⚙ 已由 console:bob 批准",
-        "你批准了 PL-1000；它正在运行。",
-        // the thread
-        "已批准，操作人 console:bob。",
-        "▶ 步骤 1/8 解析 Zilliz 终端节点服务",
-        "✔ 步骤 8/8 验证最终状态",
-        "✅ PL-1000 已成功。通过以下地址连接：",
-        "卡片 card-PL-1000 现在： ✅ 已成功",
-        // status, list and a refused transition
-        "由 console:alice 于",
-        "步骤 3/8 将终端节点注册到 Zilliz 项目 — 完成",
-        "PL-1000 已成功",
-        "（申请人 console:alice）",
-        "PL-1000 当前为已成功；只有失败的任务可以重试。",
-    ] {
-        assert!(t.contains(said), "missing {said:?} in:\n{t}");
-    }
-    for english in [
-        "Waiting for approval",
-        "is not a VPC id",
-        "Usage:",
-        "Approved by",
-        "succeeded",
-        "step 1/8",
-        "Plan:",
-        "only you",
-        "Requester",
-        "{$",
-    ] {
-        assert!(!t.contains(english), "English {english:?} in:\n{t}");
-    }
+    t
 }
 
 #[tokio::test]

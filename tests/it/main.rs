@@ -30,6 +30,7 @@ mod language;
 mod liveness;
 mod observability;
 mod outbox;
+mod outbox_bounds;
 mod packaging;
 mod parsing;
 mod platform_story;

@@ -88,6 +88,31 @@ async fn metrics_move_with_a_job_and_parse_as_prometheus_text() {
         ),
         1.0
     );
+    cloud_calls_are_counted_by_service_and_operation(&after);
+    assert!(
+        v(
+            "privatelink_bot_chat_deliveries_total",
+            &[("platform", "slack"), ("outcome", "delivered")]
+        ) >= 5.0,
+        "the card, its updates, the decision, the checklist and the summary"
+    );
+    for step in Step::ALL {
+        assert_eq!(
+            v(
+                "privatelink_bot_step_duration_seconds",
+                &[("step", step.name())]
+            ),
+            1.0,
+            "one observation for {step}"
+        );
+    }
+    assert_eq!(v("privatelink_bot_outbox_depth", &[]), 0.0);
+}
+
+/// Each provider's calls, labelled by service and operation (Zilliz's by
+/// the path template, never an id).
+fn cloud_calls_are_counted_by_service_and_operation(after: &Scrape) {
+    let v = |metric: &str, labels: &[(&str, &str)]| value(after, metric, labels);
     let calls = |service: &str, operation: &str| {
         v(
             "privatelink_bot_cloud_calls_total",
@@ -107,24 +132,6 @@ async fn metrics_move_with_a_job_and_parse_as_prometheus_text() {
         "{zilliz:#?}"
     );
     assert!(calls("zilliz", "GET /v2/clusters/:id") >= 1.0);
-    assert!(
-        v(
-            "privatelink_bot_chat_deliveries_total",
-            &[("platform", "slack"), ("outcome", "delivered")]
-        ) >= 5.0,
-        "the card, its updates, the decision, the checklist and the summary"
-    );
-    for step in Step::ALL {
-        assert_eq!(
-            v(
-                "privatelink_bot_step_duration_seconds",
-                &[("step", step.name())]
-            ),
-            1.0,
-            "one observation for {step}"
-        );
-    }
-    assert_eq!(v("privatelink_bot_outbox_depth", &[]), 0.0);
 }
 
 #[tokio::test]

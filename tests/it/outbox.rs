@@ -13,14 +13,9 @@ use privatelink_bot::engine::{HookPoint, StepHook};
 use privatelink_bot::sandbox::fixtures::{self, NetworkShape};
 use privatelink_bot::sandbox::{PROJECT, REGION, ZILLIZ_REGION};
 
-use privatelink_bot::ports::chat::{Living, Note, Outgoing, Tone};
-use privatelink_bot::store::{Admission, Store, StoreOptions};
-
 use crate::fake_slack::{Call, Outage, OutageSwitch};
-use crate::harness::{admin_config, store_path};
 use crate::slack_bot::SlackBot;
 pub use crate::slack_thread::*;
-use crate::store::{event, pending_job};
 
 /// Takes Slack down when a job starts step 3; the engine goes on. The
 /// switch is handed over once the fake exists (the hook is built first).
@@ -269,132 +264,4 @@ async fn a_429_storm_on_one_channel_does_not_hold_up_another() {
     let calls = summary_and_final_card(&bot, a, &ts_a).await;
     assert_in_order(&thread(&calls, &ts_a), &every_note(a));
     assert_checklist_complete(&calls, &ts_a);
-}
-
-fn wait_note(job: JobId, text: &str) -> Outgoing {
-    Outgoing::Note(Note {
-        job,
-        text: text.to_owned(),
-        tone: Tone::Working,
-        buttons: Vec::new(),
-        living: Some(Living::Wait(Step::WaitAccepted)),
-        mention: None,
-    })
-}
-
-#[tokio::test]
-async fn a_long_outage_keeps_the_outbox_bounded_and_every_outcome_and_the_admin_view_shows_it() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_path(&dir);
-    let store = Store::open(&path, StoreOptions::default())
-        .await
-        .expect("store");
-    let id = JobId::new(1000);
-    store
-        .insert(Admission::Owed, &pending_job(id, 1), event(id, "create"))
-        .await
-        .expect("insert");
-    // Card refreshes while the first card waits collapse into it, and so
-    // do checklist edits into the first checklist entry.
-    let edits = 200;
-    for _ in 0..edits {
-        store
-            .update_saying(
-                Admission::Owed,
-                id,
-                event(id, "touch"),
-                fixtures::touched(),
-                |_| vec![Outgoing::Card, Outgoing::Progress],
-            )
-            .await
-            .expect("change");
-    }
-    // A long wait says where it is every so often: the newest words
-    // replace the waiting ones.
-    for i in 0..edits {
-        store
-            .say(
-                Admission::Owed,
-                id,
-                vec![wait_note(id, &format!("still waiting {i}"))],
-                0,
-            )
-            .await
-            .expect("say");
-    }
-    let summary = Outgoing::Note(Note {
-        living: None,
-        ..match wait_note(id, "✅ done") {
-            Outgoing::Note(n) => n,
-            _ => unreachable!(),
-        }
-    });
-    store
-        .say(Admission::Owed, id, vec![summary.clone()], 0)
-        .await
-        .expect("say");
-    let waiting = store.outbox().await.expect("outbox");
-    let kinds: Vec<(&Outgoing, u32)> = waiting.iter().map(|p| (&p.message, p.collapsed)).collect();
-    assert_eq!(
-        kinds,
-        vec![
-            (&Outgoing::Card, edits),
-            (&Outgoing::Progress, edits - 1),
-            (
-                &wait_note(id, &format!("still waiting {}", edits - 1)),
-                edits - 1
-            ),
-            (&summary, 0),
-        ],
-        "bounded: one entry per living message, each with what it absorbed"
-    );
-    // A wait's words replaced while they were being delivered stay, to go
-    // again; delivered as they are, they leave.
-    let wait = &waiting[2];
-    store
-        .outbox_delivered(id, wait.seq, wait_note(id, "still waiting 0"))
-        .await
-        .expect("delivered");
-    assert_eq!(store.outbox().await.expect("outbox").len(), 4);
-    store
-        .outbox_delivered(id, wait.seq, wait.message.clone())
-        .await
-        .expect("delivered");
-    assert_eq!(store.outbox().await.expect("outbox").len(), 3);
-    // A later wait note starts a new entry once the last one left.
-    store
-        .say(
-            Admission::Owed,
-            id,
-            vec![wait_note(id, "still waiting again")],
-            0,
-        )
-        .await
-        .expect("say");
-    assert_eq!(store.outbox().await.expect("outbox").len(), 4);
-    drop(store);
-
-    // The admin view, with the bot stopped: what waits and for whom.
-    let config = admin_config(&dir, &path);
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_privatelink-bot"))
-        .args(["--config", &config.display().to_string(), "jobs", "outbox"])
-        .output()
-        .await
-        .expect("the binary runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(text.contains("PL-1000 #"), "{text}");
-    assert!(
-        text.contains(&format!(
-            "progress checklist (since 1970-01-01T00:00:00Z); {} later edit(s) collapsed into it",
-            edits - 1
-        )),
-        "{text}"
-    );
-    assert!(text.contains("note \"✅ done\""), "{text}");
-    assert!(text.contains("4 message(s) waiting for 1 job(s)"), "{text}");
 }

@@ -35,31 +35,7 @@ async fn no_secret_appears_in_logs_chat_store_or_exports() {
     )
     .await;
     let api_key = bot.sandbox.api_key.clone();
-    // A forged request too: its refusal is logged.
-    let forged = reqwest::Client::new()
-        .post(format!("{}/slack/commands", bot.url))
-        .header("x-slack-request-timestamp", "1")
-        .header("x-slack-signature", "v0=00")
-        .body("text=help")
-        .send()
-        .await
-        .expect("answered");
-    assert_eq!(forged.status(), 401);
-
-    let create = format!("create {}", bot.sandbox.create_args());
-    assert_eq!(bot.command("UALICE", &create, "S1").await.0, 200);
-    let (_, id) = bot.slack.first_card().await;
-    let id = id.to_string();
-    assert_eq!(bot.click("UBOB", &format!("approve:{id}"), "S2").await, 200);
-    bot.slack
-        .wait_for("the summary", |c| {
-            c.iter().any(|c| {
-                c.body["text"]
-                    .as_str()
-                    .is_some_and(|t| t.contains("succeeded. Connect"))
-            })
-        })
-        .await;
+    let id = a_flow_with_a_forged_request(&bot).await;
 
     let sent: String = bot
         .slack
@@ -111,4 +87,33 @@ async fn no_secret_appears_in_logs_chat_store_or_exports() {
             assert!(!contains(bytes, secret), "a secret in {}", path.display());
         }
     }
+}
+
+/// A forged request (its refusal is logged), then a create approved to
+/// its summary: every place a secret could leak now holds something.
+async fn a_flow_with_a_forged_request(bot: &ServeBinary) -> String {
+    let forged = reqwest::Client::new()
+        .post(format!("{}/slack/commands", bot.url))
+        .header("x-slack-request-timestamp", "1")
+        .header("x-slack-signature", "v0=00")
+        .body("text=help")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(forged.status(), 401);
+
+    let create = format!("create {}", bot.sandbox.create_args());
+    assert_eq!(bot.command("UALICE", &create, "S1").await.0, 200);
+    let (_, id) = bot.slack.first_card().await;
+    assert_eq!(bot.click("UBOB", &format!("approve:{id}"), "S2").await, 200);
+    bot.slack
+        .wait_for("the summary", |c| {
+            c.iter().any(|c| {
+                c.body["text"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("succeeded. Connect"))
+            })
+        })
+        .await;
+    id.to_string()
 }

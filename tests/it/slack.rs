@@ -81,20 +81,7 @@ async fn create_without_arguments_opens_a_form_with_field_errors() {
         ("subnets", subnets.as_str()),
         ("sg", net.security_group.as_str()),
     ];
-    let payload = view_submission("UALICE", "C0PLATFORM", "V1", &fields);
-    let body = serde_urlencoded::to_string([("payload", payload)]).unwrap();
-    let ts = now();
-    let response = bot
-        .http
-        .post(format!("{}/slack/interactions", bot.url))
-        .header("x-slack-request-timestamp", ts.to_string())
-        .header("x-slack-signature", sign(SIGNING, ts, &body))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let answer: serde_json::Value = response.json().await.unwrap();
+    let answer = submit_for_an_answer(&bot, &fields).await;
     assert_eq!(answer["response_action"], "errors");
     assert!(
         answer["errors"]["vpc"]
@@ -118,18 +105,8 @@ async fn create_without_arguments_opens_a_form_with_field_errors() {
         .await;
     assert_eq!(status, 200);
     let (_, id) = bot.card().await;
-    assert_eq!(
-        bot.server()
-            .app
-            .store
-            .get(id)
-            .await
-            .unwrap()
-            .unwrap()
-            .requester()
-            .to_string(),
-        "slack:UALICE"
-    );
+    let job = bot.server().app.store.get(id).await.unwrap().unwrap();
+    assert_eq!(job.requester().to_string(), "slack:UALICE");
     let calls = bot
         .slack
         .wait_for("the private answer", |c| {
@@ -147,6 +124,25 @@ async fn create_without_arguments_opens_a_form_with_field_errors() {
             .unwrap()
             .contains("waiting for approval")
     );
+}
+
+/// The create form submitted with `fields`: what the acknowledgement said
+/// (field errors are answered in it, synchronously).
+async fn submit_for_an_answer(bot: &SlackBot, fields: &[(&str, &str)]) -> serde_json::Value {
+    let payload = view_submission("UALICE", "C0PLATFORM", "V1", fields);
+    let body = serde_urlencoded::to_string([("payload", payload)]).unwrap();
+    let ts = now();
+    let response = bot
+        .http
+        .post(format!("{}/slack/interactions", bot.url))
+        .header("x-slack-request-timestamp", ts.to_string())
+        .header("x-slack-signature", sign(SIGNING, ts, &body))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
 }
 
 #[tokio::test]

@@ -48,15 +48,7 @@ async fn socket_mode_connects_acks_reconnects_and_resumes_with_the_real_binary()
 
     // A slash command over the socket: acknowledged by its envelope id;
     // the card goes up over the Web API.
-    let command = json!({
-        "envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": true,
-        "payload": {
-            "team_id": "T0", "channel_id": "C0PLATFORM", "user_id": "UALICE", "command": "/privatelink",
-            "text": format!("create {}", bot.sandbox.create_args()),
-            "response_url": format!("{}/response/S1", bot.slack.url), "trigger_id": "S1",
-        },
-    });
-    socket.send(command);
+    socket.send(create_envelope(&bot.slack.url, &bot.sandbox.create_args()));
     socket.wait_for("env-1 acked", |s| acked(s, "env-1")).await;
     let (_, id) = bot.slack.first_card().await;
 
@@ -82,19 +74,7 @@ async fn socket_mode_connects_acks_reconnects_and_resumes_with_the_real_binary()
 
     // The approve click; Slack delivers it again after another drop (as it
     // does when it cannot tell whether the ack arrived): one effect.
-    let response_url = format!("{}/response/S2", bot.slack.url);
-    let from = slack_requests::From {
-        channel: "C0PLATFORM",
-        user: "UBOB",
-        trigger: "S2",
-        response_url: &response_url,
-    };
-    let form = slack_requests::button_click(&from, &format!("approve:{id}"), "1700000000.000001");
-    let payload: Value = serde_json::from_str(
-        &serde_urlencoded::from_str::<Vec<(String, String)>>(&form).unwrap()[0].1,
-    )
-    .unwrap();
-    let click = json!({ "envelope_id": "env-2", "type": "interactive", "accepts_response_payload": false, "payload": payload });
+    let click = approve_envelope(&bot.slack.url, &id.to_string());
     socket.send(click.clone());
     socket.wait_for("env-2 acked", |s| acked(s, "env-2")).await;
     socket.drop_newest();
@@ -121,4 +101,34 @@ async fn socket_mode_connects_acks_reconnects_and_resumes_with_the_real_binary()
     assert_eq!(ready.status(), 200, "Socket Mode connected: ready");
     let (_, status, _) = bot.stop().await;
     assert_eq!(status, 0);
+}
+
+/// A `create` slash command as Socket Mode delivers it, envelope `env-1`.
+fn create_envelope(slack: &str, create_args: &str) -> Value {
+    json!({
+        "envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": true,
+        "payload": {
+            "team_id": "T0", "channel_id": "C0PLATFORM", "user_id": "UALICE", "command": "/privatelink",
+            "text": format!("create {create_args}"),
+            "response_url": format!("{slack}/response/S1"), "trigger_id": "S1",
+        },
+    })
+}
+
+/// Bob's approve click on `job`'s card as Socket Mode delivers it,
+/// envelope `env-2`: the same payload the HTTP endpoint gets in its form.
+fn approve_envelope(slack: &str, job: &str) -> Value {
+    let response_url = format!("{slack}/response/S2");
+    let from = slack_requests::From {
+        channel: "C0PLATFORM",
+        user: "UBOB",
+        trigger: "S2",
+        response_url: &response_url,
+    };
+    let form = slack_requests::button_click(&from, &format!("approve:{job}"), "1700000000.000001");
+    let payload: Value = serde_json::from_str(
+        &serde_urlencoded::from_str::<Vec<(String, String)>>(&form).unwrap()[0].1,
+    )
+    .unwrap();
+    json!({ "envelope_id": "env-2", "type": "interactive", "accepts_response_payload": false, "payload": payload })
 }

@@ -54,40 +54,7 @@ async fn delivered_to_the_end(bot: &SlackBot, ts: &str, id: JobId) -> Vec<Call> 
 #[tokio::test]
 async fn three_jobs_in_one_channel_finish_delivering_together_in_few_messages() {
     let bot = SlackBot::start_full(&["slack:UBOB"], quick_delivery, None).await;
-    let mut cards: Vec<(String, JobId)> = Vec::new();
-    for i in 0..JOBS {
-        let n = u8::try_from(40 + i).expect("octet");
-        let net = fixtures::customer_network(&bot.sandbox.aws, REGION, n, NetworkShape::default())
-            .await
-            .expect("a VPC");
-        let args = format!(
-            "create project={PROJECT} region={ZILLIZ_REGION} vpc={} subnets={} sg={} clusters={}",
-            net.vpc,
-            net.subnets.join(","),
-            net.security_group,
-            bot.sandbox.clusters.join(",")
-        );
-        let trigger = format!("T{i}");
-        assert_eq!(bot.command("UALICE", &args, &trigger).await, 200);
-        let calls = bot
-            .slack
-            .wait_for("the card", |c| {
-                c.iter()
-                    .filter(|c| c.method == "chat.postMessage" && c.body["thread_ts"].is_null())
-                    .count()
-                    > i
-            })
-            .await;
-        // The fake numbers messages by the order of successful posts.
-        let n = calls
-            .iter()
-            .filter(|c| c.method == "chat.postMessage")
-            .count();
-        cards.push((
-            format!("1700000000.{n:06}"),
-            JobId::new(1000 + u64::try_from(i).expect("index")),
-        ));
-    }
+    let cards = three_cards(&bot).await;
     // Slack is away while the three jobs run: all they have to say waits,
     // and comes out at once when it is back, paced for the one channel.
     let outage = bot.slack.outage();
@@ -123,21 +90,7 @@ async fn three_jobs_in_one_channel_finish_delivering_together_in_few_messages() 
         .iter()
         .filter(|c| c.method == "chat.postMessage" || c.method == "chat.update")
         .collect();
-    let at: Vec<usize> = cards
-        .iter()
-        .map(|(ts, id)| {
-            let summary = format!("{id} succeeded");
-            delivered
-                .iter()
-                .position(|c| {
-                    c.body["thread_ts"] == ts.as_str()
-                        && c.body["text"]
-                            .as_str()
-                            .is_some_and(|t| t.contains(&summary))
-                })
-                .expect("the summary was delivered after the outage")
-        })
-        .collect();
+    let at = summaries_at(&delivered, &cards);
     let spread = at.iter().max().unwrap() - at.iter().min().unwrap();
     assert!(
         spread < JOBS + 1,
@@ -151,6 +104,65 @@ async fn three_jobs_in_one_channel_finish_delivering_together_in_few_messages() 
         "{} deliveries for {JOBS} jobs",
         delivered.len()
     );
+}
+
+/// Three jobs created in one channel, each with its card posted: the
+/// cards' ts (the fake numbers messages by the order of successful posts)
+/// and jobs.
+async fn three_cards(bot: &SlackBot) -> Vec<(String, JobId)> {
+    let mut cards: Vec<(String, JobId)> = Vec::new();
+    for i in 0..JOBS {
+        let n = u8::try_from(40 + i).expect("octet");
+        let net = fixtures::customer_network(&bot.sandbox.aws, REGION, n, NetworkShape::default())
+            .await
+            .expect("a VPC");
+        let args = format!(
+            "create project={PROJECT} region={ZILLIZ_REGION} vpc={} subnets={} sg={} clusters={}",
+            net.vpc,
+            net.subnets.join(","),
+            net.security_group,
+            bot.sandbox.clusters.join(",")
+        );
+        let trigger = format!("T{i}");
+        assert_eq!(bot.command("UALICE", &args, &trigger).await, 200);
+        let calls = bot
+            .slack
+            .wait_for("the card", |c| {
+                c.iter()
+                    .filter(|c| c.method == "chat.postMessage" && c.body["thread_ts"].is_null())
+                    .count()
+                    > i
+            })
+            .await;
+        let n = calls
+            .iter()
+            .filter(|c| c.method == "chat.postMessage")
+            .count();
+        cards.push((
+            format!("1700000000.{n:06}"),
+            JobId::new(1000 + u64::try_from(i).expect("index")),
+        ));
+    }
+    cards
+}
+
+/// Where among the deliveries each job's summary went.
+fn summaries_at(delivered: &[&Call], cards: &[(String, JobId)]) -> Vec<usize> {
+    cards
+        .iter()
+        .map(|(ts, id)| {
+            let summary = format!("{id} succeeded");
+            delivered
+                .iter()
+                .position(|c| {
+                    c.body["thread_ts"] == ts.as_str()
+                        && c.body["text"]
+                            .as_str()
+                            .is_some_and(|t| t.contains(&summary))
+                })
+                .expect("the summary was delivered after the outage")
+        })
+        .collect()
 }
 
 /// Holds every job at the start of step 6, for good: the process is

@@ -94,7 +94,7 @@ pub fn from_block_actions(
 
 /// An answer in the acknowledgement, seen only by the person who typed;
 /// `<`, `>` and `&` escaped, as Slack's text format requires.
-pub(super) fn ephemeral(text: &str) -> Value {
+pub fn ephemeral(text: &str) -> Value {
     json!({ "response_type": "ephemeral", "text": super::render::escape(text) })
 }
 

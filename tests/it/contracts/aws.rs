@@ -44,40 +44,64 @@ fn change(action: ChangeAction, name: &str, target: AliasTarget) -> ChangeBatch 
         .expect("batch")
 }
 
+/// The bot's clients, through the proxy (the policy in force).
+struct Aws {
+    sandbox: Sandbox,
+    ec2: aws_sdk_ec2::Client,
+    r53: aws_sdk_route53::Client,
+}
+
 #[tokio::test]
 async fn the_aws_proxy_keeps_aws_documented_behaviour() {
     let sandbox = Sandbox::start(1).await.expect("sandbox");
-    // The bot's credentials, through the proxy (the policy in force).
     let config = emulator_config(&sandbox.proxy.url, REGION).await;
-    let ec2 = aws_sdk_ec2::Client::new(&config);
-    let r53 = aws_sdk_route53::Client::new(&config);
-    let service = sandbox.service_name.clone();
-    let network = &sandbox.network;
+    let aws = Aws {
+        ec2: aws_sdk_ec2::Client::new(&config),
+        r53: aws_sdk_route53::Client::new(&config),
+        sandbox,
+    };
+    a_whitelisted_service_is_invisible_until_allowed_and_propagated(&aws).await;
+    an_endpoint_waits_for_acceptance_and_a_token_makes_it_once(&aws).await;
+    what_the_policy_does_not_grant_is_refused_and_a_dry_run_does_nothing(&aws).await;
+    let zone = a_caller_reference_makes_one_zone_and_changes_go_pending_then_insync(&aws).await;
+    a_delete_must_match_the_record_exactly(&aws, &zone).await;
+    the_vpcs_zones_come_in_pages_with_other_owners_unreadable(&aws).await;
+}
 
-    // A service that needs a whitelist is invisible until the provider
-    // allows the account in, and then only after a propagation delay.
+async fn create_endpoint(
+    aws: &Aws,
+) -> Result<
+    aws_sdk_ec2::operation::create_vpc_endpoint::CreateVpcEndpointOutput,
+    aws_sdk_ec2::error::SdkError<
+        aws_sdk_ec2::operation::create_vpc_endpoint::CreateVpcEndpointError,
+    >,
+> {
+    aws.ec2
+        .create_vpc_endpoint()
+        .vpc_endpoint_type(VpcEndpointType::Interface)
+        .vpc_id(&aws.sandbox.network.vpc)
+        .service_name(&aws.sandbox.service_name)
+        .subnet_ids(&aws.sandbox.network.subnets[0])
+        .client_token("contract-token-1")
+        .send()
+        .await
+}
+
+async fn a_whitelisted_service_is_invisible_until_allowed_and_propagated(aws: &Aws) {
     let describe = || {
-        ec2.describe_vpc_endpoint_services()
-            .service_names(&service)
+        aws.ec2
+            .describe_vpc_endpoint_services()
+            .service_names(&aws.sandbox.service_name)
             .send()
     };
     let err = describe().await.expect_err("invisible");
     assert_eq!(code(&err), "InvalidServiceName");
-    let create = || {
-        ec2.create_vpc_endpoint()
-            .vpc_endpoint_type(VpcEndpointType::Interface)
-            .vpc_id(&network.vpc)
-            .service_name(&service)
-            .subnet_ids(&network.subnets[0])
-            .client_token("contract-token-1")
-            .send()
-    };
     assert_eq!(
-        code(&create().await.expect_err("invisible")),
+        code(&create_endpoint(aws).await.expect_err("invisible")),
         "InvalidServiceName"
     );
-    sandbox.proxy.lock().strict.visibility_delay = Duration::from_secs(3600);
-    sandbox.zilliz.lock().whitelisted.insert(
+    aws.sandbox.proxy.lock().strict.visibility_delay = Duration::from_secs(3600);
+    aws.sandbox.zilliz.lock().whitelisted.insert(
         (
             PROJECT.to_owned(),
             ZILLIZ_REGION.to_owned(),
@@ -89,76 +113,73 @@ async fn the_aws_proxy_keeps_aws_documented_behaviour() {
         code(&describe().await.expect_err("not propagated yet")),
         "InvalidServiceName"
     );
-    sandbox.proxy.lock().strict.visibility_delay = Duration::ZERO;
+    aws.sandbox.proxy.lock().strict.visibility_delay = Duration::ZERO;
     describe().await.expect("visible once propagated");
+}
 
-    // An endpoint to the provider's service waits for its acceptance; a
-    // repeated ClientToken gives the same endpoint, not a second one.
-    let endpoint = create().await.expect("created");
+async fn an_endpoint_waits_for_acceptance_and_a_token_makes_it_once(aws: &Aws) {
+    let endpoint = create_endpoint(aws).await.expect("created");
     let e = endpoint.vpc_endpoint().expect("endpoint");
     let id = e.vpc_endpoint_id().expect("id").to_owned();
     assert_eq!(e.state().map(|s| s.as_str()), Some("pendingAcceptance"));
-    let again = create().await.expect("the same token");
+    let again = create_endpoint(aws).await.expect("the same token");
     assert_eq!(
         again.vpc_endpoint().and_then(|e| e.vpc_endpoint_id()),
         Some(id.as_str())
     );
-    let state = |id: String| {
-        let ec2 = ec2.clone();
-        async move {
-            ec2.describe_vpc_endpoints()
-                .vpc_endpoint_ids(id)
-                .send()
-                .await
-                .expect("described")
-                .vpc_endpoints()[0]
-                .state()
-                .map(|s| s.as_str().to_owned())
-                .unwrap_or_default()
-        }
+    let state = || async {
+        aws.ec2
+            .describe_vpc_endpoints()
+            .vpc_endpoint_ids(&id)
+            .send()
+            .await
+            .expect("described")
+            .vpc_endpoints()[0]
+            .state()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default()
     };
-    assert_eq!(state(id.clone()).await, "pendingAcceptance");
-    sandbox
-        .zilliz
-        .lock()
-        .add_registration(PROJECT, ZILLIZ_REGION, &id);
-    assert_eq!(
-        state(id.clone()).await,
-        "available",
-        "accepted by the provider"
-    );
-    sandbox.zilliz.lock().reject(&id);
-    assert_eq!(state(id.clone()).await, "rejected");
+    assert_eq!(state().await, "pendingAcceptance");
+    let zilliz = &aws.sandbox.zilliz;
+    zilliz.lock().add_registration(PROJECT, ZILLIZ_REGION, &id);
+    assert_eq!(state().await, "available", "accepted by the provider");
+    zilliz.lock().reject(&id);
+    assert_eq!(state().await, "rejected");
+}
 
-    // What the policy does not grant is refused as IAM refuses it.
-    let err = ec2
+async fn what_the_policy_does_not_grant_is_refused_and_a_dry_run_does_nothing(aws: &Aws) {
+    let network = &aws.sandbox.network;
+    let err = aws
+        .ec2
         .delete_vpc()
         .vpc_id(&network.vpc)
         .send()
         .await
         .expect_err("not granted");
     assert_eq!(code(&err), "UnauthorizedOperation");
-    // A DryRun says whether the caller may, and does nothing.
-    let dry = ec2
+    let dry = aws
+        .ec2
         .create_vpc_endpoint()
         .dry_run(true)
         .vpc_endpoint_type(VpcEndpointType::Interface)
         .vpc_id(&network.vpc)
-        .service_name(&service)
+        .service_name(&aws.sandbox.service_name)
         .send()
         .await
         .expect_err("a DryRun answers with an error");
     assert_eq!(code(&dry), "DryRunOperation");
+}
 
-    // Route 53: a repeated CallerReference is refused; changes are PENDING
-    // until INSYNC.
+/// Returns the zone made.
+async fn a_caller_reference_makes_one_zone_and_changes_go_pending_then_insync(aws: &Aws) -> String {
     let zone = |reference: &'static str| {
-        r53.create_hosted_zone()
+        aws.r53
+            .create_hosted_zone()
             .name("contract.example.com")
             .caller_reference(reference)
             .vpc(
                 Vpc::builder()
-                    .vpc_id(&network.vpc)
+                    .vpc_id(&aws.sandbox.network.vpc)
                     .vpc_region(VpcRegion::from(REGION))
                     .build(),
             )
@@ -171,8 +192,9 @@ async fn the_aws_proxy_keeps_aws_documented_behaviour() {
         code(&zone("contract-ref-1").await.expect_err("repeated")),
         "HostedZoneAlreadyExists"
     );
-    sandbox.proxy.lock().strict.insync_after = Duration::from_secs(3600);
-    let changed = r53
+    aws.sandbox.proxy.lock().strict.insync_after = Duration::from_secs(3600);
+    let changed = aws
+        .r53
         .change_resource_record_sets()
         .hosted_zone_id(&zone_id)
         .change_batch(change(
@@ -185,29 +207,24 @@ async fn the_aws_proxy_keeps_aws_documented_behaviour() {
         .expect("upsert");
     let info = changed.change_info().expect("change");
     assert_eq!(info.status(), &ChangeStatus::Pending);
-    let status = || r53.get_change().id(info.id()).send();
-    assert_eq!(
-        status()
-            .await
+    let status = || async {
+        let answer = aws.r53.get_change().id(info.id()).send().await;
+        answer
             .expect("change")
             .change_info()
-            .map(|c| c.status().clone()),
-        Some(ChangeStatus::Pending)
-    );
-    sandbox.proxy.lock().strict.insync_after = Duration::ZERO;
-    assert_eq!(
-        status()
-            .await
-            .expect("change")
-            .change_info()
-            .map(|c| c.status().clone()),
-        Some(ChangeStatus::Insync)
-    );
+            .map(|c| c.status().clone())
+    };
+    assert_eq!(status().await, Some(ChangeStatus::Pending));
+    aws.sandbox.proxy.lock().strict.insync_after = Duration::ZERO;
+    assert_eq!(status().await, Some(ChangeStatus::Insync));
+    zone_id
+}
 
-    // A DELETE must match the record exactly.
+async fn a_delete_must_match_the_record_exactly(aws: &Aws, zone_id: &str) {
     let delete = |evaluate: bool| {
-        r53.change_resource_record_sets()
-            .hosted_zone_id(&zone_id)
+        aws.r53
+            .change_resource_record_sets()
+            .hosted_zone_id(zone_id)
             .change_batch(change(
                 ChangeAction::Delete,
                 "contract.example.com",
@@ -220,16 +237,17 @@ async fn the_aws_proxy_keeps_aws_documented_behaviour() {
         "InvalidChangeBatch"
     );
     delete(false).await.expect("exactly as it is");
+}
 
-    // The VPC's zones come in pages, with other owners' among them; their
-    // details are not this account's to read.
+async fn the_vpcs_zones_come_in_pages_with_other_owners_unreadable(aws: &Aws) {
     let mut pages = 0;
     let mut owners = Vec::new();
     let mut next: Option<String> = None;
     loop {
-        let page = r53
+        let page = aws
+            .r53
             .list_hosted_zones_by_vpc()
-            .vpc_id(&network.vpc)
+            .vpc_id(&aws.sandbox.network.vpc)
             .vpc_region(VpcRegion::from(REGION))
             .set_next_token(next.clone())
             .send()
@@ -237,12 +255,10 @@ async fn the_aws_proxy_keeps_aws_documented_behaviour() {
             .expect("page");
         pages += 1;
         for z in page.hosted_zone_summaries() {
+            let owner = z.owner().and_then(|o| o.owning_account());
             owners.push((
                 z.hosted_zone_id().to_owned(),
-                z.owner()
-                    .and_then(|o| o.owning_account())
-                    .unwrap_or_default()
-                    .to_owned(),
+                owner.unwrap_or_default().to_owned(),
             ));
         }
         next = page.next_token().map(str::to_owned);
@@ -255,14 +271,6 @@ async fn the_aws_proxy_keeps_aws_documented_behaviour() {
         .iter()
         .find(|(_, owner)| owner != "123456789012")
         .expect("a zone of another account");
-    assert_eq!(
-        code(
-            &r53.get_hosted_zone()
-                .id(&foreign.0)
-                .send()
-                .await
-                .expect_err("denied")
-        ),
-        "AccessDenied"
-    );
+    let read = aws.r53.get_hosted_zone().id(&foreign.0).send().await;
+    assert_eq!(code(&read.expect_err("denied")), "AccessDenied");
 }

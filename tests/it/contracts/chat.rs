@@ -7,30 +7,38 @@ use crate::discord::TOKEN as DISCORD_TOKEN;
 use crate::fake_discord::FakeDiscord;
 use crate::fake_slack::FakeSlack;
 
+/// A Web API call to the fake, as the bot makes it.
+async fn call(slack: &FakeSlack, method: &str, token: &str, body: Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}/api/{method}", slack.url))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("answer")
+}
+
+async fn answered(slack: &FakeSlack, method: &str, body: Value) -> Value {
+    let answer = call(slack, method, "xoxb-contract", body).await;
+    answer.json().await.expect("json")
+}
+
+fn error(v: &Value) -> &str {
+    v["error"].as_str().unwrap_or_default()
+}
+
 #[tokio::test]
-async fn the_slack_fake_keeps_slacks_documented_behaviour() {
+async fn slack_answers_a_wrong_token_with_200_and_invalid_auth() {
     let slack = FakeSlack::start("xoxb-contract").await;
-    let http = reqwest::Client::new();
-    let call = |method: &str, token: &str, body: Value| {
-        http.post(format!("{}/api/{method}", slack.url))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-    };
-    let error = |v: Value| v["error"].as_str().unwrap_or_default().to_owned();
-
-    // A wrong token: HTTP 200, ok false, invalid_auth.
-    let r = call(
-        "chat.postMessage",
-        "xoxb-wrong",
-        json!({ "channel": "C1", "text": "x" }),
-    )
-    .await
-    .expect("answer");
+    let body = json!({ "channel": "C1", "text": "x" });
+    let r = call(&slack, "chat.postMessage", "xoxb-wrong", body).await;
     assert_eq!(r.status(), 200);
-    assert_eq!(error(r.json().await.expect("json")), "invalid_auth");
+    assert_eq!(error(&r.json().await.expect("json")), "invalid_auth");
+}
 
-    // What no retry cures, with Slack's codes.
+#[tokio::test]
+async fn slack_refuses_what_no_retry_cures_with_its_own_codes() {
+    let slack = FakeSlack::start("xoxb-contract").await;
     slack.remove_bot_from("COUT");
     slack.archive("CARCH", true);
     slack.mark_unknown("CGONE");
@@ -39,80 +47,70 @@ async fn the_slack_fake_keeps_slacks_documented_behaviour() {
         ("CARCH", "is_archived"),
         ("CGONE", "channel_not_found"),
     ] {
-        let v: Value = call(
+        let v = answered(
+            &slack,
             "chat.postMessage",
-            "xoxb-contract",
             json!({ "channel": channel, "text": "x" }),
         )
-        .await
-        .json_answer()
         .await;
-        assert_eq!(error(v), expected, "{channel}");
+        assert_eq!(error(&v), expected, "{channel}");
     }
-    let posted: Value = call(
+    let posted = answered(
+        &slack,
         "chat.postMessage",
-        "xoxb-contract",
         json!({ "channel": "C1", "text": "x" }),
     )
-    .await
-    .json_answer()
     .await;
     let ts = posted["ts"].as_str().expect("ts").to_owned();
     slack.delete_message(&ts);
-    let v: Value = call(
-        "chat.update",
-        "xoxb-contract",
-        json!({ "channel": "C1", "ts": ts, "text": "y" }),
-    )
-    .await
-    .json_answer()
-    .await;
-    assert_eq!(error(v), "message_not_found");
+    let edit = json!({ "channel": "C1", "ts": ts, "text": "y" });
+    assert_eq!(
+        error(&answered(&slack, "chat.update", edit).await),
+        "message_not_found"
+    );
     // A user id as the channel is the bot's direct conversation.
-    let v: Value = call(
+    let v = answered(
+        &slack,
         "chat.postMessage",
-        "xoxb-contract",
         json!({ "channel": "UALICE", "text": "x" }),
     )
-    .await
-    .json_answer()
     .await;
     assert_eq!(v["ok"], true);
     assert!(
         v["channel"].as_str().is_some_and(|c| c.starts_with('D')),
         "{v}"
     );
+}
 
-    // 429 with Retry-After.
+#[tokio::test]
+async fn slack_throttles_with_429_and_retry_after() {
+    let slack = FakeSlack::start("xoxb-contract").await;
     slack.rate_limit_next(1);
-    let r = call(
-        "chat.postMessage",
-        "xoxb-contract",
-        json!({ "channel": "C1", "text": "x" }),
-    )
-    .await
-    .expect("answer");
+    let body = json!({ "channel": "C1", "text": "x" });
+    let r = call(&slack, "chat.postMessage", "xoxb-contract", body).await;
     assert_eq!(r.status(), 429);
     assert!(r.headers().contains_key("retry-after"));
+}
 
-    // Socket Mode takes the app-level token only.
+#[tokio::test]
+async fn slack_socket_mode_takes_the_app_level_token_only() {
+    let slack = FakeSlack::start("xoxb-contract").await;
     slack.enable_socket_mode("xapp-contract").await;
-    let v: Value = call("apps.connections.open", "xoxb-contract", json!({}))
-        .await
-        .json_answer()
-        .await;
-    assert_eq!(error(v), "invalid_auth");
-    let v: Value = call("apps.connections.open", "xapp-contract", json!({}))
-        .await
-        .json_answer()
-        .await;
+    let with_bot_token = call(&slack, "apps.connections.open", "xoxb-contract", json!({})).await;
+    let v: Value = with_bot_token.json().await.expect("json");
+    assert_eq!(error(&v), "invalid_auth");
+    let with_app_token = call(&slack, "apps.connections.open", "xapp-contract", json!({})).await;
+    let v: Value = with_app_token.json().await.expect("json");
     assert!(
         v["url"].as_str().is_some_and(|u| u.starts_with("ws://")),
         "{v}"
     );
+}
 
-    // A user group it does not know.
-    let v: Value = http
+#[tokio::test]
+async fn slack_answers_an_unknown_user_group_with_no_such_subteam() {
+    let slack = FakeSlack::start("xoxb-contract").await;
+    let v: Value = reqwest::Client::new()
         .get(format!(
             "{}/api/usergroups.users.list?usergroup=S0NONE",
             slack.url
@@ -122,7 +120,7 @@ async fn the_slack_fake_keeps_slacks_documented_behaviour() {
         .await
         .json_answer()
         .await;
-    assert_eq!(error(v), "no_such_subteam");
+    assert_eq!(error(&v), "no_such_subteam");
 }
 
 #[tokio::test]
