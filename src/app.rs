@@ -15,6 +15,7 @@ use crate::ports::cloud::{CloudAccess, Vendor};
 use crate::secret::Secret;
 use crate::service::{Service, ServiceParts};
 use crate::store::{Store, StoreOptions, WriteHook};
+use crate::watch::Watch;
 
 pub struct App {
     pub store: Arc<Store>,
@@ -25,6 +26,8 @@ pub struct App {
     pub service: Arc<Service>,
     /// Delivers the store's outbox to chat; started by `build`.
     pub delivery: Dispatcher,
+    /// Checks succeeded jobs' links; `serve` runs its sweeps.
+    pub watch: Arc<Watch>,
 }
 
 /// Optional replacements for tests and benchmarks.
@@ -80,6 +83,13 @@ impl App {
             metrics: metrics.clone(),
             hook: overrides.hook,
         });
+        let watch = Arc::new(Watch::new(
+            store.clone(),
+            cloud.clone(),
+            vendor.clone(),
+            clock.clone(),
+            config.watch.clone(),
+        ));
         let service = Arc::new(Service::new(ServiceParts {
             store: store.clone(),
             engine: engine.clone(),
@@ -92,6 +102,7 @@ impl App {
             metrics: metrics.clone(),
             per_user_per_minute: config.intake.per_user_per_minute,
             per_user_burst: config.intake.per_user_burst,
+            watch: watch.clone(),
         }));
         Ok(Self {
             store,
@@ -100,6 +111,7 @@ impl App {
             engine,
             service,
             delivery,
+            watch,
         })
     }
 

@@ -25,3 +25,4 @@ pub mod service;
 pub mod store;
 pub mod supervise;
 pub mod telemetry;
+pub mod watch;

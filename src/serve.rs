@@ -174,6 +174,10 @@ impl Server {
         background.push(tokio::spawn(supervise("housekeeping", None, move || {
             service.clone().keep_house()
         })));
+        let watch = self.app.watch.clone();
+        background.push(tokio::spawn(supervise("drift watch", None, move || {
+            watch.clone().run()
+        })));
         let serving = async {
             match listener {
                 Some(listener) => {

@@ -72,6 +72,7 @@ pub fn status_text(job: &Job, locale: Locale, held: Option<Blocked>) -> String {
         out.push_str(&t!(locale, "status-card-unposted"));
         out.push('\n');
     }
+    out.push_str(&super::drift::last_check(job, locale));
     if let Some(why) = held {
         let why = crate::i18n::render(locale, why.key(), &[]);
         out.push_str(&t!(locale, "status-delivery-blocked", why = why));

@@ -5,9 +5,11 @@
 //! they say.
 
 mod answers;
+mod drift;
 mod notes;
 
 pub use answers::{list_line, resources, state_word, status_text};
+pub use drift::{drifted, restored};
 pub use notes::{
     cancelled, decided, failed, progress, resource_text, step_warning, still_waiting, summary,
     teardown_failed, torn_down, verdict_text,
@@ -98,6 +100,9 @@ pub fn status_line(job: &Job, locale: Locale) -> String {
         }
         JobState::Rejected if decided => t!(locale, "status-rejected-by", by = who),
         JobState::Cancelled if decided => t!(locale, "status-cancelled-by", by = who),
+        JobState::Succeeded if job.health().is_drifted() => {
+            drift::status(job, locale).unwrap_or_default()
+        }
         other => {
             // A sentence's first word, capitalised where the script has case.
             let s = other.text().render(locale);
@@ -157,7 +162,11 @@ pub fn card(job: &Job) -> Card {
             region = r.region
         ),
         status: status_line(job, locale),
-        tone: tone_for(job.state()),
+        tone: if *job.state() == JobState::Succeeded && job.health().is_drifted() {
+            Tone::Failure
+        } else {
+            tone_for(job.state())
+        },
         fields,
         actions: plan.actions(r, locale),
         warnings: plan.warnings().map(|f| f.render(locale)).collect(),

@@ -14,7 +14,7 @@ use crate::i18n::Text;
 use crate::ports::chat::{Action, Note, Tone};
 use crate::{t, text};
 
-fn note(job: JobId, tone: Tone, text: String) -> Note {
+pub(super) fn note(job: JobId, tone: Tone, text: String) -> Note {
     Note {
         job,
         text,

@@ -56,6 +56,9 @@ pub struct Config {
     /// The language the bot speaks where nobody says otherwise.
     #[serde(default)]
     pub language: LanguageSettings,
+    /// How often the drift watch checks finished links.
+    #[serde(default)]
+    pub watch: crate::watch::WatchSettings,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

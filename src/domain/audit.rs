@@ -62,12 +62,14 @@ pub enum Action {
     CardLost,
     NoteRefused,
     OutboxDropped,
+    /// The drift watch checked a finished link.
+    DriftChecked,
     /// A word written by another version.
     Other(String),
 }
 
 impl Action {
-    const KNOWN: [Action; 18] = [
+    const KNOWN: [Action; 19] = [
         Action::Create,
         Action::Approve,
         Action::Reject,
@@ -86,6 +88,7 @@ impl Action {
         Action::CardLost,
         Action::NoteRefused,
         Action::OutboxDropped,
+        Action::DriftChecked,
     ];
 
     /// The stored word.
@@ -109,6 +112,7 @@ impl Action {
             Action::CardLost => "card_lost",
             Action::NoteRefused => "note_refused",
             Action::OutboxDropped => "outbox_dropped",
+            Action::DriftChecked => "drift_checked",
             Action::Other(word) => word,
         }
     }

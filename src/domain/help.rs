@@ -10,14 +10,15 @@ use crate::t;
 pub const USAGE_CREATE: &str = "/privatelink create project=<proj-…> region=<aws-…> vpc=<vpc-…> subnets=<subnet-…,…> sg=<sg-…,…> clusters=<cluster id,…> [role=<IAM role ARN>]";
 pub const USAGE_PLAN: &str = "/privatelink plan project=<proj-…> region=<aws-…> vpc=<vpc-…> subnets=<subnet-…,…> sg=<sg-…,…> clusters=<cluster id,…> [role=<IAM role ARN>]";
 pub const USAGE_STATUS: &str = "/privatelink status <job id, e.g. PL-1042>";
-pub const USAGE_LIST: &str = "/privatelink list [mine|pending|running|failed|all]";
+pub const USAGE_VERIFY: &str = "/privatelink verify <job id>";
+pub const USAGE_LIST: &str = "/privatelink list [mine|pending|running|failed|drifted|all]";
 pub const USAGE_CANCEL: &str = "/privatelink cancel <job id>";
 pub const USAGE_RETRY: &str = "/privatelink retry <job id>";
 pub const USAGE_ROLLBACK: &str = "/privatelink rollback <job id>";
 pub const USAGE_DELETE: &str = "/privatelink delete <job id>";
 pub const USAGE_HELP: &str = "/privatelink help [command]";
 pub const USAGE_ANY: &str =
-    "/privatelink create|plan|status|list|cancel|retry|rollback|delete|help …";
+    "/privatelink create|plan|status|verify|list|cancel|retry|rollback|delete|help …";
 
 /// The sub-commands, their usage line and what they do, for `help`.
 /// The sub-commands, their usage line and what they do (a catalogue key),
@@ -26,6 +27,7 @@ pub const SUBCOMMANDS: &[(&str, &str, &str)] = &[
     ("create", USAGE_CREATE, "help-create"),
     ("plan", USAGE_PLAN, "help-plan"),
     ("status", USAGE_STATUS, "help-status"),
+    ("verify", USAGE_VERIFY, "help-verify"),
     ("list", USAGE_LIST, "help-list"),
     ("cancel", USAGE_CANCEL, "help-cancel"),
     ("retry", USAGE_RETRY, "help-retry"),

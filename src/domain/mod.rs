@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod command;
+pub mod drift;
 pub mod field;
 pub mod help;
 pub mod ids;

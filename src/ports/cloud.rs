@@ -160,6 +160,9 @@ pub trait Network: Send + Sync {
         service_name: &str,
     ) -> CloudResult<Vec<EndpointInfo>>;
     async fn endpoint(&self, id: &EndpointId) -> CloudResult<Option<EndpointInfo>>;
+    /// The endpoints among `ids` that exist, in as few reads as EC2 allows
+    /// (the drift watch reads every job's endpoint in one sweep).
+    async fn endpoints(&self, ids: &[EndpointId]) -> CloudResult<Vec<EndpointInfo>>;
     async fn create_endpoint(&self, spec: &EndpointSpec) -> CloudResult<EndpointInfo>;
     /// Deletes an endpoint; one that is already gone is not an error.
     async fn delete_endpoint(&self, id: &EndpointId) -> CloudResult<()>;
@@ -204,6 +207,8 @@ pub trait Dns: Send + Sync {
         caller_reference: &str,
         comment: &str,
     ) -> CloudResult<ZoneInfo>;
+    /// Every zone associated with the VPC, whoever owns it.
+    async fn zones_in_vpc(&self, vpc: &VpcId, region: &AwsRegion) -> CloudResult<Vec<ZoneId>>;
     /// The alias A record at `name` in `zone`, if there is one.
     async fn alias_record(&self, zone: &ZoneId, name: &str) -> CloudResult<Option<AliasTarget>>;
     /// UPSERTs the alias record; returns the change's id, which is

@@ -10,6 +10,7 @@ mod inbound;
 pub mod limits;
 pub mod preflight;
 mod request;
+mod verify;
 
 pub use inbound::{Event, Inbound, Reply};
 
@@ -46,6 +47,8 @@ pub struct ServiceParts {
     /// Commands and clicks per person per minute, and the burst allowed.
     pub per_user_per_minute: u32,
     pub per_user_burst: u32,
+    /// The drift watch, for `verify`.
+    pub watch: Arc<crate::watch::Watch>,
 }
 
 pub struct Service {
@@ -234,6 +237,7 @@ impl Service {
             }
             Command::Plan(req) => self.plan(actor, req, locale).await,
             Command::Status(id) => self.status(id, locale).await,
+            Command::Verify(id) => self.verify(id, locale).await,
             Command::List(filter) => self.list(actor, filter, locale).await,
             Command::Cancel(id) => {
                 self.act(actor, Ask::Click(Action::Cancel), id, locale)
@@ -260,6 +264,11 @@ impl Service {
                     .jobs_in_states(&[StateKey::Failed, StateKey::TeardownFailed])
                     .await
             }
+            ListFilter::Drifted => store.jobs_in_state(StateKey::Succeeded).await.map(|jobs| {
+                jobs.into_iter()
+                    .filter(|j| j.health().is_drifted())
+                    .collect()
+            }),
             ListFilter::All => store.all_jobs().await,
         };
         match jobs {

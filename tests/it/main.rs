@@ -15,6 +15,7 @@ mod contracts;
 mod crash;
 mod discord;
 mod discord_bot;
+mod drift;
 mod fake_discord;
 mod fake_gateway;
 mod fake_slack;

@@ -68,6 +68,7 @@ pub fn definition() -> CreateCommand {
             .add_string_choice("pending", "pending")
             .add_string_choice("running", "running")
             .add_string_choice("failed", "failed")
+            .add_string_choice("drifted", "drifted")
             .add_string_choice("all", "all"),
     );
     CreateCommand::new("privatelink")
@@ -79,6 +80,7 @@ pub fn definition() -> CreateCommand {
         .add_option(create_options(sub("create", "slash-create")))
         .add_option(create_options(sub("plan", "slash-plan")))
         .add_option(job_sub("status", "slash-status"))
+        .add_option(job_sub("verify", "slash-verify"))
         .add_option(list)
         .add_option(job_sub("cancel", "slash-cancel"))
         .add_option(job_sub("retry", "slash-retry"))

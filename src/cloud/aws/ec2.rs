@@ -288,6 +288,48 @@ impl Network for Ec2Network {
         }
     }
 
+    /// One DescribeVpcEndpoints for all of them (paged). EC2 refuses the
+    /// whole read when one id no longer exists; then each is read alone,
+    /// which costs calls only when something is gone.
+    async fn endpoints(&self, ids: &[EndpointId]) -> CloudResult<Vec<EndpointInfo>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let page = self
+                .ec2
+                .describe_vpc_endpoints()
+                .set_vpc_endpoint_ids(Some(ids.iter().map(ToString::to_string).collect()))
+                .set_next_token(next.clone())
+                .send()
+                .await;
+            let page = match page {
+                Ok(page) => page,
+                Err(e)
+                    if e.code()
+                        .is_some_and(|c| c.starts_with("InvalidVpcEndpointId")) =>
+                {
+                    let mut found = Vec::new();
+                    for id in ids {
+                        found.extend(self.endpoint(id).await?);
+                    }
+                    return Ok(found);
+                }
+                Err(e) => return Err(describe(Provider::Ec2)(e)),
+            };
+            out.extend(page.vpc_endpoints().iter().filter_map(endpoint_info));
+            next = page
+                .next_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned);
+            if next.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
     async fn create_endpoint(&self, spec: &EndpointSpec) -> CloudResult<EndpointInfo> {
         let tags = endpoint_tags(spec);
         let out = self

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_route53::types::{
     AliasTarget as R53AliasTarget, Change, ChangeAction, ChangeBatch, ChangeStatus,
-    HostedZoneConfig, ResourceRecordSet, RrType, Vpc as R53Vpc, VpcRegion,
+    HostedZoneConfig, HostedZoneSummary, ResourceRecordSet, RrType, Vpc as R53Vpc, VpcRegion,
 };
 
 use super::{describe, missing, unbuildable};
@@ -49,44 +49,20 @@ impl Dns for Route53Dns {
     ) -> CloudResult<Vec<ZoneInfo>> {
         let account = self.account.id().await?;
         let mut matches = Vec::new();
-        let mut next: Option<String> = None;
-        loop {
-            let page = self
-                .r53
-                .list_hosted_zones_by_vpc()
-                .vpc_id(vpc.as_str())
-                .vpc_region(VpcRegion::from(region.as_str()))
-                .set_next_token(next.clone())
-                .send()
-                .await
-                .map_err(describe(Provider::Route53))?;
-            for z in page
-                .hosted_zone_summaries()
-                .iter()
-                .filter(|z| same_name(z.name(), name))
-            {
-                matches.push({
-                    let owner = z.owner();
-                    let foreign = match (
-                        owner.and_then(|o| o.owning_service()),
-                        owner.and_then(|o| o.owning_account()),
-                    ) {
-                        (Some(service), _) => Some(format!("AWS service {service}")),
-                        (None, Some(a)) if a != account.as_str() => {
-                            Some(format!("AWS account {a}"))
-                        }
-                        _ => None,
-                    };
-                    (zone_id(z.hosted_zone_id())?, z.name().to_owned(), foreign)
-                });
+        for z in self.zone_summaries(vpc, region).await? {
+            if !same_name(z.name(), name) {
+                continue;
             }
-            next = page
-                .next_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned);
-            if next.is_none() {
-                break;
-            }
+            let owner = z.owner();
+            let foreign = match (
+                owner.and_then(|o| o.owning_service()),
+                owner.and_then(|o| o.owning_account()),
+            ) {
+                (Some(service), _) => Some(format!("AWS service {service}")),
+                (None, Some(a)) if a != account.as_str() => Some(format!("AWS account {a}")),
+                _ => None,
+            };
+            matches.push((zone_id(z.hosted_zone_id())?, z.name().to_owned(), foreign));
         }
         let mut out = Vec::with_capacity(matches.len());
         for (id, zone_name, foreign_owner) in matches {
@@ -157,6 +133,14 @@ impl Dns for Route53Dns {
             caller_reference: zone.caller_reference().to_owned(),
             foreign_owner: None,
         })
+    }
+
+    async fn zones_in_vpc(&self, vpc: &VpcId, region: &AwsRegion) -> CloudResult<Vec<ZoneId>> {
+        let summaries = self.zone_summaries(vpc, region).await?;
+        summaries
+            .iter()
+            .map(|z| zone_id(z.hosted_zone_id()))
+            .collect()
     }
 
     async fn alias_record(&self, zone: &ZoneId, name: &str) -> CloudResult<Option<AliasTarget>> {
@@ -239,6 +223,35 @@ impl Dns for Route53Dns {
 }
 
 impl Route53Dns {
+    /// Every page of ListHostedZonesByVPC for the VPC.
+    async fn zone_summaries(
+        &self,
+        vpc: &VpcId,
+        region: &AwsRegion,
+    ) -> CloudResult<Vec<HostedZoneSummary>> {
+        let mut all = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let page = self
+                .r53
+                .list_hosted_zones_by_vpc()
+                .vpc_id(vpc.as_str())
+                .vpc_region(VpcRegion::from(region.as_str()))
+                .set_next_token(next.clone())
+                .send()
+                .await
+                .map_err(describe(Provider::Route53))?;
+            all.extend(page.hosted_zone_summaries().iter().cloned());
+            next = page
+                .next_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned);
+            if next.is_none() {
+                return Ok(all);
+            }
+        }
+    }
+
     async fn change(
         &self,
         zone: &ZoneId,

@@ -17,7 +17,7 @@ use crate::{t, text};
 
 use super::help::{
     SUBCOMMANDS, USAGE_ANY, USAGE_CANCEL, USAGE_CREATE, USAGE_DELETE, USAGE_HELP, USAGE_LIST,
-    USAGE_PLAN, USAGE_RETRY, USAGE_ROLLBACK, USAGE_STATUS,
+    USAGE_PLAN, USAGE_RETRY, USAGE_ROLLBACK, USAGE_STATUS, USAGE_VERIFY,
 };
 use super::ids::{
     ClusterId, JobId, ProjectId, RoleArn, SecurityGroupId, SubnetId, VpcId, ZillizRegion,
@@ -82,6 +82,8 @@ pub enum ListFilter {
     Pending,
     Running,
     Failed,
+    /// Succeeded jobs whose link the drift watch found out of shape.
+    Drifted,
     All,
 }
 
@@ -91,6 +93,8 @@ pub enum Command {
     Create(CreateRequest),
     Plan(CreateRequest),
     Status(JobId),
+    /// Check a succeeded job's link now, as the drift watch does.
+    Verify(JobId),
     List(ListFilter),
     Cancel(JobId),
     Retry(JobId),
@@ -106,6 +110,7 @@ impl Command {
             Command::Create(_) => "create",
             Command::Plan(_) => "plan",
             Command::Status(_) => "status",
+            Command::Verify(_) => "verify",
             Command::List(_) => "list",
             Command::Cancel(_) => "cancel",
             Command::Retry(_) => "retry",
@@ -197,6 +202,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "create" => parse_create(args, USAGE_CREATE).map(Command::Create),
         "plan" => parse_create(args, USAGE_PLAN).map(Command::Plan),
         "status" => parse_job(args, USAGE_STATUS).map(Command::Status),
+        "verify" => parse_job(args, USAGE_VERIFY).map(Command::Verify),
         "cancel" => parse_job(args, USAGE_CANCEL).map(Command::Cancel),
         "retry" => parse_job(args, USAGE_RETRY).map(Command::Retry),
         "rollback" => parse_job(args, USAGE_ROLLBACK).map(Command::Rollback),
@@ -272,6 +278,7 @@ fn parse_list(args: &[String]) -> Result<Command, ParseError> {
             "pending" => ListFilter::Pending,
             "running" => ListFilter::Running,
             "failed" => ListFilter::Failed,
+            "drifted" => ListFilter::Drifted,
             "all" => ListFilter::All,
             other => {
                 return Err(ParseError::single(

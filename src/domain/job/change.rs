@@ -4,7 +4,8 @@
 //! change a job" is the type system's to keep.
 
 use super::lifecycle::{Outcome, Refusal, Transition};
-use super::{Job, JobState, Living, MessageRef, Resources, Thread};
+use super::{Job, JobState, Living, MessageRef, Millis, Resources, Thread};
+use crate::domain::drift::Check;
 
 /// A change to a job: a life-cycle transition, or one of the records that
 /// move no state.
@@ -22,6 +23,8 @@ pub enum Change {
     CardLost,
     /// A living thread message was posted there.
     LivingPosted(Living, MessageRef),
+    /// The drift watch checked a succeeded job's link at a time.
+    Checked(Millis, Check),
 }
 
 impl From<Transition> for Change {
@@ -59,6 +62,18 @@ impl Job {
                 self.thread.record(which, at);
                 Ok(Outcome::Recorded)
             }
+            Change::Checked(at, check) => match &self.state {
+                // Only a finished link is watched; one a person has moved
+                // on (a delete, say) since the check read it is not.
+                JobState::Succeeded => {
+                    self.health.take(at, check);
+                    Ok(Outcome::Recorded)
+                }
+                state => Err(Refusal::Moved {
+                    job: self.id,
+                    state: state.clone(),
+                }),
+            },
         }
     }
 }

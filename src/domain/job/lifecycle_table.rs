@@ -128,6 +128,7 @@ fn job_in(state: JobState, cancel_requested: bool) -> Job {
         cancel_requested,
         version: 0,
         locale: crate::i18n::Locale::En,
+        health: Default::default(),
     }
 }
 

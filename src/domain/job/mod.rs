@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::command::CreateRequest;
+use super::drift::Health;
 use super::ids::{AccountId, ChannelId, ClusterId, EndpointId, JobId, UserRef, ZoneId};
 use super::plan::Finding;
 use crate::i18n::Locale;
@@ -152,6 +153,7 @@ pub struct Job {
     cancel_requested: bool,
     version: u64,
     locale: Locale,
+    health: Health,
 }
 
 /// What a new job starts from: a request waiting for approval.
@@ -196,6 +198,8 @@ pub struct JobParts {
     /// that makes each one.
     pub version: u64,
     pub locale: Locale,
+    /// What the drift watch knows of the link (succeeded jobs).
+    pub health: Health,
 }
 
 impl Job {
@@ -219,6 +223,7 @@ impl Job {
             cancel_requested: false,
             version: 0,
             locale: new.locale,
+            health: Health::default(),
         }
     }
 
@@ -242,6 +247,7 @@ impl Job {
             cancel_requested: p.cancel_requested,
             version: p.version,
             locale: p.locale,
+            health: p.health,
         }
     }
 
@@ -265,6 +271,7 @@ impl Job {
             cancel_requested: self.cancel_requested,
             version: self.version,
             locale: self.locale,
+            health: self.health,
         }
     }
 
@@ -348,6 +355,11 @@ impl Job {
     /// guild's where the platform says, else the configured one.
     pub fn locale(&self) -> Locale {
         self.locale
+    }
+
+    /// What the drift watch knows of the link.
+    pub fn health(&self) -> &Health {
+        &self.health
     }
 
     /// The key under which only one job may be active at a time.

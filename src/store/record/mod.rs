@@ -3,7 +3,7 @@
 //! shape freely; what is on disk changes only here, with a new schema
 //! number and the conversion from the old one.
 //!
-//! Schema 1 is the first numbered one. Records written before numbering
+//! Schema 1 is the first numbered one; 2 adds the drift watch's `health`. Records written before numbering
 //! (read as schema 0) differ in three ways, all handled here and nowhere
 //! else: fields added since (the thread, the language, whether the service
 //! needs whitelisting) are absent; failures and findings may be plain
@@ -11,6 +11,7 @@
 //! stored as `failed` with every create step finished. A record from a
 //! newer schema than this version knows is refused, never half read.
 
+mod health;
 mod parts;
 mod resources;
 #[cfg(test)]
@@ -22,14 +23,16 @@ use crate::domain::command::CreateRequest;
 use crate::domain::ids::{AccountId, JobId, UserRef};
 use crate::domain::job::{Job, JobParts, JobState, Millis, Teardown};
 use crate::i18n::Locale;
+use health::HealthRecord;
 use parts::{
     ConversationRecord, FindingRecord, MessageRefRecord, StateRecord, StepRecordRecord,
     ThreadRecord,
 };
 use resources::ResourcesRecord;
 
-/// The schema this version writes.
-pub const SCHEMA: u32 = 1;
+/// The schema this version writes. 2 added what the drift watch knows
+/// (`health`), absent before: never checked.
+pub const SCHEMA: u32 = 2;
 
 /// Why a stored record cannot be read.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +69,9 @@ struct JobRecord {
     /// Absent before the bot spoke two languages: those jobs are English.
     #[serde(default)]
     locale: Locale,
+    /// Schema 2.
+    #[serde(default)]
+    health: HealthRecord,
 }
 
 /// `job` as stored bytes, at `version`.
@@ -90,6 +96,7 @@ pub fn encode(job: &Job, version: u64) -> Result<Vec<u8>, serde_json::Error> {
         cancel_requested: p.cancel_requested,
         version,
         locale: p.locale,
+        health: p.health.into(),
     };
     serde_json::to_vec(&record)
 }
@@ -123,6 +130,7 @@ pub fn decode(bytes: &[u8]) -> Result<Job, RecordError> {
         cancel_requested: r.cancel_requested,
         version: r.version,
         locale: r.locale,
+        health: r.health.into(),
     }))
 }
 

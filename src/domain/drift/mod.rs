@@ -1,0 +1,318 @@
+//! Drift: whether a private link the bot made still has the shape its
+//! verify step left it in, judged purely from what a sweep read. The watch
+//! gathers the reads (`Observed`); [`judge`] says, fact by fact, which
+//! drifted, which could not be checked (a refusal: says which) and which
+//! check failed (an outage: tried again quietly). Two rules keep chat
+//! quiet: a drift counts only when two consecutive checks saw it
+//! ([`confirmed`], as EC2 reads and Route 53 changes are eventually
+//! consistent), and it is told once, until it is repaired or changes
+//! ([`news`]).
+
+use crate::domain::ids::{ClusterId, ZoneId};
+use crate::domain::job::Resources;
+use crate::domain::words::{EndpointState, RegistrationStatus};
+use crate::i18n::Text;
+use crate::text;
+
+/// What a sweep read about one fact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Read<T> {
+    Seen(T),
+    /// The provider refused the read (access denied, a role it would not
+    /// assume): the fact cannot be checked until someone grants it.
+    Denied(String),
+    /// The read did not complete (throttled, unavailable, timed out).
+    Failed(String),
+}
+
+impl<T> Read<T> {
+    /// The same outcome, its value turned by `f`.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Read<U> {
+        match self {
+            Read::Seen(v) => Read::Seen(f(v)),
+            Read::Denied(why) => Read::Denied(why),
+            Read::Failed(why) => Read::Failed(why),
+        }
+    }
+}
+
+/// The job's endpoint as EC2 describes it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenEndpoint {
+    pub state: EndpointState,
+    /// Its regional DNS entry: (name, hosted zone).
+    pub regional: Option<(String, ZoneId)>,
+}
+
+/// An alias record as Route 53 holds it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenAlias {
+    pub dns_name: String,
+    pub zone: ZoneId,
+}
+
+/// One cluster's DNS as read now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenDns {
+    pub host: String,
+    /// Whether the job's zone is still associated with the VPC.
+    pub zone_associated: Read<bool>,
+    pub alias: Read<Option<SeenAlias>>,
+}
+
+/// Everything a sweep read about one job's link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observed {
+    /// None: EC2 no longer knows the endpoint.
+    pub endpoint: Read<Option<SeenEndpoint>>,
+    /// The job's endpoint in the project's list of private endpoints;
+    /// None: not there any more.
+    pub registration: Read<Option<RegistrationStatus>>,
+    pub dns: Vec<SeenDns>,
+    /// Each cluster's `privateLinkAddress` now.
+    pub addresses: Vec<(ClusterId, Read<Option<String>>)>,
+}
+
+/// A fact of a working link that no longer holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Drift {
+    EndpointGone,
+    /// The endpoint is there but not `available` (rejected, failed, …).
+    EndpointNotAvailable(String),
+    /// Its regional DNS name or zone is not the one the aliases point at.
+    EndpointRenamed,
+    RegistrationGone,
+    RegistrationFailed(String),
+    ZoneDetached {
+        host: String,
+    },
+    AliasGone {
+        host: String,
+    },
+    AliasRepointed {
+        host: String,
+        to: String,
+    },
+    AddressChanged {
+        cluster: String,
+    },
+}
+
+/// Which fact a read was for, to name what could not be checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Fact {
+    Endpoint,
+    Registration,
+    Zone,
+    Alias,
+    Address,
+}
+
+/// One job's check.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Check {
+    pub drifted: Vec<Drift>,
+    /// Refused reads: reported (someone must grant them), never as drift.
+    pub denied: Vec<(Fact, String)>,
+    /// Reads that failed: retried at the next sweep, reported as nothing.
+    pub failed: Vec<(Fact, String)>,
+}
+
+impl Check {
+    fn read<T>(&mut self, fact: Fact, read: &Read<T>) -> Option<T>
+    where
+        T: Clone,
+    {
+        match read {
+            Read::Seen(v) => Some(v.clone()),
+            Read::Denied(why) => {
+                self.denied.push((fact, why.clone()));
+                None
+            }
+            Read::Failed(why) => {
+                self.failed.push((fact, why.clone()));
+                None
+            }
+        }
+    }
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim_end_matches('.')
+        .eq_ignore_ascii_case(b.trim_end_matches('.'))
+}
+
+/// The job's link as it should be (its recorded resources) against what
+/// was read. Whitelisting has no read API: it is never judged.
+pub fn judge(made: &Resources, observed: &Observed) -> Check {
+    let mut check = Check::default();
+    let expected = made.endpoint.as_ref();
+    if let Some(endpoint) = check.read(Fact::Endpoint, &observed.endpoint) {
+        match endpoint {
+            None => check.drifted.push(Drift::EndpointGone),
+            Some(e) if e.state != EndpointState::Available => check
+                .drifted
+                .push(Drift::EndpointNotAvailable(e.state.as_str().to_owned())),
+            Some(e) => {
+                let renamed = match (expected, &e.regional) {
+                    (Some(x), Some((name, zone))) => {
+                        x.dns_name.as_deref().is_some_and(|n| !same_name(n, name))
+                            || x.hosted_zone_id.as_ref().is_some_and(|z| z != zone)
+                    }
+                    (Some(x), None) => x.dns_name.is_some(),
+                    (None, _) => false,
+                };
+                if renamed {
+                    check.drifted.push(Drift::EndpointRenamed);
+                }
+            }
+        }
+    }
+    if let Some(registration) = check.read(Fact::Registration, &observed.registration) {
+        match registration {
+            None => check.drifted.push(Drift::RegistrationGone),
+            Some(RegistrationStatus::Failed(word)) => {
+                check.drifted.push(Drift::RegistrationFailed(word))
+            }
+            Some(_) => {}
+        }
+    }
+    let target = expected.and_then(|e| e.dns_name.as_deref());
+    for seen in &observed.dns {
+        let host = seen.host.clone();
+        if check.read(Fact::Zone, &seen.zone_associated) == Some(false) {
+            check
+                .drifted
+                .push(Drift::ZoneDetached { host: host.clone() });
+        }
+        match check.read(Fact::Alias, &seen.alias) {
+            Some(None) => check.drifted.push(Drift::AliasGone { host }),
+            Some(Some(alias)) if target.is_some_and(|t| !same_name(t, &alias.dns_name)) => {
+                check.drifted.push(Drift::AliasRepointed {
+                    host,
+                    to: alias.dns_name,
+                })
+            }
+            _ => {}
+        }
+    }
+    for (cluster, read) in &observed.addresses {
+        let Some(now) = check.read(Fact::Address, read) else {
+            continue;
+        };
+        let was = made
+            .clusters
+            .iter()
+            .find(|c| c.cluster == *cluster)
+            .map(|c| c.private_link_address.as_str());
+        if was.is_some_and(|was| now.as_deref() != Some(was)) {
+            check.drifted.push(Drift::AddressChanged {
+                cluster: cluster.to_string(),
+            });
+        }
+    }
+    check.drifted.sort();
+    check.drifted.dedup();
+    check
+}
+
+/// What counts as drifted: what this check saw that the one before saw
+/// too. A fact seen wrong once may be a read behind a change.
+pub fn confirmed(before: &[Drift], now: &[Drift]) -> Vec<Drift> {
+    now.iter().filter(|d| before.contains(d)).cloned().collect()
+}
+
+/// What to tell, given what was told last (`reported`) and what is
+/// confirmed now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum News {
+    /// Nothing new: say nothing.
+    #[default]
+    Quiet,
+    /// The link drifted, or drifted differently: say so once.
+    Drifted(Vec<Drift>),
+    /// What was reported holds again.
+    Restored,
+}
+
+pub fn news(reported: &[Drift], confirmed: &[Drift]) -> News {
+    match (reported.is_empty(), confirmed.is_empty()) {
+        (_, false) if reported != confirmed => News::Drifted(confirmed.to_vec()),
+        (false, true) => News::Restored,
+        _ => News::Quiet,
+    }
+}
+
+/// What the watch knows of a job's link, kept on the job.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Health {
+    /// When the last check that read every fact ran.
+    pub checked_at: Option<crate::domain::job::Millis>,
+    /// What that check saw drifted (confirmed by the next one, or not).
+    pub seen: Vec<Drift>,
+    /// What was last told in chat; empty once restored.
+    pub reported: Vec<Drift>,
+    /// What the last check said (the change's chat effect reads it).
+    pub news: News,
+    /// Reads refused at the last check, and why: told on `status`.
+    pub denied: Vec<(Fact, String)>,
+}
+
+impl Health {
+    /// Takes in a check made at `at`. A check with a failed read is
+    /// inconclusive: the facts it could not read may have drifted or not,
+    /// so what was seen and told stays as it was, to be checked again.
+    pub fn take(&mut self, at: crate::domain::job::Millis, check: Check) {
+        self.denied = check.denied;
+        if !check.failed.is_empty() || !self.denied.is_empty() {
+            self.news = News::Quiet;
+            return;
+        }
+        let confirmed = confirmed(&self.seen, &check.drifted);
+        self.news = news(&self.reported, &confirmed);
+        match &self.news {
+            News::Drifted(now) => self.reported = now.clone(),
+            News::Restored => self.reported.clear(),
+            News::Quiet => {}
+        }
+        self.seen = check.drifted;
+        self.checked_at = Some(at);
+    }
+
+    /// Whether the link is known to be out of shape (told, not restored).
+    pub fn is_drifted(&self) -> bool {
+        !self.reported.is_empty()
+    }
+}
+
+impl Drift {
+    /// The drift, to be told in the reader's language.
+    pub fn text(&self) -> Text {
+        match self {
+            Drift::EndpointGone => text!("drift-endpoint-gone"),
+            Drift::EndpointNotAvailable(state) => {
+                text!("drift-endpoint-not-available", state = state.as_str())
+            }
+            Drift::EndpointRenamed => text!("drift-endpoint-renamed"),
+            Drift::RegistrationGone => text!("drift-registration-gone"),
+            Drift::RegistrationFailed(word) => {
+                text!("drift-registration-failed", status = word.as_str())
+            }
+            Drift::ZoneDetached { host } => text!("drift-zone-detached", host = host.as_str()),
+            Drift::AliasGone { host } => text!("drift-alias-gone", host = host.as_str()),
+            Drift::AliasRepointed { host, to } => {
+                text!(
+                    "drift-alias-repointed",
+                    host = host.as_str(),
+                    to = to.as_str()
+                )
+            }
+            Drift::AddressChanged { cluster } => {
+                text!("drift-address-changed", cluster = cluster.as_str())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,150 @@
+//! What the drift watch knows of a link, as stored (schema 2): the mirror
+//! of the domain's [`Health`]. Absent in older records: never checked.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::drift::{Drift, Fact, Health, News};
+use crate::domain::job::Millis;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "drift", rename_all = "snake_case")]
+enum DriftRecord {
+    EndpointGone,
+    EndpointNotAvailable { state: String },
+    EndpointRenamed,
+    RegistrationGone,
+    RegistrationFailed { status: String },
+    ZoneDetached { host: String },
+    AliasGone { host: String },
+    AliasRepointed { host: String, to: String },
+    AddressChanged { cluster: String },
+}
+
+impl From<Drift> for DriftRecord {
+    fn from(d: Drift) -> Self {
+        match d {
+            Drift::EndpointGone => Self::EndpointGone,
+            Drift::EndpointNotAvailable(state) => Self::EndpointNotAvailable { state },
+            Drift::EndpointRenamed => Self::EndpointRenamed,
+            Drift::RegistrationGone => Self::RegistrationGone,
+            Drift::RegistrationFailed(status) => Self::RegistrationFailed { status },
+            Drift::ZoneDetached { host } => Self::ZoneDetached { host },
+            Drift::AliasGone { host } => Self::AliasGone { host },
+            Drift::AliasRepointed { host, to } => Self::AliasRepointed { host, to },
+            Drift::AddressChanged { cluster } => Self::AddressChanged { cluster },
+        }
+    }
+}
+
+impl From<DriftRecord> for Drift {
+    fn from(d: DriftRecord) -> Self {
+        match d {
+            DriftRecord::EndpointGone => Self::EndpointGone,
+            DriftRecord::EndpointNotAvailable { state } => Self::EndpointNotAvailable(state),
+            DriftRecord::EndpointRenamed => Self::EndpointRenamed,
+            DriftRecord::RegistrationGone => Self::RegistrationGone,
+            DriftRecord::RegistrationFailed { status } => Self::RegistrationFailed(status),
+            DriftRecord::ZoneDetached { host } => Self::ZoneDetached { host },
+            DriftRecord::AliasGone { host } => Self::AliasGone { host },
+            DriftRecord::AliasRepointed { host, to } => Self::AliasRepointed { host, to },
+            DriftRecord::AddressChanged { cluster } => Self::AddressChanged { cluster },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum FactRecord {
+    Endpoint,
+    Registration,
+    Zone,
+    Alias,
+    Address,
+}
+
+impl From<Fact> for FactRecord {
+    fn from(f: Fact) -> Self {
+        match f {
+            Fact::Endpoint => Self::Endpoint,
+            Fact::Registration => Self::Registration,
+            Fact::Zone => Self::Zone,
+            Fact::Alias => Self::Alias,
+            Fact::Address => Self::Address,
+        }
+    }
+}
+
+impl From<FactRecord> for Fact {
+    fn from(f: FactRecord) -> Self {
+        match f {
+            FactRecord::Endpoint => Self::Endpoint,
+            FactRecord::Registration => Self::Registration,
+            FactRecord::Zone => Self::Zone,
+            FactRecord::Alias => Self::Alias,
+            FactRecord::Address => Self::Address,
+        }
+    }
+}
+
+/// What the last check said, kept so that its chat effect is written in
+/// the same transaction.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(tag = "news", rename_all = "snake_case")]
+enum NewsRecord {
+    #[default]
+    Quiet,
+    Drifted {
+        drifts: Vec<DriftRecord>,
+    },
+    Restored,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(super) struct HealthRecord {
+    #[serde(default)]
+    checked_at: Option<Millis>,
+    #[serde(default)]
+    seen: Vec<DriftRecord>,
+    #[serde(default)]
+    reported: Vec<DriftRecord>,
+    #[serde(default)]
+    news: NewsRecord,
+    #[serde(default)]
+    denied: Vec<(FactRecord, String)>,
+}
+
+fn all<A: Into<B>, B>(v: Vec<A>) -> Vec<B> {
+    v.into_iter().map(Into::into).collect()
+}
+
+impl From<Health> for HealthRecord {
+    fn from(h: Health) -> Self {
+        Self {
+            checked_at: h.checked_at,
+            seen: all(h.seen),
+            reported: all(h.reported),
+            news: match h.news {
+                News::Quiet => NewsRecord::Quiet,
+                News::Drifted(d) => NewsRecord::Drifted { drifts: all(d) },
+                News::Restored => NewsRecord::Restored,
+            },
+            denied: h.denied.into_iter().map(|(f, w)| (f.into(), w)).collect(),
+        }
+    }
+}
+
+impl From<HealthRecord> for Health {
+    fn from(h: HealthRecord) -> Self {
+        Self {
+            checked_at: h.checked_at,
+            seen: all(h.seen),
+            reported: all(h.reported),
+            news: match h.news {
+                NewsRecord::Quiet => News::Quiet,
+                NewsRecord::Drifted { drifts } => News::Drifted(all(drifts)),
+                NewsRecord::Restored => News::Restored,
+            },
+            denied: h.denied.into_iter().map(|(f, w)| (f.into(), w)).collect(),
+        }
+    }
+}

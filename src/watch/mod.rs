@@ -1,0 +1,201 @@
+//! The drift watch: every so often, every succeeded job's link is read
+//! again (`observe`, with as few calls as the providers allow) and judged
+//! against what the job made (`domain::drift`). A drift confirmed by two
+//! checks in a row is told once in the job's thread, and the card shows
+//! it; a link that holds again is told restored. Reads that fail are tried
+//! at the next sweep and tell nothing; refused reads are kept on the job
+//! for `status`.
+//!
+//! The watch only reads: it never changes a resource, and it leaves alone
+//! a job whose VPC and region another job holds (its steps are running).
+
+mod observe;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::cards;
+use crate::domain::audit::{Action, Actor, AuditEvent, Outcome};
+use crate::domain::drift::{self, News};
+use crate::domain::ids::JobId;
+use crate::domain::job::{Change, Job, JobState, StateKey};
+use crate::ports::chat::Outgoing;
+use crate::ports::clock::Clock;
+use crate::ports::cloud::{CloudAccess, Vendor};
+use crate::store::{Admission, Store};
+
+/// `[watch]` in the config.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WatchSettings {
+    /// Off: no sweep runs (a check still runs on `verify`).
+    pub enabled: bool,
+    /// Between sweeps; each waits up to a tenth more, at random, so that
+    /// several bots (or restarts) do not sweep in step.
+    #[serde(with = "humantime_serde")]
+    pub interval: Duration,
+}
+
+impl Default for WatchSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            interval: Duration::from_secs(6 * 60 * 60),
+        }
+    }
+}
+
+/// What one sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Succeeded jobs checked.
+    pub checked: usize,
+    /// Left for the next sweep: another job holds their VPC and region.
+    pub skipped: usize,
+    /// Calls to AWS and Zilliz Cloud the sweep made.
+    pub calls: usize,
+    /// Jobs whose link is known out of shape after it.
+    pub drifted: usize,
+}
+
+/// Why a job's link was not checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unwatched {
+    NoSuchJob,
+    /// Only a succeeded job's link is watched.
+    NotSucceeded(JobState),
+    /// It moved on while it was read.
+    Moved,
+    Store(String),
+}
+
+pub struct Watch {
+    store: Arc<Store>,
+    cloud: Arc<dyn CloudAccess>,
+    vendor: Arc<dyn Vendor>,
+    clock: Arc<dyn Clock>,
+    settings: WatchSettings,
+}
+
+impl Watch {
+    pub fn new(
+        store: Arc<Store>,
+        cloud: Arc<dyn CloudAccess>,
+        vendor: Arc<dyn Vendor>,
+        clock: Arc<dyn Clock>,
+        settings: WatchSettings,
+    ) -> Self {
+        Self {
+            store,
+            cloud,
+            vendor,
+            clock,
+            settings,
+        }
+    }
+
+    /// Checks every succeeded job's link once.
+    pub async fn sweep(&self) -> Swept {
+        let mut swept = Swept::default();
+        let jobs = match self.store.jobs_in_state(StateKey::Succeeded).await {
+            Ok(jobs) => jobs,
+            Err(e) => {
+                tracing::warn!(error = %e, "the drift watch could not list the succeeded jobs");
+                return swept;
+            }
+        };
+        let mut watched = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            match self.store.slot_holder(&job.slot()).await {
+                Ok(None) => watched.push(job),
+                Ok(Some(_)) | Err(_) => swept.skipped += 1,
+            }
+        }
+        let mut sweep = observe::Sweep::new(self.cloud.as_ref(), self.vendor.as_ref());
+        sweep.read_shared(&watched).await;
+        for job in &watched {
+            let observed = sweep.observed(job).await;
+            let check = drift::judge(job.resources(), &observed);
+            if let Some(after) = self.record(job, check).await {
+                swept.checked += 1;
+                swept.drifted += usize::from(after.health().is_drifted());
+            }
+        }
+        swept.calls = sweep.calls;
+        tracing::info!(?swept, "drift sweep done");
+        swept
+    }
+
+    /// Checks one job's link now (`verify`): the job as kept after, and
+    /// what this check found. The check counts as the watch's: a drift it
+    /// sees is told once the next check sees it too.
+    pub async fn verify(&self, id: JobId) -> Result<(Job, drift::Check), Unwatched> {
+        let job = match self.store.get(id).await {
+            Ok(Some(job)) => job,
+            Ok(None) => return Err(Unwatched::NoSuchJob),
+            Err(e) => return Err(Unwatched::Store(e.to_string())),
+        };
+        if *job.state() != JobState::Succeeded {
+            return Err(Unwatched::NotSucceeded(job.state().clone()));
+        }
+        let mut sweep = observe::Sweep::new(self.cloud.as_ref(), self.vendor.as_ref());
+        sweep.read_shared(std::slice::from_ref(&job)).await;
+        let observed = sweep.observed(&job).await;
+        let check = drift::judge(job.resources(), &observed);
+        match self.record(&job, check.clone()).await {
+            Some(after) => Ok((after, check)),
+            None => Err(Unwatched::Moved),
+        }
+    }
+
+    /// Keeps the check on the job, with what it tells in chat, in one
+    /// change; the job as it is after, if the change was made.
+    async fn record(&self, job: &Job, check: drift::Check) -> Option<Job> {
+        let now = self.clock.now();
+        let event = AuditEvent {
+            at: now,
+            job: Some(job.id()),
+            actor: Actor::Bot,
+            action: Action::DriftChecked,
+            outcome: Outcome::Unstated,
+        };
+        let change = Change::Checked(now, check);
+        let said = self
+            .store
+            .update_saying(Admission::Owed, job.id(), event, change, says)
+            .await;
+        match said {
+            Ok(after) => Some(after),
+            Err(e) => {
+                // Moved on since it was read (a delete, say): not watched.
+                tracing::debug!(job = %job.id(), error = %e, "a drift check was not kept");
+                None
+            }
+        }
+    }
+
+    /// Sweeps every `interval` (plus up to a tenth, at random) until the
+    /// task is stopped; never returns.
+    pub async fn run(self: Arc<Self>) {
+        if !self.settings.enabled {
+            return std::future::pending().await;
+        }
+        loop {
+            let jitter = self.settings.interval.mul_f64(rand::random::<f64>() / 10.0);
+            tokio::time::sleep(self.settings.interval + jitter).await;
+            self.sweep().await;
+        }
+    }
+}
+
+/// What a check tells in chat: a drift, once, or that the link holds
+/// again; with the card, which shows it.
+fn says(job: &Job) -> Vec<Outgoing> {
+    match &job.health().news {
+        News::Quiet => Vec::new(),
+        News::Drifted(drifts) => vec![Outgoing::Note(cards::drifted(job, drifts)), Outgoing::Card],
+        News::Restored => vec![Outgoing::Note(cards::restored(job)), Outgoing::Card],
+    }
+}

@@ -1,0 +1,193 @@
+//! The drift watch on moto, the AWS proxy and the fake Zilliz Cloud: a
+//! fact broken by hand after a job succeeded is told once, after two
+//! checks in a row saw it, in the thread and on the card; nothing is said
+//! while nothing changes; a link put back is told restored once; and a
+//! sweep's reads are shared by every job that needs them.
+
+use aws_sdk_route53::types::{
+    AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecordSet, RrType,
+};
+use privatelink_bot::domain::ids::JobId;
+use privatelink_bot::sandbox::aws_proxy::DryRun;
+
+use crate::harness::Harness;
+
+const DRIFTED: &str = "has drifted";
+const RESTORED: &str = "holds again";
+
+/// The job's alias record, changed by hand as `action` says.
+async fn alias_by_hand(h: &Harness, id: JobId, action: ChangeAction) {
+    let job = h.job(id);
+    let c = &job.resources().clusters[0];
+    let zone = c.zone_id.clone().expect("the job's zone");
+    let r53 = aws_sdk_route53::Client::new(&h.sandbox.aws);
+    let listed = r53
+        .list_resource_record_sets()
+        .hosted_zone_id(zone.as_str())
+        .send()
+        .await
+        .expect("records");
+    let target = match listed
+        .resource_record_sets()
+        .iter()
+        .find(|r| r.r#type() == &RrType::A)
+        .and_then(|r| r.alias_target())
+    {
+        Some(a) => a.clone(),
+        None => {
+            let e = job.resources().endpoint.clone().expect("endpoint");
+            AliasTarget::builder()
+                .dns_name(e.dns_name.expect("dns name"))
+                .hosted_zone_id(e.hosted_zone_id.expect("zone").as_str())
+                .evaluate_target_health(false)
+                .build()
+                .expect("alias")
+        }
+    };
+    let record = ResourceRecordSet::builder()
+        .name(&c.host)
+        .r#type(RrType::A)
+        .alias_target(target)
+        .build()
+        .expect("record");
+    let change = Change::builder()
+        .action(action)
+        .resource_record_set(record)
+        .build()
+        .expect("change");
+    r53.change_resource_record_sets()
+        .hosted_zone_id(zone.as_str())
+        .change_batch(
+            ChangeBatch::builder()
+                .changes(change)
+                .build()
+                .expect("batch"),
+        )
+        .send()
+        .await
+        .expect("changed by hand");
+}
+
+#[tokio::test]
+async fn a_deleted_alias_is_told_once_after_two_checks_and_its_return_once() {
+    let (h, _proxy) = Harness::behind_aws_proxy(DryRun::Allowed).await;
+    let id = h.create_and_run().await;
+    let watch = h.app().watch.clone();
+    for _ in 0..5 {
+        let swept = watch.sweep().await;
+        assert_eq!((swept.checked, swept.drifted), (1, 0), "{swept:?}");
+    }
+    let quiet = h.transcript().await;
+    assert!(
+        !quiet.contains(DRIFTED) && !quiet.contains(RESTORED),
+        "{quiet}"
+    );
+
+    alias_by_hand(&h, id, ChangeAction::Delete).await;
+    assert_eq!(watch.sweep().await.drifted, 0, "one check is not enough");
+    assert_eq!(h.transcript().await, quiet, "nothing said after one check");
+    assert_eq!(watch.sweep().await.drifted, 1);
+    for _ in 0..3 {
+        assert_eq!(watch.sweep().await.drifted, 1);
+    }
+    let told = h.transcript().await;
+    assert_eq!(told.matches(DRIFTED).count(), 1, "told once:\n{told}");
+    assert!(told.contains("was deleted"), "{told}");
+    assert!(
+        told.contains("Drifted: the alias record"),
+        "the card shows it:\n{told}"
+    );
+    assert!(h.job(id).health().is_drifted());
+
+    alias_by_hand(&h, id, ChangeAction::Upsert).await;
+    for _ in 0..3 {
+        assert_eq!(watch.sweep().await.drifted, 0);
+    }
+    let restored = h.transcript().await;
+    assert_eq!(restored.matches(RESTORED).count(), 1, "{restored}");
+    assert_eq!(restored.matches(DRIFTED).count(), 1, "{restored}");
+    assert!(!h.job(id).health().is_drifted());
+}
+
+#[tokio::test]
+async fn a_sweep_reads_each_shared_fact_once_for_every_job_that_needs_it() {
+    let (h, proxy) = Harness::behind_aws_proxy(DryRun::Allowed).await;
+    let first = h.create_and_run().await;
+    // A second link from another VPC to the same project and cluster.
+    let other = h.network(60).await;
+    let line = crate::harness::create_line(&other, &h.sandbox.clusters);
+    let id = h.say("alice", &line).await.job.expect("created");
+    h.click("bob", privatelink_bot::ports::chat::Action::Approve, id)
+        .await;
+    h.app().engine.wait(id).await;
+    assert_eq!(
+        h.state(first),
+        privatelink_bot::domain::job::JobState::Succeeded
+    );
+    assert_eq!(
+        h.state(id),
+        privatelink_bot::domain::job::JobState::Succeeded
+    );
+
+    let aws_before = proxy.lock().actions.len();
+    let listed_before = h.zilliz_requests("GET /v2/projects");
+    let swept = h.app().watch.sweep().await;
+    assert_eq!((swept.checked, swept.drifted), (2, 0), "{swept:?}");
+    let actions: Vec<String> = proxy.lock().actions[aws_before..]
+        .iter()
+        .map(|a| format!("{a:?}"))
+        .collect();
+    let count = |name: &str| actions.iter().filter(|a| a.contains(name)).count();
+    assert_eq!(
+        count("DescribeVpcEndpoints"),
+        1,
+        "one read for both endpoints: {actions:#?}"
+    );
+    assert_eq!(
+        count("ListHostedZonesByVPC"),
+        2,
+        "one per VPC: {actions:#?}"
+    );
+    assert_eq!(
+        count("ListResourceRecordSets"),
+        2,
+        "one per zone: {actions:#?}"
+    );
+    assert_eq!(
+        h.zilliz_requests("GET /v2/projects") - listed_before,
+        1,
+        "one list of the project's endpoints for both jobs"
+    );
+}
+
+#[tokio::test]
+async fn verify_answers_now_and_status_and_list_show_what_the_watch_found() {
+    let h = Harness::start().await;
+    let id = h.create_and_run().await;
+    let now = h.say("alice", &format!("verify {id}")).await.text;
+    assert!(now.contains("is in shape"), "{now}");
+    assert!(
+        h.say("alice", "list drifted")
+            .await
+            .text
+            .contains("No jobs")
+    );
+
+    alias_by_hand(&h, id, ChangeAction::Delete).await;
+    let now = h.say("alice", &format!("verify {id}")).await.text;
+    assert!(
+        now.contains("has drifted") && now.contains("was deleted"),
+        "{now}"
+    );
+    // The next check confirms it: then it is told, listed and shown.
+    assert_eq!(h.app().watch.sweep().await.drifted, 1);
+    let listed = h.say("alice", "list drifted").await.text;
+    assert!(listed.contains(&id.to_string()), "{listed}");
+    let status = h.say("alice", &format!("status {id}")).await.text;
+    assert!(status.contains("Drift watch: drifted"), "{status}");
+    assert!(status.contains("was deleted"), "{status}");
+
+    let pending = h.create().await;
+    let refused = h.say("alice", &format!("verify {pending}")).await.text;
+    assert!(refused.contains("only a succeeded job"), "{refused}");
+}
