@@ -84,6 +84,7 @@ impl App {
             hook: overrides.hook,
         });
         let watch = Arc::new(Watch::new(
+            metrics.clone(),
             store.clone(),
             cloud.clone(),
             vendor.clone(),

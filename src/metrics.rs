@@ -71,6 +71,15 @@ pub struct Metrics {
     step_seconds: StepHistograms,
     jobs: Family<StateLabel, Gauge>,
     outbox_depth: Gauge,
+    /// Succeeded links by what the drift watch last found.
+    links: Family<HealthLabel, Gauge>,
+    sweep_calls: Counter,
+    sweeps: Counter,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct HealthLabel {
+    pub health: String,
 }
 
 impl Default for Metrics {
@@ -126,6 +135,20 @@ impl Metrics {
             "Chat messages waiting in the outbox",
             outbox_depth.clone(),
         );
+        let links = Family::<HealthLabel, Gauge>::default();
+        registry.register(
+            "links",
+            "Succeeded links by health, as the last drift sweep found them",
+            links.clone(),
+        );
+        let sweep_calls = Counter::default();
+        registry.register(
+            "drift_sweep_calls",
+            "Calls to AWS and Zilliz Cloud made by drift sweeps",
+            sweep_calls.clone(),
+        );
+        let sweeps = Counter::default();
+        registry.register("drift_sweeps", "Drift sweeps run", sweeps.clone());
         Self {
             registry,
             commands,
@@ -136,6 +159,23 @@ impl Metrics {
             step_seconds,
             jobs,
             outbox_depth,
+            links,
+            sweep_calls,
+            sweeps,
+        }
+    }
+
+    /// A drift sweep's figures: its calls, and the links as it found them.
+    pub fn swept(&self, calls: usize, in_shape: usize, drifted: usize) {
+        self.sweeps.inc();
+        self.sweep_calls
+            .inc_by(u64::try_from(calls).unwrap_or(u64::MAX));
+        for (health, n) in [("in_shape", in_shape), ("drifted", drifted)] {
+            self.links
+                .get_or_create(&HealthLabel {
+                    health: health.to_owned(),
+                })
+                .set(i64::try_from(n).unwrap_or(i64::MAX));
         }
     }
 

@@ -21,6 +21,7 @@ use crate::domain::audit::{Action, Actor, AuditEvent, Outcome};
 use crate::domain::drift::{self, News};
 use crate::domain::ids::JobId;
 use crate::domain::job::{Change, Job, JobState, StateKey};
+use crate::metrics::Metrics;
 use crate::ports::chat::Outgoing;
 use crate::ports::clock::Clock;
 use crate::ports::cloud::{CloudAccess, Vendor};
@@ -72,6 +73,7 @@ pub enum Unwatched {
 }
 
 pub struct Watch {
+    metrics: Arc<Metrics>,
     store: Arc<Store>,
     cloud: Arc<dyn CloudAccess>,
     vendor: Arc<dyn Vendor>,
@@ -81,6 +83,7 @@ pub struct Watch {
 
 impl Watch {
     pub fn new(
+        metrics: Arc<Metrics>,
         store: Arc<Store>,
         cloud: Arc<dyn CloudAccess>,
         vendor: Arc<dyn Vendor>,
@@ -88,6 +91,7 @@ impl Watch {
         settings: WatchSettings,
     ) -> Self {
         Self {
+            metrics,
             store,
             cloud,
             vendor,
@@ -124,6 +128,8 @@ impl Watch {
             }
         }
         swept.calls = sweep.calls;
+        let in_shape = swept.checked - swept.drifted;
+        self.metrics.swept(swept.calls, in_shape, swept.drifted);
         tracing::info!(?swept, "drift sweep done");
         swept
     }

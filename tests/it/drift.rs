@@ -191,3 +191,27 @@ async fn verify_answers_now_and_status_and_list_show_what_the_watch_found() {
     let refused = h.say("alice", &format!("verify {pending}")).await.text;
     assert!(refused.contains("only a succeeded job"), "{refused}");
 }
+
+#[tokio::test]
+async fn metrics_count_links_by_health_and_each_sweeps_calls() {
+    let h = Harness::start().await;
+    let id = h.create_and_run().await;
+    alias_by_hand(&h, id, ChangeAction::Delete).await;
+    let first = h.app().watch.sweep().await;
+    let second = h.app().watch.sweep().await;
+    let text = h.app().metrics.render(None, None);
+    let value = |line: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(line))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{line} in:\n{text}"))
+    };
+    assert_eq!(value("privatelink_bot_links{health=\"drifted\"}"), 1.0);
+    assert_eq!(value("privatelink_bot_links{health=\"in_shape\"}"), 0.0);
+    assert_eq!(value("privatelink_bot_drift_sweeps_total"), 2.0);
+    assert_eq!(
+        value("privatelink_bot_drift_sweep_calls_total"),
+        (first.calls + second.calls) as f64
+    );
+}
