@@ -459,3 +459,4 @@ reply-verify-drifted = { $job } has drifted (told in its thread once the next ch
 reply-verify-not-succeeded = { $job } is { $state }: only a succeeded job's link is checked.
 reply-verify-moved = { $job } changed while it was checked; ask again.
 reply-verify-read-failed = Could not read { $fact } this time ({ $why }); the watch tries again.
+status-check-whitelist-unread = Drift watch: the account's whitelisting is not checked (Zilliz Cloud has no way to read it).

@@ -49,6 +49,11 @@ pub(super) fn last_check(job: &Job, locale: Locale) -> String {
         t!(locale, "status-checked-drifted", at = at) + &bullets(&health.reported, locale)
     };
     out.push('\n');
+    if job.resources().whitelist_required {
+        // Zilliz has no read for an account's whitelisting: never guessed.
+        out.push_str(&t!(locale, "status-check-whitelist-unread"));
+        out.push('\n');
+    }
     for (fact, why) in &health.denied {
         out.push_str(&t!(
             locale,

@@ -10,7 +10,8 @@ use crate::domain::drift::{Observed, Read, SeenAlias, SeenDns, SeenEndpoint};
 use crate::domain::ids::{ClusterId, EndpointId, ProjectId, ZoneId};
 use crate::domain::job::Job;
 use crate::ports::cloud::{
-    AwsTarget, CloudAccess, CloudError, EndpointInfo, ErrorKind, RegisteredEndpoint, Vendor,
+    AwsTarget, CloudAccess, CloudError, EndpointInfo, ErrorKind, Provider, RegisteredEndpoint,
+    Vendor,
 };
 
 /// A read's outcome, kept to answer every job that needs it.
@@ -49,6 +50,10 @@ pub(super) struct Sweep<'a> {
     registrations: HashMap<ProjectId, Answer<Vec<RegisteredEndpoint>>>,
     addresses: HashMap<ClusterId, Answer<Option<String>>>,
     pub(super) calls: usize,
+    /// Providers that throttled this sweep: not called again until the
+    /// next one (their limits are shared with everything the customer
+    /// runs), and what they would have read counts as not read.
+    throttled: Vec<Provider>,
 }
 
 fn aws_key(job: &Job) -> (String, Option<String>) {
@@ -68,7 +73,32 @@ impl<'a> Sweep<'a> {
             registrations: HashMap::new(),
             addresses: HashMap::new(),
             calls: 0,
+            throttled: Vec::new(),
         }
+    }
+
+    /// Whether the sweep may still call `provider`; counts the call.
+    fn may_call(&mut self, provider: Provider) -> bool {
+        if self.throttled.contains(&provider) {
+            return false;
+        }
+        self.calls += 1;
+        true
+    }
+
+    /// A call's outcome; a throttled provider is left alone for the rest
+    /// of the sweep.
+    fn answer<T>(&mut self, result: Result<T, CloudError>) -> Answer<T> {
+        if let Err(e) = &result
+            && e.kind == ErrorKind::Throttled
+        {
+            self.throttled.push(e.provider);
+        }
+        read(result)
+    }
+
+    fn left<T>(provider: Provider) -> Answer<T> {
+        Read::Failed(format!("{provider} throttled this sweep; read at the next"))
     }
 
     /// Reads what the jobs share, once for all of them.
@@ -94,16 +124,25 @@ impl<'a> Sweep<'a> {
                     .iter()
                     .filter_map(|j| j.resources().endpoint.as_ref().map(|e| e.id.clone()))
                     .collect();
-                self.calls += 1;
-                aws.endpoints = read(t.network.endpoints(&ids).await)
-                    .map(|found| found.into_iter().map(|e| (e.id.clone(), e)).collect());
+                let found = if self.may_call(Provider::Ec2) {
+                    let r = t.network.endpoints(&ids).await;
+                    self.answer(r)
+                } else {
+                    Self::left(Provider::Ec2)
+                };
+                aws.endpoints =
+                    found.map(|found| found.into_iter().map(|e| (e.id.clone(), e)).collect());
                 for job in &group {
                     let vpc = &job.request().vpc;
                     if aws.zones.contains_key(vpc.as_str()) {
                         continue;
                     }
-                    self.calls += 1;
-                    let zones = read(t.dns.zones_in_vpc(vpc, &r.region.aws_region()).await);
+                    let zones = if self.may_call(Provider::Route53) {
+                        let r = t.dns.zones_in_vpc(vpc, &r.region.aws_region()).await;
+                        self.answer(r)
+                    } else {
+                        Self::left(Provider::Route53)
+                    };
                     aws.zones.insert(vpc.to_string(), zones);
                 }
             }
@@ -112,14 +151,23 @@ impl<'a> Sweep<'a> {
         for job in jobs {
             let project = &job.request().project;
             if !self.registrations.contains_key(project) {
-                self.calls += 1;
-                let listed = read(self.vendor.endpoints(project).await);
+                let listed = if self.may_call(Provider::Zilliz) {
+                    let r = self.vendor.endpoints(project).await;
+                    self.answer(r)
+                } else {
+                    Self::left(Provider::Zilliz)
+                };
                 self.registrations.insert(project.clone(), listed);
             }
             for c in &job.resources().clusters {
                 if !self.addresses.contains_key(&c.cluster) {
-                    self.calls += 1;
-                    let address = read(self.vendor.cluster(&c.cluster).await).map(|info| {
+                    let described = if self.may_call(Provider::Zilliz) {
+                        let r = self.vendor.cluster(&c.cluster).await;
+                        self.answer(r)
+                    } else {
+                        Self::left(Provider::Zilliz)
+                    };
+                    let address = described.map(|info| {
                         info.and_then(|i| i.private_link_address)
                             .filter(|a| !a.trim().is_empty())
                     });
@@ -154,27 +202,33 @@ impl<'a> Sweep<'a> {
             Some(other) => carry(other).unwrap_or(Read::Seen(None)),
             None => Read::Failed("not read".into()),
         };
+        // Owned, so that the alias reads below may count their calls.
+        let target: Option<Answer<AwsTarget>> = aws.map(|a| a.target.clone());
+        let zones: Answer<Vec<ZoneId>> = match aws {
+            Some(a) => match a.zones.get(job.request().vpc.as_str()) {
+                Some(read) => read.clone(),
+                None => carry(&a.target).unwrap_or(Read::Failed("not read".into())),
+            },
+            None => Read::Failed("not read".into()),
+        };
         let mut dns = Vec::new();
         for c in &made.clusters {
             let Some(zone) = &c.zone_id else { continue };
-            let zone_associated = match aws {
-                Some(a) => match a.zones.get(job.request().vpc.as_str()) {
-                    Some(Read::Seen(zones)) => Read::Seen(zones.contains(zone)),
-                    Some(other) => carry(other).unwrap_or(Read::Seen(false)),
-                    None => carry(&a.target).unwrap_or(Read::Failed("not read".into())),
-                },
-                None => Read::Failed("not read".into()),
+            let zone_associated = match &zones {
+                Read::Seen(zones) => Read::Seen(zones.contains(zone)),
+                other => carry(other).unwrap_or(Read::Seen(false)),
             };
-            let alias = match aws.map(|a| &a.target) {
-                Some(Read::Seen(t)) => {
-                    self.calls += 1;
-                    read(t.dns.alias_record(zone, &c.host).await).map(|a| {
+            let alias = match &target {
+                Some(Read::Seen(t)) if self.may_call(Provider::Route53) => {
+                    let r = t.dns.alias_record(zone, &c.host).await;
+                    self.answer(r).map(|a| {
                         a.map(|a| SeenAlias {
                             dns_name: a.dns_name,
                             zone: a.hosted_zone_id,
                         })
                     })
                 }
+                Some(Read::Seen(_)) => Self::left(Provider::Route53),
                 Some(other) => carry(other).unwrap_or(Read::Failed("not read".into())),
                 None => Read::Failed("not read".into()),
             };

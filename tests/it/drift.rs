@@ -215,3 +215,40 @@ async fn metrics_count_links_by_health_and_each_sweeps_calls() {
         (first.calls + second.calls) as f64
     );
 }
+
+#[tokio::test]
+async fn a_throttled_sweep_tells_nothing_and_stops_calling_the_throttled_service() {
+    use privatelink_bot::sandbox::aws_proxy::Fault;
+    let (h, proxy) = Harness::behind_aws_proxy(DryRun::Allowed).await;
+    let id = h.create_and_run().await;
+    alias_by_hand(&h, id, ChangeAction::Delete).await;
+    let quiet = h.transcript().await;
+    for _ in 0..2 {
+        // Route 53 throttles the account, through the SDK's own tries: the
+        // sweep leaves Route 53 alone after that (the alias is not read).
+        proxy.lock().faults = vec![Fault::throttle("ListHostedZonesByVPC"); 10];
+        let before = proxy.lock().actions.len();
+        let swept = h.app().watch.sweep().await;
+        assert_eq!(swept.drifted, 0, "{swept:?}");
+        let calls = proxy.lock().actions[before..].to_vec();
+        let records_read = calls
+            .iter()
+            .filter(|a| a.contains("ListResourceRecordSets"))
+            .count();
+        assert_eq!(
+            records_read, 0,
+            "Route 53 left alone once it throttled: {calls:#?}"
+        );
+    }
+    assert_eq!(
+        h.transcript().await,
+        quiet,
+        "a check that could not read tells nothing"
+    );
+    assert!(!h.job(id).health().is_drifted());
+    // The throttle passes: two checks in a row see the alias gone.
+    proxy.lock().faults.clear();
+    h.app().watch.sweep().await;
+    assert_eq!(h.app().watch.sweep().await.drifted, 1);
+    assert_eq!(h.transcript().await.matches(DRIFTED).count(), 1);
+}
