@@ -71,6 +71,14 @@ pub(super) fn status(job: &Job, locale: Locale) -> Option<String> {
     let first = job.health().reported.first()?;
     let more = job.health().reported.len() - 1;
     let what = first.text().render(locale);
+    if let (true, Some(teller)) = (first.is_the_endpoints(), job.health().endpoint_told_by) {
+        return Some(t!(
+            locale,
+            "status-drifted-shared",
+            what = what,
+            job = teller
+        ));
+    }
     Some(match more {
         0 => t!(locale, "status-drifted", what = what),
         more => t!(locale, "status-drifted-more", what = what, more = more),

@@ -11,6 +11,7 @@
 
 mod observe;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,9 +19,9 @@ use serde::Deserialize;
 
 use crate::cards;
 use crate::domain::audit::{Action, Actor, AuditEvent, Outcome};
-use crate::domain::drift::{self, News};
-use crate::domain::ids::JobId;
-use crate::domain::job::{Change, Job, JobState, StateKey};
+use crate::domain::drift::{self, Drift, News};
+use crate::domain::ids::{EndpointId, JobId};
+use crate::domain::job::{Change, Job, JobState, Origin, StateKey};
 use crate::metrics::Metrics;
 use crate::ports::chat::Outgoing;
 use crate::ports::clock::Clock;
@@ -119,10 +120,17 @@ impl Watch {
         }
         let mut sweep = observe::Sweep::new(self.cloud.as_ref(), self.vendor.as_ref());
         sweep.read_shared(&watched).await;
+        let tellers = endpoint_tellers(&watched);
         for job in &watched {
             let observed = sweep.observed(job).await;
             let check = drift::judge(job.resources(), &observed);
-            if let Some(after) = self.record(job, check).await {
+            let told_by = job
+                .resources()
+                .endpoint
+                .as_ref()
+                .and_then(|e| tellers.get(&e.id).copied())
+                .filter(|teller| *teller != job.id());
+            if let Some(after) = self.record(job, check, told_by).await {
                 swept.checked += 1;
                 swept.drifted += usize::from(after.health().is_drifted());
             }
@@ -150,7 +158,8 @@ impl Watch {
         sweep.read_shared(std::slice::from_ref(&job)).await;
         let observed = sweep.observed(&job).await;
         let check = drift::judge(job.resources(), &observed);
-        match self.record(&job, check.clone()).await {
+        let told_by = job.health().endpoint_told_by;
+        match self.record(&job, check.clone(), told_by).await {
             Some(after) => Ok((after, check)),
             None => Err(Unwatched::Moved),
         }
@@ -158,7 +167,7 @@ impl Watch {
 
     /// Keeps the check on the job, with what it tells in chat, in one
     /// change; the job as it is after, if the change was made.
-    async fn record(&self, job: &Job, check: drift::Check) -> Option<Job> {
+    async fn record(&self, job: &Job, check: drift::Check, told_by: Option<JobId>) -> Option<Job> {
         let now = self.clock.now();
         let event = AuditEvent {
             at: now,
@@ -167,7 +176,7 @@ impl Watch {
             action: Action::DriftChecked,
             outcome: Outcome::Unstated,
         };
-        let change = Change::Checked(now, check);
+        let change = Change::Checked(now, check, told_by);
         let said = self
             .store
             .update_saying(Admission::Owed, job.id(), event, change, says)
@@ -196,12 +205,44 @@ impl Watch {
     }
 }
 
+/// The job whose thread tells each shared endpoint's drift: the one that
+/// made it, else the oldest using it. One report, however many jobs use
+/// the endpoint; the others' cards point there.
+fn endpoint_tellers(jobs: &[Job]) -> HashMap<EndpointId, JobId> {
+    let mut tellers: HashMap<EndpointId, (bool, JobId)> = HashMap::new();
+    for job in jobs {
+        let Some(e) = &job.resources().endpoint else {
+            continue;
+        };
+        let candidate = (e.origin != Origin::Created, job.id());
+        tellers
+            .entry(e.id.clone())
+            .and_modify(|best| *best = (*best).min(candidate))
+            .or_insert(candidate);
+    }
+    tellers.into_iter().map(|(e, (_, id))| (e, id)).collect()
+}
+
 /// What a check tells in chat: a drift, once, or that the link holds
-/// again; with the card, which shows it.
+/// again; with the card, which shows it. A shared endpoint's drift is
+/// told in its teller's thread only.
 fn says(job: &Job) -> Vec<Outgoing> {
     match &job.health().news {
         News::Quiet => Vec::new(),
-        News::Drifted(drifts) => vec![Outgoing::Note(cards::drifted(job, drifts)), Outgoing::Card],
+        News::Drifted(drifts) => {
+            let own: Vec<Drift> = match job.health().endpoint_told_by {
+                Some(_) => drifts
+                    .iter()
+                    .filter(|d| !d.is_the_endpoints())
+                    .cloned()
+                    .collect(),
+                None => drifts.clone(),
+            };
+            if own.is_empty() {
+                return vec![Outgoing::Card];
+            }
+            vec![Outgoing::Note(cards::drifted(job, &own)), Outgoing::Card]
+        }
         News::Restored => vec![Outgoing::Note(cards::restored(job)), Outgoing::Card],
     }
 }

@@ -120,10 +120,14 @@ impl<'a> Sweep<'a> {
                 target,
             };
             if let Read::Seen(t) = &aws.target {
-                let ids: Vec<EndpointId> = group
+                // Jobs sharing an endpoint ask for it once (EC2 refuses a
+                // list naming an id twice).
+                let mut ids: Vec<EndpointId> = group
                     .iter()
                     .filter_map(|j| j.resources().endpoint.as_ref().map(|e| e.id.clone()))
                     .collect();
+                ids.sort();
+                ids.dedup();
                 let found = if self.may_call(Provider::Ec2) {
                     let r = t.network.endpoints(&ids).await;
                     self.answer(r)

@@ -252,3 +252,41 @@ async fn a_throttled_sweep_tells_nothing_and_stops_calling_the_throttled_service
     assert_eq!(h.app().watch.sweep().await.drifted, 1);
     assert_eq!(h.transcript().await.matches(DRIFTED).count(), 1);
 }
+
+#[tokio::test]
+async fn a_shared_endpoint_deleted_by_hand_is_told_once_and_pointed_at_from_the_other_job() {
+    let h = Harness::start_with(2, |_| {}, None).await;
+    let clusters = h.sandbox.clusters.clone();
+    let mut ids = Vec::new();
+    for wanted in [&clusters[..1], &clusters[..]] {
+        let line = crate::harness::create_line(&h.sandbox.network, wanted);
+        let id = h.say("alice", &line).await.job.expect("created");
+        h.click("bob", privatelink_bot::ports::chat::Action::Approve, id)
+            .await;
+        h.app().engine.wait(id).await;
+        ids.push(id);
+    }
+    let (a, b) = (ids[0], ids[1]);
+    let endpoint = h.job(a).resources().endpoint.clone().expect("A's endpoint");
+    assert_eq!(
+        h.job(b).resources().endpoint.clone().map(|e| e.id),
+        Some(endpoint.id.clone())
+    );
+    aws_sdk_ec2::Client::new(&h.sandbox.aws)
+        .delete_vpc_endpoints()
+        .vpc_endpoint_ids(endpoint.id.as_str())
+        .send()
+        .await
+        .expect("deleted by hand");
+    h.app().watch.sweep().await;
+    let swept = h.app().watch.sweep().await;
+    assert_eq!(swept.drifted, 2, "{swept:?}");
+    let told = h.transcript().await;
+    assert_eq!(
+        told.matches("VPC endpoint is gone").count(),
+        1 + 2,
+        "one note, two cards:\n{told}"
+    );
+    assert_eq!(told.matches(DRIFTED).count(), 1, "{told}");
+    assert!(told.contains(&format!("told in {a}'s thread")), "{told}");
+}

@@ -149,7 +149,9 @@ pub fn judge(made: &Resources, observed: &Observed) -> Check {
     let expected = made.endpoint.as_ref();
     if let Some(endpoint) = check.read(Fact::Endpoint, &observed.endpoint) {
         match endpoint {
+            // EC2 lists a deleted endpoint for a while: it is gone all the same.
             None => check.drifted.push(Drift::EndpointGone),
+            Some(e) if e.state == EndpointState::Deleted => check.drifted.push(Drift::EndpointGone),
             Some(e) if e.state != EndpointState::Available => check
                 .drifted
                 .push(Drift::EndpointNotAvailable(e.state.as_str().to_owned())),
@@ -217,9 +219,19 @@ pub fn judge(made: &Resources, observed: &Observed) -> Check {
 }
 
 /// What counts as drifted: what this check saw that the one before saw
-/// too. A fact seen wrong once may be a read behind a change.
+/// too (the same fact wrong, in whatever words: `deleting` then
+/// `deleted` is one drift). A fact seen wrong once may be a read behind a
+/// change.
 pub fn confirmed(before: &[Drift], now: &[Drift]) -> Vec<Drift> {
-    now.iter().filter(|d| before.contains(d)).cloned().collect()
+    now.iter()
+        .filter(|d| before.iter().any(|b| b.same_fact(d)))
+        .cloned()
+        .collect()
+}
+
+/// Whether two lists name the same wrong facts.
+fn same_facts(a: &[Drift], b: &[Drift]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| x.same_fact(y)))
 }
 
 /// What to tell, given what was told last (`reported`) and what is
@@ -237,7 +249,7 @@ pub enum News {
 
 pub fn news(reported: &[Drift], confirmed: &[Drift]) -> News {
     match (reported.is_empty(), confirmed.is_empty()) {
-        (_, false) if reported != confirmed => News::Drifted(confirmed.to_vec()),
+        (_, false) if !same_facts(reported, confirmed) => News::Drifted(confirmed.to_vec()),
         (false, true) => News::Restored,
         _ => News::Quiet,
     }
@@ -256,6 +268,10 @@ pub struct Health {
     pub news: News,
     /// Reads refused at the last check, and why: told on `status`.
     pub denied: Vec<(Fact, String)>,
+    /// The job whose thread tells the drift of the endpoint this job
+    /// shares (the one that made it): this job's card points there, and
+    /// its thread says nothing of the endpoint.
+    pub endpoint_told_by: Option<crate::domain::ids::JobId>,
 }
 
 impl Health {
@@ -286,6 +302,31 @@ impl Health {
 }
 
 impl Drift {
+    /// Whether both are the same fact gone wrong, whatever the provider's
+    /// words for how (a state, a status, where an alias points now).
+    pub fn same_fact(&self, other: &Drift) -> bool {
+        use Drift as D;
+        match (self, other) {
+            (D::EndpointNotAvailable(_), D::EndpointNotAvailable(_))
+            | (D::RegistrationFailed(_), D::RegistrationFailed(_)) => true,
+            (D::AliasRepointed { host: a, .. }, D::AliasRepointed { host: b, .. }) => a == b,
+            (a, b) => a == b,
+        }
+    }
+
+    /// Whether it is the endpoint's own (shared by every job using it)
+    /// rather than one job's DNS or cluster.
+    pub fn is_the_endpoints(&self) -> bool {
+        matches!(
+            self,
+            Drift::EndpointGone
+                | Drift::EndpointNotAvailable(_)
+                | Drift::EndpointRenamed
+                | Drift::RegistrationGone
+                | Drift::RegistrationFailed(_)
+        )
+    }
+
     /// The drift, to be told in the reader's language.
     pub fn text(&self) -> Text {
         match self {

@@ -176,6 +176,19 @@ fn a_drift_counts_when_two_checks_in_a_row_saw_it() {
 }
 
 #[test]
+fn the_same_fact_in_other_words_is_one_drift() {
+    let deleting = vec![Drift::EndpointNotAvailable("deleting".into())];
+    let deleted = vec![Drift::EndpointNotAvailable("deleted".into())];
+    assert_eq!(confirmed(&deleting, &deleted), deleted);
+    assert_eq!(news(&deleting, &deleted), News::Quiet, "not told again");
+    let moved = |to: &str| Drift::AliasRepointed {
+        host: HOST.into(),
+        to: to.into(),
+    };
+    assert_eq!(confirmed(&[moved("a")], &[moved("b")]), vec![moved("b")]);
+}
+
+#[test]
 fn drift_is_told_once_until_it_is_restored_or_changes() {
     let gone = vec![Drift::AliasGone { host: HOST.into() }];
     let worse = vec![Drift::AliasGone { host: HOST.into() }, Drift::EndpointGone];

@@ -23,8 +23,9 @@ pub enum Change {
     CardLost,
     /// A living thread message was posted there.
     LivingPosted(Living, MessageRef),
-    /// The drift watch checked a succeeded job's link at a time.
-    Checked(Millis, Check),
+    /// The drift watch checked a succeeded job's link at a time; the
+    /// job that tells the drift of a shared endpoint, when it is another.
+    Checked(Millis, Check, Option<crate::domain::ids::JobId>),
 }
 
 impl From<Transition> for Change {
@@ -62,10 +63,11 @@ impl Job {
                 self.thread.record(which, at);
                 Ok(Outcome::Recorded)
             }
-            Change::Checked(at, check) => match &self.state {
+            Change::Checked(at, check, told_by) => match &self.state {
                 // Only a finished link is watched; one a person has moved
                 // on (a delete, say) since the check read it is not.
                 JobState::Succeeded => {
+                    self.health.endpoint_told_by = told_by;
                     self.health.take(at, check);
                     Ok(Outcome::Recorded)
                 }

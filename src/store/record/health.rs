@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::drift::{Drift, Fact, Health, News};
+use crate::domain::ids::JobId;
 use crate::domain::job::Millis;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -111,6 +112,8 @@ pub(super) struct HealthRecord {
     news: NewsRecord,
     #[serde(default)]
     denied: Vec<(FactRecord, String)>,
+    #[serde(default)]
+    endpoint_told_by: Option<JobId>,
 }
 
 fn all<A: Into<B>, B>(v: Vec<A>) -> Vec<B> {
@@ -129,6 +132,7 @@ impl From<Health> for HealthRecord {
                 News::Restored => NewsRecord::Restored,
             },
             denied: h.denied.into_iter().map(|(f, w)| (f.into(), w)).collect(),
+            endpoint_told_by: h.endpoint_told_by,
         }
     }
 }
@@ -145,6 +149,7 @@ impl From<HealthRecord> for Health {
                 NewsRecord::Restored => News::Restored,
             },
             denied: h.denied.into_iter().map(|(f, w)| (f.into(), w)).collect(),
+            endpoint_told_by: h.endpoint_told_by,
         }
     }
 }
