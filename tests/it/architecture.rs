@@ -90,8 +90,9 @@ fn reached(code: &str, at_room_root: bool) -> BTreeSet<String> {
     names
 }
 
-/// Each room's file and what it reaches for, test code left out.
-fn imports() -> Vec<(String, String, BTreeSet<String>)> {
+/// Each source file under `src` (its path from there) and its code before
+/// any `#[cfg(test)]`; files of tests alone (`tests.rs`) left out.
+fn production_code() -> Vec<(String, String)> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     sources(&src, &mut files);
@@ -102,15 +103,32 @@ fn imports() -> Vec<(String, String, BTreeSet<String>)> {
             .expect("under src")
             .to_string_lossy()
             .replace('\\', "/");
-        if rel.ends_with("/tests.rs") || rel == "lib.rs" || rel == "main.rs" {
+        if rel.ends_with("/tests.rs") {
+            continue;
+        }
+        let code = std::fs::read_to_string(&path).expect("a source file");
+        let code = code
+            .split("#[cfg(test)]")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        out.push((rel, code));
+    }
+    out
+}
+
+/// Each room's file and what it reaches for, test code left out.
+fn imports() -> Vec<(String, String, BTreeSet<String>)> {
+    let mut out = Vec::new();
+    for (rel, code) in production_code() {
+        if rel == "lib.rs" || rel == "main.rs" {
             continue;
         }
         let parts: Vec<&str> = rel.split('/').collect();
         let room = parts[0].trim_end_matches(".rs").to_owned();
         let root = parts.len() == 1 || (parts.len() == 2 && parts[1] == "mod.rs");
-        let code = std::fs::read_to_string(&path).expect("a source file");
-        let code = code.split("#[cfg(test)]").next().unwrap_or_default();
-        out.push((rel, room, reached(code, root)));
+        let names = reached(&code, root);
+        out.push((rel, room, names));
     }
     out
 }
@@ -195,21 +213,11 @@ fn the_reader_sees_imports_in_each_form() {
 /// by `Job::change`, which is what keeps its state to the life cycle.
 #[test]
 fn only_the_domain_and_the_store_take_a_job_apart() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    sources(&src, &mut files);
     let mut taken_apart = Vec::new();
-    for path in files {
-        let rel = path
-            .strip_prefix(&src)
-            .expect("under src")
-            .to_string_lossy()
-            .replace('\\', "/");
-        if rel.starts_with("domain/") || rel.starts_with("store/") || rel.ends_with("/tests.rs") {
+    for (rel, code) in production_code() {
+        if rel.starts_with("domain/") || rel.starts_with("store/") {
             continue;
         }
-        let code = std::fs::read_to_string(&path).expect("a source file");
-        let code = code.split("#[cfg(test)]").next().unwrap_or_default();
         for name in ["JobParts", "from_parts", "into_parts"] {
             if code.contains(name) {
                 taken_apart.push(format!("src/{rel} names `{name}`"));

@@ -61,16 +61,12 @@ fn in_shape() -> Observed {
     }
 }
 
-#[test]
-fn each_fact_broken_by_hand_is_named_and_nothing_else() {
-    let alias = |to: &str| {
-        Read::Seen(Some(SeenAlias {
-            dns_name: to.into(),
-            zone: zone("Z1YSHQZHG15GKL"),
-        }))
-    };
-    type Break = fn(&mut Observed);
-    let rows: Vec<(&str, Break, Vec<Drift>)> = vec![
+/// A fact broken by hand: its name, the break, and the drift it is.
+type Broken = (&'static str, fn(&mut Observed), Vec<Drift>);
+
+/// One row per fact, as a person would break it.
+fn broken_by_hand() -> Vec<Broken> {
+    vec![
         ("in shape", |_| {}, vec![]),
         (
             "endpoint deleted",
@@ -86,6 +82,16 @@ fn each_fact_broken_by_hand_is_named_and_nothing_else() {
                 }))
             },
             vec![Drift::EndpointNotAvailable("rejected".into())],
+        ),
+        (
+            "endpoint deleted, still listed",
+            |o| {
+                o.endpoint = Read::Seen(Some(SeenEndpoint {
+                    state: EndpointState::Deleted,
+                    regional: None,
+                }))
+            },
+            vec![Drift::EndpointGone],
         ),
         (
             "endpoint renamed",
@@ -131,8 +137,18 @@ fn each_fact_broken_by_hand_is_named_and_nothing_else() {
                 cluster: "in01-abc123".into(),
             }],
         ),
-    ];
-    for (name, break_it, expected) in rows {
+    ]
+}
+
+#[test]
+fn each_fact_broken_by_hand_is_named_and_nothing_else() {
+    let alias = |to: &str| {
+        Read::Seen(Some(SeenAlias {
+            dns_name: to.into(),
+            zone: zone("Z1YSHQZHG15GKL"),
+        }))
+    };
+    for (name, break_it, expected) in broken_by_hand() {
         let mut observed = in_shape();
         break_it(&mut observed);
         let check = judge(&made(), &observed);
