@@ -461,3 +461,4 @@ reply-verify-moved = { $job } changed while it was checked; ask again.
 reply-verify-read-failed = Could not read { $fact } this time ({ $why }); the watch tries again.
 status-check-whitelist-unread = Drift watch: the account's whitelisting is not checked (Zilliz Cloud has no way to read it).
 status-drifted-shared = ⚠ Drifted: { $what } (the shared endpoint; told in { $job }'s thread)
+drift-ports-closed = the security groups no longer let port { $ports } in (connections will time out)

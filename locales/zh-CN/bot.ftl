@@ -461,3 +461,4 @@ reply-verify-moved = { $job } 在检查期间发生了变化，请再试一次�
 reply-verify-read-failed = 这次无法读取 { $fact }（{ $why }），漂移检查会再试。
 status-check-whitelist-unread = 漂移检查：不检查账号的白名单（Zilliz Cloud 没有读取白名单的接口）。
 status-drifted-shared = ⚠ 已漂移：{ $what }（共享的终端节点；已在 { $job } 的线程中通知）
+drift-ports-closed = 安全组已不再放行端口 { $ports }（连接将超时）

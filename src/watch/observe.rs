@@ -7,11 +7,12 @@
 use std::collections::HashMap;
 
 use crate::domain::drift::{Observed, Read, SeenAlias, SeenDns, SeenEndpoint};
-use crate::domain::ids::{ClusterId, EndpointId, ProjectId, ZoneId};
+use crate::domain::ids::{ClusterId, EndpointId, ProjectId, SecurityGroupId, ZoneId};
 use crate::domain::job::Job;
+use crate::domain::preflight::ports_needed;
 use crate::ports::cloud::{
     AwsTarget, CloudAccess, CloudError, EndpointInfo, ErrorKind, Provider, RegisteredEndpoint,
-    Vendor,
+    SecurityGroupInfo, Vendor, closed_ports,
 };
 
 /// A read's outcome, kept to answer every job that needs it.
@@ -40,6 +41,8 @@ struct Aws {
     endpoints: Answer<HashMap<EndpointId, EndpointInfo>>,
     /// Per VPC, the zones associated with it.
     zones: HashMap<String, Answer<Vec<ZoneId>>>,
+    /// Every job's security groups, read together.
+    groups: Answer<Vec<SecurityGroupInfo>>,
 }
 
 /// Everything read in one sweep, and how many calls it took.
@@ -117,6 +120,7 @@ impl<'a> Sweep<'a> {
             let mut aws = Aws {
                 endpoints: carry(&target).unwrap_or(Read::Seen(HashMap::new())),
                 zones: HashMap::new(),
+                groups: carry(&target).unwrap_or(Read::Seen(Vec::new())),
                 target,
             };
             if let Read::Seen(t) = &aws.target {
@@ -136,6 +140,18 @@ impl<'a> Sweep<'a> {
                 };
                 aws.endpoints =
                     found.map(|found| found.into_iter().map(|e| (e.id.clone(), e)).collect());
+                let mut sgs: Vec<SecurityGroupId> = group
+                    .iter()
+                    .flat_map(|j| j.request().security_groups.iter().cloned())
+                    .collect();
+                sgs.sort();
+                sgs.dedup();
+                aws.groups = if self.may_call(Provider::Ec2) {
+                    let r = t.network.security_groups(&sgs).await;
+                    self.answer(r)
+                } else {
+                    Self::left(Provider::Ec2)
+                };
                 for job in &group {
                     let vpc = &job.request().vpc;
                     if aws.zones.contains_key(vpc.as_str()) {
@@ -206,6 +222,22 @@ impl<'a> Sweep<'a> {
             Some(other) => carry(other).unwrap_or(Read::Seen(None)),
             None => Read::Failed("not read".into()),
         };
+        let ports = ports_needed(
+            made.clusters
+                .iter()
+                .map(|c| c.private_link_address.as_str()),
+        );
+        let ports_closed = match aws.map(|a| &a.groups) {
+            Some(Read::Seen(all)) => {
+                let own = &job.request().security_groups;
+                Read::Seen(closed_ports(
+                    all.iter().filter(|g| own.contains(&g.id)),
+                    &ports,
+                ))
+            }
+            Some(other) => carry(other).unwrap_or(Read::Failed("not read".into())),
+            None => Read::Failed("not read".into()),
+        };
         // Owned, so that the alias reads below may count their calls.
         let target: Option<Answer<AwsTarget>> = aws.map(|a| a.target.clone());
         let zones: Answer<Vec<ZoneId>> = match aws {
@@ -258,6 +290,7 @@ impl<'a> Sweep<'a> {
             registration,
             dns,
             addresses,
+            ports_closed,
         }
     }
 }

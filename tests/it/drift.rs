@@ -290,3 +290,33 @@ async fn a_shared_endpoint_deleted_by_hand_is_told_once_and_pointed_at_from_the_
     assert_eq!(told.matches(DRIFTED).count(), 1, "{told}");
     assert!(told.contains(&format!("told in {a}'s thread")), "{told}");
 }
+
+#[tokio::test]
+async fn a_security_group_rule_removed_by_hand_is_told_as_a_closed_port() {
+    use aws_sdk_ec2::types::{IpPermission, IpRange};
+    let h = Harness::start().await;
+    let id = h.create_and_run().await;
+    let port = privatelink_bot::sandbox::fake_zilliz::PRIVATE_LINK_PORT;
+    aws_sdk_ec2::Client::new(&h.sandbox.aws)
+        .revoke_security_group_ingress()
+        .group_id(&h.sandbox.network.security_group)
+        .ip_permissions(
+            IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(i32::from(port))
+                .to_port(i32::from(port))
+                .ip_ranges(IpRange::builder().cidr_ip("10.0.0.0/8").build())
+                .build(),
+        )
+        .send()
+        .await
+        .expect("revoked by hand");
+    h.app().watch.sweep().await;
+    assert_eq!(h.app().watch.sweep().await.drifted, 1);
+    let told = h.transcript().await;
+    assert!(
+        told.contains(&format!("no longer let port {port} in")),
+        "{told}"
+    );
+    assert!(h.job(id).health().is_drifted());
+}

@@ -71,6 +71,8 @@ pub struct Observed {
     pub dns: Vec<SeenDns>,
     /// Each cluster's `privateLinkAddress` now.
     pub addresses: Vec<(ClusterId, Read<Option<String>>)>,
+    /// The private link ports the job's security groups no longer let in.
+    pub ports_closed: Read<Vec<i32>>,
 }
 
 /// A fact of a working link that no longer holds.
@@ -96,6 +98,11 @@ pub enum Drift {
     AddressChanged {
         cluster: String,
     },
+    /// The security groups no longer let the private link port in (a
+    /// rule someone removed): the link is there, connections time out.
+    PortsClosed {
+        ports: String,
+    },
 }
 
 /// Which fact a read was for, to name what could not be checked.
@@ -106,6 +113,7 @@ pub enum Fact {
     Zone,
     Alias,
     Address,
+    Ports,
 }
 
 /// One job's check.
@@ -212,6 +220,14 @@ pub fn judge(made: &Resources, observed: &Observed) -> Check {
                 cluster: cluster.to_string(),
             });
         }
+    }
+    if let Some(closed) = check.read(Fact::Ports, &observed.ports_closed)
+        && !closed.is_empty()
+    {
+        let ports: Vec<String> = closed.iter().map(ToString::to_string).collect();
+        check.drifted.push(Drift::PortsClosed {
+            ports: ports.join(", "),
+        });
     }
     check.drifted.sort();
     check.drifted.dedup();
@@ -351,6 +367,7 @@ impl Drift {
             Drift::AddressChanged { cluster } => {
                 text!("drift-address-changed", cluster = cluster.as_str())
             }
+            Drift::PortsClosed { ports } => text!("drift-ports-closed", ports = ports.as_str()),
         }
     }
 }

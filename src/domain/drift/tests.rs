@@ -58,6 +58,7 @@ fn in_shape() -> Observed {
             })),
         }],
         addresses: vec![(cluster(), Read::Seen(Some(ADDRESS.into())))],
+        ports_closed: Read::Seen(Vec::new()),
     }
 }
 
@@ -128,6 +129,13 @@ fn broken_by_hand() -> Vec<Broken> {
             |o| o.addresses[0].1 = Read::Seen(Some("https://elsewhere:19531".into())),
             vec![Drift::AddressChanged {
                 cluster: "in01-abc123".into(),
+            }],
+        ),
+        (
+            "port closed",
+            |o| o.ports_closed = Read::Seen(vec![19531]),
+            vec![Drift::PortsClosed {
+                ports: "19531".into(),
             }],
         ),
         (
@@ -232,6 +240,9 @@ fn every_drift_is_said_in_both_languages() {
         },
         Drift::AddressChanged {
             cluster: "in01-abc123".into(),
+        },
+        Drift::PortsClosed {
+            ports: "19531".into(),
         },
     ];
     for d in all {

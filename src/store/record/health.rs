@@ -19,6 +19,7 @@ enum DriftRecord {
     AliasGone { host: String },
     AliasRepointed { host: String, to: String },
     AddressChanged { cluster: String },
+    PortsClosed { ports: String },
 }
 
 impl From<Drift> for DriftRecord {
@@ -33,6 +34,7 @@ impl From<Drift> for DriftRecord {
             Drift::AliasGone { host } => Self::AliasGone { host },
             Drift::AliasRepointed { host, to } => Self::AliasRepointed { host, to },
             Drift::AddressChanged { cluster } => Self::AddressChanged { cluster },
+            Drift::PortsClosed { ports } => Self::PortsClosed { ports },
         }
     }
 }
@@ -49,6 +51,7 @@ impl From<DriftRecord> for Drift {
             DriftRecord::AliasGone { host } => Self::AliasGone { host },
             DriftRecord::AliasRepointed { host, to } => Self::AliasRepointed { host, to },
             DriftRecord::AddressChanged { cluster } => Self::AddressChanged { cluster },
+            DriftRecord::PortsClosed { ports } => Self::PortsClosed { ports },
         }
     }
 }
@@ -61,6 +64,7 @@ enum FactRecord {
     Zone,
     Alias,
     Address,
+    Ports,
 }
 
 impl From<Fact> for FactRecord {
@@ -71,6 +75,7 @@ impl From<Fact> for FactRecord {
             Fact::Zone => Self::Zone,
             Fact::Alias => Self::Alias,
             Fact::Address => Self::Address,
+            Fact::Ports => Self::Ports,
         }
     }
 }
@@ -83,6 +88,7 @@ impl From<FactRecord> for Fact {
             FactRecord::Zone => Self::Zone,
             FactRecord::Alias => Self::Alias,
             FactRecord::Address => Self::Address,
+            FactRecord::Ports => Self::Ports,
         }
     }
 }
