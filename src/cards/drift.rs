@@ -3,14 +3,14 @@
 //! again, and the card's status line while it is out of shape.
 
 use super::notes::note;
-use crate::domain::drift::Drift;
+use crate::domain::drift::{Drift, Fact};
 use crate::domain::job::Job;
-use crate::i18n::Locale;
+use crate::i18n::{Arg, Locale};
 use crate::ports::chat::{Note, Tone};
 use crate::t;
 
 /// Each drift, one per line after a bullet, in `locale`.
-fn bullets(drifts: &[Drift], locale: Locale) -> String {
+pub fn bullets(drifts: &[Drift], locale: Locale) -> String {
     drifts
         .iter()
         .map(|d| format!("\n• {}", d.text().render(locale)))
@@ -54,16 +54,26 @@ pub(super) fn last_check(job: &Job, locale: Locale) -> String {
         out.push_str(&t!(locale, "status-check-whitelist-unread"));
         out.push('\n');
     }
-    for (fact, why) in &health.denied {
-        out.push_str(&t!(
-            locale,
-            "status-check-denied",
-            fact = format!("{fact:?}"),
-            why = why.as_str()
-        ));
+    for line in unread(&health.denied, "status-check-denied", locale) {
+        out.push_str(&line);
         out.push('\n');
     }
     out
+}
+
+/// A line per fact that could not be read, and why, said as `key` says
+/// it (refused: someone must grant it; failed: read again later).
+pub fn unread(facts: &[(Fact, String)], key: &str, locale: Locale) -> Vec<String> {
+    facts
+        .iter()
+        .map(|(fact, why)| {
+            let args = [
+                ("fact", Arg::Nested(Box::new(fact.text()))),
+                ("why", Arg::Text(why.clone())),
+            ];
+            crate::i18n::render(locale, key, &args)
+        })
+        .collect()
 }
 
 /// The card's top line for a succeeded job the watch found out of shape.

@@ -5,7 +5,7 @@
 //! they say.
 
 mod answers;
-mod drift;
+pub mod drift;
 mod notes;
 
 pub use answers::{list_line, resources, state_word, status_text};

@@ -3,6 +3,7 @@
 //! could not be read.
 
 use super::{Reply, Service};
+use crate::cards;
 use crate::domain::drift::Check;
 use crate::domain::ids::JobId;
 use crate::i18n::Locale;
@@ -36,26 +37,12 @@ fn said(id: JobId, check: &Check, locale: Locale) -> String {
     } else {
         t!(locale, "reply-verify-drifted", job = id)
     };
-    for d in &check.drifted {
-        out.push_str(&format!("\n• {}", d.text().render(locale)));
-    }
-    for (fact, why) in &check.denied {
+    out.push_str(&cards::drift::bullets(&check.drifted, locale));
+    let refused = cards::drift::unread(&check.denied, "status-check-denied", locale);
+    let failed = cards::drift::unread(&check.failed, "reply-verify-read-failed", locale);
+    for line in refused.into_iter().chain(failed) {
         out.push('\n');
-        out.push_str(&t!(
-            locale,
-            "status-check-denied",
-            fact = format!("{fact:?}"),
-            why = why.as_str()
-        ));
-    }
-    for (fact, why) in &check.failed {
-        out.push('\n');
-        out.push_str(&t!(
-            locale,
-            "reply-verify-read-failed",
-            fact = format!("{fact:?}"),
-            why = why.as_str()
-        ));
+        out.push_str(&line);
     }
     out
 }

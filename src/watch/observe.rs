@@ -52,6 +52,8 @@ pub(super) struct Sweep<'a> {
     aws: HashMap<(String, Option<String>), Aws>,
     registrations: HashMap<ProjectId, Answer<Vec<RegisteredEndpoint>>>,
     addresses: HashMap<ClusterId, Answer<Option<String>>>,
+    /// Each (zone, host)'s alias record: jobs sharing a zone read it once.
+    aliases: HashMap<(ZoneId, String), Answer<Option<SeenAlias>>>,
     pub(super) calls: usize,
     /// Providers that throttled this sweep: not called again until the
     /// next one (their limits are shared with everything the customer
@@ -75,6 +77,7 @@ impl<'a> Sweep<'a> {
             aws: HashMap::new(),
             registrations: HashMap::new(),
             addresses: HashMap::new(),
+            aliases: HashMap::new(),
             calls: 0,
             throttled: Vec::new(),
         }
@@ -111,7 +114,9 @@ impl<'a> Sweep<'a> {
             groups.entry(aws_key(job)).or_default().push(job);
         }
         for (key, group) in groups {
-            let r = group[0].request();
+            let Some(r) = group.first().map(|j| j.request()) else {
+                continue;
+            };
             let target = read(
                 self.cloud
                     .target(&r.region.aws_region(), r.role.as_ref())
@@ -254,19 +259,24 @@ impl<'a> Sweep<'a> {
                 Read::Seen(zones) => Read::Seen(zones.contains(zone)),
                 other => carry(other).unwrap_or(Read::Seen(false)),
             };
-            let alias = match &target {
-                Some(Read::Seen(t)) if self.may_call(Provider::Route53) => {
+            let key = (zone.clone(), c.host.clone());
+            let known = self.aliases.get(&key).cloned();
+            let alias = match (&target, known) {
+                (_, Some(read)) => read.clone(),
+                (Some(Read::Seen(t)), None) if self.may_call(Provider::Route53) => {
                     let r = t.dns.alias_record(zone, &c.host).await;
-                    self.answer(r).map(|a| {
+                    let read = self.answer(r).map(|a| {
                         a.map(|a| SeenAlias {
                             dns_name: a.dns_name,
                             zone: a.hosted_zone_id,
                         })
-                    })
+                    });
+                    self.aliases.insert(key, read.clone());
+                    read
                 }
-                Some(Read::Seen(_)) => Self::left(Provider::Route53),
-                Some(other) => carry(other).unwrap_or(Read::Failed("not read".into())),
-                None => Read::Failed("not read".into()),
+                (Some(Read::Seen(_)), None) => Self::left(Provider::Route53),
+                (Some(other), None) => carry(other).unwrap_or(Read::Failed("not read".into())),
+                (None, None) => Read::Failed("not read".into()),
             };
             dns.push(SeenDns {
                 host: c.host.clone(),

@@ -279,8 +279,17 @@ async fn a_shared_endpoint_deleted_by_hand_is_told_once_and_pointed_at_from_the_
         .await
         .expect("deleted by hand");
     h.app().watch.sweep().await;
+    let before = h.sandbox.proxy.lock().actions.len();
     let swept = h.app().watch.sweep().await;
     assert_eq!(swept.drifted, 2, "{swept:?}");
+    let records_read = h.sandbox.proxy.lock().actions[before..]
+        .iter()
+        .filter(|a| a.contains("ListResourceRecordSets"))
+        .count();
+    assert_eq!(
+        records_read, 2,
+        "the zone both jobs use is read once, the other once"
+    );
     let told = h.transcript().await;
     assert_eq!(
         told.matches("VPC endpoint is gone").count(),

@@ -317,6 +317,20 @@ impl Health {
     }
 }
 
+impl Fact {
+    /// What was to be read, to be told in the reader's language.
+    pub fn text(self) -> Text {
+        match self {
+            Fact::Endpoint => text!("fact-endpoint"),
+            Fact::Registration => text!("fact-registration"),
+            Fact::Zone => text!("fact-zone"),
+            Fact::Alias => text!("fact-alias"),
+            Fact::Address => text!("fact-address"),
+            Fact::Ports => text!("fact-ports"),
+        }
+    }
+}
+
 impl Drift {
     /// Whether both are the same fact gone wrong, whatever the provider's
     /// words for how (a state, a status, where an alias points now).

@@ -245,6 +245,19 @@ fn every_drift_is_said_in_both_languages() {
             ports: "19531".into(),
         },
     ];
+    for fact in [
+        Fact::Endpoint,
+        Fact::Registration,
+        Fact::Zone,
+        Fact::Alias,
+        Fact::Address,
+        Fact::Ports,
+    ] {
+        for locale in Locale::ALL {
+            let said = fact.text().render(locale);
+            assert!(!said.starts_with("fact-"), "{fact:?} in {locale:?}: {said}");
+        }
+    }
     for d in all {
         for locale in Locale::ALL {
             let said = d.text().render(locale);
