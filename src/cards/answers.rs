@@ -104,6 +104,7 @@ pub fn state_word(key: StateKey, locale: Locale) -> String {
         StateKey::Approved => "word-approved",
         StateKey::Running => "word-running",
         StateKey::Succeeded => "word-succeeded",
+        StateKey::Repairing => "word-repairing",
         StateKey::Failed => "word-failed",
         StateKey::Cancelled => "word-cancelled",
         StateKey::Rejected => "word-rejected",

@@ -2,11 +2,13 @@
 //! (once, with each fact that no longer holds), the note that it holds
 //! again, and the card's status line while it is out of shape.
 
+use super::button;
 use super::notes::note;
-use crate::domain::drift::{Drift, Fact};
-use crate::domain::job::Job;
-use crate::i18n::{Arg, Locale};
-use crate::ports::chat::{Note, Tone};
+use crate::domain::drift::{Drift, Fact, repair};
+use crate::domain::ids::JobId;
+use crate::domain::job::{Job, Step};
+use crate::i18n::{Arg, Locale, Text};
+use crate::ports::chat::{Action, Button, Note, Tone};
 use crate::t;
 
 /// Each drift, one per line after a bullet, in `locale`.
@@ -17,13 +19,94 @@ pub fn bullets(drifts: &[Drift], locale: Locale) -> String {
         .collect()
 }
 
+/// The note that a link drifted: each fact, what a repair would change
+/// (its exact preview), and the Repair and "Accept as is" buttons.
 pub fn drifted(job: &Job, drifts: &[Drift]) -> Note {
     let locale = job.locale();
-    let text = t!(locale, "note-drifted", job = job.id()) + &bullets(drifts, locale);
+    let mut text = t!(locale, "note-drifted", job = job.id()) + &bullets(drifts, locale);
+    let (said, buttons) = offer(job);
+    text.push_str("\n\n");
+    text.push_str(&said);
     Note {
         mention: Some(job.requester().clone()),
+        buttons,
         ..note(job.id(), Tone::Failure, text)
     }
+}
+
+/// What a repair of `job` would do, and the buttons that ask for it.
+fn offer(job: &Job) -> (String, Vec<Button>) {
+    let locale = job.locale();
+    let accept = button(job.id(), Action::Accept, locale);
+    let Some(plan) = repair::plan(job) else {
+        return (t!(locale, "note-drift-no-repair"), vec![accept]);
+    };
+    if let (true, Some(other)) = (plan.recreates_endpoint, job.health().endpoint_told_by) {
+        return (
+            t!(locale, "note-drift-repair-there", other = other),
+            vec![accept],
+        );
+    }
+    let changes: String = plan
+        .changes
+        .iter()
+        .map(|c| format!("\n• {}", c.render(locale)))
+        .collect();
+    let mut said = t!(locale, "note-drift-repair", changes = changes);
+    if plan.recreates_endpoint {
+        said.push('\n');
+        said.push_str(&t!(
+            locale,
+            "note-drift-repair-approval",
+            requester = job.requester()
+        ));
+    }
+    let repair = Button {
+        confirm: Some(t!(locale, "confirm-repair", job = job.id())),
+        ..button(job.id(), Action::Repair, locale)
+    };
+    (said, vec![repair, accept])
+}
+
+/// The repair ended verified; `detail` is what the verify step found.
+pub fn repaired(job: &Job, detail: &str) -> Note {
+    let text = t!(job.locale(), "note-repaired", job = job.id()) + "\n" + detail;
+    Note {
+        mention: Some(job.requester().clone()),
+        ..note(job.id(), Tone::Success, text)
+    }
+}
+
+/// The repair failed at `step`: the link is as the watch found it, and
+/// the buttons offer the repair again.
+pub fn repair_failed(job: &Job, step: Step, error: &Text) -> Note {
+    let locale = job.locale();
+    let text = t!(
+        locale,
+        "note-repair-failed",
+        job = job.id(),
+        step = step.text(),
+        error = error.clone()
+    );
+    let (_, buttons) = offer(job);
+    Note {
+        buttons,
+        ..note(job.id(), Tone::Failure, text)
+    }
+}
+
+/// Another job's repair replaced the endpoint this one shared.
+pub fn repair_shared(job: &Job, other: JobId) -> Note {
+    note(
+        job.id(),
+        Tone::Working,
+        t!(
+            job.locale(),
+            "note-repair-shared",
+            job = job.id(),
+            other = other
+        ),
+    )
 }
 
 pub fn restored(job: &Job) -> Note {

@@ -38,6 +38,13 @@ pub(super) fn button(job: JobId, action: Action, locale: Locale) -> Button {
             Some(t!(locale, "confirm-rollback", job = job)),
         ),
         Action::Cancel => (t!(locale, "button-cancel"), ButtonStyle::Danger, None),
+        // The drift note sets the repair's preview as its confirmation.
+        Action::Repair => (t!(locale, "button-repair"), ButtonStyle::Primary, None),
+        Action::Accept => (
+            t!(locale, "button-accept"),
+            ButtonStyle::Plain,
+            Some(t!(locale, "confirm-accept", job = job)),
+        ),
     };
     Button {
         action,
@@ -68,9 +75,10 @@ pub fn buttons_for(job: &Job) -> Vec<Button> {
 fn tone_for(state: &JobState) -> Tone {
     match state {
         JobState::PendingApproval => Tone::Waiting,
-        JobState::Approved | JobState::Running { .. } | JobState::TearingDown { .. } => {
-            Tone::Working
-        }
+        JobState::Approved
+        | JobState::Running { .. }
+        | JobState::Repairing { .. }
+        | JobState::TearingDown { .. } => Tone::Working,
         JobState::Succeeded | JobState::RolledBack | JobState::Deleted => Tone::Success,
         JobState::Failed { .. } | JobState::TeardownFailed { .. } => Tone::Failure,
         JobState::Cancelled | JobState::Rejected | JobState::Expired => Tone::Neutral,

@@ -64,12 +64,17 @@ pub enum Action {
     OutboxDropped,
     /// The drift watch checked a finished link.
     DriftChecked,
+    /// Someone asked for a drifted link back (or a shared endpoint's
+    /// repair moved another job onto the new one).
+    Repair,
+    /// Someone accepted a drift as it is.
+    AcceptDrift,
     /// A word written by another version.
     Other(String),
 }
 
 impl Action {
-    const KNOWN: [Action; 19] = [
+    const KNOWN: [Action; 21] = [
         Action::Create,
         Action::Approve,
         Action::Reject,
@@ -89,6 +94,8 @@ impl Action {
         Action::NoteRefused,
         Action::OutboxDropped,
         Action::DriftChecked,
+        Action::Repair,
+        Action::AcceptDrift,
     ];
 
     /// The stored word.
@@ -113,6 +120,8 @@ impl Action {
             Action::NoteRefused => "note_refused",
             Action::OutboxDropped => "outbox_dropped",
             Action::DriftChecked => "drift_checked",
+            Action::Repair => "repair",
+            Action::AcceptDrift => "accept_drift",
             Action::Other(word) => word,
         }
     }

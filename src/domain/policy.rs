@@ -216,6 +216,23 @@ impl Policy {
     }
 }
 
+impl Policy {
+    /// May `actor` repair `job`'s drifted link? Putting DNS or a
+    /// registration back takes an approver; a repair that makes a new
+    /// endpoint (new addresses, a new cost) takes the approval a create
+    /// takes: an approver who is not the requester (unless self-approval
+    /// is allowed).
+    pub fn may_repair(&self, actor: &Actor, job: &Job) -> Result<(), Denied> {
+        self.may_operate(actor, job, "verb-repair")?;
+        let new_endpoint =
+            crate::domain::drift::repair::plan(job).is_some_and(|p| p.recreates_endpoint);
+        if new_endpoint && actor.user == *job.requester() && !self.allow_self_approval {
+            return Err(Denied(text!("denied-repair-new-endpoint", job = job.id())));
+        }
+        Ok(())
+    }
+}
+
 /// A button acts only where its card is: a click naming a job from another
 /// channel (or workspace, or guild) is a forged or replayed payload, and is
 /// refused whatever the clicker's rights.

@@ -155,6 +155,11 @@ impl EndpointState {
         }
     }
 
+    /// Refused for good (rejected, failed, expired), yet still there.
+    pub fn is_refused(&self) -> bool {
+        matches!(self, Self::Rejected | Self::Failed | Self::Expired)
+    }
+
     /// Alive, or on its way to being so.
     pub fn is_live(&self) -> bool {
         !matches!(

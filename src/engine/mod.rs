@@ -11,6 +11,7 @@
 
 mod error;
 mod record;
+mod repair;
 mod settings;
 mod steps;
 mod teardown;
@@ -58,6 +59,9 @@ struct Inner {
     /// Set by `stop_gracefully`: workers end at their next record point
     /// and no new one starts.
     stopping: std::sync::atomic::AtomicBool,
+    /// The engine itself, for work that starts another job's worker (a
+    /// repair moving the jobs that shared its endpoint).
+    me: std::sync::Weak<Inner>,
 }
 
 /// Tries of a step that keeps failing transiently, before it fails.
@@ -69,10 +73,11 @@ const MAX_REFUSALS: u32 = 5;
 impl Engine {
     pub fn new(parts: EngineParts) -> Self {
         Self {
-            inner: Arc::new(Inner {
+            inner: Arc::new_cyclic(|me| Inner {
                 parts,
                 workers: Arc::default(),
                 stopping: std::sync::atomic::AtomicBool::new(false),
+                me: me.clone(),
             }),
         }
     }
@@ -97,13 +102,7 @@ impl Engine {
     /// Makes sure a worker will look at `id` after its latest change; at
     /// most one runs per job (see `workers`).
     pub fn kick(&self, id: JobId) {
-        if self.inner.stopping() {
-            return;
-        }
-        let inner = self.inner.clone();
-        self.inner
-            .workers
-            .kick(id, async move { inner.run(id).await });
+        self.inner.kick(id);
     }
 
     /// Waits until no worker is running for `id`.
@@ -157,6 +156,17 @@ enum Next {
 impl Inner {
     fn now(&self) -> u64 {
         self.parts.clock.now()
+    }
+
+    /// Makes sure a worker will look at `id` (see [`Engine::kick`]).
+    fn kick(&self, id: JobId) {
+        if self.stopping() {
+            return;
+        }
+        let Some(inner) = self.me.upgrade() else {
+            return;
+        };
+        self.workers.kick(id, async move { inner.run(id).await });
     }
 
     fn stopping(&self) -> bool {
@@ -225,7 +235,9 @@ impl Inner {
                 self.enter_step(&job, step).await?;
                 Ok(Next::More)
             }
-            JobState::Running { step } => self.run_step(job, step).await,
+            JobState::Running { step } | JobState::Repairing { step } => {
+                self.run_step(job, step).await
+            }
             JobState::TearingDown { reason } => {
                 self.run_teardown(job, reason).await?;
                 Ok(Next::Done)
@@ -254,11 +266,15 @@ impl Inner {
             .instrument(tracing::info_span!("step", step = step.name()))
             .await;
         self.parts.metrics.step_took(step.name(), started.elapsed());
+        let repairing = matches!(job.state(), JobState::Repairing { .. });
         match outcome {
             Ok((resources, detail)) => {
                 let detail = detail.render(job.locale());
                 if let Some(hook) = &self.parts.hook {
                     hook.at(job.id(), step, HookPoint::Effected).await;
+                }
+                if repairing {
+                    return self.finish_repair_step(job, step, resources, detail).await;
                 }
                 let finished = Transition::FinishStep {
                     step,
@@ -292,12 +308,16 @@ impl Inner {
                     error: text.clone(),
                 };
                 let job = self
-                    .transition(job.id(), failed, move |j| {
-                        vec![
+                    .transition(job.id(), failed, move |j| match repairing {
+                        true => vec![
+                            Outgoing::Card,
+                            Outgoing::Note(cards::drift::repair_failed(j, step, &text)),
+                        ],
+                        false => vec![
                             Outgoing::Progress,
                             Outgoing::Card,
                             Outgoing::Note(cards::failed(j, step, &text)),
-                        ]
+                        ],
                     })
                     .await?;
                 tracing::warn!(

@@ -10,7 +10,7 @@ use crate::domain::lifecycle::Transition;
 use crate::ports::chat::{Note, Outgoing};
 use crate::store::{Admission, ChangeError};
 
-fn engine_event(job: JobId, action: Action, at: u64) -> AuditEvent {
+pub(super) fn engine_event(job: JobId, action: Action, at: u64) -> AuditEvent {
     AuditEvent {
         at,
         job: Some(job),

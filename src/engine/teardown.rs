@@ -74,7 +74,7 @@ impl Inner {
 
     /// One cluster's zones (those the job made or recorded, never another
     /// owner's) and the alias record in each.
-    async fn tear_down_cluster_dns(
+    pub(super) async fn tear_down_cluster_dns(
         &self,
         job: &Job,
         aws: &AwsTarget,

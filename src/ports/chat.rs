@@ -22,6 +22,10 @@ pub enum Action {
     Retry,
     Rollback,
     Cancel,
+    /// Put a drifted link back (the drift note's button).
+    Repair,
+    /// Accept a drift as it is (the drift note's button).
+    Accept,
 }
 
 impl Action {
@@ -32,6 +36,8 @@ impl Action {
             Action::Retry => "retry",
             Action::Rollback => "rollback",
             Action::Cancel => "cancel",
+            Action::Repair => "repair",
+            Action::Accept => "accept",
         }
     }
 
@@ -42,6 +48,8 @@ impl Action {
             "retry" => Action::Retry,
             "rollback" => Action::Rollback,
             "cancel" => Action::Cancel,
+            "repair" => Action::Repair,
+            "accept" => Action::Accept,
             _ => return None,
         })
     }

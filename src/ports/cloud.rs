@@ -207,6 +207,15 @@ pub trait Dns: Send + Sync {
         caller_reference: &str,
         comment: &str,
     ) -> CloudResult<ZoneInfo>;
+    /// Associates the VPC with a private zone again (a zone someone
+    /// detached by hand). A VPC already associated is a `Conflict`, as is
+    /// another zone of that name already answering in the VPC.
+    async fn associate_zone(
+        &self,
+        zone: &ZoneId,
+        vpc: &VpcId,
+        region: &AwsRegion,
+    ) -> CloudResult<()>;
     /// Every zone associated with the VPC, whoever owns it.
     async fn zones_in_vpc(&self, vpc: &VpcId, region: &AwsRegion) -> CloudResult<Vec<ZoneId>>;
     /// The alias A record at `name` in `zone`, if there is one.

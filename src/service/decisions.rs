@@ -97,6 +97,22 @@ impl Ask {
                 runs_steps: false,
                 answer: Answer::Acted,
             },
+            Ask::Click(Action::Repair) => Decision {
+                verb: audit::Action::Repair,
+                rule: |p, a, j| p.may_repair(a, j),
+                transition: |by, at| Transition::Repair { by, at },
+                label: Some("decided-repairing"),
+                runs_steps: false,
+                answer: Answer::Acted,
+            },
+            Ask::Click(Action::Accept) => Decision {
+                verb: audit::Action::AcceptDrift,
+                rule: |p, a, j| p.may_operate(a, j, "verb-accept"),
+                transition: |by, _| Transition::AcceptDrift { by },
+                label: Some("decided-accepted"),
+                runs_steps: false,
+                answer: Answer::Acted,
+            },
             Ask::Delete => Decision {
                 verb: audit::Action::Delete,
                 rule: |p, a, j| p.may_operate(a, j, "verb-delete"),

@@ -16,7 +16,12 @@ const DRIFTED: &str = "has drifted";
 const RESTORED: &str = "holds again";
 
 /// The job's alias record, changed by hand as `action` says.
-async fn alias_by_hand(h: &Harness, id: JobId, action: ChangeAction) {
+pub(crate) async fn alias_by_hand(h: &Harness, id: JobId, action: ChangeAction) {
+    alias_to(h, id, action, None).await
+}
+
+/// As `alias_by_hand`, the record pointing at `to` when given.
+pub(crate) async fn alias_to(h: &Harness, id: JobId, action: ChangeAction, to: Option<&str>) {
     let job = h.job(id);
     let c = &job.resources().clusters[0];
     let zone = c.zone_id.clone().expect("the job's zone");
@@ -33,6 +38,12 @@ async fn alias_by_hand(h: &Harness, id: JobId, action: ChangeAction) {
         .find(|r| r.r#type() == &RrType::A)
         .and_then(|r| r.alias_target())
     {
+        Some(a) if to.is_some() => AliasTarget::builder()
+            .dns_name(to.unwrap_or_default())
+            .hosted_zone_id(a.hosted_zone_id())
+            .evaluate_target_health(false)
+            .build()
+            .expect("alias"),
         Some(a) => a.clone(),
         None => {
             let e = job.resources().endpoint.clone().expect("endpoint");

@@ -38,6 +38,7 @@ mod platform_story;
 mod preflight;
 mod races;
 mod refusals;
+mod repair;
 mod route53;
 mod secrets;
 mod sharing;

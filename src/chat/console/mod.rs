@@ -2,7 +2,7 @@
 //! script), cards and thread messages printed as text (`sink`).
 //!
 //! Script lines: `/as <user> [role,…]` switches the acting user,
-//! `approve <job>` and `reject <job>` stand in for the buttons, `/wait <job>`
+//! `approve`, `reject`, `repair` and `accept <job>` stand in for the buttons, `/wait <job>`
 //! waits until the engine is done with a job, `/expire` runs the expiry
 //! sweep; `$last` stands for the job most recently created. Anything else is
 //! a `/privatelink` command. `#` starts a comment.
@@ -167,7 +167,7 @@ impl Session<'_> {
                 self.delivery.settled().await;
                 Ok(None)
             }
-            [verb @ ("approve" | "reject"), job] => {
+            [verb @ ("approve" | "reject" | "repair" | "accept"), job] => {
                 let job = JobId::parse(job).map_err(|e| e.text().render(locale))?;
                 Ok(Some(Event::Click {
                     action: Action::parse(verb).unwrap_or(Action::Reject),

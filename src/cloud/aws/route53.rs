@@ -135,6 +135,28 @@ impl Dns for Route53Dns {
         })
     }
 
+    async fn associate_zone(
+        &self,
+        zone: &ZoneId,
+        vpc: &VpcId,
+        region: &AwsRegion,
+    ) -> CloudResult<()> {
+        self.r53
+            .associate_vpc_with_hosted_zone()
+            .hosted_zone_id(zone.as_str())
+            .vpc(
+                R53Vpc::builder()
+                    .vpc_id(vpc.as_str())
+                    .vpc_region(VpcRegion::from(region.as_str()))
+                    .build(),
+            )
+            .comment("privatelink-bot repair")
+            .send()
+            .await
+            .map_err(describe(Provider::Route53))?;
+        Ok(())
+    }
+
     async fn zones_in_vpc(&self, vpc: &VpcId, region: &AwsRegion) -> CloudResult<Vec<ZoneId>> {
         let summaries = self.zone_summaries(vpc, region).await?;
         summaries

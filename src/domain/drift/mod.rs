@@ -288,6 +288,13 @@ pub struct Health {
     /// shares (the one that made it): this job's card points there, and
     /// its thread says nothing of the endpoint.
     pub endpoint_told_by: Option<crate::domain::ids::JobId>,
+    /// Drifts someone accepted as they are ("Accept as is"): not told
+    /// again while they stay exactly so; forgotten once they no longer
+    /// hold, so that the next drift of that fact is told.
+    pub accepted: Vec<Drift>,
+    /// The endpoint the last repair replaced with a new one: the other
+    /// jobs still recording it are repaired onto the new one.
+    pub replaced: Option<crate::domain::ids::EndpointId>,
 }
 
 impl Health {
@@ -300,15 +307,42 @@ impl Health {
             self.news = News::Quiet;
             return;
         }
-        let confirmed = confirmed(&self.seen, &check.drifted);
+        // What was accepted stays accepted while it holds exactly so;
+        // a fact that no longer drifts (or drifts otherwise) is told next
+        // time it does.
+        self.accepted.retain(|a| check.drifted.contains(a));
+        let drifted: Vec<Drift> = check
+            .drifted
+            .into_iter()
+            .filter(|d| !self.accepted.contains(d))
+            .collect();
+        let confirmed = confirmed(&self.seen, &drifted);
         self.news = news(&self.reported, &confirmed);
         match &self.news {
             News::Drifted(now) => self.reported = now.clone(),
             News::Restored => self.reported.clear(),
             News::Quiet => {}
         }
-        self.seen = check.drifted;
+        self.seen = drifted;
         self.checked_at = Some(at);
+    }
+
+    /// Someone accepted what was told as it is: it is not told again
+    /// while it stays so.
+    pub fn accept(&mut self) {
+        let told = std::mem::take(&mut self.reported);
+        self.accepted.extend(told);
+        self.seen.retain(|d| !self.accepted.contains(d));
+        self.news = News::Quiet;
+    }
+
+    /// A repair ended verified: the link is as the steps left it, and
+    /// nothing is known drifted until two checks see it again.
+    pub fn repaired(&mut self) {
+        self.seen.clear();
+        self.reported.clear();
+        self.news = News::Quiet;
+        self.endpoint_told_by = None;
     }
 
     /// Whether the link is known to be out of shape (told, not restored).
@@ -385,6 +419,8 @@ impl Drift {
         }
     }
 }
+
+pub mod repair;
 
 #[cfg(test)]
 mod tests;

@@ -41,7 +41,9 @@ impl Job {
         match change {
             Change::Move(t) => self.apply(t),
             Change::RecordResources(resources) => match &self.state {
-                JobState::Running { .. } | JobState::TearingDown { .. } => {
+                JobState::Running { .. }
+                | JobState::Repairing { .. }
+                | JobState::TearingDown { .. } => {
                     self.resources = resources;
                     Ok(Outcome::Recorded)
                 }

@@ -51,6 +51,13 @@ pub enum Transition {
     FinishTeardown,
     /// The teardown failed part-way.
     FailTeardown { error: Text },
+    /// Put a drifted link back (see `drift::repair`).
+    Repair { by: UserRef, at: Millis },
+    /// Move a link onto the endpoint another job's repair made in place
+    /// of the one they shared.
+    RepairShared { after: JobId },
+    /// Accept what the watch told drifted as it is: it is not told again.
+    AcceptDrift { by: UserRef },
 }
 
 /// What an allowed transition did.
@@ -98,6 +105,15 @@ pub enum Refusal {
     },
     /// The policy does not let this person do it.
     Denied(Denied),
+    /// Only a succeeded job's link is repaired or accepted.
+    NotRepairable {
+        job: JobId,
+        state: JobState,
+    },
+    /// Nothing told drifted is the bot's to put back.
+    NothingToRepair(JobId),
+    /// Nothing is told drifted.
+    NothingToAccept(JobId),
 }
 
 impl From<Denied> for Refusal {
@@ -140,6 +156,11 @@ impl Refusal {
                 text!("refusal-moved", job = job, state = state.text())
             }
             Refusal::Denied(d) => d.0.clone(),
+            Refusal::NotRepairable { job, state } => {
+                text!("refusal-not-repairable", job = job, state = state.text())
+            }
+            Refusal::NothingToRepair(job) => text!("refusal-nothing-to-repair", job = job),
+            Refusal::NothingToAccept(job) => text!("refusal-nothing-to-accept", job = job),
         }
     }
 }
@@ -168,6 +189,9 @@ impl Job {
             | T::FailStep { .. }
             | T::FinishTeardown
             | T::FailTeardown { .. } => self.apply_engine(t),
+            T::Repair { .. } | T::RepairShared { .. } | T::AcceptDrift { .. } => {
+                self.apply_repair(t)
+            }
         }
     }
 
@@ -227,6 +251,9 @@ impl Job {
         use JobState as S;
         use Transition as T;
         let id = self.id;
+        if let S::Repairing { .. } = self.state {
+            return self.apply_repair_step(t);
+        }
         match (&self.state, t) {
             (S::Approved | S::Running { .. }, T::StopCancelled) if self.cancel_requested => {
                 self.state = JobState::Cancelled;
@@ -362,10 +389,12 @@ impl Transition {
             Transition::FailStep { .. } => Action::StepFailed,
             Transition::FinishTeardown => Action::TeardownFinished,
             Transition::FailTeardown { .. } => Action::TeardownFailed,
+            Transition::Repair { .. } | Transition::RepairShared { .. } => Action::Repair,
+            Transition::AcceptDrift { .. } => Action::AcceptDrift,
         }
     }
 }
 
 #[cfg(test)]
 #[path = "lifecycle_table.rs"]
-mod table;
+pub(super) mod table;

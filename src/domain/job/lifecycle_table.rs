@@ -8,20 +8,21 @@ use crate::domain::ids::Platform;
 use crate::domain::job::{Conversation, StateKey};
 
 const TABLE: &str = "
-state            | approve          | approve_late      | reject           | cancel             | expire_early | expire    | retry                   | rollback            | delete           | stop      | enter    | finish   | fail     | td_done     | td_fail
-pending_approval | →approved        | ✗expired_undecided | →rejected       | →cancelled         | ✗not_due     | →expired  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved
-approved         | ✗already_decided | ✗already_decided  | ✗already_decided | cancel_requested   | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | →cancelled | →running | ✗moved   | ✗moved   | ✗moved      | ✗moved
-running          | ✗already_decided | ✗already_decided  | ✗already_decided | cancel_requested   | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | →cancelled | ✗moved   | →approved | →failed | ✗moved      | ✗moved
-succeeded        | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | →deleting        | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved
-failed           | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | →approved               | →rolling_back       | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved
-cancelled        | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | →rolling_back       | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved
-rejected         | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved
-expired          | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved
-rolling_back     | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | →rolled_back | →teardown_failed
-deleting         | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | →deleted    | →teardown_failed
-teardown_failed  | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗teardown_not_retryable | →rolling_back       | →deleting        | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved
-rolled_back      | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved
-deleted          | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved
+state            | approve          | approve_late      | reject           | cancel             | expire_early | expire    | retry                   | rollback            | delete           | stop      | enter    | finish   | fail     | td_done     | td_fail | repair             | accept
+pending_approval | →approved        | ✗expired_undecided | →rejected       | →cancelled         | ✗not_due     | →expired  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
+approved         | ✗already_decided | ✗already_decided  | ✗already_decided | cancel_requested   | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | →cancelled | →running | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
+running          | ✗already_decided | ✗already_decided  | ✗already_decided | cancel_requested   | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | →cancelled | ✗moved   | →approved | →failed | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
+succeeded        | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | →deleting        | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗nothing_to_repair | ✗nothing_to_accept
+repairing        | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | →repairing | →succeeded | ✗moved    | ✗moved | ✗not_repairable    | ✗not_repairable
+failed           | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | →approved               | →rolling_back       | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
+cancelled        | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | →rolling_back       | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
+rejected         | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
+expired          | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
+rolling_back     | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | →rolled_back | →teardown_failed | ✗not_repairable    | ✗not_repairable
+deleting         | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | →deleted    | →teardown_failed | ✗not_repairable    | ✗not_repairable
+teardown_failed  | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗teardown_not_retryable | →rolling_back       | →deleting        | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
+rolled_back      | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
+deleted          | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
 ";
 
 const EXPIRES: Millis = 1_000;
@@ -61,6 +62,8 @@ fn transition(column: &str) -> Transition {
         "td_fail" => Transition::FailTeardown {
             error: crate::i18n::Text::verbatim("boom"),
         },
+        "repair" => Transition::Repair { by: bob(), at: 10 },
+        "accept" => Transition::AcceptDrift { by: bob() },
         other => panic!("unknown column {other}"),
     }
 }
@@ -71,6 +74,7 @@ fn state(key: &str) -> JobState {
         "approved" => JobState::Approved,
         "running" => JobState::Running { step: STEP },
         "succeeded" => JobState::Succeeded,
+        "repairing" => JobState::Repairing { step: STEP },
         "failed" => JobState::Failed {
             step: STEP,
             error: crate::i18n::Text::verbatim("boom"),
@@ -96,7 +100,7 @@ fn state(key: &str) -> JobState {
 
 /// A job in `state`, with step 1 done (so a failed job has a step to
 /// retry) and, for `stop`, a cancel requested.
-fn job_in(state: JobState, cancel_requested: bool) -> Job {
+pub(in crate::domain::job) fn job_in(state: JobState, cancel_requested: bool) -> Job {
     let Ok(Command::Create(request)) = command::parse(
         "create project=proj-abc123 region=aws-us-west-2 vpc=vpc-0123456789abcdef0 subnets=subnet-0123456789abcdef0 sg=sg-0123456789abcdef0 clusters=in01-3e5ad8adc38c2f1",
     ) else {
@@ -144,6 +148,9 @@ fn refusal_name(r: &Refusal) -> &'static str {
         Refusal::NotDeletable { .. } => "not_deletable",
         Refusal::Moved { .. } => "moved",
         Refusal::Denied(_) => "denied",
+        Refusal::NotRepairable { .. } => "not_repairable",
+        Refusal::NothingToRepair(_) => "nothing_to_repair",
+        Refusal::NothingToAccept(_) => "nothing_to_accept",
     }
 }
 

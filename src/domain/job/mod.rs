@@ -14,6 +14,7 @@ use crate::i18n::Locale;
 
 mod change;
 pub mod lifecycle;
+mod repair;
 mod state;
 pub use change::Change;
 pub use state::{JobState, StateKey, Step, Teardown};

@@ -106,6 +106,12 @@ pub enum JobState {
         step: Step,
     },
     Succeeded,
+    /// A succeeded job's link drifted and someone asked for it back: the
+    /// create steps run again from the earliest one whose fact drifted
+    /// (`drift::repair::plan`), each an ensure, then `Succeeded` again.
+    Repairing {
+        step: Step,
+    },
     /// A create step failed: retry resumes from it, rollback undoes the job.
     Failed {
         step: Step,
@@ -137,6 +143,7 @@ pub enum StateKey {
     Approved,
     Running,
     Succeeded,
+    Repairing,
     Failed,
     Cancelled,
     Rejected,
@@ -149,11 +156,12 @@ pub enum StateKey {
 }
 
 impl StateKey {
-    pub const ALL: [StateKey; 13] = [
+    pub const ALL: [StateKey; 14] = [
         StateKey::PendingApproval,
         StateKey::Approved,
         StateKey::Running,
         StateKey::Succeeded,
+        StateKey::Repairing,
         StateKey::Failed,
         StateKey::Cancelled,
         StateKey::Rejected,
@@ -166,9 +174,10 @@ impl StateKey {
     ];
 
     /// The kinds of the states in which the engine owes the job work.
-    pub const OWED_WORK: [StateKey; 4] = [
+    pub const OWED_WORK: [StateKey; 5] = [
         StateKey::Approved,
         StateKey::Running,
+        StateKey::Repairing,
         StateKey::RollingBack,
         StateKey::Deleting,
     ];
@@ -185,6 +194,7 @@ impl StateKey {
             StateKey::Approved => "approved",
             StateKey::Running => "running",
             StateKey::Succeeded => "succeeded",
+            StateKey::Repairing => "repairing",
             StateKey::Failed => "failed",
             StateKey::Cancelled => "cancelled",
             StateKey::Rejected => "rejected",
@@ -211,6 +221,7 @@ impl JobState {
             JobState::Approved => StateKey::Approved,
             JobState::Running { .. } => StateKey::Running,
             JobState::Succeeded => StateKey::Succeeded,
+            JobState::Repairing { .. } => StateKey::Repairing,
             JobState::Failed { .. } => StateKey::Failed,
             JobState::Cancelled => StateKey::Cancelled,
             JobState::Rejected => StateKey::Rejected,
@@ -247,6 +258,7 @@ impl JobState {
             JobState::Approved => text!("state-approved"),
             JobState::Running { step } => text!("state-running", step = step.text()),
             JobState::Succeeded => text!("state-succeeded"),
+            JobState::Repairing { step } => text!("state-repairing", step = step.text()),
             JobState::Failed { step, error } => {
                 text!("state-failed", step = step.text(), error = error.clone())
             }
@@ -288,6 +300,9 @@ mod tests {
         let owed = [
             JobState::Approved,
             JobState::Running { step: Step::Verify },
+            JobState::Repairing {
+                step: Step::UpsertRecords,
+            },
             JobState::TearingDown {
                 reason: Teardown::Rollback,
             },

@@ -125,6 +125,7 @@ impl Inner {
                 host,
             });
         }
+        self.forget_moved_hosts(job, &res.clusters, &out).await?;
         let hosts: Vec<String> = out.iter().map(|c| c.host.clone()).collect();
         let ports: BTreeSet<i32> = out
             .iter()
@@ -133,6 +134,38 @@ impl Inner {
         res.clusters = out;
         self.warn_if_ports_closed(job, &ports).await;
         Ok(text!("detail-hosts", hosts = hosts.join(", ")))
+    }
+
+    /// A cluster whose host changed (Zilliz moved its private link
+    /// address) leaves the zone the job made for the old host: it answers
+    /// for a name nobody uses now, so it goes, as a teardown removes it
+    /// (only what the job made, never what another job shares). Looked
+    /// up by name every time, so a step run again after a crash finds
+    /// nothing left to remove.
+    async fn forget_moved_hosts(
+        &self,
+        job: &Job,
+        before: &[ClusterDns],
+        now: &[ClusterDns],
+    ) -> Result<(), StepError> {
+        let moved: Vec<&ClusterDns> = before
+            .iter()
+            .filter(|b| b.zone_id.is_some())
+            .filter(|b| {
+                now.iter()
+                    .any(|n| n.cluster == b.cluster && n.host != b.host)
+            })
+            .collect();
+        if moved.is_empty() {
+            return Ok(());
+        }
+        let aws = self.aws(job).await?;
+        let mut kept = Vec::new();
+        for old in moved {
+            self.tear_down_cluster_dns(job, &aws, old, &mut kept)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Preflight could only guess the clusters' port (from their public

@@ -36,11 +36,18 @@ impl Inner {
         c: &mut ClusterDns,
     ) -> Result<Text, StepError> {
         let (r, prefix) = (job.request(), caller_reference_prefix(job.id()));
-        let zones = aws
+        let mut zones = aws
             .dns
             .private_zones(&c.host, &r.vpc, &r.region.aws_region())
             .await
             .map_err(err("err-list-zones"))?;
+        if self.reattached(aws, c, &zones, job).await? {
+            zones = aws
+                .dns
+                .private_zones(&c.host, &r.vpc, &r.region.aws_region())
+                .await
+                .map_err(err("err-list-zones"))?;
+        }
         let (zone, origin, verb) = match the_zone(&zones, c, &r.vpc, &prefix)? {
             Some(z) => {
                 let origin = origin_of(&z, &prefix);
@@ -68,6 +75,39 @@ impl Inner {
         Ok(line)
     }
 
+    /// Associates the VPC again with the zone the job made and recorded,
+    /// when someone detached it (a repair): the records in it stay as
+    /// they were, where a new zone would start empty. Whether it did; a
+    /// zone gone meanwhile, or another zone of the name now answering in
+    /// the VPC, leaves the choice to the usual ensure.
+    async fn reattached(
+        &self,
+        aws: &AwsTarget,
+        c: &ClusterDns,
+        zones: &[ZoneInfo],
+        job: &Job,
+    ) -> Result<bool, StepError> {
+        let Some(recorded) = c.zone_id.as_ref() else {
+            return Ok(false);
+        };
+        if c.zone_origin != Some(Origin::Created) || zones.iter().any(|z| z.id == *recorded) {
+            return Ok(false);
+        }
+        let r = job.request();
+        match aws
+            .dns
+            .associate_zone(recorded, &r.vpc, &r.region.aws_region())
+            .await
+        {
+            Ok(()) => Ok(true),
+            Err(e) if matches!(e.kind, ErrorKind::NotFound | ErrorKind::Conflict) => Ok(false),
+            Err(e) => Err(StepError::call(
+                text!("err-associate-zone", zone = recorded),
+                e,
+            )),
+        }
+    }
+
     /// Makes the cluster's zone. A conflict says such a zone exists now
     /// (made meanwhile, or by this very call before a lost answer): look
     /// again rather than fail or repeat.
@@ -81,7 +121,9 @@ impl Inner {
         let (r, region) = (job.request(), job.request().region.aws_region());
         // Unique per attempt: AWS refuses a reused reference even after the
         // zone is gone (a retry after a rollback).
-        let reference = format!("{prefix}{}/{}", c.cluster, self.now());
+        // The job's version too: two attempts in one millisecond (or
+        // under a clock that stands still) still differ.
+        let reference = format!("{prefix}{}/{}-v{}", c.cluster, self.now(), job.version());
         let comment = format!("privatelink-bot {} for {}", job.id(), c.cluster);
         let e = match aws
             .dns

@@ -196,14 +196,24 @@ impl Inner {
                 .endpoint(&rec.id)
                 .await
                 .map_err(err("err-describe-endpoint"))?
-            && e.is_live()
         {
-            res.endpoint = Some(endpoint_record(&e, rec.origin));
-            return Ok(Some(text!(
-                "detail-endpoint-in-place",
-                endpoint = e.id,
-                state = e.state.as_str()
-            )));
+            if e.is_live() {
+                res.endpoint = Some(endpoint_record(&e, rec.origin));
+                return Ok(Some(text!(
+                    "detail-endpoint-in-place",
+                    endpoint = e.id,
+                    state = e.state.as_str()
+                )));
+            }
+            // One it made that was refused (rejected, failed, expired)
+            // stays in the VPC, billed, until deleted: it goes before a
+            // new one is made in its place.
+            if rec.origin == Origin::Created && e.state.is_refused() {
+                aws.network
+                    .delete_endpoint(&e.id)
+                    .await
+                    .map_err(err("err-delete-endpoint"))?;
+            }
         }
         // 2. One this job created but did not get to record (crash, timeout):
         //    found by the job tag set at creation.

@@ -102,6 +102,9 @@ pub struct FakeState {
     /// Endpoints whose connection Zilliz's side rejected: AWS reports
     /// them `rejected` (the AWS proxy reads this).
     pub rejected: BTreeSet<String>,
+    /// Clusters whose private link address Zilliz's operators changed
+    /// (cluster id → address), in place of the one the fake hands out.
+    pub moved: BTreeMap<String, String>,
     /// Zilliz's side rejects every endpoint registered from now on.
     pub reject_registrations: bool,
     /// The AWS account whose endpoints register (moto's, by default): where
@@ -131,6 +134,7 @@ impl Default for FakeState {
             requests: Vec::new(),
             whitelisted: BTreeMap::new(),
             rejected: BTreeSet::new(),
+            moved: BTreeMap::new(),
             reject_registrations: false,
             // moto's account.
             aws_account: "123456789012".into(),
@@ -244,6 +248,14 @@ impl FakeState {
     pub fn accept_all(&mut self) {
         for e in self.endpoints.values_mut().flatten() {
             e.pending_reads = 0;
+        }
+    }
+
+    /// Removes `endpoint`'s registration from `project`, as someone in
+    /// the Zilliz console would.
+    pub fn remove_registration(&mut self, project: &str, endpoint: &str) {
+        if let Some(eps) = self.endpoints.get_mut(project) {
+            eps.retain(|e| e.endpoint_id != endpoint);
         }
     }
 

@@ -347,7 +347,10 @@ async fn cluster(State(app): State<App>, headers: HeaderMap, Path(id): Path<Stri
         return fail(StatusCode::OK, 96018, "cluster not exist");
     };
     let address = if st.is_running(&c.project, &c.region) {
-        FakeState::private_link_address(c)
+        st.moved
+            .get(&c.id)
+            .cloned()
+            .unwrap_or_else(|| FakeState::private_link_address(c))
     } else {
         String::new()
     };

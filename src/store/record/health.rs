@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::drift::{Drift, Fact, Health, News};
-use crate::domain::ids::JobId;
+use crate::domain::ids::{EndpointId, JobId};
 use crate::domain::job::Millis;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -120,6 +120,10 @@ pub(super) struct HealthRecord {
     denied: Vec<(FactRecord, String)>,
     #[serde(default)]
     endpoint_told_by: Option<JobId>,
+    #[serde(default)]
+    accepted: Vec<DriftRecord>,
+    #[serde(default)]
+    replaced: Option<EndpointId>,
 }
 
 fn all<A: Into<B>, B>(v: Vec<A>) -> Vec<B> {
@@ -139,6 +143,8 @@ impl From<Health> for HealthRecord {
             },
             denied: h.denied.into_iter().map(|(f, w)| (f.into(), w)).collect(),
             endpoint_told_by: h.endpoint_told_by,
+            accepted: all(h.accepted),
+            replaced: h.replaced,
         }
     }
 }
@@ -156,6 +162,8 @@ impl From<HealthRecord> for Health {
             },
             denied: h.denied.into_iter().map(|(f, w)| (f.into(), w)).collect(),
             endpoint_told_by: h.endpoint_told_by,
+            accepted: all(h.accepted),
+            replaced: h.replaced,
         }
     }
 }

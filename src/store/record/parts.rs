@@ -155,6 +155,9 @@ pub(super) enum StateRecord {
         step: Step,
     },
     Succeeded,
+    Repairing {
+        step: Step,
+    },
     Failed {
         step: Step,
         error: TextRecord,
@@ -181,6 +184,7 @@ impl From<JobState> for StateRecord {
             S::Approved => Self::Approved,
             S::Running { step } => Self::Running { step },
             S::Succeeded => Self::Succeeded,
+            S::Repairing { step } => Self::Repairing { step },
             S::Failed { step, error } => Self::Failed {
                 step,
                 error: error.into(),
@@ -209,6 +213,7 @@ impl From<StateRecord> for JobState {
             R::Approved => Self::Approved,
             R::Running { step } => Self::Running { step },
             R::Succeeded => Self::Succeeded,
+            R::Repairing { step } => Self::Repairing { step },
             R::Failed { step, error } => Self::Failed {
                 step,
                 error: error.into(),
