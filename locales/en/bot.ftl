@@ -501,3 +501,4 @@ denied-repair-new-endpoint = Repairing { $job } makes a new endpoint, which need
 note-drift-repair-there = The endpoint is { $other }'s: Repair in { $other }'s thread moves this link onto the new one too.
 err-associate-zone = Could not associate zone { $zone } with the VPC again
 repair-upsert-all = UPSERT every cluster's alias record → { $target }
+refusal-repair-elsewhere = { $job } shares { $other }'s endpoint: Repair in { $other }'s thread makes it again once and moves { $job } onto it.

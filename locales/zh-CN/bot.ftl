@@ -501,3 +501,4 @@ denied-repair-new-endpoint = 修复 { $job } 会新建终端节点，与创建�
 note-drift-repair-there = 该终端节点属于 { $other }：在 { $other } 的线程中点击“修复”会把本连接一并迁移到新终端节点。
 err-associate-zone = 无法将区域 { $zone } 重新关联到该 VPC
 repair-upsert-all = UPSERT 每个集群的别名记录 → { $target }
+refusal-repair-elsewhere = { $job } 与 { $other } 共享终端节点：请在 { $other } 的线程中点击“修复”，终端节点只会重建一次，并把 { $job } 一并迁移过去。

@@ -175,3 +175,71 @@ async fn killed_at_random_moments_every_job_ends_verified_with_one_of_each() {
     assert_eq!(registered.len(), JOBS);
     eprintln!("{transcript}");
 }
+
+/// The repair of a link whose endpoint was deleted by hand, the binary
+/// killed at random moments while it runs: in the end the link is
+/// verified with one endpoint, zone and record, the new endpoint is
+/// registered once, and the watch finds it in shape.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_at_random_moments_during_a_repair_the_link_ends_verified_with_one_of_each() {
+    let sandbox = Sandbox::start(1).await.expect("sandbox");
+    let network = fixtures::customer_network(&sandbox.aws, REGION, 70, NetworkShape::default())
+        .await
+        .expect("network");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("bot.toml");
+    std::fs::write(&config, sandbox.config_text(&store_path(&dir))).expect("config written");
+    let key = sandbox.api_key.clone();
+    let made = script(std::slice::from_ref(&network), &sandbox.clusters, &BTreeMap::new());
+    let mut transcript = run(&config, &key, made, None).await;
+    let (id, state) = jobs(&config)[&network.vpc].clone();
+    assert_eq!(state, "succeeded", "{transcript}");
+
+    let ec2 = aws_sdk_ec2::Client::new(&sandbox.aws);
+    let old = fixtures::end_state(&sandbox.aws, REGION, &network.vpc)
+        .await
+        .expect("end state")
+        .endpoints[0]
+        .0
+        .clone();
+    ec2.delete_vpc_endpoints()
+        .vpc_endpoint_ids(&old)
+        .send()
+        .await
+        .expect("deleted by hand");
+    // Two checks in a row see it: told drifted, a repair is possible.
+    let checks = format!("/as bob\nverify {id}\nverify {id}\n");
+    transcript.push_str(&run(&config, &key, checks, None).await);
+    assert!(transcript.contains("has drifted"), "{transcript}");
+
+    // Slow enough that each run gets a step or two done before its kill;
+    // killed again until the repair has ended.
+    sandbox.proxy.lock().latency = Some(Duration::from_millis(150));
+    let mut kill = 0;
+    while kill < 4 * KILLS && (kill == 0 || jobs(&config)[&network.vpc].1 != "succeeded") {
+        let input = format!("/as bob\nrepair {id}\n/wait {id}\n");
+        let after = Duration::from_millis(rand::random_range(100..700));
+        transcript.push_str(&run(&config, &key, input, Some(after)).await);
+        transcript.push_str(&format!("\n=== killed (run {kill}, after {after:?}) ===\n"));
+        kill += 1;
+    }
+    let last = format!("/wait {id}\n/as bob\nverify {id}\n");
+    let said = run(&config, &key, last, None).await;
+    transcript.push_str(&said);
+    assert_eq!(jobs(&config)[&network.vpc].1, "succeeded", "{transcript}");
+    assert!(said.contains("is in shape"), "{said}\n{transcript}");
+    let end = fixtures::end_state(&sandbox.aws, REGION, &network.vpc)
+        .await
+        .expect("end state");
+    end.verify(&sandbox.hosts())
+        .unwrap_or_else(|e| panic!("{e}\n{transcript}"));
+    let new = end.endpoints[0].0.clone();
+    assert_ne!(new, old);
+    let registered = sandbox.zilliz.lock().registered(PROJECT);
+    assert_eq!(
+        registered.iter().filter(|e| **e == new).count(),
+        1,
+        "the new endpoint registered once: {registered:?}"
+    );
+    assert!(transcript.contains("is repaired and verified"), "{transcript}");
+}

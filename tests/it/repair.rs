@@ -292,3 +292,51 @@ async fn a_closed_port_has_no_repair_and_accepted_it_is_told_no_more() {
     let again = h.click("bob", Action::Accept, id).await;
     assert!(again.text.contains("no drift to accept"), "{}", again.text);
 }
+
+#[tokio::test]
+async fn a_shared_endpoint_deleted_by_hand_is_made_again_once_for_both_jobs() {
+    let h = Harness::start_with(2, |_| {}, None).await;
+    let clusters = h.sandbox.clusters.clone();
+    let mut ids = Vec::new();
+    for wanted in [&clusters[..1], &clusters[..]] {
+        let line = crate::harness::create_line(&h.sandbox.network, wanted);
+        let id = h.say("alice", &line).await.job.expect("created");
+        h.click("bob", Action::Approve, id).await;
+        h.app().engine.wait(id).await;
+        ids.push(id);
+    }
+    let (a, b) = (ids[0], ids[1]);
+    let old = h.job(a).resources().endpoint.clone().expect("endpoint").id;
+    aws_sdk_ec2::Client::new(&h.sandbox.aws)
+        .delete_vpc_endpoints()
+        .vpc_endpoint_ids(old.as_str())
+        .send()
+        .await
+        .expect("deleted by hand");
+    h.app().watch.sweep().await;
+    assert_eq!(h.app().watch.sweep().await.drifted, 2);
+    let told = h.transcript().await;
+    assert_eq!(told.matches(DRIFTED).count(), 1, "one report:\n{told}");
+    assert_eq!(told.matches("[*Repair").count(), 1, "one Repair:\n{told}");
+    let elsewhere = h.click("bob", Action::Repair, b).await;
+    assert!(elsewhere.text.contains(&format!("Repair in {a}'s thread")), "{}", elsewhere.text);
+
+    let reply = h.click("bob", Action::Repair, a).await;
+    assert!(reply.text.contains("Repairing"), "{}", reply.text);
+    h.app().engine.wait(a).await;
+    h.app().engine.wait(b).await;
+    let new = h.job(a).resources().endpoint.clone().expect("endpoint").id;
+    assert_ne!(new, old);
+    for id in [a, b] {
+        assert_eq!(h.state(id), JobState::Succeeded);
+        assert!(!h.job(id).health().is_drifted(), "{id}");
+        assert_eq!(h.job(id).resources().endpoint.clone().map(|e| e.id), Some(new.clone()));
+    }
+    h.end_state().await.verify(&h.sandbox.hosts()).expect("one endpoint, one zone and record per host");
+    for _ in 0..3 {
+        assert_eq!(h.app().watch.sweep().await.drifted, 0);
+    }
+    let after = h.transcript().await;
+    assert_eq!(after.matches(REPAIRED).count(), 2, "{after}");
+    assert!(after.contains(&format!("{b} shared the endpoint {a}'s repair replaced")), "{after}");
+}

@@ -114,6 +114,8 @@ pub enum Refusal {
     NothingToRepair(JobId),
     /// Nothing is told drifted.
     NothingToAccept(JobId),
+    /// The endpoint is shared and another job tells (and repairs) it.
+    RepairElsewhere { job: JobId, other: JobId },
 }
 
 impl From<Denied> for Refusal {
@@ -161,6 +163,9 @@ impl Refusal {
             }
             Refusal::NothingToRepair(job) => text!("refusal-nothing-to-repair", job = job),
             Refusal::NothingToAccept(job) => text!("refusal-nothing-to-accept", job = job),
+            Refusal::RepairElsewhere { job, other } => {
+                text!("refusal-repair-elsewhere", job = job, other = other)
+            }
         }
     }
 }

@@ -151,6 +151,7 @@ fn refusal_name(r: &Refusal) -> &'static str {
         Refusal::NotRepairable { .. } => "not_repairable",
         Refusal::NothingToRepair(_) => "nothing_to_repair",
         Refusal::NothingToAccept(_) => "nothing_to_accept",
+        Refusal::RepairElsewhere { .. } => "repair_elsewhere",
     }
 }
 
