@@ -34,8 +34,9 @@ use crate::store::{Admission, Store};
 pub struct WatchSettings {
     /// Off: no sweep runs (a check still runs on `verify`).
     pub enabled: bool,
-    /// Between sweeps; each waits up to a tenth more, at random, so that
-    /// several bots (or restarts) do not sweep in step.
+    /// Between two checks of one link; each link waits up to a tenth
+    /// more, spread by its job, so that links made together are not
+    /// checked in step.
     #[serde(with = "humantime_serde")]
     pub interval: Duration,
 }
@@ -101,8 +102,33 @@ impl Watch {
         }
     }
 
-    /// Checks every succeeded job's link once.
+    /// Checks every succeeded job's link once, due or not.
     pub async fn sweep(&self) -> Swept {
+        self.sweep_where(|_| true).await
+    }
+
+    /// Checks the links due a check now: each every `interval`, spread
+    /// by its job (see `Health::due_at`). One sweep's reads serve every
+    /// link checked in it.
+    pub async fn sweep_due(&self) -> Swept {
+        let (now, every) = (self.clock.now(), self.interval_millis());
+        self.sweep_where(|job| {
+            let since = job
+                .steps()
+                .iter()
+                .filter_map(|s| s.finished_at)
+                .max()
+                .unwrap_or(job.created_at());
+            now >= job.health().due_at(since, every, job.id().number())
+        })
+        .await
+    }
+
+    fn interval_millis(&self) -> u64 {
+        u64::try_from(self.settings.interval.as_millis()).unwrap_or(u64::MAX)
+    }
+
+    async fn sweep_where(&self, due: impl Fn(&Job) -> bool) -> Swept {
         let mut swept = Swept::default();
         let jobs = match self.store.jobs_in_state(StateKey::Succeeded).await {
             Ok(jobs) => jobs,
@@ -112,11 +138,14 @@ impl Watch {
             }
         };
         let mut watched = Vec::with_capacity(jobs.len());
-        for job in jobs {
+        for job in jobs.into_iter().filter(|j| due(j)) {
             match self.store.slot_holder(&job.slot()).await {
                 Ok(None) => watched.push(job),
                 Ok(Some(_)) | Err(_) => swept.skipped += 1,
             }
+        }
+        if watched.is_empty() {
+            return swept;
         }
         let mut sweep = observe::Sweep::new(self.cloud.as_ref(), self.vendor.as_ref());
         sweep.read_shared(&watched).await;
@@ -191,16 +220,18 @@ impl Watch {
         }
     }
 
-    /// Sweeps every `interval` (plus up to a tenth, at random) until the
-    /// task is stopped; never returns.
+    /// Checks the links that are due, every few minutes (a twelfth of
+    /// the interval, between one and thirty minutes), until the task is
+    /// stopped; never returns.
     pub async fn run(self: Arc<Self>) {
         if !self.settings.enabled {
             return std::future::pending().await;
         }
+        let tick = (self.settings.interval / 12)
+            .clamp(Duration::from_secs(60), Duration::from_secs(30 * 60));
         loop {
-            let jitter = self.settings.interval.mul_f64(rand::random::<f64>() / 10.0);
-            tokio::time::sleep(self.settings.interval + jitter).await;
-            self.sweep().await;
+            tokio::time::sleep(tick).await;
+            self.sweep_due().await;
         }
     }
 }

@@ -190,7 +190,11 @@ async fn killed_at_random_moments_during_a_repair_the_link_ends_verified_with_on
     let config = dir.path().join("bot.toml");
     std::fs::write(&config, sandbox.config_text(&store_path(&dir))).expect("config written");
     let key = sandbox.api_key.clone();
-    let made = script(std::slice::from_ref(&network), &sandbox.clusters, &BTreeMap::new());
+    let made = script(
+        std::slice::from_ref(&network),
+        &sandbox.clusters,
+        &BTreeMap::new(),
+    );
     let mut transcript = run(&config, &key, made, None).await;
     let (id, state) = jobs(&config)[&network.vpc].clone();
     assert_eq!(state, "succeeded", "{transcript}");
@@ -241,5 +245,8 @@ async fn killed_at_random_moments_during_a_repair_the_link_ends_verified_with_on
         1,
         "the new endpoint registered once: {registered:?}"
     );
-    assert!(transcript.contains("is repaired and verified"), "{transcript}");
+    assert!(
+        transcript.contains("is repaired and verified"),
+        "{transcript}"
+    );
 }

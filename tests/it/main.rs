@@ -49,6 +49,7 @@ mod socket_mode;
 mod store;
 mod stress;
 mod strict_aws;
+mod sweep;
 mod teardown;
 mod threads;
 mod waits;

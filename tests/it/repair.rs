@@ -319,7 +319,11 @@ async fn a_shared_endpoint_deleted_by_hand_is_made_again_once_for_both_jobs() {
     assert_eq!(told.matches(DRIFTED).count(), 1, "one report:\n{told}");
     assert_eq!(told.matches("[*Repair").count(), 1, "one Repair:\n{told}");
     let elsewhere = h.click("bob", Action::Repair, b).await;
-    assert!(elsewhere.text.contains(&format!("Repair in {a}'s thread")), "{}", elsewhere.text);
+    assert!(
+        elsewhere.text.contains(&format!("Repair in {a}'s thread")),
+        "{}",
+        elsewhere.text
+    );
 
     let reply = h.click("bob", Action::Repair, a).await;
     assert!(reply.text.contains("Repairing"), "{}", reply.text);
@@ -330,13 +334,22 @@ async fn a_shared_endpoint_deleted_by_hand_is_made_again_once_for_both_jobs() {
     for id in [a, b] {
         assert_eq!(h.state(id), JobState::Succeeded);
         assert!(!h.job(id).health().is_drifted(), "{id}");
-        assert_eq!(h.job(id).resources().endpoint.clone().map(|e| e.id), Some(new.clone()));
+        assert_eq!(
+            h.job(id).resources().endpoint.clone().map(|e| e.id),
+            Some(new.clone())
+        );
     }
-    h.end_state().await.verify(&h.sandbox.hosts()).expect("one endpoint, one zone and record per host");
+    h.end_state()
+        .await
+        .verify(&h.sandbox.hosts())
+        .expect("one endpoint, one zone and record per host");
     for _ in 0..3 {
         assert_eq!(h.app().watch.sweep().await.drifted, 0);
     }
     let after = h.transcript().await;
     assert_eq!(after.matches(REPAIRED).count(), 2, "{after}");
-    assert!(after.contains(&format!("{b} shared the endpoint {a}'s repair replaced")), "{after}");
+    assert!(
+        after.contains(&format!("{b} shared the endpoint {a}'s repair replaced")),
+        "{after}"
+    );
 }

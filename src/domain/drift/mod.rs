@@ -276,6 +276,9 @@ pub fn news(reported: &[Drift], confirmed: &[Drift]) -> News {
 pub struct Health {
     /// When the last check that read every fact ran.
     pub checked_at: Option<crate::domain::job::Millis>,
+    /// When the last check ran, conclusive or not: the watch's schedule
+    /// counts from it, so a check that failed waits its turn too.
+    pub tried_at: Option<crate::domain::job::Millis>,
     /// What that check saw drifted (confirmed by the next one, or not).
     pub seen: Vec<Drift>,
     /// What was last told in chat; empty once restored.
@@ -302,6 +305,7 @@ impl Health {
     /// inconclusive: the facts it could not read may have drifted or not,
     /// so what was seen and told stays as it was, to be checked again.
     pub fn take(&mut self, at: crate::domain::job::Millis, check: Check) {
+        self.tried_at = Some(at);
         self.denied = check.denied;
         if !check.failed.is_empty() || !self.denied.is_empty() {
             self.news = News::Quiet;
@@ -343,6 +347,26 @@ impl Health {
         self.reported.clear();
         self.news = News::Quiet;
         self.endpoint_told_by = None;
+    }
+
+    /// When the link is next due a check: `every` after the last one
+    /// (or after `since`, the job's end, for the first), plus a tenth of
+    /// `every` at most, spread by the job's id so that links made
+    /// together are not checked in step ever after.
+    pub fn due_at(
+        &self,
+        since: crate::domain::job::Millis,
+        every: crate::domain::job::Millis,
+        spread: u64,
+    ) -> crate::domain::job::Millis {
+        let jitter = match every / 10 {
+            0 => 0,
+            tenth => spread.wrapping_mul(0x9E37_79B9_7F4A_7C15) % tenth,
+        };
+        self.tried_at
+            .unwrap_or(since)
+            .saturating_add(every)
+            .saturating_add(jitter)
     }
 
     /// Whether the link is known to be out of shape (told, not restored).

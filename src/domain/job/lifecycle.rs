@@ -115,7 +115,10 @@ pub enum Refusal {
     /// Nothing is told drifted.
     NothingToAccept(JobId),
     /// The endpoint is shared and another job tells (and repairs) it.
-    RepairElsewhere { job: JobId, other: JobId },
+    RepairElsewhere {
+        job: JobId,
+        other: JobId,
+    },
 }
 
 impl From<Denied> for Refusal {

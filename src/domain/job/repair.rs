@@ -24,7 +24,8 @@ impl Job {
                 let plan = repair::plan(self).ok_or(Refusal::NothingToRepair(id))?;
                 // A shared endpoint is made again once, by the job that
                 // tells its drift; this one follows onto the new one.
-                if let (true, Some(other)) = (plan.recreates_endpoint, self.health.endpoint_told_by) {
+                if let (true, Some(other)) = (plan.recreates_endpoint, self.health.endpoint_told_by)
+                {
                     return Err(Refusal::RepairElsewhere { job: id, other });
                 }
                 self.start_repair(plan.from);

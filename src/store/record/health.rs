@@ -111,6 +111,8 @@ pub(super) struct HealthRecord {
     #[serde(default)]
     checked_at: Option<Millis>,
     #[serde(default)]
+    tried_at: Option<Millis>,
+    #[serde(default)]
     seen: Vec<DriftRecord>,
     #[serde(default)]
     reported: Vec<DriftRecord>,
@@ -134,6 +136,7 @@ impl From<Health> for HealthRecord {
     fn from(h: Health) -> Self {
         Self {
             checked_at: h.checked_at,
+            tried_at: h.tried_at,
             seen: all(h.seen),
             reported: all(h.reported),
             news: match h.news {
@@ -153,6 +156,7 @@ impl From<HealthRecord> for Health {
     fn from(h: HealthRecord) -> Self {
         Self {
             checked_at: h.checked_at,
+            tried_at: h.tried_at,
             seen: all(h.seen),
             reported: all(h.reported),
             news: match h.news {
