@@ -11,7 +11,7 @@
 
 mod observe;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ use serde::Deserialize;
 use crate::cards;
 use crate::domain::audit::{Action, Actor, AuditEvent, Outcome};
 use crate::domain::drift::{self, Drift, News};
-use crate::domain::ids::{EndpointId, JobId};
+use crate::domain::ids::{EndpointId, JobId, RoleArn, ZillizRegion};
 use crate::domain::job::{Change, Job, JobState, Origin, StateKey};
 use crate::metrics::Metrics;
 use crate::ports::chat::Outgoing;
@@ -55,7 +55,8 @@ impl Default for WatchSettings {
 pub struct Swept {
     /// Succeeded jobs checked.
     pub checked: usize,
-    /// Left for the next sweep: another job holds their VPC and region.
+    /// Left for the next sweep: another job holds their VPC and region,
+    /// or the engine has work in their account and region.
     pub skipped: usize,
     /// Calls to AWS and Zilliz Cloud the sweep made.
     pub calls: usize,
@@ -137,8 +138,24 @@ impl Watch {
                 return swept;
             }
         };
+        // The watch comes last: where the engine has work (an account
+        // and region a job is running, repairing or tearing down in), its
+        // reads wait for the next tick rather than share the provider's
+        // limits with the steps.
+        let busy: HashSet<(ZillizRegion, Option<RoleArn>)> =
+            match self.store.jobs_in_states(&StateKey::OWED_WORK).await {
+                Ok(owed) => owed.iter().map(account_and_region).collect(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the drift watch could not list the jobs at work");
+                    return swept;
+                }
+            };
         let mut watched = Vec::with_capacity(jobs.len());
         for job in jobs.into_iter().filter(|j| due(j)) {
+            if busy.contains(&account_and_region(&job)) {
+                swept.skipped += 1;
+                continue;
+            }
             match self.store.slot_holder(&job.slot()).await {
                 Ok(None) => watched.push(job),
                 Ok(Some(_)) | Err(_) => swept.skipped += 1,
@@ -234,6 +251,13 @@ impl Watch {
             self.sweep_due().await;
         }
     }
+}
+
+/// Where a job's calls go: its region, as its role (its account) or the
+/// bot's own.
+fn account_and_region(job: &Job) -> (ZillizRegion, Option<RoleArn>) {
+    let r = job.request();
+    (r.region.clone(), r.role.clone())
 }
 
 /// The job whose thread tells each shared endpoint's drift: the one that

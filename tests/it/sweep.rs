@@ -158,3 +158,33 @@ async fn a_week_of_the_watch_schedule_checks_each_link_every_interval_and_says_n
     assert_eq!(h.transcript().await, quiet, "nothing said all week");
     assert!(h.job(id).health().checked_at.is_some());
 }
+
+#[tokio::test]
+async fn the_watch_waits_while_the_engine_has_work_in_the_account_and_region() {
+    use privatelink_bot::domain::ids::VpcId;
+    use privatelink_bot::domain::job::JobState;
+    let h = Harness::start().await;
+    let id = h.create_and_run().await;
+    // Another job of the same account and region, approved, its steps
+    // owed (not started here: its worker is never kicked).
+    let mut parts = h.job(id).into_parts();
+    parts.id = JobId::new(7000);
+    parts.request.vpc = VpcId::parse("vpc-0123456789abcdef0").expect("a VPC id");
+    (parts.state, parts.card, parts.version) = (JobState::Approved, None, 0);
+    let event = AuditEvent {
+        at: 0,
+        job: Some(parts.id),
+        actor: Actor::Bot,
+        action: Audited::Create,
+        outcome: Outcome::Unstated,
+    };
+    h.app()
+        .store
+        .insert(Admission::Owed, &Job::from_parts(parts), event)
+        .await
+        .expect("stored");
+    let before = h.sandbox.proxy.lock().actions.len();
+    let swept = h.app().watch.sweep().await;
+    assert_eq!((swept.checked, swept.skipped), (0, 1), "{swept:?}");
+    assert_eq!(h.sandbox.proxy.lock().actions.len(), before, "no call made");
+}
