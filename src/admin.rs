@@ -76,6 +76,36 @@ pub async fn list(
     Ok(())
 }
 
+/// `jobs export <job> [--out DIR]`: what the job made, as Terraform: on
+/// stdout, or written into `DIR` (its path printed).
+pub async fn export_terraform(
+    store: &Store,
+    job: &str,
+    out_dir: Option<&std::path::Path>,
+    out: &mut impl Write,
+) -> Result<(), AdminError> {
+    let id = JobId::parse(job).map_err(|e| AdminError::Usage(e.to_string()))?;
+    let Some(job) = store.get(id).await.map_err(failed)? else {
+        return Err(AdminError::NotFound(format!("there is no job {id}")));
+    };
+    let makers = store.makers(&job).await.map_err(failed)?;
+    let made_by = |r: &crate::domain::ownership::Resource| makers.get(&r.key()).copied();
+    let export = crate::terraform::export(&job, &made_by).map_err(|e| match e {
+        crate::terraform::NotExportable::NoLink(id) => {
+            AdminError::Usage(format!("{id} has made no private link to export"))
+        }
+    })?;
+    match out_dir {
+        None => write!(out, "{}", export.text).map_err(failed),
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(failed)?;
+            let path = dir.join(&export.file_name);
+            std::fs::write(&path, &export.text).map_err(failed)?;
+            writeln!(out, "{}", path.display()).map_err(failed)
+        }
+    }
+}
+
 /// `jobs show <job>`: the job in full.
 pub async fn show(store: &Store, job: &str, out: &mut impl Write) -> Result<(), AdminError> {
     let id = JobId::parse(job).map_err(|e| AdminError::Usage(e.to_string()))?;

@@ -25,4 +25,5 @@ pub mod service;
 pub mod store;
 pub mod supervise;
 pub mod telemetry;
+pub mod terraform;
 pub mod watch;

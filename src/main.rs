@@ -101,6 +101,16 @@ enum JobsCmd {
     Show { job: String },
     /// The audit log, optionally for one job.
     Audit { job: Option<String> },
+    /// What a job made, as Terraform (import and resource blocks).
+    Export {
+        job: String,
+        #[arg(long, value_enum, default_value = "hcl")]
+        format: ExportFormat,
+        /// Write `privatelink-<job>.tf` into this directory (its path is
+        /// printed) rather than to stdout.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// What waits in the chat outbox, and why (the last delivery error).
     Outbox {
         /// Give up on what waits for this job (its channel is gone for
@@ -108,6 +118,12 @@ enum JobsCmd {
         #[arg(long)]
         drop: Option<String>,
     },
+}
+
+/// How an export is written: HCL, the one Terraform reads.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Hcl,
 }
 
 #[derive(Subcommand)]
@@ -263,6 +279,11 @@ async fn jobs(config: &Config, what: JobsCmd) -> anyhow::Result<()> {
     match what {
         JobsCmd::List { state } => admin::list(&store, state, &mut out).await?,
         JobsCmd::Show { job } => admin::show(&store, &job, &mut out).await?,
+        JobsCmd::Export {
+            job,
+            format: ExportFormat::Hcl,
+            out: dir,
+        } => admin::export_terraform(&store, &job, dir.as_deref(), &mut out).await?,
         JobsCmd::Outbox { drop: None } => admin::outbox(&store, &mut out).await?,
         JobsCmd::Outbox { drop: Some(job) } => admin::drop_outbox(&store, &job, &mut out).await?,
         JobsCmd::Audit { job } => {

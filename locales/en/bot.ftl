@@ -362,6 +362,7 @@ word-approved = approved
 word-running = running
 word-succeeded = succeeded
 word-repairing = repairing
+word-handed-over = handed_over
 word-failed = failed
 word-cancelled = cancelled
 word-rejected = rejected
@@ -502,3 +503,29 @@ note-drift-repair-there = The endpoint is { $other }'s: Repair in { $other }'s t
 err-associate-zone = Could not associate zone { $zone } with the VPC again
 repair-upsert-all = UPSERT every cluster's alias record → { $target }
 refusal-repair-elsewhere = { $job } shares { $other }'s endpoint: Repair in { $other }'s thread makes it again once and moves { $job } onto it.
+
+# Handing a link over to Terraform.
+state-handed-over = handed over to Terraform by { $by }
+status-handed-over = 🔁 Handed over to Terraform by { $by } on { $at }
+refusal-managed-by-terraform = { $job } is managed by Terraform since { $since }: the bot does not change it. Run `terraform destroy` there, or `/privatelink adopt { $job }` to take it back first.
+refusal-not-handable = { $job } is { $state }: only a succeeded link is handed over to Terraform.
+refusal-not-handed-over = { $job } is { $state }: only a link handed over to Terraform is taken back.
+note-drift-terraform = The link is managed by Terraform: `terraform plan` shows the change that puts it back.
+
+# Export to Terraform.
+help-export = Post the Terraform for what a job made in its thread: import blocks with the documented ids, resources that reference each other, the Zilliz registration checked. The requester and approvers may ask.
+help-adopt = Take a link handed over to Terraform back under the bot's care (approvers).
+slash-export = Export a job's link as Terraform
+slash-adopt = Take a link back from Terraform
+verb-hand-over = hand over to Terraform
+verb-adopt = take back from Terraform
+button-hand-over = Hand over to Terraform
+confirm-hand-over = Hand { $job } over to Terraform? From then on the bot will not delete, roll back or repair it; the drift watch only reports.
+decided-handed-over = Handed over to Terraform
+decided-taken-back = Taken back from Terraform
+note-exported = The Terraform for { $job } is attached ({ $file }): import blocks bring the endpoint, zones and records into your state, and the first `terraform plan` should show no change. Once it is merged and applied, hand the link over so that the bot stops managing it.
+reply-exported = The Terraform for { $job } is in its thread ({ $file }).
+reply-export-not-succeeded = { $job } is { $state }: only a finished link is exported.
+reply-export-no-link = { $job } has no endpoint recorded: nothing to export.
+denied-export = Only the requester of { $job } and approvers may export it.
+console-file-written = file written: { $path }

@@ -362,6 +362,7 @@ word-approved = 已批准
 word-running = 运行中
 word-succeeded = 已成功
 word-repairing = 修复中
+word-handed-over = 已移交
 word-failed = 已失败
 word-cancelled = 已取消
 word-rejected = 已拒绝
@@ -502,3 +503,29 @@ note-drift-repair-there = 该终端节点属于 { $other }：在 { $other } 的�
 err-associate-zone = 无法将区域 { $zone } 重新关联到该 VPC
 repair-upsert-all = UPSERT 每个集群的别名记录 → { $target }
 refusal-repair-elsewhere = { $job } 与 { $other } 共享终端节点：请在 { $other } 的线程中点击“修复”，终端节点只会重建一次，并把 { $job } 一并迁移过去。
+
+# 将连接移交给 Terraform。
+state-handed-over = 已由 { $by } 移交给 Terraform
+status-handed-over = 🔁 已由 { $by } 于 { $at } 移交给 Terraform
+refusal-managed-by-terraform = { $job } 自 { $since } 起由 Terraform 管理：机器人不再更改它。请在 Terraform 中执行 `terraform destroy`，或先用 `/privatelink adopt { $job }` 收回。
+refusal-not-handable = { $job } 当前为{ $state }：只有已成功的连接可以移交给 Terraform。
+refusal-not-handed-over = { $job } 当前为{ $state }：只有已移交给 Terraform 的连接可以收回。
+note-drift-terraform = 该连接由 Terraform 管理：`terraform plan` 会显示恢复所需的变更。
+
+# 导出到 Terraform。
+help-export = 在任务线程中发布其所建资源的 Terraform：带文档规定 ID 的 import 块、相互引用的资源，并检查 Zilliz 注册。申请人和审批人可以使用。
+help-adopt = 将已移交给 Terraform 的连接收回由机器人管理（审批人）。
+slash-export = 将任务的连接导出为 Terraform
+slash-adopt = 从 Terraform 收回连接
+verb-hand-over = 移交给 Terraform
+verb-adopt = 从 Terraform 收回
+button-hand-over = 移交给 Terraform
+confirm-hand-over = 将 { $job } 移交给 Terraform？此后机器人不会删除、回滚或修复它；漂移检查只做通知。
+decided-handed-over = 已移交给 Terraform
+decided-taken-back = 已从 Terraform 收回
+note-exported = { $job } 的 Terraform 已附上（{ $file }）：import 块会把终端节点、托管区域和记录纳入你的状态，首次 `terraform plan` 应无变更。合并并应用后，请移交该连接，机器人将不再管理它。
+reply-exported = { $job } 的 Terraform 已发布在其线程中（{ $file }）。
+reply-export-not-succeeded = { $job } 当前为{ $state }：只有已完成的连接可以导出。
+reply-export-no-link = { $job } 没有记录终端节点：没有可导出的内容。
+denied-export = 只有 { $job } 的申请人和审批人可以导出。
+console-file-written = 文件已写入：{ $path }

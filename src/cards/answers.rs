@@ -105,6 +105,7 @@ pub fn state_word(key: StateKey, locale: Locale) -> String {
         StateKey::Running => "word-running",
         StateKey::Succeeded => "word-succeeded",
         StateKey::Repairing => "word-repairing",
+        StateKey::HandedOver => "word-handed-over",
         StateKey::Failed => "word-failed",
         StateKey::Cancelled => "word-cancelled",
         StateKey::Rejected => "word-rejected",

@@ -6,7 +6,7 @@ use super::button;
 use super::notes::note;
 use crate::domain::drift::{Drift, Fact, repair};
 use crate::domain::ids::JobId;
-use crate::domain::job::{Job, Step};
+use crate::domain::job::{Job, JobState, Step};
 use crate::i18n::{Arg, Locale, Text};
 use crate::ports::chat::{Action, Button, Note, Tone};
 use crate::t;
@@ -37,6 +37,9 @@ pub fn drifted(job: &Job, drifts: &[Drift]) -> Note {
 /// What a repair of `job` would do, and the buttons that ask for it.
 fn offer(job: &Job) -> (String, Vec<Button>) {
     let locale = job.locale();
+    if let JobState::HandedOver { .. } = job.state() {
+        return (t!(locale, "note-drift-terraform"), Vec::new());
+    }
     let accept = button(job.id(), Action::Accept, locale);
     let Some(plan) = repair::plan(job) else {
         return (t!(locale, "note-drift-no-repair"), vec![accept]);

@@ -6,10 +6,12 @@
 
 mod answers;
 pub mod drift;
+mod export;
 mod notes;
 
 pub use answers::{list_line, resources, state_word, status_text};
 pub use drift::{drifted, restored};
+pub use export::exported;
 pub use notes::{
     cancelled, decided, failed, progress, resource_text, step_warning, still_waiting, summary,
     teardown_failed, torn_down, verdict_text,
@@ -45,6 +47,11 @@ pub(super) fn button(job: JobId, action: Action, locale: Locale) -> Button {
             ButtonStyle::Plain,
             Some(t!(locale, "confirm-accept", job = job)),
         ),
+        Action::HandOver => (
+            t!(locale, "button-hand-over"),
+            ButtonStyle::Danger,
+            Some(t!(locale, "confirm-hand-over", job = job)),
+        ),
     };
     Button {
         action,
@@ -79,7 +86,10 @@ fn tone_for(state: &JobState) -> Tone {
         | JobState::Running { .. }
         | JobState::Repairing { .. }
         | JobState::TearingDown { .. } => Tone::Working,
-        JobState::Succeeded | JobState::RolledBack | JobState::Deleted => Tone::Success,
+        JobState::Succeeded
+        | JobState::HandedOver { .. }
+        | JobState::RolledBack
+        | JobState::Deleted => Tone::Success,
         JobState::Failed { .. } | JobState::TeardownFailed { .. } => Tone::Failure,
         JobState::Cancelled | JobState::Rejected | JobState::Expired => Tone::Neutral,
     }
@@ -108,8 +118,11 @@ pub fn status_line(job: &Job, locale: Locale) -> String {
         }
         JobState::Rejected if decided => t!(locale, "status-rejected-by", by = who),
         JobState::Cancelled if decided => t!(locale, "status-cancelled-by", by = who),
-        JobState::Succeeded if job.health().is_drifted() => {
+        JobState::Succeeded | JobState::HandedOver { .. } if job.health().is_drifted() => {
             drift::status(job, locale).unwrap_or_default()
+        }
+        JobState::HandedOver { at, by } => {
+            t!(locale, "status-handed-over", by = by, at = rfc3339(*at))
         }
         other => {
             // A sentence's first word, capitalised where the script has case.

@@ -22,6 +22,7 @@ pub(super) fn note(job: JobId, tone: Tone, text: String) -> Note {
         buttons: Vec::new(),
         living: None,
         mention: None,
+        file: None,
     }
 }
 
@@ -169,6 +170,7 @@ pub fn failed(job: &Job, step: Step, error: &Text) -> Note {
         ],
         living: None,
         mention: None,
+        file: None,
     }
 }
 
@@ -197,6 +199,7 @@ pub fn teardown_failed(job: &Job, reason: Teardown, error: &Text) -> Note {
         buttons: vec![button(job.id(), Action::Rollback, locale)],
         living: None,
         mention: None,
+        file: None,
     }
 }
 

@@ -69,12 +69,16 @@ pub enum Action {
     Repair,
     /// Someone accepted a drift as it is.
     AcceptDrift,
+    /// A link handed over to Terraform.
+    HandOver,
+    /// A handed-over link taken back.
+    TakeBack,
     /// A word written by another version.
     Other(String),
 }
 
 impl Action {
-    const KNOWN: [Action; 21] = [
+    const KNOWN: [Action; 23] = [
         Action::Create,
         Action::Approve,
         Action::Reject,
@@ -96,6 +100,8 @@ impl Action {
         Action::DriftChecked,
         Action::Repair,
         Action::AcceptDrift,
+        Action::HandOver,
+        Action::TakeBack,
     ];
 
     /// The stored word.
@@ -122,6 +128,8 @@ impl Action {
             Action::DriftChecked => "drift_checked",
             Action::Repair => "repair",
             Action::AcceptDrift => "accept_drift",
+            Action::HandOver => "hand_over",
+            Action::TakeBack => "take_back",
             Action::Other(word) => word,
         }
     }

@@ -16,9 +16,11 @@ pub const USAGE_CANCEL: &str = "/privatelink cancel <job id>";
 pub const USAGE_RETRY: &str = "/privatelink retry <job id>";
 pub const USAGE_ROLLBACK: &str = "/privatelink rollback <job id>";
 pub const USAGE_DELETE: &str = "/privatelink delete <job id>";
+pub const USAGE_EXPORT: &str = "/privatelink export <job id>";
+pub const USAGE_ADOPT: &str = "/privatelink adopt <job id>";
 pub const USAGE_HELP: &str = "/privatelink help [command]";
 pub const USAGE_ANY: &str =
-    "/privatelink create|plan|status|verify|list|cancel|retry|rollback|delete|help …";
+    "/privatelink create|plan|status|verify|list|cancel|retry|rollback|delete|export|adopt|help …";
 
 /// The sub-commands, their usage line and what they do, for `help`.
 /// The sub-commands, their usage line and what they do (a catalogue key),
@@ -33,6 +35,8 @@ pub const SUBCOMMANDS: &[(&str, &str, &str)] = &[
     ("retry", USAGE_RETRY, "help-retry"),
     ("rollback", USAGE_ROLLBACK, "help-rollback"),
     ("delete", USAGE_DELETE, "help-delete"),
+    ("export", USAGE_EXPORT, "help-export"),
+    ("adopt", USAGE_ADOPT, "help-adopt"),
     ("help", USAGE_HELP, "help-help"),
 ];
 

@@ -175,6 +175,18 @@ impl std::fmt::Display for EndpointState {
     }
 }
 
+/// Formats milliseconds since the epoch as RFC 3339 (UTC, seconds), as
+/// people read a time in chat.
+pub fn rfc3339(at: crate::domain::job::Millis) -> String {
+    // humantime panics past year 9999: a time that far out (a job that
+    // never expires, say) prints as the last one it can say.
+    const LAST: u64 = 253_402_300_799_000; // 9999-12-31T23:59:59Z
+    humantime::format_rfc3339_seconds(
+        std::time::UNIX_EPOCH + std::time::Duration::from_millis(at.min(LAST)),
+    )
+    .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

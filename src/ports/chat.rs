@@ -26,6 +26,8 @@ pub enum Action {
     Repair,
     /// Accept a drift as it is (the drift note's button).
     Accept,
+    /// Hand the link over to Terraform (the export note's button).
+    HandOver,
 }
 
 impl Action {
@@ -38,6 +40,7 @@ impl Action {
             Action::Cancel => "cancel",
             Action::Repair => "repair",
             Action::Accept => "accept",
+            Action::HandOver => "handover",
         }
     }
 
@@ -50,6 +53,7 @@ impl Action {
             "cancel" => Action::Cancel,
             "repair" => Action::Repair,
             "accept" => Action::Accept,
+            "handover" => Action::HandOver,
             _ => return None,
         })
     }
@@ -142,6 +146,18 @@ pub struct Note {
     /// (the success summary mentions the requester).
     #[serde(default)]
     pub mention: Option<UserRef>,
+    /// A file posted with the note (a Terraform export): uploaded into
+    /// the thread where the platform allows files, written out by the
+    /// console.
+    #[serde(default)]
+    pub file: Option<Attachment>,
+}
+
+/// A text file a note carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub name: String,
+    pub content: String,
 }
 
 /// A chat effect of a job change, stored in the outbox with the change

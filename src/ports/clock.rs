@@ -40,14 +40,7 @@ impl Clock for ManualClock {
     }
 }
 
-/// Formats milliseconds since the epoch as RFC 3339 (UTC, seconds).
-pub fn rfc3339(at: Millis) -> String {
-    // humantime panics past year 9999: a time that far out (a job that
-    // never expires, say) prints as the last one it can say.
-    const LAST: Millis = 253_402_300_799_000; // 9999-12-31T23:59:59Z
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + std::time::Duration::from_millis(at.min(LAST)))
-        .to_string()
-}
+pub use crate::domain::words::rfc3339;
 
 #[cfg(test)]
 mod rfc3339_tests {

@@ -21,6 +21,8 @@ use crate::t;
 pub(super) enum Ask {
     Click(Action),
     Delete,
+    /// Take a link handed over to Terraform back (typed only).
+    Adopt,
 }
 
 /// Which policy rule covers an ask.
@@ -110,6 +112,22 @@ impl Ask {
                 rule: |p, a, j| p.may_operate(a, j, "verb-accept"),
                 transition: |by, _| Transition::AcceptDrift { by },
                 label: Some("decided-accepted"),
+                runs_steps: false,
+                answer: Answer::Acted,
+            },
+            Ask::Click(Action::HandOver) => Decision {
+                verb: audit::Action::HandOver,
+                rule: |p, a, j| p.may_operate(a, j, "verb-hand-over"),
+                transition: |by, at| Transition::HandOver { by, at },
+                label: Some("decided-handed-over"),
+                runs_steps: false,
+                answer: Answer::Acted,
+            },
+            Ask::Adopt => Decision {
+                verb: audit::Action::TakeBack,
+                rule: |p, a, j| p.may_operate(a, j, "verb-adopt"),
+                transition: |by, _| Transition::TakeBack { by },
+                label: Some("decided-taken-back"),
                 runs_steps: false,
                 answer: Answer::Acted,
             },

@@ -6,6 +6,7 @@
 //! against what the card showed.
 
 mod decisions;
+mod export;
 mod inbound;
 pub mod limits;
 pub mod preflight;
@@ -238,6 +239,8 @@ impl Service {
             Command::Plan(req) => self.plan(actor, req, locale).await,
             Command::Status(id) => self.status(id, locale).await,
             Command::Verify(id) => self.verify(id, locale).await,
+            Command::Export(id) => self.export(actor, id, locale).await,
+            Command::Adopt(id) => self.act(actor, Ask::Adopt, id, locale).await,
             Command::List(filter) => self.list(actor, filter, locale).await,
             Command::Cancel(id) => {
                 self.act(actor, Ask::Click(Action::Cancel), id, locale)

@@ -26,6 +26,25 @@ impl Store {
         self.read("owners", move |r| r.owners(&resource)).await
     }
 
+    /// Who made each resource `job` holds, by the resource's key (what
+    /// an export names as made by another job).
+    pub async fn makers(
+        &self,
+        job: &Job,
+    ) -> Result<std::collections::BTreeMap<String, JobId>, StoreError> {
+        let resources: Vec<Resource> = job.holdings().into_iter().map(|h| h.resource).collect();
+        self.read("makers", move |r| {
+            let mut made = std::collections::BTreeMap::new();
+            for resource in &resources {
+                if let Some(by) = r.owners(resource)?.made_by {
+                    made.insert(resource.key(), by);
+                }
+            }
+            Ok(made)
+        })
+        .await
+    }
+
     /// Audit events, oldest first, optionally for one job.
     pub async fn audit_log(&self, job: Option<JobId>) -> Result<Vec<AuditEvent>, StoreError> {
         self.read("audit log", move |r| r.audit_log(job)).await

@@ -131,7 +131,10 @@ impl Watch {
 
     async fn sweep_where(&self, due: impl Fn(&Job) -> bool) -> Swept {
         let mut swept = Swept::default();
-        let jobs = match self.store.jobs_in_state(StateKey::Succeeded).await {
+        // A link handed over to Terraform is still read and told: only
+        // the repair is no longer the bot's.
+        const WATCHED: [StateKey; 2] = [StateKey::Succeeded, StateKey::HandedOver];
+        let jobs = match self.store.jobs_in_states(&WATCHED).await {
             Ok(jobs) => jobs,
             Err(e) => {
                 tracing::warn!(error = %e, "the drift watch could not list the succeeded jobs");
@@ -197,7 +200,10 @@ impl Watch {
             Ok(None) => return Err(Unwatched::NoSuchJob),
             Err(e) => return Err(Unwatched::Store(e.to_string())),
         };
-        if *job.state() != JobState::Succeeded {
+        if !matches!(
+            job.state(),
+            JobState::Succeeded | JobState::HandedOver { .. }
+        ) {
             return Err(Unwatched::NotSucceeded(job.state().clone()));
         }
         let mut sweep = observe::Sweep::new(self.cloud.as_ref(), self.vendor.as_ref());

@@ -149,5 +149,6 @@ fn wait_note(job: JobId, text: &str) -> Outgoing {
         buttons: Vec::new(),
         living: Some(Living::Wait(Step::WaitAccepted)),
         mention: None,
+        file: None,
     })
 }

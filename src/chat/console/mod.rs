@@ -36,6 +36,13 @@ pub struct ConsoleSettings {
     /// Who the console acts as until a `/as` line says otherwise.
     pub user: String,
     pub channel: ChannelId,
+    /// Where files the bot posts (Terraform exports) are written.
+    #[serde(default = "default_exports")]
+    pub exports: std::path::PathBuf,
+}
+
+fn default_exports() -> std::path::PathBuf {
+    std::path::PathBuf::from("privatelink-exports")
 }
 
 impl Default for ConsoleSettings {
@@ -43,6 +50,7 @@ impl Default for ConsoleSettings {
         Self {
             user: std::env::var("USER").unwrap_or_else(|_| "operator".to_owned()),
             channel: ChannelId::console(),
+            exports: default_exports(),
         }
     }
 }

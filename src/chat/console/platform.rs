@@ -35,7 +35,11 @@ impl Console {
     ) -> Self {
         Self {
             settings: settings.clone(),
-            sink: Arc::new(ConsoleSink::new(out.clone(), locale).quiet(quiet)),
+            sink: Arc::new(
+                ConsoleSink::new(out.clone(), locale)
+                    .quiet(quiet)
+                    .files_in(settings.exports.clone()),
+            ),
             out,
             input: Mutex::new(Some(Box::new(input))),
         }

@@ -92,6 +92,8 @@ pub struct ConsoleSink {
     /// Per job: the checklist's lines as last shown, and its latest text
     /// with whether that was printed (quiet).
     checklists: Mutex<HashMap<JobId, Checklist>>,
+    /// Where a note's file (a Terraform export) is written.
+    files: std::path::PathBuf,
 }
 
 /// A job's checklist as last posted or edited, and whether that version
@@ -108,12 +110,38 @@ impl ConsoleSink {
             locale,
             quiet: false,
             checklists: Mutex::default(),
+            files: std::path::PathBuf::from("privatelink-exports"),
         }
     }
 
     /// Prints what a thread reader sees rather than every step line.
     pub fn quiet(self, quiet: bool) -> Self {
         Self { quiet, ..self }
+    }
+
+    /// Writes the files notes carry into `dir` (made when needed).
+    pub fn files_in(self, dir: std::path::PathBuf) -> Self {
+        Self { files: dir, ..self }
+    }
+
+    /// Writes a note's file; the line that says where, or why not.
+    fn write_file(&self, file: &crate::ports::chat::Attachment) -> String {
+        // Only the file's own name, never a path it might carry.
+        let name = std::path::Path::new(&file.name)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "export.tf".to_owned());
+        let path = self.files.join(name);
+        let written = std::fs::create_dir_all(&self.files)
+            .and_then(|()| std::fs::write(&path, &file.content));
+        match written {
+            Ok(()) => t!(
+                self.locale,
+                "console-file-written",
+                path = path.display().to_string()
+            ),
+            Err(e) => format!("{}: {e}", path.display()),
+        }
     }
 
     fn thread_line(&self, card: &MessageRef, note: &Note, mark: &str) -> String {
@@ -131,6 +159,9 @@ impl ConsoleSink {
             ),
             text.replace('\n', "\n│    ")
         );
+        if let Some(file) = &note.file {
+            line.push_str(&format!("\n│    📎 {}", self.write_file(file)));
+        }
         if !note.buttons.is_empty() {
             line.push_str(&format!("\n│    {}", render_buttons(&note.buttons)));
         }
@@ -315,6 +346,7 @@ mod tests {
             buttons: Vec::new(),
             living,
             mention: None,
+            file: None,
         }
     }
 

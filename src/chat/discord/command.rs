@@ -86,6 +86,8 @@ pub fn definition() -> CreateCommand {
         .add_option(job_sub("retry", "slash-retry"))
         .add_option(job_sub("rollback", "slash-rollback"))
         .add_option(job_sub("delete", "slash-delete"))
+        .add_option(job_sub("export", "slash-export"))
+        .add_option(job_sub("adopt", "slash-adopt"))
         .add_option(sub("help", "slash-help").add_sub_option(text(
             "command",
             "slash-option-command",

@@ -16,8 +16,8 @@ use crate::i18n::{Locale, Text};
 use crate::{t, text};
 
 use super::help::{
-    SUBCOMMANDS, USAGE_ANY, USAGE_CANCEL, USAGE_CREATE, USAGE_DELETE, USAGE_HELP, USAGE_LIST,
-    USAGE_PLAN, USAGE_RETRY, USAGE_ROLLBACK, USAGE_STATUS, USAGE_VERIFY,
+    SUBCOMMANDS, USAGE_ADOPT, USAGE_ANY, USAGE_CANCEL, USAGE_CREATE, USAGE_DELETE, USAGE_EXPORT,
+    USAGE_HELP, USAGE_LIST, USAGE_PLAN, USAGE_RETRY, USAGE_ROLLBACK, USAGE_STATUS, USAGE_VERIFY,
 };
 use super::ids::{
     ClusterId, JobId, ProjectId, RoleArn, SecurityGroupId, SubnetId, VpcId, ZillizRegion,
@@ -100,6 +100,10 @@ pub enum Command {
     Retry(JobId),
     Rollback(JobId),
     Delete(JobId),
+    /// The Terraform for what a job made, into its thread.
+    Export(JobId),
+    /// Take a link handed over to Terraform back under the bot's care.
+    Adopt(JobId),
     Help(Option<String>),
 }
 
@@ -116,6 +120,8 @@ impl Command {
             Command::Retry(_) => "retry",
             Command::Rollback(_) => "rollback",
             Command::Delete(_) => "delete",
+            Command::Export(_) => "export",
+            Command::Adopt(_) => "adopt",
             Command::Help(_) => "help",
         }
     }
@@ -207,6 +213,8 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "retry" => parse_job(args, USAGE_RETRY).map(Command::Retry),
         "rollback" => parse_job(args, USAGE_ROLLBACK).map(Command::Rollback),
         "delete" => parse_job(args, USAGE_DELETE).map(Command::Delete),
+        "export" => parse_job(args, USAGE_EXPORT).map(Command::Export),
+        "adopt" => parse_job(args, USAGE_ADOPT).map(Command::Adopt),
         "list" => parse_list(args),
         "help" => match args {
             [] => Ok(Command::Help(None)),

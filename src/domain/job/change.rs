@@ -68,7 +68,7 @@ impl Job {
             Change::Checked(at, check, told_by) => match &self.state {
                 // Only a finished link is watched; one a person has moved
                 // on (a delete, say) since the check read it is not.
-                JobState::Succeeded => {
+                JobState::Succeeded | JobState::HandedOver { .. } => {
                     self.health.endpoint_told_by = told_by;
                     self.health.take(at, check);
                     Ok(Outcome::Recorded)

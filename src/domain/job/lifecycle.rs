@@ -58,6 +58,10 @@ pub enum Transition {
     RepairShared { after: JobId },
     /// Accept what the watch told drifted as it is: it is not told again.
     AcceptDrift { by: UserRef },
+    /// Hand a succeeded link over to Terraform (after its export).
+    HandOver { by: UserRef, at: Millis },
+    /// Take a handed-over link back under the bot's care.
+    TakeBack { by: UserRef },
 }
 
 /// What an allowed transition did.
@@ -119,6 +123,21 @@ pub enum Refusal {
         job: JobId,
         other: JobId,
     },
+    /// Terraform manages the link since it was handed over.
+    ManagedByTerraform {
+        job: JobId,
+        since: Millis,
+    },
+    /// Only a succeeded link is handed over.
+    NotHandable {
+        job: JobId,
+        state: JobState,
+    },
+    /// Only a handed-over link is taken back.
+    NotHandedOver {
+        job: JobId,
+        state: JobState,
+    },
 }
 
 impl From<Denied> for Refusal {
@@ -169,6 +188,17 @@ impl Refusal {
             Refusal::RepairElsewhere { job, other } => {
                 text!("refusal-repair-elsewhere", job = job, other = other)
             }
+            Refusal::ManagedByTerraform { job, since } => text!(
+                "refusal-managed-by-terraform",
+                job = job,
+                since = crate::domain::words::rfc3339(*since)
+            ),
+            Refusal::NotHandable { job, state } => {
+                text!("refusal-not-handable", job = job, state = state.text())
+            }
+            Refusal::NotHandedOver { job, state } => {
+                text!("refusal-not-handed-over", job = job, state = state.text())
+            }
         }
     }
 }
@@ -200,6 +230,7 @@ impl Job {
             T::Repair { .. } | T::RepairShared { .. } | T::AcceptDrift { .. } => {
                 self.apply_repair(t)
             }
+            T::HandOver { .. } | T::TakeBack { .. } => self.apply_handoff(t),
         }
     }
 
@@ -337,6 +368,12 @@ impl Job {
         use JobState as S;
         use Transition as T;
         let id = self.id;
+        if let (S::HandedOver { at, .. }, T::Rollback | T::Delete) = (&self.state, &t) {
+            return Err(Refusal::ManagedByTerraform {
+                job: id,
+                since: *at,
+            });
+        }
         match (&self.state, t) {
             (S::Failed { .. }, T::Retry) if self.next_step().is_some() => {
                 self.state = JobState::Approved;
@@ -399,6 +436,8 @@ impl Transition {
             Transition::FailTeardown { .. } => Action::TeardownFailed,
             Transition::Repair { .. } | Transition::RepairShared { .. } => Action::Repair,
             Transition::AcceptDrift { .. } => Action::AcceptDrift,
+            Transition::HandOver { .. } => Action::HandOver,
+            Transition::TakeBack { .. } => Action::TakeBack,
         }
     }
 }

@@ -8,21 +8,22 @@ use crate::domain::ids::Platform;
 use crate::domain::job::{Conversation, StateKey};
 
 const TABLE: &str = "
-state            | approve          | approve_late      | reject           | cancel             | expire_early | expire    | retry                   | rollback            | delete           | stop      | enter    | finish   | fail     | td_done     | td_fail | repair             | accept
-pending_approval | →approved        | ✗expired_undecided | →rejected       | →cancelled         | ✗not_due     | →expired  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
-approved         | ✗already_decided | ✗already_decided  | ✗already_decided | cancel_requested   | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | →cancelled | →running | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
-running          | ✗already_decided | ✗already_decided  | ✗already_decided | cancel_requested   | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | →cancelled | ✗moved   | →approved | →failed | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
-succeeded        | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | →deleting        | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗nothing_to_repair | ✗nothing_to_accept
-repairing        | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | →repairing | →succeeded | ✗moved    | ✗moved | ✗not_repairable    | ✗not_repairable
-failed           | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | →approved               | →rolling_back       | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
-cancelled        | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | →rolling_back       | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
-rejected         | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
-expired          | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
-rolling_back     | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | →rolled_back | →teardown_failed | ✗not_repairable    | ✗not_repairable
-deleting         | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | →deleted    | →teardown_failed | ✗not_repairable    | ✗not_repairable
-teardown_failed  | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗teardown_not_retryable | →rolling_back       | →deleting        | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
-rolled_back      | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
-deleted          | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable
+state            | approve          | approve_late      | reject           | cancel             | expire_early | expire    | retry                   | rollback            | delete           | stop      | enter    | finish   | fail     | td_done     | td_fail | repair             | accept | handover       | takeback
+pending_approval | →approved        | ✗expired_undecided | →rejected       | →cancelled         | ✗not_due     | →expired  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable | ✗not_handable  | ✗not_handed_over
+approved         | ✗already_decided | ✗already_decided  | ✗already_decided | cancel_requested   | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | →cancelled | →running | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable | ✗not_handable  | ✗not_handed_over
+running          | ✗already_decided | ✗already_decided  | ✗already_decided | cancel_requested   | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | →cancelled | ✗moved   | →approved | →failed | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable | ✗not_handable  | ✗not_handed_over
+succeeded        | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | →deleting        | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗nothing_to_repair | ✗nothing_to_accept | →handed_over   | ✗not_handed_over
+handed_over      | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗managed_by_terraform | ✗managed_by_terraform | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable | ✗not_handable  | →succeeded
+repairing        | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | →repairing | →succeeded | ✗moved    | ✗moved | ✗not_repairable    | ✗not_repairable | ✗not_handable  | ✗not_handed_over
+failed           | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | →approved               | →rolling_back       | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable | ✗not_handable  | ✗not_handed_over
+cancelled        | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | →rolling_back       | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable | ✗not_handable  | ✗not_handed_over
+rejected         | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable | ✗not_handable  | ✗not_handed_over
+expired          | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable | ✗not_handable  | ✗not_handed_over
+rolling_back     | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | →rolled_back | →teardown_failed | ✗not_repairable    | ✗not_repairable | ✗not_handable  | ✗not_handed_over
+deleting         | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | →deleted    | →teardown_failed | ✗not_repairable    | ✗not_repairable | ✗not_handable  | ✗not_handed_over
+teardown_failed  | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗teardown_not_retryable | →rolling_back       | →deleting        | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable | ✗not_handable  | ✗not_handed_over
+rolled_back      | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable | ✗not_handable  | ✗not_handed_over
+deleted          | ✗already_decided | ✗already_decided  | ✗already_decided | ✗nothing_to_cancel | ✗not_due     | ✗not_due  | ✗not_retryable          | ✗not_rollbackable   | ✗not_deletable   | ✗moved    | ✗moved   | ✗moved   | ✗moved   | ✗moved      | ✗moved | ✗not_repairable    | ✗not_repairable | ✗not_handable  | ✗not_handed_over
 ";
 
 const EXPIRES: Millis = 1_000;
@@ -64,6 +65,8 @@ fn transition(column: &str) -> Transition {
         },
         "repair" => Transition::Repair { by: bob(), at: 10 },
         "accept" => Transition::AcceptDrift { by: bob() },
+        "handover" => Transition::HandOver { by: bob(), at: 40 },
+        "takeback" => Transition::TakeBack { by: bob() },
         other => panic!("unknown column {other}"),
     }
 }
@@ -75,6 +78,7 @@ fn state(key: &str) -> JobState {
         "running" => JobState::Running { step: STEP },
         "succeeded" => JobState::Succeeded,
         "repairing" => JobState::Repairing { step: STEP },
+        "handed_over" => JobState::HandedOver { at: 40, by: bob() },
         "failed" => JobState::Failed {
             step: STEP,
             error: crate::i18n::Text::verbatim("boom"),
@@ -152,6 +156,9 @@ fn refusal_name(r: &Refusal) -> &'static str {
         Refusal::NothingToRepair(_) => "nothing_to_repair",
         Refusal::NothingToAccept(_) => "nothing_to_accept",
         Refusal::RepairElsewhere { .. } => "repair_elsewhere",
+        Refusal::ManagedByTerraform { .. } => "managed_by_terraform",
+        Refusal::NotHandable { .. } => "not_handable",
+        Refusal::NotHandedOver { .. } => "not_handed_over",
     }
 }
 

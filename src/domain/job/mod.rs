@@ -13,6 +13,7 @@ use super::plan::Finding;
 use crate::i18n::Locale;
 
 mod change;
+mod handoff;
 pub mod lifecycle;
 mod repair;
 mod state;

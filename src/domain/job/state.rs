@@ -112,6 +112,13 @@ pub enum JobState {
     Repairing {
         step: Step,
     },
+    /// A succeeded link handed over to Terraform: the bot no longer
+    /// changes it (no delete, rollback or repair); the watch still reads
+    /// it and tells its drift.
+    HandedOver {
+        at: super::Millis,
+        by: crate::domain::ids::UserRef,
+    },
     /// A create step failed: retry resumes from it, rollback undoes the job.
     Failed {
         step: Step,
@@ -144,6 +151,7 @@ pub enum StateKey {
     Running,
     Succeeded,
     Repairing,
+    HandedOver,
     Failed,
     Cancelled,
     Rejected,
@@ -156,12 +164,13 @@ pub enum StateKey {
 }
 
 impl StateKey {
-    pub const ALL: [StateKey; 14] = [
+    pub const ALL: [StateKey; 15] = [
         StateKey::PendingApproval,
         StateKey::Approved,
         StateKey::Running,
         StateKey::Succeeded,
         StateKey::Repairing,
+        StateKey::HandedOver,
         StateKey::Failed,
         StateKey::Cancelled,
         StateKey::Rejected,
@@ -195,6 +204,7 @@ impl StateKey {
             StateKey::Running => "running",
             StateKey::Succeeded => "succeeded",
             StateKey::Repairing => "repairing",
+            StateKey::HandedOver => "handed_over",
             StateKey::Failed => "failed",
             StateKey::Cancelled => "cancelled",
             StateKey::Rejected => "rejected",
@@ -222,6 +232,7 @@ impl JobState {
             JobState::Running { .. } => StateKey::Running,
             JobState::Succeeded => StateKey::Succeeded,
             JobState::Repairing { .. } => StateKey::Repairing,
+            JobState::HandedOver { .. } => StateKey::HandedOver,
             JobState::Failed { .. } => StateKey::Failed,
             JobState::Cancelled => StateKey::Cancelled,
             JobState::Rejected => StateKey::Rejected,
@@ -259,6 +270,7 @@ impl JobState {
             JobState::Running { step } => text!("state-running", step = step.text()),
             JobState::Succeeded => text!("state-succeeded"),
             JobState::Repairing { step } => text!("state-repairing", step = step.text()),
+            JobState::HandedOver { by, .. } => text!("state-handed-over", by = by),
             JobState::Failed { step, error } => {
                 text!("state-failed", step = step.text(), error = error.clone())
             }

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::ids::{ChannelId, Platform};
+use crate::domain::ids::{ChannelId, Platform, UserRef};
 use crate::domain::job::{
     Conversation, JobState, MessageRef, Millis, Step, StepRecord, Teardown, Thread,
 };
@@ -158,6 +158,10 @@ pub(super) enum StateRecord {
     Repairing {
         step: Step,
     },
+    HandedOver {
+        at: Millis,
+        by: UserRef,
+    },
     Failed {
         step: Step,
         error: TextRecord,
@@ -185,6 +189,7 @@ impl From<JobState> for StateRecord {
             S::Running { step } => Self::Running { step },
             S::Succeeded => Self::Succeeded,
             S::Repairing { step } => Self::Repairing { step },
+            S::HandedOver { at, by } => Self::HandedOver { at, by },
             S::Failed { step, error } => Self::Failed {
                 step,
                 error: error.into(),
@@ -214,6 +219,7 @@ impl From<StateRecord> for JobState {
             R::Running { step } => Self::Running { step },
             R::Succeeded => Self::Succeeded,
             R::Repairing { step } => Self::Repairing { step },
+            R::HandedOver { at, by } => Self::HandedOver { at, by },
             R::Failed { step, error } => Self::Failed {
                 step,
                 error: error.into(),

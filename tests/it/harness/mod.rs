@@ -138,6 +138,7 @@ impl Harness {
     ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = sandbox.config(&store_path(&dir)).expect("sandbox config");
+        config.console.exports = dir.path().join("exports");
         tweak(&mut config);
         let clock = Arc::new(ManualClock::new(SystemClock.now()));
         let out = Buffer::default();
@@ -337,7 +338,10 @@ async fn build(
     App::build(
         config,
         Secret::new(&sandbox.api_key),
-        Arc::new(ConsoleSink::new(shared, privatelink_bot::i18n::Locale::En)),
+        Arc::new(
+            ConsoleSink::new(shared, privatelink_bot::i18n::Locale::En)
+                .files_in(config.console.exports.clone()),
+        ),
         Overrides {
             clock: Some(clock),
             hook,

@@ -1,0 +1,94 @@
+//! Handing a link over to Terraform: `export` posts the file in the job's
+//! thread with the "Hand over to Terraform" button; once handed over,
+//! `delete` and Repair refuse and leave every resource in moto as it was,
+//! the drift watch still tells a drift (without a Repair button), and
+//! `adopt` takes the link back. The audit log has both.
+
+use aws_sdk_route53::types::ChangeAction;
+use privatelink_bot::domain::job::JobState;
+use privatelink_bot::ports::chat::Action;
+
+use crate::drift::alias_by_hand;
+use crate::harness::Harness;
+
+#[tokio::test]
+async fn a_handed_over_link_is_reported_not_touched_until_it_is_taken_back() {
+    let h = Harness::start().await;
+    let id = h.create_and_run().await;
+    let reply = h.say("alice", &format!("export {id}")).await;
+    assert!(reply.text.contains("is in its thread"), "{}", reply.text);
+    let told = h.transcript().await;
+    let file = h.config.console.exports.join(format!(
+        "privatelink-{}.tf",
+        id.to_string().to_ascii_lowercase()
+    ));
+    assert!(
+        told.contains(&format!("file written: {}", file.display())),
+        "{told}"
+    );
+    let text = std::fs::read_to_string(&file).expect("the export is written");
+    assert!(text.contains("import {"), "{text}");
+    assert!(
+        told.contains(&format!("[!Hand over to Terraform: `handover {id}`]")),
+        "{told}"
+    );
+    let refused = h.say("carol", &format!("export {id}")).await;
+    assert!(
+        refused.text.contains("Only the requester"),
+        "{}",
+        refused.text
+    );
+
+    let handed = h.click("bob", Action::HandOver, id).await;
+    assert!(
+        handed.text.contains("Handed over to Terraform"),
+        "{}",
+        handed.text
+    );
+    assert!(matches!(h.state(id), JobState::HandedOver { .. }));
+    let calls = h.sandbox.proxy.lock().actions.len();
+    let refused = h.say("bob", &format!("delete {id}")).await;
+    assert!(
+        refused.text.contains("managed by Terraform since"),
+        "{}",
+        refused.text
+    );
+    h.app().engine.wait(id).await;
+    h.end_state()
+        .await
+        .verify(&h.sandbox.hosts())
+        .expect("untouched");
+    let after: Vec<String> = h.sandbox.proxy.lock().actions[calls..].to_vec();
+    assert!(after.iter().all(|a| !a.starts_with("Delete")), "{after:?}");
+
+    alias_by_hand(&h, id, ChangeAction::Delete).await;
+    h.app().watch.sweep().await;
+    assert_eq!(h.app().watch.sweep().await.drifted, 1);
+    let drifted = h.transcript().await;
+    assert_eq!(drifted.matches("has drifted").count(), 1, "{drifted}");
+    assert!(
+        drifted.contains("managed by Terraform: `terraform plan`"),
+        "{drifted}"
+    );
+    assert!(!drifted.contains("[*Repair"), "{drifted}");
+    let repair = h.click("bob", Action::Repair, id).await;
+    assert!(
+        repair.text.contains("only a succeeded job's link"),
+        "{}",
+        repair.text
+    );
+
+    let back = h.say("bob", &format!("adopt {id}")).await;
+    assert!(
+        back.text.contains("Taken back from Terraform"),
+        "{}",
+        back.text
+    );
+    assert_eq!(h.state(id), JobState::Succeeded);
+    let audit = h.app().store.audit_log(Some(id)).await.expect("audit");
+    let words: Vec<&str> = audit.iter().map(|e| e.action.word()).collect();
+    assert!(
+        words.contains(&"hand_over") && words.contains(&"take_back"),
+        "{words:?}"
+    );
+}
