@@ -20,7 +20,7 @@ const APP_ID: &str = "123456789012345678";
 const PUBLIC_KEY: &str = "4f1a6e0b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7";
 const GOOD_ROLE: &str = "arn:aws:iam::123456789012:role/privatelink-bot";
 const OTHER_ROLE: &str = "arn:aws:iam::210987654321:role/privatelink-bot";
-const ALL_SCOPES: &str = "commands,chat:write,chat:write.public,usergroups:read";
+const ALL_SCOPES: &str = "commands,chat:write,chat:write.public,usergroups:read,files:write";
 
 struct World {
     sandbox: Sandbox,

@@ -180,7 +180,14 @@ async fn api(
 ) -> Response {
     let path = uri.path().trim_start_matches("/api/v10").to_owned();
     let parts: Vec<&str> = rest.split('/').collect();
-    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let body: Value = match crate::fake_multipart::boundary(content_type) {
+        Some(boundary) => crate::fake_multipart::form(&body, boundary),
+        None => serde_json::from_str(&body).unwrap_or(Value::Null),
+    };
     // Interaction webhooks and callbacks carry their token in the path.
     let is_webhook = matches!(parts.first(), Some(&"webhooks") | Some(&"interactions"));
     let auth = headers

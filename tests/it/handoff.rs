@@ -92,3 +92,85 @@ async fn a_handed_over_link_is_reported_not_touched_until_it_is_taken_back() {
         "{words:?}"
     );
 }
+
+#[tokio::test]
+async fn over_slack_the_export_is_a_file_shared_in_the_jobs_thread() {
+    use privatelink_bot::domain::job::JobState;
+    let bot = crate::slack_bot::SlackBot::start().await;
+    let (ts, id) = crate::slack_thread::approved_job(&bot).await;
+    bot.wait_state(id, |s| *s == JobState::Succeeded).await;
+    assert_eq!(
+        bot.command("UALICE", &format!("export {id}"), "T3").await,
+        200
+    );
+    let calls = bot
+        .slack
+        .recorder()
+        .wait_for("the export shared in the thread", |calls| {
+            calls.iter().any(|c| {
+                c.method == "chat.postMessage"
+                    && c.body["thread_ts"] == ts.as_str()
+                    && c.body["text"]
+                        .as_str()
+                        .is_some_and(|t| t.contains("Terraform for"))
+            })
+        })
+        .await;
+    let shared: Vec<_> = calls
+        .iter()
+        .filter(|c| c.method == "files.completeUploadExternal")
+        .collect();
+    assert_eq!(shared.len(), 1, "one file: {shared:#?}");
+    assert_eq!(shared[0].body["thread_ts"], ts.as_str());
+    let file = &shared[0].body["shared"][0];
+    let name = format!("privatelink-{}.tf", id.to_string().to_ascii_lowercase());
+    assert_eq!(file["name"], name.as_str());
+    let text = file["content"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("import {") && text.contains("aws_vpc_endpoint"),
+        "{text}"
+    );
+    let hand_over = calls.iter().any(|c| {
+        c.method == "chat.postMessage" && c.body.to_string().contains(&format!("handover:{id}"))
+    });
+    assert!(hand_over, "the note carries the Hand over button");
+}
+
+#[tokio::test]
+async fn over_discord_the_export_is_an_attachment_in_the_jobs_thread() {
+    use crate::discord_bot::{DiscordBot, OPS_ROLE, click, command};
+    use privatelink_bot::domain::job::JobState;
+    let bot = DiscordBot::start().await;
+    let (card, id) = bot.create("1001", "111").await;
+    let approve = click("1003", "333", &[OPS_ROLE], &format!("approve:{id}"), &card);
+    assert_eq!(bot.post(&approve).await.status(), 200);
+    bot.wait_state(id, |s| *s == JobState::Succeeded).await;
+    let export = command("1004", "111", "export", &[("job", &id.to_string())]);
+    assert_eq!(bot.post(&export).await.status(), 200);
+    let calls = bot
+        .discord
+        .wait_for("the export in the thread", |calls| {
+            calls.iter().any(|c| {
+                c.path == format!("/channels/{card}/messages")
+                    && c.body["files"].as_array().is_some_and(|f| !f.is_empty())
+            })
+        })
+        .await;
+    let posted = calls
+        .iter()
+        .find(|c| c.body["files"].as_array().is_some_and(|f| !f.is_empty()))
+        .expect("the message with the file");
+    let file = &posted.body["files"][0];
+    let name = format!("privatelink-{}.tf", id.to_string().to_ascii_lowercase());
+    assert_eq!(file["filename"], name.as_str());
+    let text = file["content"].as_str().unwrap_or_default();
+    assert!(text.contains("import {"), "{text}");
+    assert!(
+        posted.body["content"]
+            .as_str()
+            .is_some_and(|t| t.contains("Terraform for")),
+        "{:?}",
+        posted.body
+    );
+    assert!(posted.body.to_string().contains(&format!("handover:{id}")));
+}

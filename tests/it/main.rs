@@ -19,6 +19,7 @@ mod drift;
 mod export;
 mod fake_discord;
 mod fake_gateway;
+mod fake_multipart;
 mod fake_slack;
 mod fake_socket;
 mod flow;

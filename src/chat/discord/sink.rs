@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use serenity::all::{ChannelId, MessageId, UserId};
-use serenity::builder::{CreateMessage, CreateThread, EditMessage};
+use serenity::builder::{CreateAttachment, CreateMessage, CreateThread, EditMessage};
 use serenity::http::{Http, HttpError};
 
 use super::render;
@@ -214,12 +214,17 @@ impl ChatSink for DiscordSink {
         }
         let thread = ChannelId::new(message);
         let sent = with_retry(|| {
-            thread.send_message(
-                &*self.http,
-                CreateMessage::new()
-                    .content(render::content(note))
-                    .components(render::buttons(&note.buttons)),
-            )
+            let mut message = CreateMessage::new()
+                .content(render::content(note))
+                .components(render::buttons(&note.buttons));
+            // A file goes with its note, as an attachment of the message.
+            if let Some(file) = &note.file {
+                message = message.add_file(CreateAttachment::bytes(
+                    file.content.as_bytes().to_vec(),
+                    file.name.clone(),
+                ));
+            }
+            thread.send_message(&*self.http, message)
         })
         .await;
         match sent {

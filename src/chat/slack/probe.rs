@@ -13,11 +13,12 @@ use crate::secret::Secret;
 use crate::secret::from_env as secret_from_env;
 
 /// The bot scopes the bot uses, as `config/slack-app-manifest.yml` lists them.
-pub const BOT_SCOPES: [&str; 4] = [
+pub const BOT_SCOPES: [&str; 5] = [
     "commands",
     "chat:write",
     "chat:write.public",
     "usergroups:read",
+    "files:write",
 ];
 
 #[derive(Deserialize)]
@@ -189,7 +190,7 @@ mod tests {
     fn a_missing_scope_is_named() {
         assert!(
             !scope_row(Some(
-                "commands,chat:write,chat:write.public,usergroups:read"
+                "commands,chat:write,chat:write.public,usergroups:read,files:write"
             ))
             .failed()
         );

@@ -18,7 +18,7 @@ use super::render;
 use crate::backoff::Backoff;
 use crate::domain::ids::{ChannelId, Platform, UserRef};
 use crate::domain::job::{Conversation, MessageRef};
-use crate::ports::chat::{Blocked, Card, ChatError, ChatSink, Note};
+use crate::ports::chat::{Attachment, Blocked, Card, ChatError, ChatSink, Note};
 use crate::ports::error::ErrorKind;
 use crate::retry::{Effect, RetryPolicy};
 use crate::secret::Secret;
@@ -155,6 +155,38 @@ fn answered_channel(channel: &str) -> Result<ChannelId, ChatError> {
     ChannelId::parse(channel).map_err(|e| ChatError::new(ErrorKind::Other, e.to_string()))
 }
 
+impl SlackSink {
+    /// Shares `file` in the card's thread, as `files.uploadV2` does:
+    /// an upload URL, the bytes, then the share into the thread.
+    async fn upload(&self, card: &MessageRef, file: &Attachment) -> Result<(), ChatError> {
+        let session = self.client.open_session(&self.token);
+        let bytes = file.content.as_bytes().to_vec();
+        let asked = SlackApiFilesGetUploadUrlExternalRequest::new(file.name.clone(), bytes.len());
+        let place = once(
+            "files.getUploadURLExternal",
+            session.get_upload_url_external(&asked),
+        )
+        .await?;
+        let sent = SlackApiFilesUploadViaUrlRequest::new(
+            place.upload_url.clone(),
+            bytes,
+            "text/plain".to_owned(),
+        );
+        once("files upload", session.files_upload_via_url(&sent)).await?;
+        let share = SlackApiFilesCompleteUploadExternalRequest::new(vec![
+            SlackApiFilesComplete::new(place.file_id.clone()).with_title(file.name.clone()),
+        ])
+        .with_channel_id(SlackChannelId(card.channel.to_string()))
+        .with_thread_ts(SlackTs(card.id.clone()));
+        once(
+            "files.completeUploadExternal",
+            session.files_complete_upload_external(&share),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl ChatSink for SlackSink {
     async fn post_card(&self, to: &Conversation, card: &Card) -> Result<MessageRef, ChatError> {
@@ -193,6 +225,11 @@ impl ChatSink for SlackSink {
             render::note(note),
         )
         .with_thread_ts(SlackTs(card.id.clone()));
+        // The file first: a note that says "attached" is never posted
+        // without it.
+        if let Some(file) = &note.file {
+            self.upload(card, file).await?;
+        }
         let posted = once("chat.postMessage", session.chat_post_message(&request)).await?;
         Ok(MessageRef {
             platform: Platform::Slack,

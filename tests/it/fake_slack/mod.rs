@@ -20,6 +20,7 @@ use tokio::net::TcpListener;
 
 use crate::harness::Recorder;
 
+mod files;
 mod routes;
 use routes::{api, api_get, close_connection, response_url};
 
@@ -52,6 +53,11 @@ pub struct FakeSlackState {
     /// Socket Mode: the app-level token and the WebSocket server
     /// `apps.connections.open` hands out.
     pub socket: Option<(String, crate::fake_socket::SocketServer)>,
+    /// Files asked for, by id (`files`).
+    pub uploads: std::collections::HashMap<String, files::Upload>,
+    next_file: u64,
+    /// Where the fake listens, for the upload URLs it hands out.
+    base_url: String,
 }
 
 /// How the fake is down.
@@ -141,7 +147,10 @@ impl FakeSlack {
     pub async fn start(token: &str) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let state = Arc::new(Mutex::new(FakeSlackState::default()));
+        let state = Arc::new(Mutex::new(FakeSlackState {
+            base_url: url.clone(),
+            ..FakeSlackState::default()
+        }));
         let recorder = Arc::new(Recorder::default());
         let app = App {
             token: Arc::new(token.to_owned()),
@@ -151,6 +160,7 @@ impl FakeSlack {
         let router = Router::new()
             .route("/api/{method}", post(api).get(api_get))
             .route("/response/{id}", post(response_url))
+            .route("/upload/{id}", post(files::upload))
             .layer(axum::middleware::map_response(close_connection))
             .with_state(app);
         let flaky = Flaky {

@@ -36,7 +36,7 @@ pub(super) async fn close_connection(mut response: Response) -> Response {
     response
 }
 
-fn json_response(status: StatusCode, body: Value) -> Response {
+pub(super) fn json_response(status: StatusCode, body: Value) -> Response {
     (
         status,
         [("content-type", "application/json; charset=utf-8")],
@@ -66,6 +66,9 @@ pub(super) async fn api(
     let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     if let Some(failed) = outage_or_throttle(&app, &method, &body) {
         return failed;
+    }
+    if method == "files.completeUploadExternal" {
+        return super::files::complete(&app, &body);
     }
     if let Some(error) = refused_for_good(&app, &method, &body) {
         record(&app, &format!("{method} ({error})"), body);
@@ -222,6 +225,7 @@ pub(super) async fn api_get(
     }
     record(&app, &method, json!(query));
     match method.as_str() {
+        "files.getUploadURLExternal" => super::files::upload_url(&app, &query),
         "usergroups.users.list" => {
             let group = query.get("usergroup").cloned().unwrap_or_default();
             match app.state.lock().unwrap().groups.get(&group) {
