@@ -529,3 +529,4 @@ reply-export-not-succeeded = { $job } is { $state }: only a finished link is exp
 reply-export-no-link = { $job } has no endpoint recorded: nothing to export.
 denied-export = Only the requester of { $job } and approvers may export it.
 console-file-written = file written: { $path }
+verdict-terraform = managed by Terraform (handed over with { $jobs })

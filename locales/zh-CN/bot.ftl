@@ -529,3 +529,4 @@ reply-export-not-succeeded = { $job } 当前为{ $state }：只有已完成的�
 reply-export-no-link = { $job } 没有记录终端节点：没有可导出的内容。
 denied-export = 只有 { $job } 的申请人和审批人可以导出。
 console-file-written = 文件已写入：{ $path }
+verdict-terraform = 由 Terraform 管理（随 { $jobs } 移交）

@@ -233,6 +233,7 @@ pub fn verdict_text(verdict: &Verdict) -> Text {
         Verdict::Remove => text!("verdict-removed"),
         Verdict::StillUsedBy(jobs) => text!("verdict-still-used", jobs = join(jobs)),
         Verdict::NotMadeByTheBot => text!("verdict-not-bot"),
+        Verdict::ManagedByTerraform(jobs) => text!("verdict-terraform", jobs = join(jobs)),
     }
 }
 

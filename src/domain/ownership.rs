@@ -122,6 +122,10 @@ pub struct Owners {
     pub made_by: Option<JobId>,
     /// The jobs that hold it now.
     pub users: BTreeSet<JobId>,
+    /// Those of them handed over to Terraform: what they hold is
+    /// Terraform's to remove, whoever else lets go of it.
+    #[serde(default)]
+    pub terraform: BTreeSet<JobId>,
 }
 
 /// What a teardown of one job may do with one of its resources.
@@ -131,6 +135,8 @@ pub enum Verdict {
     Remove,
     /// Other jobs still use it: keep it, naming them.
     StillUsedBy(Vec<JobId>),
+    /// A job handed over to Terraform holds it: Terraform's to remove.
+    ManagedByTerraform(Vec<JobId>),
     /// The bot did not make it (it was there already): keep it.
     NotMadeByTheBot,
 }
@@ -157,7 +163,14 @@ impl Owners {
             };
         }
         let others: Vec<JobId> = self.users.iter().copied().filter(|u| *u != job).collect();
-        if !others.is_empty() {
+        let terraform: Vec<JobId> = others
+            .iter()
+            .copied()
+            .filter(|u| self.terraform.contains(u))
+            .collect();
+        if !terraform.is_empty() {
+            Verdict::ManagedByTerraform(terraform)
+        } else if !others.is_empty() {
             Verdict::StillUsedBy(others)
         } else if self.made_by.is_some() {
             Verdict::Remove
@@ -176,6 +189,14 @@ impl fmt::Display for Verdict {
                 write!(f, "still used by {}", names.join(", "))
             }
             Verdict::NotMadeByTheBot => f.write_str("not created by the bot"),
+            Verdict::ManagedByTerraform(jobs) => {
+                let names: Vec<String> = jobs.iter().map(ToString::to_string).collect();
+                write!(
+                    f,
+                    "managed by Terraform (handed over with {})",
+                    names.join(", ")
+                )
+            }
         }
     }
 }

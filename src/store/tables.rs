@@ -14,7 +14,7 @@ use crate::ports::chat::Outgoing;
 use std::collections::BTreeMap;
 
 use crate::domain::audit::{AuditEvent, Outcome};
-use crate::domain::job::{Change, Job, Living, MessageRef, Origin};
+use crate::domain::job::{Change, Job, JobState, Living, MessageRef, Origin};
 use crate::domain::ownership::Owners;
 
 /// The first job number handed out: short, human ids such as `PL-1042`.
@@ -344,9 +344,26 @@ fn move_holdings(
             serde_json::to_vec(&entry).map_err(json_abort)?,
         )?;
     }
+    // A handoff (or taking back) is recorded on everything the job holds,
+    // so that a job sharing it knows Terraform manages it now.
+    let handed = |j: &Job| matches!(j.state(), JobState::HandedOver { .. });
+    if before.is_some_and(handed) != handed(after) {
+        for key in new.keys() {
+            let mut entry = read(key)?;
+            match handed(after) {
+                true => entry.terraform.insert(after.id()),
+                false => entry.terraform.remove(&after.id()),
+            };
+            owners.insert(
+                key.as_bytes(),
+                serde_json::to_vec(&entry).map_err(json_abort)?,
+            )?;
+        }
+    }
     for key in old.keys().filter(|k| !new.contains_key(*k)) {
         let mut entry = read(key)?;
         entry.users.remove(&after.id());
+        entry.terraform.remove(&after.id());
         if entry.users.is_empty() {
             owners.remove(key.as_bytes())?;
         } else {

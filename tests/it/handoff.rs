@@ -174,3 +174,37 @@ async fn over_discord_the_export_is_an_attachment_in_the_jobs_thread() {
     );
     assert!(posted.body.to_string().contains(&format!("handover:{id}")));
 }
+
+#[tokio::test]
+async fn a_job_sharing_a_handed_over_endpoint_leaves_it_to_terraform_when_deleted() {
+    let h = Harness::start_with(2, |_| {}, None).await;
+    let clusters = h.sandbox.clusters.clone();
+    let mut ids = Vec::new();
+    for wanted in [&clusters[..1], &clusters[1..]] {
+        let line = crate::harness::create_line(&h.sandbox.network, wanted);
+        let id = h.say("alice", &line).await.job.expect("created");
+        h.click("bob", Action::Approve, id).await;
+        h.app().engine.wait(id).await;
+        ids.push(id);
+    }
+    let (a, b) = (ids[0], ids[1]);
+    let endpoint = h.job(a).resources().endpoint.clone().expect("endpoint").id;
+    h.click("bob", Action::HandOver, a).await;
+    let deleting = h.say("bob", &format!("delete {b}")).await;
+    assert!(deleting.text.contains("Deleting"), "{}", deleting.text);
+    h.app().engine.wait(b).await;
+    assert_eq!(h.state(b), JobState::Deleted);
+    let told = h.transcript().await;
+    assert!(
+        told.contains(&format!("managed by Terraform (handed over with {a})")),
+        "{told}"
+    );
+    let end = h.end_state().await;
+    assert_eq!(
+        end.endpoints.len(),
+        1,
+        "the endpoint stays: {:?}",
+        end.endpoints
+    );
+    assert_eq!(end.endpoints[0].0, endpoint.to_string());
+}
