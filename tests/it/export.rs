@@ -286,3 +286,35 @@ async fn two_jobs_sharing_an_endpoint_export_it_once_and_read_it_in_the_other() 
     assert!(user.contains(&format!("made by {}", ids[0])), "{user}");
     assert!(!user.contains("resource \"aws_vpc_endpoint\""), "{user}");
 }
+
+#[tokio::test]
+async fn an_operator_exports_from_the_command_line_into_a_folder() {
+    let mut h = Harness::start().await;
+    let id = h.create_and_run().await;
+    let expected = exported(&h, id).await;
+    let config = h.stop_for_admin().await;
+    let out = tempfile::tempdir().expect("temp dir");
+    let run = |args: Vec<String>| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_privatelink-bot"))
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .output()
+            .expect("the binary runs")
+    };
+    let dir = out.path().display().to_string();
+    let done = run(vec![
+        "jobs".into(),
+        "export".into(),
+        id.to_string(),
+        "--format".into(),
+        "hcl".into(),
+        "--out".into(),
+        dir,
+    ]);
+    assert!(done.status.success(), "{done:?}");
+    let path = String::from_utf8_lossy(&done.stdout).trim().to_owned();
+    assert_eq!(std::fs::read_to_string(&path).expect("written"), expected);
+    let missing = run(vec!["jobs".into(), "export".into(), "PL-4242".into()]);
+    assert_eq!(missing.status.code(), Some(3), "{missing:?}");
+}

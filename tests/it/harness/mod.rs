@@ -190,6 +190,14 @@ impl Harness {
             .expect("resume")
     }
 
+    /// Stops the bot (releasing its store) and writes the least config
+    /// the admin commands need for its store; returns the config's path.
+    pub async fn stop_for_admin(&mut self) -> PathBuf {
+        self.app().halt().await;
+        drop(self.bot.take());
+        admin_config(&self._dir, &store_path(&self._dir))
+    }
+
     /// Everything the console printed, once what the bot had to say so far
     /// has been delivered.
     pub async fn transcript(&self) -> String {
