@@ -13,4 +13,5 @@ pub mod ownership;
 pub mod plan;
 pub mod policy;
 pub mod preflight;
+pub mod rules;
 pub mod words;

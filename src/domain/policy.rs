@@ -52,7 +52,7 @@ impl Principal {
         Ok(Principal::User(UserRef::new(platform, rest)))
     }
 
-    fn matches(&self, actor: &Actor) -> bool {
+    pub fn matches(&self, actor: &Actor) -> bool {
         match self {
             Principal::User(u) => *u == actor.user,
             Principal::Role { platform, id } => {

@@ -268,16 +268,7 @@ async fn a_throttled_sweep_tells_nothing_and_stops_calling_the_throttled_service
 async fn a_shared_endpoint_deleted_by_hand_is_told_once_and_pointed_at_from_the_other_job() {
     let h = Harness::start_with(2, |_| {}, None).await;
     let clusters = h.sandbox.clusters.clone();
-    let mut ids = Vec::new();
-    for wanted in [&clusters[..1], &clusters[..]] {
-        let line = crate::harness::create_line(&h.sandbox.network, wanted);
-        let id = h.say("alice", &line).await.job.expect("created");
-        h.click("bob", privatelink_bot::ports::chat::Action::Approve, id)
-            .await;
-        h.app().engine.wait(id).await;
-        ids.push(id);
-    }
-    let (a, b) = (ids[0], ids[1]);
+    let (a, b) = (h.link(&clusters[..1]).await, h.link(&clusters[..]).await);
     let endpoint = h.job(a).resources().endpoint.clone().expect("A's endpoint");
     assert_eq!(
         h.job(b).resources().endpoint.clone().map(|e| e.id),

@@ -272,14 +272,7 @@ async fn a_three_cluster_job_exports_a_zone_and_record_per_cluster() {
 async fn two_jobs_sharing_an_endpoint_export_it_once_and_read_it_in_the_other() {
     let h = Harness::start_with(2, |_| {}, None).await;
     let clusters = h.sandbox.clusters.clone();
-    let mut ids = Vec::new();
-    for wanted in [&clusters[..1], &clusters[..]] {
-        let line = create_line(&h.sandbox.network, wanted);
-        let id = h.say("alice", &line).await.job.expect("created");
-        h.click("bob", Action::Approve, id).await;
-        h.app().engine.wait(id).await;
-        ids.push(id);
-    }
+    let ids = [h.link(&clusters[..1]).await, h.link(&clusters[..]).await];
     held_to_everything(&h, &ids, ids[0], "export-shared-maker.tf").await;
     held_to_everything(&h, &ids, ids[1], "export-shared-user.tf").await;
     let user = exported(&h, ids[1]).await;

@@ -179,15 +179,7 @@ async fn over_discord_the_export_is_an_attachment_in_the_jobs_thread() {
 async fn a_job_sharing_a_handed_over_endpoint_leaves_it_to_terraform_when_deleted() {
     let h = Harness::start_with(2, |_| {}, None).await;
     let clusters = h.sandbox.clusters.clone();
-    let mut ids = Vec::new();
-    for wanted in [&clusters[..1], &clusters[1..]] {
-        let line = crate::harness::create_line(&h.sandbox.network, wanted);
-        let id = h.say("alice", &line).await.job.expect("created");
-        h.click("bob", Action::Approve, id).await;
-        h.app().engine.wait(id).await;
-        ids.push(id);
-    }
-    let (a, b) = (ids[0], ids[1]);
+    let (a, b) = (h.link(&clusters[..1]).await, h.link(&clusters[1..]).await);
     let endpoint = h.job(a).resources().endpoint.clone().expect("endpoint").id;
     h.click("bob", Action::HandOver, a).await;
     let deleting = h.say("bob", &format!("delete {b}")).await;

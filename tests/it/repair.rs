@@ -297,15 +297,7 @@ async fn a_closed_port_has_no_repair_and_accepted_it_is_told_no_more() {
 async fn a_shared_endpoint_deleted_by_hand_is_made_again_once_for_both_jobs() {
     let h = Harness::start_with(2, |_| {}, None).await;
     let clusters = h.sandbox.clusters.clone();
-    let mut ids = Vec::new();
-    for wanted in [&clusters[..1], &clusters[..]] {
-        let line = crate::harness::create_line(&h.sandbox.network, wanted);
-        let id = h.say("alice", &line).await.job.expect("created");
-        h.click("bob", Action::Approve, id).await;
-        h.app().engine.wait(id).await;
-        ids.push(id);
-    }
-    let (a, b) = (ids[0], ids[1]);
+    let (a, b) = (h.link(&clusters[..1]).await, h.link(&clusters[..]).await);
     let old = h.job(a).resources().endpoint.clone().expect("endpoint").id;
     aws_sdk_ec2::Client::new(&h.sandbox.aws)
         .delete_vpc_endpoints()

@@ -8,12 +8,9 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use privatelink_bot::domain::audit::{Action as Audited, Actor, AuditEvent, Outcome};
 use privatelink_bot::domain::ids::{JobId, ProjectId};
-use privatelink_bot::domain::job::Job;
 use privatelink_bot::ports::chat::Action;
 use privatelink_bot::sandbox::aws_proxy::Fault;
-use privatelink_bot::store::Admission;
 
 use crate::harness::{Harness, create_line};
 
@@ -60,18 +57,7 @@ async fn links_beside(h: &Harness, real: &[JobId]) {
             if n % 2 == 0 {
                 parts.request.project = second.clone();
             }
-            let event = AuditEvent {
-                at: 0,
-                job: Some(parts.id),
-                actor: Actor::Bot,
-                action: Audited::Create,
-                outcome: Outcome::Unstated,
-            };
-            h.app()
-                .store
-                .insert(Admission::Owed, &Job::from_parts(parts), event)
-                .await
-                .expect("stored");
+            h.insert_parts(parts).await;
         }
     }
 }
@@ -171,18 +157,7 @@ async fn the_watch_waits_while_the_engine_has_work_in_the_account_and_region() {
     parts.id = JobId::new(7000);
     parts.request.vpc = VpcId::parse("vpc-0123456789abcdef0").expect("a VPC id");
     (parts.state, parts.card, parts.version) = (JobState::Approved, None, 0);
-    let event = AuditEvent {
-        at: 0,
-        job: Some(parts.id),
-        actor: Actor::Bot,
-        action: Audited::Create,
-        outcome: Outcome::Unstated,
-    };
-    h.app()
-        .store
-        .insert(Admission::Owed, &Job::from_parts(parts), event)
-        .await
-        .expect("stored");
+    h.insert_parts(parts).await;
     let before = h.sandbox.proxy.lock().actions.len();
     let swept = h.app().watch.sweep().await;
     assert_eq!((swept.checked, swept.skipped), (0, 1), "{swept:?}");

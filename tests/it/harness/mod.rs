@@ -275,6 +275,37 @@ impl Harness {
         id
     }
 
+    /// alice asks for a link from the sandbox's VPC to `clusters`, bob
+    /// approves, and it runs to its end; its id.
+    pub async fn link(&self, clusters: &[String]) -> JobId {
+        let line = create_line(&self.sandbox.network, clusters);
+        let id = self.say("alice", &line).await.job.expect("created");
+        self.click("bob", Action::Approve, id).await;
+        self.app().engine.wait(id).await;
+        id
+    }
+
+    /// Stores a job as its parts say, as the store's own insert does (a
+    /// job in any state, for what the flow would take long to reach).
+    pub async fn insert_parts(&self, parts: privatelink_bot::domain::job::JobParts) {
+        let event = privatelink_bot::domain::audit::AuditEvent {
+            at: 0,
+            job: Some(parts.id),
+            actor: privatelink_bot::domain::audit::Actor::Bot,
+            action: privatelink_bot::domain::audit::Action::Create,
+            outcome: privatelink_bot::domain::audit::Outcome::Unstated,
+        };
+        self.app()
+            .store
+            .insert(
+                privatelink_bot::store::Admission::Owed,
+                &Job::from_parts(parts),
+                event,
+            )
+            .await
+            .expect("stored");
+    }
+
     pub fn job(&self, id: JobId) -> Job {
         self.app()
             .store

@@ -1,0 +1,154 @@
+//! Guardrails as data (issue 21's foundation; the service does not use
+//! them yet): rules matched on where a request comes from (the channel)
+//! and what it touches (the AWS account, the region, the Zilliz project),
+//! each naming who may ask, who may approve and how many distinct
+//! approvals a create, a delete and a repair need. The first rule that
+//! matches wins; a request no rule matches is refused, naming what a rule
+//! would have to cover. Pure: `rule_for` and `shadowed` read only values.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+use super::ids::{AccountId, ChannelId, Platform, ProjectId, ZillizRegion};
+use super::policy::Principal;
+
+/// A channel a rule names: `slack:C024BE91L`, `discord:1234…`,
+/// `console:ops`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelMatch {
+    pub platform: Platform,
+    pub channel: ChannelId,
+}
+
+impl ChannelMatch {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || format!("{text:?} is not a channel: expected <platform>:<channel id>");
+        let (platform, channel) = text.split_once(':').ok_or_else(bad)?;
+        Ok(Self {
+            platform: Platform::parse(platform).ok_or_else(bad)?,
+            channel: ChannelId::parse(channel).map_err(|_| bad())?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ChannelMatch {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        ChannelMatch::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl fmt::Display for ChannelMatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.platform.as_str(), self.channel)
+    }
+}
+
+/// How many distinct approvals each kind of change needs (default 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Approvals {
+    pub create: u8,
+    pub delete: u8,
+    pub repair: u8,
+}
+
+impl Default for Approvals {
+    fn default() -> Self {
+        Self {
+            create: 1,
+            delete: 1,
+            repair: 1,
+        }
+    }
+}
+
+/// One `[[policy.rule]]`. An empty list matches anything on that axis.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub name: String,
+    #[serde(default)]
+    pub channels: Vec<ChannelMatch>,
+    #[serde(default)]
+    pub accounts: Vec<AccountId>,
+    #[serde(default)]
+    pub regions: Vec<ZillizRegion>,
+    #[serde(default)]
+    pub projects: Vec<ProjectId>,
+    #[serde(default)]
+    pub requesters: Vec<Principal>,
+    #[serde(default)]
+    pub approvers: Vec<Principal>,
+    #[serde(default)]
+    pub approvals: Approvals,
+}
+
+/// Where a request comes from and what it touches. The account is known
+/// once preflight has read the VPC's owner (or the role's account); a
+/// rule that names accounts never matches a request whose account is not
+/// known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Where {
+    pub channel: ChannelMatch,
+    pub account: Option<AccountId>,
+    pub region: ZillizRegion,
+    pub project: ProjectId,
+}
+
+/// No rule covers the request: what one would have to name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmatched {
+    pub needs: Where,
+}
+
+/// Whether `list` allows `value`: empty allows anything.
+fn allows<T: PartialEq>(list: &[T], value: Option<&T>) -> bool {
+    list.is_empty() || value.is_some_and(|v| list.contains(v))
+}
+
+impl Rule {
+    pub fn matches(&self, at: &Where) -> bool {
+        allows(&self.channels, Some(&at.channel))
+            && allows(&self.accounts, at.account.as_ref())
+            && allows(&self.regions, Some(&at.region))
+            && allows(&self.projects, Some(&at.project))
+    }
+
+    /// Whether every request `later` matches, this one matches too: then,
+    /// this one coming first, `later` can never apply.
+    pub fn covers(&self, later: &Rule) -> bool {
+        fn wider<T: PartialEq>(mine: &[T], theirs: &[T]) -> bool {
+            mine.is_empty() || (!theirs.is_empty() && theirs.iter().all(|t| mine.contains(t)))
+        }
+        wider(&self.channels, &later.channels)
+            && wider(&self.accounts, &later.accounts)
+            && wider(&self.regions, &later.regions)
+            && wider(&self.projects, &later.projects)
+    }
+}
+
+/// The rule that applies at `at`: the first that matches.
+pub fn rule_for<'a>(rules: &'a [Rule], at: &Where) -> Result<&'a Rule, Unmatched> {
+    rules
+        .iter()
+        .find(|r| r.matches(at))
+        .ok_or_else(|| Unmatched { needs: at.clone() })
+}
+
+/// Rules that can never apply, each with the earlier rule that covers
+/// every request it would match: a mistake in the config.
+pub fn shadowed(rules: &[Rule]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (i, later) in rules.iter().enumerate() {
+        if let Some(first) = rules[..i].iter().find(|r| r.covers(later)) {
+            out.push((later.name.clone(), first.name.clone()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "rules_tests.rs"]
+mod tests;
