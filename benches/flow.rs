@@ -69,15 +69,17 @@ fn parse_authorize_persist(c: &mut Criterion) {
         allow_self_approval: false,
         approval_ttl: Duration::from_secs(86400),
         roles: Vec::new(),
+        rules: Vec::new(),
     };
     let actor = Actor::new(UserRef::new(Platform::Slack, "UREQUESTER"));
+    let here = privatelink_bot::domain::rules::ChannelMatch::parse("slack:C0123").expect("channel");
     let mut group = c.benchmark_group("create");
     group.bench_function("parse_authorize_persist", |b| {
         b.to_async(&rt).iter(|| async {
             let Ok(Command::Create(request)) = command::parse(black_box(LINE)) else {
                 panic!("the bench line parses");
             };
-            policy.may_request(&actor).expect("allowed");
+            policy.may_request_here(&actor, &here).expect("allowed");
             let id = store.next_job_id(Admission::Intake).await.expect("id");
             // A fresh VPC per job, so that the one-job-per-VPC slot never refuses.
             let mut request = request;

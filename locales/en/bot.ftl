@@ -530,3 +530,13 @@ reply-export-no-link = { $job } has no endpoint recorded: nothing to export.
 denied-export = Only the requester of { $job } and approvers may export it.
 console-file-written = file written: { $path }
 verdict-terraform = managed by Terraform (handed over with { $jobs })
+
+# Guardrails per channel and account.
+denied-no-rule = No rule of the policy covers a request from { $channel } for AWS account { $account }, region { $region }, project { $project }: nothing was stored. An administrator can add a [[policy.rule]] that does.
+denied-rule-requester = The rule "{ $rule }" that covers this request does not let you ask for it; nothing was stored.
+refusal-already-approved = { $by } has already approved { $job }: each approver counts once.
+status-waiting-approvals = Waiting for approval: { $have } of { $need } ({ $by }); expires { $expires }
+note-approval-counted = Approval { $have } of { $need } by { $by }.
+reply-approval-counted = Your approval of { $job } is counted: { $have } of { $need }.
+denied-no-rule-here = No rule of the policy covers requests from { $channel }: nothing was stored. An administrator can add a [[policy.rule]] with that channel.
+note-counted = { $by } asks: { $what } ({ $have } of { $need } approvals; it starts on the last).

@@ -530,3 +530,13 @@ reply-export-no-link = { $job } 没有记录终端节点：没有可导出的内
 denied-export = 只有 { $job } 的申请人和审批人可以导出。
 console-file-written = 文件已写入：{ $path }
 verdict-terraform = 由 Terraform 管理（随 { $jobs } 移交）
+
+# 按频道和账号的护栏。
+denied-no-rule = 策略中没有规则覆盖来自 { $channel } 的请求（AWS 账号 { $account }，区域 { $region }，项目 { $project }）：未存储任何内容。管理员可以添加覆盖它的 [[policy.rule]]。
+denied-rule-requester = 覆盖此请求的规则“{ $rule }”不允许你发起它；未存储任何内容。
+refusal-already-approved = { $by } 已批准过 { $job }：每位审批人只计一次。
+status-waiting-approvals = 等待审批：已 { $have } / 共需 { $need }（{ $by }）；{ $expires } 过期
+note-approval-counted = 第 { $have } / { $need } 个批准，来自 { $by }。
+reply-approval-counted = 你对 { $job } 的批准已计入：{ $have } / { $need }。
+denied-no-rule-here = 策略中没有规则覆盖来自 { $channel } 的请求：未存储任何内容。管理员可以添加包含该频道的 [[policy.rule]]。
+note-counted = { $by } 请求：{ $what }（已 { $have } / 共需 { $need } 个批准；凑齐后开始）。

@@ -13,8 +13,8 @@ pub use answers::{list_line, resources, state_word, status_text};
 pub use drift::{drifted, restored};
 pub use export::exported;
 pub use notes::{
-    cancelled, decided, failed, progress, resource_text, step_warning, still_waiting, summary,
-    teardown_failed, torn_down, verdict_text,
+    approval_counted, cancelled, counted, decided, failed, progress, resource_text, step_warning,
+    still_waiting, summary, teardown_failed, torn_down, verdict_text,
 };
 
 use crate::domain::ids::{JobId, UserRef};
@@ -105,6 +105,22 @@ pub fn status_line(job: &Job, locale: Locale) -> String {
     let who = by(job.decided_by());
     let decided = job.decided_by().is_some();
     match job.state() {
+        JobState::PendingApproval if job.guard().needed.create > 1 => {
+            let approvals = &job.guard().approvals;
+            let by: Vec<String> = approvals.iter().map(ToString::to_string).collect();
+            t!(
+                locale,
+                "status-waiting-approvals",
+                have = approvals.len(),
+                need = job.guard().needed.create,
+                by = if by.is_empty() {
+                    "-".to_owned()
+                } else {
+                    by.join(", ")
+                },
+                expires = rfc3339(job.expires_at())
+            )
+        }
         JobState::PendingApproval => {
             t!(
                 locale,

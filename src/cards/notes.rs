@@ -37,6 +37,40 @@ pub fn decided(job: &Job, who: &UserRef, what: &str) -> Note {
     )
 }
 
+/// "Approval 1 of 2 by slack:U1.", for the thread, while more are needed.
+pub fn approval_counted(job: &Job, who: &UserRef) -> Note {
+    let guard = job.guard();
+    note(
+        job.id(),
+        Tone::Waiting,
+        t!(
+            job.locale(),
+            "note-approval-counted",
+            have = guard.approvals.len(),
+            need = guard.needed.create,
+            by = who
+        ),
+    )
+}
+
+/// "slack:U1 asks: deleting (1 of 2 approvals).", for a delete or a
+/// repair that waits for more approvers; `what` is the decision's label.
+pub fn counted(job: &Job, who: &UserRef, what: &str, have: usize, need: u8) -> Note {
+    let what = crate::i18n::render(job.locale(), what, &[]);
+    note(
+        job.id(),
+        Tone::Waiting,
+        t!(
+            job.locale(),
+            "note-counted",
+            by = who,
+            what = what,
+            have = have,
+            need = need
+        ),
+    )
+}
+
 /// The first line of a step's result or error, as the checklist shows it.
 fn one_line(text: &str) -> String {
     const MAX: usize = 200;

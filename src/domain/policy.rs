@@ -95,6 +95,7 @@ pub struct Policy {
     #[serde(default)]
     pub requesters: Vec<Principal>,
     /// Who may approve, reject, retry, roll back and delete.
+    #[serde(default)]
     pub approvers: Vec<Principal>,
     /// Whether a requester who is also an approver may approve their own job.
     #[serde(default)]
@@ -108,6 +109,11 @@ pub struct Policy {
     /// someone's say-so).
     #[serde(default)]
     pub roles: Vec<crate::domain::ids::RoleArn>,
+    /// `[[policy.rule]]`: guardrails per channel, account, region and
+    /// project (`domain::rules`). The flat lists above are the last rule,
+    /// matching everything, when they name anyone.
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<super::rules::Rule>,
 }
 
 fn default_ttl() -> Duration {
@@ -128,15 +134,6 @@ impl std::fmt::Display for Denied {
 impl std::error::Error for Denied {}
 
 impl Policy {
-    pub fn may_request(&self, actor: &Actor) -> Result<(), Denied> {
-        // Nobody named, nobody in: `<platform>:*` opens a platform on purpose.
-        if self.requesters.iter().any(|p| p.matches(actor)) {
-            Ok(())
-        } else {
-            Err(Denied(text!("denied-not-requester")))
-        }
-    }
-
     /// Whether a request may have the bot act as `role`.
     pub fn may_assume(&self, role: Option<&crate::domain::ids::RoleArn>) -> Result<(), Denied> {
         match role {
@@ -159,10 +156,10 @@ impl Policy {
     /// The role or group ids the policy names for `platform`: what an
     /// adapter must look up when its platform does not send membership.
     pub fn role_ids(&self, platform: Platform) -> Vec<String> {
-        let mut ids: Vec<String> = self
-            .requesters
+        let in_force = self.in_force();
+        let mut ids: Vec<String> = in_force
             .iter()
-            .chain(&self.approvers)
+            .flat_map(|r| r.requesters.iter().chain(&r.approvers))
             .filter_map(|p| match p {
                 Principal::Role { platform: pl, id } if *pl == platform => Some(id.clone()),
                 _ => None,
@@ -173,13 +170,15 @@ impl Policy {
         ids
     }
 
-    pub fn is_approver(&self, actor: &Actor) -> bool {
-        self.approvers.iter().any(|p| p.matches(actor))
+    /// Whether `actor` is an approver under the rule `job` was requested
+    /// under.
+    pub fn is_approver_of(&self, actor: &Actor, job: &Job) -> bool {
+        self.approvers_of(job).iter().any(|p| p.matches(actor))
     }
 
     /// May `actor` approve or reject `job` now?
     pub fn may_decide(&self, actor: &Actor, job: &Job) -> Result<(), Denied> {
-        if !self.is_approver(actor) {
+        if !self.is_approver_of(actor, job) {
             return Err(Denied(text!("denied-not-approver", job = job.id())));
         }
         if actor.user == *job.requester() && !self.allow_self_approval {
@@ -191,7 +190,7 @@ impl Policy {
     /// May `actor` cancel `job`? The requester may withdraw their own pending
     /// request; approvers may cancel anything.
     pub fn may_cancel(&self, actor: &Actor, job: &Job) -> Result<(), Denied> {
-        if self.is_approver(actor)
+        if self.is_approver_of(actor, job)
             || (actor.user == *job.requester() && *job.state() == JobState::PendingApproval)
         {
             Ok(())
@@ -204,7 +203,7 @@ impl Policy {
     /// resources, so they take an approver.
     /// `verb` is the catalogue key of what is asked (`verb-retry`, …).
     pub fn may_operate(&self, actor: &Actor, job: &Job, verb: &str) -> Result<(), Denied> {
-        if self.is_approver(actor) {
+        if self.is_approver_of(actor, job) {
             Ok(())
         } else {
             Err(Denied(text!(
@@ -275,6 +274,7 @@ mod role_tests {
             allow_self_approval: false,
             approval_ttl: default_ttl(),
             roles: roles.iter().map(|r| RoleArn::parse(r).unwrap()).collect(),
+            rules: Vec::new(),
         }
     }
 
@@ -295,19 +295,21 @@ mod role_tests {
 
     #[test]
     fn nobody_named_means_nobody_may_request_and_a_platform_opens_on_purpose() {
+        use crate::domain::rules::ChannelMatch;
+        let here = ChannelMatch::parse("slack:C1").unwrap();
         let alice = Actor::new(UserRef::new(Platform::Slack, "UALICE"));
         assert!(
-            policy(&[]).may_request(&alice).is_err(),
+            policy(&[]).may_request_here(&alice, &here).is_err(),
             "empty lets nobody in"
         );
         let open = Policy {
             requesters: vec![Principal::parse("slack:*").unwrap()],
             ..policy(&[])
         };
-        assert!(open.may_request(&alice).is_ok());
+        assert!(open.may_request_here(&alice, &here).is_ok());
         let discord = Actor::new(UserRef::new(Platform::Discord, "42"));
         assert!(
-            open.may_request(&discord).is_err(),
+            open.may_request_here(&discord, &here).is_err(),
             "only the platform named"
         );
     }

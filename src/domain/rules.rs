@@ -1,5 +1,5 @@
-//! Guardrails as data (issue 21's foundation; the service does not use
-//! them yet): rules matched on where a request comes from (the channel)
+//! Guardrails as data: rules matched on where a request comes from (the
+//! channel)
 //! and what it touches (the AWS account, the region, the Zilliz project),
 //! each naming who may ask, who may approve and how many distinct
 //! approvals a create, a delete and a repair need. The first rule that
@@ -11,7 +11,12 @@ use std::fmt;
 use serde::Deserialize;
 
 use super::ids::{AccountId, ChannelId, Platform, ProjectId, ZillizRegion};
-use super::policy::Principal;
+use super::job::{Conversation, Job};
+use super::policy::{Actor, Denied, Policy, Principal};
+use crate::text;
+
+/// The name of the rule the flat `requesters` and `approvers` make.
+pub const DEFAULT_RULE: &str = "default";
 
 /// A channel a rule names: `slack:C024BE91L`, `discord:1234…`,
 /// `console:ops`.
@@ -147,6 +152,98 @@ pub fn shadowed(rules: &[Rule]) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+impl ChannelMatch {
+    /// The channel a conversation is in.
+    pub fn of(conversation: &Conversation) -> Self {
+        Self {
+            platform: conversation.platform,
+            channel: conversation.channel.clone(),
+        }
+    }
+}
+
+impl Policy {
+    /// The rules in force, in order: the configured ones, then the flat
+    /// lists as the one that matches everything (when they name anyone).
+    pub fn in_force(&self) -> Vec<Rule> {
+        let mut rules = self.rules.clone();
+        if !self.requesters.is_empty() || !self.approvers.is_empty() {
+            rules.push(Rule {
+                name: DEFAULT_RULE.to_owned(),
+                channels: Vec::new(),
+                accounts: Vec::new(),
+                regions: Vec::new(),
+                projects: Vec::new(),
+                requesters: self.requesters.clone(),
+                approvers: self.approvers.clone(),
+                approvals: Approvals::default(),
+            });
+        }
+        rules
+    }
+
+    /// Whether `actor` may ask for anything from `channel` under some
+    /// rule: checked before preflight, which the exact rule needs.
+    pub fn may_request_here(&self, actor: &Actor, channel: &ChannelMatch) -> Result<(), Denied> {
+        let rules = self.in_force();
+        let here: Vec<&Rule> = rules
+            .iter()
+            .filter(|r| allows(&r.channels, Some(channel)))
+            .collect();
+        if here.is_empty() {
+            return Err(Denied(text!(
+                "denied-no-rule-here",
+                channel = channel.to_string()
+            )));
+        }
+        match here
+            .iter()
+            .any(|r| r.requesters.iter().any(|p| p.matches(actor)))
+        {
+            true => Ok(()),
+            false => Err(Denied(text!("denied-not-requester"))),
+        }
+    }
+
+    /// The rule a request made at `at` falls under, if `actor` may make
+    /// it; else why not, naming the rule or what one would have to cover.
+    pub fn rule_for_request(&self, actor: &Actor, at: &Where) -> Result<Rule, Denied> {
+        let rules = self.in_force();
+        let rule = rule_for(&rules, at).map_err(|u| {
+            Denied(text!(
+                "denied-no-rule",
+                channel = u.needs.channel.to_string(),
+                account = u
+                    .needs
+                    .account
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                region = u.needs.region,
+                project = u.needs.project
+            ))
+        })?;
+        if !rule.requesters.iter().any(|p| p.matches(actor)) {
+            return Err(Denied(text!(
+                "denied-rule-requester",
+                rule = rule.name.as_str()
+            )));
+        }
+        Ok(rule.clone())
+    }
+
+    /// The approvers of the rule `job` was requested under; a job from
+    /// before rules falls under the flat lists. A rule since removed from
+    /// the config has none: nobody decides under a rule nobody can read.
+    pub fn approvers_of(&self, job: &Job) -> Vec<Principal> {
+        let name = job.guard().rule.as_deref().unwrap_or(DEFAULT_RULE);
+        self.in_force()
+            .into_iter()
+            .find(|r| r.name == name)
+            .map(|r| r.approvers)
+            .unwrap_or_default()
+    }
 }
 
 #[cfg(test)]

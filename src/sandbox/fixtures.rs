@@ -313,6 +313,7 @@ pub fn pending_job(
         account: None,
         resources: crate::domain::job::Resources::default(),
         locale: crate::i18n::Locale::En,
+        guard: Default::default(),
     })
 }
 

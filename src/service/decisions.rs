@@ -134,7 +134,7 @@ impl Ask {
             Ask::Delete => Decision {
                 verb: audit::Action::Delete,
                 rule: |p, a, j| p.may_operate(a, j, "verb-delete"),
-                transition: |_, _| Transition::Delete,
+                transition: |by, _| Transition::Delete { by },
                 label: Some("decided-deleting"),
                 runs_steps: false,
                 answer: Answer::Acted,
@@ -149,13 +149,39 @@ impl Decision {
     /// when steps are to run (posted on approval, edited from then on).
     fn says(&self, by: &UserRef, job: &Job) -> Vec<Outgoing> {
         let mut says = vec![Outgoing::Card];
-        if let Some(label) = self.label {
+        // An ask that leaves the job waiting for more approvers is counted.
+        if let Some((have, need)) = waiting(&self.verb, job) {
+            let note = match self.verb {
+                audit::Action::Approve => cards::approval_counted(job, by),
+                _ => cards::counted(job, by, self.label.unwrap_or_default(), have, need),
+            };
+            says.push(Outgoing::Note(note));
+        } else if let Some(label) = self.label {
             says.push(Outgoing::Note(cards::decided(job, by, label)));
         }
         if self.runs_steps && *job.state() == JobState::Approved {
             says.push(Outgoing::Progress);
         }
         says
+    }
+}
+
+/// How far an ask that needs several approvers has got while it waits
+/// for more: (approvals so far, approvals needed).
+fn waiting(verb: &audit::Action, job: &Job) -> Option<(usize, u8)> {
+    let guard = job.guard();
+    match verb {
+        audit::Action::Approve if *job.state() == JobState::PendingApproval => {
+            Some((guard.approvals.len(), guard.needed.create))
+        }
+        audit::Action::Delete if !guard.deleting.is_empty() => {
+            Some((guard.deleting.len(), guard.needed.delete))
+        }
+        audit::Action::Repair if !guard.repairing.is_empty() => {
+            let plan = crate::domain::drift::repair::plan(job)?;
+            Some((guard.repairing.len(), job.repair_needs(&plan)))
+        }
+        _ => None,
     }
 }
 
@@ -223,6 +249,15 @@ impl Service {
     /// Tells the engine what an allowed ask changed, and the asker.
     async fn acted(&self, decision: &Decision, job: Job, locale: Locale) -> Reply {
         let id = job.id();
+        if let Some((have, need)) = waiting(&decision.verb, &job) {
+            return Reply::say(t!(
+                locale,
+                "reply-approval-counted",
+                job = id,
+                have = have,
+                need = need
+            ));
+        }
         let text = match (decision.answer, decision.label) {
             (Answer::Rejected, _) => return Reply::say(t!(locale, "reply-rejected", job = id)),
             (Answer::Cancelled, _) if *job.state() == JobState::Cancelled => {

@@ -22,7 +22,7 @@ impl Service {
             Err(e) => return store_failed(e, locale),
         };
         // Resource ids are the requester's and the approvers' to see.
-        if actor.user != *job.requester() && !self.p.policy.is_approver(actor) {
+        if actor.user != *job.requester() && !self.p.policy.is_approver_of(actor, &job) {
             return Reply::say(t!(locale, "denied-export", job = id));
         }
         if !matches!(

@@ -236,7 +236,7 @@ impl Service {
                 self.create(actor, conversation, req, locale, card_locale)
                     .await
             }
-            Command::Plan(req) => self.plan(actor, req, locale).await,
+            Command::Plan(req) => self.plan(actor, conversation, req, locale).await,
             Command::Status(id) => self.status(id, locale).await,
             Command::Verify(id) => self.verify(id, locale).await,
             Command::Export(id) => self.export(actor, id, locale).await,

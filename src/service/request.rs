@@ -5,12 +5,21 @@ use super::{Reply, Service, preflight, store_failed};
 use crate::domain::audit;
 use crate::domain::command::CreateRequest;
 use crate::domain::ids::JobId;
-use crate::domain::job::{Conversation, Job, NewJob, Resources};
+use crate::domain::job::{Conversation, Guard, Job, NewJob, Resources};
 use crate::domain::plan::Plan;
-use crate::domain::policy::Actor;
+use crate::domain::policy::{Actor, Denied};
+use crate::domain::rules::{ChannelMatch, Where};
 use crate::i18n::Locale;
 use crate::store::{Admission, ChangeError};
 use crate::t;
+
+/// What a pending job starts from besides the request: preflight's plan,
+/// the rule it falls under, and the card's language.
+struct Pending<'a> {
+    plan: &'a Plan,
+    guard: Guard,
+    locale: Locale,
+}
 
 impl Service {
     /// Refuses early when another job already holds the (VPC, region).
@@ -55,8 +64,15 @@ impl Service {
         .await
     }
 
-    pub(super) async fn plan(&self, actor: &Actor, req: CreateRequest, locale: Locale) -> Reply {
-        if let Err(denied) = self.p.policy.may_request(actor) {
+    pub(super) async fn plan(
+        &self,
+        actor: &Actor,
+        conversation: &Conversation,
+        req: CreateRequest,
+        locale: Locale,
+    ) -> Reply {
+        let here = ChannelMatch::of(conversation);
+        if let Err(denied) = self.p.policy.may_request_here(actor, &here) {
             return Reply::say(denied.0.render(locale));
         }
         if let Err(denied) = self.p.policy.may_assume(req.role.as_ref()) {
@@ -95,7 +111,10 @@ impl Service {
         locale: Locale,
         card_locale: Locale,
     ) -> Reply {
-        if let Some(refused) = self.refused_before_preflight(actor, &req, locale).await {
+        if let Some(refused) = self
+            .refused_before_preflight(actor, conversation, &req, locale)
+            .await
+        {
             return refused;
         }
         let plan = self.preflight(&req).await;
@@ -110,11 +129,32 @@ impl Service {
                 blocking.join("\n")
             ));
         }
+        // The rule, now that preflight knows the account.
+        let at = Where {
+            channel: ChannelMatch::of(conversation),
+            account: plan.account.clone(),
+            region: req.region.clone(),
+            project: req.project.clone(),
+        };
+        let rule = match self.p.policy.rule_for_request(actor, &at) {
+            Ok(rule) => rule,
+            Err(denied) => return self.refuse_create(actor, &denied, locale).await,
+        };
         let id = match self.p.store.next_job_id(Admission::Intake).await {
             Ok(id) => id,
             Err(e) => return store_failed(e, locale),
         };
-        let job = self.pending_job(id, req, actor, conversation, &plan, card_locale);
+        let guard = Guard {
+            rule: Some(rule.name.clone()),
+            needed: rule.approvals,
+            ..Guard::default()
+        };
+        let new = Pending {
+            plan: &plan,
+            guard,
+            locale: card_locale,
+        };
+        let job = self.pending_job(id, req, actor, conversation, new);
         match self
             .p
             .store
@@ -153,9 +193,13 @@ impl Service {
         request: CreateRequest,
         actor: &Actor,
         conversation: &Conversation,
-        plan: &Plan,
-        locale: Locale,
+        new: Pending<'_>,
     ) -> Job {
+        let Pending {
+            plan,
+            guard,
+            locale,
+        } = new;
         let now = self.p.clock.now();
         Job::pending(NewJob {
             id,
@@ -172,7 +216,22 @@ impl Service {
                 ..Resources::default()
             },
             locale,
+            guard,
         })
+    }
+
+    /// Records a refused create (naming the rule, or what one must cover)
+    /// and tells the asker why.
+    async fn refuse_create(&self, actor: &Actor, denied: &Denied, locale: Locale) -> Reply {
+        let why = denied.0.render(Locale::En);
+        let event = self.event(
+            None,
+            actor,
+            audit::Action::Create,
+            audit::Outcome::Refused(why),
+        );
+        let _ = self.p.store.audit(Admission::Intake, event).await;
+        Reply::say(denied.0.render(locale))
     }
 
     /// Refuses, before any cloud call, a request its sender may not make,
@@ -181,24 +240,13 @@ impl Service {
     async fn refused_before_preflight(
         &self,
         actor: &Actor,
+        conversation: &Conversation,
         req: &CreateRequest,
         locale: Locale,
     ) -> Option<Reply> {
-        if let Err(denied) = self.p.policy.may_request(actor) {
-            let _ = self
-                .p
-                .store
-                .audit(
-                    Admission::Intake,
-                    self.event(
-                        None,
-                        actor,
-                        audit::Action::Create,
-                        audit::Outcome::Refused("not a requester".to_owned()),
-                    ),
-                )
-                .await;
-            return Some(Reply::say(denied.0.render(locale)));
+        let here = ChannelMatch::of(conversation);
+        if let Err(denied) = self.p.policy.may_request_here(actor, &here) {
+            return Some(self.refuse_create(actor, &denied, locale).await);
         }
         if let Err(denied) = self.p.policy.may_assume(req.role.as_ref()) {
             return Some(Reply::say(t!(

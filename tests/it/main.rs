@@ -24,6 +24,7 @@ mod fake_slack;
 mod fake_socket;
 mod flow;
 mod gateway;
+mod guardrails;
 mod handoff;
 mod harness;
 mod iam_enforced;

@@ -8,12 +8,11 @@
 //! stored job), so a decision made on a stale read is refused, never
 //! applied to a state nobody looked at.
 
+pub use super::refusal::Refusal;
 use super::{Job, JobState, Millis, Resources, Step, StepRecord, Teardown};
 use crate::domain::audit::Action;
 use crate::domain::ids::{JobId, UserRef};
-use crate::domain::policy::Denied;
-use crate::i18n::{Locale, Text};
-use crate::text;
+use crate::i18n::Text;
 
 /// Something that may happen to a job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,9 +30,10 @@ pub enum Transition {
     Retry,
     /// Undo a failed or cancelled job, or finish a failed teardown.
     Rollback,
-    /// Remove a private link that is no longer wanted, or finish a failed
+    /// Remove a private link that is no longer wanted (once as many
+    /// distinct approvers as its rule needs asked), or finish a failed
     /// teardown.
-    Delete,
+    Delete { by: UserRef },
     /// The engine honours a requested cancel at a step boundary.
     StopCancelled,
     /// The engine starts `step`.
@@ -75,142 +75,6 @@ pub enum Outcome {
     Recorded,
 }
 
-/// Why a transition was refused, told to the person who asked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    AlreadyDecided {
-        job: JobId,
-        state: JobState,
-        by: Option<UserRef>,
-    },
-    ExpiredUndecided(JobId),
-    NotDue(JobId),
-    NothingToCancel {
-        job: JobId,
-        state: JobState,
-    },
-    NotRetryable {
-        job: JobId,
-        state: JobState,
-    },
-    TeardownNotRetryable(JobId),
-    NotRollbackable {
-        job: JobId,
-        state: JobState,
-    },
-    NotDeletable {
-        job: JobId,
-        state: JobState,
-    },
-    /// The engine's view of the job is out of date (someone moved it).
-    Moved {
-        job: JobId,
-        state: JobState,
-    },
-    /// The policy does not let this person do it.
-    Denied(Denied),
-    /// Only a succeeded job's link is repaired or accepted.
-    NotRepairable {
-        job: JobId,
-        state: JobState,
-    },
-    /// Nothing told drifted is the bot's to put back.
-    NothingToRepair(JobId),
-    /// Nothing is told drifted.
-    NothingToAccept(JobId),
-    /// The endpoint is shared and another job tells (and repairs) it.
-    RepairElsewhere {
-        job: JobId,
-        other: JobId,
-    },
-    /// Terraform manages the link since it was handed over.
-    ManagedByTerraform {
-        job: JobId,
-        since: Millis,
-    },
-    /// Only a succeeded link is handed over.
-    NotHandable {
-        job: JobId,
-        state: JobState,
-    },
-    /// Only a handed-over link is taken back.
-    NotHandedOver {
-        job: JobId,
-        state: JobState,
-    },
-}
-
-impl From<Denied> for Refusal {
-    fn from(d: Denied) -> Self {
-        Refusal::Denied(d)
-    }
-}
-
-impl Refusal {
-    /// The refusal, to be told in the reader's language.
-    pub fn text(&self) -> Text {
-        match self {
-            Refusal::AlreadyDecided { job, state, by } => match by {
-                Some(by) => text!(
-                    "refusal-already-decided-by",
-                    job = job,
-                    state = state.text(),
-                    by = by
-                ),
-                None => text!("refusal-already-decided", job = job, state = state.text()),
-            },
-            Refusal::ExpiredUndecided(job) => text!("refusal-expired", job = job),
-            Refusal::NotDue(job) => text!("refusal-not-due", job = job),
-            Refusal::NothingToCancel { job, state } => {
-                text!("refusal-nothing-to-cancel", job = job, state = state.text())
-            }
-            Refusal::NotRetryable { job, state } => {
-                text!("refusal-not-retryable", job = job, state = state.text())
-            }
-            Refusal::TeardownNotRetryable(job) => {
-                text!("refusal-teardown-not-retryable", job = job)
-            }
-            Refusal::NotRollbackable { job, state } => {
-                text!("refusal-not-rollbackable", job = job, state = state.text())
-            }
-            Refusal::NotDeletable { job, state } => {
-                text!("refusal-not-deletable", job = job, state = state.text())
-            }
-            Refusal::Moved { job, state } => {
-                text!("refusal-moved", job = job, state = state.text())
-            }
-            Refusal::Denied(d) => d.0.clone(),
-            Refusal::NotRepairable { job, state } => {
-                text!("refusal-not-repairable", job = job, state = state.text())
-            }
-            Refusal::NothingToRepair(job) => text!("refusal-nothing-to-repair", job = job),
-            Refusal::NothingToAccept(job) => text!("refusal-nothing-to-accept", job = job),
-            Refusal::RepairElsewhere { job, other } => {
-                text!("refusal-repair-elsewhere", job = job, other = other)
-            }
-            Refusal::ManagedByTerraform { job, since } => text!(
-                "refusal-managed-by-terraform",
-                job = job,
-                since = crate::domain::words::rfc3339(*since)
-            ),
-            Refusal::NotHandable { job, state } => {
-                text!("refusal-not-handable", job = job, state = state.text())
-            }
-            Refusal::NotHandedOver { job, state } => {
-                text!("refusal-not-handed-over", job = job, state = state.text())
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text().render(Locale::En))
-    }
-}
-
-impl std::error::Error for Refusal {}
-
 impl Job {
     /// Applies `t` if the job's state allows it. Pure: the caller persists
     /// the result (the store does, in one transaction with the audit line).
@@ -220,7 +84,7 @@ impl Job {
             T::Approve { .. } | T::Reject { .. } | T::Cancel { .. } | T::Expire { .. } => {
                 self.apply_decision(t)
             }
-            T::Retry | T::Rollback | T::Delete => self.apply_operation(t),
+            T::Retry | T::Rollback | T::Delete { .. } => self.apply_operation(t),
             T::StopCancelled
             | T::EnterStep { .. }
             | T::FinishStep { .. }
@@ -245,7 +109,16 @@ impl Job {
             {
                 Err(Refusal::ExpiredUndecided(id))
             }
+            // Each approver counts once; the job starts on the approval
+            // that makes the number its rule asks for.
             (S::PendingApproval, T::Approve { by, .. }) => {
+                if self.guard.approvals.contains(&by) {
+                    return Err(Refusal::AlreadyApproved { job: id, by });
+                }
+                self.guard.approvals.push(by.clone());
+                if self.guard.approvals.len() < usize::from(self.guard.needed.create.max(1)) {
+                    return Ok(Outcome::Recorded);
+                }
                 self.decide(JobState::Approved, by);
                 Ok(Outcome::Moved)
             }
@@ -368,7 +241,7 @@ impl Job {
         use JobState as S;
         use Transition as T;
         let id = self.id;
-        if let (S::HandedOver { at, .. }, T::Rollback | T::Delete) = (&self.state, &t) {
+        if let (S::HandedOver { at, .. }, T::Rollback | T::Delete { .. }) = (&self.state, &t) {
             return Err(Refusal::ManagedByTerraform {
                 job: id,
                 since: *at,
@@ -395,13 +268,24 @@ impl Job {
                 job: id,
                 state: state.clone(),
             }),
-            (S::Succeeded | S::TeardownFailed { .. }, T::Delete) => {
+            (S::Succeeded, T::Delete { by }) => {
+                let needed = self.guard.needed.delete;
+                if !count(id, &mut self.guard.deleting, by, needed)? {
+                    return Ok(Outcome::Recorded);
+                }
                 self.state = JobState::TearingDown {
                     reason: Teardown::Delete,
                 };
                 Ok(Outcome::Moved)
             }
-            (state, T::Delete) => Err(Refusal::NotDeletable {
+            // Finishing a delete already approved takes no new approvals.
+            (S::TeardownFailed { .. }, T::Delete { .. }) => {
+                self.state = JobState::TearingDown {
+                    reason: Teardown::Delete,
+                };
+                Ok(Outcome::Moved)
+            }
+            (state, T::Delete { .. }) => Err(Refusal::NotDeletable {
                 job: id,
                 state: state.clone(),
             }),
@@ -418,6 +302,25 @@ impl Job {
     }
 }
 
+/// Counts `by`'s approval among `so_far` (each approver once): whether
+/// they now reach `needed`, which clears them for the next time.
+pub(super) fn count(
+    job: JobId,
+    so_far: &mut Vec<UserRef>,
+    by: UserRef,
+    needed: u8,
+) -> Result<bool, Refusal> {
+    if so_far.contains(&by) {
+        return Err(Refusal::AlreadyApproved { job, by });
+    }
+    so_far.push(by);
+    if so_far.len() < usize::from(needed.max(1)) {
+        return Ok(false);
+    }
+    so_far.clear();
+    Ok(true)
+}
+
 impl Transition {
     /// The audit log's name for this change.
     pub fn action(&self) -> Action {
@@ -428,7 +331,7 @@ impl Transition {
             Transition::Expire { .. } => Action::Expire,
             Transition::Retry => Action::Retry,
             Transition::Rollback => Action::RollBack,
-            Transition::Delete => Action::Delete,
+            Transition::Delete { .. } => Action::Delete,
             Transition::EnterStep { .. } => Action::StepStarted,
             Transition::FinishStep { .. } => Action::StepFinished,
             Transition::FailStep { .. } => Action::StepFailed,

@@ -46,7 +46,7 @@ fn transition(column: &str) -> Transition {
         "expire" => Transition::Expire { at: EXPIRES },
         "retry" => Transition::Retry,
         "rollback" => Transition::Rollback,
-        "delete" => Transition::Delete,
+        "delete" => Transition::Delete { by: bob() },
         "stop" => Transition::StopCancelled,
         "enter" => Transition::EnterStep { step: STEP, at: 20 },
         "finish" => Transition::FinishStep {
@@ -137,6 +137,7 @@ pub(in crate::domain::job) fn job_in(state: JobState, cancel_requested: bool) ->
         version: 0,
         locale: crate::i18n::Locale::En,
         health: Default::default(),
+        guard: Default::default(),
     }
 }
 
@@ -159,6 +160,7 @@ fn refusal_name(r: &Refusal) -> &'static str {
         Refusal::ManagedByTerraform { .. } => "managed_by_terraform",
         Refusal::NotHandable { .. } => "not_handable",
         Refusal::NotHandedOver { .. } => "not_handed_over",
+        Refusal::AlreadyApproved { .. } => "already_approved",
     }
 }
 

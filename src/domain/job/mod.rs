@@ -15,6 +15,7 @@ use crate::i18n::Locale;
 mod change;
 mod handoff;
 pub mod lifecycle;
+mod refusal;
 mod repair;
 mod state;
 pub use change::Change;
@@ -156,6 +157,7 @@ pub struct Job {
     version: u64,
     locale: Locale,
     health: Health,
+    guard: Guard,
 }
 
 /// What a new job starts from: a request waiting for approval.
@@ -173,6 +175,8 @@ pub struct NewJob {
     /// account allowed in).
     pub resources: Resources,
     pub locale: Locale,
+    /// The rule the request matched, and what it needs.
+    pub guard: Guard,
 }
 
 /// A job's every field, in the open: what a store's record converts to
@@ -202,6 +206,23 @@ pub struct JobParts {
     pub locale: Locale,
     /// What the drift watch knows of the link (succeeded jobs).
     pub health: Health,
+    /// The rule the request was made under and the approvals it has.
+    pub guard: Guard,
+}
+
+/// The guardrail a job was requested under (`domain::rules`): the rule's
+/// name, how many distinct approvals each change needs (fixed at request
+/// time, so a later config change does not move a job's bar), and who
+/// approved its create so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Guard {
+    pub rule: Option<String>,
+    pub needed: crate::domain::rules::Approvals,
+    pub approvals: Vec<UserRef>,
+    /// Who asked to delete the link so far, while more must.
+    pub deleting: Vec<UserRef>,
+    /// Who asked to repair the link so far, while more must.
+    pub repairing: Vec<UserRef>,
 }
 
 impl Job {
@@ -226,6 +247,7 @@ impl Job {
             version: 0,
             locale: new.locale,
             health: Health::default(),
+            guard: new.guard,
         }
     }
 
@@ -250,6 +272,7 @@ impl Job {
             version: p.version,
             locale: p.locale,
             health: p.health,
+            guard: p.guard,
         }
     }
 
@@ -274,6 +297,7 @@ impl Job {
             version: self.version,
             locale: self.locale,
             health: self.health,
+            guard: self.guard,
         }
     }
 
@@ -362,6 +386,11 @@ impl Job {
     /// What the drift watch knows of the link.
     pub fn health(&self) -> &Health {
         &self.health
+    }
+
+    /// The rule the job was requested under and its approvals.
+    pub fn guard(&self) -> &Guard {
+        &self.guard
     }
 
     /// The key under which only one job may be active at a time.

@@ -5,7 +5,7 @@
 //! link as the watch found it: `Succeeded`, still told drifted, to be
 //! repaired again, accepted, or deleted.
 
-use super::lifecycle::{Outcome, Refusal, Transition};
+use super::lifecycle::{Outcome, Refusal, Transition, count};
 use super::{Job, JobState, Resources, Step};
 use crate::domain::drift::repair;
 
@@ -20,13 +20,17 @@ impl Job {
             });
         }
         match t {
-            Transition::Repair { .. } => {
+            Transition::Repair { by, .. } => {
                 let plan = repair::plan(self).ok_or(Refusal::NothingToRepair(id))?;
                 // A shared endpoint is made again once, by the job that
                 // tells its drift; this one follows onto the new one.
                 if let (true, Some(other)) = (plan.recreates_endpoint, self.health.endpoint_told_by)
                 {
                     return Err(Refusal::RepairElsewhere { job: id, other });
+                }
+                let needed = self.repair_needs(&plan);
+                if !count(id, &mut self.guard.repairing, by, needed)? {
+                    return Ok(Outcome::Recorded);
                 }
                 self.start_repair(plan.from);
                 Ok(Outcome::Moved)
@@ -47,6 +51,16 @@ impl Job {
                 job: id,
                 state: self.state.clone(),
             }),
+        }
+    }
+
+    /// How many distinct approvals `plan` needs: the rule's for a repair,
+    /// or what a create takes when it makes a new endpoint, if more.
+    pub fn repair_needs(&self, plan: &repair::Plan) -> u8 {
+        let needed = self.guard.needed;
+        match plan.recreates_endpoint {
+            true => needed.repair.max(needed.create),
+            false => needed.repair,
         }
     }
 

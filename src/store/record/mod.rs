@@ -3,7 +3,8 @@
 //! shape freely; what is on disk changes only here, with a new schema
 //! number and the conversion from the old one.
 //!
-//! Schema 1 is the first numbered one; 2 adds the drift watch's `health`. Records written before numbering
+//! Schema 1 is the first numbered one; 2 adds the drift watch's `health`; 3 the
+//! guardrail (`guard`: the rule and the approvals). Records written before numbering
 //! (read as schema 0) differ in three ways, all handled here and nowhere
 //! else: fields added since (the thread, the language, whether the service
 //! needs whitelisting) are absent; failures and findings may be plain
@@ -21,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::command::CreateRequest;
 use crate::domain::ids::{AccountId, JobId, UserRef};
-use crate::domain::job::{Job, JobParts, JobState, Millis, Teardown};
+use crate::domain::job::{Guard, Job, JobParts, JobState, Millis, Teardown};
 use crate::i18n::Locale;
 use health::HealthRecord;
 use parts::{
@@ -32,7 +33,7 @@ use resources::ResourcesRecord;
 
 /// The schema this version writes. 2 added what the drift watch knows
 /// (`health`), absent before: never checked.
-pub const SCHEMA: u32 = 2;
+pub const SCHEMA: u32 = 3;
 
 /// Why a stored record cannot be read.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +73,68 @@ struct JobRecord {
     /// Schema 2.
     #[serde(default)]
     health: HealthRecord,
+    /// Schema 3; absent before: no rule, one approval each.
+    #[serde(default)]
+    guard: GuardRecord,
+}
+
+/// The rule a job was requested under and its approvals, as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct GuardRecord {
+    #[serde(default)]
+    rule: Option<String>,
+    #[serde(default = "one")]
+    create: u8,
+    #[serde(default = "one")]
+    delete: u8,
+    #[serde(default = "one")]
+    repair: u8,
+    #[serde(default)]
+    approvals: Vec<UserRef>,
+    #[serde(default)]
+    deleting: Vec<UserRef>,
+    #[serde(default)]
+    repairing: Vec<UserRef>,
+}
+
+fn one() -> u8 {
+    1
+}
+
+impl Default for GuardRecord {
+    fn default() -> Self {
+        Guard::default().into()
+    }
+}
+
+impl From<Guard> for GuardRecord {
+    fn from(g: Guard) -> Self {
+        Self {
+            rule: g.rule,
+            create: g.needed.create,
+            delete: g.needed.delete,
+            repair: g.needed.repair,
+            approvals: g.approvals,
+            deleting: g.deleting,
+            repairing: g.repairing,
+        }
+    }
+}
+
+impl From<GuardRecord> for Guard {
+    fn from(g: GuardRecord) -> Self {
+        Self {
+            rule: g.rule,
+            needed: crate::domain::rules::Approvals {
+                create: g.create,
+                delete: g.delete,
+                repair: g.repair,
+            },
+            approvals: g.approvals,
+            deleting: g.deleting,
+            repairing: g.repairing,
+        }
+    }
 }
 
 /// `job` as stored bytes, at `version`.
@@ -97,6 +160,7 @@ pub fn encode(job: &Job, version: u64) -> Result<Vec<u8>, serde_json::Error> {
         version,
         locale: p.locale,
         health: p.health.into(),
+        guard: p.guard.into(),
     };
     serde_json::to_vec(&record)
 }
@@ -131,6 +195,7 @@ pub fn decode(bytes: &[u8]) -> Result<Job, RecordError> {
         version: r.version,
         locale: r.locale,
         health: r.health.into(),
+        guard: r.guard.into(),
     }))
 }
 

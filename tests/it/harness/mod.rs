@@ -216,6 +216,17 @@ impl Harness {
     /// channel before the next person acts (as people see a card before
     /// they click it).
     pub async fn send(&self, actor: Actor, delivery: Option<&str>, event: Event) -> Reply {
+        self.send_in("platform-ops", actor, delivery, event).await
+    }
+
+    /// As `send`, from the console channel `channel`.
+    pub async fn send_in(
+        &self,
+        channel: &str,
+        actor: Actor,
+        delivery: Option<&str>,
+        event: Event,
+    ) -> Reply {
         let reply = self
             .app()
             .service
@@ -223,7 +234,7 @@ impl Harness {
                 actor,
                 conversation: Conversation {
                     platform: Platform::Console,
-                    channel: privatelink_bot::domain::ids::ChannelId::parse("platform-ops")
+                    channel: privatelink_bot::domain::ids::ChannelId::parse(channel)
                         .expect("an id"),
                 },
                 delivery: delivery.map(str::to_owned),
