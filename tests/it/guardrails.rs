@@ -137,3 +137,131 @@ async fn a_sandbox_channel_runs_on_one_approval_and_another_channel_is_refused()
     );
     assert_eq!(h.app().store.all_jobs().await.expect("jobs").len(), before);
 }
+
+/// The rules for `platform`: production in `prod` (two approvals),
+/// sandbox in `sandbox` (one).
+fn rules_on(platform: &str, prod: &str, sandbox: &str, approvers: &[&str]) -> Vec<Rule> {
+    let mut production = rule("production", "x", approvers, 2);
+    production.channels =
+        vec![ChannelMatch::parse(&format!("{platform}:{prod}")).expect("channel")];
+    production.requesters = vec![Principal::parse(&format!("{platform}:*")).expect("everyone")];
+    let mut sandbox_rule = rule("sandbox", "x", approvers, 1);
+    sandbox_rule.channels =
+        vec![ChannelMatch::parse(&format!("{platform}:{sandbox}")).expect("channel")];
+    sandbox_rule.requesters = production.requesters.clone();
+    vec![production, sandbox_rule]
+}
+
+#[tokio::test]
+async fn over_slack_production_takes_two_approvers_a_sandbox_one_and_another_channel_none() {
+    use crate::slack_bot::SlackBot;
+    let approvers = ["slack:UBOB", "slack:UCAROL", "slack:UALICE"];
+    let bot = SlackBot::start_full(
+        &approvers,
+        |c| {
+            c.policy.rules = rules_on("slack", "C0PLATFORM", "C0SANDBOX", &approvers);
+            (c.policy.requesters, c.policy.approvers) = (Vec::new(), Vec::new());
+        },
+        None,
+    )
+    .await;
+    assert_eq!(bot.command("UALICE", &bot.create_args(), "T1").await, 200);
+    let (ts, id) = bot.card().await;
+    let approve = format!("approve:{id}");
+    let says = |user: &'static str, trigger: &'static str| {
+        let (bot, approve, ts) = (&bot, approve.clone(), ts.clone());
+        async move {
+            assert_eq!(bot.click(user, &approve, trigger, &ts).await, 200);
+            bot.ephemeral(trigger).await
+        }
+    };
+    assert!(
+        says("UALICE", "T2")
+            .await
+            .contains("someone else must approve")
+    );
+    assert!(says("UBOB", "T3").await.contains("1 of 2"));
+    assert!(says("UBOB", "T4").await.contains("already approved"));
+    assert!(says("UCAROL", "T5").await.contains("approved"));
+    bot.wait_state(id, |s| *s == JobState::Succeeded).await;
+
+    let create = bot.create_args();
+    let (_, body) = bot
+        .command_answer_in("C0RANDOM", "UALICE", &create, "T6")
+        .await;
+    let refused = match body.is_empty() {
+        true => bot.ephemeral("T6").await,
+        false => body,
+    };
+    assert!(
+        refused.contains("No rule of the policy covers requests from slack:C0RANDOM"),
+        "{refused}"
+    );
+    assert_eq!(
+        bot.command_in("C0SANDBOX", "UALICE", &create, "T7").await,
+        200
+    );
+    let created = bot.ephemeral("T7").await;
+    assert!(created.contains("PL-1001"), "{created}");
+    let jobs = bot.server().app.store.all_jobs().await.expect("jobs");
+    let sandbox = jobs
+        .iter()
+        .find(|j| j.guard().rule.as_deref() == Some("sandbox"))
+        .unwrap_or_else(|| {
+            let rules: Vec<_> = jobs.iter().map(|j| (j.id(), j.guard().clone())).collect();
+            panic!("the sandbox request is stored: {rules:?}")
+        });
+    assert_eq!(sandbox.guard().needed.create, 1);
+    assert_eq!(jobs.len(), 2, "the refused request stored nothing");
+}
+
+#[tokio::test]
+async fn over_discord_the_job_starts_on_the_second_distinct_approval() {
+    use crate::discord_bot::{CHANNEL, DiscordBot, click, command};
+    let approvers = ["discord:222", "discord:333", "discord:111"];
+    let bot = DiscordBot::start_with(|c| {
+        c.policy.rules = rules_on("discord", CHANNEL, "424242", &approvers);
+        (c.policy.requesters, c.policy.approvers) = (Vec::new(), Vec::new());
+    })
+    .await;
+    let (card, id) = bot.create("1001", "111").await;
+    let approve = |n: &str, user: &str| click(n, user, &[], &format!("approve:{id}"), &card);
+    for (n, user) in [("1002", "111"), ("1003", "222"), ("1004", "222")] {
+        assert_eq!(bot.post(&approve(n, user)).await.status(), 200);
+    }
+    let job = bot
+        .server
+        .app
+        .store
+        .get(id)
+        .await
+        .expect("store")
+        .expect("job");
+    assert_eq!(
+        *job.state(),
+        JobState::PendingApproval,
+        "one approval counted"
+    );
+    assert_eq!(job.guard().approvals.len(), 1);
+    assert_eq!(bot.post(&approve("1005", "333")).await.status(), 200);
+    bot.wait_state(id, |s| *s == JobState::Succeeded).await;
+
+    let mut elsewhere = command("1006", "111", "create", &[]);
+    elsewhere["channel_id"] = serde_json::json!("999999");
+    let opts: Vec<serde_json::Value> = bot
+        .create_options()
+        .iter()
+        .map(|(n, v)| serde_json::json!({ "name": n, "type": 3, "value": v }))
+        .collect();
+    elsewhere["data"]["options"][0]["options"] = serde_json::json!(opts);
+    assert_eq!(bot.post(&elsewhere).await.status(), 200);
+    let said = bot.ephemeral_reply("1006").await;
+    assert!(
+        said.contains("No rule of the policy covers requests from discord:999999"),
+        "{said}"
+    );
+    assert_eq!(
+        bot.server.app.store.all_jobs().await.expect("jobs").len(),
+        1
+    );
+}
