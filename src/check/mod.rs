@@ -61,7 +61,7 @@ impl Report {
 
 /// Runs every probe the config calls for.
 pub async fn online(config: &Config, scope: &Scope) -> Report {
-    let mut rows = Vec::new();
+    let mut rows = rule_rows(config);
     let zilliz = crate::cloud::zilliz::probe::run(&config.zilliz, scope).await;
     let service_name = zilliz.service_name.clone();
     rows.extend(zilliz.rows);
@@ -79,6 +79,42 @@ pub async fn online(config: &Config, scope: &Scope) -> Report {
         rows.extend(platform.probe().await);
     }
     Report { rows }
+}
+
+/// The policy's rules, one row each, in the order they are tried (the
+/// config's validation has refused any that could never apply).
+fn rule_rows(config: &Config) -> Vec<Row> {
+    fn any<T: std::fmt::Display>(items: &[T]) -> String {
+        match items.is_empty() {
+            true => "any".to_owned(),
+            false => items
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        }
+    }
+    config
+        .policy
+        .in_force()
+        .iter()
+        .map(|r| {
+            let a = r.approvals;
+            Row::pass(
+                format!("Policy rule {}", r.name),
+                format!(
+                    "channels {}; accounts {}; regions {}; projects {}; approvals create {} delete {} repair {}",
+                    any(&r.channels),
+                    any(&r.accounts),
+                    any(&r.regions),
+                    any(&r.projects),
+                    a.create,
+                    a.delete,
+                    a.repair
+                ),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

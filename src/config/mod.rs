@@ -302,9 +302,7 @@ impl Config {
         if self.aws.emulator_credentials && self.aws.endpoint_url.is_none() {
             bail!("aws.emulator_credentials is only for an emulator: set aws.endpoint_url too");
         }
-        if self.policy.approvers.is_empty() {
-            bail!("policy.approvers is empty: nobody could approve a job");
-        }
+        validate_rules(&self.policy)?;
         if let Some(slack) = &self.slack {
             url::Url::parse(&slack.api_url)
                 .with_context(|| format!("slack.api_url {:?} is not a URL", slack.api_url))?;
@@ -339,3 +337,36 @@ impl Config {
 
 #[cfg(test)]
 mod tests;
+
+/// The policy's rules must each be reachable, named once, need at least
+/// one approval, and leave someone able to approve.
+fn validate_rules(policy: &crate::domain::policy::Policy) -> anyhow::Result<()> {
+    let rules = policy.in_force();
+    if rules.iter().all(|r| r.approvers.is_empty()) {
+        bail!(
+            "policy.approvers is empty and no [[policy.rule]] names approvers: nobody could approve a job"
+        );
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for rule in &rules {
+        if !names.insert(rule.name.as_str()) {
+            bail!(
+                "two policy rules are named {:?}: give each its own name (the audit log and the jobs name them)",
+                rule.name
+            );
+        }
+        let a = rule.approvals;
+        if a.create == 0 || a.delete == 0 || a.repair == 0 {
+            bail!(
+                "policy rule {:?} asks for zero approvals: each of create, delete and repair needs one or more",
+                rule.name
+            );
+        }
+    }
+    if let Some((later, first)) = crate::domain::rules::shadowed(&rules).first() {
+        bail!(
+            "policy rule {later:?} can never apply: {first:?}, before it, covers every request it would match. Put {later:?} first, or narrow {first:?}"
+        );
+    }
+    Ok(())
+}

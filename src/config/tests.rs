@@ -109,3 +109,47 @@ fn env_overrides_and_validation() {
     let ok = discord.replace("abc", &"ab".repeat(32));
     assert!(Config::from_toml(&ok, std::iter::empty()).is_ok());
 }
+
+#[test]
+fn policy_rules_parse_in_order_and_a_rule_that_can_never_apply_is_refused() {
+    let example = include_str!("../../config/privatelink-bot.example.toml");
+    let c = Config::from_toml(example, std::iter::empty()).unwrap();
+    let names: Vec<String> = c.policy.in_force().into_iter().map(|r| r.name).collect();
+    assert_eq!(names, ["production", "sandbox", "default"]);
+    assert_eq!(c.policy.rules[0].approvals.create, 2);
+
+    let rule = |name: &str, channels: &str| {
+        format!(
+            "[[policy.rule]]\nname = \"{name}\"\nchannels = [{channels}]\napprovers = [\"slack:U1\"]\n"
+        )
+    };
+    let shadowing = format!(
+        "{MIN}{}{}",
+        rule("anywhere", ""),
+        rule("ops", "\"slack:C1\"")
+    );
+    let err = format!(
+        "{:#}",
+        Config::from_toml(&shadowing, std::iter::empty()).unwrap_err()
+    );
+    assert!(
+        err.contains("\"ops\" can never apply") && err.contains("\"anywhere\""),
+        "{err}"
+    );
+    let twice = format!(
+        "{MIN}{}{}",
+        rule("ops", "\"slack:C1\""),
+        rule("ops", "\"slack:C2\"")
+    );
+    let err = format!(
+        "{:#}",
+        Config::from_toml(&twice, std::iter::empty()).unwrap_err()
+    );
+    assert!(err.contains("two policy rules are named \"ops\""), "{err}");
+    let none = MIN.replace("approvers = [\"slack:U1\"]", "approvers = []");
+    let err = format!(
+        "{:#}",
+        Config::from_toml(&none, std::iter::empty()).unwrap_err()
+    );
+    assert!(err.contains("nobody could approve"), "{err}");
+}
