@@ -18,6 +18,8 @@ pub const USAGE_ROLLBACK: &str = "/privatelink rollback <job id>";
 pub const USAGE_DELETE: &str = "/privatelink delete <job id>";
 pub const USAGE_EXPORT: &str = "/privatelink export <job id>";
 pub const USAGE_ADOPT: &str = "/privatelink adopt <job id>";
+pub const USAGE_POLICY: &str =
+    "/privatelink policy [<platform>:<channel>] [<AWS account>] [<aws-region>] [<proj-…>]";
 pub const USAGE_HELP: &str = "/privatelink help [command]";
 pub const USAGE_ANY: &str =
     "/privatelink create|plan|status|verify|list|cancel|retry|rollback|delete|export|adopt|help …";
@@ -37,6 +39,7 @@ pub const SUBCOMMANDS: &[(&str, &str, &str)] = &[
     ("delete", USAGE_DELETE, "help-delete"),
     ("export", USAGE_EXPORT, "help-export"),
     ("adopt", USAGE_ADOPT, "help-adopt"),
+    ("policy", USAGE_POLICY, "help-policy"),
     ("help", USAGE_HELP, "help-help"),
 ];
 

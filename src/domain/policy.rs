@@ -63,6 +63,17 @@ impl Principal {
     }
 }
 
+/// As the config writes it: `slack:U1`, `discord:role:42`, `slack:*`.
+impl std::fmt::Display for Principal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Principal::User(u) => write!(f, "{u}"),
+            Principal::Role { platform, id } => write!(f, "{}:role:{id}", platform.as_str()),
+            Principal::Everyone(platform) => write!(f, "{}:*", platform.as_str()),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Principal {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;

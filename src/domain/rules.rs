@@ -98,8 +98,10 @@ pub struct Rule {
 pub struct Where {
     pub channel: ChannelMatch,
     pub account: Option<AccountId>,
-    pub region: ZillizRegion,
-    pub project: ProjectId,
+    /// Unknown (a `policy` question that names none): only rules that
+    /// name no region match.
+    pub region: Option<ZillizRegion>,
+    pub project: Option<ProjectId>,
 }
 
 /// No rule covers the request: what one would have to name.
@@ -117,8 +119,8 @@ impl Rule {
     pub fn matches(&self, at: &Where) -> bool {
         allows(&self.channels, Some(&at.channel))
             && allows(&self.accounts, at.account.as_ref())
-            && allows(&self.regions, Some(&at.region))
-            && allows(&self.projects, Some(&at.project))
+            && allows(&self.regions, at.region.as_ref())
+            && allows(&self.projects, at.project.as_ref())
     }
 
     /// Whether every request `later` matches, this one matches too: then,
@@ -220,8 +222,16 @@ impl Policy {
                     .account
                     .map(|a| a.to_string())
                     .unwrap_or_else(|| "-".into()),
-                region = u.needs.region,
-                project = u.needs.project
+                region = u
+                    .needs
+                    .region
+                    .map(|r| r.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                project = u
+                    .needs
+                    .project
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "-".into())
             ))
         })?;
         if !rule.requesters.iter().any(|p| p.matches(actor)) {

@@ -62,8 +62,8 @@ fn each_request_gets_the_first_rule_that_matches_or_none() {
         let at = Where {
             channel: ChannelMatch::parse(channel).expect("a channel"),
             account: AccountId::parse(account).ok(),
-            region: ZillizRegion::parse(region).expect("a region"),
-            project: ProjectId::parse(project).expect("a project"),
+            region: Some(ZillizRegion::parse(region).expect("a region")),
+            project: Some(ProjectId::parse(project).expect("a project")),
         };
         let got = match rule_for(&rules, &at) {
             Ok(rule) => rule.name.clone(),

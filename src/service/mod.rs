@@ -9,6 +9,7 @@ mod decisions;
 mod export;
 mod inbound;
 pub mod limits;
+mod policy;
 pub mod preflight;
 mod request;
 mod verify;
@@ -241,6 +242,7 @@ impl Service {
             Command::Verify(id) => self.verify(id, locale).await,
             Command::Export(id) => self.export(actor, id, locale).await,
             Command::Adopt(id) => self.act(actor, Ask::Adopt, id, locale).await,
+            Command::Policy(q) => self.which_rule(conversation, q, locale),
             Command::List(filter) => self.list(actor, filter, locale).await,
             Command::Cancel(id) => {
                 self.act(actor, Ask::Click(Action::Cancel), id, locale)

@@ -133,8 +133,8 @@ impl Service {
         let at = Where {
             channel: ChannelMatch::of(conversation),
             account: plan.account.clone(),
-            region: req.region.clone(),
-            project: req.project.clone(),
+            region: Some(req.region.clone()),
+            project: Some(req.project.clone()),
         };
         let rule = match self.p.policy.rule_for_request(actor, &at) {
             Ok(rule) => rule,

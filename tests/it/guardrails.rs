@@ -265,3 +265,45 @@ async fn over_discord_the_job_starts_on_the_second_distinct_approval() {
         1
     );
 }
+
+#[tokio::test]
+async fn policy_previews_the_rule_that_applies_and_why() {
+    let h = guarded().await;
+    let here = h.say("alice", &format!("policy {ACCOUNT}")).await;
+    assert!(
+        here.text
+            .contains("Rule \"production\" applies to console:platform-ops"),
+        "{}",
+        here.text
+    );
+    assert!(
+        here.text.contains("Approvals needed: create 2, delete 2"),
+        "{}",
+        here.text
+    );
+    let sandbox = h
+        .say(
+            "alice",
+            &format!("policy console:data-sandbox account={ACCOUNT} aws-us-west-2"),
+        )
+        .await;
+    assert!(
+        sandbox.text.contains("Rule \"sandbox\""),
+        "{}",
+        sandbox.text
+    );
+    let unknown_account = h.say("alice", "policy").await;
+    assert!(
+        unknown_account
+            .text
+            .contains("No rule covers console:platform-ops, account any"),
+        "{}",
+        unknown_account.text
+    );
+    let bad = h.say("alice", "policy nonsense").await;
+    assert!(
+        bad.text.contains("\"nonsense\" is neither a channel"),
+        "{}",
+        bad.text
+    );
+}

@@ -88,6 +88,13 @@ pub fn definition() -> CreateCommand {
         .add_option(job_sub("delete", "slash-delete"))
         .add_option(job_sub("export", "slash-export"))
         .add_option(job_sub("adopt", "slash-adopt"))
+        .add_option(
+            sub("policy", "slash-policy")
+                .add_sub_option(text("channel", "slash-option-channel", false))
+                .add_sub_option(text("account", "slash-option-account", false))
+                .add_sub_option(text("region", "slash-option-policy-region", false))
+                .add_sub_option(text("project", "slash-option-policy-project", false)),
+        )
         .add_option(sub("help", "slash-help").add_sub_option(text(
             "command",
             "slash-option-command",

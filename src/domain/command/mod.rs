@@ -17,7 +17,8 @@ use crate::{t, text};
 
 use super::help::{
     SUBCOMMANDS, USAGE_ADOPT, USAGE_ANY, USAGE_CANCEL, USAGE_CREATE, USAGE_DELETE, USAGE_EXPORT,
-    USAGE_HELP, USAGE_LIST, USAGE_PLAN, USAGE_RETRY, USAGE_ROLLBACK, USAGE_STATUS, USAGE_VERIFY,
+    USAGE_HELP, USAGE_LIST, USAGE_PLAN, USAGE_POLICY, USAGE_RETRY, USAGE_ROLLBACK, USAGE_STATUS,
+    USAGE_VERIFY,
 };
 use super::ids::{
     ClusterId, JobId, ProjectId, RoleArn, SecurityGroupId, SubnetId, VpcId, ZillizRegion,
@@ -104,6 +105,9 @@ pub enum Command {
     Export(JobId),
     /// Take a link handed over to Terraform back under the bot's care.
     Adopt(JobId),
+    /// Which guardrail applies where (each part optional; the channel
+    /// defaults to where it is asked).
+    Policy(PolicyQuery),
     Help(Option<String>),
 }
 
@@ -122,6 +126,7 @@ impl Command {
             Command::Delete(_) => "delete",
             Command::Export(_) => "export",
             Command::Adopt(_) => "adopt",
+            Command::Policy(_) => "policy",
             Command::Help(_) => "help",
         }
     }
@@ -215,6 +220,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "delete" => parse_job(args, USAGE_DELETE).map(Command::Delete),
         "export" => parse_job(args, USAGE_EXPORT).map(Command::Export),
         "adopt" => parse_job(args, USAGE_ADOPT).map(Command::Adopt),
+        "policy" => parse_policy(args).map(Command::Policy),
         "list" => parse_list(args),
         "help" => match args {
             [] => Ok(Command::Help(None)),
@@ -276,6 +282,42 @@ fn parse_job(args: &[String], usage: &'static str) -> Result<JobId, ParseError> 
             usage,
         )),
     }
+}
+
+/// What `policy` asks about; each part told by its form (`slack:C…`, twelve
+/// digits, `aws-…`, `proj-…`), with or without its `name=`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyQuery {
+    pub channel: Option<crate::domain::rules::ChannelMatch>,
+    pub account: Option<crate::domain::ids::AccountId>,
+    pub region: Option<ZillizRegion>,
+    pub project: Option<ProjectId>,
+}
+
+fn parse_policy(args: &[String]) -> Result<PolicyQuery, ParseError> {
+    let mut q = PolicyQuery::default();
+    for arg in args {
+        let value = ["channel=", "account=", "region=", "project="]
+            .iter()
+            .find_map(|k| arg.strip_prefix(k))
+            .unwrap_or(arg);
+        if let Ok(a) = crate::domain::ids::AccountId::parse(value) {
+            q.account = Some(a);
+        } else if let Ok(p) = ProjectId::parse(value) {
+            q.project = Some(p);
+        } else if let Ok(r) = ZillizRegion::parse(value) {
+            q.region = Some(r);
+        } else if let Ok(c) = crate::domain::rules::ChannelMatch::parse(value) {
+            q.channel = Some(c);
+        } else {
+            return Err(ParseError::single(
+                None,
+                text!("parse-bad-policy-part", part = format!("{value:?}")),
+                USAGE_POLICY,
+            ));
+        }
+    }
+    Ok(q)
 }
 
 fn parse_list(args: &[String]) -> Result<Command, ParseError> {

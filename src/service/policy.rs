@@ -1,0 +1,62 @@
+//! `policy [channel] [account] [region] [project]`: which guardrail
+//! applies there and what it asks, answered privately; or that none does,
+//! and what a rule would have to cover.
+
+use super::{Reply, Service};
+use crate::domain::command::PolicyQuery;
+use crate::domain::job::Conversation;
+use crate::domain::rules::{ChannelMatch, Where, rule_for};
+use crate::i18n::Locale;
+use crate::t;
+
+impl Service {
+    pub(super) fn which_rule(
+        &self,
+        conversation: &Conversation,
+        q: PolicyQuery,
+        locale: Locale,
+    ) -> Reply {
+        let at = Where {
+            channel: q.channel.unwrap_or_else(|| ChannelMatch::of(conversation)),
+            account: q.account,
+            region: q.region,
+            project: q.project,
+        };
+        let shown = |v: Option<String>| v.unwrap_or_else(|| t!(locale, "policy-any"));
+        let place = t!(
+            locale,
+            "policy-where",
+            channel = at.channel.to_string(),
+            account = shown(at.account.as_ref().map(ToString::to_string)),
+            region = shown(at.region.as_ref().map(ToString::to_string)),
+            project = shown(at.project.as_ref().map(ToString::to_string))
+        );
+        let rules = self.p.policy.in_force();
+        let Ok(rule) = rule_for(&rules, &at) else {
+            return Reply::say(t!(locale, "policy-none", place = place));
+        };
+        let list = |items: Vec<String>| match items.is_empty() {
+            true => t!(locale, "policy-any"),
+            false => items.join(", "),
+        };
+        let names = |ps: &[crate::domain::policy::Principal]| {
+            list(ps.iter().map(ToString::to_string).collect())
+        };
+        let a = rule.approvals;
+        Reply::say(t!(
+            locale,
+            "policy-rule",
+            place = place,
+            rule = rule.name.as_str(),
+            channels = list(rule.channels.iter().map(ToString::to_string).collect()),
+            accounts = list(rule.accounts.iter().map(ToString::to_string).collect()),
+            regions = list(rule.regions.iter().map(ToString::to_string).collect()),
+            projects = list(rule.projects.iter().map(ToString::to_string).collect()),
+            requesters = names(&rule.requesters),
+            approvers = names(&rule.approvers),
+            create = a.create,
+            delete = a.delete,
+            repair = a.repair
+        ))
+    }
+}
