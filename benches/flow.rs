@@ -93,6 +93,7 @@ fn parse_authorize_persist(c: &mut Criterion) {
                 actor: audit::Actor::Person(actor.user.clone()),
                 action: audit::Action::Create,
                 outcome: Outcome::Unstated,
+                rule: None,
             };
             store
                 .insert(Admission::Intake, &job, event)
@@ -233,6 +234,7 @@ fn event(id: JobId, action: &str) -> AuditEvent {
         actor: audit::Actor::Other("bench".into()),
         action: audit::Action::parse(action),
         outcome: Outcome::Unstated,
+        rule: None,
     }
 }
 

@@ -148,6 +148,7 @@ pub async fn drop_outbox(store: &Store, job: &str, out: &mut impl Write) -> Resu
         actor: audit::Actor::Operator,
         action: audit::Action::OutboxDropped,
         outcome: audit::Outcome::Other(format!("{} message(s) dropped", waiting.len())),
+        rule: None,
     };
     store
         .audit(crate::store::Admission::Owed, event)
@@ -206,6 +207,9 @@ pub struct Exported {
     pub actor: String,
     pub action: String,
     pub outcome: String,
+    /// The guardrail behind the line; empty when none applied.
+    #[serde(default)]
+    pub rule: String,
 }
 
 impl From<&AuditEvent> for Exported {
@@ -217,6 +221,7 @@ impl From<&AuditEvent> for Exported {
             actor: e.actor.to_string(),
             action: e.action.to_string(),
             outcome: e.outcome.to_string(),
+            rule: e.rule.clone().unwrap_or_default(),
         }
     }
 }
@@ -229,6 +234,7 @@ impl From<Exported> for AuditEvent {
             actor: audit::Actor::parse(&e.actor),
             action: audit::Action::parse(&e.action),
             outcome: audit::Outcome::parse(&e.outcome),
+            rule: Some(e.rule).filter(|r| !r.is_empty()),
         }
     }
 }

@@ -258,6 +258,7 @@ async fn fill(path: &std::path::Path, n: u64) {
                     actor: Actor::Other("load".into()),
                     action: Action::Create,
                     outcome: Outcome::Unstated,
+                    rule: None,
                 };
                 store
                     .insert(Admission::Owed, &job, event)

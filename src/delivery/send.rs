@@ -35,6 +35,7 @@ fn delivery_event(job: &Job, action: Action, at: u64) -> AuditEvent {
         actor: Actor::Bot,
         action,
         outcome: audit::Outcome::Unstated,
+        rule: None,
     }
 }
 

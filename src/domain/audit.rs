@@ -22,6 +22,10 @@ pub struct AuditEvent {
     pub actor: Actor,
     pub action: Action,
     pub outcome: Outcome,
+    /// The guardrail behind the allow or the refusal (`domain::rules`):
+    /// the job's rule, filled in by the store for every line about a job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 /// Who acted.

@@ -17,6 +17,7 @@ pub(super) fn engine_event(job: JobId, action: Action, at: u64) -> AuditEvent {
         actor: Actor::Engine,
         action,
         outcome: Outcome::Unstated,
+        rule: None,
     }
 }
 

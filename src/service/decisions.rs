@@ -238,6 +238,10 @@ impl Service {
                 self.expire(id).await;
                 self.refused(actor, id, verb, &why.text(), locale).await
             }
+            // A second approval by the same person is a refusal to count.
+            Err(ChangeError::Refused(why @ Refusal::AlreadyApproved { .. })) => {
+                self.refused(actor, id, verb, &why.text(), locale).await
+            }
             Err(ChangeError::Refused(why)) => Reply::say(why.text().render(locale)),
             Err(ChangeError::SlotTaken(other)) => {
                 Reply::say(t!(locale, "reply-slot-active", other = other))
@@ -308,6 +312,7 @@ impl Service {
             actor: audit::Actor::Bot,
             action: audit::Action::Expire,
             outcome: audit::Outcome::Unstated,
+            rule: None,
         };
         self.p
             .store

@@ -96,6 +96,7 @@ impl Service {
             actor: audit::Actor::Person(actor.user.clone()),
             action,
             outcome,
+            rule: None,
         }
     }
 

@@ -177,6 +177,10 @@ impl Trees {
                 if event.outcome == Outcome::Unstated {
                     event.outcome = Outcome::Reached(job.state().key());
                 }
+                // Every line about a job names the rule it lives under.
+                if event.rule.is_none() {
+                    event.rule = job.guard().rule.clone();
+                }
                 let audit_key = audit.generate_id()?.to_be_bytes();
                 audit.insert(&audit_key, serde_json::to_vec(&event).map_err(json_abort)?)?;
                 if let Some(seq) = chat.delivered {
@@ -273,10 +277,18 @@ impl Trees {
 
     /// Appends an audit event that changes no job.
     pub(super) fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
+        // A refusal about a job names the rule the job lives under.
+        let mut event = event.clone();
+        if let (None, Some(id)) = (&event.rule, event.job)
+            && let Some(bytes) = self.jobs.get(job_key(id))?
+            && let Ok(job) = record::decode(&bytes)
+        {
+            event.rule = job.guard().rule.clone();
+        }
         // Same monotonic counter as the transactional appends, so the log's
         // key order is the order things happened.
         let key = self.db.generate_id()?.to_be_bytes();
-        self.audit.insert(key, serde_json::to_vec(event)?)?;
+        self.audit.insert(key, serde_json::to_vec(&event)?)?;
         Ok(())
     }
 

@@ -227,6 +227,7 @@ impl Watch {
             actor: Actor::Bot,
             action: Action::DriftChecked,
             outcome: Outcome::Unstated,
+            rule: None,
         };
         let change = Change::Checked(now, check, told_by);
         let said = self

@@ -33,6 +33,7 @@ async fn stopped_bot() -> Stopped {
             actor: Actor::parse("slack:U1, \"the\" requester"),
             action: Action::Create,
             outcome: Outcome::Other("line one\nline two".into()),
+            rule: None,
         };
         store
             .insert(Admission::Owed, &pending_job(id, n as usize), event)
@@ -45,6 +46,7 @@ async fn stopped_bot() -> Stopped {
         actor: Actor::parse("slack:U2"),
         action: Action::Reject,
         outcome: Outcome::Unstated,
+        rule: None,
     };
     store
         .update(

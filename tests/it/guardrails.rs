@@ -86,6 +86,45 @@ async fn production_needs_two_distinct_approvers_and_never_the_requester() {
     h.app().engine.wait(id).await;
     assert_eq!(h.state(id), JobState::Succeeded);
 
+    // Every line about the job names its rule, refusals too, and the
+    // export carries it.
+    let audit = h.app().store.audit_log(Some(id)).await.expect("audit");
+    assert!(
+        audit
+            .iter()
+            .all(|e| e.rule.as_deref() == Some("production")),
+        "{audit:#?}"
+    );
+    let refused = audit
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.outcome,
+                privatelink_bot::domain::audit::Outcome::Refused(_)
+            )
+        })
+        .count();
+    assert_eq!(
+        refused, 2,
+        "the requester's and the repeated approval: {audit:#?}"
+    );
+    let mut exported = Vec::new();
+    privatelink_bot::admin::write_export(
+        &audit,
+        privatelink_bot::admin::Format::Csv,
+        &mut exported,
+    )
+    .expect("exported");
+    let csv = String::from_utf8(exported).expect("UTF-8");
+    assert!(
+        csv.lines().next().is_some_and(|h| h.ends_with(",rule")),
+        "{csv}"
+    );
+    assert!(
+        csv.lines().skip(1).all(|l| l.ends_with(",production")),
+        "{csv}"
+    );
+
     // A delete under the same rule takes two approvers too.
     let first = h.say("bob", &format!("delete {id}")).await;
     assert!(first.text.contains("1 of 2"), "{}", first.text);

@@ -83,6 +83,7 @@ pub(crate) fn event(id: JobId, action: &str) -> AuditEvent {
         actor: Actor::parse("test"),
         action: Action::parse(action),
         outcome: Outcome::Unstated,
+        rule: None,
     }
 }
 

@@ -305,6 +305,7 @@ impl Harness {
             actor: privatelink_bot::domain::audit::Actor::Bot,
             action: privatelink_bot::domain::audit::Action::Create,
             outcome: privatelink_bot::domain::audit::Outcome::Unstated,
+            rule: None,
         };
         self.app()
             .store
