@@ -192,7 +192,11 @@ impl Policy {
         if !self.is_approver_of(actor, job) {
             return Err(Denied(text!("denied-not-approver", job = job.id())));
         }
-        if actor.user == *job.requester() && !self.allow_self_approval {
+        // Self-approval, where allowed, is for a rule one approval
+        // satisfies: where a rule asks for several, the requester never
+        // counts among them.
+        let alone = job.guard().needed.create <= 1 && self.allow_self_approval;
+        if actor.user == *job.requester() && !alone {
             return Err(Denied(text!("denied-self-approval", job = job.id())));
         }
         Ok(())
