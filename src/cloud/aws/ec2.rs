@@ -75,17 +75,34 @@ fn filter(name: &str, values: impl IntoIterator<Item = String>) -> Filter {
 
 impl Ec2Network {
     async fn endpoints_matching(&self, filters: Vec<Filter>) -> CloudResult<Vec<EndpointInfo>> {
+        self.endpoint_pages(None, Some(filters))
+            .await
+            .map_err(describe(Provider::Ec2))
+    }
+
+    /// Every page of one DescribeVpcEndpoints, by ids or by filters; EC2's
+    /// own error, for the caller to read.
+    async fn endpoint_pages(
+        &self,
+        ids: Option<Vec<String>>,
+        filters: Option<Vec<Filter>>,
+    ) -> Result<
+        Vec<EndpointInfo>,
+        aws_sdk_ec2::error::SdkError<
+            aws_sdk_ec2::operation::describe_vpc_endpoints::DescribeVpcEndpointsError,
+        >,
+    > {
         let mut out = Vec::new();
         let mut next: Option<String> = None;
         loop {
             let page = self
                 .ec2
                 .describe_vpc_endpoints()
-                .set_filters(Some(filters.clone()))
+                .set_vpc_endpoint_ids(ids.clone())
+                .set_filters(filters.clone())
                 .set_next_token(next.clone())
                 .send()
-                .await
-                .map_err(describe(Provider::Ec2))?;
+                .await?;
             out.extend(page.vpc_endpoints().iter().filter_map(endpoint_info));
             next = page
                 .next_token()
@@ -295,38 +312,20 @@ impl Network for Ec2Network {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut out = Vec::new();
-        let mut next: Option<String> = None;
-        loop {
-            let page = self
-                .ec2
-                .describe_vpc_endpoints()
-                .set_vpc_endpoint_ids(Some(ids.iter().map(ToString::to_string).collect()))
-                .set_next_token(next.clone())
-                .send()
-                .await;
-            let page = match page {
-                Ok(page) => page,
-                Err(e)
-                    if e.code()
-                        .is_some_and(|c| c.starts_with("InvalidVpcEndpointId")) =>
-                {
-                    let mut found = Vec::new();
-                    for id in ids {
-                        found.extend(self.endpoint(id).await?);
-                    }
-                    return Ok(found);
+        let wanted = Some(ids.iter().map(ToString::to_string).collect());
+        match self.endpoint_pages(wanted, None).await {
+            Ok(found) => Ok(found),
+            Err(e)
+                if e.code()
+                    .is_some_and(|c| c.starts_with("InvalidVpcEndpointId")) =>
+            {
+                let mut found = Vec::new();
+                for id in ids {
+                    found.extend(self.endpoint(id).await?);
                 }
-                Err(e) => return Err(describe(Provider::Ec2)(e)),
-            };
-            out.extend(page.vpc_endpoints().iter().filter_map(endpoint_info));
-            next = page
-                .next_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned);
-            if next.is_none() {
-                return Ok(out);
+                Ok(found)
             }
+            Err(e) => Err(describe(Provider::Ec2)(e)),
         }
     }
 
