@@ -89,8 +89,7 @@ pub async fn export_terraform(
         return Err(AdminError::NotFound(format!("there is no job {id}")));
     };
     let makers = store.makers(&job).await.map_err(failed)?;
-    let made_by = |r: &crate::domain::ownership::Resource| makers.get(&r.key()).copied();
-    let export = crate::terraform::export(&job, &made_by).map_err(|e| match e {
+    let export = crate::terraform::export(&job, &makers).map_err(|e| match e {
         crate::terraform::NotExportable::NoLink(id) => {
             AdminError::Usage(format!("{id} has made no private link to export"))
         }

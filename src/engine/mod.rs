@@ -273,15 +273,15 @@ impl Inner {
                 if let Some(hook) = &self.parts.hook {
                     hook.at(job.id(), step, HookPoint::Effected).await;
                 }
-                if repairing {
-                    return self.finish_repair_step(job, step, resources, detail).await;
-                }
                 let finished = Transition::FinishStep {
                     step,
                     resources,
                     note: detail.clone(),
                     at: self.now(),
                 };
+                if repairing {
+                    return self.finish_repair_step(job, finished, detail).await;
+                }
                 let job = self
                     .transition(job.id(), finished, move |j| {
                         // The checklist ticks; only the outcome is a new

@@ -8,7 +8,7 @@ use super::{Inner, Next};
 use crate::cards;
 use crate::domain::audit::Action;
 use crate::domain::ids::EndpointId;
-use crate::domain::job::{Job, JobState, Resources, StateKey, Step};
+use crate::domain::job::{Job, JobState, StateKey};
 use crate::domain::lifecycle::Transition;
 use crate::ports::chat::Outgoing;
 use crate::store::ChangeError;
@@ -16,20 +16,14 @@ use crate::store::ChangeError;
 use super::record::engine_event;
 
 impl Inner {
-    /// Records a finished repair step; the last one tells the thread.
+    /// Records a finished repair step (`finished`, its `FinishStep`); the
+    /// last one tells the thread, with `detail`, what verify found.
     pub(super) async fn finish_repair_step(
         &self,
         job: Job,
-        step: Step,
-        resources: Resources,
+        finished: Transition,
         detail: String,
     ) -> Result<Next, ChangeError> {
-        let finished = Transition::FinishStep {
-            step,
-            resources,
-            note: detail.clone(),
-            at: self.now(),
-        };
         let after = self
             .transition(job.id(), finished, move |j| match j.state() {
                 JobState::Succeeded => vec![

@@ -41,8 +41,7 @@ impl Service {
             Ok(m) => m,
             Err(e) => return store_failed(e, locale),
         };
-        let made_by = |r: &crate::domain::ownership::Resource| makers.get(&r.key()).copied();
-        let export = match terraform::export(&job, &made_by) {
+        let export = match terraform::export(&job, &makers) {
             Ok(export) => export,
             Err(NotExportable::NoLink(id)) => {
                 return Reply::say(t!(locale, "reply-export-no-link", job = id));

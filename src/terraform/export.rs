@@ -29,12 +29,15 @@ pub enum NotExportable {
     NoLink(JobId),
 }
 
-/// The Terraform for `job`; `made_by` says which job made a resource (the
-/// owners table), `None` when the bot did not.
-pub fn export(
-    job: &Job,
-    made_by: &dyn Fn(&Resource) -> Option<JobId>,
-) -> Result<Export, NotExportable> {
+/// Which job made each resource, by `Resource::key` (the owners table, as
+/// `Store::makers` reads it); absent when the bot did not.
+pub type Makers = std::collections::BTreeMap<String, JobId>;
+
+/// The Terraform for `job`, naming from `makers` who made what it only
+/// uses.
+pub fn export(job: &Job, makers: &Makers) -> Result<Export, NotExportable> {
+    let made_by = |r: &Resource| makers.get(&r.key()).copied();
+    let made_by: &dyn Fn(&Resource) -> Option<JobId> = &made_by;
     let id = job.id();
     let res = job.resources();
     let endpoint = res.endpoint.as_ref().ok_or(NotExportable::NoLink(id))?;

@@ -6,4 +6,4 @@
 pub mod export;
 pub mod hcl;
 
-pub use export::{Export, NotExportable, export};
+pub use export::{Export, Makers, NotExportable, export};

@@ -274,12 +274,7 @@ async fn a_shared_endpoint_deleted_by_hand_is_told_once_and_pointed_at_from_the_
         h.job(b).resources().endpoint.clone().map(|e| e.id),
         Some(endpoint.id.clone())
     );
-    aws_sdk_ec2::Client::new(&h.sandbox.aws)
-        .delete_vpc_endpoints()
-        .vpc_endpoint_ids(endpoint.id.as_str())
-        .send()
-        .await
-        .expect("deleted by hand");
+    h.delete_endpoint_by_hand(endpoint.id.as_str()).await;
     h.app().watch.sweep().await;
     let before = h.sandbox.proxy.lock().actions.len();
     let swept = h.app().watch.sweep().await;
@@ -304,24 +299,9 @@ async fn a_shared_endpoint_deleted_by_hand_is_told_once_and_pointed_at_from_the_
 
 #[tokio::test]
 async fn a_security_group_rule_removed_by_hand_is_told_as_a_closed_port() {
-    use aws_sdk_ec2::types::{IpPermission, IpRange};
     let h = Harness::start().await;
     let id = h.create_and_run().await;
-    let port = privatelink_bot::sandbox::fake_zilliz::PRIVATE_LINK_PORT;
-    aws_sdk_ec2::Client::new(&h.sandbox.aws)
-        .revoke_security_group_ingress()
-        .group_id(&h.sandbox.network.security_group)
-        .ip_permissions(
-            IpPermission::builder()
-                .ip_protocol("tcp")
-                .from_port(i32::from(port))
-                .to_port(i32::from(port))
-                .ip_ranges(IpRange::builder().cidr_ip("10.0.0.0/8").build())
-                .build(),
-        )
-        .send()
-        .await
-        .expect("revoked by hand");
+    let port = h.close_port_by_hand().await;
     h.app().watch.sweep().await;
     assert_eq!(h.app().watch.sweep().await.drifted, 1);
     let told = h.transcript().await;

@@ -147,12 +147,7 @@ async fn a_deleted_endpoint_is_made_again_with_the_approval_a_create_needs() {
     h.click_as("carol", &["ops"], Action::Approve, id).await;
     h.app().engine.wait(id).await;
     let old = h.job(id).resources().endpoint.clone().expect("endpoint").id;
-    aws_sdk_ec2::Client::new(&h.sandbox.aws)
-        .delete_vpc_endpoints()
-        .vpc_endpoint_ids(old.as_str())
-        .send()
-        .await
-        .expect("deleted by hand");
+    h.delete_endpoint_by_hand(old.as_str()).await;
     let told = told_drifted(&h, "VPC endpoint is gone").await;
     assert!(told.contains("create a new VPC endpoint"), "{told}");
     assert!(
@@ -251,24 +246,9 @@ async fn a_moved_cluster_address_gets_its_new_zone_and_the_old_one_goes() {
 
 #[tokio::test]
 async fn a_closed_port_has_no_repair_and_accepted_it_is_told_no_more() {
-    use aws_sdk_ec2::types::{IpPermission, IpRange};
     let h = Harness::start().await;
     let id = h.create_and_run().await;
-    let port = privatelink_bot::sandbox::fake_zilliz::PRIVATE_LINK_PORT;
-    aws_sdk_ec2::Client::new(&h.sandbox.aws)
-        .revoke_security_group_ingress()
-        .group_id(&h.sandbox.network.security_group)
-        .ip_permissions(
-            IpPermission::builder()
-                .ip_protocol("tcp")
-                .from_port(i32::from(port))
-                .to_port(i32::from(port))
-                .ip_ranges(IpRange::builder().cidr_ip("10.0.0.0/8").build())
-                .build(),
-        )
-        .send()
-        .await
-        .expect("revoked by hand");
+    h.close_port_by_hand().await;
     let told = told_drifted(&h, "no longer let port").await;
     assert!(!told.contains("[Repair"), "{told}");
     assert!(
@@ -299,12 +279,7 @@ async fn a_shared_endpoint_deleted_by_hand_is_made_again_once_for_both_jobs() {
     let clusters = h.sandbox.clusters.clone();
     let (a, b) = (h.link(&clusters[..1]).await, h.link(&clusters[..]).await);
     let old = h.job(a).resources().endpoint.clone().expect("endpoint").id;
-    aws_sdk_ec2::Client::new(&h.sandbox.aws)
-        .delete_vpc_endpoints()
-        .vpc_endpoint_ids(old.as_str())
-        .send()
-        .await
-        .expect("deleted by hand");
+    h.delete_endpoint_by_hand(old.as_str()).await;
     h.app().watch.sweep().await;
     assert_eq!(h.app().watch.sweep().await.drifted, 2);
     let told = h.transcript().await;

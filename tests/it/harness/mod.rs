@@ -318,6 +318,39 @@ impl Harness {
             .expect("stored");
     }
 
+    /// Deletes the VPC endpoint `endpoint` by hand, as someone cleaning
+    /// up in the EC2 console would.
+    pub async fn delete_endpoint_by_hand(&self, endpoint: &str) {
+        aws_sdk_ec2::Client::new(&self.sandbox.aws)
+            .delete_vpc_endpoints()
+            .vpc_endpoint_ids(endpoint)
+            .send()
+            .await
+            .expect("deleted by hand");
+    }
+
+    /// Removes the sandbox security group's rule for the private link
+    /// port by hand; the port.
+    pub async fn close_port_by_hand(&self) -> u16 {
+        use aws_sdk_ec2::types::{IpPermission, IpRange};
+        let port = privatelink_bot::sandbox::fake_zilliz::PRIVATE_LINK_PORT;
+        aws_sdk_ec2::Client::new(&self.sandbox.aws)
+            .revoke_security_group_ingress()
+            .group_id(&self.sandbox.network.security_group)
+            .ip_permissions(
+                IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(i32::from(port))
+                    .to_port(i32::from(port))
+                    .ip_ranges(IpRange::builder().cidr_ip("10.0.0.0/8").build())
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("revoked by hand");
+        port
+    }
+
     pub fn job(&self, id: JobId) -> Job {
         self.app()
             .store
