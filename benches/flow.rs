@@ -72,7 +72,9 @@ fn parse_authorize_persist(c: &mut Criterion) {
         rules: Vec::new(),
     };
     let actor = Actor::new(UserRef::new(Platform::Slack, "UREQUESTER"));
-    let here = privatelink_bot::domain::rules::ChannelMatch::parse("slack:C0123").expect("channel");
+    let here = privatelink_bot::domain::rules::ChannelAt::named_by(
+        &privatelink_bot::domain::rules::ChannelMatch::parse("slack:C0123").expect("channel"),
+    );
     let mut group = c.benchmark_group("create");
     group.bench_function("parse_authorize_persist", |b| {
         b.to_async(&rt).iter(|| async {

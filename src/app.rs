@@ -68,7 +68,7 @@ impl App {
         let clock = overrides.clock.unwrap_or_else(|| Arc::new(SystemClock));
         let delivery = Dispatcher::new(
             store.clone(),
-            chat,
+            chat.clone(),
             clock.clone(),
             config.delivery.clone(),
             metrics.clone(),
@@ -104,6 +104,7 @@ impl App {
             per_user_per_minute: config.intake.per_user_per_minute,
             per_user_burst: config.intake.per_user_burst,
             watch: watch.clone(),
+            chat,
         }));
         Ok(Self {
             store,

@@ -38,6 +38,8 @@ id-zone = a Route 53 hosted zone id
 id-expected-zone = up to 32 capital letters and digits, such as Z1YSHQZHG15GKL
 id-channel = a chat channel id
 id-expected-channel = 1 to 80 characters, no spaces
+id-channel-name = a chat channel name
+id-expected-channel-name = # and 1 to 100 characters, no spaces
 
 parse-field-problem = `{ $field }`: { $problem }
 parse-usage = Usage: { $usage }
@@ -539,6 +541,7 @@ status-waiting-approvals = Waiting for approval: { $have } of { $need } ({ $by }
 note-approval-counted = Approval { $have } of { $need } by { $by }.
 reply-approval-counted = Your approval of { $job } is counted: { $have } of { $need }.
 denied-no-rule-here = No rule of the policy covers requests from { $channel }: nothing was stored. An administrator can add a [[policy.rule]] with that channel.
+channel-name-unread = (Rules that name channels by name ({ $platform }:#name) could not be tried here: the bot could not read this channel's name: { $why })
 note-counted = { $by } asks: { $what } ({ $have } of { $need } approvals; it starts on the last).
 help-policy = Which guardrail applies in a channel (this one by default), for an AWS account, region and project: who may ask, who approves, how many approvals each change needs.
 slash-policy = Which guardrail applies where

@@ -38,6 +38,8 @@ id-zone = Route 53 托管区域 ID
 id-expected-zone = 最多 32 位大写字母和数字，例如 Z1YSHQZHG15GKL
 id-channel = 聊天频道 ID
 id-expected-channel = 1 到 80 个字符，不含空格
+id-channel-name = 聊天频道名称
+id-expected-channel-name = # 加 1 到 100 个字符，不含空格
 
 parse-field-problem = `{ $field }`：{ $problem }
 parse-usage = 用法：{ $usage }
@@ -539,6 +541,7 @@ status-waiting-approvals = 等待审批：已 { $have } / 共需 { $need }（{ $
 note-approval-counted = 第 { $have } / { $need } 个批准，来自 { $by }。
 reply-approval-counted = 你对 { $job } 的批准已计入：{ $have } / { $need }。
 denied-no-rule-here = 策略中没有规则覆盖来自 { $channel } 的请求：未存储任何内容。管理员可以添加包含该频道的 [[policy.rule]]。
+channel-name-unread = （按名称指定频道的规则（{ $platform }:#名称）无法在此判断：机器人读不到本频道的名称：{ $why }）
 note-counted = { $by } 请求：{ $what }（已 { $have } / 共需 { $need } 个批准；凑齐后开始）。
 help-policy = 查看某频道（默认当前频道）、AWS 账号、区域和项目适用的护栏：谁可以申请、谁审批、每种变更需要几个批准。
 slash-policy = 查看适用的护栏

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::domain::ids::{Platform, UserRef};
+use crate::domain::ids::{ChannelId, ChannelName, Platform, UserRef};
 use crate::domain::job::{Conversation, MessageRef};
 use crate::ports::chat::{Card, ChatError, ChatSink, Note};
 use crate::ports::error::ErrorKind;
@@ -79,5 +79,19 @@ impl ChatSink for ChatRouter {
     }
     async fn tell_directly(&self, user: &UserRef, text: &str) -> Result<(), ChatError> {
         self.sink(user.platform)?.tell_directly(user, text).await
+    }
+    async fn channel_name(
+        &self,
+        platform: Platform,
+        channel: &ChannelId,
+    ) -> Result<ChannelName, ChatError> {
+        self.sink(platform)?.channel_name(platform, channel).await
+    }
+    async fn channels_named(
+        &self,
+        platform: Platform,
+        name: &ChannelName,
+    ) -> Result<Vec<ChannelId>, ChatError> {
+        self.sink(platform)?.channels_named(platform, name).await
     }
 }

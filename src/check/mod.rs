@@ -7,8 +7,11 @@
 //! A probe never changes anything: EC2 is asked with `DryRun`, the others
 //! with read calls.
 
+use crate::chat::platform::PlatformSettings;
 use crate::cloud::aws::AwsAccess;
 use crate::config::Config;
+use crate::domain::ids::ChannelName;
+use crate::secret::SecretSource;
 
 pub use crate::ports::probe::{Outcome, Row, Scope};
 
@@ -44,16 +47,23 @@ impl Report {
                 Outcome::Pass(d) => ("ok  ", d.as_str()),
                 Outcome::Fail { problem, .. } => ("FAIL", problem.as_str()),
                 Outcome::Skipped(d) => ("skip", d.as_str()),
+                Outcome::Warn { problem, .. } => ("warn", problem.as_str()),
             };
             out.push_str(&format!("{}{pad}  {tag}  {detail}\n", r.check));
-            if let Outcome::Fail { fix, .. } = &r.outcome {
+            if let Outcome::Fail { fix, .. } | Outcome::Warn { fix, .. } = &r.outcome {
                 out.push_str(&format!("{}  fix:  {fix}\n", " ".repeat(width)));
             }
         }
         let failures = self.rows.iter().filter(|r| r.failed()).count();
-        out.push_str(&match failures {
-            0 => "every check passed\n".to_owned(),
-            n => format!("{n} check(s) failed\n"),
+        let warnings = self
+            .rows
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Warn { .. }))
+            .count();
+        out.push_str(&match (failures, warnings) {
+            (0, 0) => "every check passed\n".to_owned(),
+            (0, w) => format!("every check passed; {w} warning(s) to read\n"),
+            (n, _) => format!("{n} check(s) failed\n"),
         });
         out
     }
@@ -77,8 +87,64 @@ pub async fn online(config: &Config, scope: &Scope) -> Report {
     );
     for platform in config.chat_platforms() {
         rows.extend(platform.probe().await);
+        rows.extend(channel_rows(config, platform).await);
     }
     Report { rows }
+}
+
+/// One row per channel a rule names by name on `platform`: the channel
+/// it stands for, or a warning when it stands for none or for several.
+async fn channel_rows(config: &Config, platform: &dyn PlatformSettings) -> Vec<Row> {
+    let named: Vec<(String, ChannelName)> = config
+        .policy
+        .rules
+        .iter()
+        .flat_map(|r| r.channels.iter().map(move |c| (r, c)))
+        .filter(|(_, c)| c.platform == platform.platform())
+        .filter_map(|(r, c)| c.name().map(|n| (r.name.clone(), n.clone())))
+        .collect();
+    if named.is_empty() {
+        return Vec::new();
+    }
+    let check = |rule: &str, name: &ChannelName| {
+        format!("Rule {rule}: {}:{name}", platform.platform().as_str())
+    };
+    let sink = match platform.connect(&SecretSource::environment()) {
+        Ok(connected) => connected.sink(),
+        Err(e) => {
+            return named
+                .iter()
+                .map(|(rule, name)| Row::skipped(check(rule, name), format!("{e:#}")))
+                .collect();
+        }
+    };
+    let mut rows = Vec::new();
+    for (rule, name) in &named {
+        let ids = sink.channels_named(platform.platform(), name).await;
+        rows.push(match ids.as_deref() {
+            Ok([one]) => Row::pass(check(rule, name), format!("the channel {one}")),
+            Ok([]) => Row::warn(
+                check(rule, name),
+                format!("no channel the bot can see is named {name}: the rule matches nowhere yet"),
+                "check the name; a private channel is seen only once the bot is invited to it",
+            ),
+            Ok(several) => Row::warn(
+                check(rule, name),
+                format!(
+                    "{} channels are named {name} ({}): the rule matches in each",
+                    several.len(),
+                    several.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                ),
+                "name the one meant by its id",
+            ),
+            Err(e) => Row::warn(
+                check(rule, name),
+                format!("could not list the channels: {e}"),
+                "give the bot the scope to read channels (Slack: channels:read, groups:read) and check again",
+            ),
+        });
+    }
+    rows
 }
 
 /// The policy's rules, one row each, in the order they are tried (the

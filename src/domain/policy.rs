@@ -310,8 +310,8 @@ mod role_tests {
 
     #[test]
     fn nobody_named_means_nobody_may_request_and_a_platform_opens_on_purpose() {
-        use crate::domain::rules::ChannelMatch;
-        let here = ChannelMatch::parse("slack:C1").unwrap();
+        use crate::domain::rules::{ChannelAt, ChannelMatch};
+        let here = ChannelAt::named_by(&ChannelMatch::parse("slack:C1").unwrap());
         let alice = Actor::new(UserRef::new(Platform::Slack, "UALICE"));
         assert!(
             policy(&[]).may_request_here(&alice, &here).is_err(),

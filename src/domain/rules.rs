@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use super::ids::{AccountId, ChannelId, Platform, ProjectId, ZillizRegion};
+use super::ids::{AccountId, ChannelId, ChannelName, Platform, ProjectId, ZillizRegion};
 use super::job::{Conversation, Job};
 use super::policy::{Actor, Denied, Policy, Principal};
 use crate::text;
@@ -18,22 +18,58 @@ use crate::text;
 /// The name of the rule the flat `requesters` and `approvers` make.
 pub const DEFAULT_RULE: &str = "default";
 
-/// A channel a rule names: `slack:C024BE91L`, `discord:1234…`,
-/// `console:ops`.
+/// A channel a rule names, by id (`slack:C024BE91L`, `discord:1234…`,
+/// `console:ops`) or by name (`slack:#platform-ops`). A name is matched
+/// against the name the platform gives the request's channel when it
+/// comes in, so a renamed channel follows its new name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelMatch {
     pub platform: Platform,
-    pub channel: ChannelId,
+    pub channel: ChannelRef,
+}
+
+/// How a rule names a channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChannelRef {
+    Id(ChannelId),
+    Name(ChannelName),
 }
 
 impl ChannelMatch {
     pub fn parse(text: &str) -> Result<Self, String> {
-        let bad = || format!("{text:?} is not a channel: expected <platform>:<channel id>");
+        let bad = || {
+            format!(
+                "{text:?} is not a channel: expected <platform>:<channel id> or <platform>:#<channel name>"
+            )
+        };
         let (platform, channel) = text.split_once(':').ok_or_else(bad)?;
+        let channel = match channel.starts_with('#') {
+            true => ChannelRef::Name(ChannelName::parse(channel).map_err(|_| bad())?),
+            false => ChannelRef::Id(ChannelId::parse(channel).map_err(|_| bad())?),
+        };
         Ok(Self {
             platform: Platform::parse(platform).ok_or_else(bad)?,
-            channel: ChannelId::parse(channel).map_err(|_| bad())?,
+            channel,
         })
+    }
+
+    /// Whether the request's channel is this one: by id, or by the name
+    /// its platform gave it (a channel whose name is unknown matches no
+    /// rule naming channels by name).
+    pub fn matches(&self, at: &ChannelAt) -> bool {
+        self.platform == at.platform
+            && match &self.channel {
+                ChannelRef::Id(id) => at.id.as_ref() == Some(id),
+                ChannelRef::Name(name) => at.name.as_ref() == Some(name),
+            }
+    }
+
+    /// The name, when this names a channel by name.
+    pub fn name(&self) -> Option<&ChannelName> {
+        match &self.channel {
+            ChannelRef::Name(name) => Some(name),
+            ChannelRef::Id(_) => None,
+        }
     }
 }
 
@@ -46,7 +82,56 @@ impl<'de> Deserialize<'de> for ChannelMatch {
 
 impl fmt::Display for ChannelMatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.platform.as_str(), self.channel)
+        match &self.channel {
+            ChannelRef::Id(id) => write!(f, "{}:{id}", self.platform.as_str()),
+            ChannelRef::Name(name) => write!(f, "{}:{name}", self.platform.as_str()),
+        }
+    }
+}
+
+/// The channel a request comes from, or a `policy` question names: its
+/// id and its name, each when known. The name is only asked of the
+/// platform when some rule names channels by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelAt {
+    pub platform: Platform,
+    pub id: Option<ChannelId>,
+    pub name: Option<ChannelName>,
+}
+
+impl ChannelAt {
+    /// The channel a conversation is in, its name not yet known.
+    pub fn of(conversation: &Conversation) -> Self {
+        Self {
+            platform: conversation.platform,
+            id: Some(conversation.channel.clone()),
+            name: None,
+        }
+    }
+
+    /// The channel a `policy` question names, as far as it says.
+    pub fn named_by(m: &ChannelMatch) -> Self {
+        let (id, name) = match &m.channel {
+            ChannelRef::Id(id) => (Some(id.clone()), None),
+            ChannelRef::Name(name) => (None, Some(name.clone())),
+        };
+        Self {
+            platform: m.platform,
+            id,
+            name,
+        }
+    }
+}
+
+impl fmt::Display for ChannelAt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let platform = self.platform.as_str();
+        match (&self.id, &self.name) {
+            (Some(id), Some(name)) => write!(f, "{platform}:{id} ({name})"),
+            (Some(id), None) => write!(f, "{platform}:{id}"),
+            (None, Some(name)) => write!(f, "{platform}:{name}"),
+            (None, None) => write!(f, "{platform}:?"),
+        }
     }
 }
 
@@ -96,7 +181,7 @@ pub struct Rule {
 /// known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Where {
-    pub channel: ChannelMatch,
+    pub channel: ChannelAt,
     pub account: Option<AccountId>,
     /// Unknown (a `policy` question that names none): only rules that
     /// name no region match.
@@ -107,7 +192,7 @@ pub struct Where {
 /// No rule covers the request: what one would have to name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unmatched {
-    pub needs: Where,
+    pub needs: Box<Where>,
 }
 
 /// Whether `list` allows `value`: empty allows anything.
@@ -115,9 +200,14 @@ fn allows<T: PartialEq>(list: &[T], value: Option<&T>) -> bool {
     list.is_empty() || value.is_some_and(|v| list.contains(v))
 }
 
+/// Whether `channels` allows the channel `at`: empty allows any.
+fn allows_channel(channels: &[ChannelMatch], at: &ChannelAt) -> bool {
+    channels.is_empty() || channels.iter().any(|c| c.matches(at))
+}
+
 impl Rule {
     pub fn matches(&self, at: &Where) -> bool {
-        allows(&self.channels, Some(&at.channel))
+        allows_channel(&self.channels, &at.channel)
             && allows(&self.accounts, at.account.as_ref())
             && allows(&self.regions, at.region.as_ref())
             && allows(&self.projects, at.project.as_ref())
@@ -141,7 +231,9 @@ pub fn rule_for<'a>(rules: &'a [Rule], at: &Where) -> Result<&'a Rule, Unmatched
     rules
         .iter()
         .find(|r| r.matches(at))
-        .ok_or_else(|| Unmatched { needs: at.clone() })
+        .ok_or_else(|| Unmatched {
+            needs: Box::new(at.clone()),
+        })
 }
 
 /// Rules that can never apply, each with the earlier rule that covers
@@ -156,17 +248,16 @@ pub fn shadowed(rules: &[Rule]) -> Vec<(String, String)> {
     out
 }
 
-impl ChannelMatch {
-    /// The channel a conversation is in.
-    pub fn of(conversation: &Conversation) -> Self {
-        Self {
-            platform: conversation.platform,
-            channel: conversation.channel.clone(),
-        }
-    }
-}
-
 impl Policy {
+    /// Whether some rule names a channel on `platform` by name: only then
+    /// is the platform asked for a request's channel name.
+    pub fn names_channels_on(&self, platform: Platform) -> bool {
+        self.rules
+            .iter()
+            .flat_map(|r| &r.channels)
+            .any(|c| c.platform == platform && c.name().is_some())
+    }
+
     /// The rules in force, in order: the configured ones, then the flat
     /// lists as the one that matches everything (when they name anyone).
     pub fn in_force(&self) -> Vec<Rule> {
@@ -188,11 +279,11 @@ impl Policy {
 
     /// Whether `actor` may ask for anything from `channel` under some
     /// rule: checked before preflight, which the exact rule needs.
-    pub fn may_request_here(&self, actor: &Actor, channel: &ChannelMatch) -> Result<(), Denied> {
+    pub fn may_request_here(&self, actor: &Actor, channel: &ChannelAt) -> Result<(), Denied> {
         let rules = self.in_force();
         let here: Vec<&Rule> = rules
             .iter()
-            .filter(|r| allows(&r.channels, Some(channel)))
+            .filter(|r| allows_channel(&r.channels, channel))
             .collect();
         if here.is_empty() {
             return Err(Denied(text!(

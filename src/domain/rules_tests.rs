@@ -15,7 +15,7 @@ approvals = { create = 2, delete = 2, repair = 1 }
 
 [[rule]]
 name = "sandbox"
-channels = ["slack:CDATASANDBOX"]
+channels = ["slack:CDATASANDBOX", "slack:#data-sandbox", "discord:#data-sandbox"]
 accounts = ["222222222222", "333333333333"]
 regions = ["aws-us-west-2"]
 requesters = ["slack:*"]
@@ -49,7 +49,28 @@ slack:CPLATFORMOPS          | 222222222222 | aws-us-west-2      | proj-a | ✗
 slack:CRANDOM               | 111111111111 | aws-cn-northwest-1 | proj-a | china
 slack:CPLATFORMOPS          | 111111111111 | aws-cn-northwest-1 | proj-a | production
 console:ops                 | -            | aws-cn-northwest-1 | proj-a | china
+slack:CNEW #data-sandbox    | 222222222222 | aws-us-west-2      | proj-a | sandbox
+slack:CNEW #Data-Sandbox    | 222222222222 | aws-us-west-2      | proj-a | sandbox
+slack:CNEW #data-sandbox-2  | 222222222222 | aws-us-west-2      | proj-a | ✗
+slack:CNEW                  | 222222222222 | aws-us-west-2      | proj-a | ✗
+discord:99 #data-sandbox    | 333333333333 | aws-us-west-2      | proj-a | sandbox
+console:data-sandbox        | 333333333333 | aws-us-west-2      | proj-a | ✗
+slack:CPLATFORMOPS #general | 111111111111 | aws-us-west-2      | proj-a | production
 ";
+
+/// A table cell: `slack:C1`, or `slack:C1 #name` for a channel whose
+/// platform told its name.
+fn at_channel(cell: &str) -> ChannelAt {
+    let (id, name) = match cell.split_once(' ') {
+        Some((id, name)) => (id, ChannelName::parse(name).ok()),
+        None => (cell, None),
+    };
+    let m = ChannelMatch::parse(id).expect("a channel");
+    ChannelAt {
+        name,
+        ..ChannelAt::named_by(&m)
+    }
+}
 
 #[test]
 fn each_request_gets_the_first_rule_that_matches_or_none() {
@@ -60,7 +81,7 @@ fn each_request_gets_the_first_rule_that_matches_or_none() {
             panic!("a row has five cells: {line}");
         };
         let at = Where {
-            channel: ChannelMatch::parse(channel).expect("a channel"),
+            channel: at_channel(channel),
             account: AccountId::parse(account).ok(),
             region: Some(ZillizRegion::parse(region).expect("a region")),
             project: Some(ProjectId::parse(project).expect("a project")),
@@ -68,7 +89,7 @@ fn each_request_gets_the_first_rule_that_matches_or_none() {
         let got = match rule_for(&rules, &at) {
             Ok(rule) => rule.name.clone(),
             Err(unmatched) => {
-                assert_eq!(unmatched.needs, at, "the refusal names the request");
+                assert_eq!(*unmatched.needs, at, "the refusal names the request");
                 "✗".to_owned()
             }
         };
@@ -106,5 +127,14 @@ fn approvals_default_to_one_and_bad_channels_are_refused() {
     assert_eq!(rules[0].approvals.create, 2);
     assert!(ChannelMatch::parse("teams:C1").is_err());
     assert!(ChannelMatch::parse("slack:").is_err());
+    assert!(ChannelMatch::parse("slack:#").is_err());
+    assert!(ChannelMatch::parse("slack:#two words").is_err());
+    let named = ChannelMatch::parse("slack:#Platform-Ops").expect("a name");
+    assert_eq!(
+        named.to_string(),
+        "slack:#platform-ops",
+        "names compare lower-cased"
+    );
+    assert!(named.name().is_some());
     assert!(toml::from_str::<File>("[[rule]]\nname = \"x\"\nchannels = [\"nope\"]\n").is_err());
 }

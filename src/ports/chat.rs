@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ErrorKind;
 
-use crate::domain::ids::{JobId, Platform, UserRef};
+use crate::domain::ids::{ChannelId, ChannelName, JobId, Platform, UserRef};
 pub use crate::domain::job::Living;
 use crate::domain::job::{Conversation, MessageRef};
 
@@ -288,6 +288,33 @@ pub trait ChatSink: Send + Sync {
     /// `platform` (zero: the platform's own limiter is enough).
     fn pacing(&self, _platform: Platform) -> std::time::Duration {
         std::time::Duration::ZERO
+    }
+
+    /// The name `channel` of `platform` bears now (for rules that name
+    /// channels by name). The adapter holds the platform's client, so it
+    /// answers reads about channels as well as posting into them.
+    async fn channel_name(
+        &self,
+        platform: Platform,
+        _channel: &ChannelId,
+    ) -> Result<ChannelName, ChatError> {
+        Err(ChatError::new(
+            ErrorKind::InvalidInput,
+            format!("{platform} does not tell channel names"),
+        ))
+    }
+
+    /// The channels of `platform` the bot can see that bear `name` (none,
+    /// one, or on Discord several: names repeat across servers).
+    async fn channels_named(
+        &self,
+        platform: Platform,
+        _name: &ChannelName,
+    ) -> Result<Vec<ChannelId>, ChatError> {
+        Err(ChatError::new(
+            ErrorKind::InvalidInput,
+            format!("{platform} does not list channels"),
+        ))
     }
 
     /// Tells one person something in a direct message from the bot, which

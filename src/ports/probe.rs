@@ -13,6 +13,8 @@ pub enum Outcome {
     Fail { problem: String, fix: String },
     /// Not tried, and why (nothing configured to try it with).
     Skipped(String),
+    /// Works, but likely not as meant: what was seen and what to do.
+    Warn { problem: String, fix: String },
 }
 
 /// One row of the table: what was checked and how it went.
@@ -48,6 +50,20 @@ impl Row {
         Self {
             check: check.into(),
             outcome: Outcome::Skipped(why.into()),
+        }
+    }
+
+    pub fn warn(
+        check: impl Into<String>,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Self {
+            check: check.into(),
+            outcome: Outcome::Warn {
+                problem: problem.into(),
+                fix: fix.into(),
+            },
         }
     }
 

@@ -5,6 +5,7 @@
 //! Every click is judged against the job as stored at that moment, never
 //! against what the card showed.
 
+mod channels;
 mod decisions;
 mod export;
 mod inbound;
@@ -51,11 +52,14 @@ pub struct ServiceParts {
     pub per_user_burst: u32,
     /// The drift watch, for `verify`.
     pub watch: Arc<crate::watch::Watch>,
+    /// The chat platforms, asked for channel names when rules use them.
+    pub chat: Arc<dyn crate::ports::chat::ChatSink>,
 }
 
 pub struct Service {
     p: ServiceParts,
     limits: limits::RateLimit,
+    names: channels::ChannelNames,
 }
 
 fn store_failed(e: impl Into<ChangeError>, locale: Locale) -> Reply {
@@ -71,7 +75,11 @@ fn store_failed(e: impl Into<ChangeError>, locale: Locale) -> Reply {
 impl Service {
     pub fn new(parts: ServiceParts) -> Self {
         let limits = limits::RateLimit::new(parts.per_user_per_minute, parts.per_user_burst);
-        Self { p: parts, limits }
+        Self {
+            p: parts,
+            limits,
+            names: channels::ChannelNames::default(),
+        }
     }
 
     pub fn engine(&self) -> &Engine {
@@ -243,7 +251,7 @@ impl Service {
             Command::Verify(id) => self.verify(id, locale).await,
             Command::Export(id) => self.export(actor, id, locale).await,
             Command::Adopt(id) => self.act(actor, Ask::Adopt, id, locale).await,
-            Command::Policy(q) => self.which_rule(conversation, q, locale),
+            Command::Policy(q) => self.which_rule(conversation, q, locale).await,
             Command::List(filter) => self.list(actor, filter, locale).await,
             Command::Cancel(id) => {
                 self.act(actor, Ask::Click(Action::Cancel), id, locale)

@@ -5,19 +5,23 @@
 use super::{Reply, Service};
 use crate::domain::command::PolicyQuery;
 use crate::domain::job::Conversation;
-use crate::domain::rules::{ChannelMatch, Where, rule_for};
+use crate::domain::rules::{Where, rule_for};
 use crate::i18n::Locale;
 use crate::t;
 
 impl Service {
-    pub(super) fn which_rule(
+    pub(super) async fn which_rule(
         &self,
         conversation: &Conversation,
         q: PolicyQuery,
         locale: Locale,
     ) -> Reply {
+        let seen = match &q.channel {
+            Some(asked) => self.channel_asked(asked).await,
+            None => self.channel_seen(conversation).await,
+        };
         let at = Where {
-            channel: q.channel.unwrap_or_else(|| ChannelMatch::of(conversation)),
+            channel: seen.at.clone(),
             account: q.account,
             region: q.region,
             project: q.project,
@@ -33,7 +37,8 @@ impl Service {
         );
         let rules = self.p.policy.in_force();
         let Ok(rule) = rule_for(&rules, &at) else {
-            return Reply::say(t!(locale, "policy-none", place = place));
+            let none = t!(locale, "policy-none", place = place);
+            return Reply::say(super::request::with_unread(none, &seen, locale));
         };
         let list = |items: Vec<String>| match items.is_empty() {
             true => t!(locale, "policy-any"),

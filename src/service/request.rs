@@ -1,6 +1,7 @@
 //! Requests: `plan` (preflight only, nothing stored) and `create`
 //! (preflight, store the pending job, post its card).
 
+use super::channels::Seen;
 use super::{Reply, Service, preflight, store_failed};
 use crate::domain::audit;
 use crate::domain::command::CreateRequest;
@@ -8,7 +9,7 @@ use crate::domain::ids::JobId;
 use crate::domain::job::{Conversation, Guard, Job, NewJob, Resources};
 use crate::domain::plan::Plan;
 use crate::domain::policy::{Actor, Denied};
-use crate::domain::rules::{ChannelMatch, Where};
+use crate::domain::rules::Where;
 use crate::i18n::Locale;
 use crate::store::{Admission, ChangeError};
 use crate::t;
@@ -71,9 +72,9 @@ impl Service {
         req: CreateRequest,
         locale: Locale,
     ) -> Reply {
-        let here = ChannelMatch::of(conversation);
-        if let Err(denied) = self.p.policy.may_request_here(actor, &here) {
-            return Reply::say(denied.0.render(locale));
+        let here = self.channel_seen(conversation).await;
+        if let Err(denied) = self.p.policy.may_request_here(actor, &here.at) {
+            return Reply::say(with_unread(denied.0.render(locale), &here, locale));
         }
         if let Err(denied) = self.p.policy.may_assume(req.role.as_ref()) {
             return Reply::say(denied.0.render(locale));
@@ -130,15 +131,19 @@ impl Service {
             ));
         }
         // The rule, now that preflight knows the account.
+        let here = self.channel_seen(conversation).await;
         let at = Where {
-            channel: ChannelMatch::of(conversation),
+            channel: here.at.clone(),
             account: plan.account.clone(),
             region: Some(req.region.clone()),
             project: Some(req.project.clone()),
         };
         let rule = match self.p.policy.rule_for_request(actor, &at) {
             Ok(rule) => rule,
-            Err(denied) => return self.refuse_create(actor, &denied, locale).await,
+            Err(denied) => {
+                let refused = self.refuse_create(actor, &denied, locale).await;
+                return Reply::say(with_unread(refused.text, &here, locale));
+            }
         };
         let id = match self.p.store.next_job_id(Admission::Intake).await {
             Ok(id) => id,
@@ -244,9 +249,10 @@ impl Service {
         req: &CreateRequest,
         locale: Locale,
     ) -> Option<Reply> {
-        let here = ChannelMatch::of(conversation);
-        if let Err(denied) = self.p.policy.may_request_here(actor, &here) {
-            return Some(self.refuse_create(actor, &denied, locale).await);
+        let here = self.channel_seen(conversation).await;
+        if let Err(denied) = self.p.policy.may_request_here(actor, &here.at) {
+            let refused = self.refuse_create(actor, &denied, locale).await;
+            return Some(Reply::say(with_unread(refused.text, &here, locale)));
         }
         if let Err(denied) = self.p.policy.may_assume(req.role.as_ref()) {
             return Some(Reply::say(t!(
@@ -260,5 +266,22 @@ impl Service {
             Ok(None) => None,
             Err(reply) => Some(reply),
         }
+    }
+}
+
+/// A refusal, and why the channel's name is unknown when it is: a rule
+/// naming it by name might otherwise have matched.
+pub(super) fn with_unread(refusal: String, seen: &Seen, locale: Locale) -> String {
+    match &seen.unread {
+        None => refusal,
+        Some(why) => format!(
+            "{refusal}\n{}",
+            t!(
+                locale,
+                "channel-name-unread",
+                platform = seen.at.platform.as_str(),
+                why = why.as_str()
+            )
+        ),
     }
 }

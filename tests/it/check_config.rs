@@ -20,7 +20,8 @@ const APP_ID: &str = "123456789012345678";
 const PUBLIC_KEY: &str = "4f1a6e0b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7";
 const GOOD_ROLE: &str = "arn:aws:iam::123456789012:role/privatelink-bot";
 const OTHER_ROLE: &str = "arn:aws:iam::210987654321:role/privatelink-bot";
-const ALL_SCOPES: &str = "commands,chat:write,chat:write.public,usergroups:read,files:write";
+const ALL_SCOPES: &str =
+    "commands,chat:write,chat:write.public,usergroups:read,files:write,channels:read,groups:read";
 
 struct World {
     sandbox: Sandbox,
@@ -55,6 +56,18 @@ impl World {
         slack_token: &str,
         discord_token: &str,
     ) -> (i32, String) {
+        self.check_with(zilliz_key, slack_token, discord_token, "")
+            .await
+    }
+
+    /// As `check`, with `extra` appended to the config.
+    async fn check_with(
+        &self,
+        zilliz_key: &str,
+        slack_token: &str,
+        discord_token: &str,
+        extra: &str,
+    ) -> (i32, String) {
         let text = self
             .sandbox
             .config_text(&store_path(&self.dir))
@@ -75,6 +88,7 @@ application_id = {APP_ID}
 public_key = "{PUBLIC_KEY}"
 bot_token_env = "CHECK_DISCORD_BOT_TOKEN"
 api_url = "{discord}"
+{extra}
 "#,
             slack = self.slack.url,
             discord = self.discord.url,
@@ -263,4 +277,64 @@ async fn each_wrong_credential_fails_its_own_row_with_a_fix_and_no_secret() {
     ] {
         assert!(!table.contains(secret), "{secret} appears:\n{table}");
     }
+}
+
+#[tokio::test]
+async fn channels_named_by_name_are_found_or_warned_about_without_failing() {
+    let w = World::start().await;
+    w.slack.name_channel("C0PLATFORM", "platform-ops", false);
+    w.slack.name_channel("C0SECRET", "secret-ops", true);
+    w.slack.remove_bot_from("C0SECRET");
+    for (c, n) in [("C0A", "alpha"), ("C0B", "beta"), ("C0C", "gamma")] {
+        w.slack.name_channel(c, n, false);
+    }
+    w.discord.add_channel("901", "9001", "platform-ops");
+    w.discord.add_channel("901", "9002", "twice");
+    w.discord.add_channel("902", "9003", "twice");
+    let rules = r#"
+[[policy.rule]]
+name = "production"
+channels = ["slack:#platform-ops", "slack:#secret-ops", "discord:#platform-ops", "discord:#twice", "discord:#nowhere"]
+requesters = ["slack:*", "discord:*"]
+approvers = ["slack:UBOB"]
+"#;
+    let (status, table) = w
+        .check_with(&w.sandbox.api_key, SLACK_TOKEN, DISCORD_TOKEN, rules)
+        .await;
+    assert_eq!(status, 0, "warnings do not fail the check:\n{table}");
+    assert!(
+        passed(&table, "Rule production: slack:#platform-ops"),
+        "{table}"
+    );
+    assert!(
+        row(&table, "Rule production: slack:#platform-ops").contains("C0PLATFORM"),
+        "{table}"
+    );
+    let warned = |check: &str| result(&table, check) == "warn";
+    assert!(
+        warned("Rule production: slack:#secret-ops"),
+        "a private channel the bot is not in is not seen:\n{table}"
+    );
+    assert!(
+        passed(&table, "Rule production: discord:#platform-ops"),
+        "{table}"
+    );
+    assert!(warned("Rule production: discord:#twice"), "{table}");
+    assert!(
+        row(&table, "Rule production: discord:#twice").contains("2 channels"),
+        "{table}"
+    );
+    assert!(warned("Rule production: discord:#nowhere"), "{table}");
+    assert!(table.contains("invite"), "the fix is said:\n{table}");
+    assert!(
+        table.contains("every check passed; 3 warning(s) to read"),
+        "{table}"
+    );
+    let pages = w
+        .slack
+        .calls()
+        .iter()
+        .filter(|c| c.method == "conversations.list")
+        .count();
+    assert!(pages >= 2, "every page was read: {pages}");
 }

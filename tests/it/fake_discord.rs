@@ -44,6 +44,8 @@ pub struct State_ {
     pub dms: std::collections::HashMap<String, String>,
     /// The gateway `GET /gateway` hands out.
     pub gateway: Option<String>,
+    /// The servers the bot is in: guild id → its channels (id, name).
+    pub guilds: std::collections::BTreeMap<String, Vec<(String, String)>>,
 }
 
 #[derive(Clone)]
@@ -156,9 +158,92 @@ impl FakeDiscord {
         self.state.lock().unwrap().application = Some((id.to_owned(), key.to_owned()));
     }
 
+    /// The bot is in server `guild`, which has a text channel `channel`
+    /// named `name`.
+    pub fn add_channel(&self, guild: &str, channel: &str, name: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .guilds
+            .entry(guild.to_owned())
+            .or_default()
+            .push((channel.to_owned(), name.to_owned()));
+    }
+
     pub async fn wait_for(&self, what: &str, done: impl Fn(&[Call]) -> bool) -> Vec<Call> {
         self.recorder.wait_for(what, done).await
     }
+}
+
+/// A guild text channel as Discord describes it.
+fn text_channel(guild: &str, id: &str, name: &str) -> Value {
+    json!({
+        "id": id, "type": 0, "guild_id": guild, "name": name, "position": 0,
+        "permission_overwrites": [], "nsfw": false, "parent_id": null,
+        "topic": null, "last_message_id": null, "rate_limit_per_user": 0, "flags": 0,
+    })
+}
+
+/// `GET /channels/{id}`, `GET /users/@me/guilds` (by `limit` and `after`,
+/// ids ascending) and `GET /guilds/{id}/channels`; a channel in no server
+/// the bot is in is Discord's 10003 Unknown Channel.
+fn channels(st: &State_, parts: &[&str], query: &str) -> Option<Response> {
+    let param = |key: &str| {
+        query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.to_owned())
+    };
+    Some(match parts {
+        ["channels", id] => {
+            let found = st.guilds.iter().find_map(|(guild, channels)| {
+                channels
+                    .iter()
+                    .find(|(c, _)| c == id)
+                    .map(|(c, name)| text_channel(guild, c, name))
+            });
+            match found {
+                Some(channel) => reply(StatusCode::OK, channel),
+                None => reply(
+                    StatusCode::NOT_FOUND,
+                    json!({ "code": 10003, "message": "Unknown Channel" }),
+                ),
+            }
+        }
+        ["users", "@me", "guilds"] => {
+            let limit = param("limit")
+                .and_then(|l| l.parse::<usize>().ok())
+                .unwrap_or(200)
+                .clamp(1, 200);
+            let after: u64 = param("after").and_then(|a| a.parse().ok()).unwrap_or(0);
+            let mut ids: Vec<u64> = st.guilds.keys().filter_map(|g| g.parse().ok()).collect();
+            ids.sort_unstable();
+            let page: Vec<Value> = ids
+                .into_iter()
+                .filter(|g| *g > after)
+                .take(limit)
+                .map(|g| json!({ "id": g.to_string(), "name": format!("server {g}"), "icon": null, "owner": false, "permissions": "0", "features": [] }))
+                .collect();
+            reply(StatusCode::OK, json!(page))
+        }
+        ["guilds", guild, "channels"] => match st.guilds.get(*guild) {
+            Some(channels) => reply(
+                StatusCode::OK,
+                json!(
+                    channels
+                        .iter()
+                        .map(|(c, n)| text_channel(guild, c, n))
+                        .collect::<Vec<_>>()
+                ),
+            ),
+            None => reply(
+                StatusCode::NOT_FOUND,
+                json!({ "code": 10004, "message": "Unknown Guild" }),
+            ),
+        },
+        _ => return None,
+    })
 }
 
 fn reply(status: StatusCode, body: Value) -> Response {
@@ -227,6 +312,11 @@ async fn api(
         path,
         body: body.clone(),
     });
+    if method == Method::GET
+        && let Some(read) = channels(&st, &parts, uri.query().unwrap_or_default())
+    {
+        return read;
+    }
     answer(&mut st, &method, &parts, &body)
 }
 

@@ -8,6 +8,7 @@ mod architecture;
 mod binary;
 mod burst;
 mod calls;
+mod channel_names;
 mod chaos;
 mod check_config;
 mod china;

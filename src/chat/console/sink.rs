@@ -9,10 +9,11 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
-use crate::domain::ids::{JobId, Platform, UserRef};
+use crate::domain::ids::{ChannelId, ChannelName, JobId, Platform, UserRef};
 use crate::domain::job::{Conversation, MessageRef};
 use crate::i18n::Locale;
 use crate::ports::chat::{Button, ButtonStyle, Card, ChatError, ChatSink, Living, Note, Tone};
+use crate::ports::error::ErrorKind;
 use crate::t;
 
 /// Where the console writes; shared by the input loop and the sink.
@@ -216,6 +217,24 @@ impl ConsoleSink {
 
 #[async_trait]
 impl ChatSink for ConsoleSink {
+    /// A console channel is its name.
+    async fn channel_name(
+        &self,
+        _platform: Platform,
+        channel: &ChannelId,
+    ) -> Result<ChannelName, ChatError> {
+        ChannelName::parse(channel.as_str())
+            .map_err(|e| ChatError::new(ErrorKind::InvalidInput, e.to_string()))
+    }
+
+    async fn channels_named(
+        &self,
+        _platform: Platform,
+        name: &ChannelName,
+    ) -> Result<Vec<ChannelId>, ChatError> {
+        Ok(ChannelId::parse(name.as_str()).into_iter().collect())
+    }
+
     async fn post_card(&self, to: &Conversation, card: &Card) -> Result<MessageRef, ChatError> {
         let id = format!("card-{}", card.job);
         write(

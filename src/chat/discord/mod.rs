@@ -2,6 +2,7 @@
 //! in, embeds and threaded progress out, over serenity, through the HTTP
 //! interactions endpoint or the gateway.
 
+mod channels;
 pub mod command;
 pub mod gateway;
 pub mod http;

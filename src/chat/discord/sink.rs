@@ -14,7 +14,7 @@ use serenity::http::{Http, HttpError};
 
 use super::render;
 use crate::backoff::Backoff;
-use crate::domain::ids::{Platform, UserRef};
+use crate::domain::ids::{ChannelName, Platform, UserRef};
 use crate::domain::job::{Conversation, MessageRef};
 use crate::ports::chat::{Blocked, Card, ChatError, ChatSink, Note};
 use crate::ports::error::ErrorKind;
@@ -108,7 +108,7 @@ fn blocked_by(e: &serenity::Error) -> Option<Blocked> {
     })
 }
 
-fn failed(what: &'static str) -> impl Fn(serenity::Error) -> ChatError {
+pub(super) fn failed(what: &'static str) -> impl Fn(serenity::Error) -> ChatError {
     move |e| ChatError::new(e.kind(), format!("{what}: {}", describe(&e))).blocked(blocked_by(&e))
 }
 
@@ -118,17 +118,20 @@ fn thread_channel(message: u64) -> Result<crate::domain::ids::ChannelId, ChatErr
         .map_err(|e| ChatError::new(ErrorKind::Other, e.to_string()))
 }
 
-fn id(text: &str) -> Result<u64, ChatError> {
-    text.parse().map_err(|_| {
-        ChatError::new(
+/// A Discord id: serenity's id types panic on zero, so zero is refused
+/// here like any other non-id.
+pub(super) fn id(text: &str) -> Result<u64, ChatError> {
+    match text.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(ChatError::new(
             ErrorKind::InvalidInput,
             format!("{text:?} is not a Discord id"),
-        )
-    })
+        )),
+    }
 }
 
 pub struct DiscordSink {
-    http: Arc<Http>,
+    pub(super) http: Arc<Http>,
     threads: Mutex<HashSet<u64>>,
 }
 
@@ -268,6 +271,22 @@ impl ChatSink for DiscordSink {
         .await
         .map_err(failed("edit thread message"))?;
         Ok(())
+    }
+
+    async fn channel_name(
+        &self,
+        _platform: Platform,
+        channel: &crate::domain::ids::ChannelId,
+    ) -> Result<ChannelName, ChatError> {
+        self.name_of(channel).await
+    }
+
+    async fn channels_named(
+        &self,
+        _platform: Platform,
+        name: &ChannelName,
+    ) -> Result<Vec<crate::domain::ids::ChannelId>, ChatError> {
+        self.named(name).await
     }
 
     /// A direct message (the DM channel is opened, or found, by Discord),

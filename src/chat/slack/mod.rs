@@ -1,6 +1,7 @@
 //! The Slack adapter: slash commands and button clicks in, Block Kit cards
 //! and threaded progress out, over slack-morphism.
 
+mod channels;
 mod form;
 pub mod http;
 pub mod inbound;

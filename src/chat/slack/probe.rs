@@ -21,6 +21,10 @@ pub const BOT_SCOPES: [&str; 5] = [
     "files:write",
 ];
 
+/// The scopes only rules naming Slack channels by name need (the
+/// manifest lists them after the others).
+pub const NAME_SCOPES: [&str; 2] = ["channels:read", "groups:read"];
+
 #[derive(Deserialize)]
 struct AuthTest {
     ok: bool,
@@ -154,17 +158,34 @@ fn scope_row(granted: Option<&str>) -> Row {
         return Row::skipped(check, "Slack did not say which scopes the token has");
     };
     let granted: Vec<&str> = granted.split(',').map(str::trim).collect();
-    let missing: Vec<&str> = BOT_SCOPES
-        .into_iter()
-        .filter(|s| !granted.contains(s))
-        .collect();
-    if missing.is_empty() {
-        Row::pass(check, BOT_SCOPES.join(", "))
-    } else {
+    let lacking = |wanted: &[&'static str]| -> Vec<&'static str> {
+        wanted
+            .iter()
+            .copied()
+            .filter(|s| !granted.contains(s))
+            .collect()
+    };
+    let fix = "add them under OAuth & Permissions (as config/slack-app-manifest.yml lists them) and reinstall the app";
+    let (missing, for_names) = (lacking(&BOT_SCOPES), lacking(&NAME_SCOPES));
+    if !missing.is_empty() {
         Row::fail(
             check,
             format!("the token lacks {}", missing.join(", ")),
-            "add them under OAuth & Permissions (as config/slack-app-manifest.yml lists them) and reinstall the app",
+            fix,
+        )
+    } else if !for_names.is_empty() {
+        Row::warn(
+            check,
+            format!(
+                "the token lacks {}: rules naming Slack channels by name (slack:#name) will not match",
+                for_names.join(", ")
+            ),
+            fix,
+        )
+    } else {
+        Row::pass(
+            check,
+            [BOT_SCOPES.as_slice(), &NAME_SCOPES].concat().join(", "),
         )
     }
 }
@@ -183,17 +204,23 @@ mod tests {
             .map_while(|l| l.trim().strip_prefix("- "))
             .map(|l| l.split('#').next().unwrap_or_default().trim())
             .collect();
-        assert_eq!(listed, BOT_SCOPES);
+        assert_eq!(listed, [BOT_SCOPES.as_slice(), &NAME_SCOPES].concat());
     }
 
     #[test]
     fn a_missing_scope_is_named() {
+        let core = "commands,chat:write,chat:write.public,usergroups:read,files:write";
+        let row = scope_row(Some(core));
+        assert!(!row.failed(), "names are optional");
         assert!(
-            !scope_row(Some(
-                "commands,chat:write,chat:write.public,usergroups:read,files:write"
-            ))
-            .failed()
+            matches!(&row.outcome, crate::ports::probe::Outcome::Warn { problem, .. } if problem.contains("channels:read, groups:read")),
+            "{row:?}"
         );
+        let all = format!("{core},channels:read,groups:read");
+        assert!(matches!(
+            scope_row(Some(&all)).outcome,
+            crate::ports::probe::Outcome::Pass(_)
+        ));
         let row = scope_row(Some("commands, chat:write"));
         assert!(row.failed());
         assert!(format!("{:?}", row.outcome).contains("chat:write.public, usergroups:read"));

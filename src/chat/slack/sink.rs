@@ -16,7 +16,7 @@ use slack_morphism::prelude::*;
 
 use super::render;
 use crate::backoff::Backoff;
-use crate::domain::ids::{ChannelId, Platform, UserRef};
+use crate::domain::ids::{ChannelId, ChannelName, Platform, UserRef};
 use crate::domain::job::{Conversation, MessageRef};
 use crate::ports::chat::{Attachment, Blocked, Card, ChatError, ChatSink, Note};
 use crate::ports::error::ErrorKind;
@@ -47,7 +47,7 @@ pub fn client(api_url: &str) -> anyhow::Result<Client> {
 
 /// 429s are retried after Slack's `Retry-After` (a second when it does not
 /// say); a post that may have landed is never repeated.
-const RETRY: RetryPolicy = RetryPolicy {
+pub(super) const RETRY: RetryPolicy = RetryPolicy {
     backoff: Backoff {
         initial: Duration::from_secs(1),
         max: Duration::from_secs(30),
@@ -56,7 +56,7 @@ const RETRY: RetryPolicy = RetryPolicy {
 };
 
 /// The kind of a Slack Web API failure.
-fn classify(what: &str, e: SlackClientError) -> ChatError {
+pub(super) fn classify(what: &str, e: SlackClientError) -> ChatError {
     let kind = match &e {
         SlackClientError::RateLimitError(_) => ErrorKind::Throttled,
         SlackClientError::ApiError(api) => match api.code.as_str() {
@@ -130,8 +130,8 @@ where
 }
 
 pub struct SlackSink {
-    client: Arc<Client>,
-    token: SlackApiToken,
+    pub(super) client: Arc<Client>,
+    pub(super) token: SlackApiToken,
 }
 
 impl SlackSink {
@@ -274,6 +274,22 @@ impl ChatSink for SlackSink {
     /// A user id as the channel posts into the bot's direct conversation
     /// with that person (its App Home's Messages tab), which needs no
     /// membership of any channel.
+    async fn channel_name(
+        &self,
+        _platform: Platform,
+        channel: &ChannelId,
+    ) -> Result<ChannelName, ChatError> {
+        self.name_of(channel).await
+    }
+
+    async fn channels_named(
+        &self,
+        _platform: Platform,
+        name: &ChannelName,
+    ) -> Result<Vec<ChannelId>, ChatError> {
+        self.named(name).await
+    }
+
     async fn tell_directly(&self, user: &UserRef, text: &str) -> Result<(), ChatError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatPostMessageRequest::new(

@@ -35,3 +35,42 @@ impl ChannelId {
     }
 }
 string_id!(ChannelId);
+
+/// A channel's name as people see it (`platform-ops`, without the `#`):
+/// what a rule may name instead of an id. Names are lower case on both
+/// platforms that have them, so they are compared lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ChannelName(String);
+
+/// Discord allows 100 characters, Slack 80.
+const MAX_CHANNEL_NAME_CHARS: usize = 100;
+
+impl ChannelName {
+    pub fn parse(value: &str) -> Result<Self, IdError> {
+        let value = value.strip_prefix('#').unwrap_or(value);
+        let ok = !value.is_empty()
+            && value.chars().count() <= MAX_CHANNEL_NAME_CHARS
+            && !value
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '#');
+        if ok {
+            Ok(Self(value.to_lowercase()))
+        } else {
+            Err(IdError::new(
+                value,
+                "id-channel-name",
+                "id-expected-channel-name",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ChannelName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}

@@ -104,7 +104,7 @@ mod zilliz;
 pub use aws::{
     AccountId, AwsRegion, EndpointId, Partition, RoleArn, SecurityGroupId, SubnetId, VpcId, ZoneId,
 };
-pub use chat::ChannelId;
+pub use chat::{ChannelId, ChannelName};
 pub use zilliz::{ClusterId, ProjectId, ZillizRegion};
 
 /// A job id as people say it: `PL-1042`.

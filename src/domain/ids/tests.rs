@@ -22,6 +22,8 @@ proptest! {
             let _ = JobId::parse(v);
             let _ = ZoneId::parse(v);
             let _ = ChannelId::parse(v);
+            let _ = ChannelName::parse(v).map(|n| n.to_string());
+            let _ = crate::domain::rules::ChannelMatch::parse(v).map(|m| m.to_string());
         }
     }
 }

@@ -20,6 +20,7 @@ use tokio::net::TcpListener;
 
 use crate::harness::Recorder;
 
+mod channels;
 mod files;
 mod routes;
 use routes::{api, api_get, close_connection, response_url};
@@ -53,6 +54,8 @@ pub struct FakeSlackState {
     /// Socket Mode: the app-level token and the WebSocket server
     /// `apps.connections.open` hands out.
     pub socket: Option<(String, crate::fake_socket::SocketServer)>,
+    /// Channels with names, by id (`channels`).
+    pub channels: std::collections::HashMap<String, channels::Channel>,
     /// Files asked for, by id (`files`).
     pub uploads: std::collections::HashMap<String, files::Upload>,
     next_file: u64,
@@ -260,6 +263,17 @@ impl FakeSlack {
 
     pub fn rate_limit_next(&self, n: u32) {
         self.state.lock().unwrap().rate_limit_next = n;
+    }
+
+    /// `channel` is named `name` (public, or private: seen only by members).
+    pub fn name_channel(&self, channel: &str, name: &str, private: bool) {
+        self.state.lock().unwrap().channels.insert(
+            channel.to_owned(),
+            channels::Channel {
+                name: name.to_owned(),
+                private,
+            },
+        );
     }
 
     /// The scopes `auth.test` reports for the token (comma-separated).

@@ -226,6 +226,8 @@ pub(super) async fn api_get(
     record(&app, &method, json!(query));
     match method.as_str() {
         "files.getUploadURLExternal" => super::files::upload_url(&app, &query),
+        "conversations.info" => super::channels::info(&app, &query),
+        "conversations.list" => super::channels::list(&app, &query),
         "usergroups.users.list" => {
             let group = query.get("usergroup").cloned().unwrap_or_default();
             match app.state.lock().unwrap().groups.get(&group) {
