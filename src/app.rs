@@ -38,6 +38,8 @@ pub struct Overrides {
     pub zilliz_retries: Option<(crate::backoff::Backoff, u32)>,
     /// Called by the store's writer before each change (tests hold it).
     pub store_hook: Option<Arc<dyn WriteHook>>,
+    /// The sandbox's worlds (`serve --sandbox`).
+    pub playground: Option<Arc<dyn crate::ports::sandbox::Playground>>,
 }
 
 impl App {
@@ -105,6 +107,7 @@ impl App {
             per_user_burst: config.intake.per_user_burst,
             watch: watch.clone(),
             chat,
+            playground: overrides.playground,
         }));
         Ok(Self {
             store,

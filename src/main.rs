@@ -39,7 +39,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Serve chat platforms over HTTP (Slack endpoints, /healthz) and run jobs.
-    Serve,
+    Serve {
+        /// The real chat platforms over clouds that live in the process
+        /// (moto and a fake Zilliz Cloud), a world per channel: try the
+        /// bot in a workspace with no AWS or Zilliz credential. Also
+        /// `[sandbox] enabled = true`.
+        #[arg(long)]
+        sandbox: bool,
+    },
     /// Read /privatelink commands from stdin (scriptable); cards print as text.
     Console {
         /// Print what a thread reader sees (the progress checklist as a
@@ -148,7 +155,7 @@ async fn main() -> ExitCode {
     // others (and a config that does not load) log as people read it.
     let quiet = matches!(cli.command, Cmd::Demo | Cmd::Console { .. });
     let mut log = match &cli.command {
-        Cmd::Serve | Cmd::Console { .. } => {
+        Cmd::Serve { .. } | Cmd::Console { .. } => {
             Config::load(&cli.config).map(|c| c.log).unwrap_or_default()
         }
         _ => telemetry::LogSettings::default(),
@@ -182,8 +189,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let path = &cli.config;
     match cli.command {
         Cmd::Demo => sandbox::demo::run(console::stdout()).await,
-        Cmd::Serve => {
+        Cmd::Serve { sandbox } => {
             let config = Config::load(path)?;
+            if sandbox || config.sandbox.enabled {
+                return sandbox::serve::run(&config).await;
+            }
             let secrets = serve::Secrets::from_env(&config)?;
             serve::run(&config, secrets).await
         }

@@ -16,6 +16,7 @@ use crate::chat::platform::{ChatPlatform, Core, Transport, Work};
 use crate::chat::router::ChatRouter;
 use crate::config::Config;
 use crate::health::{self, Transports};
+use crate::ports::chat::ChatSink;
 use crate::secret::{Secret, SecretSource};
 use crate::supervise::supervise;
 
@@ -48,6 +49,9 @@ pub struct Server {
     foreground: Option<Work>,
 }
 
+/// What the sandbox puts around the chat platforms (its mark).
+pub type ChatWrap = Arc<dyn Fn(Arc<dyn ChatSink>) -> Arc<dyn ChatSink> + Send + Sync>;
+
 /// Builds the platforms the config names, each from its section and
 /// secrets, then the rest.
 pub async fn build(
@@ -55,12 +59,22 @@ pub async fn build(
     secrets: Secrets,
     overrides: Overrides,
 ) -> anyhow::Result<Server> {
+    build_wrapped(config, secrets, overrides, None).await
+}
+
+/// As `build`, with `wrap` around the platforms' sinks.
+pub async fn build_wrapped(
+    config: &Config,
+    secrets: Secrets,
+    overrides: Overrides,
+    wrap: Option<ChatWrap>,
+) -> anyhow::Result<Server> {
     let platforms = config
         .chat_platforms()
         .into_iter()
         .map(|section| section.connect(&secrets.chat))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    assemble(config, secrets.zilliz_api_key, platforms, overrides).await
+    assemble_wrapped(config, secrets.zilliz_api_key, platforms, overrides, wrap).await
 }
 
 /// Puts `platforms` together with the core: their sinks behind one router,
@@ -71,10 +85,25 @@ pub async fn assemble(
     platforms: Vec<Box<dyn ChatPlatform>>,
     overrides: Overrides,
 ) -> anyhow::Result<Server> {
+    assemble_wrapped(config, zilliz_key, platforms, overrides, None).await
+}
+
+async fn assemble_wrapped(
+    config: &Config,
+    zilliz_key: Secret,
+    platforms: Vec<Box<dyn ChatPlatform>>,
+    overrides: Overrides,
+    wrap: Option<ChatWrap>,
+) -> anyhow::Result<Server> {
     let chat = platforms.iter().fold(ChatRouter::default(), |chat, p| {
         chat.with(p.platform(), p.sink(), p.pacing())
     });
-    let app = App::build(config, zilliz_key, Arc::new(chat), overrides).await?;
+    let chat: Arc<dyn ChatSink> = Arc::new(chat);
+    let chat = match wrap {
+        Some(wrap) => wrap(chat),
+        None => chat,
+    };
+    let app = App::build(config, zilliz_key, chat, overrides).await?;
     let transports = Arc::new(Transports::default());
     let core = Core {
         service: app.service.clone(),

@@ -554,3 +554,26 @@ policy-any = any
 policy-where = { $channel }, account { $account }, region { $region }, project { $project }
 policy-none = No rule covers { $place }: a request from there is refused. An administrator can add a [[policy.rule]] that does.
 policy-rule = Rule "{ $rule }" applies to { $place }. It covers channels { $channels }; accounts { $accounts }; regions { $regions }; projects { $projects }. Requesters: { $requesters }. Approvers: { $approvers }. Approvals needed: create { $create }, delete { $delete }, repair { $repair }.
+help-sandbox = The sandbox's world in this channel and the line that links it; reset starts the channel over; scenario <name> makes the next job meet a real-world failure: whitelist-required, slow-acceptance, rejected, throttled, chat-outage, drift. Only where the bot runs with serve --sandbox.
+slash-sandbox = Try the bot in this channel's sandbox world
+slash-option-sandbox-action = show (default), reset, scenarios or scenario
+slash-option-scenario = The failure the next job meets
+parse-no-such-scenario = There is no scenario { $scenario }: choose one of { $names }.
+parse-bad-sandbox = Write sandbox, sandbox reset, sandbox scenarios or sandbox scenario <name> (one of { $names }).
+scenario-whitelist-required = the Zilliz project has not allowed your AWS account in: the job allows it, and Zilliz accepts the connection only after
+scenario-slow-acceptance = Zilliz takes its time to accept the connection: the job waits, and says so
+scenario-rejected = Zilliz's side rejects the connection: the job stops and says what to do
+scenario-throttled = AWS throttles the next calls (RequestLimitExceeded): the job backs off and carries on
+scenario-chat-outage = the next messages in this channel fail to post: they arrive late, in order, once chat recovers
+scenario-drift = the alias record of this channel's last finished link is deleted now: the drift watch tells it and offers Repair
+sandbox-off = Sandbox commands work only where the bot runs with `privatelink-bot serve --sandbox`; this one talks to real clouds.
+sandbox-welcome = 🧪 This channel has a sandbox world of its own (nothing in it is real, and it lives as long as the bot runs): VPC { $vpc } in { $region } with subnets { $subnets } and security group { $sg }; Zilliz project { $project } with clusters { $clusters }. To link them, paste:
+    { $line }
+    Then try `/privatelink sandbox scenario <name>` to make the next job meet a real-world failure (`/privatelink help sandbox` lists them), or `/privatelink sandbox reset` to start over.
+sandbox-reset-done = 🧪 This channel starts over in a new world; jobs of the old one stay in `list all`.
+sandbox-armed = 🧪 Armed: { $scenario }: { $what }.
+sandbox-scenarios = 🧪 Scenarios (`/privatelink sandbox scenario <name>`):
+sandbox-drift-done = 🧪 Deleted the alias { $host } of { $job } by hand; the drift watch checks every { $every } and tells it in the job's thread after two checks (or run `/privatelink verify { $job }` now).
+sandbox-drift-none = 🧪 There is no finished link in this channel's world yet: create one first, then ask for drift.
+sandbox-failed = 🧪 The sandbox could not do that: { $why }
+sandbox-mark = 🧪 SANDBOX · nothing here is real

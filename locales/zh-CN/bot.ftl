@@ -554,3 +554,26 @@ policy-any = 任意
 policy-where = { $channel }，账号 { $account }，区域 { $region }，项目 { $project }
 policy-none = 没有规则覆盖 { $place }：来自那里的请求会被拒绝。管理员可以添加覆盖它的 [[policy.rule]]。
 policy-rule = 规则“{ $rule }”适用于 { $place }。它覆盖频道 { $channels }；账号 { $accounts }；区域 { $regions }；项目 { $projects }。申请人：{ $requesters }。审批人：{ $approvers }。所需批准数：创建 { $create }，删除 { $delete }，修复 { $repair }。
+help-sandbox = 查看本频道的沙盒环境及连接它的命令；reset 让本频道重新开始；scenario <名称> 让下一个任务遇到真实世界的故障：whitelist-required、slow-acceptance、rejected、throttled、chat-outage、drift。仅在机器人以 serve --sandbox 运行时可用。
+slash-sandbox = 在本频道的沙盒环境中试用机器人
+slash-option-sandbox-action = show（默认）、reset、scenarios 或 scenario
+slash-option-scenario = 下一个任务要遇到的故障
+parse-no-such-scenario = 没有场景 { $scenario }：请从 { $names } 中选择。
+parse-bad-sandbox = 请写 sandbox、sandbox reset、sandbox scenarios 或 sandbox scenario <名称>（{ $names } 之一）。
+scenario-whitelist-required = Zilliz 项目尚未放行你的 AWS 账号：任务会放行它，之后 Zilliz 才接受连接
+scenario-slow-acceptance = Zilliz 接受连接需要较长时间：任务会等待并告知
+scenario-rejected = Zilliz 一侧拒绝连接：任务停止并说明该怎么做
+scenario-throttled = AWS 对接下来的调用限流（RequestLimitExceeded）：任务退避后继续
+scenario-chat-outage = 本频道接下来的消息发送失败：聊天恢复后它们会按顺序迟到送达
+scenario-drift = 立即删除本频道最近一个已完成连接的别名记录：漂移巡检会发现并提供修复
+sandbox-off = 沙盒命令仅在机器人以 `privatelink-bot serve --sandbox` 运行时可用；当前机器人连接的是真实云。
+sandbox-welcome = 🧪 本频道有一个专属的沙盒环境（其中一切都不是真的，只在机器人运行期间存在）：{ $region } 中的 VPC { $vpc }，子网 { $subnets }，安全组 { $sg }；Zilliz 项目 { $project }，集群 { $clusters }。要连接它们，请粘贴：
+    { $line }
+    然后可以用 `/privatelink sandbox scenario <名称>` 让下一个任务遇到真实世界的故障（`/privatelink help sandbox` 列出全部），或用 `/privatelink sandbox reset` 重新开始。
+sandbox-reset-done = 🧪 本频道在新环境中重新开始；旧环境的任务仍可在 `list all` 中看到。
+sandbox-armed = 🧪 已设置：{ $scenario }：{ $what }。
+sandbox-scenarios = 🧪 场景（`/privatelink sandbox scenario <名称>`）：
+sandbox-drift-done = 🧪 已手动删除 { $job } 的别名 { $host }；漂移巡检每 { $every } 检查一次，两次检查后会在任务的线程中告知（或现在运行 `/privatelink verify { $job }`）。
+sandbox-drift-none = 🧪 本频道的环境中还没有已完成的连接：请先创建一个，再要求漂移。
+sandbox-failed = 🧪 沙盒无法完成此操作：{ $why }
+sandbox-mark = 🧪 沙盒 · 这里的一切都不是真的

@@ -59,6 +59,35 @@ pub struct Config {
     /// How often the drift watch checks finished links.
     #[serde(default)]
     pub watch: crate::watch::WatchSettings,
+    /// `serve --sandbox`: the real chat platforms over clouds that live
+    /// in the process.
+    #[serde(default)]
+    pub sandbox: SandboxSettings,
+}
+
+/// `[sandbox]`: trying the bot in a real workspace with no AWS or Zilliz
+/// credential.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SandboxSettings {
+    /// `serve` runs the sandbox, as `serve --sandbox` does.
+    pub enabled: bool,
+    /// The sandbox's own store: never the production one.
+    pub store: PathBuf,
+    /// How often the drift watch checks a link in the sandbox (short, so
+    /// the `drift` scenario is told within minutes).
+    #[serde(with = "humantime_serde")]
+    pub watch_interval: Duration,
+}
+
+impl Default for SandboxSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            store: PathBuf::from("privatelink-bot-sandbox.sled"),
+            watch_interval: Duration::from_secs(60),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -105,6 +134,10 @@ pub struct StoreSettings {
     /// Changes committed with one flush at the most.
     #[serde(default = "default_max_batch")]
     pub max_batch: usize,
+    /// Production, unless `serve --sandbox` opens its own store: never
+    /// read from the file.
+    #[serde(skip)]
+    pub kind: crate::store::StoreKind,
 }
 
 fn default_cache() -> u64 {
@@ -131,6 +164,7 @@ impl StoreSettings {
             queue_limit: self.queue_limit,
             max_batch: self.max_batch,
             hook: None,
+            kind: self.kind,
         }
     }
 }

@@ -20,9 +20,9 @@ pub const USAGE_EXPORT: &str = "/privatelink export <job id>";
 pub const USAGE_ADOPT: &str = "/privatelink adopt <job id>";
 pub const USAGE_POLICY: &str =
     "/privatelink policy [<platform>:<channel>] [<AWS account>] [<aws-region>] [<proj-…>]";
+pub const USAGE_SANDBOX: &str = "/privatelink sandbox [reset|scenarios|scenario <name>]";
 pub const USAGE_HELP: &str = "/privatelink help [command]";
-pub const USAGE_ANY: &str =
-    "/privatelink create|plan|status|verify|list|cancel|retry|rollback|delete|export|adopt|help …";
+pub const USAGE_ANY: &str = "/privatelink create|plan|status|verify|list|cancel|retry|rollback|delete|export|adopt|policy|sandbox|help …";
 
 /// The sub-commands, their usage line and what they do, for `help`.
 /// The sub-commands, their usage line and what they do (a catalogue key),
@@ -40,6 +40,7 @@ pub const SUBCOMMANDS: &[(&str, &str, &str)] = &[
     ("export", USAGE_EXPORT, "help-export"),
     ("adopt", USAGE_ADOPT, "help-adopt"),
     ("policy", USAGE_POLICY, "help-policy"),
+    ("sandbox", USAGE_SANDBOX, "help-sandbox"),
     ("help", USAGE_HELP, "help-help"),
 ];
 

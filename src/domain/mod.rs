@@ -14,4 +14,5 @@ pub mod plan;
 pub mod policy;
 pub mod preflight;
 pub mod rules;
+pub mod sandbox;
 pub mod words;

@@ -7,3 +7,4 @@ pub mod cloud;
 pub mod error;
 pub mod probe;
 pub mod readiness;
+pub mod sandbox;

@@ -7,7 +7,10 @@ pub mod aws_proxy;
 pub mod demo;
 pub mod fake_zilliz;
 pub mod fixtures;
+pub mod marked;
 pub mod moto;
+pub mod playground;
+pub mod serve;
 pub mod slack_requests;
 
 use std::path::Path;

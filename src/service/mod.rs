@@ -13,6 +13,7 @@ pub mod limits;
 mod policy;
 pub mod preflight;
 mod request;
+mod sandbox;
 mod verify;
 
 pub use inbound::{Event, Inbound, Reply};
@@ -54,6 +55,8 @@ pub struct ServiceParts {
     pub watch: Arc<crate::watch::Watch>,
     /// The chat platforms, asked for channel names when rules use them.
     pub chat: Arc<dyn crate::ports::chat::ChatSink>,
+    /// The sandbox's worlds, under `serve --sandbox` only.
+    pub playground: Option<Arc<dyn crate::ports::sandbox::Playground>>,
 }
 
 pub struct Service {
@@ -129,6 +132,10 @@ impl Service {
         let Event::Command(text) = &inbound.event else {
             return None;
         };
+        // A channel's first command in the sandbox seeds its world first.
+        if self.sandbox_unseeded(&inbound.conversation) {
+            return None;
+        }
         match command::parse(text) {
             Err(e) => {
                 self.p.metrics.command("invalid");
@@ -225,7 +232,31 @@ impl Service {
         }
     }
 
+    /// A command, after the sandbox's welcome when it is the channel's
+    /// first there.
     async fn command(
+        &self,
+        actor: &Actor,
+        conversation: &Conversation,
+        text: &str,
+        locale: Locale,
+        card_locale: Locale,
+    ) -> Reply {
+        let asks_sandbox = matches!(command::parse(text), Ok(Command::Sandbox(_)));
+        let welcome = match asks_sandbox {
+            true => None,
+            false => self.sandbox_welcome(conversation, locale).await,
+        };
+        let mut reply = self
+            .command_itself(actor, conversation, text, locale, card_locale)
+            .await;
+        if let Some(welcome) = welcome {
+            reply.text = format!("{welcome}\n\n{}", reply.text);
+        }
+        reply
+    }
+
+    async fn command_itself(
         &self,
         actor: &Actor,
         conversation: &Conversation,
@@ -252,6 +283,7 @@ impl Service {
             Command::Export(id) => self.export(actor, id, locale).await,
             Command::Adopt(id) => self.act(actor, Ask::Adopt, id, locale).await,
             Command::Policy(q) => self.which_rule(conversation, q, locale).await,
+            Command::Sandbox(ask) => self.sandbox(actor, conversation, ask, locale).await,
             Command::List(filter) => self.list(actor, filter, locale).await,
             Command::Cancel(id) => {
                 self.act(actor, Ask::Click(Action::Cancel), id, locale)

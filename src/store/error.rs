@@ -26,6 +26,16 @@ pub enum StoreError {
     /// An operation overran the liveness bound (while opening, say).
     #[error("store: stalled")]
     Stalled(#[source] Stall),
+    /// A sandbox store opened for production, or the other way round.
+    #[error(
+        "store: this is a {found} store; it cannot be opened as a {wanted} one (sandbox and production stores never mix: give each its own path)"
+    )]
+    WrongKind {
+        found: super::StoreKind,
+        wanted: super::StoreKind,
+    },
+    #[error("store: marked as an unknown kind {0:?}")]
+    UnknownKind(String),
 }
 
 /// Why a change was not made.

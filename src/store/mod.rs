@@ -15,6 +15,7 @@
 mod changes;
 mod chat;
 mod error;
+mod kind;
 mod liveness;
 pub mod outbox;
 mod reader;
@@ -30,6 +31,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 pub use error::{Admission, ChangeError, StoreError};
+pub use kind::{StoreKind, start_sandbox_over};
 pub use liveness::{Liveness, Stall};
 pub use reader::Reader;
 pub use record::RecordError;
@@ -57,6 +59,8 @@ pub struct StoreOptions {
     pub max_batch: usize,
     /// Called before each change (tests).
     pub hook: Option<Arc<dyn WriteHook>>,
+    /// What the store is for; opening the other kind is refused.
+    pub kind: StoreKind,
 }
 
 impl Default for StoreOptions {
@@ -67,6 +71,7 @@ impl Default for StoreOptions {
             queue_limit: 1024,
             max_batch: 256,
             hook: None,
+            kind: StoreKind::Production,
         }
     }
 }
@@ -93,7 +98,13 @@ impl Store {
             .cache_capacity(options.cache_capacity)
             .flush_every_ms(None);
         let path = path.to_owned();
-        Self::start(options, move || open_waiting_for_lock(&config, &path)).await
+        let kind = options.kind;
+        Self::start(options, move || {
+            let db = open_waiting_for_lock(&config, &path)?;
+            kind::settle(&db, kind)?;
+            Ok(db)
+        })
+        .await
     }
 
     /// A store that lives in memory only (benchmarks).

@@ -95,11 +95,26 @@ pub fn definition() -> CreateCommand {
                 .add_sub_option(text("region", "slash-option-policy-region", false))
                 .add_sub_option(text("project", "slash-option-policy-project", false)),
         )
+        .add_option(sandbox(sub("sandbox", "slash-sandbox")))
         .add_option(sub("help", "slash-help").add_sub_option(text(
             "command",
             "slash-option-command",
             false,
         )))
+}
+
+/// `sandbox [action] [scenario]`: the action and the scenario offered as
+/// choices, so Discord users pick rather than type.
+fn sandbox(sub: CreateCommandOption) -> CreateCommandOption {
+    let mut action = text("action", "slash-option-sandbox-action", false);
+    for a in ["show", "reset", "scenarios", "scenario"] {
+        action = action.add_string_choice(a, a);
+    }
+    let mut scenario = text("scenario", "slash-option-scenario", false);
+    for s in crate::domain::sandbox::Scenario::ALL {
+        scenario = scenario.add_string_choice(s.name(), s.name());
+    }
+    sub.add_sub_option(action).add_sub_option(scenario)
 }
 
 /// Turns the interaction's options into grammar text, e.g.

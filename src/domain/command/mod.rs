@@ -17,8 +17,8 @@ use crate::{t, text};
 
 use super::help::{
     SUBCOMMANDS, USAGE_ADOPT, USAGE_ANY, USAGE_CANCEL, USAGE_CREATE, USAGE_DELETE, USAGE_EXPORT,
-    USAGE_HELP, USAGE_LIST, USAGE_PLAN, USAGE_POLICY, USAGE_RETRY, USAGE_ROLLBACK, USAGE_STATUS,
-    USAGE_VERIFY,
+    USAGE_HELP, USAGE_LIST, USAGE_PLAN, USAGE_POLICY, USAGE_RETRY, USAGE_ROLLBACK, USAGE_SANDBOX,
+    USAGE_STATUS, USAGE_VERIFY,
 };
 use super::ids::{
     ClusterId, JobId, ProjectId, RoleArn, SecurityGroupId, SubnetId, VpcId, ZillizRegion,
@@ -108,6 +108,9 @@ pub enum Command {
     /// Which guardrail applies where (each part optional; the channel
     /// defaults to where it is asked).
     Policy(PolicyQuery),
+    /// The sandbox's world in this channel, a reset, or a scenario (only
+    /// where the bot runs with `serve --sandbox`).
+    Sandbox(super::sandbox::SandboxAsk),
     Help(Option<String>),
 }
 
@@ -127,6 +130,7 @@ impl Command {
             Command::Export(_) => "export",
             Command::Adopt(_) => "adopt",
             Command::Policy(_) => "policy",
+            Command::Sandbox(_) => "sandbox",
             Command::Help(_) => "help",
         }
     }
@@ -221,6 +225,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "export" => parse_job(args, USAGE_EXPORT).map(Command::Export),
         "adopt" => parse_job(args, USAGE_ADOPT).map(Command::Adopt),
         "policy" => parse_policy(args).map(Command::Policy),
+        "sandbox" => parse_sandbox(args).map(Command::Sandbox),
         "list" => parse_list(args),
         "help" => match args {
             [] => Ok(Command::Help(None)),
@@ -318,6 +323,50 @@ fn parse_policy(args: &[String]) -> Result<PolicyQuery, ParseError> {
         }
     }
     Ok(q)
+}
+
+fn parse_sandbox(args: &[String]) -> Result<super::sandbox::SandboxAsk, ParseError> {
+    use super::sandbox::{SandboxAsk, Scenario};
+    let words: Vec<String> = args.iter().map(|a| a.to_ascii_lowercase()).collect();
+    let names = || {
+        Scenario::ALL
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match words
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] | ["show"] => Ok(SandboxAsk::Show),
+        ["reset"] => Ok(SandboxAsk::Reset),
+        ["scenarios"] | ["scenario"] => Ok(SandboxAsk::Scenarios),
+        // Discord's form may give the scenario without the word.
+        [name] if Scenario::parse(name).is_some() => {
+            Ok(Scenario::parse(name).map_or(SandboxAsk::Scenarios, SandboxAsk::Scenario))
+        }
+        ["scenario", name] => Scenario::parse(name)
+            .map(SandboxAsk::Scenario)
+            .ok_or_else(|| {
+                ParseError::single(
+                    Some("scenario"),
+                    text!(
+                        "parse-no-such-scenario",
+                        scenario = format!("{name:?}"),
+                        names = names()
+                    ),
+                    USAGE_SANDBOX,
+                )
+            }),
+        _ => Err(ParseError::single(
+            None,
+            text!("parse-bad-sandbox", names = names()),
+            USAGE_SANDBOX,
+        )),
+    }
 }
 
 fn parse_list(args: &[String]) -> Result<Command, ParseError> {

@@ -107,6 +107,11 @@ pub struct FakeState {
     pub moved: BTreeMap<String, String>,
     /// Zilliz's side rejects every endpoint registered from now on.
     pub reject_registrations: bool,
+    /// Projects whose next registration Zilliz's side rejects (once).
+    pub reject_next: BTreeSet<String>,
+    /// Projects whose next registration stays pending this many list
+    /// reads, in place of `accept_after_reads` (once).
+    pub slow_next: BTreeMap<String, u32>,
     /// The AWS account whose endpoints register (moto's, by default): where
     /// the service requires it, a registration is never accepted before
     /// this account is allowed in.
@@ -136,6 +141,8 @@ impl Default for FakeState {
             rejected: BTreeSet::new(),
             moved: BTreeMap::new(),
             reject_registrations: false,
+            reject_next: BTreeSet::new(),
+            slow_next: BTreeMap::new(),
             // moto's account.
             aws_account: "123456789012".into(),
             after_effect: None,

@@ -218,22 +218,28 @@ async fn register(
         return fail(StatusCode::BAD_REQUEST, 80002, "invalid request body");
     };
     let mut st = app.lock();
-    let pending = st.accept_after_reads;
     if !st.services.iter().any(|s| s.region == body.region_id) {
         return fail(StatusCode::OK, 80003, "region not supported");
     }
-    let list = st.endpoints.entry(project).or_default();
-    if list.iter().any(|e| e.endpoint_id == body.endpoint_id) {
+    let exists = st
+        .endpoints
+        .get(&project)
+        .is_some_and(|l| l.iter().any(|e| e.endpoint_id == body.endpoint_id));
+    if exists {
         return fail(StatusCode::OK, 80004, "private endpoint already exists");
     }
-    list.push(FakeEndpoint {
+    let pending = st
+        .slow_next
+        .remove(&project)
+        .unwrap_or(st.accept_after_reads);
+    if st.reject_registrations || st.reject_next.remove(&project) {
+        st.rejected.insert(body.endpoint_id.clone());
+    }
+    st.endpoints.entry(project).or_default().push(FakeEndpoint {
         endpoint_id: body.endpoint_id.clone(),
         region: body.region_id.clone(),
         pending_reads: pending,
     });
-    if st.reject_registrations {
-        st.rejected.insert(body.endpoint_id.clone());
-    }
     let done = ok(json!({ "endpointId": body.endpoint_id, "regionId": body.region_id }));
     answered(&mut st, done)
 }

@@ -437,6 +437,7 @@ async fn build(
                 4,
             )),
             store_hook,
+            playground: None,
         },
     )
     .await
