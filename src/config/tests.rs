@@ -23,6 +23,20 @@ fn the_example_config_is_valid_and_says_what_the_defaults_are() {
 }
 
 #[test]
+fn the_sandbox_example_is_valid_and_keeps_its_store_apart() {
+    let example = include_str!("../../config/sandbox.example.toml");
+    let c = Config::from_toml(example, std::iter::empty()).unwrap();
+    assert_ne!(c.sandbox.store, c.store.path);
+    assert!(c.slack.is_some());
+    let default = Config::from_toml(MIN, std::iter::empty()).unwrap();
+    assert!(!default.sandbox.enabled);
+    assert_eq!(
+        default.sandbox.store,
+        std::path::PathBuf::from("privatelink-bot-sandbox.sled")
+    );
+}
+
+#[test]
 fn a_broken_config_names_the_key_the_problem_and_the_fix() {
     let typo = MIN.replace("[policy]", "[policy]\napprover = [\"console:x\"]");
     let err = format!(

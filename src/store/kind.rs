@@ -84,7 +84,8 @@ pub fn start_sandbox_over(path: &Path) -> Result<(), StoreError> {
     if !path.exists() {
         return Ok(());
     }
-    let db = sled::open(path)?;
+    // Waits, as opening the store does, for a process that just let go.
+    let db = super::open_waiting_for_lock(&sled::Config::new().path(path), path)?;
     match found(&db)? {
         Some(StoreKind::Production) => {
             return Err(StoreError::WrongKind {

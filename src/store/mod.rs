@@ -266,7 +266,10 @@ impl Store {
 
 /// Opens sled, waiting (bounded) while another instance holds its lock.
 /// Runs on the writer thread, so the waiting blocks nobody else.
-fn open_waiting_for_lock(config: &sled::Config, path: &Path) -> Result<sled::Db, StoreError> {
+pub(super) fn open_waiting_for_lock(
+    config: &sled::Config,
+    path: &Path,
+) -> Result<sled::Db, StoreError> {
     let deadline = std::time::Instant::now() + LOCK_WAIT;
     let mut delay = Duration::from_millis(5);
     loop {

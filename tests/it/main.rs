@@ -45,6 +45,8 @@ mod races;
 mod refusals;
 mod repair;
 mod route53;
+mod sandbox_chat;
+mod sandbox_discord;
 mod secrets;
 mod sharing;
 mod slack;
