@@ -535,6 +535,9 @@ verdict-terraform = managed by Terraform (handed over with { $jobs })
 
 # Guardrails per channel and account.
 denied-no-rule = No rule of the policy covers a request from { $channel } for AWS account { $account }, region { $region }, project { $project }: nothing was stored. An administrator can add a [[policy.rule]] that does.
+denied-name-unread = The rule "{ $rule }" names channels by name, and the bot could not read the name of { $channel }: it cannot tell whether that rule applies, so no later rule stands in for it. Nothing was stored; try again once the platform answers.
+policy-name-unread = { $place }: cannot tell. The rule "{ $rule }" names channels by name and this channel's name could not be read, so no later rule is tried.
+policy-other-name-unread = the bot does not read the name of another channel for a policy question; ask in that channel
 denied-rule-requester = The rule "{ $rule }" that covers this request does not let you ask for it; nothing was stored.
 refusal-already-approved = { $by } has already approved { $job }: each approver counts once.
 status-waiting-approvals = Waiting for approval: { $have } of { $need } ({ $by }); expires { $expires }

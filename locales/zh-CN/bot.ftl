@@ -535,6 +535,9 @@ verdict-terraform = 由 Terraform 管理（随 { $jobs } 移交）
 
 # 按频道和账号的护栏。
 denied-no-rule = 策略中没有规则覆盖来自 { $channel } 的请求（AWS 账号 { $account }，区域 { $region }，项目 { $project }）：未存储任何内容。管理员可以添加覆盖它的 [[policy.rule]]。
+denied-name-unread = 规则“{ $rule }”按名称指定频道，而机器人读不到 { $channel } 的名称：无法判断该规则是否适用，因此不会由后面的规则代替。未存储任何内容；请在平台恢复应答后重试。
+policy-name-unread = { $place }：无法判断。规则“{ $rule }”按名称指定频道，而读不到本频道的名称，因此不再尝试后面的规则。
+policy-other-name-unread = 机器人不会为策略查询读取其他频道的名称；请在该频道中询问
 denied-rule-requester = 覆盖此请求的规则“{ $rule }”不允许你发起它；未存储任何内容。
 refusal-already-approved = { $by } 已批准过 { $job }：每位审批人只计一次。
 status-waiting-approvals = 等待审批：已 { $have } / 共需 { $need }（{ $by }）；{ $expires } 过期

@@ -97,6 +97,9 @@ pub struct ChannelAt {
     pub platform: Platform,
     pub id: Option<ChannelId>,
     pub name: Option<ChannelName>,
+    /// The platform was asked for the name and would not tell it: a rule
+    /// naming channels by name can then be neither matched nor passed by.
+    pub unread: bool,
 }
 
 impl ChannelAt {
@@ -106,6 +109,7 @@ impl ChannelAt {
             platform: conversation.platform,
             id: Some(conversation.channel.clone()),
             name: None,
+            unread: false,
         }
     }
 
@@ -119,6 +123,7 @@ impl ChannelAt {
             platform: m.platform,
             id,
             name,
+            unread: false,
         }
     }
 }
@@ -189,10 +194,15 @@ pub struct Where {
     pub project: Option<ProjectId>,
 }
 
-/// No rule covers the request: what one would have to name.
+/// Why no rule applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unmatched {
-    pub needs: Box<Where>,
+pub enum NoRule {
+    /// No rule covers the request: what one would have to name.
+    Unmatched(Box<Where>),
+    /// `rule` names channels by name and the channel's name could not be
+    /// read: whether it applies is unknown, so no later rule may stand in
+    /// for it (fail closed).
+    NameUnread { rule: String },
 }
 
 /// Whether `list` allows `value`: empty allows anything.
@@ -213,6 +223,19 @@ impl Rule {
             && allows(&self.projects, at.project.as_ref())
     }
 
+    /// Whether this rule could apply at `at` but for the channel's name,
+    /// which could not be read.
+    fn hangs_on_unread_name(&self, at: &Where) -> bool {
+        at.channel.unread
+            && self
+                .channels
+                .iter()
+                .any(|c| c.platform == at.channel.platform && c.name().is_some())
+            && allows(&self.accounts, at.account.as_ref())
+            && allows(&self.regions, at.region.as_ref())
+            && allows(&self.projects, at.project.as_ref())
+    }
+
     /// Whether every request `later` matches, this one matches too: then,
     /// this one coming first, `later` can never apply.
     pub fn covers(&self, later: &Rule) -> bool {
@@ -226,14 +249,20 @@ impl Rule {
     }
 }
 
-/// The rule that applies at `at`: the first that matches.
-pub fn rule_for<'a>(rules: &'a [Rule], at: &Where) -> Result<&'a Rule, Unmatched> {
-    rules
-        .iter()
-        .find(|r| r.matches(at))
-        .ok_or_else(|| Unmatched {
-            needs: Box::new(at.clone()),
-        })
+/// The rule that applies at `at`: the first that matches; none where a
+/// rule before any match hangs on a channel name that could not be read.
+pub fn rule_for<'a>(rules: &'a [Rule], at: &Where) -> Result<&'a Rule, NoRule> {
+    for rule in rules {
+        if rule.matches(at) {
+            return Ok(rule);
+        }
+        if rule.hangs_on_unread_name(at) {
+            return Err(NoRule::NameUnread {
+                rule: rule.name.clone(),
+            });
+        }
+    }
+    Err(NoRule::Unmatched(Box::new(at.clone())))
 }
 
 /// Rules that can never apply, each with the earlier rule that covers
@@ -256,6 +285,14 @@ impl Policy {
             .iter()
             .flat_map(|r| &r.channels)
             .any(|c| c.platform == platform && c.name().is_some())
+    }
+
+    /// Whether some rule names the channel `name` on `platform`.
+    pub fn names_channel(&self, platform: Platform, name: &ChannelName) -> bool {
+        self.rules
+            .iter()
+            .flat_map(|r| &r.channels)
+            .any(|c| c.platform == platform && c.name() == Some(name))
     }
 
     /// The rules in force, in order: the configured ones, then the flat
@@ -304,26 +341,28 @@ impl Policy {
     /// it; else why not, naming the rule or what one would have to cover.
     pub fn rule_for_request(&self, actor: &Actor, at: &Where) -> Result<Rule, Denied> {
         let rules = self.in_force();
-        let rule = rule_for(&rules, at).map_err(|u| {
-            Denied(text!(
+        let rule = rule_for(&rules, at).map_err(|no| match no {
+            NoRule::NameUnread { rule } => Denied(text!(
+                "denied-name-unread",
+                rule = rule.as_str(),
+                channel = at.channel.to_string()
+            )),
+            NoRule::Unmatched(needs) => Denied(text!(
                 "denied-no-rule",
-                channel = u.needs.channel.to_string(),
-                account = u
-                    .needs
+                channel = needs.channel.to_string(),
+                account = needs
                     .account
                     .map(|a| a.to_string())
                     .unwrap_or_else(|| "-".into()),
-                region = u
-                    .needs
+                region = needs
                     .region
                     .map(|r| r.to_string())
                     .unwrap_or_else(|| "-".into()),
-                project = u
-                    .needs
+                project = needs
                     .project
                     .map(|p| p.to_string())
                     .unwrap_or_else(|| "-".into())
-            ))
+            )),
         })?;
         if !rule.requesters.iter().any(|p| p.matches(actor)) {
             return Err(Denied(text!(

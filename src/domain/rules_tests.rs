@@ -56,18 +56,23 @@ slack:CNEW                  | 222222222222 | aws-us-west-2      | proj-a | ✗
 discord:99 #data-sandbox    | 333333333333 | aws-us-west-2      | proj-a | sandbox
 console:data-sandbox        | 333333333333 | aws-us-west-2      | proj-a | ✗
 slack:CPLATFORMOPS #general | 111111111111 | aws-us-west-2      | proj-a | production
+slack:CNEW ?                | 222222222222 | aws-us-west-2      | proj-a | ? sandbox
+slack:CNEW ?                | 222222222222 | aws-cn-northwest-1 | proj-a | china
+slack:CNEW ?                | 111111111111 | aws-cn-northwest-1 | proj-a | china
+slack:CPLATFORMOPS ?        | 111111111111 | aws-us-west-2      | proj-a | production
 ";
 
-/// A table cell: `slack:C1`, or `slack:C1 #name` for a channel whose
-/// platform told its name.
+/// A table cell: `slack:C1`, `slack:C1 #name` for a channel whose
+/// platform told its name, `slack:C1 ?` for one whose name it would not.
 fn at_channel(cell: &str) -> ChannelAt {
     let (id, name) = match cell.split_once(' ') {
-        Some((id, name)) => (id, ChannelName::parse(name).ok()),
+        Some((id, name)) => (id, Some(name)),
         None => (cell, None),
     };
     let m = ChannelMatch::parse(id).expect("a channel");
     ChannelAt {
-        name,
+        name: name.and_then(|n| ChannelName::parse(n).ok()),
+        unread: name == Some("?"),
         ..ChannelAt::named_by(&m)
     }
 }
@@ -88,10 +93,11 @@ fn each_request_gets_the_first_rule_that_matches_or_none() {
         };
         let got = match rule_for(&rules, &at) {
             Ok(rule) => rule.name.clone(),
-            Err(unmatched) => {
-                assert_eq!(*unmatched.needs, at, "the refusal names the request");
+            Err(NoRule::Unmatched(needs)) => {
+                assert_eq!(*needs, at, "the refusal names the request");
                 "✗".to_owned()
             }
+            Err(NoRule::NameUnread { rule }) => format!("? {rule}"),
         };
         assert_eq!(&got, want, "{line}");
     }
@@ -102,7 +108,7 @@ fn a_rule_covered_by_an_earlier_one_is_shadowed() {
     let mut rules = rules();
     assert!(shadowed(&rules).is_empty(), "the example shadows nothing");
     let mut narrower = rules[1].clone();
-    narrower.name = "sandbox-oregon".into();
+    narrower.name = "oregon-sandbox".into();
     narrower.accounts.truncate(1);
     rules.push(narrower);
     // The production account from any channel, first: production's own
@@ -115,7 +121,7 @@ fn a_rule_covered_by_an_earlier_one_is_shadowed() {
         shadowed(&rules),
         vec![
             ("production".to_owned(), "production-anywhere".to_owned()),
-            ("sandbox-oregon".to_owned(), "sandbox".to_owned()),
+            ("oregon-sandbox".to_owned(), "sandbox".to_owned()),
         ]
     );
 }

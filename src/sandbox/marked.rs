@@ -18,20 +18,29 @@ use crate::ports::error::ErrorKind;
 /// How many messages an outage fails before chat recovers.
 pub const OUTAGE_FAILURES: u32 = 3;
 
-/// The channels whose next messages fail, and how many.
+/// The channels whose next messages fail, and how many; and how many
+/// have failed so far.
 #[derive(Default)]
-pub struct ChatOutages(Mutex<HashMap<(Platform, ChannelId), u32>>);
+pub struct ChatOutages {
+    left: Mutex<HashMap<(Platform, ChannelId), u32>>,
+    failed: std::sync::atomic::AtomicU64,
+}
 
 impl ChatOutages {
     pub fn start(&self, at: &Conversation) {
-        if let Ok(mut all) = self.0.lock() {
+        if let Ok(mut all) = self.left.lock() {
             all.insert((at.platform, at.channel.clone()), OUTAGE_FAILURES);
         }
     }
 
+    /// Messages failed by outages so far.
+    pub fn failed(&self) -> u64 {
+        self.failed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Fails this message when the channel is in an outage.
     fn take(&self, platform: Platform, channel: &ChannelId) -> Result<(), ChatError> {
-        let Ok(mut all) = self.0.lock() else {
+        let Ok(mut all) = self.left.lock() else {
             return Ok(());
         };
         let key = (platform, channel.clone());
@@ -41,6 +50,8 @@ impl ChatOutages {
                 if *left == 0 {
                     all.remove(&key);
                 }
+                self.failed
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 Err(ChatError::new(
                     ErrorKind::Unavailable,
                     "sandbox chat outage (the chat-outage scenario)",

@@ -30,7 +30,8 @@ use crate::ports::sandbox::{Playground, PlaygroundError};
 
 /// Where every world lives.
 pub const REGION: &str = "us-west-2";
-/// Worlds a run holds at most (each is a VPC in moto's memory).
+/// Channels a run holds worlds for at most (each world is a VPC in
+/// moto's memory; a reset replaces its channel's).
 pub const MAX_WORLDS: u32 = 200;
 /// Throttled answers the `throttled` scenario queues for CreateVpcEndpoint:
 /// more than the SDK's own tries, so the job's backoff is seen too.
@@ -99,6 +100,11 @@ impl Clouds {
         })
     }
 
+    /// The `chat-outage` scenario's state.
+    pub fn outages(&self) -> &ChatOutages {
+        &self.outages
+    }
+
     fn known(&self, at: &Conversation) -> Option<World> {
         self.worlds
             .lock()
@@ -111,11 +117,12 @@ impl Clouds {
     async fn seed(&self) -> Result<World, PlaygroundError> {
         let n = {
             let mut worlds = self.worlds.lock().map_err(failed)?;
-            if worlds.made >= MAX_WORLDS {
+            if worlds.by_channel.len() >= MAX_WORLDS as usize {
                 return Err(PlaygroundError(format!(
-                    "this run holds {MAX_WORLDS} worlds at most; restart the sandbox"
+                    "this run holds {MAX_WORLDS} channels' worlds at most; restart the sandbox"
                 )));
             }
+            // Numbers only name a world; one that failed to seed uses one up.
             worlds.made += 1;
             worlds.made
         };

@@ -22,32 +22,39 @@ use crate::serve::{self, Secrets, Server};
 use crate::store::StoreKind;
 
 /// The environment variables through which the AWS SDK would find real
-/// credentials.
-pub const AWS_CREDENTIAL_VARIABLES: [&str; 7] = [
+/// credentials, or be pointed at a real AWS.
+pub const AWS_CREDENTIAL_VARIABLES: [&str; 10] = [
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
     "AWS_PROFILE",
+    "AWS_ROLE_ARN",
     "AWS_WEB_IDENTITY_TOKEN_FILE",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CONFIG_FILE",
 ];
 
-/// Refuses the sandbox where a real credential is configured: the sandbox
-/// would never use it, and a person who set one may think they are not in
-/// the sandbox. Names the variable, never its value.
-pub fn refuse_real_credentials(
-    config: &Config,
-    variable: impl Fn(&str) -> Option<String>,
-) -> anyhow::Result<()> {
-    let set = |name: &str| variable(name).is_some_and(|v| !v.is_empty());
-    let aws: Vec<&str> = AWS_CREDENTIAL_VARIABLES
+/// Refuses the sandbox where a real credential is configured (`env`, the
+/// process's environment): the sandbox would never use it, and a person
+/// who set one may think they are not in the sandbox. Names the
+/// variables, never their values. An `AWS_ENDPOINT_URL…` is refused too:
+/// it points the SDK somewhere other than the sandbox's moto.
+pub fn refuse_real_credentials(config: &Config, env: &[(String, String)]) -> anyhow::Result<()> {
+    let set = |name: &str| env.iter().any(|(k, v)| k == name && !v.is_empty());
+    let mut aws: Vec<&str> = AWS_CREDENTIAL_VARIABLES
         .into_iter()
         .filter(|v| set(v))
         .collect();
+    aws.extend(
+        env.iter()
+            .filter(|(k, v)| k.starts_with("AWS_ENDPOINT_URL") && !v.is_empty())
+            .map(|(k, _)| k.as_str()),
+    );
     if !aws.is_empty() {
         anyhow::bail!(
-            "the sandbox refuses to start with real AWS credentials configured ({} set): it never talks to AWS, and a credential in reach is one mistake away from a real account. Unset {} and start it again",
+            "the sandbox refuses to start with real AWS credentials or endpoints configured ({} set): it never talks to AWS, and a credential in reach is one mistake away from a real account. Unset {} and start it again",
             aws.join(", "),
             if aws.len() == 1 { "it" } else { "them" }
         );
@@ -89,16 +96,17 @@ pub struct SandboxServer {
     pub config: Config,
 }
 
-/// Builds the sandbox from `config`, after the refusals; `variable` reads
-/// the environment (tests give their own), `chat` the platforms' secrets.
+/// Builds the sandbox from `config`, after the refusals; `env` is the
+/// environment (tests give their own), `chat` the platforms' secrets.
 pub async fn build(
     config: &Config,
-    variable: impl Fn(&str) -> Option<String>,
+    env: &[(String, String)],
     chat: SecretSource,
 ) -> anyhow::Result<SandboxServer> {
-    refuse_real_credentials(config, variable)?;
+    refuse_real_credentials(config, env)?;
+    let absolute = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
     anyhow::ensure!(
-        config.sandbox.store != config.store.path,
+        absolute(&config.sandbox.store) != absolute(&config.store.path),
         "[sandbox] store and [store] path are both {}: the sandbox needs a store of its own",
         config.store.path.display()
     );
@@ -136,12 +144,15 @@ pub async fn build(
 /// Runs the sandbox until Ctrl-C or SIGTERM.
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let sandbox = build(
-        config,
-        |name| std::env::var(name).ok(),
-        SecretSource::environment(),
-    )
-    .await?;
+    let env: Vec<(String, String)> = std::env::vars_os()
+        .filter_map(|(k, v)| {
+            Some((
+                k.into_string().ok()?,
+                v.into_string().unwrap_or_else(|_| "(not UTF-8)".to_owned()),
+            ))
+        })
+        .collect();
+    let sandbox = build(config, &env, SecretSource::environment()).await?;
     tracing::warn!(
         store = %sandbox.config.store.path.display(),
         "SANDBOX: AWS is moto and Zilliz Cloud a fake, both inside this process; nothing is real, and the worlds end with it"

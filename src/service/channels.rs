@@ -82,42 +82,50 @@ impl Service {
             Err(e) => {
                 tracing::warn!(platform = %key.0, channel = %key.1, error = %e, "could not read a channel's name");
                 Seen {
-                    at,
+                    at: ChannelAt { unread: true, ..at },
                     unread: Some(e.to_string()),
                 }
             }
         }
     }
 
-    /// The channel a `policy` question names: by id, its name read too
-    /// when rules need it; by name, the one channel bearing it if exactly
-    /// one does.
-    pub(super) async fn channel_asked(&self, asked: &ChannelMatch) -> Seen {
+    /// The channel a `policy` question names. By id: the asker's own
+    /// channel is named as for a request; another's name is not read (a
+    /// policy question must not reveal the names of channels the bot is
+    /// in). By name: the one channel bearing it, looked up only when a rule
+    /// names it (else no lookup is worth a listing of every channel).
+    pub(super) async fn channel_asked(&self, asked: &ChannelMatch, from: &Conversation) -> Seen {
         let at = ChannelAt::named_by(asked);
         match (&at.id, &at.name) {
-            (Some(id), None) => {
-                let conversation = Conversation {
-                    platform: at.platform,
-                    channel: id.clone(),
-                };
-                self.channel_seen(&conversation).await
+            (Some(id), None) if at.platform == from.platform && *id == from.channel => {
+                self.channel_seen(from).await
             }
-            (None, Some(name)) => match self.p.chat.channels_named(at.platform, name).await {
-                Ok(ids) => Seen {
-                    at: ChannelAt {
-                        id: match ids.as_slice() {
-                            [one] => Some(one.clone()),
-                            _ => None,
-                        },
-                        ..at
-                    },
-                    unread: None,
-                },
-                Err(e) => Seen {
-                    at,
-                    unread: Some(e.to_string()),
-                },
+            (Some(_), None) if self.p.policy.names_channels_on(at.platform) => Seen {
+                at: ChannelAt { unread: true, ..at },
+                unread: Some(crate::i18n::render(
+                    crate::i18n::Locale::En,
+                    "policy-other-name-unread",
+                    &[],
+                )),
             },
+            (None, Some(name)) if self.p.policy.names_channel(at.platform, name) => {
+                match self.p.chat.channels_named(at.platform, name).await {
+                    Ok(ids) => Seen {
+                        at: ChannelAt {
+                            id: match ids.as_slice() {
+                                [one] => Some(one.clone()),
+                                _ => None,
+                            },
+                            ..at
+                        },
+                        unread: None,
+                    },
+                    Err(e) => Seen {
+                        at,
+                        unread: Some(e.to_string()),
+                    },
+                }
+            }
             _ => Seen { at, unread: None },
         }
     }

@@ -245,7 +245,7 @@ impl Service {
         let asks_sandbox = matches!(command::parse(text), Ok(Command::Sandbox(_)));
         let welcome = match asks_sandbox {
             true => None,
-            false => self.sandbox_welcome(conversation, locale).await,
+            false => self.sandbox_welcome(actor, conversation, locale).await,
         };
         let mut reply = self
             .command_itself(actor, conversation, text, locale, card_locale)

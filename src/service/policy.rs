@@ -5,7 +5,7 @@
 use super::{Reply, Service};
 use crate::domain::command::PolicyQuery;
 use crate::domain::job::Conversation;
-use crate::domain::rules::{Where, rule_for};
+use crate::domain::rules::{NoRule, Where, rule_for};
 use crate::i18n::Locale;
 use crate::t;
 
@@ -17,7 +17,7 @@ impl Service {
         locale: Locale,
     ) -> Reply {
         let seen = match &q.channel {
-            Some(asked) => self.channel_asked(asked).await,
+            Some(asked) => self.channel_asked(asked, conversation).await,
             None => self.channel_seen(conversation).await,
         };
         let at = Where {
@@ -36,9 +36,21 @@ impl Service {
             project = shown(at.project.as_ref().map(ToString::to_string))
         );
         let rules = self.p.policy.in_force();
-        let Ok(rule) = rule_for(&rules, &at) else {
-            let none = t!(locale, "policy-none", place = place);
-            return Reply::say(super::request::with_unread(none, &seen, locale));
+        let rule = match rule_for(&rules, &at) {
+            Ok(rule) => rule,
+            Err(NoRule::NameUnread { rule }) => {
+                let unknown = t!(
+                    locale,
+                    "policy-name-unread",
+                    place = place,
+                    rule = rule.as_str()
+                );
+                return Reply::say(super::request::with_unread(unknown, &seen, locale));
+            }
+            Err(NoRule::Unmatched(_)) => {
+                let none = t!(locale, "policy-none", place = place);
+                return Reply::say(super::request::with_unread(none, &seen, locale));
+            }
         };
         let list = |items: Vec<String>| match items.is_empty() {
             true => t!(locale, "policy-any"),

@@ -42,13 +42,21 @@ impl Service {
         self.playground().is_some_and(|p| !p.knows(at))
     }
 
-    /// The welcome, when this is the first command in the channel.
+    /// The welcome, when this is the first command in the channel from
+    /// someone who may ask there.
     pub(super) async fn sandbox_welcome(
         &self,
+        actor: &Actor,
         at: &Conversation,
         locale: Locale,
     ) -> Option<String> {
         let playground = self.playground()?;
+        if playground.knows(at) {
+            return None;
+        }
+        // Nobody who may not ask here seeds a world.
+        let here = self.channel_seen(at).await;
+        self.p.policy.may_request_here(actor, &here.at).ok()?;
         match playground.world(at).await {
             Ok((world, true)) => Some(welcome(&world, locale)),
             Ok((_, false)) => None,

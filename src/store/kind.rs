@@ -46,7 +46,7 @@ const KIND: &str = "kind";
 const COUNTER: &str = "next_job_number";
 
 /// What `db` says it is: its mark, or production when unmarked and
-/// holding jobs; `None` when new.
+/// holding anything; `None` when new (empty).
 fn found(db: &sled::Db) -> Result<Option<StoreKind>, StoreError> {
     let meta = db.open_tree(META)?;
     if let Some(mark) = meta.get(KIND)? {
@@ -57,8 +57,13 @@ fn found(db: &sled::Db) -> Result<Option<StoreKind>, StoreError> {
             )),
         };
     }
-    let jobs = db.open_tree("jobs")?;
-    Ok((!jobs.is_empty()).then_some(StoreKind::Production))
+    let mut holds = !db.is_empty();
+    for name in db.tree_names() {
+        if name.as_ref() != META.as_bytes() && !db.open_tree(&name)?.is_empty() {
+            holds = true;
+        }
+    }
+    Ok(holds.then_some(StoreKind::Production))
 }
 
 /// Refuses `db` unless it is a `wanted` store; marks a new one.

@@ -103,12 +103,12 @@ impl Watch {
         }
     }
 
-    /// Checks every succeeded job's link once, due or not.
     /// Between two checks of one link.
     pub fn interval(&self) -> std::time::Duration {
         self.settings.interval
     }
 
+    /// Checks every succeeded job's link once, due or not.
     pub async fn sweep(&self) -> Swept {
         self.sweep_where(|_| true).await
     }

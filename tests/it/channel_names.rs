@@ -150,6 +150,46 @@ async fn over_slack_a_rule_naming_a_channel_matches_it_by_the_name_slack_gives()
     );
 }
 
+#[tokio::test]
+async fn a_name_that_cannot_be_read_never_falls_through_to_a_later_rule() {
+    use crate::slack_bot::SlackBot;
+    // Production by name, with two approvals; the flat lists after it
+    // match everything, with one.
+    let bot = SlackBot::start_full(
+        &["slack:UBOB", "slack:UCAROL"],
+        |c| {
+            c.policy.rules = vec![rule(
+                "production",
+                &["slack:#platform-ops"],
+                "slack",
+                &["slack:UBOB", "slack:UCAROL"],
+                2,
+            )];
+        },
+        None,
+    )
+    .await;
+    bot.slack.name_channel("C0PLATFORM", "platform-ops", false);
+    bot.slack
+        .set_scopes("commands,chat:write,chat:write.public,usergroups:read,files:write");
+    let refused = refusal(&bot, "C0PLATFORM", &bot.create_args(), "T1").await;
+    assert!(
+        refused.contains("cannot tell whether that rule applies"),
+        "not the flat lists' one approval: {refused}"
+    );
+    assert!(refused.contains("missing_scope"), "{refused}");
+    assert!(
+        bot.server()
+            .app
+            .store
+            .all_jobs()
+            .await
+            .expect("jobs")
+            .is_empty(),
+        "nothing stored"
+    );
+}
+
 /// What the bot answered `trigger`: in the acknowledgement, or later.
 async fn answer(bot: &crate::slack_bot::SlackBot, trigger: &str) -> String {
     bot.ephemeral(trigger).await
@@ -219,6 +259,18 @@ async fn over_discord_a_rule_naming_a_channel_matches_it_and_an_unseen_channel_i
         "{said}"
     );
     assert!(said.contains("10003"), "Discord's reason is said: {said}");
+    // A thread anyone opened with the rule's name is no channel of it.
+    bot.discord.add_thread("888", "5555", "platform-ops");
+    let mut thread = command("1007", "111", "create", &[]);
+    thread["channel_id"] = serde_json::json!("5555");
+    thread["data"]["options"][0]["options"] = serde_json::json!(opts);
+    assert_eq!(bot.post(&thread).await.status(), 200);
+    let said = bot.ephemeral_reply("1007").await;
+    assert!(
+        said.contains("No rule of the policy covers requests from discord:5555")
+            && said.contains("thread"),
+        "{said}"
+    );
     assert_eq!(
         bot.server.app.store.all_jobs().await.expect("jobs").len(),
         1

@@ -44,8 +44,9 @@ pub struct State_ {
     pub dms: std::collections::HashMap<String, String>,
     /// The gateway `GET /gateway` hands out.
     pub gateway: Option<String>,
-    /// The servers the bot is in: guild id → its channels (id, name).
-    pub guilds: std::collections::BTreeMap<String, Vec<(String, String)>>,
+    /// The servers the bot is in: guild id → its channels (id, name,
+    /// Discord's channel type: 0 text, 11 a public thread).
+    pub guilds: std::collections::BTreeMap<String, Vec<(String, String, u64)>>,
 }
 
 #[derive(Clone)]
@@ -161,13 +162,22 @@ impl FakeDiscord {
     /// The bot is in server `guild`, which has a text channel `channel`
     /// named `name`.
     pub fn add_channel(&self, guild: &str, channel: &str, name: &str) {
+        self.add_of_kind(guild, channel, name, 0);
+    }
+
+    /// A public thread named `name` (anyone may name one), in `guild`.
+    pub fn add_thread(&self, guild: &str, thread: &str, name: &str) {
+        self.add_of_kind(guild, thread, name, 11);
+    }
+
+    fn add_of_kind(&self, guild: &str, channel: &str, name: &str, kind: u64) {
         self.state
             .lock()
             .unwrap()
             .guilds
             .entry(guild.to_owned())
             .or_default()
-            .push((channel.to_owned(), name.to_owned()));
+            .push((channel.to_owned(), name.to_owned(), kind));
     }
 
     pub async fn wait_for(&self, what: &str, done: impl Fn(&[Call]) -> bool) -> Vec<Call> {
@@ -175,10 +185,10 @@ impl FakeDiscord {
     }
 }
 
-/// A guild text channel as Discord describes it.
-fn text_channel(guild: &str, id: &str, name: &str) -> Value {
+/// A guild channel (or thread) as Discord describes it.
+fn text_channel(guild: &str, id: &str, name: &str, kind: u64) -> Value {
     json!({
-        "id": id, "type": 0, "guild_id": guild, "name": name, "position": 0,
+        "id": id, "type": kind, "guild_id": guild, "name": name, "position": 0,
         "permission_overwrites": [], "nsfw": false, "parent_id": null,
         "topic": null, "last_message_id": null, "rate_limit_per_user": 0, "flags": 0,
     })
@@ -200,8 +210,8 @@ fn channels(st: &State_, parts: &[&str], query: &str) -> Option<Response> {
             let found = st.guilds.iter().find_map(|(guild, channels)| {
                 channels
                     .iter()
-                    .find(|(c, _)| c == id)
-                    .map(|(c, name)| text_channel(guild, c, name))
+                    .find(|(c, _, _)| c == id)
+                    .map(|(c, name, kind)| text_channel(guild, c, name, *kind))
             });
             match found {
                 Some(channel) => reply(StatusCode::OK, channel),
@@ -227,13 +237,15 @@ fn channels(st: &State_, parts: &[&str], query: &str) -> Option<Response> {
                 .collect();
             reply(StatusCode::OK, json!(page))
         }
+        // Threads are not a server's channels: Discord lists them apart.
         ["guilds", guild, "channels"] => match st.guilds.get(*guild) {
             Some(channels) => reply(
                 StatusCode::OK,
                 json!(
                     channels
                         .iter()
-                        .map(|(c, n)| text_channel(guild, c, n))
+                        .filter(|(_, _, kind)| *kind != 11)
+                        .map(|(c, n, k)| text_channel(guild, c, n, *k))
                         .collect::<Vec<_>>()
                 ),
             ),

@@ -86,7 +86,7 @@ impl Bot {
         let config = Config::from_toml(&text, std::iter::empty()).expect("the config");
         let sandbox = build(
             &config,
-            |_| None,
+            &[],
             SecretSource::given([
                 ("SANDBOX_SLACK_BOT_TOKEN", TOKEN),
                 ("SANDBOX_SLACK_SIGNING_SECRET", SIGNING),
@@ -357,43 +357,45 @@ async fn a_channel_is_seeded_linked_verified_and_deleted_with_the_mark_on_everyt
 #[tokio::test]
 async fn each_scenario_meets_its_failure_and_ends_as_it_should() {
     let bot = Bot::start().await;
-    let channels = ["C0WHITE", "C0SLOW", "C0REJECT", "C0THROTTLE", "C0OUTAGE"];
-    let mut lines = Vec::new();
-    for (channel, scenario) in channels.iter().zip([
-        "whitelist-required",
-        "slow-acceptance",
-        "rejected",
-        "throttled",
-        "chat-outage",
-    ]) {
-        let line = bot.welcome(channel).await;
-        let armed = bot
-            .say(channel, "UALICE", &format!("sandbox scenario {scenario}"))
-            .await;
-        assert!(armed.contains(&format!("Armed: {scenario}")), "{armed}");
-        lines.push(line);
-    }
-    let allowed_before = bot.sandbox.clouds.zilliz.lock().whitelisted.len();
+    // Each armed just before its channel's job, so that nothing else takes
+    // what it sets up (AWS throttling is the account's, as on AWS).
+    let arm = |channel: &'static str, scenario: &'static str| {
+        let bot = &bot;
+        async move {
+            let line = bot.welcome(channel).await;
+            let armed = bot
+                .say(channel, "UALICE", &format!("sandbox scenario {scenario}"))
+                .await;
+            assert!(armed.contains(&format!("Armed: {scenario}")), "{armed}");
+            line
+        }
+    };
 
     // whitelist-required: the job allows the account in, then links.
-    let (_, _, end) = bot.link("C0WHITE", &lines[0], 0).await;
+    let line = arm("C0WHITE", "whitelist-required").await;
+    let project = arg(&line, "project");
+    let allowed = |st: &FakeState| st.whitelisted.keys().any(|(p, _, _)| *p == project);
+    assert!(
+        !allowed(&bot.sandbox.clouds.zilliz.lock()),
+        "not allowed in"
+    );
+    let (_, _, end) = bot.link("C0WHITE", &line, 0).await;
     assert_eq!(end, JobState::Succeeded);
-    let project = arg(&lines[0], "project");
     {
         let st = bot.sandbox.clouds.zilliz.lock();
+        assert!(allowed(&st), "the job allowed the account in");
         assert!(
             st.requests
                 .iter()
-                .any(|r| r == &format!("POST /v2/projects/{project}/privateEndpointWhitelist")),
-            "the job allowed the account in"
+                .any(|r| r == &format!("POST /v2/projects/{project}/privateEndpointWhitelist"))
         );
-        assert_eq!(st.whitelisted.len(), allowed_before + 1);
     }
 
     // slow-acceptance: Zilliz keeps it pending for a dozen reads; it links.
-    let (_, _, end) = bot.link("C0SLOW", &lines[1], 0).await;
+    let line = arm("C0SLOW", "slow-acceptance").await;
+    let (_, _, end) = bot.link("C0SLOW", &line, 0).await;
     assert_eq!(end, JobState::Succeeded);
-    let project = arg(&lines[1], "project");
+    let project = arg(&line, "project");
     let reads = bot
         .sandbox
         .clouds
@@ -405,30 +407,37 @@ async fn each_scenario_meets_its_failure_and_ends_as_it_should() {
         .count();
     assert!(reads >= 12, "the job waited: {reads} reads");
 
-    // rejected: the job stops and says so; nothing is left half made.
-    let (ts, _, end) = bot.link("C0REJECT", &lines[2], 0).await;
+    // rejected: the job stops and says so.
+    let line = arm("C0REJECT", "rejected").await;
+    let (ts, _, end) = bot.link("C0REJECT", &line, 0).await;
     assert!(matches!(end, JobState::Failed { .. }), "{end:?}");
-    let thread = bot.thread_when(&ts, "reject").await;
-    assert!(!thread.is_empty());
+    assert!(!bot.thread_when(&ts, "reject").await.is_empty());
 
-    // throttled: AWS's RequestLimitExceeded, backed off, one endpoint.
-    let (_, _, end) = bot.link("C0THROTTLE", &lines[3], 0).await;
+    // throttled: RequestLimitExceeded past the SDK's tries, backed off,
+    // then one endpoint.
+    let line = arm("C0THROTTLE", "throttled").await;
+    let before = bot.sandbox.clouds.proxy.lock().count("CreateVpcEndpoint");
+    let (_, _, end) = bot.link("C0THROTTLE", &line, 0).await;
     assert_eq!(end, JobState::Succeeded);
-    let tries = bot.sandbox.clouds.proxy.lock().count("CreateVpcEndpoint");
-    assert!(tries >= 5, "throttled, then made: {tries} tries");
-    assert_eq!(
-        bot.end_state(&arg(&lines[3], "vpc")).await.endpoints.len(),
-        1
-    );
+    let tries = bot.sandbox.clouds.proxy.lock().count("CreateVpcEndpoint") - before;
+    assert!(tries >= 5, "four throttled, then made: {tries} tries");
+    assert_eq!(bot.end_state(&arg(&line, "vpc")).await.endpoints.len(), 1);
 
-    // chat-outage: the first messages fail; every one arrives after.
-    let (ts, _, end) = bot.link("C0OUTAGE", &lines[4], 0).await;
+    // chat-outage: three messages fail; every one arrives after.
+    let line = arm("C0OUTAGE", "chat-outage").await;
+    assert_eq!(bot.sandbox.clouds.outages().failed(), 0);
+    let (ts, _, end) = bot.link("C0OUTAGE", &line, 0).await;
     assert_eq!(end, JobState::Succeeded);
     assert!(!bot.thread_when(&ts, "SANDBOX").await.is_empty());
+    assert_eq!(
+        bot.sandbox.clouds.outages().failed(),
+        3,
+        "the outage happened"
+    );
 }
 
 #[tokio::test]
-async fn drift_deletes_a_finished_links_alias_and_the_watch_tells_it() {
+async fn drift_deletes_a_finished_links_alias_and_verify_tells_it() {
     let bot = Bot::start().await;
     let line = bot.welcome("C0DRIFT").await;
     let early = bot.say("C0DRIFT", "UALICE", "sandbox scenario drift").await;
@@ -446,4 +455,9 @@ async fn drift_deletes_a_finished_links_alias_and_the_watch_tells_it() {
     );
     let verified = bot.say("C0DRIFT", "UALICE", &format!("verify {id}")).await;
     assert!(verified.contains("has drifted"), "{verified}");
+    // The watch checks the sandbox's links at its own, short interval.
+    assert_eq!(
+        bot.sandbox.config.watch.interval,
+        bot.sandbox.config.sandbox.watch_interval
+    );
 }

@@ -42,7 +42,7 @@ async fn over_discord_a_channel_is_seeded_and_linked_with_the_mark_on_its_card()
     let config = Config::from_toml(&text, std::iter::empty()).expect("the config");
     let sandbox = build(
         &config,
-        |_| None,
+        &[],
         SecretSource::given([("SANDBOX_DISCORD_BOT_TOKEN", TOKEN)]),
     )
     .await
@@ -189,12 +189,12 @@ async fn the_sandbox_refuses_real_credentials_and_a_production_store() {
     let dir = tempfile::tempdir().expect("temp dir");
     let text = config_text(dir.path(), "http://127.0.0.1:9/api/", "");
     let config = Config::from_toml(&text, std::iter::empty()).expect("config");
-    let refused = |vars: &'static [(&'static str, &'static str)]| {
-        privatelink_bot::sandbox::serve::refuse_real_credentials(&config, |name| {
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        })
+    let refused = |vars: &[(&str, &str)]| {
+        let env: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        privatelink_bot::sandbox::serve::refuse_real_credentials(&config, &env)
     };
     assert!(refused(&[]).is_ok());
     let aws = refused(&[("AWS_ACCESS_KEY_ID", "AKIAREALKEY123")]).expect_err("refused");
@@ -203,6 +203,12 @@ async fn the_sandbox_refuses_real_credentials_and_a_production_store() {
         said.contains("AWS_ACCESS_KEY_ID") && !said.contains("AKIAREALKEY123"),
         "{said}"
     );
+    let endpoint = refused(&[(
+        "AWS_ENDPOINT_URL_EC2",
+        "https://ec2.us-west-2.amazonaws.com",
+    )])
+    .expect_err("refused");
+    assert!(format!("{endpoint:#}").contains("AWS_ENDPOINT_URL_EC2"));
     let zilliz = refused(&[("SANDBOX_CHAT_TEST_ZILLIZ_API_KEY", "real-key")]).expect_err("refused");
     let said = format!("{zilliz:#}");
     assert!(

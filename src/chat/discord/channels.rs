@@ -5,6 +5,11 @@
 //! for. Names repeat across servers, and even within one, so a name may
 //! stand for several channels.
 //!
+//! Only text and announcement channels bear names rules may use: a
+//! thread or a forum post is named by whoever opens it. Where the config
+//! names servers (`[discord] guilds`), only their channels count, so a
+//! server that merely invited the bot cannot lend a channel a rule's name.
+//!
 //! Read through serenity's `fire` into the few fields the bot keeps, not
 //! serenity's full models: a field Discord adds or drops must not turn a
 //! name into an error.
@@ -27,7 +32,15 @@ struct Named {
     id: String,
     #[serde(default)]
     name: Option<String>,
+    /// Discord's channel type: 0 text, 5 announcement (threads are 10–12).
+    #[serde(default, rename = "type")]
+    kind: Option<u64>,
+    #[serde(default)]
+    guild_id: Option<String>,
 }
+
+/// Text and announcement channels: the ones a server's admins name.
+const NAMED_KINDS: [u64; 2] = [0, 5];
 
 fn name_in(channel: &Named) -> Result<ChannelName, ChatError> {
     ChannelName::parse(channel.name.as_deref().unwrap_or_default())
@@ -48,6 +61,23 @@ impl DiscordSink {
         })
         .await
         .map_err(failed("read channel"))?;
+        if !read.kind.is_some_and(|k| NAMED_KINDS.contains(&k)) {
+            return Err(ChatError::new(
+                ErrorKind::InvalidInput,
+                "a thread, forum post or direct message: rules name channels, not these",
+            ));
+        }
+        let in_named_server = read
+            .guild_id
+            .as_deref()
+            .and_then(|g| g.parse::<u64>().ok())
+            .is_some_and(|g| self.guilds.is_empty() || self.guilds.contains(&g));
+        if !in_named_server {
+            return Err(ChatError::new(
+                ErrorKind::InvalidInput,
+                "a channel outside the servers [discord] guilds names",
+            ));
+        }
         name_in(&read)
     }
 
@@ -68,6 +98,7 @@ impl DiscordSink {
             found.extend(
                 channels
                     .iter()
+                    .filter(|c| c.kind.is_some_and(|k| NAMED_KINDS.contains(&k)))
                     .filter(|c| name_in(c).is_ok_and(|n| &n == name))
                     .filter_map(|c| crate::domain::ids::ChannelId::parse(&c.id).ok()),
             );
@@ -75,8 +106,17 @@ impl DiscordSink {
         Ok(found)
     }
 
-    /// Every server the bot is in, a page at a time.
+    /// The servers whose channels count: the configured ones, else every
+    /// server the bot is in, a page at a time.
     async fn guilds(&self) -> Result<Vec<GuildId>, ChatError> {
+        if !self.guilds.is_empty() {
+            return Ok(self
+                .guilds
+                .iter()
+                .filter(|g| **g > 0)
+                .map(|g| GuildId::new(*g))
+                .collect());
+        }
         let mut all = Vec::new();
         let mut after: Option<u64> = None;
         for _ in 0..MAX_PAGES {

@@ -50,7 +50,7 @@ impl ChatPlatform for Discord {
     /// No pace of its own: serenity's per-route limiter (or the adapter's
     /// own 429 handling behind a proxy) keeps to Discord's buckets.
     fn sink(&self) -> Arc<dyn ChatSink> {
-        Arc::new(DiscordSink::new(self.http.clone()))
+        Arc::new(DiscordSink::new(self.http.clone()).in_guilds(self.settings.guilds.clone()))
     }
 
     fn attach(&self, core: &Core) -> anyhow::Result<Attached> {

@@ -133,6 +133,9 @@ pub(super) fn id(text: &str) -> Result<u64, ChatError> {
 pub struct DiscordSink {
     pub(super) http: Arc<Http>,
     threads: Mutex<HashSet<u64>>,
+    /// The servers the config names; their channels alone bear names
+    /// rules may use (all the bot's servers when empty).
+    pub(super) guilds: Vec<u64>,
 }
 
 impl DiscordSink {
@@ -140,7 +143,14 @@ impl DiscordSink {
         Self {
             http,
             threads: Mutex::new(HashSet::new()),
+            guilds: Vec::new(),
         }
+    }
+
+    /// Channel names count only in `guilds` (when any are named).
+    pub fn in_guilds(mut self, guilds: Vec<u64>) -> Self {
+        self.guilds = guilds;
+        self
     }
 }
 

@@ -271,9 +271,6 @@ impl ChatSink for SlackSink {
         Ok(())
     }
 
-    /// A user id as the channel posts into the bot's direct conversation
-    /// with that person (its App Home's Messages tab), which needs no
-    /// membership of any channel.
     async fn channel_name(
         &self,
         _platform: Platform,
@@ -290,6 +287,9 @@ impl ChatSink for SlackSink {
         self.named(name).await
     }
 
+    /// A user id as the channel posts into the bot's direct conversation
+    /// with that person (its App Home's Messages tab), which needs no
+    /// membership of any channel.
     async fn tell_directly(&self, user: &UserRef, text: &str) -> Result<(), ChatError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatPostMessageRequest::new(

@@ -163,26 +163,28 @@ impl CloudAccess for AwsAccess {
         let regional = self.sdk_config(region.as_str(), role).await;
         let global = self.sdk_config(global_region(region), role).await;
         let counting = calls::Counting(self.calls.clone());
+        // An emulator's endpoint is set on each client too: there it wins
+        // over `AWS_ENDPOINT_URL_<SERVICE>` and a profile's `services`,
+        // which would otherwise send a call meant for the emulator to AWS.
+        let endpoint = self.settings.endpoint_url.clone();
+        let mut sts_conf = aws_sdk_sts::config::Builder::from(&regional);
+        sts_conf.set_endpoint_url(endpoint.clone());
+        let mut ec2_conf = aws_sdk_ec2::config::Builder::from(&regional);
+        ec2_conf.set_endpoint_url(endpoint.clone());
+        let mut r53_conf = aws_sdk_route53::config::Builder::from(&global);
+        r53_conf.set_endpoint_url(endpoint);
         let account = Arc::new(sts::Account::new(aws_sdk_sts::Client::from_conf(
-            aws_sdk_sts::config::Builder::from(&regional)
-                .interceptor(counting.clone())
-                .build(),
+            sts_conf.interceptor(counting.clone()).build(),
         )));
         let target = AwsTarget {
             network: Arc::new(Ec2Network {
-                ec2: aws_sdk_ec2::Client::from_conf(
-                    aws_sdk_ec2::config::Builder::from(&regional)
-                        .interceptor(counting.clone())
-                        .build(),
-                ),
+                ec2: aws_sdk_ec2::Client::from_conf(ec2_conf.interceptor(counting.clone()).build()),
                 account: account.clone(),
                 dry_run: self.settings.dry_run_preflight,
             }),
             dns: Arc::new(Route53Dns {
                 r53: aws_sdk_route53::Client::from_conf(
-                    aws_sdk_route53::config::Builder::from(&global)
-                        .interceptor(counting.clone())
-                        .build(),
+                    r53_conf.interceptor(counting.clone()).build(),
                 ),
                 account,
             }),

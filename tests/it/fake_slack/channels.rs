@@ -6,8 +6,8 @@
 //! hold fewer than `limit` (this fake gives two at most), each with
 //! `response_metadata.next_cursor`, empty on the last.
 //!
-//! A channel a test never named answers `conversations.info` with a name
-//! made from its id, and is not listed.
+//! A channel a test never named is, to these methods, no channel
+//! (`channel_not_found`).
 
 use std::collections::HashMap;
 
@@ -64,16 +64,12 @@ pub(super) fn info(app: &App, query: &HashMap<String, String>) -> Response {
         return refused;
     }
     let gone = st.unknown.contains(&id) || (private && st.outside.contains(&id));
-    if gone || id.is_empty() {
+    let Some(channel) = named.filter(|_| !gone) else {
         return json_response(
             StatusCode::OK,
             json!({ "ok": false, "error": "channel_not_found" }),
         );
-    }
-    let channel = named.unwrap_or_else(|| Channel {
-        name: format!("c-{}", id.to_lowercase()),
-        private: false,
-    });
+    };
     let archived = st.archived.contains(&id);
     json_response(
         StatusCode::OK,
