@@ -9,16 +9,17 @@ use aws_credential_types::Credentials;
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, IpPermission, IpRange};
 use aws_sdk_route53::types::VpcRegion;
 
-/// An SDK config pointed at the emulator.
+/// An SDK config pointed at the emulator, and only there.
 pub async fn emulator_config(url: &str, region: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
+    let config = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_owned()))
         .endpoint_url(url)
         .credentials_provider(Credentials::new(
             "testing", "testing", None, None, "emulator",
         ))
         .load()
-        .await
+        .await;
+    crate::cloud::aws::without_environment(config)
 }
 
 /// A customer VPC as the bot's user would have it.

@@ -30,9 +30,11 @@ use crate::ports::sandbox::{Playground, PlaygroundError};
 
 /// Where every world lives.
 pub const REGION: &str = "us-west-2";
-/// Channels a run holds worlds for at most (each world is a VPC in
-/// moto's memory; a reset replaces its channel's).
+/// Channels a run holds worlds for at most.
 pub const MAX_WORLDS: u32 = 200;
+/// Worlds a run seeds at most, resets included (each stays a VPC in
+/// moto's memory until the run ends).
+pub const MAX_SEEDED: u32 = 1000;
 /// Throttled answers the `throttled` scenario queues for CreateVpcEndpoint:
 /// more than the SDK's own tries, so the job's backoff is seen too.
 const THROTTLES: usize = 4;
@@ -114,12 +116,19 @@ impl Clouds {
 
     /// A new world: its network in moto, its project and clusters in the
     /// fake, the account already allowed into the project.
-    async fn seed(&self) -> Result<World, PlaygroundError> {
+    async fn seed(&self, at: &Conversation) -> Result<World, PlaygroundError> {
         let n = {
             let mut worlds = self.worlds.lock().map_err(failed)?;
-            if worlds.by_channel.len() >= MAX_WORLDS as usize {
+            let new_channel = !worlds.by_channel.contains_key(&key_of(at));
+            if new_channel && worlds.by_channel.len() >= MAX_WORLDS as usize {
                 return Err(PlaygroundError(format!(
                     "this run holds {MAX_WORLDS} channels' worlds at most; restart the sandbox"
+                )));
+            }
+            // A reset leaves the old world in moto's memory: bound them all.
+            if worlds.made >= MAX_SEEDED {
+                return Err(PlaygroundError(format!(
+                    "this run has seeded {MAX_SEEDED} worlds (resets included); restart the sandbox"
                 )));
             }
             // Numbers only name a world; one that failed to seed uses one up.
@@ -238,7 +247,7 @@ impl Playground for Clouds {
         if let Some(world) = self.known(at) {
             return Ok((world, false));
         }
-        let world = self.seed().await?;
+        let world = self.seed(at).await?;
         self.keep(at, &world);
         tracing::info!(platform = %at.platform, channel = %at.channel, vpc = %world.vpc, project = %world.project, "seeded a sandbox world");
         Ok((world, true))
@@ -246,7 +255,7 @@ impl Playground for Clouds {
 
     async fn reset(&self, at: &Conversation) -> Result<World, PlaygroundError> {
         let _one = self.seeding.lock().await;
-        let world = self.seed().await?;
+        let world = self.seed(at).await?;
         self.keep(at, &world);
         Ok(world)
     }

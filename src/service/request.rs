@@ -80,6 +80,17 @@ impl Service {
             return Reply::say(denied.0.render(locale));
         }
         let plan = self.preflight(&req).await;
+        // Only the rule the request falls under may show its plan: the
+        // first that matches, never a looser one after it.
+        let at = Where {
+            channel: here.at.clone(),
+            account: plan.account.clone(),
+            region: Some(req.region.clone()),
+            project: Some(req.project.clone()),
+        };
+        if let Err(denied) = self.p.policy.rule_for_request(actor, &at) {
+            return Reply::say(with_unread(denied.0.render(locale), &here, locale));
+        }
         let mut text = t!(locale, "plan-heading");
         text.push('\n');
         for a in plan.actions(&req, locale) {

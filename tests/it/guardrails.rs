@@ -348,3 +348,35 @@ async fn policy_previews_the_rule_that_applies_and_why() {
         bad.text
     );
 }
+
+#[tokio::test]
+async fn a_plan_is_shown_only_under_the_rule_that_applies_never_a_looser_later_one() {
+    let h = Harness::start_with(
+        1,
+        |c| {
+            let mut production = rule("production", "platform-ops", &["console:bob"], 2);
+            production.requesters = vec![Principal::parse("console:bob").expect("bob")];
+            c.policy.rules = vec![production];
+            // The flat lists after it let anyone ask, anywhere.
+            c.policy.requesters = vec![Principal::parse("console:*").expect("everyone")];
+        },
+        None,
+    )
+    .await;
+    let args = h.sandbox.create_args();
+    let refused = h.say("alice", &format!("plan {args}")).await;
+    assert!(
+        refused
+            .text
+            .contains("The rule \"production\" that covers this request does not let you ask"),
+        "{}",
+        refused.text
+    );
+    assert!(
+        !refused.text.contains("Plan (nothing"),
+        "no plan shown: {}",
+        refused.text
+    );
+    let shown = h.say("bob", &format!("plan {args}")).await;
+    assert!(shown.text.contains("Plan (nothing"), "{}", shown.text);
+}

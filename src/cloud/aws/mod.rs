@@ -134,7 +134,10 @@ impl AwsAccess {
                 "testing", "testing", None, None, "emulator",
             ));
         }
-        let base = loader.load().await;
+        let mut base = loader.load().await;
+        if self.settings.endpoint_url.is_some() {
+            base = without_environment(base);
+        }
         match role {
             None => base,
             Some(role) => {
@@ -193,6 +196,25 @@ impl CloudAccess for AwsAccess {
             c.insert(key, target.clone());
         }
         Ok(target)
+    }
+}
+
+/// No service settings from the environment or a profile (an
+/// `AWS_ENDPOINT_URL_<SERVICE>`, a profile's `services` section): where
+/// the config names an endpoint (an emulator), every client, the one
+/// behind an assumed role's credentials included, goes there and nowhere
+/// else.
+pub fn without_environment(config: SdkConfig) -> SdkConfig {
+    config.into_builder().service_config(NoEnvironment).build()
+}
+
+/// Service settings that say nothing.
+#[derive(Debug)]
+struct NoEnvironment;
+
+impl aws_types::service_config::LoadServiceConfig for NoEnvironment {
+    fn load_config(&self, _key: aws_types::service_config::ServiceConfigKey<'_>) -> Option<String> {
+        None
     }
 }
 
