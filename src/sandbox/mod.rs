@@ -22,7 +22,7 @@ use aws_config::SdkConfig;
 
 use crate::config::Config;
 use aws_proxy::AwsProxy;
-use fake_zilliz::{FakeCluster, FakeService, FakeState, FakeZilliz};
+use fake_zilliz::{FakeService, FakeState, FakeZilliz};
 use fixtures::{CustomerNetwork, EndState, NetworkShape};
 use moto::Moto;
 
@@ -68,40 +68,25 @@ impl Sandbox {
             .strip_prefix("aws-")
             .ok_or_else(|| anyhow::anyhow!("{zilliz_region} is not an AWS region of Zilliz's"))?
             .to_owned();
-        let moto = Moto::start().await?;
-        let aws = fixtures::emulator_config(&moto.url, &region).await;
-        let service_name = fixtures::zilliz_endpoint_service(&moto.url, &aws, &region).await?;
+        let Emulators {
+            moto,
+            aws,
+            proxy,
+            zilliz,
+            service_name,
+            api_key,
+        } = Emulators::start(zilliz_region).await?;
         let network =
             fixtures::customer_network(&aws, &region, 10, NetworkShape::default()).await?;
         let cluster_ids: Vec<String> = (1..=clusters)
             .map(|i| format!("in01-sandbox{i:04}"))
             .collect();
-        let mut state = FakeState::default();
-        state.accept_after_reads = 2;
-        state.services.push(FakeService {
-            region: zilliz_region.to_owned(),
-            service_name: service_name.clone(),
-            // As in most of Zilliz's regions: the account must be allowed
-            // in before AWS shows it the service.
-            whitelist_required: true,
-        });
-        for id in &cluster_ids {
-            state.clusters.insert(
-                id.clone(),
-                FakeCluster {
-                    id: id.clone(),
-                    name: format!("sandbox-{id}"),
-                    project: PROJECT.to_owned(),
-                    region: zilliz_region.to_owned(),
-                    plan: "Enterprise".to_owned(),
-                    status: "RUNNING".to_owned(),
-                },
-            );
+        {
+            let mut st = zilliz.lock();
+            for id in &cluster_ids {
+                st.add_dedicated(id, PROJECT, zilliz_region);
+            }
         }
-        let api_key = random_key();
-        let zilliz = FakeZilliz::start(&api_key, state).await?;
-        let proxy = AwsProxy::start(&moto.url).await?;
-        proxy.lock().strict.provider = Some(zilliz.state.clone());
         Ok(Self {
             moto,
             proxy,
@@ -235,6 +220,53 @@ listen = "127.0.0.1:{port}"
 
     pub async fn end_state(&self) -> anyhow::Result<EndState> {
         fixtures::end_state(&self.aws, &self.region, &self.network.vpc).await
+    }
+}
+
+/// The emulators every sandbox runs on, with no customer world yet: moto,
+/// Zilliz's endpoint service in it, the fake Zilliz Cloud offering that
+/// service (whitelist required, as in most of Zilliz's regions; a new
+/// registration pending two reads) under a key made here, and the strict
+/// AWS proxy in front of moto asking the fake who is allowed in.
+pub struct Emulators {
+    pub moto: Moto,
+    /// Straight to moto (the fixtures' way in); the bot goes through `proxy`.
+    pub aws: SdkConfig,
+    pub proxy: AwsProxy,
+    pub zilliz: FakeZilliz,
+    pub service_name: String,
+    pub api_key: String,
+}
+
+impl Emulators {
+    pub async fn start(zilliz_region: &str) -> anyhow::Result<Self> {
+        let region = zilliz_region
+            .strip_prefix("aws-")
+            .ok_or_else(|| anyhow::anyhow!("{zilliz_region} is not an AWS region of Zilliz's"))?;
+        let moto = Moto::start().await?;
+        let aws = fixtures::emulator_config(&moto.url, region).await;
+        let service_name = fixtures::zilliz_endpoint_service(&moto.url, &aws, region).await?;
+        let mut state = FakeState::default();
+        state.accept_after_reads = 2;
+        state.services.push(FakeService {
+            region: zilliz_region.to_owned(),
+            service_name: service_name.clone(),
+            // As in most of Zilliz's regions: the account must be allowed
+            // in before AWS shows it the service.
+            whitelist_required: true,
+        });
+        let api_key = random_key();
+        let zilliz = FakeZilliz::start(&api_key, state).await?;
+        let proxy = AwsProxy::start(&moto.url).await?;
+        proxy.lock().strict.provider = Some(zilliz.state.clone());
+        Ok(Self {
+            moto,
+            aws,
+            proxy,
+            zilliz,
+            service_name,
+            api_key,
+        })
     }
 }
 

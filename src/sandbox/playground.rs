@@ -16,8 +16,9 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 
+use super::Emulators;
 use super::aws_proxy::{AwsProxy, Fault};
-use super::fake_zilliz::{FakeCluster, FakeService, FakeState, FakeZilliz};
+use super::fake_zilliz::FakeZilliz;
 use super::fixtures::{self, NetworkShape};
 use super::marked::ChatOutages;
 use super::moto::Moto;
@@ -76,20 +77,14 @@ impl Clouds {
     /// Starts moto, the proxy and the fake Zilliz Cloud with Zilliz's
     /// endpoint service in the region; no world yet.
     pub async fn start(outages: Arc<ChatOutages>) -> anyhow::Result<Self> {
-        let moto = Moto::start().await?;
-        let aws = fixtures::emulator_config(&moto.url, REGION).await;
-        let service_name = fixtures::zilliz_endpoint_service(&moto.url, &aws, REGION).await?;
-        let mut state = FakeState::default();
-        state.accept_after_reads = 2;
-        state.services.push(FakeService {
-            region: format!("aws-{REGION}"),
-            service_name,
-            whitelist_required: true,
-        });
-        let api_key = super::random_key();
-        let zilliz = FakeZilliz::start(&api_key, state).await?;
-        let proxy = AwsProxy::start(&moto.url).await?;
-        proxy.lock().strict.provider = Some(zilliz.state.clone());
+        let Emulators {
+            moto,
+            aws,
+            proxy,
+            zilliz,
+            api_key,
+            ..
+        } = Emulators::start(&format!("aws-{REGION}")).await?;
         Ok(Self {
             moto,
             proxy,
@@ -148,17 +143,7 @@ impl Clouds {
         {
             let mut st = self.zilliz.lock();
             for id in &clusters {
-                st.clusters.insert(
-                    id.clone(),
-                    FakeCluster {
-                        id: id.clone(),
-                        name: format!("sandbox-{id}"),
-                        project: project.clone(),
-                        region: region.clone(),
-                        plan: "Enterprise".to_owned(),
-                        status: "RUNNING".to_owned(),
-                    },
-                );
+                st.add_dedicated(id, &project, &region);
             }
             let account = st.aws_account.clone();
             let long_ago = Instant::now()

@@ -242,13 +242,13 @@ impl Service {
         locale: Locale,
         card_locale: Locale,
     ) -> Reply {
-        let asks_sandbox = matches!(command::parse(text), Ok(Command::Sandbox(_)));
-        let welcome = match asks_sandbox {
-            true => None,
-            false => self.sandbox_welcome(actor, conversation, locale).await,
+        let parsed = command::parse(text);
+        let welcome = match parsed {
+            Ok(Command::Sandbox(_)) => None,
+            _ => self.sandbox_welcome(actor, conversation, locale).await,
         };
         let mut reply = self
-            .command_itself(actor, conversation, text, locale, card_locale)
+            .command_itself(actor, conversation, parsed, locale, card_locale)
             .await;
         if let Some(welcome) = welcome {
             reply.text = format!("{welcome}\n\n{}", reply.text);
@@ -260,11 +260,11 @@ impl Service {
         &self,
         actor: &Actor,
         conversation: &Conversation,
-        text: &str,
+        parsed: Result<Command, command::ParseError>,
         locale: Locale,
         card_locale: Locale,
     ) -> Reply {
-        let command = match command::parse(text) {
+        let command = match parsed {
             Ok(c) => c,
             Err(e) => {
                 self.p.metrics.command("invalid");

@@ -123,8 +123,11 @@ impl Service {
         locale: Locale,
         card_locale: Locale,
     ) -> Reply {
+        // Read once: a name the platform would not tell is not asked again
+        // for the rule after preflight.
+        let here = self.channel_seen(conversation).await;
         if let Some(refused) = self
-            .refused_before_preflight(actor, conversation, &req, locale)
+            .refused_before_preflight(actor, &here, &req, locale)
             .await
         {
             return refused;
@@ -142,7 +145,6 @@ impl Service {
             ));
         }
         // The rule, now that preflight knows the account.
-        let here = self.channel_seen(conversation).await;
         let at = Where {
             channel: here.at.clone(),
             account: plan.account.clone(),
@@ -256,14 +258,13 @@ impl Service {
     async fn refused_before_preflight(
         &self,
         actor: &Actor,
-        conversation: &Conversation,
+        here: &Seen,
         req: &CreateRequest,
         locale: Locale,
     ) -> Option<Reply> {
-        let here = self.channel_seen(conversation).await;
         if let Err(denied) = self.p.policy.may_request_here(actor, &here.at) {
             let refused = self.refuse_create(actor, &denied, locale).await;
-            return Some(Reply::say(with_unread(refused.text, &here, locale)));
+            return Some(Reply::say(with_unread(refused.text, here, locale)));
         }
         if let Err(denied) = self.p.policy.may_assume(req.role.as_ref()) {
             return Some(Reply::say(t!(

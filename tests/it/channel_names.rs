@@ -212,7 +212,7 @@ async fn refusal(
 
 #[tokio::test]
 async fn over_discord_a_rule_naming_a_channel_matches_it_and_an_unseen_channel_is_refused() {
-    use crate::discord_bot::{CHANNEL, DiscordBot, click, command};
+    use crate::discord_bot::{CHANNEL, DiscordBot, click};
     let approvers = ["discord:222", "discord:333"];
     let bot = DiscordBot::start_with(|c| {
         c.policy.rules = vec![rule(
@@ -244,14 +244,7 @@ async fn over_discord_a_rule_naming_a_channel_matches_it_and_an_unseen_channel_i
     assert_eq!(job.guard().approvals.len(), 2);
 
     // A channel in no server the bot is in: Discord's Unknown Channel.
-    let mut elsewhere = command("1006", "111", "create", &[]);
-    elsewhere["channel_id"] = serde_json::json!("999999");
-    let opts: Vec<serde_json::Value> = bot
-        .create_options()
-        .iter()
-        .map(|(n, v)| serde_json::json!({ "name": n, "type": 3, "value": v }))
-        .collect();
-    elsewhere["data"]["options"][0]["options"] = serde_json::json!(opts);
+    let elsewhere = bot.create_command_in("1006", "111", "999999");
     assert_eq!(bot.post(&elsewhere).await.status(), 200);
     let said = bot.ephemeral_reply("1006").await;
     assert!(
@@ -261,9 +254,7 @@ async fn over_discord_a_rule_naming_a_channel_matches_it_and_an_unseen_channel_i
     assert!(said.contains("10003"), "Discord's reason is said: {said}");
     // A thread anyone opened with the rule's name is no channel of it.
     bot.discord.add_thread("888", "5555", "platform-ops");
-    let mut thread = command("1007", "111", "create", &[]);
-    thread["channel_id"] = serde_json::json!("5555");
-    thread["data"]["options"][0]["options"] = serde_json::json!(opts);
+    let thread = bot.create_command_in("1007", "111", "5555");
     assert_eq!(bot.post(&thread).await.status(), 200);
     let said = bot.ephemeral_reply("1007").await;
     assert!(

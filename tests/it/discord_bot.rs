@@ -182,6 +182,16 @@ impl DiscordBot {
         ]
     }
 
+    /// The sandbox's `create` as interaction `id` from `user`, sent from
+    /// `channel`.
+    pub(crate) fn create_command_in(&self, id: &str, user: &str, channel: &str) -> Value {
+        let opts = self.create_options();
+        let opts: Vec<(&str, &str)> = opts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let mut create = command(id, user, "create", &opts);
+        create["channel_id"] = json!(channel);
+        create
+    }
+
     pub(crate) async fn create(&self, id: &str, user: &str) -> (String, JobId) {
         use crate::platform_story::UnderTest as _;
         let opts = self.create_options();

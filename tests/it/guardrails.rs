@@ -258,7 +258,7 @@ async fn over_slack_production_takes_two_approvers_a_sandbox_one_and_another_cha
 
 #[tokio::test]
 async fn over_discord_the_job_starts_on_the_second_distinct_approval() {
-    use crate::discord_bot::{CHANNEL, DiscordBot, click, command};
+    use crate::discord_bot::{CHANNEL, DiscordBot, click};
     let approvers = ["discord:222", "discord:333", "discord:111"];
     let bot = DiscordBot::start_with(|c| {
         c.policy.rules = rules_on("discord", CHANNEL, "424242", &approvers);
@@ -287,14 +287,7 @@ async fn over_discord_the_job_starts_on_the_second_distinct_approval() {
     assert_eq!(bot.post(&approve("1005", "333")).await.status(), 200);
     bot.wait_state(id, |s| *s == JobState::Succeeded).await;
 
-    let mut elsewhere = command("1006", "111", "create", &[]);
-    elsewhere["channel_id"] = serde_json::json!("999999");
-    let opts: Vec<serde_json::Value> = bot
-        .create_options()
-        .iter()
-        .map(|(n, v)| serde_json::json!({ "name": n, "type": 3, "value": v }))
-        .collect();
-    elsewhere["data"]["options"][0]["options"] = serde_json::json!(opts);
+    let elsewhere = bot.create_command_in("1006", "111", "999999");
     assert_eq!(bot.post(&elsewhere).await.status(), 200);
     let said = bot.ephemeral_reply("1006").await;
     assert!(

@@ -23,9 +23,9 @@ use crate::slack_bot::sign;
 const TOKEN: &str = "xoxb-sandbox-chat";
 const SIGNING: &str = "sandbox-chat-signing-secret";
 
-/// The config a team writes to try the sandbox: chat and policy; no AWS
-/// or Zilliz credential anywhere.
-pub(crate) fn config_text(dir: &std::path::Path, slack_api: &str, extra: &str) -> String {
+/// The config a team writes to try the sandbox: chat (`chat`, the
+/// platforms' sections) and policy; no AWS or Zilliz credential anywhere.
+pub(crate) fn config_text(dir: &std::path::Path, chat: &str) -> String {
     format!(
         r#"
 [store]
@@ -54,18 +54,25 @@ backoff_max = "200ms"
 per_user_per_minute = 100000
 per_user_burst = 10000
 
-[slack]
-api_url = "{slack_api}"
-bot_token_env = "SANDBOX_SLACK_BOT_TOKEN"
-signing_secret_env = "SANDBOX_SLACK_SIGNING_SECRET"
-progress_interval = "200ms"
-
 [sandbox]
 store = {sandbox:?}
-{extra}
+
+{chat}
 "#,
         production = dir.join("production.sled").display().to_string(),
         sandbox = dir.join("sandbox.sled").display().to_string(),
+    )
+}
+
+/// The Slack section, the Web API at `api`.
+pub(crate) fn slack_section(api: &str) -> String {
+    format!(
+        r#"[slack]
+api_url = "{api}"
+bot_token_env = "SANDBOX_SLACK_BOT_TOKEN"
+signing_secret_env = "SANDBOX_SLACK_SIGNING_SECRET"
+progress_interval = "200ms"
+"#
     )
 }
 
@@ -82,7 +89,7 @@ impl Bot {
     async fn start() -> Self {
         let slack = FakeSlack::start(TOKEN).await;
         let dir = tempfile::tempdir().expect("temp dir");
-        let text = config_text(dir.path(), &format!("{}/api/", slack.url), "");
+        let text = config_text(dir.path(), &slack_section(&format!("{}/api/", slack.url)));
         let config = Config::from_toml(&text, std::iter::empty()).expect("the config");
         let sandbox = build(
             &config,
@@ -128,11 +135,18 @@ impl Bot {
         response.text().await.unwrap_or_default()
     }
 
+    /// A new delivery: its trigger id and the response URL the fake
+    /// records private answers under.
+    fn delivery(&self) -> (String, String) {
+        let trigger = format!("T{}", crate::platform_story::next_delivery());
+        let response_url = format!("{}/response/{trigger}", self.slack.url);
+        (trigger, response_url)
+    }
+
     /// `/privatelink <text>` in `channel` as `user`: what the bot answers,
     /// at once or through the response URL.
     async fn say(&self, channel: &str, user: &str, text: &str) -> String {
-        let trigger = format!("T{}", crate::platform_story::next_delivery());
-        let response_url = format!("{}/response/{trigger}", self.slack.url);
+        let (trigger, response_url) = self.delivery();
         let from = slack_requests::From {
             channel,
             user,
@@ -164,8 +178,7 @@ impl Bot {
     }
 
     async fn click(&self, channel: &str, user: &str, value: &str, card_ts: &str) {
-        let trigger = format!("T{}", crate::platform_story::next_delivery());
-        let response_url = format!("{}/response/{trigger}", self.slack.url);
+        let (trigger, response_url) = self.delivery();
         let from = slack_requests::From {
             channel,
             user,

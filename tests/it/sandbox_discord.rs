@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::discord_bot::{APP, CHANNEL, click, command};
 use crate::fake_discord::FakeDiscord;
 use crate::harness::{job_state_when, now};
-use crate::sandbox_chat::config_text;
+use crate::sandbox_chat::{config_text, slack_section};
 
 const TOKEN: &str = "discord-sandbox-token";
 
@@ -27,18 +27,7 @@ async fn over_discord_a_channel_is_seeded_and_linked_with_the_mark_on_its_card()
         hex::encode(key.verifying_key().to_bytes()),
         discord.url
     );
-    // Discord only: the Slack section of the shared text goes.
-    let text = config_text(dir.path(), "unused", "");
-    let text = match text.split_once("[slack]") {
-        Some((before, after)) => {
-            let rest = after
-                .split_once("[sandbox]")
-                .map(|(_, r)| r)
-                .unwrap_or_default();
-            format!("{before}[sandbox]{rest}{section}")
-        }
-        None => text,
-    };
+    let text = config_text(dir.path(), &section);
     let config = Config::from_toml(&text, std::iter::empty()).expect("the config");
     let sandbox = build(
         &config,
@@ -187,7 +176,7 @@ async fn over_discord_a_channel_is_seeded_and_linked_with_the_mark_on_its_card()
 #[tokio::test]
 async fn the_sandbox_refuses_real_credentials_and_a_production_store() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let text = config_text(dir.path(), "http://127.0.0.1:9/api/", "");
+    let text = config_text(dir.path(), &slack_section("http://127.0.0.1:9/api/"));
     let config = Config::from_toml(&text, std::iter::empty()).expect("config");
     let refused = |vars: &[(&str, &str)]| {
         let env: Vec<(String, String)> = vars
@@ -256,7 +245,7 @@ async fn the_binary_refuses_sandbox_mode_with_a_real_credential_set() {
     let config = dir.path().join("bot.toml");
     std::fs::write(
         &config,
-        config_text(dir.path(), "http://127.0.0.1:9/api/", ""),
+        config_text(dir.path(), &slack_section("http://127.0.0.1:9/api/")),
     )
     .expect("config written");
     let run = |set: (&'static str, &'static str)| {

@@ -42,6 +42,21 @@ fn read_failed(what: &str, e: SlackClientError) -> ChatError {
     error
 }
 
+/// A read through the one retry helper (safe to repeat after any
+/// transient failure), its failure said shortly.
+async fn read<T, F, Fut>(what: &str, mut call: F) -> Result<T, ChatError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ClientResult<T>>,
+{
+    RETRY
+        .run(what, Effect::Read, || {
+            let fut = call();
+            async move { fut.await.map_err(|e| read_failed(what, e)) }
+        })
+        .await
+}
+
 /// A channel Slack describes, as the bot keeps it.
 fn name_in(info: &SlackChannelInfo) -> Result<ChannelName, ChatError> {
     let name = info.name.as_deref().unwrap_or_default();
@@ -58,14 +73,7 @@ impl SlackSink {
         let what = "conversations.info";
         let session = self.client.open_session(&self.token);
         let request = SlackApiConversationsInfoRequest::new(SlackChannelId(channel.to_string()));
-        let info = RETRY
-            .run(what, Effect::Read, || async {
-                session
-                    .conversations_info(&request)
-                    .await
-                    .map_err(|e| read_failed(what, e))
-            })
-            .await?;
+        let info = read(what, || session.conversations_info(&request)).await?;
         name_in(&info.channel)
     }
 
@@ -83,14 +91,7 @@ impl SlackSink {
                 .with_exclude_archived(true)
                 .with_limit(PAGE);
             request.cursor = cursor.clone();
-            let page = RETRY
-                .run(what, Effect::Read, || async {
-                    session
-                        .conversations_list(&request)
-                        .await
-                        .map_err(|e| read_failed(what, e))
-                })
-                .await?;
+            let page = read(what, || session.conversations_list(&request)).await?;
             for info in &page.channels {
                 if name_in(info).is_ok_and(|n| &n == name)
                     && let Ok(id) = ChannelId::parse(info.id.value())

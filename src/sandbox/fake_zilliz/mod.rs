@@ -219,6 +219,22 @@ impl FakeState {
         }
     }
 
+    /// A running Dedicated (Enterprise) cluster `id` in `project` and
+    /// `region`, as the sandbox's worlds have them.
+    pub fn add_dedicated(&mut self, id: &str, project: &str, region: &str) {
+        self.clusters.insert(
+            id.to_owned(),
+            FakeCluster {
+                id: id.to_owned(),
+                name: format!("sandbox-{id}"),
+                project: project.to_owned(),
+                region: region.to_owned(),
+                plan: "Enterprise".to_owned(),
+                status: "RUNNING".to_owned(),
+            },
+        );
+    }
+
     /// Registers `endpoint` with `project` directly (another team's, say),
     /// accepted, as if through the API.
     pub fn add_registration(&mut self, project: &str, region: &str, endpoint: &str) {
