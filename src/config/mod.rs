@@ -119,7 +119,25 @@ pub use crate::secret::from_env as secret_from_env;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoreSettings {
+    /// Which engine keeps the tables: `sled` (embedded, one process) or
+    /// `postgres` (several replicas on one database).
+    #[serde(default)]
+    pub backend: StoreBackend,
+    /// The sled store's directory.
+    #[serde(default = "default_store_path")]
     pub path: PathBuf,
+    /// The environment variable holding the PostgreSQL URL (it may hold a
+    /// password, so it never goes in the file).
+    #[serde(default = "default_database_url_env")]
+    pub database_url_env: String,
+    /// How long a replica's claim on a job lasts without renewal: after a
+    /// replica dies, its jobs are taken over this long after its last
+    /// renewal (PostgreSQL).
+    #[serde(default = "default_lease", with = "humantime_serde")]
+    pub lease: Duration,
+    /// The database URL given in code (tests), instead of the variable.
+    #[serde(skip)]
+    pub database_url: Option<crate::secret::Secret>,
     /// sled's page cache; kept small, as sled 0.34 can grow past it.
     #[serde(default = "default_cache")]
     pub cache_capacity_bytes: u64,
@@ -140,6 +158,27 @@ pub struct StoreSettings {
     pub kind: crate::store::StoreKind,
 }
 
+/// Which engine keeps the store's tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreBackend {
+    #[default]
+    Sled,
+    Postgres,
+}
+
+fn default_store_path() -> PathBuf {
+    PathBuf::from("privatelink-bot.sled")
+}
+
+fn default_database_url_env() -> String {
+    "PRIVATELINK_BOT_DATABASE_URL".to_owned()
+}
+
+fn default_lease() -> Duration {
+    Duration::from_secs(30)
+}
+
 fn default_cache() -> u64 {
     StoreOptions::default().cache_capacity
 }
@@ -157,6 +196,28 @@ fn default_max_batch() -> usize {
 }
 
 impl StoreSettings {
+    /// Where the PostgreSQL store is, when it is the backend: the URL is
+    /// read from `database_url_env` now, and an unset variable is named.
+    pub fn postgres(
+        &self,
+    ) -> Result<Option<crate::store::PostgresOptions>, crate::store::StoreError> {
+        if self.backend != StoreBackend::Postgres {
+            return Ok(None);
+        }
+        if let Some(url) = &self.database_url {
+            return Ok(Some(crate::store::PostgresOptions::new(url.clone())));
+        }
+        match std::env::var(&self.database_url_env) {
+            Ok(url) if !url.trim().is_empty() => Ok(Some(crate::store::PostgresOptions::new(
+                crate::secret::Secret::new(url),
+            ))),
+            _ => Err(crate::store::StoreError::Settings(format!(
+                "[store] backend = \"postgres\" reads the database URL from {}, which is not set",
+                self.database_url_env
+            ))),
+        }
+    }
+
     pub fn options(&self) -> StoreOptions {
         StoreOptions {
             cache_capacity: self.cache_capacity_bytes,

@@ -10,6 +10,7 @@ pub mod fixtures;
 pub mod marked;
 pub mod moto;
 pub mod playground;
+pub mod postgres;
 pub mod serve;
 pub mod slack_requests;
 

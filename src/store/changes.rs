@@ -3,7 +3,7 @@
 //! each atomic with the job's indexes, slot, owners, audit line and what it
 //! says in chat, and durable before the caller hears of it.
 
-use super::tables::ChatEffects;
+use super::tx::{self, ChatEffects};
 use super::{Admission, ChangeError, Store};
 use crate::domain::audit::AuditEvent;
 use crate::domain::ids::JobId;
@@ -26,21 +26,17 @@ impl Store {
             admission,
             format!("{} {id}", event.action),
             true,
-            move |t| {
+            move |b| {
                 let says = |_: &Job| vec![Outgoing::Card];
                 let chat = ChatEffects {
                     says: &says,
                     delivered: None,
                 };
-                t.apply(
-                    id,
-                    &event,
-                    |current| match current {
-                        Some(_) => Err(ChangeError::Exists(id)),
-                        None => Ok(job.clone()),
-                    },
-                    &chat,
-                )
+                let next = |current: Option<Job>| match current {
+                    Some(_) => Err(ChangeError::Exists(id)),
+                    None => Ok(job.clone()),
+                };
+                b.transact(|t| tx::apply(t, id, &event, None, &next, &chat))
             },
         )
         .await?;
@@ -107,27 +103,24 @@ impl Store {
         says: impl Fn(&Job) -> Vec<Outgoing> + Send + Sync + 'static,
         delivered: Option<u64>,
     ) -> Result<Job, ChangeError> {
+        let fence = admission.lease();
         let job = self
             .write(
                 admission,
                 format!("{} {id}", event.action),
                 true,
-                move |t| {
+                move |b| {
                     let chat = ChatEffects {
                         says: &says,
                         delivered,
                     };
-                    t.apply(
-                        id,
-                        &event,
-                        |current| {
-                            let mut job = current.ok_or(ChangeError::NotFound(id))?;
-                            allowed(&job)?;
-                            job.change(change.clone())?;
-                            Ok(job)
-                        },
-                        &chat,
-                    )
+                    let next = |current: Option<Job>| {
+                        let mut job = current.ok_or(ChangeError::NotFound(id))?;
+                        allowed(&job)?;
+                        job.change(change.clone())?;
+                        Ok(job)
+                    };
+                    b.transact(|t| tx::apply(t, id, &event, fence, &next, &chat))
                 },
             )
             .await?;

@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use super::outbox::{Failure, Pending};
-use super::{Admission, ChangeError, Store, StoreError};
+use super::outbox::{self, Failure, Pending};
+use super::{Admission, ChangeError, Store, StoreError, tx};
 use crate::domain::audit::AuditEvent;
 use crate::domain::ids::JobId;
 use crate::domain::job::{Change, Job, Living, MessageRef};
@@ -75,8 +75,9 @@ impl Store {
         messages: Vec<Outgoing>,
         now: u64,
     ) -> Result<(), ChangeError> {
-        self.write(admission, format!("say {id}"), true, move |t| {
-            t.say(id, messages, now)
+        let fence = admission.lease();
+        self.write(admission, format!("say {id}"), true, move |b| {
+            b.transact(|t| tx::say(t, id, fence, &messages, now))
         })
         .await?;
         self.outbox.wrote();
@@ -92,8 +93,8 @@ impl Store {
         delivered: Outgoing,
     ) -> Result<(), ChangeError> {
         let removed = self
-            .write(Admission::Owed, format!("delivered {id}"), true, move |t| {
-                t.outbox_delivered(id, seq, &delivered)
+            .write(Admission::Owed, format!("delivered {id}"), true, move |b| {
+                b.transact(|t| outbox::remove(t, id, seq, &delivered))
             })
             .await?;
         if !removed {
@@ -104,8 +105,8 @@ impl Store {
 
     /// Removes an outbox entry whatever it holds: an operator gave up on it.
     pub async fn outbox_discard(&self, id: JobId, seq: u64) -> Result<(), ChangeError> {
-        self.write(Admission::Owed, format!("discard {id}"), true, move |t| {
-            t.outbox_discard(id, seq)
+        self.write(Admission::Owed, format!("discard {id}"), true, move |b| {
+            b.transact(|t| outbox::discard(t, id, seq))
         })
         .await
     }
@@ -123,8 +124,10 @@ impl Store {
         shown: impl Fn(&Job) -> bool + Send + Sync + 'static,
     ) -> Result<(), ChangeError> {
         let left = self
-            .write(Admission::Owed, format!("delivered {id}"), true, move |t| {
-                t.living_delivered(id, seq, &delivered, posted.as_ref(), &shown)
+            .write(Admission::Owed, format!("delivered {id}"), true, move |b| {
+                b.transact(|t| {
+                    tx::living_delivered(t, id, seq, &delivered, posted.as_ref(), &shown)
+                })
             })
             .await?;
         if !left {
@@ -144,7 +147,7 @@ impl Store {
             Admission::Owed,
             format!("delivery failed {id}"),
             true,
-            move |t| t.outbox_failed(id, seq, &failure),
+            move |b| b.transact(|t| tx::outbox_failed(t, id, seq, &failure)),
         )
         .await
     }

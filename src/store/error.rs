@@ -23,6 +23,23 @@ pub enum StoreError {
     Closed,
     #[error("store: could not start a thread: {0}")]
     Thread(#[from] std::io::Error),
+    #[error("store: PostgreSQL: {0}")]
+    Postgres(#[from] postgres::Error),
+    /// The database's schema is newer than this build knows: an older
+    /// replica must not write to tables it does not understand.
+    #[error(
+        "store: the database's schema is version {found}, newer than this build knows ({known}); run the newer release"
+    )]
+    NewerSchema { found: i64, known: i64 },
+    /// The store's settings cannot be used (a database URL variable unset).
+    #[error("store: {0}")]
+    Settings(String),
+    /// A batch's changes were applied but could not be made durable.
+    #[error("store: could not make the change durable: {0}")]
+    NotDurable(String),
+    /// A store operation failed in a way its caller cannot act on.
+    #[error("store: {0}")]
+    Unexpected(String),
     /// An operation overran the liveness bound (while opening, say).
     #[error("store: stalled")]
     Stalled(#[source] Stall),
@@ -52,6 +69,10 @@ pub enum ChangeError {
     /// Another job holds this job's (VPC, region) slot.
     #[error("{0} is already active for this VPC and region")]
     SlotTaken(JobId),
+    /// This process's claim on the job lapsed and another may have taken
+    /// it (it stalled past its lease): it must stop working on the job.
+    #[error("{0}: this process no longer holds the job's lease")]
+    Fenced(JobId),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -73,4 +94,18 @@ pub enum Admission {
     /// Work the bot already owes (a running job's records, expiry): waits
     /// for room. Bounded by the number of jobs, not by the request rate.
     Owed,
+    /// Owed work done under a claim on the job (the engine's steps): as
+    /// `Owed`, and refused with [`ChangeError::Fenced`] unless the claim
+    /// still holds when the change is made.
+    Leased(super::Lease),
+}
+
+impl Admission {
+    /// The claim the change is fenced by, if any.
+    pub fn lease(self) -> Option<super::Lease> {
+        match self {
+            Admission::Leased(lease) => Some(lease),
+            Admission::Intake | Admission::Owed => None,
+        }
+    }
 }

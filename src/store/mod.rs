@@ -1,10 +1,13 @@
-//! The sled store: jobs, the append-only audit log, indexes, the one-active-
-//! job-per-(VPC, region) slots and the seen delivery ids.
+//! The store: jobs, the append-only audit log, indexes, the one-active-
+//! job-per-(VPC, region) slots, the owners of shared resources, the chat
+//! outbox and the seen delivery ids, on sled (embedded, one process) or
+//! PostgreSQL (several replicas), chosen in config.
 //!
-//! Every change to a job is one sled transaction across all the trees it
-//! touches (job, indexes, slot, audit), made durable before the caller may
-//! tell anyone it happened. A crash therefore leaves either the old or the
-//! new state, never a half.
+//! Every change to a job is one transaction across all the tables it
+//! touches (job, indexes, slot, owners, audit, outbox), made durable
+//! before the caller may tell anyone it happened. A crash therefore leaves
+//! either the old or the new state, never a half. What a change does is
+//! written once ([`tx`], [`outbox`]) over the backend seam ([`backend`]).
 //!
 //! Threading discipline (see ARCHITECTURE.md): every change goes through
 //! one writer thread ([`writer`]) with group commit; reads run on tokio's
@@ -12,16 +15,19 @@
 //! operation is watched ([`liveness`]): one that overruns its bound makes
 //! the bot unhealthy for good.
 
+mod backend;
 mod changes;
 mod chat;
 mod error;
-mod kind;
+mod leases;
 mod liveness;
+mod on_postgres;
+mod on_sled;
 pub mod outbox;
 mod reader;
 mod reads;
 mod record;
-mod tables;
+mod tx;
 mod writer;
 
 use std::path::Path;
@@ -30,19 +36,21 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
+pub use backend::Lease;
 pub use error::{Admission, ChangeError, StoreError};
-pub use kind::{StoreKind, start_sandbox_over};
 pub use liveness::{Liveness, Stall};
+pub use on_postgres::{PostgresOptions, SCHEMA_VERSION, Singleton};
+pub use on_sled::{StoreKind, start_sandbox_over};
 pub use reader::Reader;
 pub use record::RecordError;
 pub use writer::{WriteHook, WriterFigures};
 
 use crate::domain::audit::AuditEvent;
 use crate::domain::ids::JobId;
+use backend::{Backend, Reads};
 pub use chat::OutboxSignal;
 pub use outbox::{Failure, Pending};
-use tables::Trees;
-use writer::{Answer, Write, Writer, WriterCounters};
+use writer::{Answer, NotDurable, Write, Writer, WriterCounters};
 
 /// How the store runs.
 #[derive(Clone)]
@@ -79,11 +87,18 @@ impl Default for StoreOptions {
 /// The bot's persistent state. All methods are safe to call from async
 /// code: none blocks the calling thread.
 pub struct Store {
-    trees: Trees,
+    reads: Arc<dyn Reads>,
     writes: mpsc::Sender<Write>,
     liveness: Arc<Liveness>,
     counters: Arc<WriterCounters>,
     outbox: Arc<OutboxSignal>,
+    /// Whether other processes share the tables (PostgreSQL): then jobs
+    /// are claimed before they are worked on, and adopted when a claim
+    /// lapses.
+    shared: bool,
+    /// What the backend keeps beside the writer: the wake-up listener,
+    /// the singletons' locks (PostgreSQL).
+    extras: Option<on_postgres::Extras>,
 }
 
 /// How long `open` waits for another instance to release the store's lock
@@ -91,7 +106,7 @@ pub struct Store {
 const LOCK_WAIT: Duration = Duration::from_secs(10);
 
 impl Store {
-    /// Opens (or creates) the store at `path`, on the writer thread.
+    /// Opens (or creates) the sled store at `path`, on the writer thread.
     pub async fn open(path: &Path, options: StoreOptions) -> Result<Self, StoreError> {
         let config = sled::Config::new()
             .path(path)
@@ -99,23 +114,50 @@ impl Store {
             .flush_every_ms(None);
         let path = path.to_owned();
         let kind = options.kind;
-        Self::start(options, move || {
+        Self::start(options, false, move || {
             let db = open_waiting_for_lock(&config, &path)?;
-            kind::settle(&db, kind)?;
-            Ok(db)
+            on_sled::settle(&db, kind)?;
+            sled_backend(db)
         })
         .await
     }
 
-    /// A store that lives in memory only (benchmarks).
+    /// A sled store that lives in memory only (benchmarks).
     pub async fn temporary(options: StoreOptions) -> Result<Self, StoreError> {
         let config = sled::Config::new().temporary(true).flush_every_ms(None);
-        Self::start(options, move || Ok(config.open()?)).await
+        Self::start(options, false, move || sled_backend(config.open()?)).await
+    }
+
+    /// Opens the PostgreSQL store at `postgres`: runs the schema's
+    /// migrations (refusing a schema newer than this build knows), and
+    /// starts the wake-up listener.
+    pub async fn open_postgres(
+        postgres: PostgresOptions,
+        options: StoreOptions,
+    ) -> Result<Self, StoreError> {
+        let kind = options.kind;
+        let opening = postgres.clone();
+        let mut store =
+            Self::start(options, true, move || on_postgres::open(&opening, kind)).await?;
+        store.extras = Some(on_postgres::Extras::start(postgres, store.outbox.clone()).await?);
+        Ok(store)
+    }
+
+    /// Opens the store the config names.
+    pub async fn open_configured(
+        settings: &crate::config::StoreSettings,
+        options: StoreOptions,
+    ) -> Result<Self, StoreError> {
+        match settings.postgres()? {
+            Some(postgres) => Self::open_postgres(postgres, options).await,
+            None => Self::open(&settings.path, options).await,
+        }
     }
 
     async fn start(
         options: StoreOptions,
-        open: impl FnOnce() -> Result<sled::Db, StoreError> + Send + 'static,
+        shared: bool,
+        open: impl FnOnce() -> Result<writer::Opened, StoreError> + Send + 'static,
     ) -> Result<Self, StoreError> {
         let liveness = Liveness::start(options.liveness_bound)?;
         let counters = Arc::new(WriterCounters::default());
@@ -131,17 +173,24 @@ impl Store {
         .spawn(Box::new(open), ready)?;
         // Opening can wait on another instance's lock; past the liveness
         // bound, start-up fails rather than hangs.
-        let trees = tokio::select! {
+        let reads = tokio::select! {
             opened = opened => opened.map_err(|_| StoreError::Closed)??,
             stall = liveness.tripped() => return Err(StoreError::Stalled(stall)),
         };
         Ok(Self {
-            trees,
+            reads,
             writes,
             liveness,
             counters,
             outbox: Arc::default(),
+            shared,
+            extras: None,
         })
+    }
+
+    /// Whether other processes share this store's tables (PostgreSQL).
+    pub fn shared(&self) -> bool {
+        self.shared
     }
 
     /// The store's liveness: `/healthz` and the processes watch it.
@@ -162,7 +211,7 @@ impl Store {
     /// Synchronous reads, for callers off the async runtime (the admin
     /// CLI, tests). Async code uses the reads below.
     pub fn blocking(&self) -> Reader {
-        Reader(self.trees.clone())
+        Reader(self.reads.clone())
     }
 
     /// Runs a read on the blocking pool, watched by the liveness bound.
@@ -187,15 +236,15 @@ impl Store {
         admission: Admission,
         what: String,
         durable: bool,
-        change: impl FnOnce(&Trees) -> Result<T, E> + Send + 'static,
+        change: impl FnOnce(&mut dyn Backend) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E> {
         let (tell, answer) = oneshot::channel();
-        let apply = Box::new(move |trees: &Trees| -> Answer {
-            let result = change(trees);
-            Box::new(move |flushed: Result<(), sled::Error>| {
+        let apply = Box::new(move |backend: &mut dyn Backend| -> Answer {
+            let result = change(backend);
+            Box::new(move |flushed: Result<(), NotDurable>| {
                 let _ = tell.send(match (result, flushed) {
                     (Ok(v), Ok(())) => Ok(v),
-                    (Ok(_), Err(e)) => Err(StoreError::Sled(e).into()),
+                    (Ok(_), Err(NotDurable(e))) => Err(StoreError::NotDurable(e).into()),
                     (Err(e), _) => Err(e),
                 });
             })
@@ -210,7 +259,9 @@ impl Store {
                 mpsc::error::TrySendError::Full(_) => StoreError::Busy,
                 mpsc::error::TrySendError::Closed(_) => StoreError::Closed,
             }),
-            Admission::Owed => self.writes.send(w).await.map_err(|_| StoreError::Closed),
+            Admission::Owed | Admission::Leased(_) => {
+                self.writes.send(w).await.map_err(|_| StoreError::Closed)
+            }
         };
         queued?;
         answer.await.map_err(|_| StoreError::Closed)?
@@ -228,8 +279,14 @@ impl Store {
     /// Appends an audit event that changes no job (a refused click, say).
     pub async fn audit(&self, admission: Admission, event: AuditEvent) -> Result<(), StoreError> {
         let what = format!("audit {}", event.action);
-        self.write(admission, what, true, move |t| t.append_audit(&event))
-            .await
+        self.write(admission, what, true, move |b| {
+            b.transact(|tx| tx::append_audit(tx, &event))
+        })
+        .await
+        .map_err(|e| match e {
+            ChangeError::Store(e) => e,
+            other => StoreError::Unexpected(other.to_string()),
+        })
     }
 
     /// Records a platform delivery id; true the first time it is seen, false
@@ -262,6 +319,13 @@ impl Store {
         )
         .await
     }
+}
+
+/// The sled backend over `db`: its changes and its reads.
+fn sled_backend(db: sled::Db) -> Result<writer::Opened, StoreError> {
+    let trees = on_sled::Trees::open(db)?;
+    let reads: Arc<dyn Reads> = Arc::new(on_sled::SledReads(trees.clone()));
+    Ok((Box::new(trees), reads))
 }
 
 /// Opens sled, waiting (bounded) while another instance holds its lock.

@@ -1,11 +1,11 @@
-//! The chat outbox, one sled tree: every chat effect of a job change is
+//! The chat outbox: every chat effect of a job change is
 //! written here in the same transaction as the change, and leaves only when
 //! `delivery` has delivered it. So nothing is said before the store holds
 //! it, and nothing the store holds goes unsaid after a crash or an outage.
 //!
-//! Keys are `job (8 bytes) ++ seq (8 bytes)`, big-endian, with `seq` from
-//! sled's monotonic id: a job's entries come out in the order they were
-//! written. `seq` 0 is the job's bookkeeping ([`Meta`]): which entry holds
+//! Entries are keyed by job and `seq`, a number from the backend that only
+//! grows: a job's entries come out in the order they were written. Each
+//! job has its bookkeeping ([`Meta`]): which entry holds
 //! each of its living messages (the card, the progress checklist, a long
 //! wait's note), so that the outbox stays bounded while a platform is down:
 //! a newer version of a living message waiting to be delivered collapses
@@ -20,18 +20,14 @@
 //! again with what replaced it.
 
 use serde::{Deserialize, Serialize};
-use sled::Tree;
-use sled::transaction::TransactionalTree;
 
-use super::StoreError;
+use super::backend::{Tx, TxError};
 use crate::domain::ids::JobId;
 use crate::ports::chat::{Blocked, Living, Outgoing};
 
-const META: u64 = 0;
-
 /// A job's outbox bookkeeping: the entry holding each living message.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct Meta {
+pub(super) struct Meta {
     /// The pending card entry, if there is one.
     card: Option<u64>,
     /// The pending entries of the job's living thread messages.
@@ -71,7 +67,7 @@ impl Meta {
 
 /// One waiting entry as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Stored {
+pub(super) struct Stored {
     message: Outgoing,
     written_at: u64,
     #[serde(default)]
@@ -123,73 +119,37 @@ pub struct Pending {
     pub collapsed: u32,
 }
 
-fn key(job: JobId, seq: u64) -> [u8; 16] {
-    let mut k = [0u8; 16];
-    k[..8].copy_from_slice(&job.number().to_be_bytes());
-    k[8..].copy_from_slice(&seq.to_be_bytes());
-    k
-}
-
-fn split_key(k: &[u8]) -> Option<(JobId, u64)> {
-    let job = <[u8; 8]>::try_from(k.get(..8)?).ok()?;
-    let seq = <[u8; 8]>::try_from(k.get(8..16)?).ok()?;
-    Some((JobId::new(u64::from_be_bytes(job)), u64::from_be_bytes(seq)))
-}
-
-type Abort = sled::transaction::ConflictableTransactionError<super::ChangeError>;
-
-fn corrupt(e: serde_json::Error) -> Abort {
-    sled::transaction::ConflictableTransactionError::Abort(super::ChangeError::Store(
-        StoreError::Corrupt(e),
-    ))
-}
-
-fn read_meta(outbox: &TransactionalTree, job: JobId) -> Result<Meta, Abort> {
-    match outbox.get(key(job, META))? {
-        Some(b) => serde_json::from_slice(&b).map_err(corrupt),
-        None => Ok(Meta::default()),
-    }
-}
-
-fn write_meta(outbox: &TransactionalTree, job: JobId, meta: &Meta) -> Result<(), Abort> {
-    if *meta == Meta::default() {
-        outbox.remove(&key(job, META))?;
-    } else {
-        outbox.insert(&key(job, META), serde_json::to_vec(meta).map_err(corrupt)?)?;
-    }
-    Ok(())
-}
+/// The job's bookkeeping entry, in a backend that keeps it beside the
+/// entries (sled keys it as seq 0).
+pub(super) const META: u64 = 0;
 
 /// Writes `messages` for `job`, inside the change's transaction.
 pub(super) fn enqueue(
-    outbox: &TransactionalTree,
+    tx: &mut dyn Tx,
     job: JobId,
-    messages: Vec<Outgoing>,
+    messages: &[Outgoing],
     now: u64,
-) -> Result<(), Abort> {
+) -> Result<(), TxError> {
     if messages.is_empty() {
         return Ok(());
     }
-    let mut meta = read_meta(outbox, job)?;
+    let mut meta = tx.outbox_meta(job)?;
     for message in messages {
-        if let Some(seq) = meta.pending(&message) {
-            let k = key(job, seq);
-            if let Some(b) = outbox.get(k)? {
-                let mut stored: Stored = serde_json::from_slice(&b).map_err(corrupt)?;
+        if let Some(seq) = meta.pending(message) {
+            if let Some(mut stored) = tx.outbox_entry(job, seq)? {
                 stored.collapsed = stored.collapsed.saturating_add(1);
                 // A wait's newer words replace the older; the card and
                 // the checklist render the job when delivered.
-                stored.message = message;
-                outbox.insert(&k, serde_json::to_vec(&stored).map_err(corrupt)?)?;
+                stored.message = message.clone();
+                tx.put_outbox_entry(job, seq, &stored)?;
                 continue;
             }
             meta.untrack(seq);
         }
-        // sled's ids start at 0, which is the bookkeeping key.
-        let seq = outbox.generate_id()? + 1;
-        meta.track(&message, seq);
+        let seq = tx.next_outbox_seq()?;
+        meta.track(message, seq);
         let stored = Stored {
-            message,
+            message: message.clone(),
             written_at: now,
             attempts: 0,
             last_error: None,
@@ -198,12 +158,9 @@ pub(super) fn enqueue(
             blocked_told: false,
             collapsed: 0,
         };
-        outbox.insert(
-            &key(job, seq),
-            serde_json::to_vec(&stored).map_err(corrupt)?,
-        )?;
+        tx.put_outbox_entry(job, seq, &stored)?;
     }
-    write_meta(outbox, job, &meta)
+    tx.put_outbox_meta(job, &meta)
 }
 
 /// Removes a delivered entry, inside a transaction, unless what waits there
@@ -211,109 +168,63 @@ pub(super) fn enqueue(
 /// was being delivered): then it stays, to be delivered again. True when
 /// it was removed (or was already gone).
 pub(super) fn remove(
-    outbox: &TransactionalTree,
+    tx: &mut dyn Tx,
     job: JobId,
     seq: u64,
     delivered: &Outgoing,
-) -> Result<bool, Abort> {
-    let k = key(job, seq);
-    let Some(b) = outbox.get(k)? else {
+) -> Result<bool, TxError> {
+    let Some(stored) = tx.outbox_entry(job, seq)? else {
         return Ok(true);
     };
-    let stored: Stored = serde_json::from_slice(&b).map_err(corrupt)?;
     if stored.message != *delivered {
         return Ok(false);
     }
-    discard(outbox, job, seq)?;
+    discard(tx, job, seq)?;
     Ok(true)
 }
 
 /// Removes an entry whatever it holds now (an operator gave up on it).
-pub(super) fn discard(outbox: &TransactionalTree, job: JobId, seq: u64) -> Result<(), Abort> {
-    if outbox.remove(&key(job, seq))?.is_some() {
-        let mut meta = read_meta(outbox, job)?;
+pub(super) fn discard(tx: &mut dyn Tx, job: JobId, seq: u64) -> Result<(), TxError> {
+    if tx.remove_outbox_entry(job, seq)? {
+        let mut meta = tx.outbox_meta(job)?;
         meta.untrack(seq);
-        write_meta(outbox, job, &meta)?;
+        tx.put_outbox_meta(job, &meta)?;
     }
     Ok(())
 }
 
 /// Records a failed delivery on the entry, inside a transaction.
 pub(super) fn record_failure(
-    outbox: &TransactionalTree,
+    tx: &mut dyn Tx,
     job: JobId,
     seq: u64,
     failure: &Failure,
-) -> Result<(), Abort> {
-    let k = key(job, seq);
-    let Some(b) = outbox.get(k)? else {
+) -> Result<(), TxError> {
+    let Some(mut stored) = tx.outbox_entry(job, seq)? else {
         return Ok(());
     };
-    let mut stored: Stored = serde_json::from_slice(&b).map_err(corrupt)?;
     stored.attempts = stored.attempts.saturating_add(1);
     stored.last_error = Some(failure.error.clone());
     stored.requester_told |= failure.requester_told;
     stored.blocked = failure.blocked;
     stored.blocked_told |= failure.blocked_told;
-    outbox.insert(&k, serde_json::to_vec(&stored).map_err(corrupt)?)?;
-    Ok(())
+    tx.put_outbox_entry(job, seq, &stored)
 }
 
-fn entries(tree: &Tree) -> impl Iterator<Item = Result<Pending, StoreError>> + '_ {
-    decoded(tree.iter())
-}
-
-fn decoded(
-    items: impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>,
-) -> impl Iterator<Item = Result<Pending, StoreError>> {
-    items.filter_map(|item| {
-        let (k, v) = match item {
-            Ok(kv) => kv,
-            Err(e) => return Some(Err(e.into())),
-        };
-        let (job, seq) = split_key(&k)?;
-        if seq == META {
-            return None;
-        }
-        Some(
-            serde_json::from_slice::<Stored>(&v)
-                .map(|s| Pending {
-                    job,
-                    seq,
-                    message: s.message,
-                    written_at: s.written_at,
-                    attempts: s.attempts,
-                    last_error: s.last_error,
-                    requester_told: s.requester_told,
-                    blocked: s.blocked,
-                    blocked_told: s.blocked_told,
-                    collapsed: s.collapsed,
-                })
-                .map_err(StoreError::from),
-        )
-    })
-}
-
-/// Everything waiting, per job in order.
-pub(super) fn all(tree: &Tree) -> Result<Vec<Pending>, StoreError> {
-    entries(tree).collect()
-}
-
-/// The first waiting entry of one job, if any.
-pub(super) fn head_of(tree: &Tree, job: JobId) -> Result<Option<Pending>, StoreError> {
-    decoded(tree.scan_prefix(job.number().to_be_bytes()))
-        .next()
-        .transpose()
-}
-
-/// The first waiting entry of each job: what may be delivered next.
-pub(super) fn heads(tree: &Tree) -> Result<Vec<Pending>, StoreError> {
-    let mut out: Vec<Pending> = Vec::new();
-    for p in entries(tree) {
-        let p = p?;
-        if out.last().is_none_or(|last| last.job != p.job) {
-            out.push(p);
+impl Stored {
+    /// The entry as the dispatcher and the admin view see it.
+    pub(super) fn pending(self, job: JobId, seq: u64) -> Pending {
+        Pending {
+            job,
+            seq,
+            message: self.message,
+            written_at: self.written_at,
+            attempts: self.attempts,
+            last_error: self.last_error,
+            requester_told: self.requester_told,
+            blocked: self.blocked,
+            blocked_told: self.blocked_told,
+            collapsed: self.collapsed,
         }
     }
-    Ok(out)
 }

@@ -5,12 +5,15 @@
 //! at once (sled issues 1308 and 1241), and its transactions block the
 //! thread that runs them. Here only this thread runs transactions and only
 //! this thread flushes (sled's own background flusher is off), so flushes
-//! never overlap and the async runtime never blocks on sled.
+//! never overlap and the async runtime never blocks on the backend. On
+//! PostgreSQL the same thread holds the one connection changes go through.
 //!
 //! Group commit: the writer takes every change waiting in the queue (up to
 //! `max_batch`), applies each in its own transaction, flushes once, and
 //! only then answers the callers of the batch. One fsync serves many
 //! changes, and still nobody is told of a change before it is durable.
+//! (On PostgreSQL each transaction is durable at its commit, and the
+//! flush does nothing.)
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -19,11 +22,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{mpsc, oneshot};
 
 use super::StoreError;
+use super::backend::{Backend, Reads};
 use super::liveness::Liveness;
-use super::tables::Trees;
+
+/// Why a batch could not be made durable (told to each of its callers).
+#[derive(Debug, Clone)]
+pub(super) struct NotDurable(pub String);
 
 /// Tells a caller how its change ended, once the batch's flush is done.
-pub(super) type Answer = Box<dyn FnOnce(Result<(), sled::Error>) + Send>;
+pub(super) type Answer = Box<dyn FnOnce(Result<(), NotDurable>) + Send>;
+
+/// A change, applied on the writer thread; what it returns answers its
+/// caller once the batch is durable.
+pub(super) type Apply = Box<dyn FnOnce(&mut dyn Backend) -> Answer + Send>;
 
 /// One change waiting for the writer.
 pub(super) struct Write {
@@ -31,7 +42,7 @@ pub(super) struct Write {
     pub what: String,
     /// Whether its caller may be answered only after a flush.
     pub durable: bool,
-    pub apply: Box<dyn FnOnce(&Trees) -> Answer + Send>,
+    pub apply: Apply,
 }
 
 /// Called by the writer thread before each change. Tests use it to hold a
@@ -66,8 +77,12 @@ impl WriterCounters {
     }
 }
 
-/// Opens sled; run on the writer thread.
-pub(super) type Open = Box<dyn FnOnce() -> Result<sled::Db, StoreError> + Send>;
+/// What opening a backend gives: its changes (kept by the writer) and its
+/// reads (handed out).
+pub(super) type Opened = (Box<dyn Backend>, Arc<dyn Reads>);
+
+/// Opens the backend; run on the writer thread.
+pub(super) type Open = Box<dyn FnOnce() -> Result<Opened, StoreError> + Send>;
 
 pub(super) struct Writer {
     pub queue: mpsc::Receiver<Write>,
@@ -79,11 +94,11 @@ pub(super) struct Writer {
 
 impl Writer {
     /// Starts the thread. It opens the store itself (sled's open and its
-    /// lock wait block) and answers `ready` with the trees, or the error.
+    /// lock wait block) and answers `ready` with the reads, or the error.
     pub fn spawn(
         self,
         open: Open,
-        ready: oneshot::Sender<Result<Trees, StoreError>>,
+        ready: oneshot::Sender<Result<Arc<dyn Reads>, StoreError>>,
     ) -> std::io::Result<()> {
         std::thread::Builder::new()
             .name("store-writer".to_owned())
@@ -91,19 +106,19 @@ impl Writer {
             .map(|_| ())
     }
 
-    fn run(mut self, open: Open, ready: oneshot::Sender<Result<Trees, StoreError>>) {
+    fn run(mut self, open: Open, ready: oneshot::Sender<Result<Arc<dyn Reads>, StoreError>>) {
         let opened = {
             let _open = self.liveness.begin("open the store");
-            open().and_then(Trees::open)
+            open()
         };
-        let trees = match opened {
-            Ok(trees) => trees,
+        let (mut backend, reads) = match opened {
+            Ok(opened) => opened,
             Err(e) => {
                 let _ = ready.send(Err(e));
                 return;
             }
         };
-        if ready.send(Ok(trees.clone())).is_err() {
+        if ready.send(Ok(reads)).is_err() {
             return;
         }
         let max_batch = self.max_batch.max(1);
@@ -116,16 +131,16 @@ impl Writer {
                     Err(_) => break,
                 }
             }
-            self.commit(&trees, &mut batch);
+            self.commit(backend.as_mut(), &mut batch);
         }
         // Every handle is gone: make what is left durable before the thread
         // (and with it sled's file lock) goes.
-        let _ = trees.db.flush();
+        let _ = backend.flush();
     }
 
     /// Applies the batch in order, flushes once if any change needs it, then
     /// answers every caller.
-    fn commit(&self, trees: &Trees, batch: &mut Vec<Write>) {
+    fn commit(&self, backend: &mut dyn Backend, batch: &mut Vec<Write>) {
         let durable = batch.iter().any(|w| w.durable);
         let mut answers = Vec::with_capacity(batch.len());
         for Write { what, apply, .. } in batch.drain(..) {
@@ -135,7 +150,7 @@ impl Writer {
             }
             // A panic in one change must not end the writer: its caller's
             // answer is dropped with it, which the caller sees as an error.
-            match std::panic::catch_unwind(AssertUnwindSafe(|| apply(trees))) {
+            match std::panic::catch_unwind(AssertUnwindSafe(|| apply(&mut *backend))) {
                 Ok(answer) => answers.push(answer),
                 Err(_) => tracing::error!(%what, "a store change panicked"),
             }
@@ -149,12 +164,12 @@ impl Writer {
                 .liveness
                 .begin(format!("flush {} change(s)", answers.len()));
             self.counters.flushes.fetch_add(1, Ordering::Relaxed);
-            trees.db.flush().map(|_| ())
+            backend.flush().map_err(|e| NotDurable(e.to_string()))
         } else {
             Ok(())
         };
         if let Err(e) = &flushed {
-            tracing::error!(error = %e, "the store could not flush; the batch's callers are told it failed");
+            tracing::error!(error = %e.0, "the store could not flush; the batch's callers are told it failed");
         }
         for answer in answers {
             answer(flushed.clone());

@@ -5,6 +5,7 @@
 mod admin;
 mod approvals;
 mod architecture;
+mod backing;
 mod binary;
 mod burst;
 mod calls;

@@ -16,6 +16,8 @@ use privatelink_bot::sandbox::fixtures;
 use privatelink_bot::store::{Admission, ChangeError, Store, StoreError, StoreOptions, WriteHook};
 use tokio::sync::Notify;
 
+pub use crate::backing::Backing;
+
 /// Holds every change whose description starts with `prefix` until
 /// released; tells the test when the first one got there.
 pub struct Gate {
@@ -117,15 +119,14 @@ const JOBS: usize = 16;
 const TASKS: usize = 64;
 const ROUNDS: usize = 150;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn many_tasks_changing_jobs_and_recording_deliveries_at_once_never_hang() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("store.sled");
+crate::on_both_backends!(many_tasks_changing_jobs_and_recording_deliveries_at_once_never_hang);
+
+async fn many_tasks_changing_jobs_and_recording_deliveries_at_once_never_hang(backing: Backing) {
     let options = StoreOptions {
         liveness_bound: Duration::from_secs(20),
         ..StoreOptions::default()
     };
-    let store = Arc::new(Store::open(&path, options.clone()).await.expect("store"));
+    let store = Arc::new(backing.open(options.clone()).await);
     let ids = insert_jobs(&store, JOBS).await;
     let before = store.writer_figures();
 
@@ -179,7 +180,7 @@ async fn many_tasks_changing_jobs_and_recording_deliveries_at_once_never_hang() 
 
     // What was answered was durable: a new process sees all of it.
     drop(store);
-    let reopened = Store::open(&path, options).await.expect("reopened");
+    let reopened = backing.open(options).await;
     for &id in &ids {
         let job = reopened.get(id).await.expect("read").expect("job");
         assert_eq!(job.version(), 1 + per_job, "{id} after reopening");
@@ -193,21 +194,18 @@ async fn many_tasks_changing_jobs_and_recording_deliveries_at_once_never_hang() 
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_queue_turns_new_work_away_while_owed_work_waits_its_turn() {
-    let dir = tempfile::tempdir().expect("temp dir");
+crate::on_both_backends!(a_full_queue_turns_new_work_away_while_owed_work_waits_its_turn);
+
+async fn a_full_queue_turns_new_work_away_while_owed_work_waits_its_turn(backing: Backing) {
     let gate = Gate::closed("touch");
     let store = Arc::new(
-        Store::open(
-            &dir.path().join("store.sled"),
-            StoreOptions {
+        backing
+            .open(StoreOptions {
                 queue_limit: 4,
                 hook: Some(gate.clone()),
                 ..StoreOptions::default()
-            },
-        )
-        .await
-        .expect("store"),
+            })
+            .await,
     );
     let ids = insert_jobs(&store, 1).await;
     let id = ids[0];
@@ -259,16 +257,14 @@ async fn a_full_queue_turns_new_work_away_while_owed_work_waits_its_turn() {
     );
 }
 
+crate::on_both_backends!(job_counts_from_the_index_agree_with_the_jobs);
+
 /// The metrics' job counts come from the state index alone and agree with
 /// the jobs themselves as they move.
-#[tokio::test]
-async fn job_counts_from_the_index_agree_with_the_jobs() {
+async fn job_counts_from_the_index_agree_with_the_jobs(backing: Backing) {
     use privatelink_bot::domain::job::StateKey;
     use privatelink_bot::domain::lifecycle::Transition;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&dir.path().join("counts.sled"), StoreOptions::default())
-        .await
-        .expect("store");
+    let store = backing.open(StoreOptions::default()).await;
     let ids = insert_jobs(&store, 5).await;
     let bob = UserRef::new(Platform::Console, "bob");
     for &id in &ids[..2] {

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use super::StoreError;
+use crate::store::StoreError;
 
 /// Production (the default) or sandbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -24,7 +24,7 @@ impl StoreKind {
         }
     }
 
-    fn parse(bytes: &[u8]) -> Option<Self> {
+    pub(in crate::store) fn parse(bytes: &[u8]) -> Option<Self> {
         match bytes {
             b"production" => Some(StoreKind::Production),
             b"sandbox" => Some(StoreKind::Sandbox),
@@ -67,7 +67,7 @@ fn found(db: &sled::Db) -> Result<Option<StoreKind>, StoreError> {
 }
 
 /// Refuses `db` unless it is a `wanted` store; marks a new one.
-pub(super) fn settle(db: &sled::Db, wanted: StoreKind) -> Result<(), StoreError> {
+pub(in crate::store) fn settle(db: &sled::Db, wanted: StoreKind) -> Result<(), StoreError> {
     match found(db)? {
         Some(kind) if kind != wanted => Err(StoreError::WrongKind {
             found: kind,
@@ -90,7 +90,7 @@ pub fn start_sandbox_over(path: &Path) -> Result<(), StoreError> {
         return Ok(());
     }
     // Waits, as opening the store does, for a process that just let go.
-    let db = super::open_waiting_for_lock(&sled::Config::new().path(path), path)?;
+    let db = crate::store::open_waiting_for_lock(&sled::Config::new().path(path), path)?;
     match found(&db)? {
         Some(StoreKind::Production) => {
             return Err(StoreError::WrongKind {

@@ -1,0 +1,398 @@
+//! The PostgreSQL backend's changes: each body runs in one transaction on
+//! the writer's connection, at READ COMMITTED with the rows it reads
+//! locked (`FOR UPDATE`), and a job is written only by a compare-and-set
+//! on its version. Two replicas racing for the same row, slot or outbox
+//! entry meet at a lock or a unique key; the loser's body runs again on
+//! fresh reads, as sled's conflicting transactions do.
+
+use std::time::Duration;
+
+use postgres::error::SqlState;
+use postgres::types::Json;
+use postgres::{Client, Transaction};
+
+use super::{Connector, NOTIFY_JOBS, NOTIFY_OUTBOX};
+use crate::domain::audit::AuditEvent;
+use crate::domain::ids::JobId;
+use crate::domain::job::Job;
+use crate::domain::ownership::Owners;
+use crate::store::backend::{Backend, Lease, Tx, TxError};
+use crate::store::outbox::{Meta, Stored};
+use crate::store::{ChangeError, StoreError, record};
+
+/// Bodies run again after a conflict, at most; past it the change fails
+/// (something keeps writing the same rows).
+const CONFLICT_RETRIES: u32 = 50;
+
+/// Whether `e` is two writers meeting (run the body again), not a failure.
+pub(super) fn is_conflict(e: &postgres::Error) -> bool {
+    matches!(
+        e.code(),
+        Some(c) if *c == SqlState::UNIQUE_VIOLATION
+            || *c == SqlState::T_R_SERIALIZATION_FAILURE
+            || *c == SqlState::T_R_DEADLOCK_DETECTED
+    )
+}
+
+impl From<postgres::Error> for TxError {
+    fn from(e: postgres::Error) -> Self {
+        match is_conflict(&e) {
+            true => TxError::Conflict,
+            false => StoreError::Postgres(e).into(),
+        }
+    }
+}
+
+/// A job number as the database keeps it.
+pub(super) fn number(id: JobId) -> i64 {
+    i64::try_from(id.number()).unwrap_or(i64::MAX)
+}
+
+pub(super) fn job_id(n: i64) -> JobId {
+    JobId::new(u64::try_from(n).unwrap_or(0))
+}
+
+pub(super) fn decode_job(text: &str) -> Result<Job, StoreError> {
+    Ok(record::decode(text.as_bytes())?)
+}
+
+fn millis(ttl: Duration) -> f64 {
+    ttl.as_secs_f64() * 1000.0
+}
+
+/// The writer's connection.
+pub(super) struct PgBackend {
+    pub(super) connector: Connector,
+    pub(super) client: Client,
+}
+
+impl PgBackend {
+    /// The connection, opened again if the server closed it.
+    fn client(&mut self) -> Result<&mut Client, StoreError> {
+        if self.client.is_closed() {
+            tracing::warn!("the store's database connection closed; connecting again");
+            self.client = self.connector.connect()?;
+        }
+        Ok(&mut self.client)
+    }
+}
+
+struct PgTx<'a, 'c> {
+    tx: &'a mut Transaction<'c>,
+    /// Whether this transaction wrote to the outbox (it notifies on commit).
+    outbox_written: bool,
+}
+
+impl Tx for PgTx<'_, '_> {
+    fn job(&mut self, id: JobId) -> Result<Option<Job>, TxError> {
+        let row = self.tx.query_opt(
+            "SELECT record::text FROM jobs WHERE id = $1 FOR UPDATE",
+            &[&number(id)],
+        )?;
+        match row {
+            Some(row) => Ok(Some(decode_job(row.get(0))?)),
+            None => Ok(None),
+        }
+    }
+
+    fn put_job(&mut self, before: Option<&Job>, job: &Job) -> Result<(), TxError> {
+        let bytes = record::encode(job, job.version())?;
+        let text = String::from_utf8_lossy(&bytes);
+        let id = number(job.id());
+        let version = i64::try_from(job.version()).unwrap_or(i64::MAX);
+        let state = job.state().key().as_str();
+        let requester = job.requester().to_string();
+        let vpc = job.request().vpc.as_str();
+        match before {
+            // A new job: a second insert of the same id meets the key.
+            None => {
+                self.tx.execute(
+                    "INSERT INTO jobs (id, version, state, requester, vpc, record)
+                     VALUES ($1, $2, $3, $4, $5, $6::text::jsonb)",
+                    &[&id, &version, &state, &requester, &vpc, &text.as_ref()],
+                )?;
+            }
+            Some(before) => {
+                let was = i64::try_from(before.version()).unwrap_or(i64::MAX);
+                let changed = self.tx.execute(
+                    "UPDATE jobs SET version = $2, state = $3, requester = $4, vpc = $5,
+                            record = $6::text::jsonb
+                     WHERE id = $1 AND version = $7",
+                    &[
+                        &id,
+                        &version,
+                        &state,
+                        &requester,
+                        &vpc,
+                        &text.as_ref(),
+                        &was,
+                    ],
+                )?;
+                if changed == 0 {
+                    return Err(TxError::Conflict);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn fence(&mut self, lease: Lease) -> Result<(), TxError> {
+        let row = self.tx.query_opt(
+            "SELECT lease_epoch, coalesce(lease_until > now(), false) FROM jobs
+             WHERE id = $1 FOR UPDATE",
+            &[&number(lease.job)],
+        )?;
+        let held = row.is_some_and(|row| {
+            let epoch: i64 = row.get(0);
+            let live: bool = row.get(1);
+            live && u64::try_from(epoch).ok() == Some(lease.epoch)
+        });
+        match held {
+            true => Ok(()),
+            false => Err(ChangeError::Fenced(lease.job).into()),
+        }
+    }
+
+    fn slot_holder(&mut self, slot: &str) -> Result<Option<JobId>, TxError> {
+        let row = self
+            .tx
+            .query_opt("SELECT job FROM slots WHERE slot = $1 FOR UPDATE", &[&slot])?;
+        Ok(row.map(|r| job_id(r.get(0))))
+    }
+
+    fn take_slot(&mut self, slot: &str, job: JobId) -> Result<(), TxError> {
+        // Another replica's job taking it first meets the primary key.
+        self.tx.execute(
+            "INSERT INTO slots (slot, job) VALUES ($1, $2)
+             ON CONFLICT (slot) DO UPDATE SET job = EXCLUDED.job WHERE slots.job = EXCLUDED.job",
+            &[&slot, &number(job)],
+        )?;
+        match self.slot_holder(slot)? {
+            Some(holder) if holder != job => Err(ChangeError::SlotTaken(holder).into()),
+            _ => Ok(()),
+        }
+    }
+
+    fn free_slot(&mut self, slot: &str) -> Result<(), TxError> {
+        self.tx
+            .execute("DELETE FROM slots WHERE slot = $1", &[&slot])?;
+        Ok(())
+    }
+
+    fn owners(&mut self, resource: &str) -> Result<Option<Owners>, TxError> {
+        let row = self.tx.query_opt(
+            "SELECT entry FROM owners WHERE resource = $1 FOR UPDATE",
+            &[&resource],
+        )?;
+        Ok(row.map(|r| r.get::<_, Json<Owners>>(0).0))
+    }
+
+    fn put_owners(&mut self, resource: &str, owners: &Owners) -> Result<(), TxError> {
+        self.tx.execute(
+            "INSERT INTO owners (resource, entry) VALUES ($1, $2)
+             ON CONFLICT (resource) DO UPDATE SET entry = EXCLUDED.entry",
+            &[&resource, &Json(owners)],
+        )?;
+        Ok(())
+    }
+
+    fn remove_owners(&mut self, resource: &str) -> Result<(), TxError> {
+        self.tx
+            .execute("DELETE FROM owners WHERE resource = $1", &[&resource])?;
+        Ok(())
+    }
+
+    fn append_audit(&mut self, event: &AuditEvent) -> Result<(), TxError> {
+        let job = event.job.map(number);
+        self.tx.execute(
+            "INSERT INTO audit (job, event) VALUES ($1, $2)",
+            &[&job, &Json(event)],
+        )?;
+        Ok(())
+    }
+
+    fn outbox_meta(&mut self, job: JobId) -> Result<Meta, TxError> {
+        let row = self.tx.query_opt(
+            "SELECT meta FROM outbox_meta WHERE job = $1 FOR UPDATE",
+            &[&number(job)],
+        )?;
+        Ok(row.map(|r| r.get::<_, Json<Meta>>(0).0).unwrap_or_default())
+    }
+
+    fn put_outbox_meta(&mut self, job: JobId, meta: &Meta) -> Result<(), TxError> {
+        if *meta == Meta::default() {
+            self.tx
+                .execute("DELETE FROM outbox_meta WHERE job = $1", &[&number(job)])?;
+        } else {
+            self.tx.execute(
+                "INSERT INTO outbox_meta (job, meta) VALUES ($1, $2)
+                 ON CONFLICT (job) DO UPDATE SET meta = EXCLUDED.meta",
+                &[&number(job), &Json(meta)],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn outbox_entry(&mut self, job: JobId, seq: u64) -> Result<Option<Stored>, TxError> {
+        let row = self.tx.query_opt(
+            "SELECT entry FROM outbox WHERE job = $1 AND seq = $2 FOR UPDATE",
+            &[&number(job), &seq_number(seq)],
+        )?;
+        Ok(row.map(|r| r.get::<_, Json<Stored>>(0).0))
+    }
+
+    fn put_outbox_entry(&mut self, job: JobId, seq: u64, entry: &Stored) -> Result<(), TxError> {
+        self.tx.execute(
+            "INSERT INTO outbox (job, seq, entry) VALUES ($1, $2, $3)
+             ON CONFLICT (job, seq) DO UPDATE SET entry = EXCLUDED.entry",
+            &[&number(job), &seq_number(seq), &Json(entry)],
+        )?;
+        self.outbox_written = true;
+        Ok(())
+    }
+
+    fn remove_outbox_entry(&mut self, job: JobId, seq: u64) -> Result<bool, TxError> {
+        let n = self.tx.execute(
+            "DELETE FROM outbox WHERE job = $1 AND seq = $2",
+            &[&number(job), &seq_number(seq)],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn next_outbox_seq(&mut self) -> Result<u64, TxError> {
+        let n: i64 = self
+            .tx
+            .query_one("SELECT nextval('outbox_seq')", &[])?
+            .get(0);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}
+
+fn seq_number(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+impl Backend for PgBackend {
+    fn run(
+        &mut self,
+        body: &mut dyn FnMut(&mut dyn Tx) -> Result<(), TxError>,
+    ) -> Result<(), ChangeError> {
+        let mut conflicts = 0;
+        loop {
+            let client = self.client()?;
+            let mut tx = client.transaction().map_err(StoreError::from)?;
+            let mut pg = PgTx {
+                tx: &mut tx,
+                outbox_written: false,
+            };
+            let outcome = body(&mut pg);
+            let notify = pg.outbox_written;
+            let conflict = match outcome {
+                Ok(()) => {
+                    if notify {
+                        tx.execute("SELECT pg_notify($1, '')", &[&NOTIFY_OUTBOX])
+                            .map_err(StoreError::from)?;
+                    }
+                    match tx.commit() {
+                        Ok(()) => return Ok(()),
+                        Err(e) if is_conflict(&e) => true,
+                        Err(e) => return Err(StoreError::from(e).into()),
+                    }
+                }
+                Err(TxError::Conflict) => true,
+                Err(TxError::Change(e)) => return Err(e),
+            };
+            // Dropping an uncommitted transaction rolls it back.
+            if conflict {
+                conflicts += 1;
+                if conflicts > CONFLICT_RETRIES {
+                    return Err(StoreError::Unexpected(
+                        "a change kept meeting other writers; given up".to_owned(),
+                    )
+                    .into());
+                }
+            }
+        }
+    }
+
+    fn next_job_id(&mut self) -> Result<JobId, StoreError> {
+        let n: i64 = self
+            .client()?
+            .query_one("SELECT nextval('job_numbers')", &[])?
+            .get(0);
+        Ok(job_id(n))
+    }
+
+    fn first_delivery(&mut self, delivery: &str, at: u64) -> Result<bool, StoreError> {
+        let at = i64::try_from(at).unwrap_or(i64::MAX);
+        let n = self.client()?.execute(
+            "INSERT INTO deliveries (id, at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+            &[&delivery, &at],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn forget_deliveries_before(&mut self, before: u64) -> Result<usize, StoreError> {
+        let before = i64::try_from(before).unwrap_or(i64::MAX);
+        let n = self
+            .client()?
+            .execute("DELETE FROM deliveries WHERE at < $1", &[&before])?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    fn flush(&mut self) -> Result<(), StoreError> {
+        // Every transaction was durable at its commit.
+        Ok(())
+    }
+
+    fn claim(
+        &mut self,
+        id: JobId,
+        owner: &str,
+        ttl: Duration,
+    ) -> Result<Option<Lease>, StoreError> {
+        let row = self.client()?.query_opt(
+            "UPDATE jobs SET lease_owner = $2, lease_epoch = lease_epoch + 1,
+                    lease_until = now() + $3 * interval '1 millisecond'
+             WHERE id = $1
+               AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until <= now()
+                    OR lease_owner = $2)
+             RETURNING lease_epoch",
+            &[&number(id), &owner, &millis(ttl)],
+        )?;
+        Ok(row.map(|r| Lease {
+            job: id,
+            epoch: u64::try_from(r.get::<_, i64>(0)).unwrap_or(0),
+        }))
+    }
+
+    fn renew(&mut self, lease: Lease, ttl: Duration) -> Result<bool, StoreError> {
+        let epoch = i64::try_from(lease.epoch).unwrap_or(i64::MAX);
+        let n = self.client()?.execute(
+            "UPDATE jobs SET lease_until = now() + $3 * interval '1 millisecond'
+             WHERE id = $1 AND lease_epoch = $2 AND lease_until > now()",
+            &[&number(lease.job), &epoch, &millis(ttl)],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn release(&mut self, lease: Lease) -> Result<(), StoreError> {
+        let epoch = i64::try_from(lease.epoch).unwrap_or(i64::MAX);
+        let client = self.client()?;
+        let mut tx = client.transaction()?;
+        let n = tx.execute(
+            "UPDATE jobs SET lease_owner = NULL, lease_until = NULL
+             WHERE id = $1 AND lease_epoch = $2",
+            &[&number(lease.job), &epoch],
+        )?;
+        if n == 1 {
+            // Another replica may be waiting to work on it.
+            tx.execute(
+                "SELECT pg_notify($1, $2)",
+                &[&NOTIFY_JOBS, &lease.job.to_string()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
