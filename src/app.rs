@@ -28,6 +28,8 @@ pub struct App {
     pub delivery: Dispatcher,
     /// Checks succeeded jobs' links; `serve` runs its sweeps.
     pub watch: Arc<Watch>,
+    /// With replicas sharing the store: adopts jobs whose lease lapsed.
+    adopter: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// Optional replacements for tests and benchmarks.
@@ -49,14 +51,16 @@ impl App {
         chat: Arc<dyn ChatSink>,
         overrides: Overrides,
     ) -> anyhow::Result<Self> {
-        if let Some(parent) = config.store.path.parent() {
+        if config.store.backend == crate::config::StoreBackend::Sled
+            && let Some(parent) = config.store.path.parent()
+        {
             tokio::fs::create_dir_all(parent).await?;
         }
         let options = StoreOptions {
             hook: overrides.store_hook,
             ..config.store.options()
         };
-        let store = Arc::new(Store::open(&config.store.path, options).await?);
+        let store = Arc::new(Store::open_configured(&config.store, options).await?);
         let metrics = Arc::new(Metrics::new());
         let mut zilliz =
             ZillizClient::new(&config.zilliz.base_url, zilliz_key)?.with_metrics(metrics.clone());
@@ -81,7 +85,10 @@ impl App {
             cloud: cloud.clone(),
             vendor: vendor.clone(),
             clock: clock.clone(),
-            settings: config.engine.settings(),
+            settings: crate::engine::EngineSettings {
+                lease: config.store.lease,
+                ..config.engine.settings()
+            },
             metrics: metrics.clone(),
             hook: overrides.hook,
         });
@@ -109,6 +116,15 @@ impl App {
             chat,
             playground: overrides.playground,
         }));
+        // Jobs a replica that died was working on, once their lease lapses.
+        let adopter = store.shared().then(|| {
+            let engine = engine.clone();
+            let every = config.store.lease / 2;
+            tokio::spawn(crate::supervise::supervise("adopt jobs", None, move || {
+                let engine = engine.clone();
+                async move { engine.adopt(every).await }
+            }))
+        });
         Ok(Self {
             store,
             metrics,
@@ -117,12 +133,16 @@ impl App {
             service,
             delivery,
             watch,
+            adopter,
         })
     }
 
     /// Stops the engine's workers and the dispatcher, as a crash would:
     /// nothing more is done, and the store is let go.
     pub async fn halt(&self) {
+        if let Some(adopter) = &self.adopter {
+            adopter.abort();
+        }
         self.engine.halt().await;
         self.delivery.halt().await;
     }

@@ -1,6 +1,7 @@
 //! What a supervisor and a scraper ask the bot over HTTP:
 //! - `GET /healthz`: the process is alive (the store's liveness holds);
-//! - `GET /readyz`: it can take traffic: the store is open and healthy and
+//! - `GET /readyz`: it can take traffic: the store is open and healthy (and
+//!   its database, on PostgreSQL, answers) and
 //!   every chat transport that must connect out (Socket Mode, the Discord
 //!   gateway) is connected, naming those that are not;
 //! - `GET /metrics`: the OpenMetrics text format Prometheus scrapes (`metrics`).
@@ -48,6 +49,9 @@ async fn readyz(State(h): State<Health>) -> (StatusCode, String) {
     let mut missing = Vec::new();
     if let Some(stall) = h.store.liveness().stalled() {
         missing.push(format!("store: {stall}"));
+    }
+    if h.store.database_up() == Some(false) {
+        missing.push("store: the database does not answer (reconnecting)".to_owned());
     }
     for t in h.transports.down() {
         missing.push(format!("{t}: not connected"));

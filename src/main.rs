@@ -209,7 +209,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             what: AuditCmd::Export { since, job, format },
         } => {
             let config = Config::load(path)?;
-            let store = Store::open(&config.store.path, config.store.options()).await?;
+            let store = Store::open_configured(&config.store, config.store.options()).await?;
             let job = job_arg(job.as_deref())?;
             let mut out = std::io::stdout().lock();
             let n = admin::export_audit(&store, since, job, format, &mut out).await?;
@@ -284,7 +284,7 @@ async fn check_config(
 }
 
 async fn jobs(config: &Config, what: JobsCmd) -> anyhow::Result<()> {
-    let store = Store::open(&config.store.path, config.store.options()).await?;
+    let store = Store::open_configured(&config.store, config.store.options()).await?;
     let mut out = std::io::stdout().lock();
     match what {
         JobsCmd::List { state } => admin::list(&store, state, &mut out).await?,

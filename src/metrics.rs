@@ -75,6 +75,12 @@ pub struct Metrics {
     links: Family<HealthLabel, Gauge>,
     sweep_calls: Counter,
     sweeps: Counter,
+    /// Jobs this replica holds a lease on right now.
+    leases_held: Gauge,
+    /// Leases by what became of them: `claimed`, `released`, `lost`.
+    lease_events: Family<KindLabel, Counter>,
+    /// Singletons (`dispatcher`, `sweeps`, `gateway`) this replica holds.
+    singletons: Family<KindLabel, Gauge>,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -149,6 +155,24 @@ impl Metrics {
         );
         let sweeps = Counter::default();
         registry.register("drift_sweeps", "Drift sweeps run", sweeps.clone());
+        let leases_held = Gauge::default();
+        registry.register(
+            "leases_held",
+            "Jobs this replica holds the lease on (works on) now",
+            leases_held.clone(),
+        );
+        let lease_events = Family::<KindLabel, Counter>::default();
+        registry.register(
+            "lease_events",
+            "Job leases claimed, released, or lost to another replica (fenced)",
+            lease_events.clone(),
+        );
+        let singletons = Family::<KindLabel, Gauge>::default();
+        registry.register(
+            "singletons_held",
+            "Work that runs on one replica at a time, 1 where this replica holds it",
+            singletons.clone(),
+        );
         Self {
             registry,
             commands,
@@ -162,7 +186,42 @@ impl Metrics {
             links,
             sweep_calls,
             sweeps,
+            leases_held,
+            lease_events,
+            singletons,
         }
+    }
+
+    fn lease_event(&self, kind: &str) {
+        self.lease_events
+            .get_or_create(&KindLabel {
+                kind: kind.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn lease_claimed(&self) {
+        self.leases_held.inc();
+        self.lease_event("claimed");
+    }
+
+    pub fn lease_released(&self) {
+        self.leases_held.dec();
+        self.lease_event("released");
+    }
+
+    pub fn lease_lost(&self) {
+        self.leases_held.dec();
+        self.lease_event("lost");
+    }
+
+    /// Whether this replica holds the singleton `name` now.
+    pub fn singleton(&self, name: &str, held: bool) {
+        self.singletons
+            .get_or_create(&KindLabel {
+                kind: name.to_owned(),
+            })
+            .set(i64::from(held));
     }
 
     /// A drift sweep's figures: its calls, and the links as it found them.

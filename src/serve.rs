@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::health::{self, Transports};
 use crate::ports::chat::ChatSink;
 use crate::secret::{Secret, SecretSource};
-use crate::supervise::supervise;
+use crate::supervise::{singly, supervise};
 
 /// The secrets `serve` needs: the Zilliz key, and where each platform reads
 /// its own (by the variable its section names).
@@ -119,7 +119,10 @@ async fn assemble_wrapped(
         router = router.merge(attached.routes);
         setup.extend(attached.setup);
         for t in &attached.transports {
-            transports.expect(t.name);
+            // A replica standing by for a one-at-a-time transport is ready.
+            if !(t.once && app.store.shared()) {
+                transports.expect(t.name);
+            }
         }
         connections.extend(attached.transports);
         if attached.foreground.is_some() {
@@ -195,17 +198,38 @@ impl Server {
         }
         // Long-lived intake and upkeep, stopped with the rest of the intake.
         let mut background = Vec::new();
-        for Transport { name, connect } in self.connections {
+        let (store, metrics) = (self.app.store.clone(), self.app.metrics.clone());
+        for Transport {
+            name,
+            mut connect,
+            once,
+        } in self.connections
+        {
             let report = Some(self.transports.clone());
-            background.push(tokio::spawn(supervise(name, report, connect)));
+            if once {
+                let (store, metrics) = (store.clone(), metrics.clone());
+                background.push(tokio::spawn(supervise(name, report, move || {
+                    singly(store.clone(), metrics.clone(), name, connect())
+                })));
+            } else {
+                background.push(tokio::spawn(supervise(name, report, connect)));
+            }
         }
+        // Work that must happen once, on one replica at a time.
         let service = self.app.service.clone();
+        let (s, m) = (store.clone(), metrics.clone());
         background.push(tokio::spawn(supervise("housekeeping", None, move || {
-            service.clone().keep_house()
+            singly(
+                s.clone(),
+                m.clone(),
+                "housekeeping",
+                service.clone().keep_house(),
+            )
         })));
         let watch = self.app.watch.clone();
+        let (s, m) = (store.clone(), metrics.clone());
         background.push(tokio::spawn(supervise("drift watch", None, move || {
-            watch.clone().run()
+            singly(s.clone(), m.clone(), "drift watch", watch.clone().run())
         })));
         let serving = async {
             match listener {

@@ -51,6 +51,27 @@ where
     }
 }
 
+/// Runs `work` only while this replica holds the singleton `name` (see
+/// `Store::singleton`): waits for it, and stops the work the moment it is
+/// lost, to wait again. With one process per store it is held at once and
+/// never lost, so the work simply runs.
+pub async fn singly<Fut>(
+    store: Arc<crate::store::Store>,
+    metrics: Arc<crate::metrics::Metrics>,
+    name: &'static str,
+    work: Fut,
+) where
+    Fut: Future<Output = ()>,
+{
+    let mut held = store.singleton(name).await;
+    metrics.singleton(name, true);
+    tokio::select! {
+        _ = work => {}
+        _ = held.lost() => {}
+    }
+    metrics.singleton(name, false);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

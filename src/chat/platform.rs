@@ -85,6 +85,10 @@ pub type Work = BoxFuture<'static, anyhow::Result<()>>;
 pub struct Transport {
     pub name: &'static str,
     pub connect: Box<dyn FnMut() -> BoxFuture<'static, ()> + Send>,
+    /// Whether only one replica may hold it at a time (the Discord
+    /// gateway: two sessions would answer every event twice). Replicas
+    /// standing by for it are ready all the same.
+    pub once: bool,
 }
 
 /// A platform's intake.

@@ -270,6 +270,7 @@ impl EngineConfig {
                 max: self.backoff_max,
             },
             progress_every: self.progress_every,
+            lease: EngineSettings::default().lease,
         }
     }
 }

@@ -146,10 +146,15 @@ impl Dispatcher {
         };
         if task.is_none() {
             let inner = self.inner.clone();
+            // One dispatcher across replicas: a job's messages go out in
+            // order, each once.
             *task = Some(tokio::spawn(crate::supervise::supervise(
                 "chat delivery",
                 None,
-                move || run(inner.clone()),
+                move || {
+                    let (store, metrics) = (inner.store.clone(), inner.metrics.clone());
+                    crate::supervise::singly(store, metrics, "chat delivery", run(inner.clone()))
+                },
             )));
         }
     }

@@ -9,6 +9,7 @@
 //! change that causes it (the store's outbox); the engine never calls a
 //! chat platform.
 
+mod claims;
 mod error;
 mod record;
 mod repair;
@@ -62,6 +63,10 @@ struct Inner {
     /// The engine itself, for work that starts another job's worker (a
     /// repair moving the jobs that shared its endpoint).
     me: std::sync::Weak<Inner>,
+    /// Who this replica is, on the leases it holds.
+    replica: String,
+    /// The lease each running worker holds on its job.
+    leases: std::sync::Mutex<std::collections::HashMap<JobId, crate::store::Lease>>,
 }
 
 /// Tries of a step that keeps failing transiently, before it fails.
@@ -78,6 +83,8 @@ impl Engine {
                 workers: Arc::default(),
                 stopping: std::sync::atomic::AtomicBool::new(false),
                 me: me.clone(),
+                replica: claims::replica_name(),
+                leases: Default::default(),
             }),
         }
     }
@@ -174,17 +181,30 @@ impl Inner {
     }
 
     async fn run(&self, id: JobId) {
+        let Some((lease, renewing)) = self.claim(id).await else {
+            return;
+        };
+        if self.work(id).await {
+            self.let_go(lease, renewing).await;
+        } else {
+            self.lost(lease);
+        }
+    }
+
+    /// Works on the job until it needs nothing more for now. False when
+    /// the job's lease was lost (another replica has it now).
+    async fn work(&self, id: JobId) -> bool {
         let mut refusals = 0;
         loop {
             // A record point: on shutdown, the job rests here and resumes
             // on the next start.
             if self.stopping() {
                 tracing::info!(job = %id, "stopping at a record point");
-                return;
+                return true;
             }
             match self.advance(id).await {
                 Ok(Next::More) => refusals = 0,
-                Ok(Next::Done) => return,
+                Ok(Next::Done) => return true,
                 // Someone else moved the job first (a cancel, say): the
                 // next look at the job decides what, if anything, to do.
                 // Backed off and capped, so a rule that keeps refusing
@@ -193,16 +213,22 @@ impl Inner {
                     refusals += 1;
                     if refusals > MAX_REFUSALS {
                         tracing::error!(job = %id, %why, refusals, "the job keeps changing under the engine; this worker gives up until the next kick or restart");
-                        return;
+                        return true;
                     }
                     tracing::info!(job = %id, %why, "job changed under the engine; looking again");
                     tokio::time::sleep(self.parts.settings.backoff.delay(refusals)).await;
+                }
+                // This replica stalled past its lease and another took
+                // the job: what it would record next is not its to say.
+                Err(ChangeError::Fenced(_)) => {
+                    tracing::warn!(job = %id, "this replica lost the job's lease; it stops working on it");
+                    return false;
                 }
                 Err(e) => {
                     // The store failed: stop; the job stays where it was
                     // recorded and resumes on the next start.
                     tracing::error!(job = %id, error = %e, "engine stopped on a store error");
-                    return;
+                    return true;
                 }
             }
         }

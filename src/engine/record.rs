@@ -8,7 +8,7 @@ use crate::domain::ids::JobId;
 use crate::domain::job::{Change, Job, Resources};
 use crate::domain::lifecycle::Transition;
 use crate::ports::chat::{Note, Outgoing};
-use crate::store::{Admission, ChangeError};
+use crate::store::ChangeError;
 
 pub(super) fn engine_event(job: JobId, action: Action, at: u64) -> AuditEvent {
     AuditEvent {
@@ -35,7 +35,7 @@ impl Inner {
         let job = self
             .parts
             .store
-            .update_saying(Admission::Owed, id, event, t, says)
+            .update_saying(self.admission(id), id, event, t, says)
             .await?;
         tracing::info!(job = %id, action = %action, state = %job.state().key(), "job changed");
         Ok(job)
@@ -51,7 +51,7 @@ impl Inner {
         self.parts
             .store
             .update(
-                Admission::Owed,
+                self.admission(id),
                 id,
                 engine_event(id, Action::ResourcesRecorded, self.now()),
                 change,
@@ -67,7 +67,7 @@ impl Inner {
             .parts
             .store
             .say(
-                Admission::Owed,
+                self.admission(job.id()),
                 job.id(),
                 vec![Outgoing::Note(note)],
                 self.now(),

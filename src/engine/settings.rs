@@ -17,6 +17,8 @@ pub struct EngineSettings {
     pub backoff: Backoff,
     /// How often a long wait posts "still waiting".
     pub progress_every: Duration,
+    /// How long a claim on a job lasts without renewal (`[store] lease`).
+    pub lease: Duration,
 }
 
 impl Default for EngineSettings {
@@ -28,6 +30,7 @@ impl Default for EngineSettings {
                 max: Duration::from_secs(30),
             },
             progress_every: Duration::from_secs(60),
+            lease: Duration::from_secs(30),
         }
     }
 }

@@ -138,6 +138,11 @@ impl Workers {
         }
     }
 
+    /// Whether a worker is registered for `id`.
+    pub fn has(&self, id: JobId) -> bool {
+        self.running.lock().is_ok_and(|r| r.contains_key(&id))
+    }
+
     /// How many jobs have a worker registered (finished ones never do).
     pub fn registered(&self) -> usize {
         self.running.lock().map(|r| r.len()).unwrap_or(0)

@@ -8,9 +8,14 @@ use privatelink_bot::secret::Secret;
 use privatelink_bot::store::{PostgresOptions, Store, StoreOptions};
 
 /// Where a test's store lives; opening it again reaches the same tables.
+#[allow(dead_code)] // `server` is held, never read: it stops when dropped.
 pub enum Backing {
     Sled(tempfile::TempDir),
-    Postgres { server: Arc<Postgres>, url: String },
+    /// The server lives as long as any store on it.
+    Postgres {
+        server: Arc<Postgres>,
+        url: String,
+    },
 }
 
 impl Backing {
@@ -28,24 +33,6 @@ impl Backing {
         Backing::Postgres {
             server: Arc::new(server),
             url,
-        }
-    }
-
-    /// Another database on the same server (a second, independent store).
-    pub async fn another(&self) -> Self {
-        match self {
-            Backing::Sled(_) => Backing::sled(),
-            Backing::Postgres { server, .. } => Backing::Postgres {
-                server: server.clone(),
-                url: server.database().await.expect("a database"),
-            },
-        }
-    }
-
-    pub fn postgres_options(&self) -> Option<PostgresOptions> {
-        match self {
-            Backing::Sled(_) => None,
-            Backing::Postgres { url, .. } => Some(PostgresOptions::new(Secret::new(url.clone()))),
         }
     }
 

@@ -45,6 +45,7 @@ mod preflight;
 mod races;
 mod refusals;
 mod repair;
+mod replicas;
 mod route53;
 mod sandbox_chat;
 mod sandbox_discord;

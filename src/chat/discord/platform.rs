@@ -75,6 +75,7 @@ impl ChatPlatform for Discord {
                 let transports = core.transports.clone();
                 attached.transports.push(Transport {
                     name: gateway::TRANSPORT,
+                    once: true,
                     connect: Box::new(move || {
                         let (handler, transports) = (handler.clone(), transports.clone());
                         // A fresh client each time: serenity's own holds

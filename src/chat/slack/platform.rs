@@ -104,6 +104,8 @@ impl ChatPlatform for Slack {
                 );
                 attached.transports.push(Transport {
                     name: socket::TRANSPORT,
+                    // Slack spreads events over every open socket.
+                    once: false,
                     connect: Box::new(move || {
                         Box::pin(socket::run(
                             handler.clone(),

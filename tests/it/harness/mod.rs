@@ -190,6 +190,32 @@ impl Harness {
             .expect("resume")
     }
 
+    /// Another replica of the bot on the same sandbox and config (the same
+    /// store, which must be PostgreSQL), printing into `out`.
+    pub async fn replica(
+        &self,
+        out: &Buffer,
+        hook: Option<Arc<dyn StepHook>>,
+        store_hook: Option<Arc<dyn WriteHook>>,
+    ) -> App {
+        build(
+            &self.sandbox,
+            &self.config,
+            out,
+            self.clock.clone(),
+            hook,
+            store_hook,
+        )
+        .await
+    }
+
+    /// Stops the bot where it stands and lets go of it, as a killed
+    /// process: nothing is released by hand.
+    pub async fn kill(&mut self) {
+        self.app().halt().await;
+        drop(self.bot.take());
+    }
+
     /// Stops the bot (releasing its store) and writes the least config
     /// the admin commands need for its store; returns the config's path.
     pub async fn stop_for_admin(&mut self) -> PathBuf {
