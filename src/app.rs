@@ -60,7 +60,7 @@ impl App {
             hook: overrides.store_hook,
             ..config.store.options()
         };
-        let store = Arc::new(Store::open_configured(&config.store, options).await?);
+        let store = Arc::new(config.store.open(options).await?);
         let metrics = Arc::new(Metrics::new());
         let mut zilliz =
             ZillizClient::new(&config.zilliz.base_url, zilliz_key)?.with_metrics(metrics.clone());

@@ -13,7 +13,7 @@ use privatelink_bot::domain::ids::{JobId, ProjectId, VpcId, ZillizRegion};
 use privatelink_bot::domain::job::StateKey;
 use privatelink_bot::ports::clock::rfc3339;
 use privatelink_bot::sandbox;
-use privatelink_bot::store::{Stall, Store};
+use privatelink_bot::store::Stall;
 use privatelink_bot::{admin, check, serve, telemetry};
 use std::io::Write;
 
@@ -209,7 +209,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             what: AuditCmd::Export { since, job, format },
         } => {
             let config = Config::load(path)?;
-            let store = Store::open_configured(&config.store, config.store.options()).await?;
+            let store = config.store.open(config.store.options()).await?;
             let job = job_arg(job.as_deref())?;
             let mut out = std::io::stdout().lock();
             let n = admin::export_audit(&store, since, job, format, &mut out).await?;
@@ -284,7 +284,7 @@ async fn check_config(
 }
 
 async fn jobs(config: &Config, what: JobsCmd) -> anyhow::Result<()> {
-    let store = Store::open_configured(&config.store, config.store.options()).await?;
+    let store = config.store.open(config.store.options()).await?;
     let mut out = std::io::stdout().lock();
     match what {
         JobsCmd::List { state } => admin::list(&store, state, &mut out).await?,

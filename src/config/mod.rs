@@ -218,6 +218,17 @@ impl StoreSettings {
         }
     }
 
+    /// Opens the store these settings name, with `options`.
+    pub async fn open(
+        &self,
+        options: StoreOptions,
+    ) -> Result<crate::store::Store, crate::store::StoreError> {
+        match self.postgres()? {
+            Some(postgres) => crate::store::Store::open_postgres(postgres, options).await,
+            None => crate::store::Store::open(&self.path, options).await,
+        }
+    }
+
     pub fn options(&self) -> StoreOptions {
         StoreOptions {
             cache_capacity: self.cache_capacity_bytes,

@@ -143,17 +143,6 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens the store the config names.
-    pub async fn open_configured(
-        settings: &crate::config::StoreSettings,
-        options: StoreOptions,
-    ) -> Result<Self, StoreError> {
-        match settings.postgres()? {
-            Some(postgres) => Self::open_postgres(postgres, options).await,
-            None => Self::open(&settings.path, options).await,
-        }
-    }
-
     async fn start(
         options: StoreOptions,
         shared: bool,
