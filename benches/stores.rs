@@ -14,35 +14,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use privatelink_bot::domain::audit::{Action, Actor, AuditEvent, Outcome};
-use privatelink_bot::domain::command::{self, Command};
-use privatelink_bot::domain::ids::{ChannelId, JobId, Platform, UserRef, VpcId};
-use privatelink_bot::domain::job::{Conversation, Job, StateKey};
+use privatelink_bot::domain::ids::JobId;
+use privatelink_bot::domain::job::StateKey;
 use privatelink_bot::sandbox::fixtures;
 use privatelink_bot::sandbox::postgres::Postgres;
 use privatelink_bot::secret::Secret;
 use privatelink_bot::store::{Admission, PostgresOptions, Store, StoreOptions};
 
-const LINE: &str = "create project=proj-abc123 region=aws-us-west-2 vpc=vpc-0123456789abcdef0 subnets=subnet-0123456789abcdef0,subnet-0123456789abcdef1 sg=sg-0123456789abcdef0 clusters=in01-3e5ad8adc38c2f1";
-
 const TASKS: usize = 64;
 const ROUNDS: usize = 20;
 const JOBS_AT_START: usize = 10_000;
-
-fn job(id: JobId, n: usize) -> Job {
-    let Ok(Command::Create(mut request)) = command::parse(LINE) else {
-        panic!("the line parses");
-    };
-    request.vpc = VpcId::parse(&format!("vpc-{n:017x}")).expect("vpc id");
-    fixtures::pending_job(
-        id,
-        request,
-        UserRef::new(Platform::Console, "alice"),
-        Conversation {
-            platform: Platform::Console,
-            channel: ChannelId::parse("ops").expect("an id"),
-        },
-    )
-}
 
 fn event(id: JobId, action: &str) -> AuditEvent {
     AuditEvent {
@@ -55,13 +36,13 @@ fn event(id: JobId, action: &str) -> AuditEvent {
     }
 }
 
-/// Stores `n` pending jobs, 256 at a time (the writer batches them).
-async fn fill(store: &Arc<Store>, n: usize) -> Vec<JobId> {
+/// Stores `n` pending jobs on VPCs numbered from `offset` (each its own
+/// slot), 256 at a time (the writer batches them).
+async fn fill(store: &Arc<Store>, n: usize, offset: usize) -> Vec<JobId> {
     let mut ids = Vec::with_capacity(n);
     for _ in 0..n {
         ids.push(store.next_job_id(Admission::Owed).await.expect("id"));
     }
-    let offset = store.all_jobs().await.expect("jobs").len();
     for (c, chunk) in ids.chunks(256).enumerate() {
         let inserts: Vec<_> = chunk
             .iter()
@@ -71,7 +52,11 @@ async fn fill(store: &Arc<Store>, n: usize) -> Vec<JobId> {
                 let vpc = offset + c * 256 + k;
                 tokio::spawn(async move {
                     store
-                        .insert(Admission::Owed, &job(id, vpc), event(id, "create"))
+                        .insert(
+                            Admission::Owed,
+                            &fixtures::pending_job_on_vpc(id, vpc).expect("a job"),
+                            event(id, "create"),
+                        )
                         .await
                         .expect("inserted")
                 })
@@ -85,7 +70,7 @@ async fn fill(store: &Arc<Store>, n: usize) -> Vec<JobId> {
 }
 
 async fn changes_per_second(store: Arc<Store>) -> f64 {
-    let ids = fill(&store, TASKS).await;
+    let ids = fill(&store, TASKS, 0).await;
     let started = Instant::now();
     let tasks: Vec<_> = ids
         .iter()
@@ -149,8 +134,8 @@ fn main() {
             sled_rate / pg_rate
         );
 
-        fill(&sled, JOBS_AT_START).await;
-        fill(&postgres, JOBS_AT_START).await;
+        fill(&sled, JOBS_AT_START, TASKS).await;
+        fill(&postgres, JOBS_AT_START, TASKS).await;
         drop(sled);
         drop(postgres);
         let sled_start = start_up(async {

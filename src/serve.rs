@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::health::{self, Transports};
 use crate::ports::chat::ChatSink;
 use crate::secret::{Secret, SecretSource};
-use crate::supervise::{singly, supervise};
+use crate::supervise::{supervise, supervise_singly};
 
 /// The secrets `serve` needs: the Zilliz key, and where each platform reads
 /// its own (by the variable its section names).
@@ -201,36 +201,40 @@ impl Server {
         let (store, metrics) = (self.app.store.clone(), self.app.metrics.clone());
         for Transport {
             name,
-            mut connect,
+            connect,
             once,
         } in self.connections
         {
             let report = Some(self.transports.clone());
             if once {
-                let (store, metrics) = (store.clone(), metrics.clone());
-                background.push(tokio::spawn(supervise(name, report, move || {
-                    singly(store.clone(), metrics.clone(), name, connect())
-                })));
+                background.push(tokio::spawn(supervise_singly(
+                    name,
+                    report,
+                    store.clone(),
+                    metrics.clone(),
+                    connect,
+                )));
             } else {
                 background.push(tokio::spawn(supervise(name, report, connect)));
             }
         }
         // Work that must happen once, on one replica at a time.
         let service = self.app.service.clone();
-        let (s, m) = (store.clone(), metrics.clone());
-        background.push(tokio::spawn(supervise("housekeeping", None, move || {
-            singly(
-                s.clone(),
-                m.clone(),
-                "housekeeping",
-                service.clone().keep_house(),
-            )
-        })));
+        background.push(tokio::spawn(supervise_singly(
+            "housekeeping",
+            None,
+            store.clone(),
+            metrics.clone(),
+            move || service.clone().keep_house(),
+        )));
         let watch = self.app.watch.clone();
-        let (s, m) = (store.clone(), metrics.clone());
-        background.push(tokio::spawn(supervise("drift watch", None, move || {
-            singly(s.clone(), m.clone(), "drift watch", watch.clone().run())
-        })));
+        background.push(tokio::spawn(supervise_singly(
+            "drift watch",
+            None,
+            store,
+            metrics,
+            move || watch.clone().run(),
+        )));
         let serving = async {
             match listener {
                 Some(listener) => {

@@ -51,11 +51,29 @@ where
     }
 }
 
+/// [`supervise`] for work that runs on one replica at a time: each run of
+/// `make`'s work waits until this replica holds the singleton `name`.
+pub async fn supervise_singly<F, Fut>(
+    name: &'static str,
+    report: Option<Arc<Transports>>,
+    store: Arc<crate::store::Store>,
+    metrics: Arc<crate::metrics::Metrics>,
+    mut make: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    supervise(name, report, move || {
+        singly(store.clone(), metrics.clone(), name, make())
+    })
+    .await
+}
+
 /// Runs `work` only while this replica holds the singleton `name` (see
 /// `Store::singleton`): waits for it, and stops the work the moment it is
 /// lost, to wait again. With one process per store it is held at once and
 /// never lost, so the work simply runs.
-pub async fn singly<Fut>(
+async fn singly<Fut>(
     store: Arc<crate::store::Store>,
     metrics: Arc<crate::metrics::Metrics>,
     name: &'static str,

@@ -148,13 +148,13 @@ impl Dispatcher {
             let inner = self.inner.clone();
             // One dispatcher across replicas: a job's messages go out in
             // order, each once.
-            *task = Some(tokio::spawn(crate::supervise::supervise(
+            let (store, metrics) = (inner.store.clone(), inner.metrics.clone());
+            *task = Some(tokio::spawn(crate::supervise::supervise_singly(
                 "chat delivery",
                 None,
-                move || {
-                    let (store, metrics) = (inner.store.clone(), inner.metrics.clone());
-                    crate::supervise::singly(store, metrics, "chat delivery", run(inner.clone()))
-                },
+                store,
+                metrics,
+                move || run(inner.clone()),
             )));
         }
     }

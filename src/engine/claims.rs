@@ -12,12 +12,15 @@ use crate::domain::ids::JobId;
 use crate::domain::job::StateKey;
 use crate::store::{Admission, Lease};
 
-/// Aborts the renewing task when the worker ends, however it ends.
-pub(super) struct Renewing(tokio::task::JoinHandle<()>);
+/// Aborts the renewing task (if the lease needs one) when the worker
+/// ends, however it ends.
+pub(super) struct Renewing(Option<tokio::task::JoinHandle<()>>);
 
 impl Drop for Renewing {
     fn drop(&mut self) {
-        self.0.abort();
+        if let Some(task) = &self.0 {
+            task.abort();
+        }
     }
 }
 
@@ -62,6 +65,10 @@ impl Inner {
             leases.insert(id, lease);
         }
         self.parts.metrics.lease_claimed();
+        // On a store no other process shares, nobody can take it.
+        if !store.shared() {
+            return Some((lease, Renewing(None)));
+        }
         let renewing = tokio::spawn(async move {
             loop {
                 tokio::time::sleep(ttl / 3).await;
@@ -77,7 +84,7 @@ impl Inner {
                 }
             }
         });
-        Some((lease, Renewing(renewing)))
+        Some((lease, Renewing(Some(renewing))))
     }
 
     /// Lets go of `lease` once the worker is done with the job.

@@ -318,6 +318,33 @@ pub fn pending_job(
     })
 }
 
+/// A console job waiting for approval on a VPC of its own (numbered `n`),
+/// so that any number of them never share a slot: what the store's tests
+/// and benchmarks fill a store with.
+pub fn pending_job_on_vpc(
+    id: crate::domain::ids::JobId,
+    n: usize,
+) -> anyhow::Result<crate::domain::job::Job> {
+    const LINE: &str = "create project=proj-abc123 region=aws-us-west-2 vpc=vpc-0123456789abcdef0 subnets=subnet-0123456789abcdef0,subnet-0123456789abcdef1 sg=sg-0123456789abcdef0 clusters=in01-3e5ad8adc38c2f1";
+    let crate::domain::command::Command::Create(mut request) =
+        crate::domain::command::parse(LINE).map_err(|e| anyhow::anyhow!("{e:?}"))?
+    else {
+        anyhow::bail!("the line is a create");
+    };
+    request.vpc = crate::domain::ids::VpcId::parse(&format!("vpc-{n:017x}"))
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    Ok(pending_job(
+        id,
+        request,
+        crate::domain::ids::UserRef::new(crate::domain::ids::Platform::Console, "alice"),
+        crate::domain::job::Conversation {
+            platform: crate::domain::ids::Platform::Console,
+            channel: crate::domain::ids::ChannelId::parse("ops")
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?,
+        },
+    ))
+}
+
 /// A change that moves no state (the card recorded where it is), for
 /// benchmarks and tests that load the store's writer with real changes.
 pub fn touched() -> crate::domain::job::Change {

@@ -116,13 +116,23 @@ pub(super) trait Backend: Send {
     fn flush(&mut self) -> Result<(), StoreError>;
     /// Claims job `id` for this replica (`owner`) for `ttl`, if nobody
     /// else holds a live claim; a claim this owner holds is renewed under
-    /// a new epoch.
-    fn claim(&mut self, id: JobId, owner: &str, ttl: Duration)
-    -> Result<Option<Lease>, StoreError>;
+    /// a new epoch. By default (one process per store) always granted.
+    fn claim(
+        &mut self,
+        id: JobId,
+        _owner: &str,
+        _ttl: Duration,
+    ) -> Result<Option<Lease>, StoreError> {
+        Ok(Some(Lease { job: id, epoch: 0 }))
+    }
     /// Extends `lease` by `ttl`; false when it was lost (expired or taken).
-    fn renew(&mut self, lease: Lease, ttl: Duration) -> Result<bool, StoreError>;
+    fn renew(&mut self, _lease: Lease, _ttl: Duration) -> Result<bool, StoreError> {
+        Ok(true)
+    }
     /// Lets go of `lease`, if it is still held, so another may claim at once.
-    fn release(&mut self, lease: Lease) -> Result<(), StoreError>;
+    fn release(&mut self, _lease: Lease) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 impl dyn Backend + '_ {
@@ -143,6 +153,11 @@ impl dyn Backend + '_ {
 /// A backend's queries. Synchronous: async callers run them on the
 /// blocking pool (`Store::read`).
 pub(super) trait Reads: Send + Sync {
+    /// Whether a query must not run on a thread that drives async tasks
+    /// (the synchronous PostgreSQL client starts a runtime of its own).
+    fn needs_a_thread_off_the_runtime(&self) -> bool {
+        false
+    }
     fn get(&self, id: JobId) -> Result<Option<Job>, StoreError>;
     fn slot_holder(&self, slot: &str) -> Result<Option<JobId>, StoreError>;
     fn owners(&self, resource: &str) -> Result<Owners, StoreError>;

@@ -147,7 +147,7 @@ impl Store {
             Admission::Owed,
             format!("delivery failed {id}"),
             true,
-            move |b| b.transact(|t| tx::outbox_failed(t, id, seq, &failure)),
+            move |b| b.transact(|t| outbox::record_failure(t, id, seq, &failure)),
         )
         .await
     }

@@ -92,12 +92,8 @@ pub struct Store {
     liveness: Arc<Liveness>,
     counters: Arc<WriterCounters>,
     outbox: Arc<OutboxSignal>,
-    /// Whether other processes share the tables (PostgreSQL): then jobs
-    /// are claimed before they are worked on, and adopted when a claim
-    /// lapses.
-    shared: bool,
-    /// What the backend keeps beside the writer: the wake-up listener,
-    /// the singletons' locks (PostgreSQL).
+    /// What a store other processes share keeps beside the writer: the
+    /// wake-up listener, the singletons' locks (PostgreSQL).
     extras: Option<on_postgres::Extras>,
 }
 
@@ -114,7 +110,7 @@ impl Store {
             .flush_every_ms(None);
         let path = path.to_owned();
         let kind = options.kind;
-        Self::start(options, false, move || {
+        Self::start(options, move || {
             let db = open_waiting_for_lock(&config, &path)?;
             on_sled::settle(&db, kind)?;
             sled_backend(db)
@@ -125,7 +121,7 @@ impl Store {
     /// A sled store that lives in memory only (benchmarks).
     pub async fn temporary(options: StoreOptions) -> Result<Self, StoreError> {
         let config = sled::Config::new().temporary(true).flush_every_ms(None);
-        Self::start(options, false, move || sled_backend(config.open()?)).await
+        Self::start(options, move || sled_backend(config.open()?)).await
     }
 
     /// Opens the PostgreSQL store at `postgres`: runs the schema's
@@ -137,15 +133,13 @@ impl Store {
     ) -> Result<Self, StoreError> {
         let kind = options.kind;
         let opening = postgres.clone();
-        let mut store =
-            Self::start(options, true, move || on_postgres::open(&opening, kind)).await?;
+        let mut store = Self::start(options, move || on_postgres::open(&opening, kind)).await?;
         store.extras = Some(on_postgres::Extras::start(postgres, store.outbox.clone()).await?);
         Ok(store)
     }
 
     async fn start(
         options: StoreOptions,
-        shared: bool,
         open: impl FnOnce() -> Result<writer::Opened, StoreError> + Send + 'static,
     ) -> Result<Self, StoreError> {
         let liveness = Liveness::start(options.liveness_bound)?;
@@ -172,14 +166,15 @@ impl Store {
             liveness,
             counters,
             outbox: Arc::default(),
-            shared,
             extras: None,
         })
     }
 
-    /// Whether other processes share this store's tables (PostgreSQL).
+    /// Whether other processes share this store's tables (PostgreSQL):
+    /// then jobs are claimed before they are worked on, and adopted when a
+    /// claim lapses.
     pub fn shared(&self) -> bool {
-        self.shared
+        self.extras.is_some()
     }
 
     /// The store's liveness: `/healthz` and the processes watch it.
@@ -207,13 +202,13 @@ impl Store {
     async fn read<T: Send + 'static>(
         &self,
         what: &'static str,
-        f: impl FnOnce(&Reader) -> Result<T, StoreError> + Send + 'static,
+        f: impl FnOnce(&dyn Reads) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let reader = self.blocking();
+        let reads = self.reads.clone();
         let liveness = self.liveness.clone();
         tokio::task::spawn_blocking(move || {
             let _op = liveness.begin(format!("read: {what}"));
-            f(&reader)
+            f(reads.as_ref())
         })
         .await
         .map_err(|_| StoreError::Closed)?

@@ -23,7 +23,8 @@ impl Store {
     /// Who made `resource` and who uses it now.
     pub async fn owners(&self, resource: &Resource) -> Result<Owners, StoreError> {
         let resource = resource.clone();
-        self.read("owners", move |r| r.owners(&resource)).await
+        self.read("owners", move |r| r.owners(&resource.key()))
+            .await
     }
 
     /// Who made each resource `job` holds, by the resource's key (what
@@ -36,7 +37,7 @@ impl Store {
         self.read("makers", move |r| {
             let mut made = std::collections::BTreeMap::new();
             for resource in &resources {
-                if let Some(by) = r.owners(resource)?.made_by {
+                if let Some(by) = r.owners(&resource.key())?.made_by {
                     made.insert(resource.key(), by);
                 }
             }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use super::ChangeError;
 use super::backend::{Lease, Tx, TxError};
-use super::outbox::{self, Failure};
+use super::outbox;
 use crate::domain::audit::{AuditEvent, Outcome};
 use crate::domain::ids::JobId;
 use crate::domain::job::{Change, Job, JobState, Living, MessageRef, Origin};
@@ -114,16 +114,6 @@ pub(super) fn living_delivered(
         return Ok(false);
     }
     outbox::remove(tx, id, seq, delivered)
-}
-
-/// Records a failed delivery on its entry.
-pub(super) fn outbox_failed(
-    tx: &mut dyn Tx,
-    job: JobId,
-    seq: u64,
-    failure: &Failure,
-) -> Result<(), TxError> {
-    outbox::record_failure(tx, job, seq, failure)
 }
 
 /// Appends an audit event that changes no job. A refusal about a job names

@@ -8,12 +8,11 @@ use privatelink_bot::secret::Secret;
 use privatelink_bot::store::{PostgresOptions, Store, StoreOptions};
 
 /// Where a test's store lives; opening it again reaches the same tables.
-#[allow(dead_code)] // `server` is held, never read: it stops when dropped.
 pub enum Backing {
     Sled(tempfile::TempDir),
-    /// The server lives as long as any store on it.
+    /// The server lives as long as the backing (it stops when dropped).
     Postgres {
-        server: Arc<Postgres>,
+        _server: Arc<Postgres>,
         url: String,
     },
 }
@@ -31,7 +30,7 @@ impl Backing {
             .expect("PostgreSQL starts");
         let url = server.database().await.expect("a database");
         Backing::Postgres {
-            server: Arc::new(server),
+            _server: Arc::new(server),
             url,
         }
     }

@@ -9,9 +9,8 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use privatelink_bot::domain::audit::{Action, Actor, AuditEvent, Outcome};
-use privatelink_bot::domain::command::{self, Command};
-use privatelink_bot::domain::ids::{JobId, Platform, UserRef, VpcId};
-use privatelink_bot::domain::job::{Conversation, Job};
+use privatelink_bot::domain::ids::{JobId, Platform, UserRef};
+use privatelink_bot::domain::job::Job;
 use privatelink_bot::sandbox::fixtures;
 use privatelink_bot::store::{Admission, ChangeError, Store, StoreError, StoreOptions, WriteHook};
 use tokio::sync::Notify;
@@ -59,23 +58,9 @@ impl WriteHook for Gate {
     }
 }
 
-const LINE: &str = "create project=proj-abc123 region=aws-us-west-2 vpc=vpc-0123456789abcdef0 subnets=subnet-0123456789abcdef0,subnet-0123456789abcdef1 sg=sg-0123456789abcdef0 clusters=in01-3e5ad8adc38c2f1";
-
 /// A pending job on a VPC of its own (`n`), so slots never collide.
 pub(crate) fn pending_job(id: JobId, n: usize) -> Job {
-    let Ok(Command::Create(mut request)) = command::parse(LINE) else {
-        panic!("the line parses");
-    };
-    request.vpc = VpcId::parse(&format!("vpc-{n:017x}")).expect("vpc id");
-    fixtures::pending_job(
-        id,
-        request,
-        UserRef::new(Platform::Console, "alice"),
-        Conversation {
-            platform: Platform::Console,
-            channel: privatelink_bot::domain::ids::ChannelId::parse("ops").expect("an id"),
-        },
-    )
+    fixtures::pending_job_on_vpc(id, n).expect("a pending job")
 }
 
 pub(crate) fn event(id: JobId, action: &str) -> AuditEvent {

@@ -81,9 +81,11 @@ impl Extras {
         loop {
             if let Ok((client, connection)) = self.config.connect(NoTls).await {
                 let (lost, watched) = watch::channel(false);
+                let lost = Arc::new(lost);
+                let ended = lost.clone();
                 let driver = tokio::spawn(async move {
                     let _ = connection.await;
-                    let _ = lost.send(true);
+                    ended.send_replace(true);
                 });
                 loop {
                     let tried = client
@@ -92,7 +94,7 @@ impl Extras {
                     match tried {
                         Ok(row) if row.get::<_, bool>(0) => {
                             tracing::info!(singleton = name, "this replica holds it now");
-                            return Singleton::held(name, client, driver, watched);
+                            return Singleton::held(name, client, driver, lost, watched);
                         }
                         Ok(_) => tokio::time::sleep(RETRY).await,
                         Err(_) => break,
@@ -131,10 +133,13 @@ impl Singleton {
         }
     }
 
+    /// Held on `client`'s connection, which `driver` runs; `lost` turns
+    /// true when the connection ends or stops answering.
     fn held(
         name: &'static str,
         client: tokio_postgres::Client,
         driver: JoinHandle<()>,
+        lost: Arc<watch::Sender<bool>>,
         watched: watch::Receiver<bool>,
     ) -> Self {
         // Proves the connection now and then: a lock on a dead connection
@@ -144,24 +149,15 @@ impl Singleton {
                 tokio::time::sleep(PROBE).await;
                 let alive = tokio::time::timeout(PROBE, client.simple_query("SELECT 1")).await;
                 if !matches!(alive, Ok(Ok(_))) {
+                    lost.send_replace(true);
                     return;
                 }
             }
         });
-        let (lost, merged) = watch::channel(false);
-        let mut from_driver = watched;
-        let probe_done = tokio::spawn(async move {
-            let probed = probe;
-            tokio::select! {
-                _ = from_driver.wait_for(|lost| *lost) => {}
-                _ = probed => {}
-            }
-            let _ = lost.send(true);
-        });
         Self {
             name,
-            lost: Some(merged),
-            tasks: vec![driver, probe_done],
+            lost: Some(watched),
+            tasks: vec![driver, probe],
         }
     }
 

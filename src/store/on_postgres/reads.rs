@@ -47,25 +47,8 @@ impl PgReads {
         }
     }
 
-    /// Runs `f` on a pooled connection, on a thread of its own: the
-    /// synchronous client drives its own runtime, which must not start on
-    /// a thread already driving async tasks (a test or a script reading
-    /// through `Store::blocking` from async code).
-    fn with<T: Send>(
-        &self,
-        f: impl FnOnce(&mut Client) -> Result<T, StoreError> + Send,
-    ) -> Result<T, StoreError> {
-        std::thread::scope(|scope| {
-            std::thread::Builder::new()
-                .name("store-read".to_owned())
-                .spawn_scoped(scope, || self.on_pooled(f))
-                .map_err(StoreError::Thread)?
-                .join()
-                .map_err(|_| StoreError::Unexpected("a read panicked".to_owned()))?
-        })
-    }
-
-    fn on_pooled<T>(
+    /// Runs `f` on a pooled connection.
+    fn with<T>(
         &self,
         f: impl FnOnce(&mut Client) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
@@ -113,6 +96,10 @@ impl PgReads {
 }
 
 impl Reads for PgReads {
+    fn needs_a_thread_off_the_runtime(&self) -> bool {
+        true
+    }
+
     fn get(&self, id: JobId) -> Result<Option<Job>, StoreError> {
         self.with(|c| {
             match c.query_opt(

@@ -2,18 +2,16 @@
 //! on the writer thread, across every tree a change touches, and sled's
 //! own conflict retry runs the body again; the writer flushes once per
 //! batch. One process holds the store's file lock, so a job's lease is
-//! never contested here.
+//! never contested here (the store grants claims itself).
 
 mod kind;
 mod reads;
-
-use std::cell::RefCell;
-use std::time::Duration;
 
 use ::sled::transaction::{
     ConflictableTransactionError, TransactionError, TransactionalTree, UnabortableTransactionError,
 };
 use ::sled::{Db, Transactional, Tree};
+use std::cell::RefCell;
 
 pub(in crate::store) use kind::settle;
 pub use kind::{StoreKind, start_sandbox_over};
@@ -48,8 +46,6 @@ pub(super) struct Trees {
     /// `job (8 bytes) ++ seq (8 bytes)` big-endian; seq 0 is the job's
     /// bookkeeping.
     pub(super) outbox: Tree,
-    /// Epochs handed out by `claim`: one process, so in memory.
-    epochs: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 pub(super) fn job_key(id: JobId) -> [u8; 8] {
@@ -99,7 +95,6 @@ impl Trees {
             deliveries: db.open_tree("deliveries")?,
             owners: db.open_tree("owners")?,
             outbox: db.open_tree("outbox")?,
-            epochs: Default::default(),
             db,
         })
     }
@@ -332,27 +327,6 @@ impl Backend for Trees {
 
     fn flush(&mut self) -> Result<(), StoreError> {
         self.db.flush()?;
-        Ok(())
-    }
-
-    fn claim(
-        &mut self,
-        id: JobId,
-        _owner: &str,
-        _ttl: Duration,
-    ) -> Result<Option<Lease>, StoreError> {
-        let epoch = self
-            .epochs
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            + 1;
-        Ok(Some(Lease { job: id, epoch }))
-    }
-
-    fn renew(&mut self, _lease: Lease, _ttl: Duration) -> Result<bool, StoreError> {
-        Ok(true)
-    }
-
-    fn release(&mut self, _lease: Lease) -> Result<(), StoreError> {
         Ok(())
     }
 }
