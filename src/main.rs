@@ -148,8 +148,26 @@ enum AuditCmd {
     },
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = runtime.block_on(run_main());
+    // The console's reader of standard input blocks a thread until input
+    // ends: a stop by signal (SIGTERM, Ctrl-C) must not wait for it, as
+    // dropping the runtime would.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    code
+}
+
+async fn run_main() -> ExitCode {
     let cli = Cli::parse();
     // The config's [log] applies to the commands that run the bot; the
     // others (and a config that does not load) log as people read it.

@@ -97,6 +97,9 @@ struct Progress {
     /// Nothing in flight and nothing ready or merely paced when it last
     /// looked: what remains waits out a failure.
     idle: bool,
+    /// Another replica delivers: this one waits for the dispatcher's lock
+    /// (never on a store no other process shares).
+    standby: bool,
 }
 
 struct Inner {
@@ -124,7 +127,10 @@ impl Dispatcher {
         settings: DeliverySettings,
         metrics: Arc<crate::metrics::Metrics>,
     ) -> Self {
-        let (progress, _) = watch::channel(Progress::default());
+        let (progress, _) = watch::channel(Progress {
+            standby: store.shared(),
+            ..Progress::default()
+        });
         Self {
             inner: Arc::new(Inner {
                 store,
@@ -172,11 +178,14 @@ impl Dispatcher {
     /// Waits until the dispatcher has looked at everything written to the
     /// outbox before this call and has delivered all it can: what remains
     /// waits out a failure. Scripts and tests use it to read a settled
-    /// transcript.
+    /// transcript. On a replica standing by while another delivers, at
+    /// once: nothing is this replica's to deliver.
     pub async fn settled(&self) {
         let target = self.inner.store.outbox_signal().written();
         let mut progress = self.inner.progress.subscribe();
-        let _ = progress.wait_for(|p| p.seen >= target && p.idle).await;
+        let _ = progress
+            .wait_for(|p| p.standby || (p.seen >= target && p.idle))
+            .await;
     }
 }
 
@@ -214,7 +223,20 @@ impl Lanes {
     }
 }
 
+/// Marks the dispatcher standing by again when its run ends (its lock was
+/// lost, or it is stopped), on a store other replicas share.
+struct StandsBy(Arc<Inner>);
+
+impl Drop for StandsBy {
+    fn drop(&mut self) {
+        if self.0.store.shared() {
+            self.0.progress.send_modify(|p| p.standby = true);
+        }
+    }
+}
+
 async fn run(inner: Arc<Inner>) {
+    let _stands_by = StandsBy(inner.clone());
     let signal = inner.store.outbox_signal().clone();
     let backoff = Backoff {
         initial: inner.settings.backoff_initial,
@@ -245,6 +267,7 @@ async fn run(inner: Arc<Inner>) {
         inner.progress.send_replace(Progress {
             seen,
             idle: in_flight.is_empty() && !ready_left,
+            standby: false,
         });
         let sleep =
             tokio::time::sleep_until(next.unwrap_or_else(|| now + Duration::from_secs(3600)));

@@ -111,9 +111,15 @@ pub(super) trait Backend: Send {
     fn next_job_id(&mut self) -> Result<JobId, StoreError>;
     fn first_delivery(&mut self, delivery: &str, at: u64) -> Result<bool, StoreError>;
     fn forget_deliveries_before(&mut self, before: u64) -> Result<usize, StoreError>;
-    /// Makes every change so far durable (sled); a backend whose every
-    /// transaction is durable at commit does nothing.
+    /// Makes every change so far durable (and, on PostgreSQL, visible):
+    /// the end of the writer's batch.
     fn flush(&mut self) -> Result<(), StoreError>;
+    /// Whether changes are waiting for `flush` to be seen at all (an open
+    /// transaction): then the batch is flushed even if none of its changes
+    /// asked to be durable.
+    fn uncommitted(&self) -> bool {
+        false
+    }
     /// Claims job `id` for this replica (`owner`) for `ttl`, if nobody
     /// else holds a live claim; a claim this owner holds is renewed under
     /// a new epoch. By default (one process per store) always granted.

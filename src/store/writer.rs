@@ -12,8 +12,8 @@
 //! `max_batch`), applies each in its own transaction, flushes once, and
 //! only then answers the callers of the batch. One fsync serves many
 //! changes, and still nobody is told of a change before it is durable.
-//! (On PostgreSQL each transaction is durable at its commit, and the
-//! flush does nothing.)
+//! (On PostgreSQL the batch is one transaction, a savepoint per change,
+//! and the flush is its commit, made after every batch.)
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -159,7 +159,7 @@ impl Writer {
             .changes
             .fetch_add(answers.len() as u64, Ordering::Relaxed);
         self.counters.batches.fetch_add(1, Ordering::Relaxed);
-        let flushed = if durable {
+        let flushed = if durable || backend.uncommitted() {
             let _op = self
                 .liveness
                 .begin(format!("flush {} change(s)", answers.len()));

@@ -41,7 +41,7 @@ fn jobs(config: &std::path::Path) -> BTreeMap<String, (String, String)> {
 
 /// What a run is told: create the jobs the store lacks, approve those
 /// waiting, and wait for every one.
-fn script(
+pub(crate) fn script(
     networks: &[CustomerNetwork],
     clusters: &[String],
     held: &BTreeMap<String, (String, String)>,

@@ -45,6 +45,7 @@ mod preflight;
 mod races;
 mod refusals;
 mod repair;
+mod replica_processes;
 mod replicas;
 mod route53;
 mod sandbox_chat;

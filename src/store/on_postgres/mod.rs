@@ -87,5 +87,12 @@ pub(super) fn open(options: &PostgresOptions, kind: StoreKind) -> Result<Opened,
     }
     schema::settle(&mut client, kind)?;
     let reads: Arc<dyn Reads> = Arc::new(reads::PgReads::new(connector.clone()));
-    Ok((Box::new(tx::PgBackend { connector, client }), reads))
+    let backend = tx::PgBackend {
+        connector,
+        client,
+        open: false,
+        outbox_written: false,
+        broken: false,
+    };
+    Ok((Box::new(backend), reads))
 }

@@ -1,15 +1,21 @@
-//! The PostgreSQL backend's changes: each body runs in one transaction on
-//! the writer's connection, at READ COMMITTED with the rows it reads
-//! locked (`FOR UPDATE`), and a job is written only by a compare-and-set
-//! on its version. Two replicas racing for the same row, slot or outbox
-//! entry meet at a lock or a unique key; the loser's body runs again on
-//! fresh reads, as sled's conflicting transactions do.
+//! The PostgreSQL backend's changes, on the writer's connection, at READ
+//! COMMITTED with the rows a change reads locked (`FOR UPDATE`); a job is
+//! written only by a compare-and-set on its version. Two replicas racing
+//! for the same row, slot or outbox entry meet at a lock or a unique key;
+//! the loser's body runs again on fresh reads, as sled's conflicting
+//! transactions do.
+//!
+//! Group commit, as on sled: the writer's batch is one transaction, each
+//! change in it a savepoint (a change refused or failed is rolled back to
+//! its savepoint alone), committed once by `flush`, after which the
+//! writer answers the batch's callers. One durable commit serves many
+//! changes, and nobody hears of a change before it is committed.
 
 use std::time::Duration;
 
+use postgres::Client;
 use postgres::error::SqlState;
 use postgres::types::Json;
-use postgres::{Client, Transaction};
 
 use super::{Connector, NOTIFY_JOBS, NOTIFY_OUTBOX};
 use crate::domain::audit::AuditEvent;
@@ -60,30 +66,75 @@ fn millis(ttl: Duration) -> f64 {
     ttl.as_secs_f64() * 1000.0
 }
 
-/// The writer's connection.
+/// The writer's connection, and the batch's transaction while one is open.
 pub(super) struct PgBackend {
     pub(super) connector: Connector,
     pub(super) client: Client,
+    /// A batch's transaction is open (until `flush` commits it).
+    pub(super) open: bool,
+    /// The open batch wrote to the outbox: the other replicas are told at
+    /// its commit.
+    pub(super) outbox_written: bool,
+    /// A statement failed outside a savepoint: the transaction can only
+    /// be rolled back (PostgreSQL would turn its COMMIT into a ROLLBACK
+    /// without an error), so `flush` does that and says so.
+    pub(super) broken: bool,
 }
 
 impl PgBackend {
-    /// The connection, opened again if the server closed it.
-    fn client(&mut self) -> Result<&mut Client, StoreError> {
-        if self.client.is_closed() {
-            tracing::warn!("the store's database connection closed; connecting again");
-            self.client = self.connector.connect()?;
+    /// The connection inside the batch's transaction, opening both as
+    /// needed (a connection the server closed is opened again).
+    fn in_batch(&mut self) -> Result<&mut Client, StoreError> {
+        if !self.open {
+            if self.client.is_closed() {
+                tracing::warn!("the store's database connection closed; connecting again");
+                self.client = self.connector.connect()?;
+            }
+            self.client.batch_execute("BEGIN")?;
+            self.open = true;
+            self.outbox_written = false;
+            self.broken = false;
         }
         Ok(&mut self.client)
     }
+
+    /// Runs one of the batch's control statements; a failure breaks the
+    /// batch.
+    fn control(&mut self, statement: &str) -> Result<(), StoreError> {
+        self.client.batch_execute(statement).map_err(|e| {
+            self.broken = true;
+            StoreError::from(e)
+        })
+    }
+
+    /// Runs `f` in the batch under a savepoint of its own, so that its
+    /// failure undoes it alone and leaves the batch whole.
+    fn single<T>(
+        &mut self,
+        f: impl FnOnce(&mut Client) -> Result<T, postgres::Error>,
+    ) -> Result<T, StoreError> {
+        self.in_batch()?;
+        self.control("SAVEPOINT single")?;
+        match f(&mut self.client) {
+            Ok(v) => {
+                self.control("RELEASE SAVEPOINT single")?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.control("ROLLBACK TO SAVEPOINT single")?;
+                Err(e.into())
+            }
+        }
+    }
 }
 
-struct PgTx<'a, 'c> {
-    tx: &'a mut Transaction<'c>,
-    /// Whether this transaction wrote to the outbox (it notifies on commit).
+struct PgTx<'a> {
+    tx: &'a mut Client,
+    /// Whether this change wrote to the outbox.
     outbox_written: bool,
 }
 
-impl Tx for PgTx<'_, '_> {
+impl Tx for PgTx<'_> {
     fn job(&mut self, id: JobId) -> Result<Option<Job>, TxError> {
         let row = self.tx.query_opt(
             "SELECT record::text FROM jobs WHERE id = $1 FOR UPDATE",
@@ -279,69 +330,99 @@ impl Backend for PgBackend {
     ) -> Result<(), ChangeError> {
         let mut conflicts = 0;
         loop {
-            let client = self.client()?;
-            let mut tx = client.transaction().map_err(StoreError::from)?;
+            self.in_batch()?;
+            self.control("SAVEPOINT change")?;
             let mut pg = PgTx {
-                tx: &mut tx,
+                tx: &mut self.client,
                 outbox_written: false,
             };
-            let outcome = body(&mut pg);
-            let notify = pg.outbox_written;
-            let conflict = match outcome {
-                Ok(()) => {
-                    if notify {
-                        tx.execute("SELECT pg_notify($1, '')", &[&NOTIFY_OUTBOX])
-                            .map_err(StoreError::from)?;
-                    }
-                    match tx.commit() {
-                        Ok(()) => return Ok(()),
-                        Err(e) if is_conflict(&e) => true,
-                        Err(e) => return Err(StoreError::from(e).into()),
-                    }
+            // A body that panics is undone like one that failed, and the
+            // panic goes on to the writer (which tells its caller).
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&mut pg)));
+            let wrote = pg.outbox_written;
+            let outcome = match outcome {
+                Ok(outcome) => outcome,
+                Err(panic) => {
+                    self.control("ROLLBACK TO SAVEPOINT change")?;
+                    std::panic::resume_unwind(panic);
                 }
-                Err(TxError::Conflict) => true,
-                Err(TxError::Change(e)) => return Err(e),
             };
-            // Dropping an uncommitted transaction rolls it back.
-            if conflict {
-                conflicts += 1;
-                if conflicts > CONFLICT_RETRIES {
-                    return Err(StoreError::Unexpected(
-                        "a change kept meeting other writers; given up".to_owned(),
-                    )
-                    .into());
+            match outcome {
+                Ok(()) => {
+                    self.control("RELEASE SAVEPOINT change")?;
+                    self.outbox_written |= wrote;
+                    return Ok(());
+                }
+                Err(TxError::Change(e)) => {
+                    self.control("ROLLBACK TO SAVEPOINT change")?;
+                    return Err(e);
+                }
+                Err(TxError::Conflict) => {
+                    self.control("ROLLBACK TO SAVEPOINT change")?;
+                    conflicts += 1;
+                    if conflicts > CONFLICT_RETRIES {
+                        return Err(StoreError::Unexpected(
+                            "a change kept meeting other writers; given up".to_owned(),
+                        )
+                        .into());
+                    }
                 }
             }
         }
     }
 
     fn next_job_id(&mut self) -> Result<JobId, StoreError> {
-        let n: i64 = self
-            .client()?
-            .query_one("SELECT nextval('job_numbers')", &[])?
-            .get(0);
+        // A sequence never goes back, committed or not: a number is never
+        // handed out twice.
+        let n: i64 =
+            self.single(|c| Ok(c.query_one("SELECT nextval('job_numbers')", &[])?.get(0)))?;
         Ok(job_id(n))
     }
 
     fn first_delivery(&mut self, delivery: &str, at: u64) -> Result<bool, StoreError> {
         let at = i64::try_from(at).unwrap_or(i64::MAX);
-        let n = self.client()?.execute(
-            "INSERT INTO deliveries (id, at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
-            &[&delivery, &at],
-        )?;
+        let n = self.single(|c| {
+            c.execute(
+                "INSERT INTO deliveries (id, at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+                &[&delivery, &at],
+            )
+        })?;
         Ok(n == 1)
     }
 
     fn forget_deliveries_before(&mut self, before: u64) -> Result<usize, StoreError> {
         let before = i64::try_from(before).unwrap_or(i64::MAX);
-        let n = self
-            .client()?
-            .execute("DELETE FROM deliveries WHERE at < $1", &[&before])?;
+        let n = self.single(|c| c.execute("DELETE FROM deliveries WHERE at < $1", &[&before]))?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
+    fn uncommitted(&self) -> bool {
+        self.open
+    }
+
+    /// Commits the batch's transaction, telling the other replicas of new
+    /// chat to deliver. A batch that cannot commit whole is rolled back,
+    /// and every caller of it told.
     fn flush(&mut self) -> Result<(), StoreError> {
-        // Every transaction was durable at its commit.
+        if !self.open {
+            return Ok(());
+        }
+        self.open = false;
+        if self.broken {
+            let _ = self.client.batch_execute("ROLLBACK");
+            return Err(StoreError::Unexpected(
+                "the batch's transaction failed; nothing of it was kept".to_owned(),
+            ));
+        }
+        if self.outbox_written
+            && let Err(e) = self
+                .client
+                .execute("SELECT pg_notify($1, '')", &[&NOTIFY_OUTBOX])
+        {
+            let _ = self.client.batch_execute("ROLLBACK");
+            return Err(e.into());
+        }
+        self.client.batch_execute("COMMIT")?;
         Ok(())
     }
 
@@ -351,15 +432,17 @@ impl Backend for PgBackend {
         owner: &str,
         ttl: Duration,
     ) -> Result<Option<Lease>, StoreError> {
-        let row = self.client()?.query_opt(
-            "UPDATE jobs SET lease_owner = $2, lease_epoch = lease_epoch + 1,
-                    lease_until = now() + $3 * interval '1 millisecond'
-             WHERE id = $1
-               AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until <= now()
-                    OR lease_owner = $2)
-             RETURNING lease_epoch",
-            &[&number(id), &owner, &millis(ttl)],
-        )?;
+        let row = self.single(|c| {
+            c.query_opt(
+                "UPDATE jobs SET lease_owner = $2, lease_epoch = lease_epoch + 1,
+                        lease_until = now() + $3 * interval '1 millisecond'
+                 WHERE id = $1
+                   AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until <= now()
+                        OR lease_owner = $2)
+                 RETURNING lease_epoch",
+                &[&number(id), &owner, &millis(ttl)],
+            )
+        })?;
         Ok(row.map(|r| Lease {
             job: id,
             epoch: u64::try_from(r.get::<_, i64>(0)).unwrap_or(0),
@@ -368,31 +451,33 @@ impl Backend for PgBackend {
 
     fn renew(&mut self, lease: Lease, ttl: Duration) -> Result<bool, StoreError> {
         let epoch = i64::try_from(lease.epoch).unwrap_or(i64::MAX);
-        let n = self.client()?.execute(
-            "UPDATE jobs SET lease_until = now() + $3 * interval '1 millisecond'
-             WHERE id = $1 AND lease_epoch = $2 AND lease_until > now()",
-            &[&number(lease.job), &epoch, &millis(ttl)],
-        )?;
+        let n = self.single(|c| {
+            c.execute(
+                "UPDATE jobs SET lease_until = now() + $3 * interval '1 millisecond'
+                 WHERE id = $1 AND lease_epoch = $2 AND lease_until > now()",
+                &[&number(lease.job), &epoch, &millis(ttl)],
+            )
+        })?;
         Ok(n == 1)
     }
 
     fn release(&mut self, lease: Lease) -> Result<(), StoreError> {
         let epoch = i64::try_from(lease.epoch).unwrap_or(i64::MAX);
-        let client = self.client()?;
-        let mut tx = client.transaction()?;
-        let n = tx.execute(
-            "UPDATE jobs SET lease_owner = NULL, lease_until = NULL
-             WHERE id = $1 AND lease_epoch = $2",
-            &[&number(lease.job), &epoch],
-        )?;
-        if n == 1 {
-            // Another replica may be waiting to work on it.
-            tx.execute(
-                "SELECT pg_notify($1, $2)",
-                &[&NOTIFY_JOBS, &lease.job.to_string()],
+        self.single(|c| {
+            let n = c.execute(
+                "UPDATE jobs SET lease_owner = NULL, lease_until = NULL
+                 WHERE id = $1 AND lease_epoch = $2",
+                &[&number(lease.job), &epoch],
             )?;
-        }
-        tx.commit()?;
-        Ok(())
+            if n == 1 {
+                // Another replica may be waiting to work on it (told at the
+                // batch's commit).
+                c.execute(
+                    "SELECT pg_notify($1, $2)",
+                    &[&NOTIFY_JOBS, &lease.job.to_string()],
+                )?;
+            }
+            Ok(())
+        })
     }
 }
