@@ -184,6 +184,9 @@ fn move_slot(
     held_before: bool,
     holds_now: bool,
 ) -> Result<(), TxError> {
+    if held_before == holds_now {
+        return Ok(());
+    }
     let slot = job.slot();
     let holder = tx.slot_holder(&slot)?;
     match (held_before, holds_now) {

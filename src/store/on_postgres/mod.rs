@@ -92,6 +92,7 @@ pub(super) fn open(options: &PostgresOptions, kind: StoreKind) -> Result<Opened,
         client,
         open: false,
         outbox_written: false,
+        statements: Default::default(),
         broken: false,
     };
     Ok((Box::new(backend), reads))

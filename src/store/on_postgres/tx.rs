@@ -13,9 +13,12 @@
 
 use std::time::Duration;
 
-use postgres::Client;
+use std::collections::HashMap;
+
 use postgres::error::SqlState;
 use postgres::types::Json;
+use postgres::types::ToSql;
+use postgres::{Client, Row, Statement};
 
 use super::{Connector, NOTIFY_JOBS, NOTIFY_OUTBOX};
 use crate::domain::audit::AuditEvent;
@@ -75,6 +78,8 @@ pub(super) struct PgBackend {
     /// The open batch wrote to the outbox: the other replicas are told at
     /// its commit.
     pub(super) outbox_written: bool,
+    /// The connection's prepared statements (gone with the connection).
+    pub(super) statements: HashMap<&'static str, Statement>,
     /// A statement failed outside a savepoint: the transaction can only
     /// be rolled back (PostgreSQL would turn its COMMIT into a ROLLBACK
     /// without an error), so `flush` does that and says so.
@@ -89,6 +94,7 @@ impl PgBackend {
             if self.client.is_closed() {
                 tracing::warn!("the store's database connection closed; connecting again");
                 self.client = self.connector.connect()?;
+                self.statements.clear();
             }
             self.client.batch_execute("BEGIN")?;
             self.open = true;
@@ -130,13 +136,54 @@ impl PgBackend {
 
 struct PgTx<'a> {
     tx: &'a mut Client,
+    /// The connection's prepared statements: each is parsed once per
+    /// connection, not on every change (a round trip saved per statement).
+    statements: &'a mut HashMap<&'static str, Statement>,
     /// Whether this change wrote to the outbox.
     outbox_written: bool,
 }
 
+impl PgTx<'_> {
+    fn prepared(&mut self, sql: &'static str) -> Result<Statement, postgres::Error> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.tx.prepare(sql)?;
+        self.statements.insert(sql, statement.clone());
+        Ok(statement)
+    }
+
+    fn query_opt(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, postgres::Error> {
+        let statement = self.prepared(sql)?;
+        self.tx.query_opt(&statement, params)
+    }
+
+    fn query_one(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Row, postgres::Error> {
+        let statement = self.prepared(sql)?;
+        self.tx.query_one(&statement, params)
+    }
+
+    fn execute(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, postgres::Error> {
+        let statement = self.prepared(sql)?;
+        self.tx.execute(&statement, params)
+    }
+}
+
 impl Tx for PgTx<'_> {
     fn job(&mut self, id: JobId) -> Result<Option<Job>, TxError> {
-        let row = self.tx.query_opt(
+        let row = self.query_opt(
             "SELECT record::text FROM jobs WHERE id = $1 FOR UPDATE",
             &[&number(id)],
         )?;
@@ -157,7 +204,7 @@ impl Tx for PgTx<'_> {
         match before {
             // A new job: a second insert of the same id meets the key.
             None => {
-                self.tx.execute(
+                self.execute(
                     "INSERT INTO jobs (id, version, state, requester, vpc, record)
                      VALUES ($1, $2, $3, $4, $5, $6::text::jsonb)",
                     &[&id, &version, &state, &requester, &vpc, &text.as_ref()],
@@ -165,7 +212,7 @@ impl Tx for PgTx<'_> {
             }
             Some(before) => {
                 let was = i64::try_from(before.version()).unwrap_or(i64::MAX);
-                let changed = self.tx.execute(
+                let changed = self.execute(
                     "UPDATE jobs SET version = $2, state = $3, requester = $4, vpc = $5,
                             record = $6::text::jsonb
                      WHERE id = $1 AND version = $7",
@@ -188,7 +235,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn fence(&mut self, lease: Lease) -> Result<(), TxError> {
-        let row = self.tx.query_opt(
+        let row = self.query_opt(
             "SELECT lease_epoch, coalesce(lease_until > now(), false) FROM jobs
              WHERE id = $1 FOR UPDATE",
             &[&number(lease.job)],
@@ -205,15 +252,13 @@ impl Tx for PgTx<'_> {
     }
 
     fn slot_holder(&mut self, slot: &str) -> Result<Option<JobId>, TxError> {
-        let row = self
-            .tx
-            .query_opt("SELECT job FROM slots WHERE slot = $1 FOR UPDATE", &[&slot])?;
+        let row = self.query_opt("SELECT job FROM slots WHERE slot = $1 FOR UPDATE", &[&slot])?;
         Ok(row.map(|r| job_id(r.get(0))))
     }
 
     fn take_slot(&mut self, slot: &str, job: JobId) -> Result<(), TxError> {
         // Another replica's job taking it first meets the primary key.
-        self.tx.execute(
+        self.execute(
             "INSERT INTO slots (slot, job) VALUES ($1, $2)
              ON CONFLICT (slot) DO UPDATE SET job = EXCLUDED.job WHERE slots.job = EXCLUDED.job",
             &[&slot, &number(job)],
@@ -225,13 +270,12 @@ impl Tx for PgTx<'_> {
     }
 
     fn free_slot(&mut self, slot: &str) -> Result<(), TxError> {
-        self.tx
-            .execute("DELETE FROM slots WHERE slot = $1", &[&slot])?;
+        self.execute("DELETE FROM slots WHERE slot = $1", &[&slot])?;
         Ok(())
     }
 
     fn owners(&mut self, resource: &str) -> Result<Option<Owners>, TxError> {
-        let row = self.tx.query_opt(
+        let row = self.query_opt(
             "SELECT entry FROM owners WHERE resource = $1 FOR UPDATE",
             &[&resource],
         )?;
@@ -239,7 +283,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn put_owners(&mut self, resource: &str, owners: &Owners) -> Result<(), TxError> {
-        self.tx.execute(
+        self.execute(
             "INSERT INTO owners (resource, entry) VALUES ($1, $2)
              ON CONFLICT (resource) DO UPDATE SET entry = EXCLUDED.entry",
             &[&resource, &Json(owners)],
@@ -248,14 +292,13 @@ impl Tx for PgTx<'_> {
     }
 
     fn remove_owners(&mut self, resource: &str) -> Result<(), TxError> {
-        self.tx
-            .execute("DELETE FROM owners WHERE resource = $1", &[&resource])?;
+        self.execute("DELETE FROM owners WHERE resource = $1", &[&resource])?;
         Ok(())
     }
 
     fn append_audit(&mut self, event: &AuditEvent) -> Result<(), TxError> {
         let job = event.job.map(number);
-        self.tx.execute(
+        self.execute(
             "INSERT INTO audit (job, event) VALUES ($1, $2)",
             &[&job, &Json(event)],
         )?;
@@ -263,7 +306,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn outbox_meta(&mut self, job: JobId) -> Result<Meta, TxError> {
-        let row = self.tx.query_opt(
+        let row = self.query_opt(
             "SELECT meta FROM outbox_meta WHERE job = $1 FOR UPDATE",
             &[&number(job)],
         )?;
@@ -272,10 +315,9 @@ impl Tx for PgTx<'_> {
 
     fn put_outbox_meta(&mut self, job: JobId, meta: &Meta) -> Result<(), TxError> {
         if *meta == Meta::default() {
-            self.tx
-                .execute("DELETE FROM outbox_meta WHERE job = $1", &[&number(job)])?;
+            self.execute("DELETE FROM outbox_meta WHERE job = $1", &[&number(job)])?;
         } else {
-            self.tx.execute(
+            self.execute(
                 "INSERT INTO outbox_meta (job, meta) VALUES ($1, $2)
                  ON CONFLICT (job) DO UPDATE SET meta = EXCLUDED.meta",
                 &[&number(job), &Json(meta)],
@@ -285,7 +327,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn outbox_entry(&mut self, job: JobId, seq: u64) -> Result<Option<Stored>, TxError> {
-        let row = self.tx.query_opt(
+        let row = self.query_opt(
             "SELECT entry FROM outbox WHERE job = $1 AND seq = $2 FOR UPDATE",
             &[&number(job), &seq_number(seq)],
         )?;
@@ -293,7 +335,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn put_outbox_entry(&mut self, job: JobId, seq: u64, entry: &Stored) -> Result<(), TxError> {
-        self.tx.execute(
+        self.execute(
             "INSERT INTO outbox (job, seq, entry) VALUES ($1, $2, $3)
              ON CONFLICT (job, seq) DO UPDATE SET entry = EXCLUDED.entry",
             &[&number(job), &seq_number(seq), &Json(entry)],
@@ -303,7 +345,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn remove_outbox_entry(&mut self, job: JobId, seq: u64) -> Result<bool, TxError> {
-        let n = self.tx.execute(
+        let n = self.execute(
             "DELETE FROM outbox WHERE job = $1 AND seq = $2",
             &[&number(job), &seq_number(seq)],
         )?;
@@ -311,10 +353,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn next_outbox_seq(&mut self) -> Result<u64, TxError> {
-        let n: i64 = self
-            .tx
-            .query_one("SELECT nextval('outbox_seq')", &[])?
-            .get(0);
+        let n: i64 = self.query_one("SELECT nextval('outbox_seq')", &[])?.get(0);
         Ok(u64::try_from(n).unwrap_or(0))
     }
 }
@@ -334,6 +373,7 @@ impl Backend for PgBackend {
             self.control("SAVEPOINT change")?;
             let mut pg = PgTx {
                 tx: &mut self.client,
+                statements: &mut self.statements,
                 outbox_written: false,
             };
             // A body that panics is undone like one that failed, and the
