@@ -6,31 +6,127 @@
 //! - changes per second: 64 tasks at once, each changing its own job (a
 //!   transition with its audit line), 20 rounds;
 //! - start-up with 10,000 jobs: opening the store and reading what a
-//!   restart reads (the jobs owing work, the counts by state).
+//!   restart reads (the jobs owing work, the counts by state);
+//! - approve → verified: the eight steps of a one-cluster job against
+//!   moto (through the strict proxy, AWS's own waits set to none) and the
+//!   fake Zilliz Cloud, median of `FLOWS` (each job deleted, untimed, so
+//!   every one makes fresh resources).
 //!
 //! Run with `cargo bench --bench stores`. No test asserts on time.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use privatelink_bot::domain::audit::{Action, Actor, AuditEvent, Outcome};
-use privatelink_bot::domain::ids::JobId;
-use privatelink_bot::domain::job::StateKey;
+use privatelink_bot::domain::audit::{self, AuditEvent, Outcome};
+use std::sync::Mutex;
+
+use privatelink_bot::app::{App, Overrides};
+use privatelink_bot::chat::console::{ConsoleSink, SharedOut};
+use privatelink_bot::config::StoreBackend;
+use privatelink_bot::domain::ids::{ChannelId, JobId, Platform, UserRef};
+use privatelink_bot::domain::job::{Conversation, JobState, StateKey};
+use privatelink_bot::domain::policy::Actor;
+use privatelink_bot::i18n::Locale;
+use privatelink_bot::ports::chat::Action;
+use privatelink_bot::sandbox::Sandbox;
 use privatelink_bot::sandbox::fixtures;
 use privatelink_bot::sandbox::postgres::Postgres;
 use privatelink_bot::secret::Secret;
+use privatelink_bot::service::{Event, Inbound};
 use privatelink_bot::store::{Admission, PostgresOptions, Store, StoreOptions};
 
 const TASKS: usize = 64;
 const ROUNDS: usize = 20;
 const JOBS_AT_START: usize = 10_000;
+const FLOWS: usize = 8;
+
+struct Sink;
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The median of `FLOWS` approve → verified runs, the bot's store on
+/// sled (`postgres` none) or PostgreSQL.
+async fn approve_to_verified(postgres: Option<Secret>) -> Duration {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sandbox = Sandbox::start(1).await.expect("sandbox");
+    {
+        let mut p = sandbox.proxy.lock();
+        p.strict.visibility_delay = Duration::ZERO;
+        p.strict.insync_after = Duration::ZERO;
+    }
+    let mut config = sandbox
+        .config(&dir.path().join("store.sled"))
+        .expect("config");
+    if let Some(url) = postgres {
+        config.store.backend = StoreBackend::Postgres;
+        config.store.database_url = Some(url);
+    }
+    let out: SharedOut = Arc::new(Mutex::new(Box::new(Sink)));
+    let app = App::build(
+        &config,
+        Secret::new(&sandbox.api_key),
+        Arc::new(ConsoleSink::new(out, Locale::En)),
+        Overrides::default(),
+    )
+    .await
+    .expect("app");
+    let send = |user: &str, event: Event| {
+        app.service.handle(Inbound {
+            actor: Actor::new(UserRef::new(Platform::Console, user)),
+            conversation: Conversation {
+                platform: Platform::Console,
+                channel: ChannelId::parse("bench").expect("an id"),
+            },
+            delivery: None,
+            event,
+            locale: Locale::En,
+            card_locale: Locale::En,
+        })
+    };
+    let mut took = Vec::new();
+    for _ in 0..FLOWS {
+        let created = send(
+            "alice",
+            Event::Command(format!("create {}", sandbox.create_args())),
+        )
+        .await;
+        let id = created.job.expect("created");
+        let started = Instant::now();
+        let approve = Event::Click {
+            action: Action::Approve,
+            job: id,
+        };
+        send("bob", approve).await;
+        app.engine.wait(id).await;
+        took.push(started.elapsed());
+        let state = app
+            .store
+            .get(id)
+            .await
+            .ok()
+            .flatten()
+            .map(|j| j.state().clone());
+        assert_eq!(state, Some(JobState::Succeeded));
+        send("bob", Event::Command(format!("delete {id}"))).await;
+        app.engine.wait(id).await;
+    }
+    app.halt().await;
+    took.sort();
+    took[took.len() / 2]
+}
 
 fn event(id: JobId, action: &str) -> AuditEvent {
     AuditEvent {
         at: 0,
         job: Some(id),
-        actor: Actor::parse("bench"),
-        action: Action::parse(action),
+        actor: audit::Actor::parse("bench"),
+        action: audit::Action::parse(action),
         outcome: Outcome::Unstated,
         rule: None,
     }
@@ -151,6 +247,13 @@ fn main() {
         println!(
             "start-up with {} jobs (open + owed work + counts): sled {sled_start:.2?}, postgres {pg_start:.2?}",
             JOBS_AT_START + TASKS
+        );
+
+        let flow_url = server.database().await.expect("database");
+        let sled_flow = approve_to_verified(None).await;
+        let pg_flow = approve_to_verified(Some(Secret::new(flow_url))).await;
+        println!(
+            "approve -> verified (median of {FLOWS}, moto + fake Zilliz): sled {sled_flow:.2?}, postgres {pg_flow:.2?}"
         );
     });
 }

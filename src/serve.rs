@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::health::{self, Transports};
 use crate::ports::chat::ChatSink;
 use crate::secret::{Secret, SecretSource};
-use crate::supervise::{supervise, supervise_singly};
+use crate::supervise::{Singly, supervise, supervise_singly};
 
 /// The secrets `serve` needs: the Zilliz key, and where each platform reads
 /// its own (by the variable its section names).
@@ -208,10 +208,8 @@ impl Server {
             let report = Some(self.transports.clone());
             if once {
                 background.push(tokio::spawn(supervise_singly(
-                    name,
+                    Singly::new(name, store.clone(), metrics.clone()),
                     report,
-                    store.clone(),
-                    metrics.clone(),
                     connect,
                 )));
             } else {
@@ -221,18 +219,14 @@ impl Server {
         // Work that must happen once, on one replica at a time.
         let service = self.app.service.clone();
         background.push(tokio::spawn(supervise_singly(
-            "housekeeping",
+            Singly::new("housekeeping", store.clone(), metrics.clone()),
             None,
-            store.clone(),
-            metrics.clone(),
             move || service.clone().keep_house(),
         )));
         let watch = self.app.watch.clone();
         background.push(tokio::spawn(supervise_singly(
-            "drift watch",
+            Singly::new("drift watch", store, metrics),
             None,
-            store,
-            metrics,
             move || watch.clone().run(),
         )));
         let serving = async {

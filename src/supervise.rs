@@ -51,20 +51,40 @@ where
     }
 }
 
+/// What a task that runs on one replica at a time is, beside its work.
+pub struct Singly {
+    pub name: &'static str,
+    pub store: Arc<crate::store::Store>,
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// Called whenever another replica is found holding it.
+    pub held_elsewhere: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl Singly {
+    pub fn new(
+        name: &'static str,
+        store: Arc<crate::store::Store>,
+        metrics: Arc<crate::metrics::Metrics>,
+    ) -> Self {
+        Self {
+            name,
+            store,
+            metrics,
+            held_elsewhere: Arc::new(|| {}),
+        }
+    }
+}
+
 /// [`supervise`] for work that runs on one replica at a time: each run of
-/// `make`'s work waits until this replica holds the singleton `name`.
-pub async fn supervise_singly<F, Fut>(
-    name: &'static str,
-    report: Option<Arc<Transports>>,
-    store: Arc<crate::store::Store>,
-    metrics: Arc<crate::metrics::Metrics>,
-    mut make: F,
-) where
+/// `make`'s work waits until this replica holds the singleton.
+pub async fn supervise_singly<F, Fut>(singly: Singly, report: Option<Arc<Transports>>, mut make: F)
+where
     F: FnMut() -> Fut,
     Fut: Future<Output = ()>,
 {
-    supervise(name, report, move || {
-        singly(store.clone(), metrics.clone(), name, make())
+    let singly = Arc::new(singly);
+    supervise(singly.name, report, move || {
+        run_singly(singly.clone(), make())
     })
     .await
 }
@@ -73,15 +93,17 @@ pub async fn supervise_singly<F, Fut>(
 /// `Store::singleton`): waits for it, and stops the work the moment it is
 /// lost, to wait again. With one process per store it is held at once and
 /// never lost, so the work simply runs.
-async fn singly<Fut>(
-    store: Arc<crate::store::Store>,
-    metrics: Arc<crate::metrics::Metrics>,
-    name: &'static str,
-    work: Fut,
-) where
+async fn run_singly<Fut>(singly: Arc<Singly>, work: Fut)
+where
     Fut: Future<Output = ()>,
 {
-    let mut held = store.singleton(name).await;
+    let Singly {
+        name,
+        store,
+        metrics,
+        held_elsewhere,
+    } = singly.as_ref();
+    let mut held = store.singleton(name, held_elsewhere.as_ref()).await;
     metrics.singleton(name, true);
     tokio::select! {
         _ = work => {}

@@ -97,8 +97,8 @@ struct Progress {
     /// Nothing in flight and nothing ready or merely paced when it last
     /// looked: what remains waits out a failure.
     idle: bool,
-    /// Another replica delivers: this one waits for the dispatcher's lock
-    /// (never on a store no other process shares).
+    /// Another replica delivers: this one found the dispatcher's lock
+    /// held elsewhere (never on a store no other process shares).
     standby: bool,
 }
 
@@ -127,10 +127,7 @@ impl Dispatcher {
         settings: DeliverySettings,
         metrics: Arc<crate::metrics::Metrics>,
     ) -> Self {
-        let (progress, _) = watch::channel(Progress {
-            standby: store.shared(),
-            ..Progress::default()
-        });
+        let (progress, _) = watch::channel(Progress::default());
         Self {
             inner: Arc::new(Inner {
                 store,
@@ -154,12 +151,22 @@ impl Dispatcher {
             let inner = self.inner.clone();
             // One dispatcher across replicas: a job's messages go out in
             // order, each once.
-            let (store, metrics) = (inner.store.clone(), inner.metrics.clone());
+            let standing_by = inner.clone();
+            let singly = crate::supervise::Singly {
+                // While another replica delivers, nothing here is this
+                // one's to settle.
+                held_elsewhere: Arc::new(move || {
+                    standing_by.progress.send_modify(|p| p.standby = true)
+                }),
+                ..crate::supervise::Singly::new(
+                    "chat delivery",
+                    inner.store.clone(),
+                    inner.metrics.clone(),
+                )
+            };
             *task = Some(tokio::spawn(crate::supervise::supervise_singly(
-                "chat delivery",
+                singly,
                 None,
-                store,
-                metrics,
                 move || run(inner.clone()),
             )));
         }
@@ -223,20 +230,7 @@ impl Lanes {
     }
 }
 
-/// Marks the dispatcher standing by again when its run ends (its lock was
-/// lost, or it is stopped), on a store other replicas share.
-struct StandsBy(Arc<Inner>);
-
-impl Drop for StandsBy {
-    fn drop(&mut self) {
-        if self.0.store.shared() {
-            self.0.progress.send_modify(|p| p.standby = true);
-        }
-    }
-}
-
 async fn run(inner: Arc<Inner>) {
-    let _stands_by = StandsBy(inner.clone());
     let signal = inner.store.outbox_signal().clone();
     let backoff = Backoff {
         initial: inner.settings.backoff_initial,

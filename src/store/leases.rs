@@ -72,10 +72,15 @@ impl Store {
 impl Store {
     /// Waits until this replica holds the singleton `name` (the Discord
     /// gateway, the expiry sweep, the drift watch's scheduler, the chat
-    /// dispatcher). With one process per store it is held at once.
-    pub async fn singleton(&self, name: &'static str) -> Singleton {
+    /// dispatcher); `held_elsewhere` is called each time another replica
+    /// is found holding it. With one process per store it is held at once.
+    pub async fn singleton(
+        &self,
+        name: &'static str,
+        held_elsewhere: &(dyn Fn() + Sync),
+    ) -> Singleton {
         match &self.extras {
-            Some(extras) => extras.singleton(name).await,
+            Some(extras) => extras.singleton(name, held_elsewhere).await,
             None => Singleton::alone(name),
         }
     }

@@ -45,6 +45,29 @@ impl Backing {
         .expect("the store opens")
     }
 
+    /// The least config the admin commands need for this store, written
+    /// into `dir`, and the environment they run with.
+    pub fn admin(
+        &self,
+        dir: &tempfile::TempDir,
+    ) -> (std::path::PathBuf, Vec<(&'static str, String)>) {
+        match self {
+            Backing::Sled(store) => (
+                crate::harness::admin_config(dir, &store.path().join("store.sled")),
+                Vec::new(),
+            ),
+            Backing::Postgres { url, .. } => {
+                let config = dir.path().join("bot.toml");
+                std::fs::write(
+                    &config,
+                    "[store]\nbackend = \"postgres\"\n[zilliz]\nbase_url = \"global\"\n[policy]\napprovers = [\"console:bob\"]\n",
+                )
+                .expect("config written");
+                (config, vec![("PRIVATELINK_BOT_DATABASE_URL", url.clone())])
+            }
+        }
+    }
+
     /// Points a config's store here.
     pub fn configure(&self, config: &mut privatelink_bot::config::Config) {
         match self {

@@ -8,19 +8,20 @@ use privatelink_bot::ports::chat::{Living, Note, Outgoing, Tone};
 use privatelink_bot::sandbox::fixtures;
 use privatelink_bot::store::{Admission, Pending, Store, StoreOptions};
 
-use crate::harness::{admin_config, store_path};
+use crate::backing::Backing;
 use crate::store::{event, pending_job};
 
 /// Card refreshes, checklist edits and wait notes while chat is away.
 const EDITS: u32 = 200;
 
-#[tokio::test]
-async fn a_long_outage_keeps_the_outbox_bounded_and_every_outcome_and_the_admin_view_shows_it() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = store_path(&dir);
-    let store = Store::open(&path, StoreOptions::default())
-        .await
-        .expect("store");
+crate::on_both_backends!(
+    a_long_outage_keeps_the_outbox_bounded_and_every_outcome_and_the_admin_view_shows_it
+);
+
+async fn a_long_outage_keeps_the_outbox_bounded_and_every_outcome_and_the_admin_view_shows_it(
+    backing: Backing,
+) {
+    let store = backing.open(StoreOptions::default()).await;
     let id = JobId::new(1000);
     let waiting = a_long_outage_of_edits_and_waits(&store, id).await;
     // A wait's words replaced while they were being delivered stay, to go
@@ -48,7 +49,7 @@ async fn a_long_outage_keeps_the_outbox_bounded_and_every_outcome_and_the_admin_
         .expect("say");
     assert_eq!(store.outbox().await.expect("outbox").len(), 4);
     drop(store);
-    the_admin_view_shows_what_waits(&dir, &path).await;
+    the_admin_view_shows_what_waits(&backing).await;
 }
 
 /// A job edited and waiting through a long outage (200 card refreshes,
@@ -116,10 +117,12 @@ async fn a_long_outage_of_edits_and_waits(store: &Store, id: JobId) -> Vec<Pendi
 }
 
 /// The admin view, with the bot stopped: what waits and for whom.
-async fn the_admin_view_shows_what_waits(dir: &tempfile::TempDir, path: &std::path::Path) {
-    let config = admin_config(dir, path);
+async fn the_admin_view_shows_what_waits(backing: &Backing) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (config, env) = backing.admin(&dir);
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_privatelink-bot"))
         .args(["--config", &config.display().to_string(), "jobs", "outbox"])
+        .envs(env)
         .output()
         .await
         .expect("the binary runs");

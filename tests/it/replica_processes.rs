@@ -446,3 +446,65 @@ async fn a_rolling_restart_of_both_processes_while_jobs_run_loses_nothing_and_ru
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_jobs_across_two_processes_are_each_verified_once_and_said_once_in_order() {
+    const LINKS: usize = 20;
+    let fleet = Fleet::start(LINKS).await;
+    let networks = networks(&fleet.sandbox, LINKS, 170).await;
+    let clusters = fleet.sandbox.clusters.clone();
+    let (config_a, config_b) = (fleet.config("a", None), fleet.config("b", None));
+    let mut bots = [Bot::start(&fleet, &config_a), Bot::start(&fleet, &config_b)];
+    for (i, network) in networks.iter().enumerate() {
+        // Asked on one process, approved on the other.
+        let (asks, approves) = (i % 2, (i + 1) % 2);
+        bots[asks]
+            .type_in(&format!(
+                "/as alice\n{}\n",
+                create_line(network, std::slice::from_ref(&clusters[i]))
+            ))
+            .await;
+        fleet
+            .until_all(&config_a, std::slice::from_ref(network), |_| true)
+            .await;
+        let id = fleet.jobs(&config_a).await[&network.vpc].0.clone();
+        bots[approves]
+            .type_in(&format!("/as bob\napprove {id}\n"))
+            .await;
+    }
+    fleet.until_all_succeeded(&config_a, &networks).await;
+    let [a, b] = bots;
+    let transcript = format!("{}{}", a.finish().await, b.finish().await);
+
+    let hosts = fleet.sandbox.hosts();
+    let held = fleet.jobs(&config_a).await;
+    for (i, n) in networks.iter().enumerate() {
+        let id = &held[&n.vpc].0;
+        fixtures::end_state(&fleet.sandbox.aws, REGION, &n.vpc)
+            .await
+            .expect("end state")
+            .verify(&hosts[i..=i])
+            .unwrap_or_else(|e| panic!("{id}: {e}\n{transcript}"));
+        // Said once, and the job's card ends on its outcome.
+        let summary = format!("{id} succeeded");
+        assert_eq!(
+            transcript.matches(&summary).count(),
+            1,
+            "{id}'s summary once:\n{transcript}"
+        );
+        let card = format!("card card-{id} now:");
+        let cards: Vec<&str> = transcript.lines().filter(|l| l.contains(&card)).collect();
+        assert!(
+            cards.last().is_some_and(|l| l.contains("✅ Succeeded")),
+            "{id}'s card ends on its outcome: {cards:#?}"
+        );
+    }
+    let mut registered = fleet.sandbox.zilliz.lock().registered(PROJECT);
+    let count = registered.len();
+    registered.dedup();
+    assert_eq!(
+        count, LINKS,
+        "one registration per endpoint: {registered:?}"
+    );
+    assert_eq!(registered.len(), LINKS);
+}

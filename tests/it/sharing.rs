@@ -7,6 +7,7 @@ use privatelink_bot::domain::ids::JobId;
 use privatelink_bot::domain::job::{JobState, Origin};
 use privatelink_bot::ports::chat::Action;
 
+use crate::backing::Backing;
 use crate::harness::{Harness, create_line};
 
 async fn run(h: &Harness, clusters: &[String]) -> JobId {
@@ -28,8 +29,8 @@ async fn delete(h: &Harness, id: JobId) {
 }
 
 /// Job A links cluster 1; job B, later, clusters 1 and 2 on the same VPC.
-async fn two_jobs_sharing() -> (Harness, JobId, JobId) {
-    let h = Harness::start_with(2, |_| {}, None).await;
+async fn two_jobs_sharing(backing: &Backing) -> (Harness, JobId, JobId) {
+    let h = Harness::start_with(2, |c| backing.configure(c), None).await;
     let clusters = h.sandbox.clusters.clone();
     let a = run(&h, &clusters[..1]).await;
     let b = run(&h, &clusters).await;
@@ -60,9 +61,14 @@ async fn two_jobs_sharing() -> (Harness, JobId, JobId) {
     (h, a, b)
 }
 
-#[tokio::test]
-async fn deleting_the_first_job_keeps_what_the_second_uses_then_the_second_takes_it_all() {
-    let (h, a, b) = two_jobs_sharing().await;
+crate::on_both_backends!(
+    deleting_the_first_job_keeps_what_the_second_uses_then_the_second_takes_it_all
+);
+
+async fn deleting_the_first_job_keeps_what_the_second_uses_then_the_second_takes_it_all(
+    backing: Backing,
+) {
+    let (h, a, b) = two_jobs_sharing(&backing).await;
     delete(&h, a).await;
     let t = h.transcript().await;
     let endpoint = h.job(b).resources().endpoint.clone().expect("endpoint").id;
@@ -87,9 +93,14 @@ async fn deleting_the_first_job_keeps_what_the_second_uses_then_the_second_takes
     assert!(h.registered().is_empty());
 }
 
-#[tokio::test]
-async fn deleting_the_second_job_keeps_what_the_first_uses_then_the_first_takes_it_all() {
-    let (h, a, b) = two_jobs_sharing().await;
+crate::on_both_backends!(
+    deleting_the_second_job_keeps_what_the_first_uses_then_the_first_takes_it_all
+);
+
+async fn deleting_the_second_job_keeps_what_the_first_uses_then_the_first_takes_it_all(
+    backing: Backing,
+) {
+    let (h, a, b) = two_jobs_sharing(&backing).await;
     delete(&h, b).await;
     h.end_state()
         .await

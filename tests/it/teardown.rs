@@ -7,6 +7,7 @@ use privatelink_bot::i18n::Locale;
 use privatelink_bot::ports::chat::Action;
 use privatelink_bot::sandbox::fake_zilliz::Fault;
 
+use crate::backing::Backing;
 use crate::harness::Harness;
 
 /// Makes Zilliz refuse cluster reads (a non-retryable vendor error) so the
@@ -48,9 +49,10 @@ async fn failed_job(h: &Harness) -> privatelink_bot::domain::ids::JobId {
     id
 }
 
-#[tokio::test]
-async fn a_failed_job_shows_retry_and_rollback_and_a_retry_finishes_it() {
-    let h = Harness::start().await;
+crate::on_both_backends!(a_failed_job_shows_retry_and_rollback_and_a_retry_finishes_it);
+
+async fn a_failed_job_shows_retry_and_rollback_and_a_retry_finishes_it(backing: Backing) {
+    let h = Harness::start_with(1, |c| backing.configure(c), None).await;
     let id = failed_job(&h).await;
     let t = h.transcript().await;
     assert!(t.contains("✘ step 4/8 wait for the endpoint to be accepted failed: Zilliz Cloud did not describe the cluster: Zilliz Cloud error 90001"), "{t}");
@@ -79,9 +81,10 @@ async fn a_failed_job_shows_retry_and_rollback_and_a_retry_finishes_it() {
     assert_eq!(h.transcript().await.matches("▶ step 2/8").count(), 1);
 }
 
-#[tokio::test]
-async fn rollback_of_a_failed_job_leaves_nothing_behind() {
-    let h = Harness::start().await;
+crate::on_both_backends!(rollback_of_a_failed_job_leaves_nothing_behind);
+
+async fn rollback_of_a_failed_job_leaves_nothing_behind(backing: Backing) {
+    let h = Harness::start_with(1, |c| backing.configure(c), None).await;
     let id = failed_job(&h).await;
     assert_eq!(h.end_state().await.endpoints.len(), 1);
     assert_eq!(h.registered().len(), 1);
@@ -109,9 +112,10 @@ async fn rollback_of_a_failed_job_leaves_nothing_behind() {
     );
 }
 
-#[tokio::test]
-async fn delete_removes_records_zones_registration_and_endpoint() {
-    let h = Harness::start_with(2, |_| {}, None).await;
+crate::on_both_backends!(delete_removes_records_zones_registration_and_endpoint);
+
+async fn delete_removes_records_zones_registration_and_endpoint(backing: Backing) {
+    let h = Harness::start_with(2, |c| backing.configure(c), None).await;
     let id = h.create_and_run().await;
     assert_eq!(h.end_state().await.zones.len(), 2);
     assert!(

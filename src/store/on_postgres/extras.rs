@@ -75,8 +75,13 @@ impl Extras {
         self.listening.load(Ordering::SeqCst)
     }
 
-    /// Waits until this replica holds the singleton `name`.
-    pub async fn singleton(&self, name: &'static str) -> Singleton {
+    /// Waits until this replica holds the singleton `name`; `held_elsewhere`
+    /// is called each time it finds another replica holding it.
+    pub async fn singleton(
+        &self,
+        name: &'static str,
+        held_elsewhere: &(dyn Fn() + Sync),
+    ) -> Singleton {
         let key = lock_key(name);
         loop {
             if let Ok((client, connection)) = self.config.connect(NoTls).await {
@@ -96,7 +101,10 @@ impl Extras {
                             tracing::info!(singleton = name, "this replica holds it now");
                             return Singleton::held(name, client, driver, lost, watched);
                         }
-                        Ok(_) => tokio::time::sleep(RETRY).await,
+                        Ok(_) => {
+                            held_elsewhere();
+                            tokio::time::sleep(RETRY).await
+                        }
                         Err(_) => break,
                     }
                 }
