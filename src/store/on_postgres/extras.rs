@@ -97,7 +97,7 @@ impl Extras {
                         .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
                         .await;
                     match tried {
-                        Ok(row) if row.get::<_, bool>(0) => {
+                        Ok(row) if row.try_get::<_, bool>(0).unwrap_or(false) => {
                             tracing::info!(singleton = name, "this replica holds it now");
                             return Singleton::held(name, client, driver, lost, watched);
                         }

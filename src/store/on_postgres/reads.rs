@@ -71,7 +71,7 @@ impl PgReads {
         self.with(|c| {
             c.query(sql, &[&arg])?
                 .iter()
-                .map(|r| decode_job(r.get(0)))
+                .map(|r| decode_job(r.try_get(0)?))
                 .collect()
         })
     }
@@ -82,15 +82,16 @@ impl PgReads {
         params: &[&(dyn postgres::types::ToSql + Sync)],
     ) -> Result<Vec<Pending>, StoreError> {
         self.with(|c| {
-            Ok(c.query(sql, params)?
+            c.query(sql, params)?
                 .iter()
                 .map(|r| {
-                    let seq: i64 = r.get(1);
-                    r.get::<_, Json<Stored>>(2)
+                    let seq: i64 = r.try_get(1)?;
+                    let entry: Json<Stored> = r.try_get(2)?;
+                    Ok(entry
                         .0
-                        .pending(job_id(r.get(0)), u64::try_from(seq).unwrap_or(0))
+                        .pending(job_id(r.try_get(0)?), u64::try_from(seq).unwrap_or(0)))
                 })
-                .collect())
+                .collect()
         })
     }
 }
@@ -106,28 +107,27 @@ impl Reads for PgReads {
                 "SELECT record::text FROM jobs WHERE id = $1",
                 &[&number(id)],
             )? {
-                Some(row) => Ok(Some(decode_job(row.get(0))?)),
+                Some(row) => Ok(Some(decode_job(row.try_get(0)?)?)),
                 None => Ok(None),
             }
         })
     }
 
     fn slot_holder(&self, slot: &str) -> Result<Option<JobId>, StoreError> {
-        self.with(|c| {
-            Ok(
-                c.query_opt("SELECT job FROM slots WHERE slot = $1", &[&slot])?
-                    .map(|r| job_id(r.get(0))),
-            )
-        })
+        self.with(
+            |c| match c.query_opt("SELECT job FROM slots WHERE slot = $1", &[&slot])? {
+                Some(r) => Ok(Some(job_id(r.try_get(0)?))),
+                None => Ok(None),
+            },
+        )
     }
 
     fn owners(&self, resource: &str) -> Result<Owners, StoreError> {
         self.with(|c| {
-            Ok(
-                c.query_opt("SELECT entry FROM owners WHERE resource = $1", &[&resource])?
-                    .map(|r| r.get::<_, Json<Owners>>(0).0)
-                    .unwrap_or_default(),
-            )
+            match c.query_opt("SELECT entry FROM owners WHERE resource = $1", &[&resource])? {
+                Some(r) => Ok(r.try_get::<_, Json<Owners>>(0)?.0),
+                None => Ok(Owners::default()),
+            }
         })
     }
 
@@ -140,10 +140,9 @@ impl Reads for PgReads {
                 )?,
                 None => c.query("SELECT event FROM audit ORDER BY seq", &[])?,
             };
-            Ok(rows
-                .iter()
-                .map(|r| r.get::<_, Json<AuditEvent>>(0).0)
-                .collect())
+            rows.iter()
+                .map(|r| Ok(r.try_get::<_, Json<AuditEvent>>(0)?.0))
+                .collect()
         })
     }
 
@@ -156,12 +155,10 @@ impl Reads for PgReads {
 
     fn job_counts(&self) -> Result<Vec<(StateKey, usize)>, StoreError> {
         let counted: Vec<(String, i64)> = self.with(|c| {
-            Ok(
-                c.query("SELECT state, count(*) FROM jobs GROUP BY state", &[])?
-                    .iter()
-                    .map(|r| (r.get(0), r.get(1)))
-                    .collect(),
-            )
+            c.query("SELECT state, count(*) FROM jobs GROUP BY state", &[])?
+                .iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                .collect()
         })?;
         Ok(StateKey::ALL
             .into_iter()
@@ -193,7 +190,7 @@ impl Reads for PgReads {
         self.with(|c| {
             c.query("SELECT record::text FROM jobs ORDER BY id", &[])?
                 .iter()
-                .map(|r| decode_job(r.get(0)))
+                .map(|r| decode_job(r.try_get(0)?))
                 .collect()
         })
     }
@@ -222,15 +219,15 @@ impl Reads for PgReads {
     fn unclaimed(&self, states: &[StateKey]) -> Result<Vec<JobId>, StoreError> {
         let states: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
         self.with(|c| {
-            Ok(c.query(
+            c.query(
                 "SELECT id FROM jobs WHERE state = ANY($1)
                    AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until <= now())
                  ORDER BY id",
                 &[&states],
             )?
             .iter()
-            .map(|r| job_id(r.get(0)))
-            .collect())
+            .map(|r| Ok(job_id(r.try_get(0)?)))
+            .collect()
         })
     }
 }

@@ -92,7 +92,7 @@ pub(super) fn migrate(client: &mut Client) -> Result<i64, StoreError> {
             "SELECT coalesce(max(version), 0) FROM schema_migrations",
             &[],
         )?
-        .get(0);
+        .try_get(0)?;
     if found > SCHEMA_VERSION {
         return Err(StoreError::NewerSchema {
             found,
@@ -123,7 +123,7 @@ pub(super) fn settle(
     )?;
     let found: String = tx
         .query_one("SELECT value FROM store_meta WHERE key = 'kind'", &[])?
-        .get(0);
+        .try_get(0)?;
     tx.commit()?;
     match crate::store::StoreKind::parse(found.as_bytes()) {
         Some(kind) if kind == wanted => Ok(()),

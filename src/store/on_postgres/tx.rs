@@ -188,7 +188,7 @@ impl Tx for PgTx<'_> {
             &[&number(id)],
         )?;
         match row {
-            Some(row) => Ok(Some(decode_job(row.get(0))?)),
+            Some(row) => Ok(Some(decode_job(row.try_get(0)?)?)),
             None => Ok(None),
         }
     }
@@ -240,11 +240,14 @@ impl Tx for PgTx<'_> {
              WHERE id = $1 FOR UPDATE",
             &[&number(lease.job)],
         )?;
-        let held = row.is_some_and(|row| {
-            let epoch: i64 = row.get(0);
-            let live: bool = row.get(1);
-            live && u64::try_from(epoch).ok() == Some(lease.epoch)
-        });
+        let held = match row {
+            Some(row) => {
+                let epoch: i64 = row.try_get(0)?;
+                let live: bool = row.try_get(1)?;
+                live && u64::try_from(epoch).ok() == Some(lease.epoch)
+            }
+            None => false,
+        };
         match held {
             true => Ok(()),
             false => Err(ChangeError::Fenced(lease.job).into()),
@@ -253,7 +256,10 @@ impl Tx for PgTx<'_> {
 
     fn slot_holder(&mut self, slot: &str) -> Result<Option<JobId>, TxError> {
         let row = self.query_opt("SELECT job FROM slots WHERE slot = $1 FOR UPDATE", &[&slot])?;
-        Ok(row.map(|r| job_id(r.get(0))))
+        match row {
+            Some(r) => Ok(Some(job_id(r.try_get(0)?))),
+            None => Ok(None),
+        }
     }
 
     fn take_slot(&mut self, slot: &str, job: JobId) -> Result<(), TxError> {
@@ -279,7 +285,10 @@ impl Tx for PgTx<'_> {
             "SELECT entry FROM owners WHERE resource = $1 FOR UPDATE",
             &[&resource],
         )?;
-        Ok(row.map(|r| r.get::<_, Json<Owners>>(0).0))
+        match row {
+            Some(r) => Ok(Some(r.try_get::<_, Json<Owners>>(0)?.0)),
+            None => Ok(None),
+        }
     }
 
     fn put_owners(&mut self, resource: &str, owners: &Owners) -> Result<(), TxError> {
@@ -310,7 +319,10 @@ impl Tx for PgTx<'_> {
             "SELECT meta FROM outbox_meta WHERE job = $1 FOR UPDATE",
             &[&number(job)],
         )?;
-        Ok(row.map(|r| r.get::<_, Json<Meta>>(0).0).unwrap_or_default())
+        match row {
+            Some(r) => Ok(r.try_get::<_, Json<Meta>>(0)?.0),
+            None => Ok(Meta::default()),
+        }
     }
 
     fn put_outbox_meta(&mut self, job: JobId, meta: &Meta) -> Result<(), TxError> {
@@ -331,7 +343,10 @@ impl Tx for PgTx<'_> {
             "SELECT entry FROM outbox WHERE job = $1 AND seq = $2 FOR UPDATE",
             &[&number(job), &seq_number(seq)],
         )?;
-        Ok(row.map(|r| r.get::<_, Json<Stored>>(0).0))
+        match row {
+            Some(r) => Ok(Some(r.try_get::<_, Json<Stored>>(0)?.0)),
+            None => Ok(None),
+        }
     }
 
     fn put_outbox_entry(&mut self, job: JobId, seq: u64, entry: &Stored) -> Result<(), TxError> {
@@ -353,7 +368,9 @@ impl Tx for PgTx<'_> {
     }
 
     fn next_outbox_seq(&mut self) -> Result<u64, TxError> {
-        let n: i64 = self.query_one("SELECT nextval('outbox_seq')", &[])?.get(0);
+        let n: i64 = self
+            .query_one("SELECT nextval('outbox_seq')", &[])?
+            .try_get(0)?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 }
@@ -414,8 +431,10 @@ impl Backend for PgBackend {
     fn next_job_id(&mut self) -> Result<JobId, StoreError> {
         // A sequence never goes back, committed or not: a number is never
         // handed out twice.
-        let n: i64 =
-            self.single(|c| Ok(c.query_one("SELECT nextval('job_numbers')", &[])?.get(0)))?;
+        let n: i64 = self.single(|c| {
+            c.query_one("SELECT nextval('job_numbers')", &[])?
+                .try_get(0)
+        })?;
         Ok(job_id(n))
     }
 
@@ -483,10 +502,13 @@ impl Backend for PgBackend {
                 &[&number(id), &owner, &millis(ttl)],
             )
         })?;
-        Ok(row.map(|r| Lease {
-            job: id,
-            epoch: u64::try_from(r.get::<_, i64>(0)).unwrap_or(0),
-        }))
+        match row {
+            Some(r) => Ok(Some(Lease {
+                job: id,
+                epoch: u64::try_from(r.try_get::<_, i64>(0)?).unwrap_or(0),
+            })),
+            None => Ok(None),
+        }
     }
 
     fn renew(&mut self, lease: Lease, ttl: Duration) -> Result<bool, StoreError> {
