@@ -135,9 +135,16 @@ impl Postgres {
     }
 }
 
+impl Postgres {
+    /// Stops the server at once, as a crash or an outage would.
+    pub fn stop(&self) -> anyhow::Result<()> {
+        let data = self.data();
+        self.run(binary("pg_ctl"), &["-D", &data, "-m", "immediate", "stop"])
+    }
+}
+
 impl Drop for Postgres {
     fn drop(&mut self) {
-        let data = self.data();
-        let _ = self.run(binary("pg_ctl"), &["-D", &data, "-m", "immediate", "stop"]);
+        let _ = self.stop();
     }
 }

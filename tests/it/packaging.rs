@@ -15,9 +15,67 @@ fn file(path: &str) -> String {
 }
 
 fn manifest() -> Vec<Value> {
-    serde_yaml_ng::Deserializer::from_str(&file("deploy/kubernetes.yaml"))
+    manifest_at("deploy/kubernetes.yaml")
+}
+
+fn manifest_at(path: &str) -> Vec<Value> {
+    serde_yaml_ng::Deserializer::from_str(&file(path))
         .map(|doc| Value::deserialize(doc).expect("a YAML document"))
         .collect()
+}
+
+#[test]
+fn the_replicas_manifest_runs_two_bots_on_postgres_with_a_rolling_update_and_a_budget() {
+    let docs = manifest_at("deploy/kubernetes-replicas.yaml");
+    let deployment = of_kind(&docs, "Deployment");
+    let spec = &deployment["spec"];
+    assert_eq!(spec["replicas"], 2);
+    assert_eq!(spec["strategy"]["type"], "RollingUpdate");
+    assert_eq!(spec["strategy"]["rollingUpdate"]["maxUnavailable"], 0);
+    let pod = &spec["template"]["spec"];
+    let container = &pod["containers"][0];
+    assert_eq!(container["readinessProbe"]["httpGet"]["path"], "/readyz");
+    assert!(
+        pod["volumes"]
+            .as_array()
+            .expect("volumes")
+            .iter()
+            .all(|v| v["persistentVolumeClaim"].is_null()),
+        "no volume to move"
+    );
+    let budget = of_kind(&docs, "PodDisruptionBudget");
+    assert_eq!(budget["spec"]["minAvailable"], 1);
+    assert_eq!(
+        budget["spec"]["selector"]["matchLabels"],
+        spec["selector"]["matchLabels"]
+    );
+
+    let config_map = of_kind(&docs, "ConfigMap");
+    let text = config_map["data"]["config.toml"]
+        .as_str()
+        .expect("config.toml");
+    let config = Config::from_toml(text, std::iter::empty()).expect("the manifest's config");
+    assert_eq!(
+        config.store.backend,
+        privatelink_bot::config::StoreBackend::Postgres
+    );
+    let from_secret: Vec<&str> = container["env"]
+        .as_array()
+        .expect("env")
+        .iter()
+        .filter(|e| e["valueFrom"]["secretKeyRef"].is_object())
+        .filter_map(|e| e["name"].as_str())
+        .collect();
+    for name in [
+        config.store.database_url_env.as_str(),
+        config.zilliz.api_key_env.as_str(),
+    ] {
+        assert!(from_secret.contains(&name), "{name} is not from the Secret");
+    }
+    assert!(
+        !text.contains("postgres://"),
+        "no database URL in the ConfigMap"
+    );
 }
 
 fn of_kind<'a>(docs: &'a [Value], kind: &str) -> &'a Value {

@@ -276,3 +276,108 @@ async fn job_counts_from_the_index_agree_with_the_jobs(backing: Backing) {
         assert_eq!(n, expected, "{state}");
     }
 }
+
+/// A database migrated by a newer release is refused, naming both
+/// versions; one this build knows opens again (migrations run once).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_schema_newer_than_the_build_is_refused_and_a_known_one_reopens() {
+    use privatelink_bot::store::{PostgresOptions, SCHEMA_VERSION, StoreKind};
+    let backing = Backing::postgres().await;
+    let store = backing.open(StoreOptions::default()).await;
+    drop(store);
+    // Opening again migrates nothing and works.
+    let store = backing.open(StoreOptions::default()).await;
+    drop(store);
+    let Backing::Postgres { url, .. } = &backing else {
+        unreachable!("a PostgreSQL backing")
+    };
+    let options = || PostgresOptions::new(privatelink_bot::secret::Secret::new(url.clone()));
+    // A production database is never opened as a sandbox.
+    let as_sandbox = Store::open_postgres(
+        options(),
+        StoreOptions {
+            kind: StoreKind::Sandbox,
+            ..StoreOptions::default()
+        },
+    )
+    .await;
+    assert!(
+        matches!(as_sandbox, Err(StoreError::WrongKind { .. })),
+        "{:?}",
+        as_sandbox.err()
+    );
+    // A newer release migrated it.
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connected");
+    tokio::spawn(connection);
+    client
+        .execute(
+            "INSERT INTO schema_migrations (version) VALUES ($1)",
+            &[&(SCHEMA_VERSION + 1)],
+        )
+        .await
+        .expect("a newer version recorded");
+    let refused = Store::open_postgres(options(), StoreOptions::default()).await;
+    match refused {
+        Err(StoreError::NewerSchema { found, known }) => {
+            assert_eq!((found, known), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
+        }
+        other => panic!("expected a refusal, got {:?}", other.err()),
+    }
+}
+
+/// Two replicas on one database share the delivery ids: a platform's retry
+/// that reaches the other replica is still one effect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_seen_by_one_replica_is_a_duplicate_for_the_other() {
+    let backing = Backing::postgres().await;
+    let (a, b) = (
+        backing.open(StoreOptions::default()).await,
+        backing.open(StoreOptions::default()).await,
+    );
+    assert!(
+        a.first_delivery(Admission::Intake, "Ev01", 1)
+            .await
+            .expect("a")
+    );
+    assert!(
+        !b.first_delivery(Admission::Intake, "Ev01", 2)
+            .await
+            .expect("b")
+    );
+    assert!(
+        b.first_delivery(Admission::Intake, "Ev02", 2)
+            .await
+            .expect("b")
+    );
+    assert!(
+        !a.first_delivery(Admission::Intake, "Ev02", 3)
+            .await
+            .expect("a")
+    );
+}
+
+/// `/readyz` follows the database: up while it answers, down once it
+/// stops (the listener's connection ends with it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_store_says_when_its_database_stops_answering() {
+    let backing = Backing::postgres().await;
+    let store = backing.open(StoreOptions::default()).await;
+    assert_eq!(store.database_up(), Some(true));
+    let Backing::Postgres {
+        _server: server, ..
+    } = &backing
+    else {
+        unreachable!("a PostgreSQL backing")
+    };
+    server.stop().expect("stopped");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while store.database_up() != Some(false) {
+        assert!(tokio::time::Instant::now() < deadline, "still up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // sled has no database to lose.
+    let sled = Backing::sled().open(StoreOptions::default()).await;
+    assert_eq!(sled.database_up(), None);
+}
